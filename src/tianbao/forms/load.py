@@ -1,0 +1,321 @@
+"""Find and load form definitions; report every problem with file, line and path.
+
+A workspace's own ``forms/`` folder is searched first (``<id>.yaml`` next to
+``<id>.schema.json``), then the standard forms shipped in ``templates/`` with
+their schemas in ``schemas/forms/``. Adding a form is adding two files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from tianbao.forms.expr import ExprError, parse
+from tianbao.forms.model import Column, FormDef, Rule
+from tianbao.plan.model import KNOWN_ATTRIBUTES
+from tianbao.problems import CheckCode, Problem, json_path
+from tianbao.resources import schemas_dir, templates_dir
+from tianbao.schema_errors import iter_located, validator_for
+from tianbao.yamlio import LoadedYaml, YamlProblem, load_yaml
+
+LAYOUT_SCHEMA = "form-layout.schema.json"
+PERIOD_NAMES = {"period.month", "period.index", "period.year"}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class FormResult:
+    form: FormDef | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def search_dirs(workspace_forms: Path | None) -> list[tuple[Path, Path]]:
+    """(layout folder, schema folder) pairs, in search order."""
+    dirs = [(workspace_forms, workspace_forms)] if workspace_forms else []
+    dirs.append((templates_dir(), schemas_dir() / "forms"))
+    return dirs
+
+
+def locate(form_id: str, workspace_forms: Path | None) -> tuple[Path, Path] | None:
+    for layouts, schemas in search_dirs(workspace_forms):
+        layout = layouts / f"{form_id}.yaml"
+        if layout.is_file():
+            return layout, schemas
+    return None
+
+
+def load_form(
+    layout_path: Path, schema_folder: Path, display_root: Path | None = None
+) -> FormResult:
+    def shown(p: Path) -> str:
+        if display_root is not None:
+            try:
+                return str(p.relative_to(display_root))
+            except ValueError:
+                pass
+        return p.name
+
+    lname = shown(layout_path)
+    try:
+        layout = load_yaml(layout_path)
+    except YamlProblem as exc:
+        return FormResult(
+            None, [Problem(CheckCode.FILE_UNREADABLE, lname, exc.message, line=exc.line)]
+        )
+    problems = [
+        Problem(CheckCode.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
+        for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
+    ]
+    if problems:
+        return FormResult(None, problems)
+    data: dict[str, Any] = layout.data
+
+    def at(
+        code: CheckCode,
+        path: tuple,
+        msg: str,
+        found: Any = None,
+        expected: Any = None,
+        file: str = lname,
+        src: LoadedYaml = layout,
+    ) -> Problem:
+        return Problem(code, file, msg, json_path(path), src.line_of(path), found, expected)
+
+    if layout_path.stem != data["id"]:
+        problems.append(
+            at(
+                CheckCode.FORM_ID_MISMATCH,
+                ("id",),
+                CheckCode.FORM_ID_MISMATCH.value,
+                data["id"],
+                layout_path.stem,
+            )
+        )
+
+    schema_path = schema_folder / data["record_schema"]
+    sname = shown(schema_path)
+    try:
+        schema_doc = load_yaml(schema_path)  # JSON is YAML: this keeps line numbers
+    except YamlProblem as exc:
+        problems.append(Problem(CheckCode.FILE_UNREADABLE, sname, exc.message, line=exc.line))
+        return FormResult(None, problems)
+    record_schema = schema_doc.data
+    try:
+        Draft202012Validator.check_schema(record_schema)
+    except SchemaError as exc:
+        path = tuple(exc.absolute_path)
+        problems.append(
+            at(
+                CheckCode.SCHEMA,
+                path,
+                f"记录 schema 本身无效 invalid JSON Schema: {exc.message}",
+                file=sname,
+                src=schema_doc,
+            )
+        )
+        return FormResult(None, problems)
+    if not isinstance(record_schema, dict) or record_schema.get("type") != "object":
+        problems.append(
+            at(
+                CheckCode.SCHEMA,
+                ("type",),
+                "记录 schema 应为 object 类型 record schema must have type object",
+                record_schema.get("type") if isinstance(record_schema, dict) else None,
+                "object",
+                file=sname,
+                src=schema_doc,
+            )
+        )
+        return FormResult(None, problems)
+
+    columns = [_column(c) for c in data["columns"]]
+    names = {c.field for c in columns}
+    props = set((record_schema.get("properties") or {}).keys())
+    entry = {c.field for c in columns if c.entry}
+    key = data["key"]
+    known_attrs = KNOWN_ATTRIBUTES[data["rows"]]
+
+    if key not in names or not (
+        columns[[c.field for c in columns].index(key)].prefill if key in names else False
+    ):
+        problems.append(
+            at(
+                CheckCode.FORM_FIELD_MISSING,
+                ("key",),
+                "主键应为一个预填列 the key must be a pre-filled column",
+                key,
+                sorted(names),
+            )
+        )
+    seen: set[str] = set()
+    for i, c in enumerate(columns):
+        if c.field in seen:
+            problems.append(
+                at(
+                    CheckCode.DUPLICATE_ID,
+                    ("columns", i, "field"),
+                    CheckCode.DUPLICATE_ID.value,
+                    c.field,
+                    "unique",
+                )
+            )
+        seen.add(c.field)
+        if c.entry and c.field not in props:
+            problems.append(
+                at(
+                    CheckCode.FORM_FIELD_MISSING,
+                    ("columns", i, "field"),
+                    f"填报列在记录 schema 中未定义 entry column not in {sname}",
+                    c.field,
+                    sorted(props),
+                )
+            )
+        if c.prefill and c.prefill not in known_attrs:
+            problems.append(
+                at(
+                    CheckCode.FORM_PREFILL_UNKNOWN,
+                    ("columns", i, "prefill"),
+                    CheckCode.FORM_PREFILL_UNKNOWN.value,
+                    c.prefill,
+                    sorted(known_attrs),
+                )
+            )
+        for ref in _PLACEHOLDER.findall(c.formula or ""):
+            if ref not in names:
+                problems.append(
+                    at(
+                        CheckCode.FORM_FIELD_MISSING,
+                        ("columns", i, "formula"),
+                        "公式引用了未定义的列 formula refers to an unknown column",
+                        ref,
+                        sorted(names),
+                    )
+                )
+        for attr in c.only_if or {}:
+            if attr not in known_attrs:
+                problems.append(
+                    at(
+                        CheckCode.FORM_PREFILL_UNKNOWN,
+                        ("columns", i, "only_if"),
+                        CheckCode.FORM_PREFILL_UNKNOWN.value,
+                        attr,
+                        sorted(known_attrs),
+                    )
+                )
+    for prop in sorted(props - entry - {key}):
+        problems.append(
+            at(
+                CheckCode.FORM_FIELD_MISSING,
+                ("properties", prop),
+                f"schema 字段没有对应的填报列 schema property has no entry column in {lname}",
+                prop,
+                sorted(entry),
+                file=sname,
+                src=schema_doc,
+            )
+        )
+
+    rules: list[Rule] = []
+    allowed = (
+        names | {f"plan.{a}" for a in known_attrs} | {f"prev.{f}" for f in entry} | PERIOD_NAMES
+    )
+    for i, r in enumerate(data.get("rules") or []):
+        for part in ("expr", "when"):
+            if not r.get(part):
+                continue
+            try:
+                expr = parse(r[part])
+            except ExprError as exc:
+                problems.append(
+                    at(
+                        CheckCode.FORM_RULE_INVALID,
+                        ("rules", i, part),
+                        f"{r['id']}: {exc}",
+                        r[part],
+                    )
+                )
+                continue
+            for name in sorted(expr.names - allowed):
+                problems.append(
+                    at(
+                        CheckCode.FORM_FIELD_MISSING,
+                        ("rules", i, part),
+                        f"{r['id']}: 审核公式引用了未定义的字段 rule refers to an unknown field",
+                        name,
+                        "a column, plan.x, prev.x or period.x",
+                    )
+                )
+        if r.get("cell") and r["cell"] not in names:
+            problems.append(
+                at(
+                    CheckCode.FORM_FIELD_MISSING,
+                    ("rules", i, "cell"),
+                    CheckCode.FORM_FIELD_MISSING.value,
+                    r["cell"],
+                    sorted(names),
+                )
+            )
+        rules.append(
+            Rule(
+                r["id"],
+                r["severity"],
+                r["expr"],
+                r["message"]["zh"],
+                r["message"]["en"],
+                r.get("when"),
+                r.get("missing", "skip"),
+                r.get("cell"),
+            )
+        )
+    rule_ids = [r.id for r in rules]
+    for i, rid in enumerate(rule_ids):
+        if rid in rule_ids[:i]:
+            problems.append(
+                at(
+                    CheckCode.DUPLICATE_ID,
+                    ("rules", i, "id"),
+                    CheckCode.DUPLICATE_ID.value,
+                    rid,
+                    "unique",
+                )
+            )
+    if problems:
+        return FormResult(None, problems)
+    form = FormDef(
+        id=data["id"],
+        version=data["version"],
+        title_zh=data["title"]["zh"],
+        title_en=data["title"]["en"],
+        sheet=data["sheet"],
+        rows=data["rows"],
+        key=key,
+        columns=columns,
+        rules=rules,
+        record_schema=record_schema,
+        layout_path=layout_path,
+        schema_path=schema_path,
+        instructions=list(data.get("instructions") or []),
+        raw=data,
+    )
+    return FormResult(form, [])
+
+
+def _column(c: dict[str, Any]) -> Column:
+    return Column(
+        field=c["field"],
+        label_zh=c["label"]["zh"],
+        label_en=c["label"]["en"],
+        prefill=c.get("prefill"),
+        entry=bool(c.get("entry")),
+        formula=c.get("formula"),
+        number_format=c.get("number_format"),
+        unit=c.get("unit"),
+        width=c.get("width"),
+        role=c.get("role"),
+        only_if=c.get("only_if"),
+    )

@@ -1,0 +1,108 @@
+"""Form definitions as objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Excel number formats by unit; values are stored in the unit itself (percent
+# points for % and ‰, so 3.1 means 3.1%).
+UNIT_FORMATS: dict[str, str] = {
+    "亿元": "#,##0.00##",
+    "万元": "#,##0.00",
+    "元": "#,##0",
+    "万美元": "#,##0.00",
+    "%": "0.00",
+    "‰": "0.00",
+    "人": "#,##0",
+    "个": "#,##0",
+    "家": "#,##0",
+    "所": "#,##0",
+    "条": "#,##0",
+    "项": "#,##0",
+    "处": "#,##0",
+    "亩": "#,##0.0",
+    "平方米": "#,##0",
+    "万平方米": "#,##0.00",
+    "公里": "#,##0.00",
+    "吨标准煤": "#,##0.00",
+}
+DEFAULT_NUMBER_FORMAT = "#,##0.00"
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label_zh: str
+    label_en: str
+    prefill: str | None = None
+    entry: bool = False
+    formula: str | None = None
+    number_format: str | None = None
+    unit: str | None = None
+    width: float | None = None
+    role: str | None = None
+    only_if: dict[str, Any] | None = None
+
+    def applies_to(self, plan_values: dict[str, Any]) -> bool:
+        if not self.only_if:
+            return True
+        return all(plan_values.get(k) == v for k, v in self.only_if.items())
+
+    def format_for(self, row_unit: str | None) -> str | None:
+        if self.number_format == "unit":
+            return UNIT_FORMATS.get(row_unit or "", DEFAULT_NUMBER_FORMAT)
+        return self.number_format
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # error | warning
+    expr: str
+    message_zh: str
+    message_en: str
+    when: str | None = None
+    missing: str = "skip"
+    cell: str | None = None
+
+
+@dataclass
+class FormDef:
+    id: str
+    version: int
+    title_zh: str
+    title_en: str
+    sheet: str
+    rows: str
+    key: str
+    columns: list[Column]
+    rules: list[Rule]
+    record_schema: dict[str, Any]
+    layout_path: Path
+    schema_path: Path
+    instructions: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == name), None)
+
+    @property
+    def entry_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.entry]
+
+    @property
+    def prefill_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.prefill]
+
+    @property
+    def explanation_column(self) -> Column | None:
+        return next((c for c in self.columns if c.role == "explanation"), None)
+
+    def field_schema(self, name: str) -> dict[str, Any]:
+        return dict((self.record_schema.get("properties") or {}).get(name) or {})
+
+    @property
+    def required_fields(self) -> list[str]:
+        return list(self.record_schema.get("required") or [])

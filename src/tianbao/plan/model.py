@@ -1,0 +1,210 @@
+"""The plan as objects. Built from schema-valid data by ``tianbao.plan.load``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao.plan.targets import target_values
+
+# plan collection name -> (key attribute, attribute naming the responsible department)
+COLLECTIONS: dict[str, str] = {
+    "indicators": "code",
+    "projects": "id",
+    "tasks": "id",
+    "livelihood": "id",
+}
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    short: str
+    contact_name: str
+    contact_phone: str
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> Department:
+        contact = raw.get("contact") or {}
+        return cls(
+            code=raw["code"],
+            name=raw["name"],
+            short=raw.get("short") or raw["name"],
+            contact_name=contact.get("name", ""),
+            contact_phone=contact.get("phone", ""),
+        )
+
+
+@dataclass
+class PlanItem:
+    """One row of the plan (an indicator, project, task or livelihood project).
+
+    ``values`` flattens the raw entry with dotted names (``name.zh``,
+    ``target.rate_pct``) and adds derived figures; forms pre-fill from it.
+    """
+
+    collection: str
+    key: str
+    department: str
+    raw: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{name}."))
+        elif not isinstance(v, list):
+            out[name] = v
+    return out
+
+
+def _derived(collection: str, raw: dict[str, Any]) -> dict[str, Any]:
+    if collection == "indicators":
+        base = (raw.get("base") or {}).get("value")
+        return target_values(raw["target"], base, raw["unit"])
+    if collection == "projects":
+        stones = raw.get("milestones") or []
+        text = "；".join(
+            f"{m['due'][5:7].lstrip('0')}月{m['due'][8:10].lstrip('0')}日前：{m['text']}"
+            for m in stones
+        )
+        return {"milestones_text": text or None}
+    return {}
+
+
+def make_item(collection: str, raw: dict[str, Any]) -> PlanItem:
+    key = str(raw[COLLECTIONS[collection]])
+    values = _flatten(raw)
+    values.update(_derived(collection, raw))
+    return PlanItem(collection, key, raw["department"], raw, values)
+
+
+# attributes every item of a collection can offer to a form, even when empty
+KNOWN_ATTRIBUTES: dict[str, set[str]] = {
+    "indicators": {
+        "code",
+        "name.zh",
+        "name.en",
+        "unit",
+        "department",
+        "accumulation",
+        "growth_basis",
+        "base.value",
+        "base.growth_pct",
+        "base.note",
+        "target.kind",
+        "target.rate_pct",
+        "target.level",
+        "target.strict",
+        "target.text",
+        "illustrative",
+        "target_kind",
+        "target_rate",
+        "target_level",
+        "target_level_from_rate",
+        "target_direction",
+        "target_text",
+    },
+    "projects": {
+        "id",
+        "name",
+        "category",
+        "key",
+        "total_investment",
+        "annual_plan",
+        "department",
+        "leader",
+        "keyword",
+        "path",
+        "start",
+        "finish",
+        "illustrative",
+        "milestones_text",
+    },
+    "tasks": {
+        "id",
+        "keyword",
+        "path",
+        "description",
+        "unit",
+        "target",
+        "deadline",
+        "department",
+        "illustrative",
+    },
+    "livelihood": {
+        "id",
+        "name",
+        "budget",
+        "department",
+        "content",
+        "deadline",
+        "illustrative",
+    },
+}
+
+
+@dataclass
+class Plan:
+    raw: dict[str, Any]
+    departments: dict[str, Department]
+    items: dict[str, list[PlanItem]]
+
+    @property
+    def year(self) -> int:
+        return int(self.raw["year"])
+
+    @property
+    def base_year(self) -> int:
+        return int(self.raw["base_year"])
+
+    @property
+    def version(self) -> int:
+        return int(self.raw["plan_version"])
+
+    @property
+    def district_name(self) -> str:
+        return str(self.raw["district"]["name"])
+
+    @property
+    def district_code(self) -> str:
+        return str(self.raw["district"]["code"])
+
+    @property
+    def frequency(self) -> str:
+        return str(self.raw["reporting"].get("frequency", "month"))
+
+    @property
+    def deadline_days(self) -> int:
+        return int(self.raw["reporting"].get("deadline_days_after_period_end", 5))
+
+    @property
+    def form_ids(self) -> list[str]:
+        return list(self.raw["reporting"]["forms"])
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the canonical JSON of the plan: changes with any plan edit."""
+        canon = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+    def rows_for(self, collection: str, department: str) -> list[PlanItem]:
+        return [it for it in self.items.get(collection, []) if it.department == department]
+
+    def item(self, collection: str, key: str) -> PlanItem | None:
+        for it in self.items.get(collection, []):
+            if it.key == key:
+                return it
+        return None
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> Plan:
+        departments = {d["code"]: Department.from_raw(d) for d in raw["departments"]}
+        items = {c: [make_item(c, r) for r in raw.get(c) or []] for c in COLLECTIONS}
+        return cls(raw, departments, items)

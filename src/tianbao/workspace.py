@@ -1,0 +1,207 @@
+"""A workspace: one year's reporting setup in one folder.
+
+plan.yaml            the plan (schemas/plan.schema.json)
+forms/<id>.yaml      form layouts used by the plan, frozen at init
+forms/<id>.schema.json
+.tianbao/secret.key  HMAC key for template signatures; never leaves this folder
+outputs/             generated templates, reports, summaries
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tianbao.errors import UsageError, WorkspaceError
+from tianbao.forms.load import load_form, locate
+from tianbao.forms.model import FormDef
+from tianbao.plan.load import load_plan
+from tianbao.plan.model import Plan
+from tianbao.problems import CheckCode, Problem, json_path
+from tianbao.resources import samples_dir
+from tianbao.yamlio import YamlProblem, load_yaml
+
+PLAN_FILE = "plan.yaml"
+FORMS_DIR = "forms"
+STATE_DIR = ".tianbao"
+SECRET_FILE = "secret.key"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    plan: Plan | None = None
+    forms: dict[str, FormDef] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def plan_path(self) -> Path:
+        return self.root / PLAN_FILE
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.root / FORMS_DIR
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not self.problems
+
+    def secret(self) -> bytes:
+        """The workspace's signing key, created on first use if init predates it."""
+        path = self.state_dir / SECRET_FILE
+        if not path.exists():
+            _write_secret(path)
+        data = path.read_bytes().strip()
+        if len(data) < 32:
+            raise WorkspaceError(f"{path}: 签名密钥无效 signing key is too short")
+        return data
+
+    def require_ok(self) -> Workspace:
+        """For commands that need a sound workspace: raise with the first problems."""
+        if self.ok:
+            return self
+        lines = [p.one_line() for p in self.problems[:5]]
+        more = len(self.problems) - 5
+        if more > 0:
+            lines.append(f"… 另有 {more} 个问题 (and {more} more; run tianbao check)")
+        raise WorkspaceError("工作区有问题 workspace has problems:\n  " + "\n  ".join(lines))
+
+
+def _write_secret(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+
+
+def open_workspace(root: Path) -> Workspace:
+    """Load plan and forms, collecting problems; raise only if there is no workspace."""
+    root = Path(root)
+    if not root.exists():
+        raise WorkspaceError(f"{root}: 工作区目录不存在 workspace folder does not exist")
+    if not root.is_dir():
+        raise WorkspaceError(f"{root}: 不是目录 not a folder")
+    ws = Workspace(root)
+    result = load_plan(ws.plan_path, PLAN_FILE)
+    ws.problems.extend(result.problems)
+    if result.plan is None:
+        return ws
+    ws.plan = result.plan
+    try:
+        lines = load_yaml(ws.plan_path)
+    except YamlProblem:  # pragma: no cover - load_plan already parsed it
+        lines = None
+    for i, form_id in enumerate(result.plan.form_ids):
+        found = locate(form_id, ws.forms_dir)
+        if found is None:
+            path = ("reporting", "forms", i)
+            ws.problems.append(
+                Problem(
+                    CheckCode.UNKNOWN_FORM,
+                    PLAN_FILE,
+                    CheckCode.UNKNOWN_FORM.value,
+                    json_path(path),
+                    lines.line_of(path) if lines else None,
+                    form_id,
+                    f"{FORMS_DIR}/{form_id}.yaml or a standard form",
+                )
+            )
+            continue
+        layout, schemas = found
+        fr = load_form(layout, schemas, root if layout.is_relative_to(root) else None)
+        ws.problems.extend(fr.problems)
+        if fr.form is not None:
+            ws.forms[form_id] = fr.form
+    return ws
+
+
+def init_workspace(target: Path, sample: str | None = None) -> Path:
+    """Create a workspace at ``target`` (empty skeleton or a copy of a sample)."""
+    target = Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(
+            f"{target}: 目录已存在且不为空，不会覆盖 exists and is not empty; "
+            "nothing was overwritten"
+        )
+    if sample is not None:
+        src = samples_dir() / sample
+        if not (src / PLAN_FILE).is_file():
+            known = sorted(p.name for p in samples_dir().iterdir() if (p / PLAN_FILE).is_file())
+            raise UsageError(f"未知的样例 unknown sample {sample!r}; known: {', '.join(known)}")
+        plan_text = (src / PLAN_FILE).read_text(encoding="utf-8")
+    else:
+        plan_text = SKELETON_PLAN
+    tmp = target.with_name(f".{target.name}.init-tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        (tmp / PLAN_FILE).write_text(plan_text, encoding="utf-8")
+        (tmp / FORMS_DIR).mkdir()
+        (tmp / "outputs").mkdir()
+        ws = Workspace(tmp)
+        plan_forms = _forms_named_in(plan_text)
+        for form_id in plan_forms:
+            found = locate(form_id, None)
+            if found is None:
+                continue
+            layout, schemas = found
+            shutil.copyfile(layout, tmp / FORMS_DIR / layout.name)
+            fr = load_form(layout, schemas)
+            if fr.form is not None:
+                shutil.copyfile(fr.form.schema_path, tmp / FORMS_DIR / fr.form.schema_path.name)
+        _write_secret(ws.state_dir / SECRET_FILE)
+        if target.exists():
+            target.rmdir()
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _forms_named_in(plan_text: str) -> list[str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(plan_text)
+        return list(data["reporting"]["forms"])
+    except Exception:  # a sample is ours and valid; the skeleton too
+        return []
+
+
+SKELETON_PLAN = """\
+# tianbao 计划文件 (plan). Edit, then run: tianbao check
+# Schema: schemas/plan.schema.json. 金额单位：项目投资为万元。
+plan_version: 1
+district: {code: district, name: 某区}
+year: 2026
+base_year: 2025
+reporting:
+  frequency: month
+  deadline_days_after_period_end: 5
+  forms: [indicators_monthly, projects_progress, livelihood_progress, tasks_progress]
+departments:
+  - code: TJJ
+    name: 统计局
+    contact: {name: 联系人, phone: "0000-0000000"}
+indicators:
+  - code: GDP
+    name: {zh: 地区生产总值, en: Gross domestic product}
+    unit: 亿元
+    department: TJJ
+    accumulation: ytd
+    growth_basis: real
+    base: {value: 100.0}
+    target: {kind: growth, rate_pct: 8}
+projects: []
+tasks: []
+livelihood: []
+"""

@@ -1,0 +1,120 @@
+"""Safe YAML loading that remembers the line of every value.
+
+check reports problems as ``file:line: path``; PyYAML's composed node tree has
+the marks, so we compose once and construct from the same nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_YAML_BYTES = 20 * 1024 * 1024  # a plan is a few hundred KB; refuse absurd files
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedYaml:
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line (1-based) of ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while True:
+            if p in self.lines:
+                return self.lines[p]
+            if not p:
+                return None
+            p = p[:-1]
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys (a silent overwrite otherwise)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise YamlProblem(f"重复的键 duplicate key {key!r}", key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            _walk(value_node, (*path, str(key_node.value)), lines)
+            # a key's own line is where a problem about the key should point
+            lines[(*path, str(key_node.value))] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, i), lines)
+
+
+def load_yaml(path: Path) -> LoadedYaml:
+    """Load ``path``; raise YamlProblem with a Chinese/English message on any failure."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise YamlProblem("文件不存在 file not found") from None
+    except OSError as exc:
+        raise YamlProblem(f"无法读取 cannot read: {exc.strerror}") from None
+    if path.is_dir():
+        raise YamlProblem("这是一个目录，不是文件 is a directory, not a file")
+    if size > MAX_YAML_BYTES:
+        raise YamlProblem(f"文件过大 file too large ({size} bytes > {MAX_YAML_BYTES})")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise YamlProblem("不是文本文件（含二进制内容） binary file, not YAML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(f"不是 UTF-8 编码 not UTF-8 (byte {exc.start})") from None
+    if not text.strip():
+        raise YamlProblem("文件为空 file is empty")
+    try:
+        loader = _UniqueKeyLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise YamlProblem("文件为空 file is empty")
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise YamlProblem(f"YAML 语法错误 syntax error: {exc.problem}", line) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise YamlProblem(f"YAML 错误 error: {exc}") from None
+    lines: dict[Path_, int] = {}
+    _walk(node, (), lines)
+    return LoadedYaml(_jsonable(data), lines)
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML gives dates and non-string keys; JSON Schema wants JSON types."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
