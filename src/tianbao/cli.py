@@ -99,5 +99,65 @@ def check(workspace: Path, as_json: bool) -> None:
     click.echo("检查通过 workspace OK", err=True)
 
 
+@main.command()
+@workspace_option
+@click.option(
+    "--period", "-p", required=True, help="报告期 period: 2014-06, 2014-Q2, 2014-H1, 2014."
+)
+@click.option(
+    "--dept",
+    "departments",
+    multiple=True,
+    metavar="CODE",
+    help="只生成这些部门 only these departments (repeatable).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出目录 output folder [default: WS/outputs/templates/PERIOD].",
+)
+@click.option(
+    "--password",
+    envvar="TIANBAO_SHEET_PASSWORD",
+    default=None,
+    help="工作表保护密码 sheet protection password (default: none).",
+)
+@handle_errors
+def generate(
+    workspace: Path,
+    period: str,
+    departments: tuple[str, ...],
+    out_dir: Path | None,
+    password: str | None,
+) -> None:
+    """Write each department's standard workbook for PERIOD."""
+    from tianbao.template.generate import generate as run
+    from tianbao.workspace import open_workspace
+
+    results = run(open_workspace(workspace), period, list(departments) or None, out_dir, password)
+    written = [r for r in results if r.path is not None]
+    for r in results:
+        if r.path is None:
+            click.echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
+        else:
+            click.echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行")
+    click.echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
+@handle_errors
+def demo(directory: Path) -> None:
+    """Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY."""
+    from tianbao.demo import run_demo
+
+    result = run_demo(directory, lambda line: click.echo(line, err=True))
+    if result.problems:
+        sys.exit(1)
+    click.echo(f"完成 done: 输出在 outputs in {directory}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,1 @@
+"""Generate each department's standard workbook for a period (xlsxwriter)."""

@@ -1,0 +1,55 @@
+"""Cell formats of the templates, created once per workbook and cached.
+
+Colours tell a clerk what to do: grey = from the plan, locked; yellow = to
+fill; blue = calculated for you; dark grey = does not apply to this row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FONT = "宋体"
+TITLE_FONT = "黑体"
+COLOURS = {
+    "prefill": "#EDEDED",
+    "entry": "#FFF2CC",
+    "formula": "#DDEBF7",
+    "na": "#A6A6A6",
+    "header": "#D9E1F2",
+}
+LEGEND = (
+    ("prefill", "灰色：计划预填内容，已锁定，不得修改"),
+    ("entry", "黄色：需要填报的单元格"),
+    ("formula", "蓝色：自动计算，仅供参考，不需填写"),
+    ("na", "深灰：本行不适用，保持空白"),
+)
+
+
+class Styles:
+    def __init__(self, workbook: Any) -> None:
+        self._wb = workbook
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, role: str, num_format: str | None = None, **extra: Any) -> Any:
+        key = (role, num_format, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+            if role in COLOURS:
+                props["bg_color"] = COLOURS[role]
+            if role in ("prefill", "entry", "formula", "na", "header"):
+                props["border"] = 1
+                props["border_color"] = "#808080"
+            props["locked"] = role != "entry"
+            if role == "header":
+                props.update(bold=True, align="center", text_wrap=True)
+            if role == "title":
+                props.update(font_name=TITLE_FONT, font_size=16, bold=True, align="center")
+            if role == "subtitle":
+                props.update(font_size=10, align="left")
+            if role in ("prefill", "entry") and num_format is None:
+                props["text_wrap"] = True
+            if num_format:
+                props["num_format"] = num_format
+            props.update(extra)
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]

@@ -1,0 +1,351 @@
+"""Write a TemplateContent as an xlsx workbook with xlsxwriter.
+
+Sheets: 填报说明 (cover), one per form, _lists (hidden, long dropdowns) and
+_tianbao (veryHidden: identity, signature, row map). The identity is also
+stored as custom document properties, which survive a LibreOffice re-save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from tianbao import identity as ident
+from tianbao.forms.model import Column
+from tianbao.template.content import HEADER_ROWS, TEMPLATE_VERSION, FormRows, TemplateContent
+from tianbao.template.styles import LEGEND, Styles
+from tianbao.template.validations import ListSource, data_validation
+
+COVER_SHEET = "填报说明"
+COVER_TEXT_WIDTH = 80
+LISTS_SHEET = "_lists"
+META_SHEET = "_tianbao"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+WORKBOOK_OPTIONS = {
+    # plan and user strings are data, never formulas, numbers or links
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+
+def display_width(text: str) -> float:
+    """Column width Excel needs: CJK characters take two cells."""
+    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+
+
+def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
+    """Height for wrapped text: Excel and LibreOffice do not grow rows on open."""
+    lines = 1
+    for text, width in cells:
+        per_line = max(width - 1, 1)
+        lines = max(lines, *(ceil(display_width(part) / per_line) for part in text.split("\n")))
+    return max(15.0, lines * line + 2)
+
+
+def column_label(col: Column, content: TemplateContent) -> str:
+    return col.label_zh.format(year=content.plan.year, base_year=content.plan.base_year)
+
+
+def write_workbook(content: TemplateContent, path: Path, password: str | None = None) -> None:
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    created = dt.datetime.strptime(content.generated_at, "%Y-%m-%dT%H:%M:%SZ")
+    plan, dept, period = content.plan, content.department, content.period
+    wb.set_properties(
+        {
+            "title": f"{plan.district_name}{period.label_zh}目标任务填报表（{dept.name}）",
+            "subject": "、".join(r.form.title_zh for r in content.forms),
+            "author": f"{plan.district_name}统计局",
+            "company": plan.district_name,
+            "category": "tianbao 填报模板",
+            "keywords": f"tianbao {content.identity['template_id']}",
+            "comments": "请勿修改灰色单元格和隐藏工作表；模板身份信息用于核验报表来源。",
+            "created": created,
+        }
+    )
+    for name in ident.IDENTITY_FIELDS:
+        wb.set_custom_property(ident.PROPERTY_PREFIX + name, content.identity[name], "text")
+    wb.set_custom_property(ident.SIGNATURE_PROPERTY, content.signature, "text")
+
+    styles = Styles(wb)
+    lists = _ListWriter(wb)
+    _write_cover(wb, styles, content)
+    row_map: list[tuple[str, str, int]] = []
+    col_map: list[tuple[str, str, str]] = []
+    for fr in content.forms:
+        rows, cols = _write_form(wb, styles, lists, content, fr, password)
+        row_map.extend(rows)
+        col_map.extend(cols)
+    lists.finish()
+    _write_meta(wb, content, row_map, col_map)
+    wb.worksheets()[0].activate()
+    wb.close()
+
+
+class _ListWriter:
+    """Enums longer than Excel's inline limit go to a hidden sheet range."""
+
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        self._sheet: Any = None
+        self._col = 0
+        self._seen: dict[tuple[str, ...], str] = {}
+
+    def source(self, values: tuple[str, ...]) -> str:
+        if values not in self._seen:
+            if self._sheet is None:
+                self._sheet = self._wb.add_worksheet(LISTS_SHEET)
+            for r, v in enumerate(values):
+                self._sheet.write_string(r, self._col, v)
+            col = xl_col_to_name(self._col)
+            self._seen[values] = f"='{LISTS_SHEET}'!${col}$1:${col}${len(values)}"
+            self._col += 1
+        return self._seen[values]
+
+    def finish(self) -> None:
+        if self._sheet is not None:
+            self._sheet.hide()
+
+
+def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
+    ws = wb.add_worksheet(COVER_SHEET)
+    plan, dept, period = content.plan, content.department, content.period
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, COVER_TEXT_WIDTH)
+    ws.merge_range(
+        0, 0, 0, 1, f"{plan.district_name}{plan.year}年目标任务填报表", styles.get("title")
+    )
+    ws.set_row(0, 30)
+    label = styles.get("header", align="left")
+    text = styles.get("plain", text_wrap=True)
+    lines: list[tuple[str, str]] = [
+        ("填报单位", dept.name),
+        ("单位代码", dept.code),
+        ("报告期", f"{period.label_zh}（{period}）"),
+        (
+            "报送截止日期",
+            f"{content.deadline.isoformat()}（报告期结束后 {plan.deadline_days} 天内）",
+        ),
+        ("联系人", f"{dept.contact_name}  {dept.contact_phone}".strip()),
+        (
+            "需填报的工作表",
+            "；".join(f"{fr.form.sheet}（{len(fr.items)} 行）" for fr in content.forms),
+        ),
+        (
+            "计量单位",
+            "按各表“计量单位”列或列标题中的单位填写；只填数字，不要带单位、逗号或空格。"
+            "百分比、千分比填数字（3.1 表示 3.1%）。日期格式 2014-03-01。",
+        ),
+        (
+            "如何说明预警",
+            "审核时出现的“预警”不影响报送，但须在该行“说明”列写明原因"
+            "（例如：项目集中付款）；未说明的预警将被退回。“错误”须改正后重新报送。",
+        ),
+        (
+            "注意事项",
+            "请勿插入或删除工作表、修改表名、修改灰色单元格；"
+            "可以调整列宽和格式。报送时请直接回传本文件（xlsx 格式）。",
+        ),
+        (
+            "模板编号",
+            f"{content.identity['template_id']}  计划版本 {plan.version}  "
+            f"模板格式 {TEMPLATE_VERSION}",
+        ),
+    ]
+    row = 2
+    lines += [(fr.form.sheet, note) for fr in content.forms for note in fr.form.instructions]
+    for key, value in lines:
+        ws.write_string(row, 0, key, label)
+        ws.write_string(row, 1, value, text)
+        ws.set_row(row, row_height([(value, COVER_TEXT_WIDTH)]))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "单元格颜色", styles.get("header"))
+    ws.write_string(row, 1, "含义", styles.get("header"))
+    for role, meaning in LEGEND:
+        row += 1
+        ws.write_string(row, 0, "", styles.get(role))
+        ws.write_string(row, 1, meaning, text)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect("", {"format_columns": True, "format_rows": True, "format_cells": True})
+
+
+def _write_form(
+    wb: Any,
+    styles: Styles,
+    lists: _ListWriter,
+    content: TemplateContent,
+    fr: FormRows,
+    password: str | None,
+) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:
+    form = fr.form
+    ws = wb.add_worksheet(form.sheet)
+    ncols = len(form.columns)
+    col_of = {c.field: i for i, c in enumerate(form.columns)}
+    title = f"{form.title_zh}（{content.period.label_zh}）"
+    ws.merge_range(0, 0, 0, ncols - 1, title, styles.get("title"))
+    ws.set_row(0, 28)
+    sub = (
+        f"填报单位：{content.department.name}    报告期：{content.period}    "
+        f"报送截止：{content.deadline.isoformat()}"
+    )
+    ws.merge_range(1, 0, 1, ncols - 1, sub, styles.get("subtitle"))
+    header_row = HEADER_ROWS - 1
+    widths: list[float] = []
+    labels = [column_label(col, content) for col in form.columns]
+    for i, label in enumerate(labels):
+        ws.write_string(header_row, i, label, styles.get("header"))
+        widths.append(max(col_width(form.columns[i]), min(display_width(label) / 2 + 2, 40)))
+        ws.set_column(i, i, widths[-1])
+    ws.set_row(header_row, row_height(list(zip(labels, widths, strict=True)), 13.0))
+
+    first = HEADER_ROWS
+    row_map: list[tuple[str, str, int]] = []
+    for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
+        row = first + r
+        row_map.append((form.id, key, row + 1))
+        unit = item.values.get("unit")
+        texts = [(v, widths[col_of[f]]) for f, v in values.items() if isinstance(v, str)]
+        ws.set_row(row, row_height(texts))
+        for i, col in enumerate(form.columns):
+            fmt_code = col.format_for(unit)
+            if col.prefill:
+                _write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
+            elif col.entry:
+                if col.applies_to(item.values):
+                    ws.write_blank(
+                        row, i, None, styles.get("entry", fmt_code or _entry_fmt(form, col))
+                    )
+                else:
+                    ws.write_blank(row, i, None, styles.get("na"))
+            else:
+                formula = "=" + _PLACEHOLDER.sub(
+                    lambda m, r=row: xl_rowcol_to_cell(r, col_of[m.group(1)]), col.formula or ""
+                )
+                # entered cells are blank when issued, so every helper shows "" now;
+                # the cached value is written so any reader sees the same
+                ws.write_formula(row, i, formula, styles.get("formula", fmt_code), "")
+    last = first + max(len(fr.items), 1) - 1
+
+    for i, col in enumerate(form.columns):
+        if not col.entry:
+            continue
+        label = column_label(col, content)
+        opts = data_validation(form.field_schema(col.field), label, col.unit)
+        if not opts:
+            continue
+        if isinstance(opts.get("source"), ListSource):
+            opts["source"] = lists.source(opts["source"].values)
+        for start, end in _applicable_runs(fr, col):
+            ws.data_validation(first + start, i, first + end, i, opts)
+
+    ws.freeze_panes(HEADER_ROWS, min(2, ncols - 1))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, header_row)
+    ws.print_area(0, 0, last, ncols - 1)
+    # no font-size codes: "&9" followed by "2014" would read as size 92014
+    ws.set_header(f"&L{_hf(content.department.name)}&R报告期 {content.period}")
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.protect(
+        password or "",
+        {
+            "format_cells": True,
+            "format_columns": True,
+            "format_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
+    cols = [(form.id, c.field, xl_col_to_name(i)) for i, c in enumerate(form.columns)]
+    return row_map, cols
+
+
+def col_width(col: Column) -> float:
+    return max(col.width or 0, 6)
+
+
+def _entry_fmt(form: Any, col: Column) -> str | None:
+    schema = form.field_schema(col.field)
+    types = schema.get("type")
+    if schema.get("format") == "date":
+        return "yyyy-mm-dd"
+    if types == "string" and "enum" not in schema:
+        return "@"  # text stays text: an id like 0012 keeps its zeros
+    return None
+
+
+def _applicable_runs(fr: FormRows, col: Column) -> list[tuple[int, int]]:
+    """Consecutive row ranges (0-based within the data) where the column applies."""
+    runs: list[tuple[int, int]] = []
+    for r, item in enumerate(fr.items):
+        if not col.applies_to(item.values):
+            continue
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
+
+
+def _hf(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _write_meta(
+    wb: Any,
+    content: TemplateContent,
+    row_map: list[tuple[str, str, int]],
+    col_map: list[tuple[str, str, str]],
+) -> None:
+    """veryHidden sheet: identity, signature and where each plan row and field sits.
+
+    LibreOffice turns veryHidden into hidden on re-save but keeps the data; the
+    custom properties carry the same identity, so either copy can be checked.
+    """
+    ws = wb.add_worksheet(META_SHEET)
+    ws.write_string(0, 0, "tianbao 模板身份信息（请勿修改）")
+    r = 1
+    for name in ident.IDENTITY_FIELDS:
+        ws.write_string(r, 0, name)
+        ws.write_string(r, 1, content.identity[name])
+        r += 1
+    ws.write_string(r, 0, "signature")
+    ws.write_string(r, 1, content.signature)
+    r += 2
+    ws.write_string(r, 0, "row")
+    ws.write_string(r, 1, "form")
+    ws.write_string(r, 2, "key")
+    ws.write_string(r, 3, "excel_row")
+    for form_id, key, excel_row in row_map:
+        r += 1
+        ws.write_string(r, 0, "row")
+        ws.write_string(r, 1, form_id)
+        ws.write_string(r, 2, key)
+        ws.write_number(r, 3, excel_row)
+    for form_id, field, letter in col_map:
+        r += 1
+        ws.write_string(r, 0, "column")
+        ws.write_string(r, 1, form_id)
+        ws.write_string(r, 2, field)
+        ws.write_string(r, 3, letter)
+    ws.protect()
+    ws.very_hidden()

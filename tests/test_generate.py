@@ -1,0 +1,261 @@
+"""tianbao generate: one workbook per department, checked through the CLI."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.worksheet.cell_range import CellRange
+
+from tianbao import identity as ident
+from tianbao.cli import main
+from tianbao.template.validations import constraints_of
+from tianbao.workspace import open_workspace
+
+PERIOD = "2014-06"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("gen") / "ws"
+    assert run("init", str(path), "--sample", "jiefang-2014").exit_code == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated(ws: Path, tmp_path_factory) -> list[Path]:
+    out = tmp_path_factory.mktemp("templates")
+    res = run("generate", "-w", str(ws), "--period", PERIOD, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    return sorted(out.glob("*.xlsx"))
+
+
+def load(path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(path)
+
+
+def custom_props(wb: openpyxl.Workbook) -> dict[str, str]:
+    return {p.name: str(p.value) for p in wb.custom_doc_props.props}
+
+
+def test_generate__one_workbook_per_department(ws: Path, generated: list[Path]) -> None:
+    plan = open_workspace(ws).plan
+    assert plan is not None
+    answering = {
+        code
+        for code in plan.departments
+        if any(plan.rows_for(c, code) for c in ("indicators", "projects", "tasks", "livelihood"))
+    }
+    names = {p.name.split("_")[1] for p in generated}
+    assert names == answering
+    for p in generated:
+        assert re.fullmatch(rf"{PERIOD}_[A-Z]+_.+\.xlsx", p.name)
+
+
+def test_generate__dept_narrows(ws: Path, tmp_path: Path) -> None:
+    res = run(
+        "generate",
+        "-w",
+        str(ws),
+        "--period",
+        PERIOD,
+        "--dept",
+        "FGW",
+        "--dept",
+        "CZJ",
+        "-o",
+        str(tmp_path),
+    )
+    assert res.exit_code == 0
+    assert sorted(p.name.split("_")[1] for p in tmp_path.glob("*.xlsx")) == ["CZJ", "FGW"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--period", "2014-13"],
+        ["--period", "2015-06"],
+        ["--period", "2014-Q2"],
+        ["--period", "June"],
+        ["--period", PERIOD, "--dept", "NOPE"],
+    ],
+)
+def test_generate__bad_period_or_dept__exit_2_one_line(ws: Path, tmp_path: Path, args) -> None:
+    res = CliRunner().invoke(main, ["generate", "-w", str(ws), *args, "-o", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    assert len([ln for ln in res.output.splitlines() if ln.strip()]) == 1
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_generate__rows_prefilled_and_locked(ws: Path, generated: list[Path]) -> None:
+    w = open_workspace(ws)
+    plan = w.plan
+    assert plan is not None
+    for path in generated:
+        dept = path.name.split("_")[1]
+        wb = load(path)
+        assert wb.sheetnames[0] == "填报说明"
+        assert wb["_tianbao"].sheet_state == "veryHidden"
+        for form in w.forms.values():
+            items = plan.rows_for(form.rows, dept)
+            if not items:
+                assert form.sheet not in wb.sheetnames
+                continue
+            sh = wb[form.sheet]
+            assert sh.protection.sheet
+            assert sh.protection.formatColumns is False  # False = allowed in OOXML terms
+            assert sh.freeze_panes == "C4"
+            assert sh.page_setup.orientation == "landscape"
+            assert sh.page_setup.paperSize in (9, "9")
+            assert sh.print_title_rows.replace("$", "") == "1:3"
+            assert plan.departments[dept].name in sh.oddHeader.left.text
+            keys = [sh.cell(r, 1).value for r in range(4, 4 + len(items))]
+            assert keys == [it.key for it in items]
+            for ci, col in enumerate(form.columns, start=1):
+                cell = sh.cell(4, ci)
+                if col.prefill:
+                    assert cell.protection.locked
+                elif col.entry and col.applies_to(items[0].values):
+                    assert not cell.protection.locked, (path.name, col.field)
+                elif col.formula:
+                    assert cell.protection.locked
+
+
+def test_generate__every_schema_constraint_has_excel_validation(
+    ws: Path, generated: list[Path]
+) -> None:
+    w = open_workspace(ws)
+    plan = w.plan
+    assert plan is not None
+    checked = 0
+    for path in generated:
+        wb = load(path)
+        for form in w.forms.values():
+            if form.sheet not in wb.sheetnames:
+                continue
+            sh = wb[form.sheet]
+            dvs = sh.data_validations.dataValidation
+            for ci, col in enumerate(form.columns, start=1):
+                if not col.entry:
+                    continue
+                letter = openpyxl.utils.get_column_letter(ci)
+                mine = [
+                    dv
+                    for dv in dvs
+                    if any(re.match(rf"{letter}\d", str(r)) for r in dv.sqref.ranges)
+                ]
+                schema = form.field_schema(col.field)
+                wanted = constraints_of(schema)
+                items = plan.rows_for(form.rows, path.name.split("_")[1])
+                applicable = [4 + i for i, it in enumerate(items) if col.applies_to(it.values)]
+                if not wanted or not applicable:
+                    assert not mine  # a cell that does not apply takes no input
+                    continue
+                covered = {
+                    row
+                    for dv in mine
+                    for r in dv.sqref.ranges
+                    for row, _col in CellRange(str(r)).cells
+                }
+                assert covered == set(applicable), (path.name, col.field)
+                assert mine, (path.name, form.id, col.field)
+                dv = mine[0]
+                assert dv.promptTitle and dv.prompt and dv.error, "Chinese prompt and alert"
+                if "enum" in wanted:
+                    assert dv.type == "list"
+                    src = dv.formula1
+                    if src.startswith('"'):
+                        assert src.strip('"').split(",") == [str(v) for v in schema["enum"]]
+                    else:
+                        assert "_lists" in src
+                elif "date" in wanted:
+                    assert dv.type == "date"
+                elif "number" in wanted or "integer" in wanted:
+                    assert dv.type == ("whole" if "integer" in wanted else "decimal")
+                    lo = schema.get("minimum", schema.get("exclusiveMinimum"))
+                    hi = schema.get("maximum", schema.get("exclusiveMaximum"))
+                    if lo is not None and hi is not None:
+                        assert (float(dv.formula1), float(dv.formula2)) == (lo, hi)
+                elif "maxLength" in wanted:
+                    assert dv.type == "textLength"
+                    assert float(dv.formula2) == schema["maxLength"]
+                checked += 1
+    assert checked > 20
+
+
+def test_generate__identity_signed_and_secret_never_written(
+    ws: Path, generated: list[Path]
+) -> None:
+    secret = open_workspace(ws).secret()
+    for path in generated:
+        props = custom_props(load(path))
+        identity = {k: props[ident.PROPERTY_PREFIX + k] for k in ident.IDENTITY_FIELDS}
+        assert identity["period"] == PERIOD
+        assert identity["department"] == path.name.split("_")[1]
+        assert ident.verify(secret, identity, props[ident.SIGNATURE_PROPERTY])
+        forged = {**identity, "department": "XXX"}
+        assert not ident.verify(secret, forged, props[ident.SIGNATURE_PROPERTY])
+        assert not ident.verify(b"another-secret" * 4, identity, props[ident.SIGNATURE_PROPERTY])
+        with zipfile.ZipFile(path) as zf:
+            blob = b"".join(zf.read(n) for n in zf.namelist())
+        assert secret not in blob
+        meta = load(path)["_tianbao"]
+        values = {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(2, 14)}
+        assert values["signature"] == props[ident.SIGNATURE_PROPERTY]
+
+
+def test_generate__same_inputs_same_bytes(ws: Path, tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        assert (
+            run("generate", "-w", str(ws), "--period", PERIOD, "-o", str(tmp_path / sub)).exit_code
+            == 0
+        )
+    a = sorted((tmp_path / "a").glob("*.xlsx"))
+    assert a
+    for f in a:
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+
+
+def test_generate__formulas_have_cached_values_and_own_row(generated: list[Path]) -> None:
+    seen = 0
+    for path in generated:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if not name.startswith("xl/worksheets/sheet"):
+                    continue
+                xml = zf.read(name).decode()
+                for m in re.finditer(r'<c r="[A-Z]+(\d+)"[^>]*><f>([^<]*)</f><v>', xml):
+                    row, formula = m.group(1), m.group(2)
+                    refs = set(re.findall(r"[A-Z]+(\d+)", formula))
+                    assert refs == {row}, formula
+                    seen += 1
+    assert seen > 0
+
+
+def test_generate__plan_strings_never_become_formulas(ws: Path, tmp_path: Path) -> None:
+    plan_path = ws.parent / "inj" / "plan.yaml"
+    run("init", str(ws.parent / "inj"), "--sample", "jiefang-2014")
+    text = plan_path.read_text(encoding="utf-8")
+    evil = '=HYPERLINK("http://x","点我")'
+    text = text.replace("星凯国际城市综合体", evil.replace('"', '\\"'), 1)
+    plan_path.write_text(text, encoding="utf-8")
+    res = run("generate", "-w", str(plan_path.parent), "--period", PERIOD, "-o", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    found = False
+    for path in tmp_path.glob("*.xlsx"):
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                data = zf.read(name).decode("utf-8", "replace")
+                assert "<f>HYPERLINK" not in data
+                if "HYPERLINK" in data and name == "xl/sharedStrings.xml":
+                    found = True
+    assert found, "the evil name is written, as a plain string"
