@@ -50,7 +50,12 @@ def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
 
 
 def column_label(col: Column, content: TemplateContent) -> str:
-    return col.label_zh.format(year=content.plan.year, base_year=content.plan.base_year)
+    return column_label_text(col, content.plan)
+
+
+def column_label_text(col: Column, plan: Any) -> str:
+    """The header a column shows: its zh label with the plan's years filled in."""
+    return col.label_zh.format(year=plan.year, base_year=plan.base_year)
 
 
 def write_workbook(content: TemplateContent, path: Path, password: str | None = None) -> None:
