@@ -1,0 +1,313 @@
+"""Turn what a clerk typed into the value the schema expects, saying what was changed.
+
+Departments fill the forms in Excel or WPS and type the way people write on paper.
+Values come from python-calamine (float, int, str, bool, date, datetime, time or
+None). The field kind comes from the field's JSON Schema: ``enum`` -> enum,
+``number`` / ``integer``, ``string`` + ``format: date`` -> date, other strings -> text;
+a field with no type is kept as typed (strings stripped).
+
+Rules (every change made gives one bilingual note, zh then en):
+
+* Blank: None, '' or only spaces -> None, no note. In number, integer, date and enum
+  fields the placeholders '-', '—', '/', '无', 'N/A' (and full-width or doubled
+  forms) -> None with a note, so the required check fires instead of a parse error.
+  In text fields '无' is a real answer ("no problems") and is kept.
+* Numbers: real numbers pass unchanged (a float stays a float); NaN/inf, bools and
+  dates are unparseable. Strings: edge spaces (incl. U+3000, NBSP) removed; NFKC
+  turns full-width digits and punctuation into ASCII; ',' thousands separators only
+  in their correct places ('1,23' may be a decimal comma -> unparseable); '(100)'
+  -> -100; '+' and '1e3' accepted. A trailing unit equal to the column's is
+  removed; one of the same dimension is converted (``UNIT_FACTORS``; '1.2亿元' in a
+  万元 column -> 12000, '0.56%' in a ‰ column -> 5.6); bare '万'/'亿' multiply the
+  column's base unit ('3亿' in 万元 -> 30000). Another dimension or currency ->
+  ``unit_mismatch``; any unit when the column names none, or an unknown unit ->
+  ``unparseable``. Approximations ('约100', '100左右', '100多') are never guessed.
+  ``percent_cell`` (Excel stored a typed '12%' as 0.12): x100 for %, x1000 for ‰,
+  unit_mismatch for other units. Arithmetic is decimal, so 0.56% is 5.6‰ exactly.
+  Integer fields need a whole result (6000.0 -> 6000).
+* Dates: date/datetime -> 'YYYY-MM-DD' (a time of day dropped with a note). A real
+  number is an Excel serial: 1900 system (serial 60 is Excel's fake 1900-02-29 ->
+  unparseable; 1..59 count from 1899-12-31, 61 on from 1899-12-30) or 1904 system
+  (from 1904-01-01). An 8-digit number is read as YYYYMMDD; 1900..2099 looks like a
+  year (or '2014.7' typed as a number) -> unparseable. Strings: '2014-7-1',
+  '2014/7/1', '2014.7.1', '2014年7月1日/号', '20140701' -> ISO (note unless already
+  ISO); '2014-07', '2014.7', '2014年7月' -> the 1st, with a note; invalid -> unparseable.
+* Enums: stripped + NFKC; an exact match (note if changed), else a unique match
+  ignoring all whitespace (note), else the cleaned string for the schema to reject.
+* Text: strings stripped (note if that changed them); numbers as text without
+  '.0'; dates as ISO; bool -> '是'/'否'.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Normalised:
+    value: Any  # float/int for numbers, 'YYYY-MM-DD' for dates, str for text/enum, None
+    notes: tuple[str, ...] = ()  # one bilingual note per normalisation applied
+    converted: bool = False  # a unit conversion happened (亿元 -> 万元 ...)
+    error: str | None = None  # bilingual, names the raw value
+    error_kind: str | None = None  # "unparseable" | "unit_mismatch"
+
+
+D = Decimal
+# Scale prefixes: 万元 is 10**4 元. Bare ones ('3万', '1.2亿') scale the column's base
+# unit, so '3亿' in a 万元 column is 3亿元 and '3万' in a 人 column is 30000 人.
+_MULTIPLIERS = {"千": D(10**3), "万": D(10**4), "百万": D(10**6), "千万": D(10**7), "亿": D(10**8)}
+# base unit -> dimension. Units convert only within a dimension: currencies are separate
+# (no exchange rates), so are 亩 and 平方米, and so is each counting word (个 and 项
+# count different things).
+_BASES = {"元": "CNY", "美元": "USD", "人": "人", "人次": "人次", "亩": "亩", "平方米": "m2"}
+_BASES |= {w: w for w in ("公里", *"吨个项所条家户件套辆座处")}
+# UNIT_FACTORS: unit -> (dimension, size in the dimension's base unit), e.g. 亿元 ->
+# ("CNY", 10**8). Every base unit with every prefix (元, 千元, 万元, 百万元, 千万元, 亿元,
+# 万美元, 万人 ...). Ratios are stored in percent points: % is 1, ‰ is 0.1.
+UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
+    p + u: (dim, f) for u, dim in _BASES.items() for p, f in {"": D(1), **_MULTIPLIERS}.items()
+} | {"%": ("ratio", D(1)), "‰": ("ratio", D("0.1"))}
+_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "n/a", "na"})  # after NFKC, casefold
+_APPROX = ("约", "左右", "多", "余", "近", "超", "以上", "以下", "不到", "上下", "~", "≈")
+_NUM = re.compile(
+    r"(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)"
+    r"(?P<exp>e[+-]?\d+)?\s*(?P<unit>[^\d,.+\-]*)",
+    re.IGNORECASE,
+)
+_FULL_DATES = (
+    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+_MONTHS = (
+    re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月?"),
+)
+_TIME = re.compile(r"(?P<day>.+?)[ T]+(?P<t>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
+
+N_SPACES = "已去除多余空格 surrounding spaces removed"
+N_FULLWIDTH = "全角字符已转换为半角 full-width characters converted"
+N_THOUSANDS = "已去除千分位分隔符 thousands separators removed"
+N_ACCOUNTING = "括号负数已转换为负号 accounting negative (100) read as -100"
+N_PLACEHOLDER = "占位符按空白处理 placeholder for 'nothing' treated as blank"
+N_TIME = "已去除时间部分 time of day dropped"
+N_ISO = "日期已改写为 YYYY-MM-DD date rewritten as YYYY-MM-DD"
+N_DAY = "未填日，按当月1日 no day given; the 1st of the month assumed"
+N_ENUM_SPACES = "已去除选项中的空格 spaces inside the choice removed"
+
+
+def _fail(raw: Any, zh: str, en: str, kind: str = "unparseable") -> Normalised:
+    return Normalised(None, error=f"“{raw}”{zh} “{raw}”: {en}", error_kind=kind)
+
+
+def _kind(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return "enum"
+    t = schema.get("type")
+    if isinstance(t, list):  # ["number", "null"]
+        t = next((x for x in t if x != "null"), None)
+    if t == "string":
+        return "date" if schema.get("format") == "date" else "text"
+    return t if t in ("number", "integer") else "any"
+
+
+def _clean(s: str) -> tuple[str, list[str]]:
+    """Strip edge spaces (str.strip knows U+3000 and NBSP) and NFKC-fold full-width forms."""
+    notes = []
+    t = s.strip()
+    if t != s:
+        notes.append(N_SPACES)
+    # NFKC leaves U+2212 MINUS SIGN alone; people paste it from Word.
+    u = unicodedata.normalize("NFKC", t).replace("\u2212", "-")
+    if u != t:
+        notes.append(N_FULLWIDTH)
+    return u, notes
+
+
+def normalise(
+    raw: Any,
+    field_schema: dict[str, Any],
+    unit: str | None,
+    *,
+    date1904: bool = False,
+    percent_cell: bool = False,
+) -> Normalised:
+    """Normalise one typed cell value for one field; see the module docstring for the rules."""
+    kind = _kind(field_schema)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return Normalised(None)
+    if kind == "text":
+        return _text(raw)
+    if kind == "any":  # no schema for this field: keep what was typed
+        return Normalised(raw.strip() if isinstance(raw, str) else raw)
+    folded = _clean(raw)[0] if isinstance(raw, str) else None
+    # an enum may offer '无' as a real choice; only then is it not a placeholder
+    if folded and folded.casefold() in _PLACEHOLDERS and folded not in field_schema.get("enum", ()):
+        return Normalised(None, (N_PLACEHOLDER,))
+    if kind == "enum":
+        return _enum(raw, list(field_schema["enum"]))
+    if kind == "date":
+        return _date(raw, date1904)
+    return _number(raw, kind == "integer", unit, percent_cell)
+
+
+def _finish(raw: Any, value: Any, integer: bool, notes: list[str], converted: bool) -> Normalised:
+    f = float(value)
+    if not math.isfinite(f):
+        return _fail(raw, "不是有限数值", "not a finite number")
+    if integer:
+        if f != int(f):
+            return _fail(raw, "不是整数", "not a whole number")
+        return Normalised(int(f), tuple(notes), converted)
+    out = value if isinstance(value, (int, float)) else f
+    return Normalised(out, tuple(notes), converted)
+
+
+def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> Normalised:
+    if isinstance(raw, (bool, date, time)):  # datetime is a date
+        return _fail(raw, "不是数值", "is not a number")
+    if isinstance(raw, (int, float)):
+        if not percent_cell:
+            return _finish(raw, raw, integer, [], False)
+        if unit not in ("%", "‰"):
+            kind = "unparseable" if unit is None else "unit_mismatch"
+            return _fail(raw, f"是百分数，本栏单位为{unit}", f"is a percentage, unit {unit}", kind)
+        scale = 100 if unit == "%" else 1000
+        # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
+        note = f"百分比格式的单元格已按{unit}读数 percent-formatted cell read in {unit}"
+        return _finish(raw, D(repr(raw)) * scale, integer, [note], False)
+    if not isinstance(raw, str):
+        return _fail(raw, "不是数值", "is not a number")
+    s, notes = _clean(raw)
+    if any(a in s for a in _APPROX):
+        return _fail(raw, "是约数，请填写准确数值", "is approximate; enter the exact number")
+    negative = False
+    if (m := re.fullmatch(r"\((.+)\)", s)) and m[1].strip()[:1] not in "+-":
+        s, negative = m[1].strip(), True
+        notes.append(N_ACCOUNTING)
+    m = _NUM.fullmatch(s)
+    if not m:
+        if "," in s:
+            return _fail(raw, "的逗号位置不对（小数点用“.”）", "has a misplaced comma")
+        return _fail(raw, "无法识别为数值", "cannot be read as a number")
+    num = m["num"]
+    if "," in num:
+        num = num.replace(",", "")
+        notes.append(N_THOUSANDS)
+    value = D((m["sign"] or "") + num + (m["exp"] or ""))
+    value = -value if negative else value
+    suffix, converted = m["unit"].strip(), False
+    if suffix:
+        if unit is None:
+            return _fail(raw, "带有单位，但本栏不填单位", "has a unit but this column has none")
+        src, dst = UNIT_FACTORS.get(suffix), UNIT_FACTORS.get(unit)
+        if src is None and suffix in _MULTIPLIERS and dst:
+            # '3万' in a % column is no ratio: an empty dimension makes it a mismatch
+            src = (dst[0] if dst[0] != "ratio" else "", _MULTIPLIERS[suffix])
+        if suffix == unit or (src and src == dst):
+            notes.append(f"已去除单位“{suffix}” unit “{suffix}” removed")
+        elif src is None:
+            return _fail(raw, f"的单位“{suffix}”无法识别", f"has an unknown unit “{suffix}”")
+        elif dst is None or src[0] != dst[0]:
+            zh, en = f"的单位“{suffix}”与本栏“{unit}”不符", f"is in {suffix}, the column in {unit}"
+            return _fail(raw, zh, en, "unit_mismatch")
+        else:
+            value = value * src[1] / dst[1]
+            notes.append(f"单位已换算：{suffix} → {unit} unit converted: {suffix} → {unit}")
+            converted = True
+    return _finish(raw, value, integer, notes, converted)
+
+
+def _serial(raw: float | int, date1904: bool) -> Normalised:
+    if not math.isfinite(raw):
+        return _fail(raw, "不是日期", "is not a date")
+    text = _text(raw).value
+    if 19000101 <= raw <= 99991231 and (m := _FULL_DATES[2].fullmatch(text)):
+        return _ymd(raw, text, m, [])  # 20140701 typed as a number
+    if 1900 <= raw < 2100:  # serial 1900..2099 is 1905: surely a year or '2014.7'
+        return _fail(raw, "像年份而非日期（请填如 2014-07-01）", "looks like a year, not a date")
+    n = math.floor(raw)
+    notes = [f"Excel 日期序号 {text} 已转换 Excel date serial converted"]
+    if raw != n:
+        notes.append(N_TIME)
+    if n < (0 if date1904 else 1) or (n == 60 and not date1904):
+        # serial 60 is 1900-02-29, a day Lotus 1-2-3 invented and Excel kept
+        return _fail(raw, "不是有效的 Excel 日期序号", "is not a valid Excel date serial")
+    try:
+        if date1904:
+            d = date(1904, 1, 1) + timedelta(days=n)
+        else:  # serials above 60 carry the fake leap day, hence the 1899-12-30 epoch
+            d = date(1899, 12, 31 if n < 60 else 30) + timedelta(days=n)
+    except OverflowError:
+        return _fail(raw, "不是有效的 Excel 日期序号", "is not a valid Excel date serial")
+    return Normalised(d.isoformat(), tuple(notes))
+
+
+def _ymd(raw: Any, s: str, m: re.Match[str], notes: list[str], day: bool = True) -> Normalised:
+    try:
+        d = date(int(m["y"]), int(m["m"]), int(m["d"]) if day else 1)
+    except ValueError:
+        return _fail(raw, "不是有效日期", "is not a valid date")
+    iso = d.isoformat()
+    if not day:
+        notes.append(N_DAY)
+    elif s != iso:
+        notes.append(N_ISO)
+    return Normalised(iso, tuple(notes))
+
+
+def _date(raw: Any, date1904: bool) -> Normalised:
+    if isinstance(raw, datetime):
+        return Normalised(raw.date().isoformat(), (N_TIME,) if raw.time() != time(0) else ())
+    if isinstance(raw, date):
+        return Normalised(raw.isoformat())
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        return _fail(raw, "不是日期", "is not a date")
+    if not isinstance(raw, str):
+        return _serial(raw, date1904)
+    s, notes = _clean(raw)
+    if t := _TIME.fullmatch(s):
+        s = t["day"]
+        if t["t"].strip("0:.") != "":
+            notes.append(N_TIME)
+    for rx in _FULL_DATES:
+        if m := rx.fullmatch(s):
+            return _ymd(raw, s, m, notes)
+    for rx in _MONTHS:
+        if m := rx.fullmatch(s):
+            return _ymd(raw, s, m, notes, day=False)
+    return _fail(raw, "无法识别为日期，请填写如 2014-07-01", "is not a date; enter e.g. 2014-07-01")
+
+
+def _enum(raw: Any, values: list[Any]) -> Normalised:
+    if not isinstance(raw, bool) and raw in values:
+        return Normalised(raw)
+    s, notes = _clean(raw) if isinstance(raw, str) else (_text(raw).value, [])
+    if s in values:
+        return Normalised(s, tuple(notes))
+    squeezed = re.sub(r"\s+", "", s)
+    hits = [v for v in values if isinstance(v, str) and re.sub(r"\s+", "", v) == squeezed]
+    if len(hits) == 1:
+        return Normalised(hits[0], (*notes, N_ENUM_SPACES))
+    return Normalised(s)  # not a choice: the schema check reports it with the value
+
+
+def _text(raw: Any) -> Normalised:
+    if isinstance(raw, str):
+        s = raw.strip()
+        return Normalised(s, (N_SPACES,) if s != raw else ())
+    if isinstance(raw, bool):
+        return Normalised("是" if raw else "否")
+    if isinstance(raw, datetime):
+        return Normalised(raw.date().isoformat() if raw.time() == time(0) else raw.isoformat(" "))
+    if isinstance(raw, (date, time)):
+        return Normalised(raw.isoformat())
+    if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
+        return Normalised(str(int(raw)))  # Excel stores 12 as 12.0
+    return Normalised(str(raw))
