@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
+from helpers import require_or_skip as need
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared"
@@ -22,13 +22,6 @@ LO_CLIENT_DIR = SHARED / "tools"
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-def need(condition: bool, reason: str) -> None:
-    """Skip on a developer's machine; fail under CI, where .ci/run installs it all."""
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must provide this: {reason}")
-    pytest.skip(reason)
 
 
 def lo_available() -> tuple[bool, str]:

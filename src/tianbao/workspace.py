@@ -22,7 +22,6 @@ from tianbao.plan.load import load_plan
 from tianbao.plan.model import Plan
 from tianbao.problems import CheckCode, Problem, json_path
 from tianbao.resources import samples_dir
-from tianbao.yamlio import YamlProblem, load_yaml
 
 PLAN_FILE = "plan.yaml"
 FORMS_DIR = "forms"
@@ -94,10 +93,7 @@ def open_workspace(root: Path) -> Workspace:
     if result.plan is None:
         return ws
     ws.plan = result.plan
-    try:
-        lines = load_yaml(ws.plan_path)
-    except YamlProblem:  # pragma: no cover - load_plan already parsed it
-        lines = None
+    lines = result.loaded
     for i, form_id in enumerate(result.plan.form_ids):
         found = locate(form_id, ws.forms_dir)
         if found is None:
@@ -138,7 +134,10 @@ def init_workspace(target: Path, sample: str | None = None) -> Path:
         plan_text = (src / PLAN_FILE).read_text(encoding="utf-8")
     else:
         plan_text = SKELETON_PLAN
-    tmp = target.with_name(f".{target.name}.init-tmp")
+    if target.exists():  # an empty folder, maybe ".": build inside it, then move up
+        tmp = target / ".tianbao-init-tmp"
+    else:
+        tmp = target.with_name(f".{target.name}.init-tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
@@ -158,9 +157,12 @@ def init_workspace(target: Path, sample: str | None = None) -> Path:
             if fr.form is not None:
                 shutil.copyfile(fr.form.schema_path, tmp / FORMS_DIR / fr.form.schema_path.name)
         _write_secret(ws.state_dir / SECRET_FILE)
-        if target.exists():
-            target.rmdir()
-        tmp.rename(target)
+        if tmp.parent == target:
+            for child in tmp.iterdir():
+                child.rename(target / child.name)
+            tmp.rmdir()
+        else:
+            tmp.rename(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -6,6 +6,7 @@ the marks, so we compose once and construct from the same nodes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,17 +41,44 @@ class YamlProblem(Exception):
         self.line = line
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser when present: about 10x faster on a 2,000-line plan, same marks
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that refuses duplicate mapping keys (a silent overwrite otherwise)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            if key in seen:
+            try:
+                duplicate = key in seen
+            except TypeError:  # a list or mapping as key
+                raise YamlProblem(
+                    "键不能是列表或映射 a key cannot be a list or mapping",
+                    key_node.start_mark.line + 1,
+                ) from None
+            if duplicate:
                 raise YamlProblem(f"重复的键 duplicate key {key!r}", key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML raises bare ValueError for values like ``2014-02-30`` or ``!!int abc``;
+        and ``.nan`` / ``.inf`` would pass every JSON Schema bound, so refuse them here."""
+        try:
+            value = super().construct_object(node, deep=deep)  # type: ignore[no-untyped-call]
+        except (ValueError, TypeError) as exc:
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise YamlProblem(
+                f"无法读取的值 invalid value {shown!r}: {exc}", node.start_mark.line + 1
+            ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise YamlProblem(
+                f"不是有限的数 not a finite number: {node.value!r}", node.start_mark.line + 1
+            )
+        return value
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
@@ -103,8 +131,11 @@ def load_yaml(path: Path) -> LoadedYaml:
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlProblem(f"YAML 错误 error: {exc}") from None
     lines: dict[Path_, int] = {}
-    _walk(node, (), lines)
-    return LoadedYaml(_jsonable(data), lines)
+    try:
+        _walk(node, (), lines)
+        return LoadedYaml(_jsonable(data), lines)
+    except RecursionError:  # an alias inside its own anchor: `a: &x [*x]`
+        raise YamlProblem("循环引用或嵌套过深 recursive alias or nesting too deep") from None
 
 
 def _jsonable(value: Any) -> Any:

@@ -19,6 +19,7 @@ PLAN_SCHEMA = "plan.schema.json"
 class PlanResult:
     plan: Plan | None
     problems: list[Problem] = field(default_factory=list)
+    loaded: LoadedYaml | None = None  # for locating later problems in the same file
 
 
 def load_plan(path: Path, display: str | None = None) -> PlanResult:
@@ -49,9 +50,9 @@ def load_plan(path: Path, display: str | None = None) -> PlanResult:
         for p, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), loaded.data)
     ]
     if problems:
-        return PlanResult(None, problems)
+        return PlanResult(None, problems, loaded)
     problems = list(_consistency(loaded, name))
-    return PlanResult(Plan.from_raw(loaded.data), problems)
+    return PlanResult(Plan.from_raw(loaded.data), problems, loaded)
 
 
 def _consistency(loaded: LoadedYaml, name: str):  # -> Iterator[Problem]

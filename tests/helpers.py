@@ -1,0 +1,106 @@
+"""Helpers shared by the tests: paths, the in-process CLI, reading check output."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from tianbao.cli import main
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# The shared folder (seed text, LibreOffice client) is the repository's sibling.
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED = SHARED / "seed" / "000_9e72c8706aa50388.txt"
+SAMPLE = "jiefang-2014"
+SAMPLE_PLAN = ROOT / "samples" / SAMPLE / "plan.yaml"
+
+
+def require_or_skip(condition: bool, reason: str) -> None:
+    """Skip on a developer's machine; fail under CI, where .ci/run installs everything."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+def tianbao(runner: CliRunner, *args: str | Path) -> Result:
+    """Run ``tianbao ARGS`` in-process; a crash (anything but sys.exit) fails the test."""
+    result = runner.invoke(main, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"tianbao {args} crashed:\n{result.output}") from result.exception
+    return result
+
+
+# one line of `tianbao check`: "file[:line]: $.path: [CODE] message..."
+PROBLEM_LINE = re.compile(
+    r"^(?P<file>[^\s:]+)(?::(?P<line>\d+))?: (?P<path>\$\S*): \[(?P<code>[A-Z_]+)\]"
+)
+
+
+def problem_lines(output: str) -> list[dict[str, Any]]:
+    """The problems printed by ``tianbao check`` (text mode), parsed."""
+    found = []
+    for text in output.splitlines():
+        m = PROBLEM_LINE.match(text)
+        if m:
+            line = int(m["line"]) if m["line"] else None
+            found.append({"file": m["file"], "line": line, "path": m["path"], "code": m["code"]})
+    return found
+
+
+def codes_in(output: str) -> set[str]:
+    """Every [CODE] mentioned anywhere in the output."""
+    return set(re.findall(r"\[([A-Z][A-Z_]+)\]", output))
+
+
+# libyaml when present: the sample plan takes ~0.5 s to parse in pure Python
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)
+
+
+def read_yaml(path: Path) -> Any:
+    return parse_yaml(path.read_text(encoding="utf-8"))
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    path.write_text(dump_yaml(data), encoding="utf-8")
+
+
+def line_of_path(text: str, path: Sequence[str | int]) -> int:
+    """1-based line of ``path`` in YAML ``text``: the key's line for a mapping entry,
+    the item's first line for a list item. An independent reading for the tests."""
+    node = yaml.compose(text, Loader=_LOADER)
+    line = node.start_mark.line + 1
+    for part in path:
+        if isinstance(part, int):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            key, node = next((k, v) for k, v in node.value if k.value == part)
+            line = key.start_mark.line + 1
+    return line
+
+
+def parse_json_path(text: str) -> list[str | int]:
+    """'$.projects[0].id' -> ['projects', 0, 'id']."""
+    return [
+        int(index) if index else name
+        for name, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", text.removeprefix("$"))
+    ]
