@@ -104,9 +104,21 @@ LEADERS = {
 }
 # the leader who usually answers for a department's projects
 DEPT_LEADER = {
-    "SYQ": "QZ", "FGW": "CW", "CZJ": "CW", "TJJ": "CW", "WLQ": "CW", "GYY": "LI",
-    "SWJ": "CH", "GXJ": "CH", "CGJ": "CH", "LYJ": "CH", "ZJJ": "ZH", "JTJ": "YA",
-    "WJW": "YA", "MZJ": "YA", "RSJ": "YA",
+    "SYQ": "QZ",
+    "FGW": "CW",
+    "CZJ": "CW",
+    "TJJ": "CW",
+    "WLQ": "CW",
+    "GYY": "LI",
+    "SWJ": "CH",
+    "GXJ": "CH",
+    "CGJ": "CH",
+    "LYJ": "CH",
+    "ZJJ": "ZH",
+    "JTJ": "YA",
+    "WJW": "YA",
+    "MZJ": "YA",
+    "RSJ": "YA",
 }
 
 # --------------------------------------------------------------------- projects
@@ -117,29 +129,128 @@ DEPT_LEADER = {
 NAMED = [
     ("起重厂整体开发", "新建", "SYQ", "SYQ", 150000, 30000, "2014-04-01", "2017-12-31", []),
     ("和平街市场改造", "新建", "SYQ", "SYQ", 50000, 15000, "2014-05-01", "2016-06-30", []),
-    ("中国（焦作）动漫世界", "新建", "WLQ", "WLQ", 200000, 10000,  # seed
-     "2014-10-01", "2018-12-31", [("2014-12-31", "年内开工")]),
+    (
+        "中国（焦作）动漫世界",
+        "新建",
+        "WLQ",
+        "WLQ",
+        200000,
+        10000,  # seed
+        "2014-10-01",
+        "2018-12-31",
+        [("2014-12-31", "年内开工")],
+    ),
     ("红星美凯龙", "新建", "SYQ", "SYQ", 120000, 30000, "2014-03-01", "2016-12-31", []),
-    ("中州南路大修", "新建", "ZJJ", "CS", 1800, 1800, "2014-04-01", "2014-10-31",
-     [("2014-10-31", "大修工程完工")]),
-    ("河朱线大修", "新建", "ZJJ", "CS", 1500, 1500, "2014-05-01", "2014-11-30",
-     [("2014-11-30", "大修工程完工")]),
-    ("星凯国际城市综合体", "续建", "SYQ", "SYQ", 200000, 60000, "2012-06-01", "2016-12-31",  # seed
-     []),
-    ("锦江商业广场和五星级酒店", "续建", "SYQ", "SYQ", 100000, 35000, "2012-09-01",  # seed
-     "2015-12-31", []),
-    ("崇德路、神州路、宏业路", "续建", "GYY", "GYY", 4000, 3000, "2013-09-01", "2014-12-31",  # seed
-     [("2014-12-31", "三条道路建成通车")]),
-    ("爱乐优智能物联机器人", "续建", "GYY", "GYY", 45000, 30000, "2013-10-01", "2015-06-30",  # seed
-     [("2014-07-31", "第一台机器人下线")]),
-    ("南水北调安置小区", "续建", "ZJJ", "SQ", 60000, 25000, "2013-03-01", "2015-12-31",
-     [("2014-12-31", "水网、绿化、排污等基础设施建成")]),
-    ("牧野路拓宽改造", "续建", "ZJJ", "CS", 35000, 20000, "2013-11-01", "2015-12-31",
-     [("2014-12-31", "影视大道至园林路段建成通车")]),
-    ("尚林国际旅游度假区", "运作", "WLQ", "WLQ", 300000, 0, "2015-03-01", "2019-12-31",
-     [("2014-12-31", "完成土地收储、挂牌等前期工作")]),
-    ("影视文化旅游园区", "运作", "WLQ", "WLQ", 200000, 200, "2015-06-01", "2019-12-31",
-     [("2014-12-31", "完成规划设计方案")]),
+    (
+        "中州南路大修",
+        "新建",
+        "ZJJ",
+        "CS",
+        1800,
+        1800,
+        "2014-04-01",
+        "2014-10-31",
+        [("2014-10-31", "大修工程完工")],
+    ),
+    (
+        "河朱线大修",
+        "新建",
+        "ZJJ",
+        "CS",
+        1500,
+        1500,
+        "2014-05-01",
+        "2014-11-30",
+        [("2014-11-30", "大修工程完工")],
+    ),
+    (
+        "星凯国际城市综合体",
+        "续建",
+        "SYQ",
+        "SYQ",
+        200000,
+        60000,
+        "2012-06-01",
+        "2016-12-31",  # seed
+        [],
+    ),
+    (
+        "锦江商业广场和五星级酒店",
+        "续建",
+        "SYQ",
+        "SYQ",
+        100000,
+        35000,
+        "2012-09-01",  # seed
+        "2015-12-31",
+        [],
+    ),
+    (
+        "崇德路、神州路、宏业路",
+        "续建",
+        "GYY",
+        "GYY",
+        4000,
+        3000,
+        "2013-09-01",
+        "2014-12-31",  # seed
+        [("2014-12-31", "三条道路建成通车")],
+    ),
+    (
+        "爱乐优智能物联机器人",
+        "续建",
+        "GYY",
+        "GYY",
+        45000,
+        30000,
+        "2013-10-01",
+        "2015-06-30",  # seed
+        [("2014-07-31", "第一台机器人下线")],
+    ),
+    (
+        "南水北调安置小区",
+        "续建",
+        "ZJJ",
+        "SQ",
+        60000,
+        25000,
+        "2013-03-01",
+        "2015-12-31",
+        [("2014-12-31", "水网、绿化、排污等基础设施建成")],
+    ),
+    (
+        "牧野路拓宽改造",
+        "续建",
+        "ZJJ",
+        "CS",
+        35000,
+        20000,
+        "2013-11-01",
+        "2015-12-31",
+        [("2014-12-31", "影视大道至园林路段建成通车")],
+    ),
+    (
+        "尚林国际旅游度假区",
+        "运作",
+        "WLQ",
+        "WLQ",
+        300000,
+        0,
+        "2015-03-01",
+        "2019-12-31",
+        [("2014-12-31", "完成土地收储、挂牌等前期工作")],
+    ),
+    (
+        "影视文化旅游园区",
+        "运作",
+        "WLQ",
+        "WLQ",
+        200000,
+        200,
+        "2015-06-01",
+        "2019-12-31",
+        [("2014-12-31", "完成规划设计方案")],
+    ),
 ]
 
 # Made up. Size classes (万元): S 500–5000, M 5000–30000, L 30000–100000, X 100000–250000.
@@ -343,13 +454,15 @@ def departments(rng: random.Random) -> list[dict[str, Any]]:
         while phone in phones:
             phone = f"0391-39{rng.randint(10000, 99999)}"
         phones.add(phone)
-        out.append({
-            "code": code,
-            "name": name,
-            "short": short,
-            "contact": {"name": f"{surname}某某", "phone": Phone(phone)},
-            "illustrative": True,
-        })
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "short": short,
+                "contact": {"name": f"{surname}某某", "phone": Phone(phone)},
+                "illustrative": True,
+            }
+        )
     return out
 
 
@@ -371,42 +484,127 @@ def indicator(code, zh, en, unit, dept, accumulation, base, target, basis="nomin
 
 def indicators() -> list[dict[str, Any]]:
     return [
-        indicator("GDP", "地区生产总值", "Gross regional product", "亿元", "TJJ", "ytd",
-                  {"value": 88.15, "growth_pct": 11},
-                  {"kind": "growth", "rate_pct": 11, "text": "增长11%以上"}, basis="real"),
-        indicator("REVENUE", "公共财政预算收入", "Public budget revenue", "亿元", "CZJ", "ytd",
-                  {"value": 5.4108, "growth_pct": 17.6, "note": "比上年净增8086万元"},
-                  {"kind": "growth", "rate_pct": 12, "text": "增长12%以上"}),
-        indicator("FAI", "全社会固定资产投资", "Fixed-asset investment", "亿元", "FGW", "ytd",
-                  {"value": 72.53, "growth_pct": 24.5},
-                  {"kind": "growth_and_level", "rate_pct": 23, "level": 90,
-                   "text": "增长23%以上，确保完成年度固定资产投资90亿元"}),
-        indicator("RETAIL", "社会消费品零售总额", "Retail sales of consumer goods", "亿元",
-                  "SWJ", "ytd", {"value": 67.4, "growth_pct": 13.5},
-                  {"kind": "growth", "rate_pct": 14, "text": "增长14%以上"}),
-        indicator("DOMESTIC_CAPITAL", "引进市外境内资金",
-                  "Domestic capital from outside the city", "亿元", "SWJ", "ytd",
-                  {"value": 73, "growth_pct": 16.7, "note": "占年任务的102%"},
-                  {"kind": "growth", "rate_pct": 15, "text": "增长15%以上"}),
-        indicator("FOREIGN_CAPITAL", "引进境外资金", "Foreign capital", "万美元", "SWJ", "ytd",
-                  None,
-                  {"kind": "level", "level": 2700, "strict": True, "text": "超2700万美元"}),
-        indicator("URBAN_INCOME", "城镇居民人均可支配收入",
-                  "Urban disposable income per head", "元", "TJJ", "ytd", None,
-                  {"kind": "growth_and_level", "rate_pct": 11, "level": 25609,
-                   "text": "增长11%，达到25609元"}),
-        indicator("POP_GROWTH", "人口自然增长率", "Natural population growth rate", "‰",
-                  "WJW", "point", None,
-                  {"kind": "ceiling", "level": 5.6, "text": "控制在5.6‰以内"}),
-        indicator("NEW_JOBS", "城镇新增就业人员", "New urban jobs", "人", "RSJ", "ytd",
-                  {"value": 6365},
-                  {"kind": "level", "level": 6000, "text": "6000人以上"}),
-        indicator("UNEMPLOYMENT", "城镇登记失业率", "Registered urban unemployment rate", "%",
-                  "RSJ", "point", None,
-                  {"kind": "ceiling", "level": 3.1, "text": "控制在3.1%以下"}),
-        indicator("ENERGY", "节能减排（单位地区生产总值能耗降低率）",
-                  "Energy saving (fall in energy use per unit of GDP)", "%", "GXJ", "point",
-                  None, {"kind": "given_later", "text": "完成市定目标"}),
+        indicator(
+            "GDP",
+            "地区生产总值",
+            "Gross regional product",
+            "亿元",
+            "TJJ",
+            "ytd",
+            {"value": 88.15, "growth_pct": 11},
+            {"kind": "growth", "rate_pct": 11, "text": "增长11%以上"},
+            basis="real",
+        ),
+        indicator(
+            "REVENUE",
+            "公共财政预算收入",
+            "Public budget revenue",
+            "亿元",
+            "CZJ",
+            "ytd",
+            {"value": 5.4108, "growth_pct": 17.6, "note": "比上年净增8086万元"},
+            {"kind": "growth", "rate_pct": 12, "text": "增长12%以上"},
+        ),
+        indicator(
+            "FAI",
+            "全社会固定资产投资",
+            "Fixed-asset investment",
+            "亿元",
+            "FGW",
+            "ytd",
+            {"value": 72.53, "growth_pct": 24.5},
+            {
+                "kind": "growth_and_level",
+                "rate_pct": 23,
+                "level": 90,
+                "text": "增长23%以上，确保完成年度固定资产投资90亿元",
+            },
+        ),
+        indicator(
+            "RETAIL",
+            "社会消费品零售总额",
+            "Retail sales of consumer goods",
+            "亿元",
+            "SWJ",
+            "ytd",
+            {"value": 67.4, "growth_pct": 13.5},
+            {"kind": "growth", "rate_pct": 14, "text": "增长14%以上"},
+        ),
+        indicator(
+            "DOMESTIC_CAPITAL",
+            "引进市外境内资金",
+            "Domestic capital from outside the city",
+            "亿元",
+            "SWJ",
+            "ytd",
+            {"value": 73, "growth_pct": 16.7, "note": "占年任务的102%"},
+            {"kind": "growth", "rate_pct": 15, "text": "增长15%以上"},
+        ),
+        indicator(
+            "FOREIGN_CAPITAL",
+            "引进境外资金",
+            "Foreign capital",
+            "万美元",
+            "SWJ",
+            "ytd",
+            None,
+            {"kind": "level", "level": 2700, "strict": True, "text": "超2700万美元"},
+        ),
+        indicator(
+            "URBAN_INCOME",
+            "城镇居民人均可支配收入",
+            "Urban disposable income per head",
+            "元",
+            "TJJ",
+            "ytd",
+            None,
+            {
+                "kind": "growth_and_level",
+                "rate_pct": 11,
+                "level": 25609,
+                "text": "增长11%，达到25609元",
+            },
+        ),
+        indicator(
+            "POP_GROWTH",
+            "人口自然增长率",
+            "Natural population growth rate",
+            "‰",
+            "WJW",
+            "point",
+            None,
+            {"kind": "ceiling", "level": 5.6, "text": "控制在5.6‰以内"},
+        ),
+        indicator(
+            "NEW_JOBS",
+            "城镇新增就业人员",
+            "New urban jobs",
+            "人",
+            "RSJ",
+            "ytd",
+            {"value": 6365},
+            {"kind": "level", "level": 6000, "text": "6000人以上"},
+        ),
+        indicator(
+            "UNEMPLOYMENT",
+            "城镇登记失业率",
+            "Registered urban unemployment rate",
+            "%",
+            "RSJ",
+            "point",
+            None,
+            {"kind": "ceiling", "level": 3.1, "text": "控制在3.1%以下"},
+        ),
+        indicator(
+            "ENERGY",
+            "节能减排（单位地区生产总值能耗降低率）",
+            "Energy saving (fall in energy use per unit of GDP)",
+            "%",
+            "GXJ",
+            "point",
+            None,
+            {"kind": "given_later", "text": "完成市定目标"},
+        ),
     ]
 
 
@@ -439,8 +637,7 @@ def projects(rng: random.Random) -> list[dict[str, Any]]:
 
     by_category: dict[str, list[dict[str, Any]]] = {c: [] for c in COUNTS}
     for name, cat, dept, kw, total, annual, start, finish, stones in NAMED:
-        row = add(name, cat, dept, kw, total, annual, start, finish, stones,
-                  leader_for(rng, dept))
+        row = add(name, cat, dept, kw, total, annual, start, finish, stones, leader_for(rng, dept))
         by_category[cat].append(row)
 
     invented: dict[str, list[tuple[dict[str, Any], str]]] = {c: [] for c in COUNTS}
@@ -496,23 +693,53 @@ def projects(rng: random.Random) -> list[dict[str, Any]]:
 def tasks() -> list[dict[str, Any]]:
     end = f"{YEAR}-12-31"
     rows = [
-        ("GYY", "GYY", "加快爱乐优智能物联机器人项目施工进度，力争7月份第一台机器人顺利下线",
-         None, None, f"{YEAR}-07-31"),
+        (
+            "GYY",
+            "GYY",
+            "加快爱乐优智能物联机器人项目施工进度，力争7月份第一台机器人顺利下线",
+            None,
+            None,
+            f"{YEAR}-07-31",
+        ),
         ("WLQ", "WLQ", "紧盯中国（焦作）动漫世界项目，争取年内开工建设", None, None, end),
-        ("SQ", "ZJJ", "新型城市社区坚持高起点规划、高标准建设、高质量运作，力争年内全部开工建设",
-         None, None, end),
+        (
+            "SQ",
+            "ZJJ",
+            "新型城市社区坚持高起点规划、高标准建设、高质量运作，力争年内全部开工建设",
+            None,
+            None,
+            end,
+        ),
         ("GG", "CZJ", "深化财政体制改革，积极推进综合治税，筹建财税信息平台", None, None, end),
         ("JG", "FGW", "严格落实12个重大结构调整项目推进计划", "个", 12, end),
-        ("ZD", "ZJJ", "按时间节点完成郑焦城际铁路南广场征迁工作，年内完成安置房建设任务",
-         None, None, end),
-        ("CS", "ZJJ", "加快推进牧野路拓宽改造工程，年内影视大道至园林路段建成通车",
-         None, None, end),
+        (
+            "ZD",
+            "ZJJ",
+            "按时间节点完成郑焦城际铁路南广场征迁工作，年内完成安置房建设任务",
+            None,
+            None,
+            end,
+        ),
+        (
+            "CS",
+            "ZJJ",
+            "加快推进牧野路拓宽改造工程，年内影视大道至园林路段建成通车",
+            None,
+            None,
+            end,
+        ),
         ("CS", "ZJJ", "完成中州南路、河朱线大修工程", "条", 2, end),
         ("CS", "ZJJ", "实施花园街人行道铺设工程", None, None, end),
         ("CS", "CGJ", "实施军民街照明工程", None, None, end),
         ("CS", "CGJ", "完成民生街、中州西路等8条背街小巷整治任务", "条", 8, end),
-        ("ST", "LYJ", "完成北部山区林业生态体系建设和南太行绿色通道2500亩森林抚育和绿化造林任务",
-         "亩", 2500, end),
+        (
+            "ST",
+            "LYJ",
+            "完成北部山区林业生态体系建设和南太行绿色通道2500亩森林抚育和绿化造林任务",
+            "亩",
+            2500,
+            end,
+        ),
         ("SH", "FGW", "实施总投资9920万元的十项民生工程", "项", 10, end),
         ("SH", "JTJ", "建成10个全民健身示范点和国民体质监测指导站", "个", 10, end),
         ("BZ", "RSJ", "实施更加积极的就业政策，筹建2个创业孵化园区", "个", 2, end),
@@ -521,8 +748,12 @@ def tasks() -> list[dict[str, Any]]:
     out = []
     for i, (kw, dept, text, unit, target, deadline) in enumerate(rows, 1):
         keyword, path = KW[kw]
-        row: dict[str, Any] = {"id": f"T{i:02d}", "keyword": keyword, "path": path,
-                               "description": text}
+        row: dict[str, Any] = {
+            "id": f"T{i:02d}",
+            "keyword": keyword,
+            "path": path,
+            "description": text,
+        }
         if unit:
             row["unit"] = unit
             row["target"] = target
@@ -541,18 +772,29 @@ def livelihood() -> list[dict[str, Any]]:
         ("社区服务中心提升工程", 1100, "MZJ", "社区服务中心标准化改造和服务设施配备"),
         ("背街小巷整治工程", 1500, "CGJ", "民生街、中州西路等8条背街小巷路面、排水、照明整治"),
         ("社区卫生服务能力提升工程", 700, "WJW", "社区卫生服务站改造，配备基本诊疗设备"),
-        ("文体惠民工程", 800, "JTJ",
-         "建成10个全民健身示范点，文化设施免费开放，办好第九届社区文化节"),
+        (
+            "文体惠民工程",
+            800,
+            "JTJ",
+            "建成10个全民健身示范点，文化设施免费开放，办好第九届社区文化节",
+        ),
         ("居民饮水安全工程", 900, "ZJJ", "老旧小区供水管网和二次供水设施改造"),
         ("困难群众帮扶救助工程", 520, "MZJ", "城乡居民低保提标，困难群众临时救助"),
         ("社区绿地游园建设工程", 300, "LYJ", "老城区社区小游园和街头绿地建设"),
     ]
     out = []
     for i, (name, budget, dept, content) in enumerate(items, 1):
-        out.append({
-            "id": f"L{i:02d}", "name": name, "budget": budget, "department": dept,
-            "content": content, "deadline": f"{YEAR}-12-31", "illustrative": True,
-        })
+        out.append(
+            {
+                "id": f"L{i:02d}",
+                "name": name,
+                "budget": budget,
+                "department": dept,
+                "content": content,
+                "deadline": f"{YEAR}-12-31",
+                "illustrative": True,
+            }
+        )
     return out
 
 
@@ -562,8 +804,13 @@ def build_plan() -> dict[str, Any]:
         "plan_version": 1,
         "year": YEAR,
         "base_year": YEAR - 1,
-        "district": {"code": "jiefang", "name": "解放区", "name_en": "Jiefang District",
-                     "city": "焦作市", "province": "河南省"},
+        "district": {
+            "code": "jiefang",
+            "name": "解放区",
+            "name_en": "Jiefang District",
+            "city": "焦作市",
+            "province": "河南省",
+        },
         "source": "解放区2014年工作安排报纸专版《立足新起点 明确新要求 实现新突破 力求新作为》"
         "（回眸2013、展望2014，本版图文由解放区委宣传部提供）",
         "illustrative_note": "2013年实绩、2014年主要预期目标、“432211”项目个数、"
@@ -573,8 +820,12 @@ def build_plan() -> dict[str, Any]:
         "reporting": {
             "frequency": "month",
             "deadline_days_after_period_end": 5,
-            "forms": ["indicators_monthly", "projects_progress", "livelihood_progress",
-                      "tasks_progress"],
+            "forms": [
+                "indicators_monthly",
+                "projects_progress",
+                "livelihood_progress",
+                "tasks_progress",
+            ],
         },
         "departments": departments(rng),
         "indicators": indicators(),
@@ -600,8 +851,12 @@ def check_plan(plan: dict[str, Any]) -> None:
     assert len(plan["livelihood"]) == 10
     codes = {d["code"] for d in plan["departments"]}
     assert len(codes) == len(plan["departments"]) == 15
-    for coll, k in (("indicators", "code"), ("projects", "id"), ("tasks", "id"),
-                    ("livelihood", "id")):
+    for coll, k in (
+        ("indicators", "code"),
+        ("projects", "id"),
+        ("tasks", "id"),
+        ("livelihood", "id"),
+    ):
         assert len({x[k] for x in plan[coll]}) == len(plan[coll]), coll
         assert all(x["department"] in codes for x in plan[coll]), coll
 
@@ -624,8 +879,14 @@ _Dumper.add_representer(
 
 
 def render(plan: dict[str, Any]) -> str:
-    body = yaml.dump(plan, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=4096)
+    body = yaml.dump(
+        plan,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=4096,
+    )
     lines = []
     for line in body.splitlines():
         top_key = line.split(":", 1)[0] if line[:1].isalpha() else None

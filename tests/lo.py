@@ -22,8 +22,6 @@ LO_CLIENT_DIR = SHARED / "tools"
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-
-
 def lo_available() -> tuple[bool, str]:
     if not (LO_CLIENT_DIR / "lo_client.py").is_file():
         return False, f"{LO_CLIENT_DIR / 'lo_client.py'} not found (../shared missing)"

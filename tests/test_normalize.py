@@ -60,7 +60,7 @@ NUMBERS = [
     (-3.2, "%", -3.2, None),
     (0.12, "%", 0.12, None),  # not a percent-formatted cell: points already
     # strings
-    ("123", None, 123.0, None),
+    ("123", None, 123.0, "as text"),
     ("１２３", None, 123.0, "full-width"),
     ("１２．５", None, 12.5, "full-width"),
     ("１，２３４．５", None, 1234.5, "thousands"),
@@ -70,12 +70,12 @@ NUMBERS = [
     ("12,345,678", None, 12345678.0, "thousands"),
     ("(100)", None, -100.0, "accounting"),
     ("（1,234.5）", None, -1234.5, "accounting"),
-    ("+5", None, 5.0, None),
-    ("-0.5", None, -0.5, None),
+    ("+5", None, 5.0, "as text"),
+    ("-0.5", None, -0.5, "as text"),
     ("\u22127.5", None, -7.5, "full-width"),  # minus sign pasted from Word
-    ("1e3", None, 1000.0, None),
-    ("2.5E-2", None, 0.025, None),
-    (".5", None, 0.5, None),
+    ("1e3", None, 1000.0, "as text"),
+    ("2.5E-2", None, 0.025, "as text"),
+    (".5", None, 0.5, "as text"),
     # percent and per mille
     ("12%", "%", 12.0, "%"),
     ("12％", "%", 12.0, "%"),
@@ -199,7 +199,7 @@ def test_unit_mismatch(raw: Any, unit: str, percent_cell: bool) -> None:
         ("6000人", "人", 6000, "人"),
         ("６，０００", "人", 6000, "thousands"),
         ("1.5万人", "人", 15000, "万人 → 人"),
-        ("12.0", "个", 12, None),
+        ("12.0", "个", 12, "as text"),
     ],
 )
 def test_integer(raw: Any, unit: str, value: int, note: str | None) -> None:

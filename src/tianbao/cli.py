@@ -147,6 +147,176 @@ def generate(
 
 
 @main.command()
+@workspace_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--period", "-p", help="预期报告期 expected period (e.g. 2014-06).")
+@click.option("--dept", help="预期填报单位 expected department code.")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="上期已受理的报表 last period's accepted return, for across-period rules.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON 报告输出到标准输出 JSON report on stdout."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="审核报告 xlsx report for auditors.",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="批注副本目录 write annotated copies of the returns here.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--notes/--no-notes", default=False, help="显示提示 show notes too.")
+@handle_errors
+def validate(
+    workspace: Path,
+    paths: tuple[Path, ...],
+    period: str | None,
+    dept: str | None,
+    previous: Path | None,
+    as_json: bool,
+    report_path: Path | None,
+    annotate_dir: Path | None,
+    lang: str,
+    notes: bool,
+) -> None:
+    """Validate returned workbooks (files or folders).
+
+    Exit 0 when every file is acceptable, 1 when any has a blocking finding,
+    2 for a usage or workspace problem.
+    """
+    from rich.console import Console
+
+    from tianbao.errors import UsageError
+    from tianbao.validate.console import print_reports
+    from tianbao.validate.engine import Validator, expand_paths, records_by_key
+    from tianbao.validate.report_json import report_dict
+    from tianbao.workspace import open_workspace
+
+    files = list(expand_paths(list(paths)))
+    if not files:
+        raise UsageError(
+            "没有找到要审核的文件 no files to validate in: " + ", ".join(str(p) for p in paths)
+        )
+    validator = Validator(open_workspace(workspace))
+    prev = None
+    if previous is not None:
+        prev_report = validator.validate(previous)
+        if not prev_report.records:
+            raise UsageError(
+                f"{previous}: 上期报表无法读取 cannot use as previous period "
+                f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
+            )
+        prev = records_by_key(prev_report)
+    reports = [validator.validate(f, period, dept, prev) for f in files]
+    if report_path is not None:
+        from tianbao.validate.report_xlsx import write_report
+
+        write_report(reports, report_path, validator)
+    if annotate_dir is not None:
+        from tianbao.validate.annotate import annotate_all
+
+        annotate_all(reports, annotate_dir)
+    if as_json:
+        click.echo(json.dumps(report_dict(reports), ensure_ascii=False, indent=2))
+    print_reports(reports, lang, Console(stderr=as_json, width=160), notes)
+    if not all(r.valid for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@workspace_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--received-at",
+    metavar="ISO",
+    help="收到时间 received time, e.g. 2014-07-03T10:00:00 [default: now, UTC].",
+)
+@click.option("--json", "as_json", is_flag=True, help="机器可读输出 machine-readable output.")
+@handle_errors
+def collect(
+    workspace: Path, paths: tuple[Path, ...], received_at: str | None, as_json: bool
+) -> None:
+    """Validate returned files (or folders) and record them in the ledger.
+
+    Originals are archived in WS/archive; the same bytes are recorded once; a new
+    accepted return supersedes the department's earlier one for the period.
+    Exit 0 when every file is accepted, 1 when any is rejected, 2 for a usage problem.
+    """
+    from tianbao.ledger.collect import collect as run
+    from tianbao.ledger.collect import parse_received_at, results_dict
+    from tianbao.ledger.console import collect_details, collect_line, collect_summary
+    from tianbao.workspace import open_workspace
+
+    when = parse_received_at(received_at) if received_at else None
+
+    def show(r: Any) -> None:
+        click.echo(collect_line(r), err=as_json)
+        for line in collect_details(r):
+            click.echo(line, err=True)
+
+    results = run(open_workspace(workspace), list(paths), when, show)
+    if as_json:
+        click.echo(json.dumps(results_dict(results), ensure_ascii=False, indent=2))
+    click.echo(collect_summary(results), err=True)
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@main.command()
+@workspace_option
+@click.option("--period", "-p", required=True, help="报告期 period, e.g. 2014-06.")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="逾期天数计算到此日 count overdue days to this date [default: today].",
+)
+@click.option("--json", "as_json", is_flag=True, help="机器可读输出 machine-readable output.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="写出 xlsx write the status and the list to chase to this workbook.",
+)
+@handle_errors
+def status(
+    workspace: Path, period: str, as_of: str | None, as_json: bool, out_path: Path | None
+) -> None:
+    """Completeness and timeliness of PERIOD per department and form, and whom to chase (催报)."""
+    import datetime as dt
+
+    from rich.console import Console
+
+    from tianbao.errors import UsageError
+    from tianbao.ledger.console import print_status
+    from tianbao.ledger.status import status as run
+    from tianbao.workspace import open_workspace
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise UsageError(
+            f"无法识别的日期 {as_of!r} cannot read --as-of; expected YYYY-MM-DD"
+        ) from None
+    report = run(open_workspace(workspace), period, day)
+    if out_path is not None:
+        from tianbao.ledger.status_xlsx import write_status_xlsx
+
+        write_status_xlsx(report, out_path)
+        click.echo(f"已写出 wrote {out_path}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    print_status(report, Console(stderr=as_json, width=160))
+
+
+@main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
 @handle_errors
 def demo(directory: Path) -> None:

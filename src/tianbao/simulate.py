@@ -36,13 +36,20 @@ def indicator_values(item: PlanItem, month: int) -> dict[str, Any]:
     if v.get("accumulation") == "point":
         value = round(level * (0.92 if v.get("target_direction") == "max" else 1.0), 2)
         last = round(value * 1.02, 2)
-        return {"month_value": value, "ytd_last_year": last,
-                "yoy_pct": round((value / last - 1) * 100, 1)}
+        return {
+            "month_value": value,
+            "ytd_last_year": last,
+            "yoy_pct": round((value / last - 1) * 100, 1),
+        }
     ytd = _curve(level, item.key, month)
     prev = _curve(level, item.key, month - 1)
     last = round(base * month / 12, 2)
-    return {"month_value": round(ytd - prev, 2), "ytd": ytd, "ytd_last_year": last,
-            "yoy_pct": round((ytd / last - 1) * 100, 1)}
+    return {
+        "month_value": round(ytd - prev, 2),
+        "ytd": ytd,
+        "ytd_last_year": last,
+        "yoy_pct": round((ytd / last - 1) * 100, 1),
+    }
 
 
 def project_values(item: PlanItem, month: int, year: int) -> dict[str, Any]:
@@ -52,11 +59,20 @@ def project_values(item: PlanItem, month: int, year: int) -> dict[str, Any]:
     start_month = int(start[5:7]) if start.startswith(str(year)) else 1
     started = start < f"{year}" or start_month <= month
     if v.get("category") in ("运作", "储备") or annual == 0:
-        return {"month_investment": 0, "ytd_investment": 0, "status": "前期",
-                "progress": "办理前期手续"}
+        return {
+            "month_investment": 0,
+            "ytd_investment": 0,
+            "status": "前期",
+            "progress": "办理前期手续",
+        }
     if not started:
-        return {"month_investment": 0, "ytd_investment": 0, "cumulative_investment": 0,
-                "status": "未开工", "progress": "开工准备"}
+        return {
+            "month_investment": 0,
+            "ytd_investment": 0,
+            "cumulative_investment": 0,
+            "status": "未开工",
+            "progress": "开工准备",
+        }
     m0 = start_month - 1 if start.startswith(str(year)) else 0
 
     def ytd_at(m: int) -> float:
@@ -64,18 +80,26 @@ def project_values(item: PlanItem, month: int, year: int) -> dict[str, Any]:
 
     ytd = ytd_at(month)
     earlier = 0.0 if v.get("category") == "新建" else round(float(v["total_investment"]) * 0.3, 2)
-    return {"month_investment": round(ytd - ytd_at(month - 1), 2), "ytd_investment": ytd,
-            "cumulative_investment": round(ytd + earlier, 2), "status": "在建",
-            "actual_start": start, "progress": "主体施工"}
+    return {
+        "month_investment": round(ytd - ytd_at(month - 1), 2),
+        "ytd_investment": ytd,
+        "cumulative_investment": round(ytd + earlier, 2),
+        "status": "在建",
+        "actual_start": start,
+        "progress": "主体施工",
+    }
 
 
 def livelihood_values(item: PlanItem, month: int) -> dict[str, Any]:
     budget = float(item.values["budget"])
     ytd = min(_curve(budget, item.key, month), budget)
     done = month == 12
-    return {"ytd_investment": budget if done else ytd,
-            "progress_pct": 100 if done else round(100 * month / 12),
-            "status": "已完成" if done else "实施中", "progress": "按计划实施"}
+    return {
+        "ytd_investment": budget if done else ytd,
+        "progress_pct": 100 if done else round(100 * month / 12),
+        "status": "已完成" if done else "实施中",
+        "progress": "按计划实施",
+    }
 
 
 def task_values(item: PlanItem, month: int) -> dict[str, Any]:

@@ -99,6 +99,7 @@ N_PLACEHOLDER = "占位符按空白处理 placeholder for 'nothing' treated as b
 N_TIME = "已去除时间部分 time of day dropped"
 N_ISO = "日期已改写为 YYYY-MM-DD date rewritten as YYYY-MM-DD"
 N_DAY = "未填日，按当月1日 no day given; the 1st of the month assumed"
+N_TEXT_NUMBER = "文本格式的数字已转换为数值 number stored as text converted"
 N_ENUM_SPACES = "已去除选项中的空格 spaces inside the choice removed"
 
 
@@ -221,6 +222,8 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
             value = value * src[1] / dst[1]
             notes.append(f"单位已换算：{suffix} → {unit} unit converted: {suffix} → {unit}")
             converted = True
+    if not notes:  # '123' typed into a text cell: a number, but worth recording
+        notes.append(N_TEXT_NUMBER)
     return _finish(raw, value, integer, notes, converted)
 
 

@@ -1,0 +1,265 @@
+"""``tianbao collect``: validate returned files and record them in the ledger.
+
+Per file, in sorted order: read the bytes and hash them; the same bytes
+recorded before → a duplicate, nothing written. Otherwise validate, with the
+department's accepted return of the previous period from the ledger as
+``previous`` (for the across-period rules); archive the bytes
+(``tianbao.ledger.archive``, durable before the next step); then, in one
+transaction, insert the submission with its values and supersede the older
+accepted return of the same department and period. A run killed at any point
+leaves every committed file complete; running it again records the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tianbao.errors import UsageError
+from tianbao.ledger.archive import store, sweep_temp
+from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
+from tianbao.workspace import Workspace
+
+COLLECT_VERSION = "1.0"
+# generated file names: 2014-06_RSJ_解放区人力资源和社会保障局.xlsx
+_NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
+ERROR = "error"  # a result that could not be recorded (file unreadable from disk...)
+
+
+@dataclass
+class CollectResult:
+    path: Path
+    status: str  # accepted | accepted_with_warnings | rejected | superseded | error
+    submission_id: int | None = None
+    duplicate: bool = False  # these bytes were recorded before; nothing new was written
+    department: str = ""
+    period: str = ""
+    sha256: str = ""
+    archive_path: str = ""
+    superseded: tuple[int, ...] = ()  # submissions this one superseded
+    received_at: str = ""
+    report: Any = None  # the FileReport (None for a duplicate or an error)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Accepted, or a duplicate of a return that was accepted."""
+        return self.status not in (REJECTED, ERROR)
+
+    def as_dict(self) -> dict[str, Any]:
+        from tianbao.validate.report_json import file_dict
+
+        return {
+            "path": str(self.path),
+            "file_name": self.path.name,
+            "submission_id": self.submission_id,
+            "status": self.status,
+            "duplicate": self.duplicate,
+            "department": self.department,
+            "period": self.period,
+            "sha256": self.sha256,
+            "archive_path": self.archive_path,
+            "superseded": list(self.superseded),
+            "received_at": self.received_at,
+            "message": self.message,
+            "report": file_dict(self.report) if self.report is not None else None,
+        }
+
+
+def received_text(when: datetime | None = None) -> str:
+    """ISO 8601 to the second, no offset: now in UTC by default; an aware time is
+    converted to UTC; a naive one (a back-filled office time) is kept as given."""
+    if when is None:
+        when = datetime.now(timezone.utc)
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def parse_received_at(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"无法识别的收到时间 {text!r} cannot read --received-at; "
+            "expected ISO 8601 such as 2014-07-03T10:00:00"
+        ) from None
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to collect, sorted: files as given, folders' spreadsheet-like files."""
+    from tianbao.validate.engine import expand_paths
+
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError("文件不存在 no such file or folder: " + ", ".join(missing))
+    files = sorted(set(expand_paths(paths)))
+    if not files:
+        raise UsageError(
+            "没有找到要收取的文件 no files to collect in: " + ", ".join(str(p) for p in paths)
+        )
+    return files
+
+
+def collect(
+    ws: Workspace,
+    paths: Iterable[Path],
+    received_at: datetime | None = None,
+    on_result: Callable[[CollectResult], None] | None = None,
+) -> list[CollectResult]:
+    """Validate and record each file; ``on_result`` is called after each one."""
+    from tianbao.validate.engine import Validator
+
+    files = collect_files(paths)
+    validator = Validator(ws)
+    when = received_text(received_at)
+    sweep_temp(ws.root)
+    results = []
+    with Ledger(ws.root) as ledger:
+        for path in files:
+            result = _collect_one(ws, ledger, validator, path, when)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return results
+
+
+def _duplicate(path: Path, sub: Submission) -> CollectResult:
+    return CollectResult(
+        path,
+        sub.status,
+        sub.id,
+        True,
+        sub.department,
+        sub.period,
+        sub.sha256,
+        sub.archive_path,
+        received_at=sub.received_at,
+    )
+
+
+def _collect_one(
+    ws: Workspace, ledger: Ledger, validator: Any, path: Path, when: str
+) -> CollectResult:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return CollectResult(path, ERROR, message=f"无法读取 cannot read: {exc.strerror or exc}")
+    sha = hashlib.sha256(data).hexdigest()
+    existing = ledger.by_sha256(sha)
+    if existing is not None:
+        return _duplicate(path, existing)
+    report = _validate(ledger, validator, path)
+    if report.sha256 and report.sha256 != sha:
+        return CollectResult(
+            path,
+            ERROR,
+            sha256=sha,
+            message=(
+                "文件在收取过程中被修改，请重新收取 the file changed while it was being collected; "
+                "collect it again"
+            ),
+        )
+    archived = store(ws.root, data, sha, path.suffix)
+    added = ledger.add(_new_submission(path, data, sha, archived, when, report))
+    sub = added.submission
+    if added.duplicate:  # another collect run recorded the same bytes meanwhile
+        return _duplicate(path, sub)
+    return CollectResult(
+        path,
+        sub.status,
+        sub.id,
+        False,
+        sub.department,
+        sub.period,
+        sha,
+        sub.archive_path,
+        added.superseded,
+        sub.received_at,
+        report,
+    )
+
+
+def _hint(name: str) -> tuple[str, str] | None:
+    m = _NAME_HINT.match(name)
+    return (m.group(2), m.group(1)) if m else None
+
+
+def _validate(ledger: Ledger, validator: Any, path: Path) -> Any:
+    """Validate with the previous period's accepted return as ``previous``.
+
+    Department and period are only certain after validation (the file's
+    identity), so the file name gives a first guess; when the identity says
+    otherwise, validate again with the right previous return.
+    """
+    hint = _hint(path.name)
+    prev = ledger.previous_records(*hint) if hint else None
+    report = validator.validate(path, previous=prev)
+    if report.department and report.period and (report.department, report.period) != hint:
+        actual = ledger.previous_records(report.department, report.period)
+        if actual != prev:
+            report = validator.validate(path, previous=actual)
+    return report
+
+
+def _new_submission(
+    path: Path, data: bytes, sha: str, archived: str, when: str, report: Any
+) -> NewSubmission:
+    from tianbao.validate.findings import Severity
+    from tianbao.validate.report_json import file_dict
+
+    cells = []
+    for form_id, recs in report.records.items():
+        for row in recs.rows:
+            for name, value in row.record.items():
+                cells.append(
+                    (form_id, row.key, name, _json(value), recs.sheet, row.cells.get(name, ""))
+                )
+    status = report.status
+    if status not in (*COUNTING, REJECTED):  # the engine's statuses; be strict about it
+        raise ValueError(f"unexpected validation status {status!r}")
+    return NewSubmission(
+        sha256=sha,
+        file_name=path.name,
+        archive_path=archived,
+        size=len(data),
+        received_at=when,
+        department=report.department,
+        period=report.period,
+        template_id=report.template_id,
+        forms=tuple(report.records),
+        status=status,
+        errors=report.count(Severity.ERROR),
+        warnings=report.count(Severity.WARNING),
+        notes=report.count(Severity.NOTE),
+        report_json=json.dumps(file_dict(report), ensure_ascii=False, sort_keys=True),
+        cells=tuple(cells),
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def results_dict(results: list[CollectResult]) -> dict[str, Any]:
+    """The JSON of ``tianbao collect --json``."""
+    new = [r for r in results if not r.duplicate and r.status != ERROR]
+    return {
+        "collect_version": COLLECT_VERSION,
+        "ok": all(r.ok for r in results),
+        "summary": {
+            "files": len(results),
+            "recorded": len(new),
+            "duplicates": sum(r.duplicate for r in results),
+            "errors": sum(r.status == ERROR for r in results),
+            **{s: sum(r.status == s for r in new) for s in (*COUNTING, REJECTED)},
+        },
+        "files": [r.as_dict() for r in results],
+    }

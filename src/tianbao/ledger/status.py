@@ -1,0 +1,239 @@
+"""``tianbao status``: who has reported for a period, on time or late, and whom
+to chase (催报).
+
+Per department that answers for rows of a form in the plan, and per form:
+
+* ``on_time`` / ``accepted_with_warnings``: an accepted return counts, first
+  received by the deadline (period end + ``deadline_days_after_period_end``);
+* ``late``: the first accepted return came after the deadline (``days_late``
+  calendar days: received date minus deadline);
+* ``rejected``: returns came, none was accepted;
+* ``missing``: nothing came.
+
+Timeliness is that of the department's first accepted return of the period
+(a later correction that supersedes it does not make it late); the submission
+shown is the one that counts now. The 催报 list holds the departments with a
+form missing or rejected, with their contact and phone, and the days overdue
+as of ``as_of`` (default today).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, COUNTING, REJECTED, SUPERSEDED, Ledger
+from tianbao.ledger.db import Submission as Sub
+from tianbao.workspace import Workspace
+
+STATUS_VERSION = "1.0"
+ON_TIME = "on_time"
+LATE = "late"
+MISSING = "missing"
+STATES = (ON_TIME, LATE, MISSING, REJECTED, ACCEPTED_WITH_WARNINGS)
+# worst first: a department's state is the worst of its forms'
+_SEVERITY = (MISSING, REJECTED, LATE, ACCEPTED_WITH_WARNINGS, ON_TIME)
+CHASE_STATES = (MISSING, REJECTED)
+
+LABELS = {
+    ON_TIME: "按时报送",
+    LATE: "迟报",
+    MISSING: "未报",
+    REJECTED: "退回未通过",
+    ACCEPTED_WITH_WARNINGS: "通过（预警已说明）",
+}
+
+
+@dataclass
+class FormStatus:
+    form: str
+    title: str
+    state: str
+    days_late: int | None = None  # accepted: received date minus deadline, 0 when on time
+    submission_id: int | None = None  # the submission that counts (or the latest rejected)
+    file_name: str = ""
+    received_at: str = ""  # of the first accepted return (timeliness), else of the shown one
+    days_overdue: int | None = None  # missing/rejected: as_of minus deadline, 0 before it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "form": self.form,
+            "title": self.title,
+            "state": self.state,
+            "days_late": self.days_late,
+            "days_overdue": self.days_overdue,
+            "submission_id": self.submission_id,
+            "file_name": self.file_name,
+            "received_at": self.received_at,
+        }
+
+
+@dataclass
+class DepartmentStatus:
+    code: str
+    name: str
+    contact_name: str
+    contact_phone: str
+    forms: list[FormStatus] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return min((f.state for f in self.forms), key=_SEVERITY.index, default=ON_TIME)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "department": self.code,
+            "name": self.name,
+            "state": self.state,
+            "contact": {"name": self.contact_name, "phone": self.contact_phone},
+            "forms": [f.as_dict() for f in self.forms],
+        }
+
+
+@dataclass
+class ChaseEntry:
+    """A department to chase (催报): what is missing or was rejected, and whom to call."""
+
+    department: str
+    name: str
+    contact_name: str
+    contact_phone: str
+    reason: str  # missing | rejected (the worst of its forms)
+    forms: list[str]
+    days_overdue: int
+    submission_id: int | None = None  # the rejected return, to tell them what to fix
+    file_name: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "department": self.department,
+            "name": self.name,
+            "reason": self.reason,
+            "contact": {"name": self.contact_name, "phone": self.contact_phone},
+            "forms": self.forms,
+            "days_overdue": self.days_overdue,
+            "submission_id": self.submission_id,
+            "file_name": self.file_name,
+        }
+
+
+@dataclass
+class StatusReport:
+    period: str
+    period_label: str
+    deadline: dt.date
+    as_of: dt.date
+    departments: list[DepartmentStatus] = field(default_factory=list)
+    chase: list[ChaseEntry] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """How many (department, form) pairs are in each state."""
+        out = dict.fromkeys(STATES, 0)
+        for d in self.departments:
+            for f in d.forms:
+                out[f.state] += 1
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status_version": STATUS_VERSION,
+            "period": self.period,
+            "deadline": self.deadline.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "summary": {
+                "departments": len(self.departments),
+                "complete": sum(d.state not in CHASE_STATES for d in self.departments),
+                "to_chase": len(self.chase),
+                **self.counts(),
+            },
+            "departments": [d.as_dict() for d in self.departments],
+            "chase": [c.as_dict() for c in self.chase],
+        }
+
+
+def received_date(text: str) -> dt.date:
+    return dt.datetime.fromisoformat(text).date()
+
+
+def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusReport:
+    """Completeness and timeliness of ``period`` per department and form."""
+    from tianbao.template.generate import parse_period
+
+    ws.require_ok()
+    plan = ws.plan
+    assert plan is not None
+    p = parse_period(ws, period)
+    deadline = p.deadline(plan.deadline_days)
+    as_of = as_of or dt.date.today()
+    overdue = max(0, (as_of - deadline).days)
+    report = StatusReport(str(p), p.label_zh, deadline, as_of)
+    forms = [ws.forms[f] for f in plan.form_ids]
+    with Ledger(ws.root) as ledger:
+        for code, dept in plan.departments.items():
+            answers = [f for f in forms if plan.rows_for(f.rows, code)]
+            if not answers:
+                continue
+            subs = ledger.history(code, str(p))
+            ds = DepartmentStatus(code, dept.name, dept.contact_name, dept.contact_phone)
+            for form in answers:
+                ds.forms.append(_form_status(form.id, form.title_zh, subs, deadline, overdue))
+            report.departments.append(ds)
+            if ds.state in CHASE_STATES:
+                report.chase.append(_chase(ds, overdue))
+    return report
+
+
+def _latest(subs: list[Sub]) -> Sub | None:
+    return max(subs, key=lambda s: (s.received_at, s.id), default=None)
+
+
+def _form_status(
+    form: str, title: str, subs: list[Sub], deadline: dt.date, overdue: int
+) -> FormStatus:
+    mine = [s for s in subs if form in s.forms]
+    current = _latest([s for s in mine if s.status in COUNTING])
+    if current is not None:
+        # superseded rows were accepted once: the first acceptable return sets timeliness
+        ever = [s for s in mine if s.status in (*COUNTING, SUPERSEDED)]
+        first = min(ever, key=lambda s: (s.received_at, s.id))
+        late = max(0, (received_date(first.received_at) - deadline).days)
+        if late:
+            state = LATE
+        elif current.status == ACCEPTED_WITH_WARNINGS:
+            state = ACCEPTED_WITH_WARNINGS
+        else:
+            state = ON_TIME
+        return FormStatus(
+            form, title, state, late, current.id, current.file_name, first.received_at
+        )
+    # a rejected return may lack the form's sheet altogether: any rejected one counts
+    rejected = _latest([s for s in subs if s.status == REJECTED])
+    if rejected is not None:
+        return FormStatus(
+            form,
+            title,
+            REJECTED,
+            None,
+            rejected.id,
+            rejected.file_name,
+            rejected.received_at,
+            overdue,
+        )
+    return FormStatus(form, title, MISSING, days_overdue=overdue)
+
+
+def _chase(ds: DepartmentStatus, overdue: int) -> ChaseEntry:
+    todo = [f for f in ds.forms if f.state in CHASE_STATES]
+    rejected = next((f for f in todo if f.state == REJECTED), None)
+    return ChaseEntry(
+        ds.code,
+        ds.name,
+        ds.contact_name,
+        ds.contact_phone,
+        ds.state,
+        [f.form for f in todo],
+        overdue,
+        rejected.submission_id if rejected else None,
+        rejected.file_name if rejected else "",
+    )

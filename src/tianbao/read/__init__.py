@@ -1,0 +1,26 @@
+"""Safe reading of returned workbooks: sniff, check, then read (see workbook.py)."""
+
+from tianbao.read.issues import ReadCode, ReadIssue
+from tianbao.read.limits import Limits
+from tianbao.read.workbook import (
+    RawSheet,
+    RawWorkbook,
+    ReadResult,
+    limit_process,
+    read_workbook,
+    read_workbook_guarded,
+    worker_read,
+)
+
+__all__ = [
+    "Limits",
+    "RawSheet",
+    "RawWorkbook",
+    "ReadCode",
+    "ReadIssue",
+    "ReadResult",
+    "limit_process",
+    "read_workbook",
+    "read_workbook_guarded",
+    "worker_read",
+]

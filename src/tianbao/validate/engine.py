@@ -1,0 +1,181 @@
+"""Validate one returned workbook, or a batch: the pipeline of stages.
+
+read (guarded) → identify → extract (structure, plan values, typed values)
+→ schema → audit rules. Each stage adds findings; none raises on bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tianbao.plan.periods import Period
+from tianbao.read.workbook import ReadResult, read_workbook_guarded
+from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
+from tianbao.validate.extract import FormRecords, SheetView, extract_form
+from tianbao.validate.findings import Code, Finding, Severity, make
+from tianbao.validate.identify import identify
+from tianbao.validate.rules import check_rules
+from tianbao.validate.schema_check import SchemaChecker
+from tianbao.workspace import Workspace
+
+XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".htm", ".html"}
+
+
+@dataclass
+class FileReport:
+    path: str
+    sha256: str = ""
+    size: int = 0
+    department: str = ""
+    period: str = ""
+    template_id: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    records: dict[str, FormRecords] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.blocking for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        if not self.valid:
+            return "rejected"
+        if any(f.code is Code.RULE_WARNING_EXPLAINED for f in self.findings):
+            return "accepted_with_warnings"
+        return "accepted"
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+class Validator:
+    """Holds what every file of a batch shares: plan, forms, compiled schemas."""
+
+    def __init__(self, ws: Workspace) -> None:
+        ws.require_ok()
+        assert ws.plan is not None
+        self.ws = ws
+        self.plan = ws.plan
+        self.secret = ws.secret()
+        self.checkers = {fid: SchemaChecker(f) for fid, f in ws.forms.items()}
+
+    def validate(
+        self,
+        path: Path,
+        expected_period: str | None = None,
+        expected_dept: str | None = None,
+        previous: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    ) -> FileReport:
+        report = FileReport(str(path))
+        read = read_workbook_guarded(path)
+        report.sha256, report.size = read.sha256, read.size
+        base = {"file": str(path), "sha256": read.sha256}
+        if not self._read_ok(read, report, base):
+            return report
+        book = read.book
+        assert book is not None
+        sheets = {
+            s.name: SheetView(
+                s.name,
+                s.rows,
+                dict(s.error_cells),
+                set(s.formula_no_value),
+                set(getattr(s, "percent_cells", ()) or ()),
+            )
+            for s in book.sheets
+        }
+        meta = sheets.get(META_SHEET)
+        idr = identify(
+            book.custom_properties,
+            meta.rows if meta else None,
+            self.secret,
+            self.plan,
+            self.ws.forms,
+            path.name,
+            expected_period,
+            expected_dept,
+        )
+        idy = idr.identity
+        if idy is not None:
+            report.department, report.period = idy.department, idy.period
+            report.template_id = idy.fields.get("template_id", "")
+        where = {**base, "department": report.department, "period": report.period}
+        report.findings.extend(_stamp(f, where) for f in idr.findings)
+        if idy is None or idy.department not in self.plan.departments:
+            return report
+        try:
+            period = Period.parse(idy.period)
+        except ValueError:
+            report.findings.append(make(Code.ID_WRONG_PERIOD, value=idy.period, **where))
+            return report
+
+        claimed: set[str] = set()
+        for form_id in idy.form_versions:
+            form = self.ws.forms.get(form_id)
+            if form is None:
+                continue
+            recs, found = extract_form(
+                form, self.plan, idy.department, sheets, claimed, book.date1904, where
+            )
+            report.findings.extend(found)
+            if recs is None:
+                continue
+            report.records[form_id] = recs
+            report.findings.extend(self.checkers[form_id].check(recs, where))
+            prev = previous.get(form_id) if previous is not None else None
+            report.findings.extend(check_rules(recs, prev, period, where))
+        if previous is None and period.previous() is not None:
+            report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
+        known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
+        for name in sheets:
+            if name not in known:
+                report.findings.append(
+                    make(Code.STRUCT_EXTRA_SHEET, sheet=name, value=name, **where)
+                )
+        return report
+
+    def _read_ok(self, read: ReadResult, report: FileReport, base: dict[str, Any]) -> bool:
+        for issue in read.issues:
+            code = Code.__members__.get(f"READ_{issue.code.name}", Code.READ_FAILED)
+            report.findings.append(
+                make(
+                    code,
+                    message=f"{issue.message}" + (f"（{issue.detail}）" if issue.detail else ""),
+                    severity=Severity.ERROR if issue.blocking else Severity.NOTE,
+                    value=issue.code.name,
+                    expected="xlsx",
+                    cell=issue.part,
+                    **base,
+                )
+            )
+        return read.book is not None and not any(i.blocking for i in read.issues)
+
+
+def _stamp(f: Finding, where: dict[str, Any]) -> Finding:
+    for k, v in where.items():
+        if not getattr(f, k):
+            setattr(f, k, v)
+    return f
+
+
+def records_by_key(report: FileReport) -> dict[str, dict[str, dict[str, Any]]]:
+    """{form id: {row key: record}}: what the next period's rules see as prev."""
+    return {fid: {r.key: dict(r.record) for r in recs.rows} for fid, recs in report.records.items()}
+
+
+def expand_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files as given; folders give their spreadsheet-like files, sorted, recursively."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if (
+                    f.is_file()
+                    and f.suffix.lower() in XLSX_SUFFIXES
+                    and not f.name.startswith(("~$", "."))
+                ):
+                    yield f
+        else:
+            yield p

@@ -1,0 +1,297 @@
+"""From a sheet's cells to records: find the sheet, its header and its rows by
+key, check the pre-filled plan values, and normalise what was typed.
+
+Rows are found by key, never by position: a clerk may insert a blank row or
+sort the sheet. Columns are found by their header label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from tianbao.forms.model import Column, FormDef
+from tianbao.plan.model import Plan, PlanItem
+from tianbao.template.content import HEADER_ROWS, prefill_values
+from tianbao.template.writer import column_label_text
+from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.normalize import normalise
+
+HEADER_SEARCH_ROWS = 12
+
+
+@dataclass
+class RowRecord:
+    key: str
+    item: PlanItem
+    excel_row: int  # 1-based
+    record: dict[str, Any]  # key + entered fields that are filled, normalised
+    cells: dict[str, str]  # field -> A1 reference
+    blocked: set[str] = field(default_factory=set)  # fields whose input was unusable
+
+    def cell(self, name: str) -> str:
+        return self.cells.get(name, "")
+
+
+@dataclass
+class FormRecords:
+    form: FormDef
+    sheet: str
+    rows: list[RowRecord] = field(default_factory=list)
+
+
+@dataclass
+class SheetView:
+    """What extraction needs of one read sheet."""
+
+    name: str
+    rows: list[list[Any]]
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    formula_no_value: set[tuple[int, int]] = field(default_factory=set)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+
+    def value(self, r: int, c: int) -> Any:
+        if r < len(self.rows) and c < len(self.rows[r]):
+            v = self.rows[r][c]
+            return None if v == "" else v
+        return None
+
+
+def _norm_label(v: Any) -> str:
+    return "".join(str(v).split()) if v is not None else ""
+
+
+def find_header(sheet: SheetView, labels: list[str]) -> tuple[int, dict[int, int]] | None:
+    """(header row index, {layout column index: sheet column index}) or None."""
+    want = [_norm_label(x) for x in labels]
+    best: tuple[int, dict[int, int]] | None = None
+    for r in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
+        row = [_norm_label(v) for v in sheet.rows[r]]
+        mapping = {i: row.index(lab) for i, lab in enumerate(want) if lab in row}
+        if len(mapping) * 2 >= len(want) and (best is None or len(mapping) > len(best[1])):
+            best = (r, mapping)
+    return best
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        try:
+            return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+        except (TypeError, ValueError):
+            return False
+    return str(a).strip() == str(b).strip()
+
+
+def extract_form(
+    form: FormDef,
+    plan: Plan,
+    department: str,
+    sheets: dict[str, SheetView],
+    claimed: set[str],
+    date1904: bool,
+    where: dict[str, Any],
+) -> tuple[FormRecords | None, list[Finding]]:
+    findings: list[Finding] = []
+    at = {**where, "form": form.id}
+    labels = [column_label_text(c, plan) for c in form.columns]
+    sheet = sheets.get(form.sheet)
+    if sheet is None:
+        for name, candidate in sheets.items():
+            if name in claimed or name.startswith("_"):
+                continue
+            if find_header(candidate, labels):
+                sheet = candidate
+                findings.append(
+                    make(
+                        Code.STRUCT_SHEET_RENAMED, sheet=name, value=name, expected=form.sheet, **at
+                    )
+                )
+                break
+    if sheet is None:
+        findings.append(
+            make(Code.STRUCT_SHEET_MISSING, sheet=form.sheet, expected=form.sheet, **at)
+        )
+        return None, findings
+    claimed.add(sheet.name)
+    at["sheet"] = sheet.name
+    header = find_header(sheet, labels)
+    if header is None:
+        findings.append(
+            make(
+                Code.STRUCT_HEADER_CHANGED,
+                cell=f"A{HEADER_ROWS}",
+                expected=" | ".join(labels),
+                **at,
+            )
+        )
+        return None, findings
+    hrow, mapping = header
+    for i, label in enumerate(labels):
+        if i not in mapping:
+            got = sheet.value(hrow, i)
+            findings.append(
+                make(
+                    Code.STRUCT_HEADER_CHANGED,
+                    cell=xl_rowcol_to_cell(hrow, i),
+                    field=form.columns[i].field,
+                    value=got,
+                    expected=label,
+                    **at,
+                )
+            )
+    col_of = {form.columns[i].field: c for i, c in mapping.items()}
+    key_col = col_of.get(form.key)
+    if key_col is None:
+        return None, findings
+
+    items = {it.key: it for it in plan.rows_for(form.rows, department)}
+    order = list(items)
+    out = FormRecords(form, sheet.name)
+    seen: dict[str, int] = {}
+    entry_cols = [c for c in form.columns if c.entry and c.field in col_of]
+    for r in range(hrow + 1, len(sheet.rows)):
+        raw_key = sheet.value(r, key_col)
+        if raw_key is None:
+            continue
+        key = (
+            str(int(raw_key))
+            if isinstance(raw_key, float) and raw_key.is_integer()
+            else str(raw_key).strip()
+        )
+        if key not in items:
+            if any(sheet.value(r, col_of[c.field]) is not None for c in entry_cols):
+                findings.append(
+                    make(
+                        Code.STRUCT_EXTRA_ROW,
+                        cell=xl_rowcol_to_cell(r, key_col),
+                        row_key=key,
+                        value=key,
+                        **at,
+                    )
+                )
+            continue
+        if key in seen:
+            findings.append(
+                make(
+                    Code.STRUCT_ROW_DUPLICATE,
+                    cell=xl_rowcol_to_cell(r, key_col),
+                    row_key=key,
+                    value=key,
+                    expected=f"only row {seen[key] + 1}",
+                    **at,
+                )
+            )
+            continue
+        seen[key] = r
+        out.rows.append(_row(form, items[key], sheet, r, col_of, date1904, findings, at))
+    for key in order:
+        if key not in seen:
+            findings.append(
+                make(
+                    Code.STRUCT_ROW_MISSING,
+                    row_key=key,
+                    value=None,
+                    expected=key,
+                    cell=xl_rowcol_to_cell(hrow + 1 + order.index(key), key_col),
+                    **at,
+                )
+            )
+    positions = [seen[k] for k in order if k in seen]
+    if positions != list(range(hrow + 1, hrow + 1 + len(positions))):
+        findings.append(make(Code.STRUCT_ROW_MOVED, **at))
+    return out, findings
+
+
+def _show(v: Any) -> str:
+    return "空" if v in (None, "") else (f"{v:g}" if isinstance(v, float) else str(v))
+
+
+def _row(
+    form: FormDef,
+    item: PlanItem,
+    sheet: SheetView,
+    r: int,
+    col_of: dict[str, int],
+    date1904: bool,
+    findings: list[Finding],
+    at: dict[str, Any],
+) -> RowRecord:
+    cells = {f: xl_rowcol_to_cell(r, c) for f, c in col_of.items()}
+    rec = RowRecord(item.key, item, r + 1, {form.key: item.key}, cells)
+    here = {**at, "row_key": item.key}
+    expected = prefill_values(form, item)
+    for col in form.prefill_columns:
+        if col.field not in col_of:
+            continue
+        got = sheet.value(r, col_of[col.field])
+        if not _same(got, expected[col.field]):
+            findings.append(
+                make(
+                    Code.PLAN_VALUE_CHANGED,
+                    cell=cells[col.field],
+                    field=col.field,
+                    value=got,
+                    expected=expected[col.field],
+                    message=f"「{col.label_zh}」是计划预填内容，不得修改："
+                    f"原为 {_show(expected[col.field])}，现为 {_show(got)}"
+                    "（pre-filled plan value changed）",
+                    **here,
+                )
+            )
+    for col in form.entry_columns:
+        if col.field in col_of:
+            _entry(form, col, item, sheet, r, col_of[col.field], date1904, rec, findings, here)
+    return rec
+
+
+def _entry(
+    form: FormDef,
+    col: Column,
+    item: PlanItem,
+    sheet: SheetView,
+    r: int,
+    c: int,
+    date1904: bool,
+    rec: RowRecord,
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    cell = xl_rowcol_to_cell(r, c)
+    ctx = {**here, "cell": cell, "field": col.field}
+    if (r, c) in sheet.error_cells:
+        findings.append(make(Code.VALUE_EXCEL_ERROR, value=sheet.error_cells[(r, c)], **ctx))
+        rec.blocked.add(col.field)
+        return
+    if (r, c) in sheet.formula_no_value:
+        findings.append(make(Code.VALUE_FORMULA_NO_CACHE, **ctx))
+        rec.blocked.add(col.field)
+        return
+    raw = sheet.value(r, c)
+    if not col.applies_to(item.values):
+        if raw is not None:
+            findings.append(make(Code.PLAN_NOT_APPLICABLE_FILLED, value=raw, expected=None, **ctx))
+        return
+    unit = item.values.get("unit") if col.unit == "row" else col.unit
+    n = normalise(
+        raw,
+        form.field_schema(col.field),
+        unit,
+        date1904=date1904,
+        percent_cell=(r, c) in sheet.percent_cells,
+    )
+    if n.error:
+        code = (
+            Code.VALUE_UNIT_MISMATCH if n.error_kind == "unit_mismatch" else Code.VALUE_UNPARSEABLE
+        )
+        findings.append(make(code, message=n.error, value=raw, expected=unit, **ctx))
+        rec.blocked.add(col.field)
+        return
+    for note in n.notes:
+        code = Code.VALUE_UNIT_CONVERTED if n.converted else Code.VALUE_NORMALISED
+        findings.append(make(code, message=note, value=raw, expected=n.value, **ctx))
+    if n.value is not None:
+        rec.record[col.field] = n.value

@@ -1,0 +1,297 @@
+"""The findings catalog: every finding validation can emit, with a stable code.
+
+Findings are data, collected, never raised. Tests and reports refer to codes;
+the wording may change. ``docs/findings.md`` is generated from this catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # blocks acceptance
+    WARNING = "warning"  # accepted only when the row's 说明 explains it
+    NOTE = "note"  # recorded (a normalisation, an explained warning); never blocks
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    severity: Severity
+    zh: str
+    en: str
+
+
+class Code(str, Enum):
+    """Stable finding codes. Group prefix = stage: READ, ID, STRUCT, PLAN, VALUE, SCHEMA, RULE."""
+
+    # reading: one code per reason the guarded reader refuses a file (tianbao.read.issues)
+    READ_FAILED = "READ_FAILED"
+    READ_NOT_FOUND = "READ_NOT_FOUND"
+    READ_EMPTY_FILE = "READ_EMPTY_FILE"
+    READ_TOO_LARGE = "READ_TOO_LARGE"
+    READ_NOT_A_ZIP = "READ_NOT_A_ZIP"
+    READ_ENCRYPTED = "READ_ENCRYPTED"
+    READ_LEGACY_XLS = "READ_LEGACY_XLS"
+    READ_XLSB = "READ_XLSB"
+    READ_ODS = "READ_ODS"
+    READ_CSV_OR_TEXT = "READ_CSV_OR_TEXT"
+    READ_HTML = "READ_HTML"
+    READ_SPREADSHEETML_2003 = "READ_SPREADSHEETML_2003"
+    READ_MACRO_ENABLED = "READ_MACRO_ENABLED"
+    READ_ZIP_BOMB = "READ_ZIP_BOMB"
+    READ_TOO_MANY_ENTRIES = "READ_TOO_MANY_ENTRIES"
+    READ_BAD_ZIP_NAME = "READ_BAD_ZIP_NAME"
+    READ_CORRUPT_ZIP = "READ_CORRUPT_ZIP"
+    READ_NOT_XLSX = "READ_NOT_XLSX"
+    READ_XML_ENTITIES = "READ_XML_ENTITIES"
+    READ_XML_ERROR = "READ_XML_ERROR"
+    READ_SHEET_TOO_LARGE = "READ_SHEET_TOO_LARGE"
+    READ_TOO_MANY_SHEETS = "READ_TOO_MANY_SHEETS"
+    READ_STYLES_TOO_LARGE = "READ_STYLES_TOO_LARGE"
+    READ_CELL_TOO_LONG = "READ_CELL_TOO_LONG"
+    READ_MISSING_PART = "READ_MISSING_PART"
+    READ_BAD_RELATIONSHIP = "READ_BAD_RELATIONSHIP"
+    READ_DUPLICATE_SHEET_NAME = "READ_DUPLICATE_SHEET_NAME"
+    READ_EXTERNAL_LINKS = "READ_EXTERNAL_LINKS"
+    READ_READER_CRASHED = "READ_READER_CRASHED"
+    READ_READER_ERROR = "READ_READER_ERROR"
+    # identity
+    ID_MISSING = "ID_MISSING"
+    ID_SIGNATURE_INVALID = "ID_SIGNATURE_INVALID"
+    ID_WRONG_DISTRICT = "ID_WRONG_DISTRICT"
+    ID_WRONG_PERIOD = "ID_WRONG_PERIOD"
+    ID_WRONG_DEPARTMENT = "ID_WRONG_DEPARTMENT"
+    ID_FILENAME_MISMATCH = "ID_FILENAME_MISMATCH"
+    ID_OLD_PLAN = "ID_OLD_PLAN"
+    ID_FORM_VERSION = "ID_FORM_VERSION"
+    ID_PROPERTIES_DIFFER = "ID_PROPERTIES_DIFFER"
+    # structure
+    STRUCT_SHEET_MISSING = "STRUCT_SHEET_MISSING"
+    STRUCT_SHEET_RENAMED = "STRUCT_SHEET_RENAMED"
+    STRUCT_EXTRA_SHEET = "STRUCT_EXTRA_SHEET"
+    STRUCT_HEADER_CHANGED = "STRUCT_HEADER_CHANGED"
+    STRUCT_ROW_MISSING = "STRUCT_ROW_MISSING"
+    STRUCT_ROW_DUPLICATE = "STRUCT_ROW_DUPLICATE"
+    STRUCT_EXTRA_ROW = "STRUCT_EXTRA_ROW"
+    STRUCT_ROW_MOVED = "STRUCT_ROW_MOVED"
+    # plan integrity
+    PLAN_VALUE_CHANGED = "PLAN_VALUE_CHANGED"
+    PLAN_NOT_APPLICABLE_FILLED = "PLAN_NOT_APPLICABLE_FILLED"
+    # values as typed
+    VALUE_NORMALISED = "VALUE_NORMALISED"
+    VALUE_UNIT_CONVERTED = "VALUE_UNIT_CONVERTED"
+    VALUE_UNPARSEABLE = "VALUE_UNPARSEABLE"
+    VALUE_UNIT_MISMATCH = "VALUE_UNIT_MISMATCH"
+    VALUE_EXCEL_ERROR = "VALUE_EXCEL_ERROR"
+    VALUE_FORMULA_NO_CACHE = "VALUE_FORMULA_NO_CACHE"
+    # schema
+    SCHEMA_REQUIRED = "SCHEMA_REQUIRED"
+    SCHEMA_TYPE = "SCHEMA_TYPE"
+    SCHEMA_RANGE = "SCHEMA_RANGE"
+    SCHEMA_ENUM = "SCHEMA_ENUM"
+    SCHEMA_FORMAT = "SCHEMA_FORMAT"
+    SCHEMA_LENGTH = "SCHEMA_LENGTH"
+    SCHEMA_OTHER = "SCHEMA_OTHER"
+    # audit rules
+    RULE_FAILED = "RULE_FAILED"
+    RULE_WARNING = "RULE_WARNING"
+    RULE_WARNING_EXPLAINED = "RULE_WARNING_EXPLAINED"
+    RULE_MISSING_VALUE = "RULE_MISSING_VALUE"
+    RULE_NO_PREVIOUS = "RULE_NO_PREVIOUS"
+
+    @property
+    def info(self) -> CodeInfo:
+        return CATALOG[self]
+
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+CATALOG: dict[Code, CodeInfo] = {
+    Code.READ_NOT_FOUND: CodeInfo(E, "文件不存在或无法打开", "file not found or not readable"),
+    Code.READ_EMPTY_FILE: CodeInfo(E, "文件为空", "file is empty"),
+    Code.READ_TOO_LARGE: CodeInfo(E, "文件过大", "file too large"),
+    Code.READ_NOT_A_ZIP: CodeInfo(
+        E, "不是", "Excel 工作簿（无法识别的格式） not a workbook (unrecognised format)"
+    ),
+    Code.READ_ENCRYPTED: CodeInfo(E, "文件已加密", "file is encrypted / password-protected"),
+    Code.READ_LEGACY_XLS: CodeInfo(E, "旧版 .xls 格式", "old binary .xls format"),
+    Code.READ_XLSB: CodeInfo(E, "二进制 .xlsb 格式", "binary .xlsb format"),
+    Code.READ_ODS: CodeInfo(
+        E,
+        "OpenDocument 表格 (.ods) OpenDocument spreadsheet",
+        "OpenDocument 表格 (.ods) OpenDocument spreadsheet",
+    ),
+    Code.READ_CSV_OR_TEXT: CodeInfo(E, "文本/CSV 文件", "text or CSV file"),
+    Code.READ_HTML: CodeInfo(E, "网页（HTML）文件", "HTML file"),
+    Code.READ_SPREADSHEETML_2003: CodeInfo(E, "Excel 2003 XML 表格", "Excel 2003 XML spreadsheet"),
+    Code.READ_MACRO_ENABLED: CodeInfo(E, "含宏", "contains macros"),
+    Code.READ_ZIP_BOMB: CodeInfo(
+        E,
+        "解压后过大（疑似压缩炸弹） expands too much (suspected zip bomb)",
+        "解压后过大（疑似压缩炸弹） expands too much (suspected zip bomb)",
+    ),
+    Code.READ_TOO_MANY_ENTRIES: CodeInfo(E, "压缩包内文件过多", "too many zip entries"),
+    Code.READ_BAD_ZIP_NAME: CodeInfo(
+        E, "压缩包内文件名不安全", "unsafe or duplicate zip member names"
+    ),
+    Code.READ_CORRUPT_ZIP: CodeInfo(E, "文件损坏或不完整", "corrupt or truncated file"),
+    Code.READ_NOT_XLSX: CodeInfo(E, "不是", "Excel 工作簿 zip package is not an xlsx workbook"),
+    Code.READ_XML_ENTITIES: CodeInfo(E, "含", "DTD/实体声明 XML declares a DTD or entities"),
+    Code.READ_XML_ERROR: CodeInfo(E, "XML 格式错误", "malformed XML"),
+    Code.READ_SHEET_TOO_LARGE: CodeInfo(E, "工作表数据超出范围", "sheet data beyond limits"),
+    Code.READ_TOO_MANY_SHEETS: CodeInfo(E, "工作表过多", "too many sheets"),
+    Code.READ_STYLES_TOO_LARGE: CodeInfo(E, "单元格格式过多", "too many cell formats"),
+    Code.READ_CELL_TOO_LONG: CodeInfo(E, "单元格文字过长", "cell text too long"),
+    Code.READ_MISSING_PART: CodeInfo(E, "文件缺少组成部分", "part missing from the package"),
+    Code.READ_BAD_RELATIONSHIP: CodeInfo(E, "文件内部引用错误", "invalid package relationship"),
+    Code.READ_DUPLICATE_SHEET_NAME: CodeInfo(E, "工作表重名", "duplicate sheet names"),
+    Code.READ_EXTERNAL_LINKS: CodeInfo(N, "含外部链接", "external links / data connections"),
+    Code.READ_READER_CRASHED: CodeInfo(
+        E, "读取进程崩溃或超时", "reader process crashed or timed out"
+    ),
+    Code.READ_READER_ERROR: CodeInfo(E, "读取出错", "the reader reported an error"),
+    Code.READ_FAILED: CodeInfo(
+        E, "文件无法作为 xlsx 工作簿安全读取", "the file cannot be read safely as an xlsx workbook"
+    ),
+    Code.ID_MISSING: CodeInfo(
+        E,
+        "找不到模板身份信息，可能不是本系统生成的模板",
+        "no template identity: not a tianbao template, or it was removed",
+    ),
+    Code.ID_SIGNATURE_INVALID: CodeInfo(
+        E,
+        "模板签名无效：身份信息或预填内容被改动",
+        "the template signature does not verify: identity or pre-filled values were altered",
+    ),
+    Code.ID_WRONG_DISTRICT: CodeInfo(
+        E, "模板属于其他地区或年度", "the template belongs to another district or year"
+    ),
+    Code.ID_WRONG_PERIOD: CodeInfo(E, "报告期与预期不符", "the period is not the expected one"),
+    Code.ID_WRONG_DEPARTMENT: CodeInfo(
+        E, "填报单位与预期不符", "the department is not the expected one"
+    ),
+    Code.ID_FILENAME_MISMATCH: CodeInfo(
+        W,
+        "文件名中的报告期或单位与模板身份不符",
+        "the file name's period or department differs from the template identity",
+    ),
+    Code.ID_OLD_PLAN: CodeInfo(
+        E,
+        "模板来自旧版计划，请使用最新模板重新填报",
+        "the template was made from an older plan version; refill the current template",
+    ),
+    Code.ID_FORM_VERSION: CodeInfo(
+        E, "报表版本与当前报表定义不符", "a form version differs from the current form definition"
+    ),
+    Code.ID_PROPERTIES_DIFFER: CodeInfo(
+        W,
+        "文档属性与隐藏表中的身份信息不一致",
+        "document properties and the hidden identity sheet disagree",
+    ),
+    Code.STRUCT_SHEET_MISSING: CodeInfo(E, "缺少工作表", "a form sheet is missing"),
+    Code.STRUCT_SHEET_RENAMED: CodeInfo(
+        N, "工作表被改名，已按表头识别", "a sheet was renamed; recognised by its header"
+    ),
+    Code.STRUCT_EXTRA_SHEET: CodeInfo(N, "多出的工作表，未读取", "an extra sheet, not read"),
+    Code.STRUCT_HEADER_CHANGED: CodeInfo(E, "表头被修改", "a column header was changed"),
+    Code.STRUCT_ROW_MISSING: CodeInfo(E, "计划中的行缺失", "a plan row is missing"),
+    Code.STRUCT_ROW_DUPLICATE: CodeInfo(
+        E, "同一编号出现多行", "the same row key appears more than once"
+    ),
+    Code.STRUCT_EXTRA_ROW: CodeInfo(
+        W, "多出的行（不在计划中），未计入", "an extra row not in the plan; not counted"
+    ),
+    Code.STRUCT_ROW_MOVED: CodeInfo(
+        N, "行的位置有变动，已按编号识别", "rows were moved or inserted; matched by key"
+    ),
+    Code.PLAN_VALUE_CHANGED: CodeInfo(
+        E, "计划预填内容被修改", "a pre-filled plan value was changed"
+    ),
+    Code.PLAN_NOT_APPLICABLE_FILLED: CodeInfo(
+        E, "不适用的单元格被填写", "a cell that does not apply to this row was filled"
+    ),
+    Code.VALUE_NORMALISED: CodeInfo(N, "输入已规范化", "the input was normalised"),
+    Code.VALUE_UNIT_CONVERTED: CodeInfo(N, "单位已换算", "the unit was converted"),
+    Code.VALUE_UNPARSEABLE: CodeInfo(E, "无法识别的输入", "the input cannot be understood"),
+    Code.VALUE_UNIT_MISMATCH: CodeInfo(
+        E,
+        "单位与本栏单位不符，无法换算",
+        "the unit differs from the column's and cannot be converted",
+    ),
+    Code.VALUE_EXCEL_ERROR: CodeInfo(
+        E, "单元格为 Excel 错误值", "the cell holds an Excel error value"
+    ),
+    Code.VALUE_FORMULA_NO_CACHE: CodeInfo(E, "公式没有计算结果", "a formula has no cached value"),
+    Code.SCHEMA_REQUIRED: CodeInfo(E, "必填项未填写", "a required value is missing"),
+    Code.SCHEMA_TYPE: CodeInfo(E, "类型错误", "wrong type"),
+    Code.SCHEMA_RANGE: CodeInfo(E, "数值超出允许范围", "the value is out of range"),
+    Code.SCHEMA_ENUM: CodeInfo(E, "不是允许的选项", "not one of the allowed choices"),
+    Code.SCHEMA_FORMAT: CodeInfo(E, "格式错误", "wrong format"),
+    Code.SCHEMA_LENGTH: CodeInfo(E, "内容长度超出限制", "the text is too long or too short"),
+    Code.SCHEMA_OTHER: CodeInfo(E, "不符合报表要求", "does not match the form's schema"),
+    Code.RULE_FAILED: CodeInfo(E, "审核公式未通过", "an audit rule failed"),
+    Code.RULE_WARNING: CodeInfo(
+        W,
+        "审核预警未在说明栏解释（须说明后才能受理）",
+        "an audit warning not explained in the 说明 cell (blocks until explained)",
+    ),
+    Code.RULE_WARNING_EXPLAINED: CodeInfo(
+        W, "审核预警已在说明栏解释", "an audit warning, explained in the 说明 cell"
+    ),
+    Code.RULE_MISSING_VALUE: CodeInfo(
+        E, "审核所需的数值未填写", "a value the audit rule needs is missing"
+    ),
+    Code.RULE_NO_PREVIOUS: CodeInfo(
+        N, "无上期数据，跨期审核未执行", "no previous period: across-period rules skipped"
+    ),
+}
+
+
+@dataclass
+class Finding:
+    code: Code
+    severity: Severity
+    message: str
+    file: str = ""
+    sha256: str = ""
+    department: str = ""
+    period: str = ""
+    form: str = ""
+    sheet: str = ""
+    cell: str = ""
+    row_key: str = ""
+    field: str = ""
+    rule: str = ""
+    value: Any = None
+    expected: Any = None
+    extra: dict[str, Any] = dc_field(default_factory=dict)
+
+    @property
+    def blocking(self) -> bool:
+        """Errors block; a warning blocks only while its row's 说明 does not explain it."""
+        return self.severity is Severity.ERROR or self.code is Code.RULE_WARNING
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["code"] = self.code.value
+        d["severity"] = self.severity.value
+        d["value"] = _jsonable(self.value)
+        d["expected"] = _jsonable(self.expected)
+        d.pop("extra")
+        return d
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)
+
+
+def make(
+    code: Code, message: str | None = None, severity: Severity | None = None, **where: Any
+) -> Finding:
+    info = CATALOG[code]
+    return Finding(code, severity or info.severity, message or f"{info.zh}（{info.en}）", **where)

@@ -1,0 +1,110 @@
+"""Returns made from generated templates, filled by code, for the validate tests.
+
+``Returns`` generates a department's templates for May and June 2014 from the
+sample, fills them with plausible, rule-abiding values, and lets a test apply
+one mutation (what a clerk might do) before saving the June return.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from click.testing import CliRunner
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from helpers import SAMPLE, tianbao
+from tianbao.plan.periods import Period
+from tianbao.simulate import fill_workbook, plausible_fill
+from tianbao.template.content import HEADER_ROWS, build_content
+from tianbao.workspace import open_workspace
+
+Mutation = Callable[[openpyxl.Workbook, "Returns"], None]
+
+
+class Returns:
+    def __init__(self, base: Path, dept: str) -> None:
+        self.base = base
+        self.dept = dept
+        self.runner = CliRunner()
+        self.ws = base / "ws"
+        if not self.ws.exists():
+            assert tianbao(self.runner, "init", self.ws, "--sample", SAMPLE).exit_code == 0
+        w = open_workspace(self.ws)
+        self.plan = w.plan
+        self.forms = w.forms
+        self.secret = w.secret()
+        self.templates: dict[str, Path] = {}
+        self.fills: dict[str, dict[str, dict[str, Any]]] = {}
+        for period in ("2014-05", "2014-06"):
+            out = base / "templates" / period
+            res = tianbao(
+                self.runner,
+                "generate",
+                "-w",
+                self.ws,
+                "--period",
+                period,
+                "--dept",
+                dept,
+                "-o",
+                out,
+            )
+            assert res.exit_code == 0, res.output
+            (self.templates[period],) = out.glob(f"{period}_{dept}_*.xlsx")
+            content = build_content(
+                self.plan,
+                [self.forms[f] for f in self.plan.form_ids],
+                dept,
+                Period.parse(period),
+                self.secret,
+            )
+            self.fills[period] = plausible_fill(content)
+        self.content = build_content(
+            self.plan,
+            [self.forms[f] for f in self.plan.form_ids],
+            dept,
+            Period.parse("2014-06"),
+            self.secret,
+        )
+        self.previous = fill_workbook(
+            self.templates["2014-05"],
+            base / "returns" / self.templates["2014-05"].name,
+            self.fills["2014-05"],
+        )
+
+    def cell(self, form_id: str, key: str, field: str) -> str:
+        for fr in self.content.forms:
+            if fr.form.id == form_id:
+                r = [it.key for it in fr.items].index(key)
+                c = [col.field for col in fr.form.columns].index(field)
+                return xl_rowcol_to_cell(HEADER_ROWS + r, c)
+        raise KeyError(form_id)
+
+    def keys(self, form_id: str) -> list[str]:
+        return next(
+            [it.key for it in fr.items] for fr in self.content.forms if fr.form.id == form_id
+        )
+
+    def sheet(self, form_id: str) -> str:
+        return self.forms[form_id].sheet
+
+    def june(self, name: str, mutate: Mutation | None = None, file_name: str | None = None) -> Path:
+        """The June return, filled correctly, then mutated; saved under a fresh folder."""
+        src = self.templates["2014-06"]
+        dst = self.base / "cases" / name / (file_name or src.name)
+        fill_workbook(src, dst, self.fills["2014-06"])
+        if mutate is not None:
+            wb = openpyxl.load_workbook(dst)
+            mutate(wb, self)
+            wb.save(dst)
+        return dst
+
+    def fresh_copy(self, name: str) -> Path:
+        dst = self.base / "cases" / name / self.templates["2014-06"].name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.templates["2014-06"], dst)
+        return dst

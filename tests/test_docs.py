@@ -1,0 +1,33 @@
+"""Generated documentation must match its source: the finding codes page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tianbao.docs import findings_markdown, main, stage_of
+from tianbao.validate.findings import CATALOG, Code
+
+FINDINGS_MD = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
+
+
+def test_findings_md__matches_catalog() -> None:
+    on_disk = FINDINGS_MD.read_text(encoding="utf-8") if FINDINGS_MD.exists() else ""
+    assert on_disk == findings_markdown(), (
+        "docs/findings.md is out of date with tianbao/validate/findings.py: "
+        "run `python -m tianbao.docs` and commit the result"
+    )
+
+
+def test_findings_markdown__lists_every_code_once_under_its_stage() -> None:
+    text = findings_markdown()
+    for code in Code:
+        assert text.count(f"`{code.value}`") == 1, code
+        section = text[: text.index(f"`{code.value}`")].rsplit("\n## ", 1)[-1]
+        assert section.startswith(f"{stage_of(code)}:"), code
+    assert set(CATALOG) == set(Code)
+
+
+def test_docs_main__writes_the_page(tmp_path: Path) -> None:
+    out = tmp_path / "docs" / "findings.md"
+    assert main(["--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == findings_markdown()

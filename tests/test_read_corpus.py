@@ -1,0 +1,225 @@
+"""Every file of the shared hostile corpus through the guarded reader.
+
+Each file must give a workbook or at least one blocking issue with a clear
+code: never an exception, a hang or a killed process. READER_CRASHED must not
+happen either: the checks before calamine have to refuse every file known to
+crash it (the guard only catches what nobody has thought of yet). The reads run
+in a subprocess capped at Limits().memory_bytes and Limits().time_seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from lo import need
+from tianbao.read import ReadCode, ReadResult, read_workbook_guarded
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+C = ReadCode
+
+
+def corpus_files() -> list[str]:
+    """'crafted/name' and 'public/name' for every file listed in the two manifests."""
+    names = []
+    for folder in ("crafted", "public"):
+        manifest = CORPUS / folder / "MANIFEST.tsv"
+        if manifest.is_file():
+            with manifest.open(encoding="utf-8", newline="") as fh:
+                rows = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+                names += [f"{folder}/{row['file']}" for row in rows]
+    return names
+
+
+FILES = corpus_files()
+
+# crafted files whose outcome is plain from the manifest: any of these codes, no book
+CRAFTED_REFUSED: dict[str, set[ReadCode]] = {
+    "zip_bomb_1GiB_sheet.xlsx": {C.ZIP_BOMB},
+    "rels_amplification_200_sheets_one_part.xlsx": {C.ZIP_BOMB, C.BAD_RELATIONSHIP},
+    "billion_laughs_sharedStrings.xlsx": {C.XML_ENTITIES},
+    "xxe_etc_passwd_sharedStrings.xlsx": {C.XML_ENTITIES},
+    "xxe_etc_passwd_sheet_name.xlsx": {C.XML_ENTITIES},
+    "xxe_parameter_entity_oob.xlsx": {C.XML_ENTITIES},
+    "really_csv.xlsx": {C.CSV_OR_TEXT},
+    "really_html_table.xlsx": {C.HTML},
+    "really_html_table_gb2312.xls": {C.HTML},
+    "really_spreadsheetml2003.xls": {C.SPREADSHEETML_2003},
+    "really_xls_biff8.xlsx": {C.LEGACY_XLS},
+    "really_ods.xlsx": {C.ODS},
+    "wrong_main_content_type.xlsx": {C.NOT_XLSX},
+    "encrypted_package_fake.xlsx": {C.ENCRYPTED},
+    "empty_0_bytes.xlsx": {C.EMPTY_FILE},
+    "empty_zip.xlsx": {C.NOT_XLSX},
+    "sheet_part_missing.xlsx": {C.MISSING_PART},
+    "dimension_A1_XFD1048576_few_cells.xlsx": {C.SHEET_TOO_LARGE},
+    "far_cell_XFD1048576.xlsx": {C.SHEET_TOO_LARGE},
+    "sheets_1000.xlsx": {C.TOO_MANY_SHEETS},
+    "duplicate_sheet_names_case.xlsx": {C.DUPLICATE_SHEET_NAME},
+    "duplicate_sheet_names_exact.xlsx": {C.DUPLICATE_SHEET_NAME},
+    "macro_vbaProject_saved_as.xlsx": {C.MACRO_ENABLED},
+    "xlm_macrosheet_auto_open.xlsx": {C.MACRO_ENABLED},
+    "sharedStrings_missing.xlsx": {C.MISSING_PART},
+    "sharedStrings_index_out_of_range.xlsx": {C.READER_ERROR},
+    "illegal_xml_control_chars.xlsx": {C.XML_ERROR},
+    "sheet_xml_truncated.xlsx": {C.XML_ERROR, C.CORRUPT_ZIP},
+    "deeply_nested_xml_500k.xlsx": {C.ZIP_BOMB},
+    "huge_cell_string_64MiB.xlsx": {C.ZIP_BOMB, C.CELL_TOO_LONG},
+    "bad_cell_references.xlsx": {C.SHEET_TOO_LARGE, C.XML_ERROR},
+    "merge_cells_entire_sheet.xlsx": {C.SHEET_TOO_LARGE},
+    "styles_500k_cellXfs.xlsx": {C.ZIP_BOMB, C.STYLES_TOO_LARGE},
+    "truncated_half.xlsx": {C.CORRUPT_ZIP},
+    "bad_crc_tampered.xlsx": {C.CORRUPT_ZIP},
+    "zip_slip_member_names.xlsx": {C.BAD_ZIP_NAME},
+    "zip_entry_encrypted_flag.xlsx": {C.ENCRYPTED},
+    "zip_lzma_compression.xlsx": {C.CORRUPT_ZIP},
+    "rels_target_path_traversal.xlsx": {C.BAD_RELATIONSHIP},
+    "rels_sheet_is_workbook.xlsx": {C.BAD_RELATIONSHIP},
+}
+# well-formed workbooks with odd content: read, the content is the validator's business
+CRAFTED_READ = {
+    "really_xlsx.xls",
+    "zero_sheets.xlsx",
+    "one_empty_sheet.xlsx",
+    "rows_200000.xlsx",
+    "formula_injection_strings.xlsx",
+    "sheet_names_illegal_chars_and_long.xlsx",
+    "external_links.xlsx",
+    "numbers_as_text_fullwidth.xlsx",
+    "numbers_as_text_thousands_separators.xlsx",
+    "percent_strings.xlsx",
+    "chinese_units_amounts.xlsx",
+    "nan_inf_values.xlsx",
+    "excel_error_values.xlsx",
+    "dates_as_text_chinese.xlsx",
+    "dates_out_of_range.xlsx",
+    "date1904_system.xlsx",
+    "very_hidden_sheet.xlsx",
+}
+# public files: refused with these codes (everything else of type .xlsx/.xltx is read)
+PUBLIC_REFUSED: dict[str, set[ReadCode] | frozenset[ReadCode]] = {
+    "calamine_too_small.xls": {C.CSV_OR_TEXT},
+    "sheetjs_CRLFR9.WK1": {C.NOT_A_ZIP},
+    "sheetjs_crlf.htm": {C.HTML},
+    "sheetjs_crlf.xml": {C.SPREADSHEETML_2003},
+    "sheetjs_LO7322.fods": {C.ODS},
+    "poi_poc-xmlbomb.xlsx": {C.XML_ENTITIES},
+    "poi_poc-xmlbomb-empty.xlsx": {C.XML_ENTITIES},
+    "poi_poc-shared-strings.xlsx": {C.SHEET_TOO_LARGE, C.CELL_TOO_LONG},
+    "poi_xlsx-corrupted.xlsx": {C.XML_ERROR},
+    "poi_invalid.xlsx": {C.NOT_XLSX},
+    "openpyxl_null_archive.xlsx": {C.NOT_XLSX},
+    "openpyxl_null_file.xlsx": {C.EMPTY_FILE},
+    "poi_duplicate-filename.xlsx": {C.BAD_ZIP_NAME},
+    "poi_duplicate-filename-case-insensitive.xlsx": {C.BAD_ZIP_NAME},
+    "poi_stress002.xlsx": {C.MACRO_ENABLED},
+    "poi_crash-9bf3cd4bd6f50a8a9339d363c2c7af14b536865c.xlsx": {C.ENCRYPTED},
+    "poi_protected_passtika.xlsb": {C.ENCRYPTED},
+    **dict.fromkeys(
+        (
+            "poi_protect.xlsx",
+            "poi_protected_sha512.xlsx",
+            "poi_extenxls_pwd123.xlsx",
+            "poi_60320-protected.xlsx",
+            "calamine_pass_protected.xlsx",
+            "pycalamine_password.xlsx",
+        ),
+        frozenset({C.ENCRYPTED}),
+    ),
+}
+BY_SUFFIX: dict[str, set[ReadCode]] = {
+    ".csv": {C.CSV_OR_TEXT, C.EMPTY_FILE},
+    ".xls": {C.LEGACY_XLS},
+    ".et": {C.LEGACY_XLS},
+    ".xlsb": {C.XLSB, C.EMPTY_FILE},
+    ".ods": {C.ODS, C.EMPTY_FILE},
+    ".xlsm": {C.MACRO_ENABLED},
+    ".xltm": {C.MACRO_ENABLED},
+}
+
+
+def expected(name: str) -> set[ReadCode] | frozenset[ReadCode] | None:
+    """Codes the file must be refused with; None if it must be read."""
+    folder, _, file = name.partition("/")
+    if folder == "crafted":
+        if file in CRAFTED_REFUSED:
+            return CRAFTED_REFUSED[file]
+        return None if file in CRAFTED_READ else set()  # set(): any blocking code
+    if file in PUBLIC_REFUSED:
+        return PUBLIC_REFUSED[file]
+    if "clusterfuzz" in file or file.startswith("poi_crash-"):
+        return {C.CORRUPT_ZIP, C.LEGACY_XLS, C.ENCRYPTED}
+    return BY_SUFFIX.get(Path(file).suffix.lower())
+
+
+def all_text(result: ReadResult) -> str:
+    """Everything a user could be shown: messages, details, sheet names, cell text."""
+    parts = [i.one_line() for i in result.issues]
+    if result.book is not None:
+        for sheet in result.book.sheets:
+            parts.append(sheet.name)
+            parts += [str(v) for row in sheet.rows[:50] for v in row if isinstance(v, str)]
+        parts += list(result.book.custom_properties.values())
+    return "\n".join(parts)
+
+
+def test_corpus_present() -> None:
+    need(CORPUS.is_dir() and len(FILES) >= 200, f"hostile corpus not found at {CORPUS}")
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, ReadResult]:
+    return {}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_corpus_file(name: str, results: dict[str, ReadResult]) -> None:
+    path = CORPUS / name
+    need(path.is_file(), f"{path} missing")
+    result = read_workbook_guarded(path)
+    results[name] = result
+    lines = [i.one_line() for i in result.issues]
+    assert result.book is not None or result.blocking, f"neither a book nor a refusal: {lines}"
+    assert result.book is None or not result.blocking, lines
+    assert C.READER_CRASHED not in {i.code for i in result.issues}, (
+        f"the checks before calamine let through a file that crashes it: {lines}"
+    )
+    assert not any("internal error" in i.detail for i in result.issues), lines
+    for i in result.issues:
+        assert i.message.strip() and isinstance(i.code, ReadCode)
+    assert "root:x:0" not in all_text(result), "a file's contents leaked (XXE)"
+    want = expected(name)
+    found = {i.code for i in result.issues if i.blocking}
+    if want is None:
+        assert result.book is not None, f"should have been read: {lines}"
+    elif want:
+        assert result.book is None and found & want, f"expected one of {want}: {lines}"
+
+
+def test_corpus_contents_read_right() -> None:
+    """What the readable crafted files hold, as the manifest describes it."""
+    need(CORPUS.is_dir(), f"hostile corpus not found at {CORPUS}")
+
+    def book(file: str):
+        result = read_workbook_guarded(CORPUS / "crafted" / file)
+        assert result.book is not None, result.issues
+        return result
+
+    r = book("date1904_system.xlsx")
+    assert r.book.date1904 and r.book.sheets[0].rows[1][0] == dt.date(2014, 7, 1)
+    states = {s.name: s.state for s in book("very_hidden_sheet.xlsx").book.sheets}
+    assert states == {"Summary": "visible", "Hidden": "hidden", "Secret": "veryHidden"}
+    errors = book("excel_error_values.xlsx").book.sheets[0].error_cells
+    assert {errors[(1, 0)], errors[(9, 0)], errors[(11, 0)]} == {"#DIV/0!", "#SPILL!", "#BOGUS!"}
+    assert errors[(12, 0)] == "#DIV/0!"  # a formula's cached error
+    assert (14, 0) not in errors  # '#DIV/0!' typed as text is text
+    assert (7, 0) in book("percent_strings.xlsx").book.sheets[0].percent_cells
+    linked = book("external_links.xlsx")
+    assert {i.code for i in linked.issues} == {C.EXTERNAL_LINKS}
+    assert linked.book.sheets[0].rows[0] == ["Linked value", 42.0]
+    assert len(book("rows_200000.xlsx").book.sheets[0].rows) == 200_001
+    assert book("zero_sheets.xlsx").book.sheets == []
+    assert book("one_empty_sheet.xlsx").book.sheets[0].rows == []

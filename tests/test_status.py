@@ -1,0 +1,225 @@
+"""tianbao status through the CLI: on time, late, missing, rejected, accepted with
+explained warnings, and the list of whom to chase (催报) with their phones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers import tianbao
+from returns import Returns
+
+PERIOD = "2014-06"  # deadline: 2014-06-30 + 5 days = 2014-07-05
+AS_OF = "2014-07-10"
+
+
+def set_cell(
+    wb: openpyxl.Workbook, r: Returns, form: str, key: str, field: str, value: Any
+) -> None:
+    cell = wb[r.sheet(form)][r.cell(form, key, field)]
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def explained_warning(wb: openpyxl.Workbook, r: Returns) -> None:
+    """A task marked done below its target (a warning), explained in 说明."""
+    key = next(
+        k
+        for k in r.keys("tasks_progress")
+        if isinstance(r.plan.item("tasks", k).values.get("target"), (int, float))
+    )
+    target = r.plan.item("tasks", key).values["target"]
+    set_cell(wb, r, "tasks_progress", key, "status", "已完成")
+    set_cell(wb, r, "tasks_progress", key, "ytd_done", target / 2)
+    set_cell(wb, r, "tasks_progress", key, "note", "年度目标调整，已报区政府同意")
+
+
+def enum_error(wb: openpyxl.Workbook, r: Returns) -> None:
+    set_cell(wb, r, "projects_progress", r.keys("projects_progress")[0], "status", "进行中")
+
+
+def correction(wb: openpyxl.Workbook, r: Returns) -> None:
+    set_cell(wb, r, "indicators_monthly", r.keys("indicators_monthly")[0], "note", "更正")
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One workspace; TJJ on time (and corrected after the deadline), SWJ late by 3
+    days, RSJ rejected, MZJ accepted with an explained warning, the others missing."""
+    base = tmp_path_factory.mktemp("status")
+    runner = CliRunner()
+    rets = {d: Returns(base, d) for d in ("TJJ", "SWJ", "RSJ", "MZJ")}
+    ws = base / "ws"
+    plan: list[tuple[str, Path, str]] = [
+        ("TJJ", rets["TJJ"].june("tjj"), "2014-07-03T16:20:00"),
+        ("TJJ", rets["TJJ"].june("tjj2", correction), "2014-07-09T09:00:00"),
+        ("SWJ", rets["SWJ"].june("swj"), "2014-07-08T08:30:00"),
+        ("RSJ", rets["RSJ"].june("rsj", enum_error), "2014-07-02T11:00:00"),
+        ("MZJ", rets["MZJ"].june("mzj", explained_warning), "2014-07-05T23:59:59"),
+    ]
+    ids: dict[str, list[int]] = {}
+    for dept, path, at in plan:
+        res = tianbao(runner, "collect", "-w", ws, path, "--received-at", at, "--json")
+        assert res.exit_code in (0, 1), res.output
+        (f,) = json.loads(res.stdout)["files"]
+        assert f["department"] == dept
+        ids.setdefault(dept, []).append(f["submission_id"])
+    return {"ws": ws, "runner": runner, "ids": ids, "base": base}
+
+
+def status_json(office: dict[str, Any], *extra: str) -> dict[str, Any]:
+    res = tianbao(
+        office["runner"],
+        "status",
+        "-w",
+        office["ws"],
+        "--period",
+        PERIOD,
+        "--as-of",
+        AS_OF,
+        "--json",
+        *extra,
+    )
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def by_dept(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["department"]: d for d in data["departments"]}
+
+
+def test_status__states_per_department_and_form(office: dict[str, Any]) -> None:
+    data = status_json(office)
+    assert data["deadline"] == "2014-07-05" and data["as_of"] == AS_OF
+    depts = by_dept(data)
+    tjj = depts["TJJ"]
+    assert tjj["state"] == "on_time"
+    assert [f["state"] for f in tjj["forms"]] == ["on_time"]
+    # the correction after the deadline counts now, but TJJ was on time
+    assert tjj["forms"][0]["submission_id"] == office["ids"]["TJJ"][1]
+    assert tjj["forms"][0]["days_late"] == 0
+    assert tjj["forms"][0]["received_at"] == "2014-07-03T16:20:00"
+
+    swj = depts["SWJ"]
+    assert {f["state"] for f in swj["forms"]} == {"late"}
+    assert {f["days_late"] for f in swj["forms"]} == {3}
+    assert {f["form"] for f in swj["forms"]} == {"indicators_monthly", "projects_progress"}
+
+    rsj = depts["RSJ"]
+    assert rsj["state"] == "rejected"
+    assert {f["state"] for f in rsj["forms"]} == {"rejected"}
+    assert {f["submission_id"] for f in rsj["forms"]} == {office["ids"]["RSJ"][0]}
+
+    mzj = depts["MZJ"]
+    states = {f["form"]: f["state"] for f in mzj["forms"]}
+    assert set(states.values()) == {"accepted_with_warnings"}, states  # on the deadline day
+
+    fgw = depts["FGW"]
+    assert {f["state"] for f in fgw["forms"]} == {"missing"}
+    assert {f["days_overdue"] for f in fgw["forms"]} == {5}
+    assert all(f["submission_id"] is None for f in fgw["forms"])
+    assert "XXX" not in depts
+
+
+def test_status__departments_follow_the_plan_rows(office: dict[str, Any]) -> None:
+    from tianbao.workspace import open_workspace
+
+    w = open_workspace(office["ws"])
+    depts = by_dept(status_json(office))
+    for code in w.plan.departments:
+        want = [f for f in w.plan.form_ids if w.plan.rows_for(w.forms[f].rows, code)]
+        if want:
+            assert [f["form"] for f in depts[code]["forms"]] == want
+        else:
+            assert code not in depts
+
+
+def test_status__chase_list_with_contacts(office: dict[str, Any]) -> None:
+    data = status_json(office)
+    chase = {c["department"]: c for c in data["chase"]}
+    assert "TJJ" not in chase and "SWJ" not in chase and "MZJ" not in chase
+    assert chase["RSJ"]["reason"] == "rejected"
+    assert chase["RSJ"]["submission_id"] == office["ids"]["RSJ"][0]
+    assert chase["FGW"]["reason"] == "missing"
+    assert chase["FGW"]["contact"] == {"name": "郭某某", "phone": "0391-3951333"}
+    assert chase["FGW"]["days_overdue"] == 5
+    assert set(chase["FGW"]["forms"]) == {
+        "indicators_monthly",
+        "projects_progress",
+        "tasks_progress",
+    }
+    summary = data["summary"]
+    assert summary["to_chase"] == len(data["chase"])
+    assert summary["complete"] == 3  # TJJ, SWJ, MZJ
+    assert summary["late"] == 2 and summary["rejected"] == 4
+
+
+def test_status__before_the_deadline__nothing_overdue(office: dict[str, Any]) -> None:
+    res = tianbao(
+        office["runner"],
+        "status",
+        "-w",
+        office["ws"],
+        "-p",
+        PERIOD,
+        "--as-of",
+        "2014-07-01",
+        "--json",
+    )
+    data = json.loads(res.stdout)
+    assert {c["days_overdue"] for c in data["chase"]} == {0}
+
+
+def test_status__human_output(office: dict[str, Any]) -> None:
+    res = tianbao(office["runner"], "status", "-w", office["ws"], "-p", PERIOD, "--as-of", AS_OF)
+    assert res.exit_code == 0
+    out = res.stdout
+    for text in ("催报", "0391-3951333", "郭某某", "迟报", "未报", "退回未通过", "按时报送"):
+        assert text in out, text
+
+
+def test_status__xlsx_out(office: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "status.xlsx"
+    data = status_json(office, "--out", str(out))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["报送情况", "催报名单"]
+    sheet = wb["报送情况"]
+    table = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    swj = [r for r in table if r[0] == "SWJ"]
+    assert {r[3] for r in swj} == {"迟报"} and {r[4] for r in swj} == {3}
+    chase = [[c.value for c in row] for row in wb["催报名单"].iter_rows(min_row=4)]
+    fgw = next(r for r in chase if r[0] == "FGW")
+    assert fgw[2:5] == ["郭某某", "0391-3951333", "未报"]
+    assert len(chase) == len(data["chase"])
+    # deterministic: the same ledger gives the same bytes
+    again = tmp_path / "again.xlsx"
+    status_json(office, "--out", str(again))
+    assert again.read_bytes() == out.read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_status__no_returns_yet__all_missing(office: dict[str, Any], tmp_path: Path) -> None:
+    ws = tmp_path / "fresh"
+    shutil.copytree(office["ws"], ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    res = tianbao(office["runner"], "status", "-w", ws, "-p", PERIOD, "--as-of", AS_OF, "--json")
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    assert {f["state"] for d in data["departments"] for f in d["forms"]} == {"missing"}
+    assert len(data["chase"]) == len(data["departments"])
+
+
+def test_status__usage_errors__exit_2(office: dict[str, Any]) -> None:
+    run = office["runner"]
+    assert tianbao(run, "status", "-w", office["ws"], "-p", "2014-13").exit_code == 2
+    assert tianbao(run, "status", "-w", office["ws"], "-p", "2015-06").exit_code == 2
+    assert (
+        tianbao(run, "status", "-w", office["ws"], "-p", PERIOD, "--as-of", "July").exit_code == 2
+    )
+    assert tianbao(run, "status", "-w", office["ws"]).exit_code == 2  # --period required
