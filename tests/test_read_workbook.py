@@ -710,7 +710,7 @@ def test_guarded__timeout_and_memory_become_reader_crashed(normal_book: Path) ->
     slow = read_workbook_guarded(normal_book, Limits(time_seconds=0.001))
     assert codes(slow) == {ReadCode.READER_CRASHED} and slow.book is None
     assert slow.sha256  # the file is still identified
-    starved = read_workbook_guarded(normal_book, Limits(memory_bytes=64 << 20))
+    starved = read_workbook_guarded(normal_book, Limits(memory_bytes=1 << 20))
     assert codes(starved) == {ReadCode.READER_CRASHED} and starved.book is None
 
 

@@ -320,13 +320,48 @@ def status(
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
 @handle_errors
 def demo(directory: Path) -> None:
-    """Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY."""
+    """Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.
+
+    January to June 2014: generate, simulated filling (with a few realistic
+    mistakes), collect; then status, validation report and summary for June.
+    """
+    import contextlib
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from tianbao.demo import run_demo
 
-    result = run_demo(directory, lambda line: click.echo(line, err=True))
+    console = Console(stderr=True)
+
+    @contextlib.contextmanager
+    def bar(label: str, total: int):  # one progress bar per long step
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(label, total=total)
+
+            class _Step:
+                def advance(self) -> None:
+                    progress.advance(task)
+
+            yield _Step()
+
+    started = time.perf_counter()
+    result = run_demo(directory, lambda line: console.print(line, highlight=False), bar)
     if result.problems:
         sys.exit(1)
-    click.echo(f"完成 done: 输出在 outputs in {directory}", err=True)
+    seconds = time.perf_counter() - started
+    console.print(
+        f"完成 done in {seconds:.0f} s. 输出 outputs: {directory}/outputs "
+        f"(工作区 workspace: {result.workspace})",
+        highlight=False,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,42 +1,245 @@
-"""``tianbao demo``: the reporting cycle on the 2014 sample of 解放区.
+"""``tianbao demo``: the whole reporting cycle on the 2014 sample of 解放区.
 
-Grows with the product: today it creates the sample workspace, checks it and
-generates every department's templates for June 2014.
+init → for January to June 2014: generate each department's template,
+simulate the departments filling it (plausible values on the seed's targets,
+plus a few realistic mistakes), collect the returns into the ledger → status
+and consolidate for June. Everything it writes lands under one folder.
+
+The mistakes, so the cycle shows what the office sees:
+  2014-03 RSJ types "35%" into a 万元 cell (wrong unit): rejected, corrected next day
+  2014-04 SYQ reports a 本年累计 below March's: rejected, corrected next day
+  2014-05 CZJ edits a pre-filled target: rejected, corrected next day
+  2014-06 ZJJ over budget without a 说明: rejected; resent with the 说明: accepted
+  2014-06 TJJ edits a target and never corrects it: rejected (to chase)
+  2014-06 GYY sends three days after the deadline: late
+  2014-06 WLQ sends nothing: missing
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from tianbao.template.generate import Generated, generate
-from tianbao.workspace import init_workspace, open_workspace
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from tianbao.errors import UsageError
+from tianbao.plan.periods import Period
+from tianbao.simulate import fill_workbook, plausible_fill
+from tianbao.template.content import HEADER_ROWS, TemplateContent, build_content
+from tianbao.template.generate import generate
+from tianbao.workspace import Workspace, init_workspace, open_workspace
 
 SAMPLE = "jiefang-2014"
-DEMO_PERIOD = "2014-06"
+MONTHS = [f"2014-{m:02d}" for m in range(1, 7)]
+FINAL = MONTHS[-1]
+LATE, MISSING = "GYY", "WLQ"
+
+Fills = dict[str, dict[str, Any]]
 
 
 @dataclass
 class DemoResult:
+    root: Path
     workspace: Path
-    problems: int
-    templates: list[Generated] = field(default_factory=list)
+    problems: int = 0
+    templates: int = 0
+    collected: dict[str, int] = field(default_factory=dict)
+    summary: Path | None = None
+    status_xlsx: Path | None = None
+    report_xlsx: Path | None = None
+    chase: list[str] = field(default_factory=list)
 
 
-def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
-    ws_dir = Path(directory) / "workspace"
+def _cell(content: TemplateContent, form_id: str, row: int, name: str) -> tuple[str, str]:
+    fr = next(f for f in content.forms if f.form.id == form_id)
+    col = [c.field for c in fr.form.columns].index(name)
+    return fr.form.sheet, xl_rowcol_to_cell(HEADER_ROWS + row, col)
+
+
+def _set(
+    fills: Fills, content: TemplateContent, form_id: str, row: int, name: str, value: Any
+) -> None:
+    sheet, ref = _cell(content, form_id, row, name)
+    fills.setdefault(sheet, {})[ref] = value
+
+
+def _get(fills: Fills, content: TemplateContent, form_id: str, row: int, name: str) -> Any:
+    sheet, ref = _cell(content, form_id, row, name)
+    return fills.get(sheet, {}).get(ref)
+
+
+def _first_started(content: TemplateContent, fills: Fills) -> int:
+    fr = next(f for f in content.forms if f.form.id == "projects_progress")
+    for i in range(len(fr.items)):
+        if _get(fills, content, "projects_progress", i, "status") == "在建":
+            return i
+    raise UsageError("sample has no project under construction")
+
+
+Mistake = Callable[[Fills, TemplateContent], None]
+
+
+def _wrong_unit(f: Fills, c: TemplateContent) -> None:
+    _set(f, c, "livelihood_progress", 0, "ytd_investment", "35%")
+
+
+def _decreasing(f: Fills, c: TemplateContent) -> None:
+    i = _first_started(c, f)
+    ytd = _get(f, c, "projects_progress", i, "ytd_investment")
+    _set(f, c, "projects_progress", i, "ytd_investment", round(ytd * 0.5, 2))
+
+
+def _edited_target(f: Fills, c: TemplateContent) -> None:
+    _set(f, c, "indicators_monthly", 0, "target_level", 1.0)
+
+
+def _over_budget(f: Fills, c: TemplateContent) -> None:
+    fr = next(x for x in c.forms if x.form.id == "livelihood_progress")
+    _set(
+        f,
+        c,
+        "livelihood_progress",
+        0,
+        "ytd_investment",
+        round(float(fr.items[0].values["budget"]) * 1.15, 2),
+    )
+
+
+def _explained(f: Fills, c: TemplateContent) -> None:
+    _over_budget(f, c)
+    _set(f, c, "livelihood_progress", 0, "note", "追加建设内容，区政府常务会议已批准追加预算")
+
+
+def _nothing(f: Fills, c: TemplateContent) -> None:
+    return None
+
+
+# (period, department) -> (the mistake, what the resent return changes, resent?)
+MISTAKES: dict[tuple[str, str], tuple[Mistake, Mistake, bool]] = {
+    ("2014-03", "RSJ"): (_wrong_unit, _nothing, True),
+    ("2014-04", "SYQ"): (_decreasing, _nothing, True),
+    ("2014-05", "CZJ"): (_edited_target, _nothing, True),
+    ("2014-06", "ZJJ"): (_over_budget, _explained, True),
+    ("2014-06", "TJJ"): (_edited_target, _nothing, False),
+}
+
+
+def run_demo(
+    directory: Path,
+    say: Callable[[str], None] = print,
+    progress: Callable[[str, int], Any] | None = None,
+) -> DemoResult:
+    """Run the cycle into ``directory`` (must not exist or be empty)."""
+    root = Path(directory)
+    ws_dir = root / "workspace"
+    result = DemoResult(root, ws_dir)
     say(f"1. 创建样例工作区 init {SAMPLE} → {ws_dir}")
     init_workspace(ws_dir, SAMPLE)
     ws = open_workspace(ws_dir)
-    say(f"2. 检查计划与报表 check: {len(ws.problems)} 个问题 problem(s)")
-    result = DemoResult(ws_dir, len(ws.problems))
+    result.problems = len(ws.problems)
+    say(f"2. 检查计划与报表 check: {result.problems} 个问题 problem(s)")
     if ws.problems:
         for p in ws.problems:
             say("   " + p.one_line())
         return result
-    out = Path(directory) / "templates" / DEMO_PERIOD
-    result.templates = generate(ws, DEMO_PERIOD, out_dir=out)
-    written = [g for g in result.templates if g.path]
-    say(f"3. 生成 {DEMO_PERIOD} 填报模板 generate: {len(written)} 个部门 → {out}")
+    plan = ws.plan
+    assert plan is not None
+    forms = [ws.forms[f] for f in plan.form_ids]
+    secret = ws.secret()
+    step = progress or (lambda label, total: _NoBar())
+    say(f"3. 逐月生成模板、模拟填报、收集入账 {MONTHS[0]} … {FINAL}")
+    for month in MONTHS:
+        period = Period.parse(month)
+        deadline = period.deadline(plan.deadline_days)
+        gen = [g for g in generate(ws, month, out_dir=root / "templates" / month) if g.path]
+        result.templates += len(gen)
+        batches: dict[dt.datetime, list[Path]] = {}
+        with step(f"   {month} 填报", len(gen)) as bar:
+            for g in gen:
+                assert g.path is not None
+                bar.advance()
+                if month == FINAL and g.department == MISSING:
+                    continue
+                content = build_content(plan, forms, g.department, period, secret)
+                fills = plausible_fill(content)
+                when = dt.datetime.combine(deadline - dt.timedelta(days=2), dt.time(10))
+                if month == FINAL and g.department == LATE:
+                    when = dt.datetime.combine(deadline + dt.timedelta(days=3), dt.time(9))
+                mistake = MISTAKES.get((month, g.department))
+                if mistake is not None:
+                    wrong, fix, resend = mistake
+                    first = {s: dict(c) for s, c in fills.items()}
+                    wrong(first, content)
+                    out = root / "returns" / month / "first" / g.path.name
+                    batches.setdefault(when, []).append(fill_workbook(g.path, out, first))
+                    if not resend:
+                        continue
+                    fix(fills, content)
+                    when = when + dt.timedelta(days=1)
+                out = root / "returns" / month / g.path.name
+                batches.setdefault(when, []).append(fill_workbook(g.path, out, fills))
+        counts = _collect(ws, batches)
+        result.collected[month] = sum(counts.values())
+        say(
+            f"   {month}: {len(gen)} 个模板, 收集 {sum(counts.values())} 份: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+    _finish(ws, root, result, say)
     return result
+
+
+def _collect(ws: Workspace, batches: dict[dt.datetime, list[Path]]) -> dict[str, int]:
+    from tianbao.ledger.collect import collect
+
+    counts: dict[str, int] = {}
+    for when in sorted(batches):
+        for r in collect(ws, batches[when], received_at=when):
+            counts[r.status] = counts.get(r.status, 0) + 1
+    return counts
+
+
+def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], None]) -> None:
+    from tianbao.ledger.status import status
+    from tianbao.ledger.status_xlsx import write_status_xlsx
+    from tianbao.validate.engine import Validator
+    from tianbao.validate.report_xlsx import write_report
+
+    out = root / "outputs"
+    out.mkdir(parents=True, exist_ok=True)
+    deadline = Period.parse(FINAL).deadline(ws.plan.deadline_days if ws.plan else 5)
+    report = status(ws, FINAL, as_of=deadline + dt.timedelta(days=7))
+    result.status_xlsx = out / f"status-{FINAL}.xlsx"
+    write_status_xlsx(report, result.status_xlsx)
+    result.chase = [
+        f"{c.department} {c.name}：{c.reason}，联系人 {c.contact_name} {c.contact_phone}"
+        for c in report.chase
+    ]
+    say(f"4. 报送情况 status {FINAL} → {result.status_xlsx}")
+    for line in result.chase:
+        say(f"   催报 chase: {line}")
+    validator = Validator(ws)
+    june = sorted((root / "returns" / FINAL).rglob("*.xlsx"))
+    result.report_xlsx = out / f"validation-{FINAL}.xlsx"
+    write_report([validator.validate(p) for p in june], result.report_xlsx, validator)
+    say(f"5. {FINAL} 审核报告 validation report → {result.report_xlsx}")
+    try:
+        from tianbao.consolidate import consolidate
+    except ImportError:  # consolidation lands separately
+        return
+    result.summary = out / f"summary-{FINAL}.xlsx"
+    consolidate(ws, FINAL, result.summary, csv=out / f"long-{FINAL}.csv")
+    say(f"6. 汇总 consolidate {FINAL} → {result.summary}")
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def advance(self) -> None:
+        return None

@@ -165,11 +165,9 @@ def _calamine(data: bytes, pkg: guard.Package, issues: list[ReadIssue]) -> RawWo
                         entry.kind,
                     )
                 )
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
-    except MemoryError:
-        raise
-    except BaseException as exc:
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException(BaseException)
         issues.append(_reader_issue(exc))
         return None
     return RawWorkbook(sheets, dict(pkg.custom_properties), pkg.date1904)
@@ -230,15 +228,28 @@ def _patched(data: bytes, parts: set[str]) -> io.BytesIO:
 
 # -- the guarded reader ----------------------------------------------------------------
 def limit_process(limits: Limits = Limits()) -> None:  # noqa: B008
-    """Cap this process's address space (use as a process-pool initializer)."""
+    """Cap this process's address space at its current size + limits.memory_bytes.
+
+    Use it as a process-pool initializer; worker_read calls it too. Only ever
+    lowers the limit, so repeated calls keep the first cap.
+    """
     if resource is None:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = limits.memory_bytes
+    want = _address_space() + limits.memory_bytes
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     if soft == resource.RLIM_INFINITY or soft > want:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+
+
+def _address_space() -> int:
+    """Virtual size of this process in bytes (Linux; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def worker_read(path: str, limits: Limits = Limits()) -> ReadResult:  # noqa: B008
@@ -257,24 +268,18 @@ def _child(path: str, limits: Limits, conn: Any) -> None:
         conn.close()
 
 
-_CONTEXT: Any = None
-
-
 def _context() -> Any:
-    global _CONTEXT
-    if _CONTEXT is None:
-        methods = multiprocessing.get_all_start_methods()
-        if "forkserver" in methods:
-            _CONTEXT = multiprocessing.get_context("forkserver")
-            _CONTEXT.set_forkserver_preload([__name__])
-        else:  # pragma: no cover - Windows, macOS without forkserver
-            _CONTEXT = multiprocessing.get_context("spawn")
-    return _CONTEXT
+    """fork where there is one: instant, and it does not re-run the caller's __main__
+    (spawn and forkserver do, which breaks scripts without a __main__ guard)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
 
 def read_workbook_guarded(path: Path, limits: Limits = Limits()) -> ReadResult:  # noqa: B008
-    """read_workbook in a fresh subprocess capped at limits.memory_bytes and
-    limits.time_seconds; a crash, kill or timeout becomes READER_CRASHED."""
+    """read_workbook in a subprocess capped at limits.memory_bytes (on top of what
+    it starts with) and limits.time_seconds; a crash, kill or timeout becomes
+    READER_CRASHED. The file is still identified (sha256, size) then."""
     path = Path(path)
     try:
         size, data = _load(path, limits)
