@@ -23,6 +23,7 @@ from tianbao.plan.periods import Period
 from tianbao.simulate import fill_workbook, plausible_fill
 from tianbao.template.content import build_content
 from tianbao.template.generate import generate
+from tianbao.validate.batch import default_jobs, validate_many
 from tianbao.validate.engine import Validator
 from tianbao.workspace import init_workspace, open_workspace
 
@@ -59,13 +60,23 @@ def main() -> None:
             floor_read(f)
         floor = time.perf_counter() - t0
         t0 = time.perf_counter()
-        reports = [validator.validate(f) for f in files]
-        full = time.perf_counter() - t0
+        reports = list(validate_many(validator, files, 1))
+        serial = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        parallel_reports = list(validate_many(validator, files, default_jobs()))
+        parallel = time.perf_counter() - t0
+        same = [r.findings for r in reports] == [r.findings for r in parallel_reports]
         assert all(r.valid for r in reports), [r.findings[:2] for r in reports if not r.valid][:2]
     n = len(files)
     print(f"{'step':<36}{'files':>7}{'seconds':>9}{'files/s':>9}{'ms each':>9}{'× floor':>9}")
-    for label, s in (("floor: calamine read, all sheets", floor), ("tianbao validate", full)):
+    rows = (
+        ("floor: calamine read, all sheets", floor),
+        ("tianbao validate, --jobs 1", serial),
+        (f"tianbao validate, --jobs {default_jobs()}", parallel),
+    )
+    for label, s in rows:
         print(f"{label:<36}{n:>7}{s:>9.2f}{n / s:>9.1f}{1000 * s / n:>9.1f}{s / floor:>9.2f}")
+    print(f"parallel findings identical to serial: {same}")
 
 
 if __name__ == "__main__":

@@ -584,3 +584,44 @@ def test_validate__usage_errors_exit_2(rs: Returns, tmp_path: Path) -> None:
     empty.mkdir()
     res = tianbao(rs.runner, "validate", "-w", rs.ws, str(empty))
     assert res.exit_code == 2
+
+
+def test_validate__parallel_same_as_serial(rs: Returns, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "many"
+    by_name = {c[0]: c[1] for c in CASES}
+    for name, mutate in (
+        ("p_ok", None),
+        ("p_enum", by_name["status_not_in_list"]),
+        ("p_rule", _ytd_chain),
+        ("p_target", by_name["target_edited"]),
+    ):
+        dst = folder / name
+        dst.mkdir(parents=True)
+        shutil.copyfile(rs.june(name, mutate), dst / rs.templates["2014-06"].name)
+    (folder / "z_empty.xlsx").write_bytes(b"")
+    outputs = []
+    for jobs in ("1", "2"):
+        res = tianbao(
+            rs.runner,
+            "validate",
+            "-w",
+            rs.ws,
+            str(folder),
+            "--json",
+            "--jobs",
+            jobs,
+            "--previous",
+            str(rs.previous),
+        )
+        outputs.append(json.loads(res.stdout))
+        assert res.exit_code == 1
+    assert outputs[0] == outputs[1]
+    assert [Path(f["path"]).parent.name for f in outputs[0]["files"]] == [
+        "p_enum",
+        "p_ok",
+        "p_rule",
+        "p_target",
+        "many",
+    ]

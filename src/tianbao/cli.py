@@ -173,6 +173,13 @@ def generate(
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--notes/--no-notes", default=False, help="显示提示 show notes too.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行进程数 processes [default: the number of cores].",
+)
 @handle_errors
 def validate(
     workspace: Path,
@@ -185,6 +192,7 @@ def validate(
     annotate_dir: Path | None,
     lang: str,
     notes: bool,
+    jobs: int | None,
 ) -> None:
     """Validate returned workbooks (files or folders).
 
@@ -214,7 +222,9 @@ def validate(
                 f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
             )
         prev = records_by_key(prev_report)
-    reports = [validator.validate(f, period, dept, prev) for f in files]
+    from tianbao.validate.batch import default_jobs, validate_many
+
+    reports = list(validate_many(validator, files, jobs or default_jobs(), period, dept, prev))
     if report_path is not None:
         from tianbao.validate.report_xlsx import write_report
 

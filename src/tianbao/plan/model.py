@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from tianbao.plan.targets import target_values
@@ -188,7 +189,7 @@ class Plan:
     def form_ids(self) -> list[str]:
         return list(self.raw["reporting"]["forms"])
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of the plan: changes with any plan edit."""
         canon = json.dumps(self.raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,54 @@
+"""Cell formats of the summary workbook, created once per workbook and cached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tianbao.consolidate.rates import AHEAD, BEHIND, NO_TARGET, ON_TRACK, UNREPORTED
+
+FONT = "宋体"
+TITLE_FONT = "黑体"
+MONEY = "#,##0.00"
+PCT = "0.0"
+# (background, font colour) per status: green ahead, blue on track, red behind
+STATUS_COLOURS = {
+    AHEAD: ("#C6EFCE", "#006100"),
+    ON_TRACK: ("#DDEBF7", "#1F4E78"),
+    BEHIND: ("#FFC7CE", "#9C0006"),
+    UNREPORTED: ("#D9D9D9", "#404040"),
+    NO_TARGET: ("#FFF2CC", "#7F6000"),
+}
+
+
+class Styles:
+    def __init__(self, workbook: Any) -> None:
+        self._wb = workbook
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, role: str = "cell", num_format: str | None = None, **extra: Any) -> Any:
+        key = (role, num_format, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+            if role in ("cell", "header", "total", "status", "label"):
+                props.update(border=1, border_color="#808080")
+            if role == "header":
+                props.update(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2")
+            elif role == "total":
+                props.update(bold=True, bg_color="#F2F2F2")
+            elif role == "label":
+                props.update(bold=True, bg_color="#EDEDED")
+            elif role == "title":
+                props.update(font_name=TITLE_FONT, font_size=16, bold=True, align="center")
+            elif role == "subtitle":
+                props.update(align="left")
+            elif role == "section":
+                props.update(bold=True, font_size=11)
+            if num_format:
+                props["num_format"] = num_format
+            props.update(extra)
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+    def status(self, state: str, total: bool = False) -> Any:
+        bg, fg = STATUS_COLOURS[state]
+        return self.get("status", None, bg_color=bg, font_color=fg, align="center", bold=total)
