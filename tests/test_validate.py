@@ -625,3 +625,29 @@ def test_validate__parallel_same_as_serial(rs: Returns, tmp_path: Path) -> None:
         "p_target",
         "many",
     ]
+
+
+def test_validate__rule_across_sheets(tmp_path_factory) -> None:
+    """FAI's 本年累计 (亿元) must cover the department's projects (万元): a sheet total."""
+    fgw = Returns(tmp_path_factory.mktemp("fgw"), "FGW")
+    row = fgw.keys("indicators_monthly").index("FAI")
+
+    def tiny_fai(wb, r: Returns) -> None:
+        _set(wb, r, "indicators_monthly", row, "month_value", 0.001)
+        _set(wb, r, "indicators_monthly", row, "ytd", 0.001)
+
+    _, data = validate(fgw, fgw.june("tiny_fai", tiny_fai))
+    hits = [f for f in data["files"][0]["findings"] if f["rule"] == "IND_FAI_COVERS_PROJECTS"]
+    assert [(f["code"], f["cell"]) for f in hits] == [
+        ("RULE_WARNING", fgw.cell("indicators_monthly", "FAI", "ytd"))
+    ]
+    projects = sum(
+        v
+        for ref, v in fgw.fills["2014-06"][fgw.sheet("projects_progress")].items()
+        if ref.startswith(_col_letter(fgw, "projects_progress", "ytd_investment"))
+    )
+    assert hits[0]["expected"] == pytest.approx(projects)
+
+
+def _col_letter(r: Returns, form: str, field: str) -> str:
+    return "".join(ch for ch in r.cell(form, r.keys(form)[0], field) if ch.isalpha())

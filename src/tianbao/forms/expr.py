@@ -52,6 +52,10 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "max": max,
     "round": round,
 }
+# sums over rows, looked up in the scope as "total.<field>" / "total.<form>.<field>":
+# total(ytd) is the sum of ytd over this form's rows; form_total('projects_progress',
+# 'ytd_investment') the sum over another form's rows of the same return
+AGGREGATES = ("total", "form_total")
 # functions that see blanks instead of raising Missing
 BLANK_AWARE = {"blank": lambda v: v is None or v == "", "filled": lambda v: v not in (None, "")}
 
@@ -136,6 +140,12 @@ def _check(node: ast.AST, names: set[str]) -> None:
     elif isinstance(node, (ast.Tuple, ast.List)):
         for e in node.elts:
             _check(e, names)
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and (node.func.id in AGGREGATES)
+    ):
+        names.add(_aggregate_key(node))
     elif isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or (
             node.func.id not in FUNCTIONS and node.func.id not in BLANK_AWARE
@@ -153,6 +163,24 @@ def _check(node: ast.AST, names: set[str]) -> None:
             _check(part, names)
     else:
         raise ExprError(f"不支持的语法 unsupported syntax: {type(node).__name__}")
+
+
+def _aggregate_key(node: ast.Call) -> str:
+    """total(field) -> 'total.field'; form_total('form', 'field') -> 'total.form.field'."""
+    name = node.func.id  # type: ignore[attr-defined]
+    args = node.args
+    if name == "total" and len(args) == 1 and isinstance(args[0], ast.Name):
+        return f"total.{args[0].id}"
+    if (
+        name == "form_total"
+        and len(args) == 2
+        and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args)
+    ):
+        return f"total.{args[0].value}.{args[1].value}"  # type: ignore[attr-defined]
+    raise ExprError(
+        "total(字段) 或 form_total('报表', '字段') usage: total(field) or "
+        "form_total('form_id', 'field')"
+    )
 
 
 def _lookup(name: str, scope: Mapping[str, Any], allow_blank: bool) -> Any:
@@ -202,6 +230,8 @@ def _eval(node: ast.AST, scope: Mapping[str, Any], allow_blank: bool = False) ->
         return _eval(node.body, scope) if _eval(node.test, scope) else _eval(node.orelse, scope)
     if isinstance(node, ast.Call):
         name = node.func.id  # type: ignore[attr-defined]
+        if name in AGGREGATES:
+            return _lookup(_aggregate_key(node), scope, allow_blank)
         if name in BLANK_AWARE:
             return BLANK_AWARE[name](*[_eval(a, scope, allow_blank=True) for a in node.args])
         if name == "implies":  # only evaluate the consequence when the premise holds

@@ -222,7 +222,11 @@ def load_form(
 
     rules: list[Rule] = []
     allowed = (
-        names | {f"plan.{a}" for a in known_attrs} | {f"prev.{f}" for f in entry} | PERIOD_NAMES
+        names
+        | {f"plan.{a}" for a in known_attrs}
+        | {f"prev.{f}" for f in entry}
+        | PERIOD_NAMES
+        | {f"total.{f}" for f in entry}
     )
     for i, r in enumerate(data.get("rules") or []):
         for part in ("expr", "when"):
@@ -240,7 +244,8 @@ def load_form(
                     )
                 )
                 continue
-            for name in sorted(expr.names - allowed):
+            # form_total('other_form', 'field') names another form: checked when run
+            for name in sorted(n for n in expr.names - allowed if n.count(".") < 2):
                 problems.append(
                     at(
                         CheckCode.FORM_FIELD_MISSING,

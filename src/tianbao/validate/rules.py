@@ -10,6 +10,7 @@ comparison or of ``approx``).
 from __future__ import annotations
 
 import ast
+from decimal import Decimal
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -39,11 +40,25 @@ def row_scope(
     return scope
 
 
+def totals(all_records: Mapping[str, FormRecords]) -> dict[str, float]:
+    """Sums of every numeric entered field, as 'total.<form>.<field>'; check_rules
+    also offers a form's own sums to its rules as 'total.<field>'."""
+    out: dict[str, float] = {}
+    for form_id, recs in all_records.items():
+        for col in recs.form.entry_columns:
+            values = [r.record.get(col.field) for r in recs.rows if col.field not in r.blocked]
+            nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if nums:
+                out[f"total.{form_id}.{col.field}"] = float(sum(Decimal(str(v)) for v in nums))
+    return out
+
+
 def check_rules(
     records: FormRecords,
     previous: Mapping[str, Mapping[str, Any]] | None,
     period: Period,
     where: dict[str, Any],
+    sums: Mapping[str, float] | None = None,
 ) -> list[Finding]:
     form = records.form
     explain = form.explanation_column
@@ -51,6 +66,11 @@ def check_rules(
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
         scope = row_scope(form, row, prev, period)
+        for key, value in (sums or {}).items():
+            scope[key] = value
+            prefix = f"total.{form.id}."
+            if key.startswith(prefix):
+                scope["total." + key[len(prefix) :]] = value
         for rule in form.rules:
             f = _apply(
                 rule, scope, row, records.sheet, where, form, explain.field if explain else None
