@@ -10,9 +10,9 @@ comparison or of ``approx``).
 from __future__ import annotations
 
 import ast
-from decimal import Decimal
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from tianbao.forms.expr import Missing, parse
