@@ -196,7 +196,15 @@ class Plan:
         return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
     def rows_for(self, collection: str, department: str) -> list[PlanItem]:
-        return [it for it in self.items.get(collection, []) if it.department == department]
+        return self._by_department.get((collection, department), [])
+
+    @cached_property
+    def _by_department(self) -> dict[tuple[str, str], list[PlanItem]]:
+        out: dict[tuple[str, str], list[PlanItem]] = {}
+        for collection, items in self.items.items():
+            for it in items:
+                out.setdefault((collection, it.department), []).append(it)
+        return out
 
     def item(self, collection: str, key: str) -> PlanItem | None:
         for it in self.items.get(collection, []):

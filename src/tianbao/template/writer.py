@@ -32,6 +32,9 @@ WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_numbers": False,
     "strings_to_urls": False,
+    # no temporary file per sheet: a template is small, and removing them cost
+    # about a sixth of the generation time
+    "in_memory": True,
 }
 
 
