@@ -327,6 +327,64 @@ def status(
 
 
 @main.command()
+@workspace_option
+@click.option("--period", "-p", required=True, help="报告期 period, e.g. 2014-06.")
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="汇总表 summary workbook [default: WS/outputs/summary/PERIOD_汇总.xlsx].",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="长表 also write every entered value as a long CSV (UTF-8 with BOM).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="报送情况逾期天数计算到此日 overdue days to this date [default: from the ledger].",
+)
+@handle_errors
+def consolidate(
+    workspace: Path, period: str, out_path: Path | None, csv_path: Path | None, as_of: str | None
+) -> None:
+    """District summary of PERIOD from each department's latest accepted return.
+
+    Sheets 总览 (charts), 主要指标, 重点项目, 民生工程, 重点任务, 报送情况, 数据来源;
+    totals are Excel formulas with their values. Exit 0 on success, 2 for a usage
+    or workspace problem.
+    """
+    import datetime as dt
+
+    from tianbao.consolidate import consolidate as run
+    from tianbao.errors import UsageError
+    from tianbao.workspace import open_workspace
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise UsageError(
+            f"无法识别的日期 {as_of!r} cannot read --as-of; expected YYYY-MM-DD"
+        ) from None
+    ws = open_workspace(workspace)
+    out = out_path or ws.root / "outputs" / "summary" / f"{period}_汇总.xlsx"
+    result = run(ws, period, out, csv_path, day)
+    click.echo(f"{result.out}")
+    if result.csv is not None:
+        click.echo(f"{result.csv}")
+    click.echo(
+        f"已汇总 {result.period}: {result.departments_reported}/{result.departments_expected} "
+        f"个单位已报 departments reported; {result.sources} 个填报数据 figures from returns"
+        + (f"; {result.csv_rows} CSV 行 rows" if result.csv is not None else ""),
+        err=True,
+    )
+
+
+@main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
 @handle_errors
 def demo(directory: Path) -> None:

@@ -1,0 +1,68 @@
+"""``--csv``: every entered value of the accepted returns as a tidy long table.
+
+UTF-8 with a BOM (Excel opens it as UTF-8); columns period, department, form,
+row_key, field, value, submission_id, sheet, cell; one row per recorded value,
+departments in code order, values in the order they were in the return.
+Numbers are written as recorded (shortest decimal form). Text that a
+spreadsheet would run as a formula (starting with = + - @ or a tab/CR) gets a
+leading apostrophe, the usual guard against CSV formula injection.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tianbao.consolidate.data import Consolidated
+
+COLUMNS = (
+    "period",
+    "department",
+    "form",
+    "row_key",
+    "field",
+    "value",
+    "submission_id",
+    "sheet",
+    "cell",
+)
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return format(Decimal(str(value)), "f") if isinstance(value, float) else str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_RISKY) else text
+
+
+def write_long_csv(data: Consolidated, path: Path) -> int:
+    """Write the table; returns the number of value rows."""
+    n = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(COLUMNS)
+        for code in sorted(data.submissions):
+            sub = data.submissions[code]
+            for v in data.values[sub.id]:
+                out.writerow(
+                    (
+                        str(data.period),
+                        sub.department,
+                        v.form,
+                        v.row_key,
+                        v.field,
+                        csv_value(v.value),
+                        sub.id,
+                        v.sheet,
+                        v.cell,
+                    )
+                )
+                n += 1
+    return n

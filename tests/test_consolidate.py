@@ -1,0 +1,662 @@
+"""tianbao consolidate through the CLI: the district summary of June 2014 from the
+accepted returns of three departments (one superseded, one rejected return too),
+every total recomputed here independently from the ledger's raw rows, the plan
+file and the archived returns, and compared with the workbook's formulas and
+cached values."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sqlite3
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from helpers import SAMPLE_PLAN, read_yaml, tianbao
+from returns import Returns
+from tianbao.consolidate.rates import (
+    AHEAD,
+    BEHIND,
+    NO_TARGET,
+    ON_TRACK,
+    UNREPORTED,
+    amount_rate,
+    indicator_rate,
+)
+from tianbao.ledger.db import ledger_path
+
+PERIOD = "2014-06"
+DEPTS = ("RSJ", "FGW", "SYQ")  # RSJ answers for all four forms, SYQ for 28 projects
+ON_TIME = "2014-07-03T10:00:00"
+INJECTED = "=1+2"  # a note that Excel would run if written as a formula
+INJECTED_2 = "@SUM(A1)"
+REJECTED_MONTH = 99999999  # only the rejected return has this figure
+SUPERSEDED_EXTRA = Decimal("1000.5")  # only the superseded return has this on top
+HEAD = 5  # first detail row (1-based) of the summary's detail sheets
+
+
+def set_cell(wb: openpyxl.Workbook, r: Returns, form: str, key: str, field: str, v: Any) -> None:
+    cell = wb[r.sheet(form)][r.cell(form, key, field)]
+    cell.value = v
+    if isinstance(v, str):
+        cell.data_type = "s"
+
+
+@dataclass
+class Case:
+    base: Path
+    ws: Path
+    rs: dict[str, Returns]
+    summary: Path
+    long_csv: Path
+    rejected_id: int
+    superseded_id: int
+
+
+def _collect(r: Returns, ws: Path, path: Path, at: str) -> dict[str, Any]:
+    res = tianbao(r.runner, "collect", "-w", ws, path, "--received-at", at, "--json")
+    return json.loads(res.stdout)["files"][0]
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    base = tmp_path_factory.mktemp("consolidate")
+    rs = {d: Returns(base, d) for d in DEPTS}
+    r, ws = rs["RSJ"], rs["RSJ"].ws
+
+    # SYQ: an earlier accepted return with other figures, superseded by the correct one
+    syq = rs["SYQ"]
+    key = next(
+        k
+        for k in syq.keys("projects_progress")
+        if (
+            syq.fills[PERIOD]["重点项目"].get(syq.cell("projects_progress", k, "ytd_investment"))
+            or 0
+        )
+        > 0
+    )
+
+    def earlier(wb: openpyxl.Workbook, x: Returns) -> None:
+        sheet = wb[x.sheet("projects_progress")]
+        for field in ("ytd_investment", "cumulative_investment"):
+            c = sheet[x.cell("projects_progress", key, field)]
+            c.value = float(Decimal(str(c.value)) + SUPERSEDED_EXTRA)
+        set_cell(wb, x, "projects_progress", key, "problems", "旧版本的问题")
+
+    old = _collect(r, ws, syq.june("syq-old", earlier), "2014-07-02T09:00:00")
+    assert old["status"] == "accepted", old
+
+    # RSJ: texts that look like formulas in the explanation columns
+    def texts(wb: openpyxl.Workbook, x: Returns) -> None:
+        set_cell(wb, x, "projects_progress", x.keys("projects_progress")[0], "note", INJECTED)
+        set_cell(wb, x, "livelihood_progress", x.keys("livelihood_progress")[0], "note", INJECTED_2)
+
+    for d in DEPTS:
+        june = rs[d].june("ok", texts if d == "RSJ" else None)
+        got = _collect(r, ws, june, ON_TIME)
+        assert got["status"] in ("accepted", "accepted_with_warnings"), got
+
+    # FGW: a later return with a blocking error: rejected, never counted
+    fgw = rs["FGW"]
+
+    def bad(wb: openpyxl.Workbook, x: Returns) -> None:
+        k = x.keys("projects_progress")[0]
+        set_cell(wb, x, "projects_progress", k, "month_investment", REJECTED_MONTH)
+
+    rejected = _collect(r, ws, fgw.june("fgw-bad", bad), "2014-07-04T09:00:00")
+    assert rejected["status"] == "rejected", rejected
+
+    summary, long_csv = base / "out" / "summary.xlsx", base / "out" / "long.csv"
+    res = tianbao(
+        r.runner, "consolidate", "-w", ws, "--period", PERIOD, "-o", summary, "--csv", long_csv
+    )
+    assert res.exit_code == 0, res.output
+    assert str(summary) in res.stdout
+    return Case(base, ws, rs, summary, long_csv, rejected["submission_id"], old["submission_id"])
+
+
+# -- independent readings ----------------------------------------------------------------
+def sql(ws: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(ledger_path(ws)) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def accepted(ws: Path) -> dict[str, tuple[Any, ...]]:
+    """department -> (id, sha256, file_name, archive_path) of the return that counts,
+    straight from the table: the newest accepted of each department."""
+    rows = sql(
+        ws,
+        "SELECT department, id, sha256, file_name, archive_path, received_at FROM submissions "
+        "WHERE period = ? AND status IN ('accepted','accepted_with_warnings') "
+        "ORDER BY received_at, id",
+        PERIOD,
+    )
+    return {r[0]: r[1:5] for r in rows}
+
+
+def cell_values(ws: Path, ids: list[int]) -> list[tuple[Any, ...]]:
+    marks = ",".join("?" * len(ids))
+    return sql(
+        ws,
+        "SELECT submission_id, form, row_key, field, value, sheet, cell FROM cell_values "
+        f"WHERE submission_id IN ({marks}) ORDER BY submission_id, rowid",
+        *ids,
+    )
+
+
+def returned(ws: Path) -> dict[tuple[str, str, str], Any]:
+    """(form, row key, field) -> value of the accepted returns, each value checked
+    against the archived original file."""
+    subs = accepted(ws)
+    out: dict[tuple[str, str, str], Any] = {}
+    books: dict[int, Any] = {}
+    for sid, _sha, _name, archive in subs.values():
+        books[sid] = openpyxl.load_workbook(ws / archive, data_only=True)
+    for sid, form, key, field, value, sheet, cell in cell_values(ws, list(books)):
+        value = json.loads(value)
+        original = books[sid][sheet][cell].value
+        if isinstance(value, (int, float)):
+            assert Decimal(str(original)) == Decimal(str(value)), (sheet, cell)
+        out[(form, key, field)] = value
+    return out
+
+
+def d(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def exact(cached: Any) -> Decimal:
+    """A cached number as the decimal it spells (shortest repr of the stored float)."""
+    assert isinstance(cached, (int, float)), cached
+    return Decimal(repr(float(cached))).normalize()
+
+
+@pytest.fixture(scope="module")
+def books(case: Case) -> tuple[Any, Any]:
+    return (
+        openpyxl.load_workbook(case.summary, data_only=False),
+        openpyxl.load_workbook(case.summary, data_only=True),
+    )
+
+
+@pytest.fixture(scope="module")
+def values(case: Case) -> dict[tuple[str, str, str], Any]:
+    return returned(case.ws)
+
+
+@pytest.fixture(scope="module")
+def plan() -> dict[str, Any]:
+    return read_yaml(SAMPLE_PLAN)
+
+
+def rows_by_first_col(sheet: Any) -> dict[str, int]:
+    return {
+        str(sheet.cell(r, 1).value): r
+        for r in range(HEAD, sheet.max_row + 1)
+        if sheet.cell(r, 1).value is not None
+    }
+
+
+def find_row(sheet: Any, col: int, text: str, after: int = HEAD) -> int:
+    for r in range(after, sheet.max_row + 1):
+        if sheet.cell(r, col).value == text:
+            return r
+    raise AssertionError(f"{text!r} not found in column {col} of {sheet.title}")
+
+
+# -- the tests -----------------------------------------------------------------------------
+def test_consolidate__sheets__in_order(books: tuple[Any, Any]) -> None:
+    formulas, _ = books
+    assert formulas.sheetnames == [
+        "总览",
+        "主要指标",
+        "重点项目",
+        "民生工程",
+        "重点任务",
+        "报送情况",
+        "数据来源",
+    ]
+
+
+def test_consolidate__project_rows_and_totals__equal_the_accepted_returns(
+    case: Case, books: tuple[Any, Any], values: dict, plan: dict
+) -> None:
+    formulas, cached = books
+    f, c = formulas["重点项目"], cached["重点项目"]
+    projects = plan["projects"]
+    at = rows_by_first_col(c)
+    cols = {"total": 9, "plan": 10, "month": 11, "ytd": 12, "cum": 13}
+    field = {"month": "month_investment", "ytd": "ytd_investment", "cum": "cumulative_investment"}
+
+    def figure(p: dict[str, Any], name: str) -> Decimal:
+        if name == "total":
+            return d(p["total_investment"])
+        if name == "plan":
+            return d(p.get("annual_plan"))
+        return d(values.get(("projects_progress", p["id"], field[name])))
+
+    for p in projects:  # every detail row as returned (blank when not reported)
+        r = at[p["id"]]
+        got = c.cell(r, cols["ytd"]).value
+        want = values.get(("projects_progress", p["id"], "ytd_investment"))
+        assert (got is None) == (want is None), p["id"]
+        if want is not None:
+            assert exact(got) == d(want)
+    first, last = HEAD, HEAD + len(projects) - 1
+    total = find_row(c, 2, "合计（全部项目）")
+    key = find_row(c, 2, "其中：重点项目（新建、续建）")
+    assert total == last + 1
+    for name, col in cols.items():
+        letter = openpyxl.utils.get_column_letter(col)
+        assert f.cell(total, col).value == f"=SUM(${letter}${first}:${letter}${last})"
+        assert exact(c.cell(total, col).value) == sum(figure(p, name) for p in projects)
+        assert f.cell(key, col).value.startswith("=SUMIF($D$")
+        assert exact(c.cell(key, col).value) == sum(
+            figure(p, name) for p in projects if p.get("key")
+        )
+    # 295 亿元 and the 90 亿元 year plan
+    assert exact(c.cell(key, cols["total"]).value) == Decimal(2950000)
+    assert exact(c.cell(key, cols["plan"]).value) == Decimal(900000)
+    ytd_key = sum(figure(p, "ytd") for p in projects if p.get("key"))
+    assert c.cell(key, 14).value == pytest.approx(float(ytd_key / 900000 * 100))
+
+    # every subtotal block: SUMIF over the detail rows, value = the decimal sum
+    dims = {
+        "类别": lambda p: p["category"],
+        "责任单位": lambda p: next(
+            x["name"] for x in plan["departments"] if x["code"] == p["department"]
+        ),
+        "责任领导": lambda p: p["leader"],
+        "关键词": lambda p: p["keyword"],
+        "路径": lambda p: p["path"],
+    }
+    for dim, of in dims.items():
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for p in projects:
+            groups[of(p)].append(p)
+        found = [r for r in range(key + 1, c.max_row + 1) if c.cell(r, 1).value == dim]
+        assert sorted(str(c.cell(r, 2).value) for r in found) == sorted(groups), dim
+        for r in found:
+            members = groups[c.cell(r, 2).value]
+            assert c.cell(r, 3).value == len(members)
+            for name, col in cols.items():
+                formula = f.cell(r, col).value
+                assert formula.startswith("=SUMIF(") and f"$B${r}" in formula, formula
+                assert exact(c.cell(r, col).value) == sum(figure(p, name) for p in members), (
+                    dim,
+                    c.cell(r, 2).value,
+                    name,
+                )
+    categories = [
+        c.cell(r, 2).value for r in range(key + 1, c.max_row + 1) if c.cell(r, 1).value == "类别"
+    ]
+    assert categories == ["新建", "续建", "运作", "储备"]
+
+
+def test_consolidate__livelihood_and_task_totals(
+    books: tuple[Any, Any], values: dict, plan: dict
+) -> None:
+    formulas, cached = books
+    f, c = formulas["民生工程"], cached["民生工程"]
+    items = plan["livelihood"]
+    r = find_row(c, 1, "合计")
+    last = HEAD + len(items) - 1
+    assert f.cell(r, 4).value == f"=SUM($D${HEAD}:$D${last})"
+    assert f.cell(r, 5).value == f"=SUM($E${HEAD}:$E${last})"
+    assert exact(c.cell(r, 4).value) == sum(d(x["budget"]) for x in items)
+    done = sum(d(values.get(("livelihood_progress", x["id"], "ytd_investment"))) for x in items)
+    assert exact(c.cell(r, 5).value) == done
+    assert c.cell(r, 7).value == pytest.approx(
+        float(done / sum(d(x["budget"]) for x in items) * 100)
+    )
+
+    f, c = formulas["重点任务"], cached["重点任务"]
+    units: dict[str, list[dict]] = defaultdict(list)
+    for t in plan["tasks"]:
+        if t.get("target") is not None:
+            units[t["unit"]].append(t)
+    found = {
+        c.cell(r, 2).value: r for r in range(HEAD, c.max_row + 1) if c.cell(r, 1).value == "单位"
+    }
+    assert set(found) == set(units)
+    for unit, r in found.items():
+        tasks = units[unit]
+        assert f.cell(r, 7).value.startswith("=SUMIF(")
+        assert exact(c.cell(r, 7).value) == sum(d(t["target"]) for t in tasks)
+        assert exact(c.cell(r, 8).value) == sum(
+            d(values.get(("tasks_progress", t["id"], "ytd_done"))) for t in tasks
+        )
+
+
+def test_consolidate__indicator_rows__actual_rate_status(
+    books: tuple[Any, Any], values: dict, plan: dict
+) -> None:
+    _, cached = books
+    c = cached["主要指标"]
+    at = rows_by_first_col(c)
+    assert set(at) == {i["code"] for i in plan["indicators"]}
+    for ind in plan["indicators"]:
+        r = at[ind["code"]]
+        point = ind["accumulation"] == "point"
+        actual = values.get(("indicators_monthly", ind["code"], "month_value" if point else "ytd"))
+        got = c.cell(r, 10).value
+        if actual is None:
+            assert got is None and c.cell(r, 16).value == "未报", ind["code"]
+            continue
+        assert exact(got) == d(actual)
+        last_year = values.get(("indicators_monthly", ind["code"], "ytd_last_year"))
+        assert exact(c.cell(r, 11).value) == d(last_year)
+        level = c.cell(r, 7).value
+        kind = ind["target"]["kind"]
+        if kind == "given_later":
+            assert (c.cell(r, 13).value, c.cell(r, 16).value) == (None, "目标待定")
+        elif kind == "ceiling":
+            want = "符合序时" if d(actual) <= d(level) else "滞后"
+            assert c.cell(r, 16).value == want
+            assert c.cell(r, 13).value == pytest.approx(float(d(level) / d(actual) * 100))
+        else:
+            rate = d(actual) / d(level) * 100
+            assert c.cell(r, 13).value == pytest.approx(float(rate))
+            bench = Decimal(100) if point else Decimal(50)
+            assert c.cell(r, 14).value == float(bench)
+            want = "超序时" if rate >= bench + 5 else "滞后" if rate < bench - 5 else "符合序时"
+            assert c.cell(r, 16).value == want, ind["code"]
+
+
+def test_consolidate__dashboard_counts__match_the_detail_sheets(
+    books: tuple[Any, Any], plan: dict
+) -> None:
+    formulas, cached = books
+    f, c = formulas["总览"], cached["总览"]
+    head = find_row(c, 1, "项目", 1)
+    labels = [c.cell(head, j).value for j in range(2, 8)]
+    assert labels == ["合计", "超序时", "符合序时", "滞后", "未报", "目标待定/无考核目标"]
+    sheets = {
+        "主要指标": (16, "indicators", "code"),
+        "重点项目": (17, "projects", "id"),
+        "民生工程": (10, "livelihood", "id"),
+        "重点任务": (12, "tasks", "id"),
+    }
+    for i, (sheet, (col, collection, key)) in enumerate(sheets.items()):
+        r = head + 1 + i
+        assert c.cell(r, 1).value == sheet
+        detail = cached[sheet]
+        at = rows_by_first_col(detail)
+        states = [detail.cell(at[str(x[key])], col).value for x in plan[collection]]
+        counts = [
+            len(states),
+            states.count("超序时"),
+            states.count("符合序时"),
+            states.count("滞后"),
+            states.count("未报"),
+            states.count("目标待定") + states.count("无考核目标"),
+        ]
+        assert [c.cell(r, 2 + j).value for j in range(6)] == counts, sheet
+        assert f.cell(r, 2).value.startswith(f"=COUNTA('{sheet}'!")
+    # departments reported: three of those that answer for a row
+    assert c.cell(find_row(c, 1, "已报单位（已受理）", 1), 2).value == 3
+
+
+def test_consolidate__rejected_and_superseded__never_counted(
+    case: Case, books: tuple[Any, Any]
+) -> None:
+    _, cached = books
+    numbers = [
+        cell.value
+        for ws in cached.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, (int, float))
+    ]
+    assert REJECTED_MONTH not in numbers
+    texts = [cell.value for ws in cached.worksheets for row in ws.iter_rows() for cell in row]
+    assert "旧版本的问题" not in texts
+    src = cached["数据来源"]
+    ids = {src.cell(r, 7).value for r in range(HEAD, src.max_row + 1)}
+    good = {v[0] for v in accepted(case.ws).values()}
+    assert ids == good
+    assert case.rejected_id not in ids and case.superseded_id not in ids
+    status = {
+        row[0]: row[1]
+        for row in sql(case.ws, "SELECT id, status FROM submissions WHERE period = ?", PERIOD)
+    }
+    assert status[case.rejected_id] == "rejected"
+    assert status[case.superseded_id] == "superseded"
+
+
+def test_consolidate__data_sources__every_figure_traced_to_its_cell(
+    case: Case, books: tuple[Any, Any]
+) -> None:
+    _, cached = books
+    src = cached["数据来源"]
+    by_dept = accepted(case.ws)
+    subs = {v[0]: v for v in by_dept.values()}
+    raw = {
+        (sid, form, key, field): (json.loads(value), sheet, cell)
+        for sid, form, key, field, value, sheet, cell in cell_values(case.ws, list(subs))
+    }
+    n = 0
+    for r in range(HEAD, src.max_row + 1):
+        row = [src.cell(r, j).value for j in range(1, 13)]
+        if row[0] is None:
+            continue
+        n += 1
+        sheet, where, form, key, field, value, sid, dept, name, sha, osheet, ocell = row
+        assert (sid, name, sha) == (subs[sid][0], subs[sid][2], subs[sid][1])
+        assert by_dept[dept][0] == sid
+        want, want_sheet, want_cell = raw[(sid, form, key, field)]
+        assert (osheet, ocell) == (want_sheet, want_cell)
+        assert value == want or exact(value) == d(want)
+        # the summary cell holds that very value
+        shown = cached[sheet][where].value
+        assert shown == want or exact(shown) == d(want), (sheet, where)
+    assert n > 100
+
+
+def test_consolidate__formulas__never_contain_text_from_returns(
+    case: Case, books: tuple[Any, Any]
+) -> None:
+    texts = {
+        json.loads(v)
+        for (v,) in sql(case.ws, "SELECT value FROM cell_values")
+        if isinstance(json.loads(v), str) and len(json.loads(v)) > 1
+    }
+    assert INJECTED in texts and INJECTED_2 in texts
+    with zipfile.ZipFile(case.summary) as zf:
+        formulas = [
+            m
+            for name in zf.namelist()
+            if name.startswith("xl/worksheets/")
+            for m in re.findall(r"<f>(.*?)</f>", zf.read(name).decode("utf-8"))
+        ]
+    assert len(formulas) > 100
+    ours = {"未报", "目标待定", "无考核目标", "超序时", "符合序时", "滞后"}
+    for text in texts - ours:
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert not any(escaped in f for f in formulas), text
+    formulas_book, _ = books
+    hits = [
+        cell
+        for ws in formulas_book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value in (INJECTED, INJECTED_2)
+    ]
+    assert len(hits) >= 4  # the detail cell and its 数据来源 row, for each
+    assert all(cell.data_type == "s" for cell in hits)
+
+
+def test_consolidate__rerun__identical_bytes(case: Case) -> None:
+    r = case.rs["RSJ"]
+    again, again_csv = case.base / "again" / "summary.xlsx", case.base / "again" / "long.csv"
+    res = tianbao(
+        r.runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", again, "--csv", again_csv
+    )
+    assert res.exit_code == 0, res.output
+    assert again.read_bytes() == case.summary.read_bytes()
+    assert again_csv.read_bytes() == case.long_csv.read_bytes()
+
+
+def test_consolidate__csv__one_row_per_value(case: Case) -> None:
+    raw_bytes = case.long_csv.read_bytes()
+    assert raw_bytes.startswith(b"\xef\xbb\xbf")
+    with case.long_csv.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    subs = accepted(case.ws)
+    dept_of = {v[0]: k for k, v in subs.items()}
+    raw = cell_values(case.ws, list(dept_of))
+    assert len(table) == len(raw)
+    assert list(table[0]) == [
+        "period",
+        "department",
+        "form",
+        "row_key",
+        "field",
+        "value",
+        "submission_id",
+        "sheet",
+        "cell",
+    ]
+    got = {
+        (t["department"], t["form"], t["row_key"], t["field"], int(t["submission_id"])): t
+        for t in table
+    }
+    for sid, form, key, field, value, sheet, cell in raw:
+        t = got[(dept_of[sid], form, key, field, sid)]
+        assert (t["period"], t["sheet"], t["cell"]) == (PERIOD, sheet, cell)
+        v = json.loads(value)
+        if isinstance(v, (int, float)):
+            assert Decimal(t["value"]) == Decimal(str(v))
+        elif v in (INJECTED, INJECTED_2):
+            assert t["value"] == "'" + v  # guarded against CSV formula injection
+        else:
+            assert t["value"] == v
+
+
+def test_consolidate__period_without_returns__all_unreported(case: Case, tmp_path: Path) -> None:
+    r = case.rs["RSJ"]
+    out = tmp_path / "july.xlsx"
+    res = tianbao(r.runner, "consolidate", "-w", case.ws, "-p", "2014-07", "-o", out)
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out, data_only=True)
+    for sheet, col in {"主要指标": 16, "重点项目": 17, "民生工程": 10, "重点任务": 12}.items():
+        ws = wb[sheet]
+        states = {ws.cell(x, col).value for x in range(HEAD, ws.max_row + 1) if ws.cell(x, 1).value}
+        states -= {None, "状态"}  # the subtotal blocks' headers
+        assert states == {"未报"}, (sheet, states)
+    assert wb["数据来源"].max_row <= HEAD - 1
+
+
+def test_consolidate__usage_errors__exit_2(case: Case, tmp_path: Path) -> None:
+    r = case.rs["RSJ"]
+    out = tmp_path / "x.xlsx"
+    for period in ("2014-13", "2013-06", "2014-Q2"):
+        res = tianbao(r.runner, "consolidate", "-w", case.ws, "-p", period, "-o", out)
+        assert res.exit_code == 2, (period, res.output)
+    res = tianbao(r.runner, "consolidate", "-w", tmp_path / "nothing", "-p", PERIOD, "-o", out)
+    assert res.exit_code == 2, res.output
+    assert not out.exists()
+
+
+# -- the rules, one by one ----------------------------------------------------------------
+P = Decimal(50)
+
+
+@pytest.mark.parametrize(
+    ("actual", "level", "direction", "point", "rate", "state"),
+    [
+        ("55", "100", "min", False, "55", AHEAD),
+        ("46", "100", "min", False, "46", ON_TRACK),
+        ("44.9", "100", "min", False, "44.9", BEHIND),
+        ("-3", "100", "min", False, "-3", BEHIND),  # negative actual: negative rate
+        ("98", "100", "min", True, "98", ON_TRACK),  # point figures: benchmark 100
+        ("3.0", "3.1", "max", True, None, ON_TRACK),  # ceiling: within
+        ("3.2", "3.1", "max", True, None, BEHIND),  # ceiling: above
+        ("0", "3.1", "max", True, None, ON_TRACK),  # ceiling, actual 0: no ratio
+        ("0", "0", "min", False, None, ON_TRACK),  # zero target: reached
+        ("-1", "0", "min", False, None, BEHIND),
+        ("-4", "-10", "min", False, None, ON_TRACK),  # negative target, pro-rated -5
+        ("-6", "-10", "min", False, None, BEHIND),
+        ("5", None, None, True, None, NO_TARGET),  # given later
+        (None, "100", "min", False, None, UNREPORTED),
+    ],
+)
+def test_indicator_rate__rules(
+    actual: str | None,
+    level: str | None,
+    direction: str | None,
+    point: bool,
+    rate: str | None,
+    state: str,
+) -> None:
+    got = indicator_rate(
+        Decimal(actual) if actual is not None else None,
+        Decimal(level) if level is not None else None,
+        direction,
+        point,
+        P,
+    )
+    assert got.status == state
+    if direction == "max" and actual is not None and Decimal(actual) > 0:
+        assert got.rate == Decimal(level) / Decimal(actual) * 100
+    elif rate is not None:
+        assert got.rate == Decimal(rate)
+    else:
+        assert got.rate is None
+
+
+def test_amount_rate__projects() -> None:
+    assert amount_rate(Decimal(30), Decimal(60), P).rate == Decimal(50)
+    assert amount_rate(Decimal(30), Decimal(60), P).status == ON_TRACK
+    assert amount_rate(Decimal(10), Decimal(0), P).status == NO_TARGET  # annual plan 0
+    assert amount_rate(Decimal(10), Decimal(0), P).rate is None
+    assert amount_rate(None, Decimal(60), P).status == UNREPORTED
+    assert amount_rate(Decimal(60), Decimal(60), P).status == AHEAD
+
+
+# -- LibreOffice: opens, recalculates to the same figures, renders ---------------------------
+def test_consolidate__libreoffice__recalculates_same_values_and_renders(
+    case: Case, books: tuple[Any, Any], tmp_path: Path
+) -> None:
+    import lo
+
+    (pdf,) = lo.to_pdf([case.summary], tmp_path / "pdf")
+    assert pdf.stat().st_size > 10_000
+    text = lo.pdf_text(pdf)
+    assert "目标任务完成情况汇总" in text and "合计（全部项目）" in text
+    (again,) = lo.roundtrip([case.summary], tmp_path / "rt")
+    recalculated = openpyxl.load_workbook(again, data_only=True)
+    formulas, cached = books
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    ours = cached[ws.title][cell.coordinate].value
+                    theirs = recalculated[ws.title][cell.coordinate].value
+                    if isinstance(ours, (int, float)):
+                        assert theirs == pytest.approx(ours, rel=1e-12, abs=1e-9), (
+                            ws.title,
+                            cell.coordinate,
+                        )
+                    else:
+                        assert theirs in (ours, None, ""), (ws.title, cell.coordinate)
+                    checked += 1
+    assert checked > 500
+    if shutil.which("pdftoppm"):
+        import subprocess
+
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+            check=True,
+        )
+        assert list(tmp_path.glob("p*.png"))
