@@ -1,13 +1,13 @@
 """Reading returns: bare calamine (the floor) against tianbao.read (checks + read).
 
-    python benchmarks/bench_read.py [--returns 200] [--big-rows 20000] [--repeat 3]
+    python benchmarks/bench_read.py [--returns 200] [--big-rows 20000] [--repeat 5]
 
 Makes N small returns (~150 rows x 20 columns, like a projects sheet, plus a
 cover sheet and the veryHidden identity sheet) and one big file with xlsxwriter
 in a temporary folder, then times, per file: calamine ``to_python()`` of every
 sheet, our pre-scan alone (sniff + guard), and ``read_workbook`` (pre-scan +
-read). Per file the best of --repeat runs, the three timed in turn. Prints a table; not a test (timings on shared
-machines are noisy).
+read). Per file the best of --repeat runs, the three timed in turn. Prints a
+table; not a test (timings on shared machines are noisy).
 """
 
 from __future__ import annotations
@@ -121,10 +121,13 @@ def interleaved(files: list[Path], repeat: int) -> tuple[float, float, float]:
     for path in files:
         data = path.read_bytes()
         runs: list[list[float]] = [[], [], []]
+        steps = (
+            lambda d=data: calamine_floor(d),
+            lambda d=data: prescan(d),
+            lambda p=path: read_workbook(p),
+        )
         for _ in range(repeat):
-            for k, fn in enumerate(
-                (lambda: calamine_floor(data), lambda: prescan(data), lambda: read_workbook(path))
-            ):
+            for k, fn in enumerate(steps):
                 t0 = time.perf_counter()
                 fn()
                 runs[k].append(time.perf_counter() - t0)

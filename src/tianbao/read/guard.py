@@ -8,9 +8,11 @@ Stage by stage, stopping at the first stage that finds a blocking problem:
 2. the package: ODS/XLSB/Word packages, content types, the workbook part and
    its content type, macros;
 3. the workbook structure: sheets, their relationships and part names;
-4. the parts the reader will parse (styles, shared strings, every sheet),
-   inflated with a cap and scanned without building a tree (`cells`), then
-   every other entry inflated once to check its CRC.
+4. the parts the reader will parse (styles, shared strings, every sheet), each
+   inflated into memory with a cap (declared sizes are not trusted: zipfile
+   stops at them and the CRC check catches a lie) and scanned without building
+   a tree (`cells`); then every other entry inflated once to check its CRC.
+   Peak memory is about the largest part, at most max_entry_uncompressed.
 
 The result says which sheets exist, their state and part, and what the scans
 found; `workbook.read_workbook` runs calamine only when nothing blocks.

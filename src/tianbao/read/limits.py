@@ -33,6 +33,7 @@ class Limits:
     max_shared_strings: int = 5_000_000
     # text the reader materialises from shared strings (each cell gets its own copy)
     max_text_bytes: int = 256 * MiB
-    # the guarded reader subprocess
+    # the guarded reader subprocess: wall-clock time, and address space it may add
+    # to what it holds when it starts (RLIMIT_AS)
     time_seconds: float = 30.0
     memory_bytes: int = 2 * GiB

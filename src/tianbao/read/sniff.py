@@ -8,6 +8,7 @@ trusted; the content decides, and only zip packages go on to the xlsx checks.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tianbao.read.issues import ReadCode, ReadIssue, issue
@@ -30,7 +31,7 @@ class Sniffed:
     issue: ReadIssue | None = None
 
 
-def sniff(head: bytes, size: int, read_all: callable) -> Sniffed:  # type: ignore[valid-type]
+def sniff(head: bytes, size: int, read_all: Callable[[], bytes]) -> Sniffed:
     """head: the first HEAD_BYTES of the file; read_all() returns all of it (CFB only)."""
     if size == 0:
         return Sniffed("empty", issue(ReadCode.EMPTY_FILE))
