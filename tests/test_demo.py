@@ -51,3 +51,39 @@ def test_demo__status_of_june(demo: Path) -> None:
     states = {d.code: {f.state for f in d.forms} for d in report.departments}
     assert states["GYY"] == {"late"}
     assert states["FGW"] == {"on_time"}
+
+
+def test_demo__summary_figures_recomputed_from_the_archive(demo: Path) -> None:
+    """The demo's summary against an independent reading of the accepted returns
+    (ledger values checked against the archived files): the same checks as
+    tests/test_consolidate.py, on the whole sample."""
+    import openpyxl
+
+    import test_consolidate as tc
+
+    ws = demo / "workspace"
+    summary = demo / "outputs" / "summary-2014-06.xlsx"
+    books = (
+        openpyxl.load_workbook(summary, data_only=False),
+        openpyxl.load_workbook(summary, data_only=True),
+    )
+    values = tc.returned(ws)
+    plan = tc.read_yaml(tc.SAMPLE_PLAN)
+    case = tc.Case(demo, ws, {}, summary, demo / "outputs" / "long-2014-06.csv", 0, 0)
+    tc.test_consolidate__project_rows_and_totals__equal_the_accepted_returns(
+        case, books, values, plan
+    )
+    tc.test_consolidate__livelihood_and_task_totals(books, values, plan)
+    tc.test_consolidate__indicator_rows__actual_rate_status(books, values, plan)
+    dash = books[1]["总览"]
+    reported = dash.cell(tc.find_row(dash, 1, "已报单位（已受理）", 1), 2).value
+    assert reported == len(tc.accepted(ws)) == 13  # 15 less TJJ (rejected) and WLQ (missing)
+    tc.test_consolidate__data_sources__every_figure_traced_to_its_cell(case, books)
+    with Ledger(ws) as ledger:
+        rejected = {
+            s.department for s in ledger.history(period="2014-06") if s.status == "rejected"
+        }
+    assert "TJJ" in rejected
+    sheet = books[1]["主要指标"]
+    gdp = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "GDP")
+    assert "未报" in gdp  # TJJ's rejected June return is not counted

@@ -32,6 +32,17 @@ def workspace_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="机器可读输出到标准输出 machine-readable output on stdout.",
+)
+period_option = click.option(
+    "--period", "-p", required=True, help="报告期 period: 2014-06, 2014-Q2, 2014-H1, 2014."
+)
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's 'could not run' exceptions into one line and exit 2."""
 
@@ -72,7 +83,7 @@ def init(directory: Path, sample: str | None) -> None:
 
 @main.command()
 @workspace_option
-@click.option("--json", "as_json", is_flag=True, help="机器可读输出 machine-readable output.")
+@json_option
 @handle_errors
 def check(workspace: Path, as_json: bool) -> None:
     """Check the workspace's plan and forms: schemas and consistency.
@@ -101,9 +112,7 @@ def check(workspace: Path, as_json: bool) -> None:
 
 @main.command()
 @workspace_option
-@click.option(
-    "--period", "-p", required=True, help="报告期 period: 2014-06, 2014-Q2, 2014-H1, 2014."
-)
+@period_option
 @click.option(
     "--dept",
     "departments",
@@ -156,9 +165,7 @@ def generate(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="上期已受理的报表 last period's accepted return, for across-period rules.",
 )
-@click.option(
-    "--json", "as_json", is_flag=True, help="JSON 报告输出到标准输出 JSON report on stdout."
-)
+@json_option
 @click.option(
     "--report",
     "report_path",
@@ -248,7 +255,7 @@ def validate(
     metavar="ISO",
     help="收到时间 received time, e.g. 2014-07-03T10:00:00 [default: now, UTC].",
 )
-@click.option("--json", "as_json", is_flag=True, help="机器可读输出 machine-readable output.")
+@json_option
 @handle_errors
 def collect(
     workspace: Path, paths: tuple[Path, ...], received_at: str | None, as_json: bool
@@ -281,14 +288,14 @@ def collect(
 
 @main.command()
 @workspace_option
-@click.option("--period", "-p", required=True, help="报告期 period, e.g. 2014-06.")
+@period_option
 @click.option(
     "--as-of",
     "as_of",
     metavar="DATE",
     help="逾期天数计算到此日 count overdue days to this date [default: today].",
 )
-@click.option("--json", "as_json", is_flag=True, help="机器可读输出 machine-readable output.")
+@json_option
 @click.option(
     "--out",
     "out_path",
@@ -328,7 +335,7 @@ def status(
 
 @main.command()
 @workspace_option
-@click.option("--period", "-p", required=True, help="报告期 period, e.g. 2014-06.")
+@period_option
 @click.option(
     "-o",
     "--out",
