@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tianbao.docs import findings_markdown, main, stage_of
+from tianbao.docs import cli_markdown, findings_markdown, main, stage_of
 from tianbao.validate.findings import CATALOG, Code
 
 FINDINGS_MD = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
+CLI_MD = FINDINGS_MD.with_name("cli.md")
 
 
 def test_findings_md__matches_catalog() -> None:
@@ -29,5 +30,17 @@ def test_findings_markdown__lists_every_code_once_under_its_stage() -> None:
 
 def test_docs_main__writes_the_page(tmp_path: Path) -> None:
     out = tmp_path / "docs" / "findings.md"
-    assert main(["--output", str(out)]) == 0
+    cli = tmp_path / "docs" / "cli.md"
+    assert main(["--output", str(out), "--cli-output", str(cli)]) == 0
     assert out.read_text(encoding="utf-8") == findings_markdown()
+    assert cli.read_text(encoding="utf-8") == cli_markdown()
+
+
+def test_cli_md__matches_the_commands_help() -> None:
+    on_disk = CLI_MD.read_text(encoding="utf-8") if CLI_MD.exists() else ""
+    assert on_disk == cli_markdown(), (
+        "docs/cli.md is out of date with the commands' --help: "
+        "run `python -m tianbao.docs` and commit the result"
+    )
+    for name in ("init", "check", "generate", "validate", "collect", "status", "consolidate"):
+        assert f"## tianbao {name}" in on_disk
