@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tianbao.atomic import write_atomic
 from tianbao.errors import UsageError
 from tianbao.plan.periods import Period
 from tianbao.template.content import build_content
@@ -89,15 +88,3 @@ def generate(
             )
         )
     return results
-
-
-def write_atomic(target: Path, write) -> None:  # write: Callable[[Path], None]
-    """Write to a temporary file in the same folder, then rename over the target."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

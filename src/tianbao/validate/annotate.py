@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tianbao.template.generate import write_atomic
+from tianbao.atomic import write_atomic
 from tianbao.template.writer import display_width, row_height
 from tianbao.validate.findings import Finding, Severity
 from tianbao.validate.report_xlsx import SEVERITY_ZH, cell_value
