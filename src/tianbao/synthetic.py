@@ -113,7 +113,8 @@ def synthetic_plan(departments: int, projects_per_dept: int, year: int = 2014) -
 def make_synthetic_workspace(target: Path, departments: int, projects_per_dept: int) -> Path:
     init_workspace(target)
     plan = synthetic_plan(departments, projects_per_dept)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: large plans in seconds
     (target / "plan.yaml").write_text(
-        yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        yaml.dump(plan, Dumper=dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     return target

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -113,8 +114,20 @@ def collect(
     paths: Iterable[Path],
     received_at: datetime | None = None,
     on_result: Callable[[CollectResult], None] | None = None,
+    *,
+    jobs: int = 1,
+    keep_reports: bool = True,
 ) -> list[CollectResult]:
-    """Validate and record each file; ``on_result`` is called after each one."""
+    """Validate and record each file; ``on_result`` is called after each one.
+
+    ``jobs`` > 1 validates ahead on forked worker processes, a few files at a
+    time; the ledger is still written here, one file after another in sorted
+    order, and a file whose previous-period return changed in the ledger since
+    it was validated ahead (or whose identity is not what its name says) is
+    validated again here, so the results are those of a serial run.
+    ``keep_reports=False`` drops each result's FileReport once ``on_result``
+    has seen it, so memory does not grow with the number of files.
+    """
     from tianbao.validate.engine import Validator
 
     files = collect_files(paths)
@@ -123,12 +136,104 @@ def collect(
     sweep_temp(ws.root)
     results = []
     with Ledger(ws.root) as ledger:
-        for path in files:
-            result = _collect_one(ws, ledger, validator, path, when)
-            results.append(result)
+        for path, ahead in _validated_ahead(validator, ledger, files, jobs):
+            result = _collect_one(ws, ledger, validator, path, when, ahead)
             if on_result is not None:
                 on_result(result)
+            if not keep_reports:
+                result.report = None
+            results.append(result)
     return results
+
+
+@dataclass
+class _Ahead:
+    """A file validated on a worker: the previous records it was validated with,
+    its report (without records) and what the ledger stores of them."""
+
+    previous: Any
+    report: Any
+    cells: tuple[tuple[str, str, str, str, str, str], ...]
+    forms: tuple[str, ...]
+
+
+_WORKER: Any = None  # the forked workers' Validator, set in the parent before forking
+
+
+def _validate_ahead(path: str, previous: Any) -> _Ahead:
+    assert _WORKER is not None
+    try:
+        report = _WORKER.validate(Path(path), previous=previous)
+    except MemoryError:  # the parent validates it again behind the per-file guard
+        raise RuntimeError("memory limit reached") from None
+    cells, forms = _cells(report), tuple(report.records)
+    report.records = {}  # plan and form objects: costly to send back
+    return _Ahead(previous, report, cells, forms)
+
+
+def _validated_ahead(
+    validator: Any, ledger: Ledger, files: list[Path], jobs: int
+) -> Iterator[tuple[Path, _Ahead | None]]:
+    """(file, its validation on a worker or None), in order, at most a few
+    files ahead of the ledger writes."""
+    import multiprocessing
+
+    if jobs <= 1 or len(files) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for path in files:
+            yield path, None
+        return
+    from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tianbao.read.limits import Limits
+    from tianbao.read.workbook import limit_process
+    from tianbao.validate.engine import Validator
+
+    global _WORKER
+    _WORKER = Validator(validator.ws, inline_read=True)
+    limits = Limits()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=limit_process,
+        initargs=(limits,),
+    )
+    window: deque[tuple[Path, Future[_Ahead] | None]] = deque()
+    pending = iter(files)
+    broken = False  # a worker died: the rest is validated here, behind the per-file guard
+    try:
+        while True:
+            while len(window) < 4 * jobs:
+                path = next(pending, None)
+                if path is None:
+                    break
+                fut: Future[_Ahead] | None = None
+                if not broken:
+                    hint = _hint(path.name)
+                    prev = ledger.previous_records(*hint) if hint else None
+                    try:
+                        fut = pool.submit(_validate_ahead, str(path), prev)
+                    except BrokenProcessPool:
+                        broken = True
+                window.append((path, fut))
+            if not window:
+                return
+            path, fut = window.popleft()
+            ahead: _Ahead | None = None
+            if fut is not None:
+                try:
+                    ahead = fut.result(timeout=limits.time_seconds * 2)
+                except BrokenProcessPool:
+                    broken = True
+                except (TimeoutError, RuntimeError, CancelledError):
+                    pass  # validated again here, behind the per-file guard
+            yield path, ahead
+    finally:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            if proc.is_alive():
+                proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        _WORKER = None
 
 
 def _duplicate(path: Path, sub: Submission) -> CollectResult:
@@ -146,7 +251,12 @@ def _duplicate(path: Path, sub: Submission) -> CollectResult:
 
 
 def _collect_one(
-    ws: Workspace, ledger: Ledger, validator: Any, path: Path, when: str
+    ws: Workspace,
+    ledger: Ledger,
+    validator: Any,
+    path: Path,
+    when: str,
+    ahead: _Ahead | None = None,
 ) -> CollectResult:
     try:
         data = path.read_bytes()
@@ -156,7 +266,7 @@ def _collect_one(
     existing = ledger.by_sha256(sha)
     if existing is not None:
         return _duplicate(path, existing)
-    report = _validate(ledger, validator, path)
+    report, ahead = _validate(ledger, validator, path, ahead)
     if report.sha256 and report.sha256 != sha:
         return CollectResult(
             path,
@@ -168,7 +278,8 @@ def _collect_one(
             ),
         )
     archived = store(ws.root, data, sha, path.suffix)
-    added = ledger.add(_new_submission(path, data, sha, archived, when, report))
+    cells = (ahead.cells, ahead.forms) if ahead is not None else None
+    added = ledger.add(_new_submission(path, data, sha, archived, when, report, cells))
     sub = added.submission
     if added.duplicate:  # another collect run recorded the same bytes meanwhile
         return _duplicate(path, sub)
@@ -192,36 +303,56 @@ def _hint(name: str) -> tuple[str, str] | None:
     return (m.group(2), m.group(1)) if m else None
 
 
-def _validate(ledger: Ledger, validator: Any, path: Path) -> Any:
+def _validate(
+    ledger: Ledger, validator: Any, path: Path, ahead: _Ahead | None = None
+) -> tuple[Any, _Ahead | None]:
     """Validate with the previous period's accepted return as ``previous``.
 
     Department and period are only certain after validation (the file's
     identity), so the file name gives a first guess; when the identity says
-    otherwise, validate again with the right previous return.
+    otherwise, validate again with the right previous return. A validation
+    done ahead on a worker is used when it saw the same previous return as the
+    ledger holds now; the second value is that validation, or None.
     """
     hint = _hint(path.name)
     prev = ledger.previous_records(*hint) if hint else None
-    report = validator.validate(path, previous=prev)
+    if ahead is not None and ahead.previous == prev:
+        report = ahead.report
+    else:
+        ahead = None
+        report = validator.validate(path, previous=prev)
     if report.department and report.period and (report.department, report.period) != hint:
         actual = ledger.previous_records(report.department, report.period)
         if actual != prev:
-            report = validator.validate(path, previous=actual)
-    return report
+            report, ahead = validator.validate(path, previous=actual), None
+    return report, ahead
+
+
+def _cells(report: Any) -> tuple[tuple[str, str, str, str, str, str], ...]:
+    """The values the ledger stores: (form, row key, field, JSON value, sheet, cell)."""
+    return tuple(
+        (form_id, row.key, name, _json(value), recs.sheet, row.cells.get(name, ""))
+        for form_id, recs in report.records.items()
+        for row in recs.rows
+        for name, value in row.record.items()
+    )
 
 
 def _new_submission(
-    path: Path, data: bytes, sha: str, archived: str, when: str, report: Any
+    path: Path,
+    data: bytes,
+    sha: str,
+    archived: str,
+    when: str,
+    report: Any,
+    cells_forms: tuple[tuple[Any, ...], tuple[str, ...]] | None = None,
 ) -> NewSubmission:
+    """``cells_forms``: the cells and form ids of a report validated on a worker
+    (whose records were not sent back); None: taken from ``report.records``."""
     from tianbao.validate.findings import Severity
     from tianbao.validate.report_json import file_dict
 
-    cells = []
-    for form_id, recs in report.records.items():
-        for row in recs.rows:
-            for name, value in row.record.items():
-                cells.append(
-                    (form_id, row.key, name, _json(value), recs.sheet, row.cells.get(name, ""))
-                )
+    cells, forms = cells_forms or (_cells(report), tuple(report.records))
     status = report.status
     if status not in (*COUNTING, REJECTED):  # the engine's statuses; be strict about it
         raise ValueError(f"unexpected validation status {status!r}")
@@ -234,7 +365,7 @@ def _new_submission(
         department=report.department,
         period=report.period,
         template_id=report.template_id,
-        forms=tuple(report.records),
+        forms=forms,
         status=status,
         errors=report.count(Severity.ERROR),
         warnings=report.count(Severity.WARNING),
@@ -248,8 +379,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def results_dict(results: list[CollectResult]) -> dict[str, Any]:
-    """The JSON of ``tianbao collect --json``."""
+def results_dict(
+    results: list[CollectResult], files: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The JSON of ``tianbao collect --json``; ``files``: the results' dicts, made
+    beforehand (when the results' reports have since been dropped)."""
     new = [r for r in results if not r.duplicate and r.status != ERROR]
     return {
         "collect_version": COLLECT_VERSION,
@@ -261,5 +395,5 @@ def results_dict(results: list[CollectResult]) -> dict[str, Any]:
             "errors": sum(r.status == ERROR for r in results),
             **{s: sum(r.status == s for r in new) for s in (*COUNTING, REJECTED)},
         },
-        "files": [r.as_dict() for r in results],
+        "files": files if files is not None else [r.as_dict() for r in results],
     }

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao import identity as ident
 from tianbao.forms.model import Column
@@ -61,7 +61,15 @@ def column_label_text(col: Column, plan: Any) -> str:
     return col.label_zh.format(year=plan.year, base_year=plan.base_year)
 
 
-def write_workbook(content: TemplateContent, path: Path, password: str | None = None) -> None:
+def write_workbook(
+    content: TemplateContent,
+    path: Path,
+    password: str | None = None,
+    fills: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Write the template; ``fills`` ({sheet: {A1: value}}, as
+    ``tianbao.simulate.plausible_fill`` gives) writes a filled return instead,
+    for benchmarks and tests that need thousands of returns quickly."""
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     created = dt.datetime.strptime(content.generated_at, "%Y-%m-%dT%H:%M:%SZ")
     plan, dept, period = content.plan, content.department, content.period
@@ -87,7 +95,11 @@ def write_workbook(content: TemplateContent, path: Path, password: str | None = 
     row_map: list[tuple[str, str, int]] = []
     col_map: list[tuple[str, str, str]] = []
     for fr in content.forms:
-        rows, cols = _write_form(wb, styles, lists, content, fr, password)
+        filled = {
+            xl_cell_to_rowcol(ref): value
+            for ref, value in (fills or {}).get(fr.form.sheet, {}).items()
+        }
+        rows, cols = _write_form(wb, styles, lists, content, fr, password, filled)
         row_map.extend(rows)
         col_map.extend(cols)
     lists.finish()
@@ -193,6 +205,7 @@ def _write_form(
     content: TemplateContent,
     fr: FormRows,
     password: str | None,
+    filled: dict[tuple[int, int], Any] | None = None,
 ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:
     form = fr.form
     ws = wb.add_worksheet(form.sheet)
@@ -229,9 +242,11 @@ def _write_form(
                 _write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
             elif col.entry:
                 if col.applies_to(item.values):
-                    ws.write_blank(
-                        row, i, None, styles.get("entry", fmt_code or _entry_fmt(form, col))
-                    )
+                    fmt = styles.get("entry", fmt_code or _entry_fmt(form, col))
+                    if filled and (row, i) in filled:
+                        _write_filled(ws, row, i, filled[(row, i)], fmt)
+                    else:
+                        ws.write_blank(row, i, None, fmt)
                 else:
                     ws.write_blank(row, i, None, styles.get("na"))
             else:
@@ -316,6 +331,16 @@ def _write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
         ws.write_number(row, col, value, fmt)
     else:
         ws.write_string(row, col, str(value), fmt)
+
+
+def _write_filled(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    """A value as a clerk would type it: dates as dates, text always as text."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    else:
+        _write_value(ws, row, col, value, fmt)
 
 
 def _write_meta(
