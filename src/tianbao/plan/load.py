@@ -9,7 +9,7 @@ from typing import Any
 
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.problems import CheckCode, Problem, json_path
-from tianbao.schema_errors import iter_located, validator_for
+from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.yamlio import LoadedYaml, YamlProblem, load_yaml
 
 PLAN_SCHEMA = "plan.schema.json"
@@ -45,10 +45,14 @@ def load_plan(path: Path, display: str | None = None) -> PlanResult:
                 )
             ],
         )
-    problems = [
-        Problem(CheckCode.SCHEMA, name, msg, json_path(p), loaded.line_of(p), found, expected)
-        for p, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), loaded.data)
-    ]
+    problems = (
+        []
+        if passes_fast(PLAN_SCHEMA, loaded.data)
+        else [
+            Problem(CheckCode.SCHEMA, name, msg, json_path(p), loaded.line_of(p), found, expected)
+            for p, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), loaded.data)
+        ]
+    )
     if problems:
         return PlanResult(None, problems, loaded)
     problems = list(_consistency(loaded, name))

@@ -15,6 +15,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from tianbao.forms.model import FormDef
+from tianbao.schema_errors import is_date as _is_date
 from tianbao.validate.extract import FormRecords
 from tianbao.validate.findings import Code, Finding, make
 
@@ -112,18 +113,3 @@ def _expected(kind: str, value: Any, schema: dict[str, Any]) -> Any:
     if kind in ("maxLength", "minLength"):
         return f"{kind} {value}"
     return value
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _is_date(text: str) -> bool:
-    import datetime as dt
-
-    if not _DATE.match(text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
