@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from tianbao.forms.model import STANDARD_FORMS
 from tianbao.workspace import init_workspace
 
 CATEGORIES = ("新建", "续建", "运作", "储备")
@@ -95,12 +96,7 @@ def synthetic_plan(departments: int, projects_per_dept: int, year: int = 2014) -
         "reporting": {
             "frequency": "month",
             "deadline_days_after_period_end": 5,
-            "forms": [
-                "indicators_monthly",
-                "projects_progress",
-                "livelihood_progress",
-                "tasks_progress",
-            ],
+            "forms": list(STANDARD_FORMS),
         },
         "departments": depts,
         "indicators": indicators,

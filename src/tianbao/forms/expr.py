@@ -190,6 +190,12 @@ def _lookup(name: str, scope: Mapping[str, Any], allow_blank: bool) -> Any:
     return value
 
 
+def evaluate_node(node: ast.AST, scope: Mapping[str, Any]) -> Any:
+    """Evaluate one sub-tree of a parsed expression (e.g. the right side of a
+    comparison, to tell a user what value a rule expected)."""
+    return _eval(node, scope)
+
+
 def _eval(node: ast.AST, scope: Mapping[str, Any], allow_blank: bool = False) -> Any:
     if isinstance(node, ast.Constant):
         return node.value

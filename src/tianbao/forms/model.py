@@ -29,6 +29,13 @@ UNIT_FORMATS: dict[str, str] = {
     "吨标准煤": "#,##0.00",
 }
 DEFAULT_NUMBER_FORMAT = "#,##0.00"
+# the forms shipped in templates/ and schemas/forms/, in the order a plan lists them
+STANDARD_FORMS = (
+    "indicators_monthly",
+    "projects_progress",
+    "livelihood_progress",
+    "tasks_progress",
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from tianbao.forms.expr import Missing, parse
+from tianbao.forms.expr import Missing, evaluate_node, parse
 from tianbao.forms.model import FormDef, Rule
 from tianbao.plan.periods import Period
 from tianbao.template.content import prefill_values
@@ -63,14 +63,16 @@ def check_rules(
     form = records.form
     explain = form.explanation_column
     out: list[Finding] = []
+    # the sheet totals are the same for every row: build their names once per form
+    prefix = f"total.{form.id}."
+    totals_scope = dict(sums or {})
+    totals_scope.update(
+        {"total." + k[len(prefix) :]: v for k, v in (sums or {}).items() if k.startswith(prefix)}
+    )
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
         scope = row_scope(form, row, prev, period)
-        for key, value in (sums or {}).items():
-            scope[key] = value
-            prefix = f"total.{form.id}."
-            if key.startswith(prefix):
-                scope["total." + key[len(prefix) :]] = value
+        scope.update(totals_scope)
         for rule in form.rules:
             f = _apply(
                 rule, scope, row, records.sheet, where, form, explain.field if explain else None
@@ -143,13 +145,11 @@ def _apply(
 
 def _expected(node: ast.AST, scope: dict[str, Any]) -> Any:
     """The value the rule wanted: right side of a comparison, 2nd argument of approx."""
-    from tianbao.forms.expr import _eval  # the evaluator of the same language
-
     try:
         if isinstance(node, ast.Compare) and len(node.comparators) == 1:
-            return _eval(node.comparators[0], scope)
+            return evaluate_node(node.comparators[0], scope)
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "approx":
-            return _eval(node.args[1], scope)
+            return evaluate_node(node.args[1], scope)
     except Exception:  # best effort: a message without the figure is still right
         return None
     return None
