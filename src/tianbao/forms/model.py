@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,18 @@ STANDARD_FORMS = (
     "livelihood_progress",
     "tasks_progress",
 )
+
+
+def field_kind(schema: dict[str, Any]) -> str:
+    """What a field holds: enum, date, text, number, integer or any (no schema)."""
+    if "enum" in schema:
+        return "enum"
+    t = schema.get("type")
+    if isinstance(t, list):  # ["number", "null"]
+        t = next((x for x in t if x != "null"), None)
+    if t == "string":
+        return "date" if schema.get("format") == "date" else "text"
+    return t if t in ("number", "integer") else "any"
 
 
 @dataclass(frozen=True)
@@ -95,11 +108,12 @@ class FormDef:
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)
 
-    @property
+    # cached: asked for every row of every return; a form does not change once loaded
+    @cached_property
     def entry_columns(self) -> list[Column]:
         return [c for c in self.columns if c.entry]
 
-    @property
+    @cached_property
     def prefill_columns(self) -> list[Column]:
         return [c for c in self.columns if c.prefill]
 
@@ -109,6 +123,13 @@ class FormDef:
 
     def field_schema(self, name: str) -> dict[str, Any]:
         return dict((self.record_schema.get("properties") or {}).get(name) or {})
+
+    def field_kind(self, name: str) -> str:
+        """field_kind of the field's schema, worked out once per field."""
+        kinds = self.__dict__.setdefault("_kinds", {})
+        if name not in kinds:
+            kinds[name] = field_kind(self.field_schema(name))
+        return kinds[name]
 
     @property
     def required_fields(self) -> list[str]:

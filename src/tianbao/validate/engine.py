@@ -17,7 +17,7 @@ from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import Code, Finding, Severity, make
 from tianbao.validate.identify import identify
-from tianbao.validate.rules import check_rules, totals
+from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
 from tianbao.workspace import Workspace
 
@@ -64,6 +64,7 @@ class Validator:
         self.plan = ws.plan
         self.secret = ws.secret()
         self.checkers = {fid: SchemaChecker(f) for fid, f in ws.forms.items()}
+        self.totals_wanted = totals_wanted(ws.forms.values())
 
     def validate(
         self,
@@ -128,7 +129,9 @@ class Validator:
                 continue
             report.records[form_id] = recs
             report.findings.extend(self.checkers[form_id].check(recs, where))
-        sums = totals(report.records)  # rules may compare a row with a sheet's total
+        sums = totals(
+            report.records, self.totals_wanted
+        )  # rules may compare a row with a sheet's total
         for form_id, recs in report.records.items():
             prev = previous.get(form_id) if previous is not None else None
             report.findings.extend(check_rules(recs, prev, period, where, sums))

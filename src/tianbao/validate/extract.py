@@ -7,10 +7,12 @@ sort the sheet. Columns are found by their header label.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
@@ -30,6 +32,7 @@ class RowRecord:
     record: dict[str, Any]  # key + entered fields that are filled, normalised
     cells: dict[str, str]  # field -> A1 reference
     blocked: set[str] = field(default_factory=set)  # fields whose input was unusable
+    prefill: dict[str, Any] = field(default_factory=dict)  # field -> value the plan pre-fills
 
     def cell(self, name: str) -> str:
         return self.cells.get(name, "")
@@ -51,6 +54,10 @@ class SheetView:
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
     formula_no_value: set[tuple[int, int]] = field(default_factory=set)
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    special: set[tuple[int, int]] = field(init=False)  # any of the three above
+
+    def __post_init__(self) -> None:
+        self.special = set(self.error_cells) | self.formula_no_value | self.percent_cells
 
     def value(self, r: int, c: int) -> Any:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -153,6 +160,8 @@ def extract_form(
     out = FormRecords(form, sheet.name)
     seen: dict[str, int] = {}
     entry_cols = [c for c in form.columns if c.entry and c.field in col_of]
+    letters = {f: xl_col_to_name(c) for f, c in col_of.items()}
+    plain = {c.field: _plain_test(form, c.field) for c in entry_cols}
     for r in range(hrow + 1, len(sheet.rows)):
         raw_key = sheet.value(r, key_col)
         if raw_key is None:
@@ -187,7 +196,9 @@ def extract_form(
             )
             continue
         seen[key] = r
-        out.rows.append(_row(form, items[key], sheet, r, col_of, date1904, findings, at))
+        out.rows.append(
+            _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at)
+        )
     for key in order:
         if key not in seen:
             findings.append(
@@ -216,36 +227,78 @@ def _row(
     sheet: SheetView,
     r: int,
     col_of: dict[str, int],
+    letters: dict[str, str],
+    plain: dict[str, Callable[[Any], bool]],
     date1904: bool,
     findings: list[Finding],
     at: dict[str, Any],
 ) -> RowRecord:
-    cells = {f: xl_rowcol_to_cell(r, c) for f, c in col_of.items()}
-    rec = RowRecord(item.key, item, r + 1, {form.key: item.key}, cells)
-    here = {**at, "row_key": item.key}
+    n = str(r + 1)
+    cells = {f: col + n for f, col in letters.items()}
     expected = prefill_values(form, item)
+    rec = RowRecord(item.key, item, r + 1, {form.key: item.key}, cells, prefill=expected)
+    here = {**at, "row_key": item.key}
+    line = sheet.rows[r]
+    width = len(line)
     for col in form.prefill_columns:
-        if col.field not in col_of:
+        c = col_of.get(col.field)
+        if c is None:
             continue
-        got = sheet.value(r, col_of[col.field])
-        if not _same(got, expected[col.field]):
-            findings.append(
-                make(
-                    Code.PLAN_VALUE_CHANGED,
-                    cell=cells[col.field],
-                    field=col.field,
-                    value=got,
-                    expected=expected[col.field],
-                    message=f"「{col.label_zh}」是计划预填内容，不得修改："
-                    f"原为 {_show(expected[col.field])}，现为 {_show(got)}"
-                    "（pre-filled plan value changed）",
-                    **here,
-                )
+        got = line[c] if c < width else None
+        want = expected[col.field]
+        if got == want or _same(got, want):
+            continue
+        got = None if got == "" else got
+        findings.append(
+            make(
+                Code.PLAN_VALUE_CHANGED,
+                cell=cells[col.field],
+                field=col.field,
+                value=got,
+                expected=want,
+                message=f"「{col.label_zh}」是计划预填内容，不得修改："
+                f"原为 {_show(want)}，现为 {_show(got)}"
+                "（pre-filled plan value changed）",
+                **here,
             )
+        )
+    special = sheet.special
     for col in form.entry_columns:
-        if col.field in col_of:
-            _entry(form, col, item, sheet, r, col_of[col.field], date1904, rec, findings, here)
+        c = col_of.get(col.field)
+        if c is None:
+            continue
+        # the common case inline: a blank or a plain number where a number goes
+        raw = line[c] if c < width else None
+        if (
+            (r, c) not in special
+            and (raw is None or raw == "" or plain[col.field](raw))
+            and col.applies_to(item.values)
+        ):
+            if raw is not None and raw != "":
+                rec.record[col.field] = raw
+            continue
+        _entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
     return rec
+
+
+def _plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:
+    """For one field, a test for values that normalise to themselves with no note
+    (a finite number, a choice as listed, trimmed text): the common case, which
+    then skips normalise()."""
+    kind = form.field_kind(name)
+    if kind == "number":
+        return lambda v: type(v) in (float, int) and math.isfinite(v)
+    if kind == "text":
+        return lambda v: type(v) is str and v == v.strip() and v != ""
+    if kind == "enum":
+        schema = form.field_schema(name)
+        same = frozenset(
+            v
+            for v in schema["enum"]
+            if isinstance(v, str) and (n := normalise(v, schema, None)).value == v and not n.notes
+        )
+        return lambda v: type(v) is str and v in same
+    return lambda v: False
 
 
 def _entry(
@@ -260,8 +313,7 @@ def _entry(
     findings: list[Finding],
     here: dict[str, Any],
 ) -> None:
-    cell = xl_rowcol_to_cell(r, c)
-    ctx = {**here, "cell": cell, "field": col.field}
+    ctx = {**here, "cell": rec.cells[col.field], "field": col.field}
     if (r, c) in sheet.error_cells:
         findings.append(make(Code.VALUE_EXCEL_ERROR, value=sheet.error_cells[(r, c)], **ctx))
         rec.blocked.add(col.field)
@@ -273,7 +325,7 @@ def _entry(
     raw = sheet.value(r, c)
     if not col.applies_to(item.values):
         if raw is not None:
-            findings.append(make(Code.PLAN_NOT_APPLICABLE_FILLED, value=raw, expected=None, **ctx))
+            findings.append(_not_applicable(rec, col, raw, here))
         return
     unit = item.values.get("unit") if col.unit == "row" else col.unit
     n = normalise(
@@ -295,3 +347,14 @@ def _entry(
         findings.append(make(code, message=note, value=raw, expected=n.value, **ctx))
     if n.value is not None:
         rec.record[col.field] = n.value
+
+
+def _not_applicable(rec: RowRecord, col: Column, raw: Any, here: dict[str, Any]) -> Finding:
+    return make(
+        Code.PLAN_NOT_APPLICABLE_FILLED,
+        value=raw,
+        expected=None,
+        cell=rec.cells[col.field],
+        field=col.field,
+        **here,
+    )

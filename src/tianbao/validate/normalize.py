@@ -48,6 +48,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tianbao.forms.model import field_kind
+
 
 @dataclass(frozen=True)
 class Normalised:
@@ -107,17 +109,6 @@ def _fail(raw: Any, zh: str, en: str, kind: str = "unparseable") -> Normalised:
     return Normalised(None, error=f"“{raw}”{zh} “{raw}”: {en}", error_kind=kind)
 
 
-def _kind(schema: dict[str, Any]) -> str:
-    if "enum" in schema:
-        return "enum"
-    t = schema.get("type")
-    if isinstance(t, list):  # ["number", "null"]
-        t = next((x for x in t if x != "null"), None)
-    if t == "string":
-        return "date" if schema.get("format") == "date" else "text"
-    return t if t in ("number", "integer") else "any"
-
-
 def _clean(s: str) -> tuple[str, list[str]]:
     """Strip edge spaces (str.strip knows U+3000 and NBSP) and NFKC-fold full-width forms."""
     notes = []
@@ -140,7 +131,7 @@ def normalise(
     percent_cell: bool = False,
 ) -> Normalised:
     """Normalise one typed cell value for one field; see the module docstring for the rules."""
-    kind = _kind(field_schema)
+    kind = field_kind(field_schema)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Normalised(None)
     if kind == "text":

@@ -11,45 +11,85 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from tianbao.forms.expr import Missing, evaluate_node, parse
 from tianbao.forms.model import FormDef, Rule
 from tianbao.plan.periods import Period
-from tianbao.template.content import prefill_values
 from tianbao.validate.extract import FormRecords, RowRecord
 from tianbao.validate.findings import Code, Finding, make
 
 _FIELD = re.compile(r"\{([a-z_]+(?:\.[A-Za-z_.]+)?)\}")
 
 
+def _references(form: FormDef) -> set[str]:
+    """Every name a form's rules or messages may read: the scope holds only these."""
+    names: set[str] = set()
+    for rule in form.rules:
+        names |= parse(rule.expr).names
+        if rule.when:
+            names |= parse(rule.when).names
+        names.update(_FIELD.findall(rule.message_zh))
+    return names
+
+
 def row_scope(
-    form: FormDef, row: RowRecord, previous: Mapping[str, Any] | None, period: Period
+    form: FormDef,
+    row: RowRecord,
+    previous: Mapping[str, Any] | None,
+    period: Period,
+    names: set[str] | None = None,
 ) -> dict[str, Any]:
-    scope: dict[str, Any] = dict(prefill_values(form, row.item))
-    scope.update({k: v for k, v in row.record.items() if k not in row.blocked})
-    for name, value in row.item.values.items():
-        scope[f"plan.{name}"] = value
-    for name, value in (previous or {}).items():
-        scope[f"prev.{name}"] = value
+    """Names to values for one row; ``names`` limits the namespaced ones (plan.,
+    prev.) to those the rules read, which saves building them for every row."""
+    wanted = _references(form) if names is None else names
+    scope: dict[str, Any] = dict(row.prefill)
+    if row.blocked:
+        scope.update({k: v for k, v in row.record.items() if k not in row.blocked})
+    else:
+        scope.update(row.record)
+    values = row.item.values
+    prev = previous or {}
+    for name in wanted:
+        if name.startswith("plan."):
+            scope[name] = values.get(name[5:])
+        elif name.startswith("prev."):
+            scope[name] = prev.get(name[5:])
     scope["period.month"] = period.last_month
     scope["period.index"] = period.index
     scope["period.year"] = period.year
     return scope
 
 
-def totals(all_records: Mapping[str, FormRecords]) -> dict[str, float]:
-    """Sums of every numeric entered field, as 'total.<form>.<field>'; check_rules
-    also offers a form's own sums to its rules as 'total.<field>'."""
+def totals(
+    all_records: Mapping[str, FormRecords], wanted: set[str] | None = None
+) -> dict[str, float]:
+    """Sums of numeric entered fields, as 'total.<form>.<field>' (only those in
+    ``wanted`` when given); check_rules also offers a form's own sums to its
+    rules as 'total.<field>'."""
     out: dict[str, float] = {}
     for form_id, recs in all_records.items():
         for col in recs.form.entry_columns:
+            name = f"total.{form_id}.{col.field}"
+            if wanted is not None and name not in wanted:
+                continue
             values = [r.record.get(col.field) for r in recs.rows if col.field not in r.blocked]
             nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
             if nums:
-                out[f"total.{form_id}.{col.field}"] = float(sum(Decimal(str(v)) for v in nums))
+                out[name] = float(sum(Decimal(str(v)) for v in nums))
+    return out
+
+
+def totals_wanted(forms: Iterable[FormDef]) -> set[str]:
+    """The 'total.<form>.<field>' names any rule of these forms reads."""
+    out: set[str] = set()
+    for form in forms:
+        for name in _references(form):
+            if name.startswith("total."):
+                rest = name[len("total.") :]
+                out.add(name if "." in rest else f"total.{form.id}.{rest}")
     return out
 
 
@@ -62,6 +102,7 @@ def check_rules(
 ) -> list[Finding]:
     form = records.form
     explain = form.explanation_column
+    explain_field = explain.field if explain else None
     out: list[Finding] = []
     # the sheet totals are the same for every row: build their names once per form
     prefix = f"total.{form.id}."
@@ -69,20 +110,47 @@ def check_rules(
     totals_scope.update(
         {"total." + k[len(prefix) :]: v for k, v in (sums or {}).items() if k.startswith(prefix)}
     )
+    names = _references(form)
+    compiled = [(r, parse(r.expr).fn, parse(r.when).fn if r.when else None) for r in form.rules]
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
-        scope = row_scope(form, row, prev, period)
+        scope = row_scope(form, row, prev, period, names)
         scope.update(totals_scope)
-        for rule in form.rules:
-            f = _apply(
-                rule, scope, row, records.sheet, where, form, explain.field if explain else None
-            )
-            if f is not None:
-                out.append(f)
+        # the loop runs for every rule of every row: only a failure leaves it
+        for rule, test, when in compiled:
+            try:
+                if (when is not None and not when(scope)) or test(scope):
+                    continue
+            except Missing as missing:
+                if missing.name.startswith("prev.") or rule.missing == "skip":
+                    continue
+                out.append(_missing(rule, missing.name, scope, row, records.sheet, where, form))
+                continue
+            except (ZeroDivisionError, TypeError, ValueError, OverflowError):
+                continue  # e.g. a growth rule on a zero base: nothing to say
+            out.append(_failed(rule, scope, row, records.sheet, where, form, explain_field))
     return out
 
 
-def _apply(
+def _missing(
+    rule: Rule,
+    name: str,
+    scope: dict[str, Any],
+    row: RowRecord,
+    sheet: str,
+    where: dict[str, Any],
+    form: FormDef,
+) -> Finding:
+    return make(
+        Code.RULE_MISSING_VALUE,
+        message=f"{rule.id}: {_fill(rule.message_zh, scope)}（缺少 {name}）",
+        value=None,
+        expected=name,
+        **_where(rule, row, sheet, where, form),
+    )
+
+
+def _failed(
     rule: Rule,
     scope: dict[str, Any],
     row: RowRecord,
@@ -90,36 +158,9 @@ def _apply(
     where: dict[str, Any],
     form: FormDef,
     explain_field: str | None,
-) -> Finding | None:
-    expr = parse(rule.expr)
-    at = {
-        **where,
-        "form": form.id,
-        "sheet": sheet,
-        "row_key": row.key,
-        "rule": rule.id,
-        "field": rule.cell or "",
-        "cell": row.cell(rule.cell) if rule.cell else row.cell(form.key),
-    }
-    try:
-        if rule.when and not parse(rule.when).evaluate(scope):
-            return None
-        ok = expr.evaluate(scope)
-    except Missing as missing:
-        if missing.name.startswith("prev.") or rule.missing == "skip":
-            return None
-        return make(
-            Code.RULE_MISSING_VALUE,
-            message=f"{rule.id}: {_fill(rule.message_zh, scope)}（缺少 {missing.name}）",
-            value=None,
-            expected=missing.name,
-            **at,
-        )
-    except (ZeroDivisionError, TypeError, ValueError, OverflowError):
-        return None  # e.g. a growth rule on a zero base: nothing to say
-    if ok:
-        return None
-    expected = _expected(expr.tree.body, scope)
+) -> Finding:
+    at = _where(rule, row, sheet, where, form)
+    expected = _expected(parse(rule.expr).tree.body, scope)
     values = {**scope, "expected": _round(expected)}
     message = f"{rule.id}：{_fill(rule.message_zh, values)}"
     value = scope.get(rule.cell) if rule.cell else None
@@ -141,6 +182,20 @@ def _apply(
         expected=_round(expected),
         **at,
     )
+
+
+def _where(
+    rule: Rule, row: RowRecord, sheet: str, where: dict[str, Any], form: FormDef
+) -> dict[str, Any]:
+    return {
+        **where,
+        "form": form.id,
+        "sheet": sheet,
+        "row_key": row.key,
+        "rule": rule.id,
+        "field": rule.cell or "",
+        "cell": row.cell(rule.cell) if rule.cell else row.cell(form.key),
+    }
 
 
 def _expected(node: ast.AST, scope: dict[str, Any]) -> Any:
