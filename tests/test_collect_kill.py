@@ -69,6 +69,8 @@ def spawn(ws: Path, *paths: Path) -> subprocess.Popen[bytes]:
             *map(str, paths),
             "--received-at",
             "2014-07-03T10:00:00",
+            "--jobs",  # one process: slow and simple enough to be killed mid-file
+            "1",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

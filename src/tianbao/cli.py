@@ -260,10 +260,9 @@ def validate(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="并行审核进程数 validating processes (the ledger is written in file "
-    "order, with the same results, either way).",
+    default=None,
+    help="并行审核进程数 validating processes [default: the number of cores] (the "
+    "ledger is written in file order, with the same results, either way).",
 )
 @handle_errors
 def collect(
@@ -271,7 +270,7 @@ def collect(
     paths: tuple[Path, ...],
     received_at: str | None,
     as_json: bool,
-    jobs: int,
+    jobs: int | None,
 ) -> None:
     """Validate returned files (or folders) and record them in the ledger.
 
@@ -282,6 +281,7 @@ def collect(
     from tianbao.ledger.collect import collect as run
     from tianbao.ledger.collect import parse_received_at, results_dict
     from tianbao.ledger.console import collect_details, collect_line, collect_summary
+    from tianbao.validate.batch import default_jobs
     from tianbao.workspace import open_workspace
 
     when = parse_received_at(received_at) if received_at else None
@@ -300,7 +300,7 @@ def collect(
         list(paths),
         when,
         show,
-        jobs=jobs,
+        jobs=jobs or default_jobs(),
         keep_reports=False,
     )
     if as_json:

@@ -31,7 +31,8 @@ class Styles:
         self._cache: dict[tuple, Any] = {}
 
     def get(self, role: str, num_format: str | None = None, **extra: Any) -> Any:
-        key = (role, num_format, tuple(sorted(extra.items())))
+        # asked for every cell: no sorting when there are no extras
+        key = (role, num_format, tuple(sorted(extra.items())) if extra else ())
         if key not in self._cache:
             props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
             if role in COLOURS:

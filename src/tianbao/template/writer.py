@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
 from tianbao.forms.model import Column
@@ -230,6 +230,12 @@ def _write_form(
 
     first = HEADER_ROWS
     row_map: list[tuple[str, str, int]] = []
+    # each helper formula once per column, its row number filled in per row
+    formulas = {
+        i: _row_template(col.formula or "", col_of)
+        for i, col in enumerate(form.columns)
+        if not col.prefill and not col.entry
+    }
     for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
         row = first + r
         row_map.append((form.id, key, row + 1))
@@ -250,9 +256,7 @@ def _write_form(
                 else:
                     ws.write_blank(row, i, None, styles.get("na"))
             else:
-                formula = "=" + _PLACEHOLDER.sub(
-                    lambda m, r=row: xl_rowcol_to_cell(r, col_of[m.group(1)]), col.formula or ""
-                )
+                formula = formulas[i].format(r=row + 1)
                 # entered cells are blank when issued, so every helper shows "" now;
                 # the cached value is written so any reader sees the same
                 ws.write_formula(row, i, formula, styles.get("formula", fmt_code), "")
@@ -291,6 +295,18 @@ def _write_form(
     )
     cols = [(form.id, c.field, xl_col_to_name(i)) for i, c in enumerate(form.columns)]
     return row_map, cols
+
+
+def _row_template(formula: str, col_of: dict[str, int]) -> str:
+    """'{a}/{b}' -> '=C{r}/D{r}', other braces escaped: str.format fills in the row."""
+    parts = _PLACEHOLDER.split(formula)  # text, field, text, field, ..., text
+    out = ["="]
+    for k, part in enumerate(parts):
+        if k % 2:
+            out.append(xl_col_to_name(col_of[part]) + "{r}")
+        else:
+            out.append(part.replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
 
 
 def col_width(col: Column) -> float:
