@@ -213,16 +213,21 @@ def test_generate__identity_signed_and_secret_never_written(
         assert values["signature"] == props[ident.SIGNATURE_PROPERTY]
 
 
-def test_generate__same_inputs_same_bytes(ws: Path, tmp_path: Path) -> None:
-    for sub in ("a", "b"):
-        assert (
-            run("generate", "-w", str(ws), "--period", PERIOD, "-o", str(tmp_path / sub)).exit_code
-            == 0
+def test_generate__same_inputs_same_bytes_whatever_the_jobs(ws: Path, tmp_path: Path) -> None:
+    listings = []
+    for sub, jobs in (("a", "1"), ("b", "2"), ("c", "3")):
+        res = run(
+            "generate", "-w", str(ws), "--period", PERIOD, "-o", str(tmp_path / sub), "-j", jobs
         )
+        assert res.exit_code == 0, res.output
+        listings.append(res.stdout.replace(f"/{sub}/", "/"))
     a = sorted((tmp_path / "a").glob("*.xlsx"))
-    assert a
-    for f in a:
-        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+    assert len(a) == 15
+    for sub in ("b", "c"):
+        assert sorted(p.name for p in (tmp_path / sub).glob("*.xlsx")) == [f.name for f in a]
+        for f in a:
+            assert f.read_bytes() == (tmp_path / sub / f.name).read_bytes(), (sub, f.name)
+    assert listings[0] == listings[1] == listings[2]  # same lines, same department order
 
 
 def test_generate__formulas_have_cached_values_and_own_row(generated: list[Path]) -> None:

@@ -133,6 +133,14 @@ def check(workspace: Path, as_json: bool) -> None:
     default=None,
     help="工作表保护密码 sheet protection password (default: none).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行进程数 processes writing workbooks [default: the number of cores] "
+    "(the same bytes either way).",
+)
 @handle_errors
 def generate(
     workspace: Path,
@@ -140,12 +148,21 @@ def generate(
     departments: tuple[str, ...],
     out_dir: Path | None,
     password: str | None,
+    jobs: int | None,
 ) -> None:
     """Write each department's standard workbook for PERIOD."""
     from tianbao.template.generate import generate as run
+    from tianbao.validate.batch import default_jobs
     from tianbao.workspace import open_workspace
 
-    results = run(open_workspace(workspace), period, list(departments) or None, out_dir, password)
+    results = run(
+        open_workspace(workspace),
+        period,
+        list(departments) or None,
+        out_dir,
+        password,
+        jobs=jobs or default_jobs(),
+    )
     written = [r for r in results if r.path is not None]
     for r in results:
         if r.path is None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tianbao.atomic import write_atomic
 from tianbao.errors import UsageError
+from tianbao.forms.model import FormDef
+from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.template.content import build_content
 from tianbao.template.writer import write_workbook
@@ -55,6 +58,7 @@ def generate(
     out_dir: Path | None = None,
     password: str | None = None,
     generated_at: str | None = None,
+    jobs: int = 1,
 ) -> list[Generated]:
     ws.require_ok()
     plan = ws.plan
@@ -70,21 +74,49 @@ def generate(
     out = Path(out_dir) if out_dir else ws.root / "outputs" / "templates" / str(period)
     out.mkdir(parents=True, exist_ok=True)
     forms = [ws.forms[f] for f in plan.form_ids]
-    secret = ws.secret()
-    results = []
-    for code in codes:
-        content = build_content(plan, forms, code, period, secret, generated_at)
-        if not content.forms:
-            results.append(Generated(code, None, (), 0))
-            continue
-        target = out / file_name(period, code, content.department.name)
-        write_atomic(target, lambda p, c=content: write_workbook(c, p, password))
-        results.append(
-            Generated(
-                code,
-                target,
-                tuple(fr.form.id for fr in content.forms),
-                sum(len(fr.items) for fr in content.forms),
-            )
+    job = _Job(plan, forms, period, ws.secret(), out, password, generated_at)
+    if jobs <= 1 or len(codes) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job.one(code) for code in codes]
+    # forked workers share the loaded plan; each department's bytes are the same
+    # whichever process writes them, and results come back in department order
+    global _JOB
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_one, codes, chunksize=max(1, len(codes) // (jobs * 8)))
+    finally:
+        _JOB = None
+
+
+@dataclass
+class _Job:
+    plan: Plan
+    forms: list[FormDef]
+    period: Period
+    secret: bytes
+    out: Path
+    password: str | None = None
+    generated_at: str | None = None
+
+    def one(self, code: str) -> Generated:
+        content = build_content(
+            self.plan, self.forms, code, self.period, self.secret, self.generated_at
         )
-    return results
+        if not content.forms:
+            return Generated(code, None, (), 0)
+        target = self.out / file_name(self.period, code, content.department.name)
+        write_atomic(target, lambda p: write_workbook(content, p, self.password))
+        return Generated(
+            code,
+            target,
+            tuple(fr.form.id for fr in content.forms),
+            sum(len(fr.items) for fr in content.forms),
+        )
+
+
+_JOB: _Job | None = None  # set in the parent before forking
+
+
+def _one(code: str) -> Generated:
+    assert _JOB is not None
+    return _JOB.one(code)
