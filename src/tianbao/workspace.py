@@ -4,6 +4,7 @@ plan.yaml            the plan (schemas/plan.schema.json)
 forms/<id>.yaml      form layouts used by the plan, frozen at init
 forms/<id>.schema.json
 .tianbao/secret.key  HMAC key for template signatures; never leaves this folder
+.tianbao/cache/      the checked plan as JSON (tianbao.plan.cache); safe to delete
 outputs/             generated templates, reports, summaries
 """
 
@@ -27,6 +28,7 @@ PLAN_FILE = "plan.yaml"
 FORMS_DIR = "forms"
 STATE_DIR = ".tianbao"
 SECRET_FILE = "secret.key"
+CACHE_DIR = "cache"
 
 
 @dataclass
@@ -47,6 +49,10 @@ class Workspace:
     @property
     def state_dir(self) -> Path:
         return self.root / STATE_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / CACHE_DIR
 
     @property
     def ok(self) -> bool:
@@ -80,20 +86,22 @@ def _write_secret(path: Path) -> None:
         fh.write(secrets.token_hex(32) + "\n")
 
 
-def open_workspace(root: Path) -> Workspace:
-    """Load plan and forms, collecting problems; raise only if there is no workspace."""
+def open_workspace(root: Path, *, use_cache: bool = True) -> Workspace:
+    """Load plan and forms, collecting problems; raise only if there is no workspace.
+
+    ``use_cache=False`` (tianbao check) checks plan.yaml in full instead of trusting the
+    plan cache in .tianbao/cache, and refreshes it."""
     root = Path(root)
     if not root.exists():
         raise WorkspaceError(f"{root}: 工作区目录不存在 workspace folder does not exist")
     if not root.is_dir():
         raise WorkspaceError(f"{root}: 不是目录 not a folder")
     ws = Workspace(root)
-    result = load_plan(ws.plan_path, PLAN_FILE)
+    result = load_plan(ws.plan_path, PLAN_FILE, ws.cache_dir, trust_cache=use_cache)
     ws.problems.extend(result.problems)
     if result.plan is None:
         return ws
     ws.plan = result.plan
-    lines = result.loaded
     for i, form_id in enumerate(result.plan.form_ids):
         found = locate(form_id, ws.forms_dir)
         if found is None:
@@ -104,7 +112,7 @@ def open_workspace(root: Path) -> Workspace:
                     PLAN_FILE,
                     CheckCode.UNKNOWN_FORM.value,
                     json_path(path),
-                    lines.line_of(path) if lines else None,
+                    result.line_of(path),
                     form_id,
                     f"{FORMS_DIR}/{form_id}.yaml or a standard form",
                 )

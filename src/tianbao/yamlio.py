@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
-MAX_YAML_BYTES = 20 * 1024 * 1024  # a plan is a few hundred KB; refuse absurd files
+# Plans are the office's own files (50,000 projects is ~13 MB); the limit only refuses
+# absurd ones before reading them whole.
+MAX_YAML_BYTES = 256 * 1024 * 1024
 
 Path_ = tuple[str | int, ...]
 
@@ -95,6 +97,13 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
 
 def load_yaml(path: Path) -> LoadedYaml:
     """Load ``path``; raise YamlProblem with a Chinese/English message on any failure."""
+    return parse_yaml_bytes(read_yaml_bytes(path))
+
+
+def read_yaml_bytes(path: Path) -> bytes:
+    """The bytes of ``path``, refusing a missing, unreadable or absurdly large file.
+
+    Separate from parsing so a caller can key a cache on exactly the bytes it parses."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -105,7 +114,14 @@ def load_yaml(path: Path) -> LoadedYaml:
         raise YamlProblem("这是一个目录，不是文件 is a directory, not a file")
     if size > MAX_YAML_BYTES:
         raise YamlProblem(f"文件过大 file too large ({size} bytes > {MAX_YAML_BYTES})")
-    raw = path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise YamlProblem(f"无法读取 cannot read: {exc.strerror}") from None
+
+
+def parse_yaml_bytes(raw: bytes) -> LoadedYaml:
+    """Parse the bytes of a YAML file; raise YamlProblem on any failure."""
     if b"\x00" in raw:
         raise YamlProblem("不是文本文件（含二进制内容） binary file, not YAML text")
     try:

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.plan.cache import cache_key, read_cached, write_cached
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.problems import CheckCode, Problem, json_path
-from tianbao.schema_errors import iter_located, passes_fast, validator_for
-from tianbao.yamlio import LoadedYaml, YamlProblem, load_yaml
+from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
+from tianbao.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
 
 PLAN_SCHEMA = "plan.schema.json"
 
@@ -20,17 +21,79 @@ class PlanResult:
     plan: Plan | None
     problems: list[Problem] = field(default_factory=list)
     loaded: LoadedYaml | None = None  # for locating later problems in the same file
+    from_cache: bool = False
+    source: bytes | None = None  # the plan's bytes when loaded from the cache: no line map yet
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line of ``path`` in the plan file. A plan from the cache has no line map, so the
+        first later problem (rare) parses the very bytes the cache was keyed on."""
+        if self.loaded is None and self.source is not None:
+            source, self.source = self.source, None
+            try:
+                self.loaded = parse_yaml_bytes(source)
+            except YamlProblem:  # not expected: these bytes loaded cleanly when cached
+                return None
+        return self.loaded.line_of(path) if self.loaded is not None else None
 
 
-def load_plan(path: Path, display: str | None = None) -> PlanResult:
-    """Read, schema-check and consistency-check the plan; never raises on bad data."""
+def load_plan(
+    path: Path,
+    display: str | None = None,
+    cache_dir: Path | None = None,
+    *,
+    trust_cache: bool = True,
+) -> PlanResult:
+    """Read, schema-check and consistency-check the plan; never raises on bad data.
+
+    With ``cache_dir``, a plan that loads with no problems is cached there (see
+    tianbao.plan.cache) and, if ``trust_cache``, later loads of the same bytes build the
+    plan from the cache, skipping YAML, schema and consistency checks. ``trust_cache=False``
+    always does the full check and refreshes the cache.
+    """
     name = display or path.name
     try:
-        loaded = load_yaml(path)
+        raw = read_yaml_bytes(path)
     except YamlProblem as exc:
-        return PlanResult(
-            None, [Problem(CheckCode.FILE_UNREADABLE, name, exc.message, line=exc.line)]
-        )
+        return _unreadable(name, exc)
+    key = _key(raw) if cache_dir is not None else None
+    if cache_dir is None or key is None:
+        return _load(raw, name)
+    if trust_cache:
+        plan = _from_cache(cache_dir, key)
+        if plan is not None:
+            return PlanResult(plan, from_cache=True, source=raw)
+    result = _load(raw, name)
+    if result.plan is not None and not result.problems:  # a plan with problems is never cached
+        write_cached(cache_dir, key, result.plan.raw)
+    return result
+
+
+def _key(raw: bytes) -> str | None:
+    try:
+        return cache_key(raw, schema_file(PLAN_SCHEMA).read_bytes())
+    except OSError:  # no schema file: the check itself will say so; no cache
+        return None
+
+
+def _from_cache(cache_dir: Path, key: str) -> Plan | None:
+    data = read_cached(cache_dir, key)
+    if data is None:
+        return None
+    try:
+        return Plan.from_raw(data)
+    except Exception:  # damaged but parseable cache: a miss; a real bug recurs on the YAML path
+        return None
+
+
+def _unreadable(name: str, exc: YamlProblem) -> PlanResult:
+    return PlanResult(None, [Problem(CheckCode.FILE_UNREADABLE, name, exc.message, line=exc.line)])
+
+
+def _load(raw: bytes, name: str) -> PlanResult:
+    try:
+        loaded = parse_yaml_bytes(raw)
+    except YamlProblem as exc:
+        return _unreadable(name, exc)
     if not isinstance(loaded.data, dict):
         return PlanResult(
             None,
