@@ -45,18 +45,31 @@ def row_scope(
     """Names to values for one row; ``names`` limits the namespaced ones (plan.,
     prev.) to those the rules read, which saves building them for every row."""
     wanted = _references(form) if names is None else names
+    return _scope(row, previous, period, _namespaced(wanted, "plan."), _namespaced(wanted, "prev."))
+
+
+def _namespaced(names: set[str], prefix: str) -> list[tuple[str, str]]:
+    return sorted((n, n[len(prefix) :]) for n in names if n.startswith(prefix))
+
+
+def _scope(
+    row: RowRecord,
+    previous: Mapping[str, Any] | None,
+    period: Period,
+    plan_names: list[tuple[str, str]],
+    prev_names: list[tuple[str, str]],
+) -> dict[str, Any]:
     scope: dict[str, Any] = dict(row.prefill)
     if row.blocked:
         scope.update({k: v for k, v in row.record.items() if k not in row.blocked})
     else:
         scope.update(row.record)
     values = row.item.values
+    for name, attr in plan_names:
+        scope[name] = values.get(attr)
     prev = previous or {}
-    for name in wanted:
-        if name.startswith("plan."):
-            scope[name] = values.get(name[5:])
-        elif name.startswith("prev."):
-            scope[name] = prev.get(name[5:])
+    for name, attr in prev_names:
+        scope[name] = prev.get(attr)
     scope["period.month"] = period.last_month
     scope["period.index"] = period.index
     scope["period.year"] = period.year
@@ -111,10 +124,11 @@ def check_rules(
         {"total." + k[len(prefix) :]: v for k, v in (sums or {}).items() if k.startswith(prefix)}
     )
     names = _references(form)
+    plan_names, prev_names = _namespaced(names, "plan."), _namespaced(names, "prev.")
     compiled = [(r, parse(r.expr).fn, parse(r.when).fn if r.when else None) for r in form.rules]
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
-        scope = row_scope(form, row, prev, period, names)
+        scope = _scope(row, prev, period, plan_names, prev_names)
         scope.update(totals_scope)
         # the loop runs for every rule of every row: only a failure leaves it
         for rule, test, when in compiled:
