@@ -175,11 +175,6 @@ def test_check_never_trusts_the_cache_in_the_library(sample_ws, yaml_parses) -> 
     assert len(yaml_parses) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tianbao/check.py must call open_workspace(root, use_cache=False); "
-    "left to the owner of that file",
-)
 def test_check_does_the_full_check_when_a_cache_exists(sample_ws, runner, yaml_parses) -> None:
     status_json(runner, sample_ws)
     assert len(cache_files(sample_ws)) == 1

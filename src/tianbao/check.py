@@ -10,4 +10,4 @@ from tianbao.workspace import open_workspace
 
 def check_workspace(root: Path) -> list[Problem]:
     """All problems of the workspace, in file order. Raises only WorkspaceError."""
-    return open_workspace(root).problems
+    return open_workspace(root, use_cache=False).problems
