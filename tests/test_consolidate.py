@@ -7,6 +7,7 @@ cached values."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 import shutil
@@ -565,6 +566,155 @@ def test_consolidate__usage_errors__exit_2(case: Case, tmp_path: Path) -> None:
     res = tianbao(r.runner, "consolidate", "-w", tmp_path / "nothing", "-p", PERIOD, "-o", out)
     assert res.exit_code == 2, res.output
     assert not out.exists()
+
+
+def test_consolidate__sources_past_a_sheet__go_on_in_the_next(
+    case: Case, books: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """数据来源 past Excel's row limit (here made 40 rows) goes on in 数据来源（续2）...:
+    the same rows, in the same order, split."""
+    from tianbao.consolidate import book
+
+    monkeypatch.setattr(book, "SOURCES_PER_SHEET", 40)
+    out = tmp_path / "split.xlsx"
+    res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+    assert res.exit_code == 0, res.output
+    split = openpyxl.load_workbook(out, data_only=True)
+    names = [n for n in split.sheetnames if n.startswith("数据来源")]
+    assert names[0] == "数据来源" and names[1] == "数据来源（续2）" and len(names) > 2
+    assert split.sheetnames[: -len(names)] == books[1].sheetnames[:-1]
+
+    def rows(ws: Any) -> list[tuple[Any, ...]]:
+        return [r for r in ws.iter_rows(min_row=HEAD, values_only=True) if r[0] is not None]
+
+    whole = rows(books[1]["数据来源"])
+    parts = [rows(split[n]) for n in names]
+    assert all(len(p) == 40 for p in parts[:-1]) and 0 < len(parts[-1]) <= 40
+    assert [r for p in parts for r in p] == whole
+    assert split["数据来源（续2）"]["A1"].value.endswith("（续2）")
+
+
+def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) -> None:
+    """SummarySheet's shortcuts (whole plain rows, plain cells, plain formulas) give
+    the bytes xlsxwriter's own code gives, whatever the text."""
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    from tianbao.consolidate.book import OPTIONS, SummarySheet, _plain
+
+    plain: list[Any] = ["plain", "数据来源", "", "全角（）", 0, 1.5, -2, 1e20, 0.1 + 0.2, None]
+    plain += [12345678901234567]
+    tricky = [" lead", "trail ", "a&b", "x<y>", '"q"', "_x0041_", "tab\tin", "line\nbreak"]
+    tricky += ["\x01ctl", "\ufffe", "\u3000全角", "长" * 20000]
+    mixed = plain + tricky
+    rows = [
+        [
+            (mixed if r % 3 == 0 else plain)[(r * 5 + c) % len(mixed if r % 3 == 0 else plain)]
+            for c in range(12)
+        ]
+        for r in range(60)
+    ]
+    assert sum(all(map(_plain, row)) for row in rows) > 30
+    assert sum(not all(map(_plain, row)) for row in rows) > 10
+    formulas = ["=SUM($A$1:$A$3)", '=IF(ISNUMBER(A1),A1-B1,"")', "=COUNTIF('表'!$B$5:$B$9,\"<>\")"]
+    formulas += ["=SORT(A1:A3)", "=1+2", '=IF(COUNT(A1)=0,"",IF(B1<>0,C1/B1*100,""))']
+
+    class Reference(Worksheet):  # the same calls, every cell through xlsxwriter's own code
+        def write_plain_row(self, row: int, values: list[Any], fmt: Any) -> None:
+            for c, v in enumerate(values):
+                if v is None:
+                    self.write_blank(row, c, None, fmt)
+                elif isinstance(v, str):
+                    self.write_string(row, c, v, fmt)
+                else:
+                    self.write_number(row, c, v, fmt)
+
+    def build(cls: type) -> bytes:
+        path = tmp_path / f"{cls.__name__}.xlsx"
+        wb = xlsxwriter.Workbook(str(path), {**OPTIONS, "tmpdir": str(tmp_path)})
+        wb.set_properties({"created": dt.datetime(2014, 7, 3)})
+        fmt, other = wb.add_format({"border": 1}), wb.add_format({"bold": True})
+        ws = wb.add_worksheet("表", worksheet_class=cls)
+        ws.write_string(0, 0, "title", other)
+        ws.set_row(1, 30)
+        for r, row in enumerate(rows[1:], 1):
+            if r % 4:
+                ws.write_plain_row(r, row, fmt)
+                continue
+            for c, v in enumerate(row):
+                if v is None:
+                    ws.write_blank(r, c, None, fmt)
+                elif isinstance(v, str):
+                    ws.write_string(r, c, v, other if c % 2 else fmt)
+                else:
+                    ws.write_number(r, c, v, fmt)
+            ws.write_formula(r, 12, formulas[r // 4 % len(formulas)], fmt, "" if r % 8 else r / 2)
+        wb.close()
+        with zipfile.ZipFile(path) as zf:
+            return zf.read("xl/worksheets/sheet1.xml")
+
+    ours = build(SummarySheet)
+    assert ours == build(Reference)
+    assert "_xlfn._xlws.SORT(" in ours.decode("utf-8")
+
+
+def test_consolidate__synthetic_departments__totals_equal_the_ledger(tmp_path: Path) -> None:
+    """Eleven synthetic departments, nine of them reporting: each department's and
+    the district's project figures in the summary are the ledger's, summed."""
+    from click.testing import CliRunner
+
+    from tianbao.plan.periods import Period
+    from tianbao.simulate import plausible_fill
+    from tianbao.synthetic import make_synthetic_workspace
+    from tianbao.template.content import build_content
+    from tianbao.template.generate import file_name
+    from tianbao.template.writer import write_workbook
+    from tianbao.workspace import open_workspace
+
+    ws_dir = make_synthetic_workspace(tmp_path / "ws", 11, 6)
+    ws = open_workspace(ws_dir).require_ok()
+    assert ws.plan is not None
+    forms = [ws.forms[f] for f in ws.plan.form_ids]
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    codes = list(ws.plan.departments)
+    for code in codes[:9]:
+        content = build_content(ws.plan, forms, code, Period.parse(PERIOD), ws.secret())
+        name = file_name(Period.parse(PERIOD), code, content.department.name)
+        write_workbook(content, inbox / name, fills=plausible_fill(content))
+    runner = CliRunner()
+    res = tianbao(runner, "collect", "-w", ws_dir, inbox, "--received-at", ON_TIME)
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(runner, "consolidate", "-w", ws_dir, "-p", PERIOD, "-o", out)
+    assert res.exit_code == 0, res.output
+
+    ytd: dict[str, Decimal] = defaultdict(Decimal)  # department -> sum of 本年累计
+    for dept, value in sql(
+        ws_dir,
+        "SELECT s.department, c.value FROM cell_values c JOIN submissions s "
+        "ON s.id = c.submission_id WHERE s.period = ? AND s.status LIKE 'accepted%' "
+        "AND c.form = 'projects_progress' AND c.field = 'ytd_investment'",
+        PERIOD,
+    ):
+        ytd[dept] += Decimal(str(json.loads(value)))
+    assert len(ytd) == 9
+    c = openpyxl.load_workbook(out, data_only=True)["重点项目"]
+    total = find_row(c, 2, "合计（全部项目）")
+    assert exact(c.cell(total, 12).value) == sum(ytd.values())
+    name_of = {code: d.name for code, d in ws.plan.departments.items()}
+    by_dept = {
+        c.cell(r, 2).value: r
+        for r in range(total, c.max_row + 1)
+        if c.cell(r, 1).value == "责任单位"
+    }
+    assert set(by_dept) == {name_of[code] for code in codes}
+    for code in codes:
+        r = by_dept[name_of[code]]
+        if code in ytd:
+            assert exact(c.cell(r, 12).value) == ytd[code], code
+        else:
+            assert c.cell(r, 12).value == 0 and c.cell(r, 17).value == "未报", code
 
 
 # -- the rules, one by one ----------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tianbao.consolidate.data import Consolidated, gather
+from tianbao.consolidate.data import COLLECTIONS, gather
 from tianbao.consolidate.rates import STATUSES
 from tianbao.workspace import Workspace
 
@@ -43,28 +43,28 @@ def consolidate(
     """Write the summary workbook for ``period`` to ``out`` (and the long CSV)."""
     from tianbao.atomic import write_atomic
     from tianbao.consolidate.longcsv import write_long_csv
-    from tianbao.consolidate.workbook import write_summary
+    from tianbao.consolidate.workbook import Written, write_summary
+    from tianbao.ledger.db import Ledger
     from tianbao.template.generate import parse_period
 
     ws.require_ok()
     p = parse_period(ws, period)
-    data: Consolidated = gather(ws, p, as_of)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    sources: list = []
-    write_atomic(out, lambda path: sources.extend(write_summary(data, path)))
+    written: list[Written] = []
     csv_rows = 0
-    if csv is not None:
-        csv = Path(csv)
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        counter: list[int] = []
-        write_atomic(csv, lambda path: counter.append(write_long_csv(data, path)))
-        csv_rows = counter[0]
+    with Ledger(ws.root) as ledger:
+        data = gather(ws, ledger, p, as_of)
+        write_atomic(out, lambda path: written.append(write_summary(data, path)))
+        if csv is not None:
+            csv = Path(csv)
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            counter: list[int] = []
+            write_atomic(csv, lambda path: counter.append(write_long_csv(data, path)))
+            csv_rows = counter[0]
     counts = {
-        collection: {
-            s: sum(1 for r in rows if r.rate is not None and r.rate.status == s) for s in STATUSES
-        }
-        for collection, rows in data.rows.items()
+        collection: {s: written[0].counts.get(collection, {}).get(s, 0) for s in STATUSES}
+        for collection in COLLECTIONS
     }
     return ConsolidateResult(
         str(p),
@@ -72,7 +72,7 @@ def consolidate(
         csv,
         len(data.expected),
         len(data.reported),
-        len(sources),
+        written[0].sources,
         csv_rows,
         counts,
     )

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+from tianbao.consolidate.projects import P_RATE
+
 if TYPE_CHECKING:
-    from tianbao.consolidate.workbook import Book
+    from tianbao.consolidate.book import Book
 
 WIDTH = 780
 HEIGHT = 420
@@ -72,8 +74,6 @@ def _rate_chart(
 def add_charts(book: Book, ws: Any, row: int) -> int:
     """Insert the charts from ``row`` down, each on its own printed page; returns the
     last row they cover."""
-    from tianbao.consolidate.workbook import P_RATE
-
     charts = []
     sheet, first, last, _ = book.refs["indicator_rows"]
     charts.append(

@@ -9,6 +9,7 @@ Everything is ordered as the plan orders it (rows) or by department code
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -73,15 +74,19 @@ class Row:
 
 @dataclass
 class Consolidated:
+    """What the summary is made of. Rows are not held: ``rows(collection)`` streams
+    them from the ledger (which must stay open while they are read), so memory
+    does not grow with the number of returns."""
+
     plan: Plan
     period: Period
     progress: Decimal  # 序时进度, percent
     created: dt.datetime  # pinned workbook time: from the ledger, not the clock
     expected: list[str]  # department codes that answer for at least one row
     submissions: dict[str, Submission]  # department code -> the return that counts
-    values: dict[int, list[CellValue]]  # submission id -> every recorded value
-    rows: dict[str, list[Row]]  # collection -> rows in plan order
     status: StatusReport
+    ledger: Ledger
+    form_of: dict[str, str]  # collection -> the form id that carries it
 
     @property
     def reported(self) -> list[str]:
@@ -91,53 +96,55 @@ class Consolidated:
         d = self.plan.departments.get(code)
         return d.name if d else code
 
+    def _counting(self, item: PlanItem, form: str | None) -> Submission | None:
+        sub = self.submissions.get(item.department)
+        return sub if sub is not None and form in sub.forms else None
 
-def gather(ws: Workspace, period: Period, as_of: dt.date | None = None) -> Consolidated:
+    def rows(self, collection: str) -> Iterator[Row]:
+        """The collection's plan rows in plan order, each with its figures and rate."""
+        plan, form = self.plan, self.form_of.get(collection)
+        items = plan.items.get(collection, [])
+        found = self.ledger.row_values(
+            (sub.id, form or "", it.key)
+            for it in items
+            if (sub := self._counting(it, form)) is not None
+        )
+        try:
+            for item in items:
+                sub = self._counting(item, form)
+                row = Row(collection, form or "", item, plan.departments[item.department], sub)
+                if sub is not None:
+                    row.sources = {cv.field: cv for cv in next(found)}
+                    row.values = {k: cv.value for k, cv in row.sources.items()}
+                row.rate = _rate(row, self.progress)
+                yield row
+        finally:
+            found.close()
+
+
+def gather(
+    ws: Workspace, ledger: Ledger, period: Period, as_of: dt.date | None = None
+) -> Consolidated:
     plan = ws.plan
     assert plan is not None
     form_of = {ws.forms[f].rows: f for f in plan.form_ids if f in ws.forms}
-    with Ledger(ws.root) as ledger:
-        subs = {s.department: s for s in ledger.latest_accepted(period)}
-        values = {s.id: ledger.values(s.id) for s in subs.values()}
-        history = ledger.history(period=str(period))
-    received = [received_date(s.received_at) for s in history if s.received_at]
+    subs = {s.department: s for s in ledger.latest_accepted(period)}
+    received_at = [s.received_at for s in ledger.history(period=str(period))]
+    received = [received_date(r) for r in received_at if r]
     deadline = period.deadline(plan.deadline_days)
     # the as-of day and created time come from the ledger, so re-runs are identical
     day = as_of or max([deadline, *received])
-    latest = max((s.received_at for s in history), default="")
+    latest = max(received_at, default="")
     created = (
         dt.datetime.fromisoformat(latest).replace(tzinfo=None, microsecond=0)
         if latest
         else dt.datetime.combine(deadline, dt.time())
     )
     report = status(ws, str(period), day)
-    by_row: dict[tuple[int, str, str], dict[str, CellValue]] = {}
-    for sid, cells in values.items():
-        for cv in cells:
-            by_row.setdefault((sid, cv.form, cv.row_key), {})[cv.field] = cv
+    answering = {it.department for c in COLLECTIONS for it in plan.items.get(c, [])}
+    expected = [code for code in plan.departments if code in answering]
     progress = time_progress(period.last_month)
-    rows: dict[str, list[Row]] = {}
-    for collection in COLLECTIONS:
-        form = form_of.get(collection)
-        out: list[Row] = []
-        for item in plan.items.get(collection, []):
-            dept = plan.departments[item.department]
-            sub = subs.get(item.department)
-            if sub is not None and form not in sub.forms:
-                sub = None
-            row = Row(collection, form or "", item, dept, sub)
-            if sub is not None:
-                row.sources = by_row.get((sub.id, form or "", item.key), {})
-                row.values = {k: cv.value for k, cv in row.sources.items()}
-            row.rate = _rate(row, progress)
-            out.append(row)
-        rows[collection] = out
-    expected = [
-        code
-        for code in plan.departments
-        if any(r.item.department == code for rs in rows.values() for r in rs)
-    ]
-    return Consolidated(plan, period, progress, created, expected, subs, values, rows, report)
+    return Consolidated(plan, period, progress, created, expected, subs, report, ledger, form_of)
 
 
 def _rate(row: Row, progress: Decimal) -> Rate:

@@ -50,7 +50,7 @@ def write_long_csv(data: Consolidated, path: Path) -> int:
         out.writerow(COLUMNS)
         for code in sorted(data.submissions):
             sub = data.submissions[code]
-            for v in data.values[sub.id]:
+            for v in data.ledger.values(sub.id):  # one return at a time
                 out.writerow(
                     (
                         str(data.period),

@@ -373,6 +373,45 @@ class Ledger:
         ).fetchall()
         return [CellValue(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
 
+    def row_values(self, rows: Iterable[tuple[int, str, str]]) -> Iterator[list[CellValue]]:
+        """For each (submission id, form, row key) of ``rows``, in that order, the
+        values recorded for that row (any field order); [] for a row with none.
+        Use one such iterator at a time per ledger.
+
+        One streaming query (the wanted rows in a temporary table, joined on the
+        primary key), so a caller walking a whole plan holds one row at a time.
+        """
+        conn = self.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted_rows("
+            "pos INTEGER PRIMARY KEY, submission_id INTEGER, form TEXT, row_key TEXT)"
+        )
+        conn.execute("DELETE FROM temp.wanted_rows")
+        conn.executemany(
+            "INSERT INTO temp.wanted_rows(pos, submission_id, form, row_key) VALUES (?,?,?,?)",
+            ((i, *r) for i, r in enumerate(rows)),
+        )
+        (n,) = conn.execute("SELECT count(*) FROM temp.wanted_rows").fetchone()
+        cur = conn.execute(
+            "SELECT w.pos, c.submission_id, c.form, c.row_key, c.field, c.value, c.sheet, c.cell "
+            "FROM temp.wanted_rows w CROSS JOIN cell_values c "  # CROSS: w drives, in pos order
+            "ON c.submission_id = w.submission_id AND c.form = w.form AND c.row_key = w.row_key "
+            "ORDER BY w.pos"
+        )
+        loads = json.loads
+        at, found = 0, []
+        try:
+            for pos, sid, form, key, name, value, sheet, cell in cur:
+                while at < pos:
+                    yield found
+                    at, found = at + 1, []
+                found.append(CellValue(sid, form, key, name, loads(value), sheet, cell))
+            while at < n:
+                yield found
+                at, found = at + 1, []
+        finally:
+            cur.close()
+
     def records(self, submission_id: int) -> dict[str, dict[str, dict[str, Any]]]:
         """{form: {row key: {field: value}}} of a submission (what rules see as prev)."""
         out: dict[str, dict[str, dict[str, Any]]] = {}

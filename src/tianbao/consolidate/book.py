@@ -1,0 +1,391 @@
+"""The summary workbook's shared parts: sheet names, cell helpers, and ``Book``,
+the writing primitives every sheet uses.
+
+The workbook is written in xlsxwriter's ``constant_memory`` mode: each sheet's
+rows go to a temporary file as soon as a later row is started, so rows must be
+written top to bottom within a sheet (sheets may interleave), and strings are
+stored inline rather than in a shared-string table. Figures taken from returns
+are listed in 数据来源 as they are written (``Sources``), not kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from tianbao.consolidate.data import Consolidated, Row
+from tianbao.consolidate.rates import LABELS, NO_TARGET, PENDING_LABEL
+from tianbao.consolidate.styles import PCT, Styles
+from tianbao.errors import TianbaoError
+from tianbao.template.writer import display_width, row_height
+
+OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "constant_memory": True,
+}
+HEAD = 4  # 0-based row of the first detail row (title, subtitle, blank, header)
+MAX_ROWS = 1_048_576  # rows of an Excel sheet
+SOURCES_PER_SHEET = MAX_ROWS - HEAD  # figures per 数据来源 sheet
+DASHBOARD = "总览"
+INDICATORS = "主要指标"
+PROJECTS = "重点项目"
+LIVELIHOOD = "民生工程"
+TASKS = "重点任务"
+STATUS = "报送情况"
+SOURCES = "数据来源"
+
+
+class SummaryError(TianbaoError):
+    """The summary cannot be written as it should be (a sheet would overflow)."""
+
+
+def label(state: str, collection: str = "") -> str:
+    if state == NO_TARGET and collection == "indicators":
+        return PENDING_LABEL
+    return LABELS[state]
+
+
+def fnum(value: Decimal | None) -> float | str:
+    """A cached formula value: the decimal as a float, '' for none."""
+    return "" if value is None else float(value)
+
+
+def cell(row: int, col: int, absolute: bool = False) -> str:
+    return xl_rowcol_to_cell(row, col, absolute, absolute)
+
+
+def col_range(col: int, first: int, last: int) -> str:
+    c = xl_col_to_name(col)
+    return f"${c}${first + 1}:${c}${last + 1}"
+
+
+def pct_text(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1'))}"
+
+
+# the functions the summary's formulas use: none is one xlsxwriter rewrites as _xlfn.
+_PLAIN_FUNCTIONS = frozenset(
+    {"SUM", "SUMIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "ISNUMBER"}
+)
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
+
+
+# a string xlsxwriter would escape, mark as _xHHHH_ or keep with xml:space="preserve"
+_SPECIAL = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$')
+
+
+class SummarySheet(Worksheet):  # type: ignore[misc]
+    """xlsxwriter's worksheet with two shortcuts that give the same bytes: no
+    ~30 regular-expression rewrites per formula (for _xlfn. functions) when a
+    formula calls none of those, and one f-string per plain string, number or
+    blank cell instead of xlsxwriter's general cell writer. At 10,000 returns
+    the summary has some 15 million cells, and these were most of the time.
+    Anything unusual goes through xlsxwriter's own code."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(formula)):
+            return formula[1:] if formula.startswith("=") else formula
+        return str(super()._prepare_formula(formula, expand_future_functions))
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        fmt = cell.format
+        if fmt is None or not self.constant_memory:
+            return super()._write_cell(row, col, cell)
+        kind = cell.__class__.__name__
+        if kind == "String":
+            text = cell.string
+            if _SPECIAL.search(text):
+                return super()._write_cell(row, col, cell)
+            ref = xl_rowcol_to_cell_fast(row, col)
+            xf = fmt._get_xf_index()
+            self.fh.write(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{text}</t></is></c>')
+        elif kind == "Number":
+            ref = xl_rowcol_to_cell_fast(row, col)
+            xf = fmt._get_xf_index()
+            self.fh.write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+        elif kind == "Blank":
+            ref = xl_rowcol_to_cell_fast(row, col)
+            self.fh.write(f'<c r="{ref}" s="{fmt._get_xf_index()}"/>')
+        else:
+            return super()._write_cell(row, col, cell)
+        return None
+
+    def write_plain_row(self, row: int, values: Sequence[str | float | None], fmt: Any) -> None:
+        """Cells 0, 1, ... of ``row`` in one format: text, a number, or blank for None.
+
+        A row below every row written so far, in a constant_memory sheet, with
+        ordinary values, is written at once as the XML xlsxwriter writes for it
+        cell by cell; anything else goes cell by cell. Nothing may be written
+        to ``row`` afterwards."""
+        if not (
+            self.constant_memory
+            and self.previous_row < row < self.xls_rowmax
+            and row not in self.row_info
+            and 0 < len(values) <= self.xls_colmax
+            and all(map(_plain, values))
+        ):
+            for col, value in enumerate(values):
+                if value is None:
+                    self.write_blank(row, col, None, fmt)
+                elif isinstance(value, str):
+                    self.write_string(row, col, value, fmt)
+                else:
+                    self.write_number(row, col, value, fmt)
+            return
+        self._check_dimensions(row, 0)
+        self._check_dimensions(row, len(values) - 1)
+        self._write_single_row(row)  # the previous row, as when a cell of a later row is written
+        self._write_row(row, None)
+        xf = fmt._get_xf_index()
+        cells = []
+        for col, value in enumerate(values):
+            ref = xl_rowcol_to_cell_fast(row, col)
+            if value is None:
+                cells.append(f'<c r="{ref}" s="{xf}"/>')
+            elif isinstance(value, str):
+                cells.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+            else:
+                cells.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
+        cells.append("</row>")
+        self.fh.write("".join(cells))
+
+
+def _plain(value: object) -> bool:
+    """A value xlsxwriter writes without escaping, truncating or converting it."""
+    if value is None:
+        return True
+    if type(value) is str:
+        return len(value) < 16_000 and _SPECIAL.search(value) is None
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+
+
+class SummaryWorkbook(Workbook):  # type: ignore[misc]
+    worksheet_class = SummarySheet
+
+
+@dataclass
+class Block:
+    """A group of subtotal rows, for the charts: rows of label, rate and benchmark."""
+
+    sheet: str
+    first: int
+    last: int
+    label_col: int
+    rate_col: int
+    bench_col: int
+
+
+class Sources:
+    """数据来源: one row per figure taken from a return, written as the figure is;
+    past Excel's row limit it goes on in 数据来源（续2）, （续3）..."""
+
+    HEADS = (
+        ("汇总表工作表", 10),
+        ("汇总表单元格", 8),
+        ("报表", 18),
+        ("行", 10),
+        ("字段", 18),
+        ("数值", 18),
+        ("登记编号", 8),
+        ("单位代码", 8),
+        ("文件", 36),
+        ("sha256", 66),
+        ("原表工作表", 10),
+        ("原表单元格", 8),
+    )
+
+    def __init__(self, book: Book, ws: Any) -> None:
+        self.book = book
+        self.per_sheet = SOURCES_PER_SHEET
+        self.count = 0
+        self.sheets: list[tuple[Any, int]] = []  # (sheet, rows written)
+        self._start(ws)
+
+    def _start(self, ws: Any) -> None:
+        book = self.book
+        n = len(self.sheets) + 1
+        title = "数据来源：汇总表中每个填报数据的出处" + (f"（续{n}）" if n > 1 else "")
+        book.titles(ws, title, len(self.HEADS))
+        book.header(ws, HEAD - 1, list(self.HEADS))
+        self.sheets.append((ws, 0))
+        self.ws, self.r = ws, HEAD
+
+    def add(self, sheet: str, where: str, row: Row, name: str) -> None:
+        if self.r - HEAD >= self.per_sheet:
+            ws = self.book.wb.add_worksheet(f"{SOURCES}（续{len(self.sheets) + 1}）")
+            self.sheets[-1] = (self.ws, self.r - HEAD)
+            self._start(ws)
+        sub = row.submission
+        assert sub is not None
+        origin = row.sources[name]
+        value = origin.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(Decimal(str(value)))
+        else:
+            value = str(value)
+        self.ws.write_plain_row(
+            self.r,
+            (
+                sheet,
+                where,
+                origin.form,
+                origin.row_key,
+                origin.field,
+                value,
+                sub.id,
+                sub.department,
+                sub.file_name,
+                sub.sha256,
+                origin.sheet,
+                origin.cell,
+            ),
+            self.book.plain,
+        )
+        self.r += 1
+        self.count += 1
+
+    def finish(self) -> None:
+        self.sheets[-1] = (self.ws, self.r - HEAD)
+        ncols = len(self.HEADS)
+        for ws, n in self.sheets:
+            last = HEAD + max(n, 1) - 1
+            self.book.page(ws, ncols, last, 0)
+            ws.autofilter(HEAD - 1, 0, last, ncols - 1)
+
+
+@dataclass
+class Book:
+    data: Consolidated
+    wb: Any
+    styles: Styles
+    sources: Sources | None = None
+    # sheet -> (status column, first row, last row) of the detail rows
+    status_ranges: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    blocks: dict[str, Block] = field(default_factory=dict)
+    refs: dict[str, tuple[str, int, int, Any]] = field(default_factory=dict)
+    # collection -> status -> detail rows in that status
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    totals: dict[str, Any] = field(default_factory=dict)  # groups the dashboard shows
+    widths: list[float] = field(default_factory=list)  # the current sheet's column widths
+    texts: list[tuple[int, str]] = field(default_factory=list)  # this row's text cells
+
+    def __post_init__(self) -> None:
+        self.plain = self.styles.get("cell")
+        self.wrap = self.styles.get("cell", None, text_wrap=True)
+
+    def detail_row(self, ws: Any, r: int) -> int:
+        """``r``, once sure it fits in the sheet (xlsxwriter drops what does not)."""
+        if r >= MAX_ROWS:
+            raise SummaryError(
+                f"{ws.get_name()}: 超过 Excel 的 {MAX_ROWS} 行 more rows than an Excel sheet holds"
+            )
+        return r
+
+    def count(self, row: Row) -> None:
+        assert row.rate is not None
+        states = self.counts.setdefault(row.collection, {})
+        states[row.rate.status] = states.get(row.rate.status, 0) + 1
+
+    def fit(self, ws: Any, r: int, minimum: float = 15.0) -> None:
+        """Row height for the row's wrapped text (LibreOffice/Excel do not grow rows)."""
+        cells = [(t, self.widths[c]) for c, t in self.texts if c < len(self.widths)]
+        ws.set_row(r, max(minimum, row_height(cells, 13.0)) if cells else minimum)
+        self.texts = []
+
+    # -- primitives ----------------------------------------------------------------
+    def num(self, ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None:
+        if value is None:
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_number(r, c, float(value), fmt)
+
+    def text(self, ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+        if value is None or value == "":
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_string(r, c, str(value), fmt)
+            if fmt is self.wrap:
+                self.texts.append((c, str(value)))
+
+    def returned(self, ws: Any, r: int, c: int, row: Row, name: str, fmt: Any) -> None:
+        """A value from the return (number or text), its origin listed in 数据来源."""
+        value = row.values.get(name)
+        if value is None:
+            ws.write_blank(r, c, None, fmt)
+            return
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(r, c, float(Decimal(str(value))), fmt)
+        else:
+            ws.write_string(r, c, str(value), fmt)  # never a formula, whatever it says
+            if fmt is self.wrap:
+                self.texts.append((c, str(value)))
+        assert self.sources is not None
+        self.sources.add(ws.name, cell(r, c), row, name)
+
+    def status_cell(self, ws: Any, r: int, c: int, state: str, collection: str = "") -> None:
+        ws.write_string(r, c, label(state, collection), self.styles.status(state))
+
+    def header(self, ws: Any, r: int, heads: list[tuple[str, float]], first_col: int = 0) -> None:
+        for i, (text, width) in enumerate(heads):
+            ws.write_string(r, first_col + i, text, self.styles.get("header"))
+            if r == HEAD - 1:
+                ws.set_column(first_col + i, first_col + i, width)
+        if r == HEAD - 1:
+            self.widths = [w for _, w in heads]
+            self.texts = []
+        lines = max(display_width(t) / max(w - 1, 1) for t, w in heads)
+        ws.set_row(r, max(15, 14 * min(int(lines) + 1, 4)))
+
+    def titles(self, ws: Any, title: str, ncols: int, note: str = "") -> None:
+        d = self.data
+        ws.merge_range(0, 0, 0, ncols - 1, title, self.styles.get("title"))
+        ws.set_row(0, 28)
+        sub = (
+            f"报告期：{d.period.label_zh}（{d.period}）    序时进度：{pct_text(d.progress)}%    "
+            f"数据：各单位最新受理的报表{('    ' + note) if note else ''}"
+        )
+        ws.merge_range(1, 0, 1, ncols - 1, sub, self.styles.get("subtitle"))
+
+    def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:
+        ws.freeze_panes(HEAD, freeze_col)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(HEAD - 1, HEAD - 1)
+        ws.print_area(0, 0, last_row, ncols - 1)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
+    def rate_cells(
+        self,
+        ws: Any,
+        r: int,
+        c: int,
+        rate_formula: str | None,
+        rate: Decimal | None,
+        bench: Decimal,
+        state: str,
+        collection: str = "",
+        total: bool = False,
+    ) -> None:
+        """Completion rate, benchmark, gap and status at columns c .. c+3."""
+        role = "total" if total else "cell"
+        pct = self.styles.get(role, PCT)
+        if rate_formula is not None:
+            ws.write_formula(r, c, rate_formula, pct, fnum(rate))
+        else:
+            self.num(ws, r, c, rate, pct)
+        ws.write_number(r, c + 1, float(bench), pct)
+        gap = None if rate is None else rate - bench
+        rc, bc = cell(r, c), cell(r, c + 1)
+        ws.write_formula(r, c + 2, f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', pct, fnum(gap))
+        ws.write_string(r, c + 3, label(state, collection), self.styles.status(state, total))

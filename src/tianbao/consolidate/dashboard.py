@@ -1,0 +1,173 @@
+"""总览: the dashboard. Reporting facts, counts by status (COUNTIF over each
+detail sheet's status column), investment against the plan (references to the
+detail sheets' totals) and the charts; every cached value comes from the totals
+kept while the detail sheets were written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from tianbao.consolidate.book import (
+    INDICATORS,
+    LIVELIHOOD,
+    PROJECTS,
+    TASKS,
+    Book,
+    cell,
+    col_range,
+    fnum,
+    label,
+)
+from tianbao.consolidate.charts import add_charts
+from tianbao.consolidate.projects import P_PLAN, P_RATE, P_TOTAL, P_YTD
+from tianbao.consolidate.rates import (
+    BEHIND,
+    LABELS,
+    NO_TARGET,
+    PENDING_LABEL,
+    STATUSES,
+    UNREPORTED,
+    amount_rate,
+)
+from tianbao.consolidate.sheets import LIV_BUDGET, LIV_DONE, LIV_RATE
+from tianbao.consolidate.styles import MONEY, PCT
+from tianbao.consolidate.totals import Group
+from tianbao.template.writer import row_height
+
+SECTIONS = (
+    ("主要指标", INDICATORS, "indicators"),
+    ("重点项目", PROJECTS, "projects"),
+    ("民生工程", LIVELIHOOD, "livelihood"),
+    ("重点任务", TASKS, "tasks"),
+)
+
+
+def write_dashboard(book: Book, ws: Any) -> None:
+    d, st = book.data, book.styles
+    plan = d.plan
+    ncols = 8
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, ncols - 1, 12)
+    ws.merge_range(
+        0,
+        0,
+        0,
+        ncols - 1,
+        f"{plan.district_name}{plan.year}年目标任务完成情况汇总（{d.period.label_zh}）",
+        st.get("title"),
+    )
+    ws.set_row(0, 30)
+    lab, c = st.get("label"), st.get("cell", None, align="left")
+    missing = [d.dept_name(code) for code in d.expected if code not in d.submissions]
+    latest = max((s.received_at for s in d.submissions.values()), default="")
+    facts: list[tuple[str, Any]] = [
+        ("报告期", f"{d.period.label_zh}（{d.period}）"),
+        ("序时进度(%)", d.progress),
+        ("应报单位", Decimal(len(d.expected))),
+        ("已报单位（已受理）", Decimal(len(d.reported))),
+        ("未报单位", "、".join(missing) if missing else "无"),
+        ("最新受理报表收到时间", latest or "无"),
+    ]
+    r = 2
+    for name, value in facts:
+        ws.write_string(r, 0, name, lab)
+        if isinstance(value, Decimal):
+            ws.write_number(r, 1, float(value), st.get("cell", PCT if "%" in name else "0"))
+            for j in range(2, ncols):
+                ws.write_blank(r, j, None, c)
+        else:
+            ws.merge_range(r, 1, r, ncols - 1, str(value), st.get("cell", None, text_wrap=True))
+            ws.set_row(r, row_height([(str(value), 12.0 * (ncols - 1))]))
+        r += 1
+    # counts by status: COUNTIF over each sheet's status column
+    r += 1
+    ws.write_string(r, 0, "完成情况（按序时进度）", st.get("section"))
+    r += 1
+    heads = ["项目", "合计", *[LABELS[s] for s in STATUSES[:-1]], "目标待定/无考核目标"]
+    for j, h in enumerate(heads):
+        ws.write_string(r, j, h, st.get("header"))
+    ws.write_blank(r, ncols - 1, None, st.get("header"))
+    for title, sheet, collection in SECTIONS:
+        r += 1
+        col, first, last = book.status_ranges[sheet]
+        rng = f"'{sheet}'!{col_range(col, first, last)}"
+        counts = book.counts.get(collection, {})
+        ws.write_string(r, 0, title, lab)
+        ws.write_formula(r, 1, f"=COUNTA({rng})", st.get("cell"), sum(counts.values()))
+        for j, state in enumerate(STATUSES):
+            n = counts.get(state, 0)
+            if state == NO_TARGET:
+                formula = f'=COUNTIF({rng},"{PENDING_LABEL}")+COUNTIF({rng},"{LABELS[NO_TARGET]}")'
+            else:
+                formula = f'=COUNTIF({rng},"{LABELS[state]}")'
+            fmt = st.status(state) if n and state in (BEHIND, UNREPORTED) else st.get("cell")
+            ws.write_formula(r, 2 + j, formula, fmt, n)
+        ws.write_blank(r, ncols - 1, None, st.get("cell"))
+    # money totals against the plan
+    r += 2
+    ws.write_string(r, 0, "投资完成情况（万元）", st.get("section"))
+    r += 1
+    for j, h in enumerate(
+        ["项目", "总投资", "年度计划", "本年累计", "完成率(%)", "序时进度(%)", "差(百分点)", "状态"]
+    ):
+        ws.write_string(r, j, h, st.get("header"))
+    money = st.get("cell", MONEY)
+    lines: list[tuple[str, str, int, Callable[[int], str | None]]] = []
+    _, key_row, _, _ = book.refs["projects_key"]
+    _, all_row, _, _ = book.refs["projects_total"]
+    _, liv_row, _, _ = book.refs["livelihood_total"]
+
+    def proj(row: int) -> Callable[[int], str | None]:
+        cols = {1: P_TOTAL, 2: P_PLAN, 3: P_YTD, 4: P_RATE}
+        return lambda j: f"='{PROJECTS}'!{cell(row, cols[j])}" if j in cols else None
+
+    def liv(j: int) -> str | None:
+        cols = {2: LIV_BUDGET, 3: LIV_DONE, 4: LIV_RATE}
+        return f"='{LIVELIHOOD}'!{cell(liv_row, cols[j])}" if j in cols else None
+
+    lines = [
+        ("重点项目（新建、续建）", "key", key_row, proj(key_row)),
+        ("全部项目", "all", all_row, proj(all_row)),
+        ("民生工程", "liv", liv_row, liv),
+    ]
+    for name, kind, _row, ref in lines:
+        r += 1
+        total: Decimal | None
+        if kind == "liv":
+            g: Group = book.totals["livelihood"]
+            total, plan_sum, done = None, g.total(LIV_BUDGET), g.total(LIV_DONE)
+        else:
+            g = book.totals["projects_all" if kind == "all" else "projects_key"]
+            total, plan_sum, done = g.total(P_TOTAL), g.total(P_PLAN), g.total(P_YTD)
+        rate = amount_rate(done, plan_sum, d.progress)
+        state = rate.status if g.submitted else UNREPORTED
+        ws.write_string(r, 0, name, lab)
+        for j, value in ((1, total), (2, plan_sum), (3, done)):
+            f = ref(j)
+            if f is None or value is None:
+                ws.write_blank(r, j, None, money)
+            else:
+                ws.write_formula(r, j, f, money, float(value))
+        ws.write_formula(r, 4, ref(4) or "", st.get("cell", PCT), fnum(rate.rate))
+        ws.write_number(r, 5, float(rate.benchmark), st.get("cell", PCT))
+        gap = None if rate.rate is None else rate.rate - rate.benchmark
+        rc, bc = cell(r, 4), cell(r, 5)
+        ws.write_formula(r, 6, f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', st.get("cell", PCT), fnum(gap))
+        ws.write_string(r, 7, label(state), st.status(state))
+    r += 1
+    ws.write_string(
+        r,
+        0,
+        "注：完成率 = 本年累计 ÷ 目标（年度计划）× 100；"
+        "与序时进度相差 5 个百分点以上为超序时或滞后。详见各表及 docs/completion-rate.md。",
+        st.get("subtitle"),
+    )
+    r += 2
+    last = add_charts(book, ws, r)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, last, ncols - 1)
+    ws.set_footer("&C第 &P 页，共 &N 页")

@@ -1,0 +1,197 @@
+"""重点项目: one row per project, then 合计, 其中重点项目 and the subtotal blocks
+(类别, 责任单位, 责任领导, 关键词, 路径), each a SUMIF over the detail rows with
+its value summed here in decimal while the detail rows were written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tianbao.consolidate.book import HEAD, PROJECTS, Block, Book, cell, col_range
+from tianbao.consolidate.data import Row
+from tianbao.consolidate.rates import UNREPORTED, amount_rate
+from tianbao.consolidate.styles import MONEY
+from tianbao.consolidate.totals import Group, Groups, criteria_ok
+
+P_ID, P_NAME, P_CAT, P_KEY, P_DEPT, P_LEADER, P_KW, P_PATH = range(8)
+P_TOTAL, P_PLAN, P_MONTH, P_YTD, P_CUM, P_RATE = range(8, 14)
+P_STATUS = 16
+CATEGORIES = ("新建", "续建", "运作", "储备")
+DIMS = (
+    ("类别", P_CAT),
+    ("责任单位", P_DEPT),
+    ("责任领导", P_LEADER),
+    ("关键词", P_KW),
+    ("路径", P_PATH),
+)
+
+
+def _dim(row: Row, col: int) -> str:
+    v = row.item.values
+    if col == P_DEPT:
+        return row.department.name
+    if col == P_KEY:
+        return "是" if v.get("key") else "否"
+    name = {P_CAT: "category", P_LEADER: "leader", P_KW: "keyword", P_PATH: "path"}[col]
+    return str(v.get(name) or "")
+
+
+def write_projects(book: Book, ws: Any) -> None:
+    d, st = book.data, book.styles
+    plan = d.plan
+    heads = [
+        ("项目编号", 8),
+        ("项目名称", 26),
+        ("类别", 6),
+        ("重点项目", 6),
+        ("责任单位", 14),
+        ("责任领导", 14),
+        ("关键词", 9),
+        ("路径", 22),
+        ("总投资(万元)", 13),
+        (f"{plan.year}年计划投资(万元)", 13),
+        ("本月完成投资(万元)", 12),
+        ("本年累计完成投资(万元)", 13),
+        ("开工累计完成投资(万元)", 13),
+        ("年度计划完成率(%)", 9),
+        ("序时进度(%)", 8),
+        ("与序时进度差(百分点)", 9),
+        ("状态", 9),
+        ("项目状态（填报）", 9),
+        ("形象进度", 26),
+        ("节点目标", 22),
+        ("存在问题", 24),
+        ("说明", 22),
+    ]
+    ncols = len(heads)
+    book.titles(ws, f"{plan.district_name}{plan.year}年重点项目完成情况", ncols, "金额单位：万元")
+    book.header(ws, HEAD - 1, heads)
+    c, money, wrap = book.plain, st.get("cell", MONEY), book.wrap
+    everything, key = Group(), Group()
+    groups = {col: Groups() for _, col in DIMS}
+    n = 0
+    for n, row in enumerate(d.rows("projects"), 1):
+        r = book.detail_row(ws, HEAD + n - 1)
+        v = row.item.values
+        ws.write_string(r, P_ID, row.key, c)
+        book.text(ws, r, P_NAME, v.get("name"), wrap)
+        dims = {col: _dim(row, col) for col in (P_CAT, P_KEY, P_DEPT, P_LEADER, P_KW, P_PATH)}
+        for col, value in dims.items():
+            book.text(ws, r, col, value, wrap if col in (P_PATH, P_DEPT) else c)
+        total, year_plan = row.plan_num("total_investment"), row.plan_num("annual_plan")
+        book.num(ws, r, P_TOTAL, total, money)
+        book.num(ws, r, P_PLAN, year_plan, money)
+        book.returned(ws, r, P_MONTH, row, "month_investment", money)
+        book.returned(ws, r, P_YTD, row, "ytd_investment", money)
+        book.returned(ws, r, P_CUM, row, "cumulative_investment", money)
+        rate = row.rate
+        assert rate is not None
+        book.rate_cells(ws, r, P_RATE, None, rate.rate, rate.benchmark, rate.status)
+        book.returned(ws, r, 17, row, "status", c)
+        book.returned(ws, r, 18, row, "progress", wrap)
+        book.text(ws, r, 19, v.get("milestones_text"), wrap)
+        book.returned(ws, r, 20, row, "problems", wrap)
+        book.returned(ws, r, 21, row, "note", wrap)
+        book.fit(ws, r)
+        book.count(row)
+        ytd = row.num("ytd_investment")
+        figures = (
+            (P_TOTAL, total),
+            (P_PLAN, year_plan),
+            (P_MONTH, row.num("month_investment")),
+            (P_YTD, ytd),
+            (P_CUM, row.num("cumulative_investment")),
+        )
+        reported, submitted = ytd is not None, row.submission is not None
+        everything.add(r, figures, reported, submitted)
+        if dims[P_KEY] == "是":
+            key.add(r, figures, reported, submitted)
+        for col, by in groups.items():
+            by.get(dims[col]).add(r, figures, reported, submitted)
+    first, last = HEAD, HEAD + max(n, 1) - 1
+    book.status_ranges[PROJECTS] = (P_STATUS, first, last)
+    book.totals["projects_all"], book.totals["projects_key"] = everything, key
+    r = last + 1
+    # 合计: every project
+    _group_row(book, ws, r, everything, first, last, None, "合计（全部项目）")
+    book.refs["projects_total"] = (PROJECTS, r, r, None)
+    # 其中重点项目: SUMIF on the 重点项目 column (是)
+    r += 1
+    ws.write_string(r, P_KEY, "是", st.get("total"))
+    _group_row(book, ws, r, key, first, last, P_KEY, "其中：重点项目（新建、续建）")
+    book.refs["projects_key"] = (PROJECTS, r, r, None)
+    r += 1
+    for name, col in DIMS:
+        by = groups[col]
+        r += 1
+        ws.write_string(r, 0, f"按{name}小计", st.get("section"))
+        r += 1
+        # the money columns' headers sit above the same columns as the details'
+        book.header(ws, r, [("分组方式", 8), (name, 26), ("项目数", 6)])
+        for j in range(3, P_TOTAL):
+            ws.write_blank(r, j, None, st.get("header"))
+        for j, (h, _) in enumerate(heads[P_TOTAL : P_STATUS + 1]):
+            ws.write_string(r, P_TOTAL + j, h, st.get("header"))
+        block_first = r + 1
+        for value in by.order(CATEGORIES if col == P_CAT else ()):
+            r = book.detail_row(ws, r + 1)
+            ws.write_string(r, 0, name, st.get("label"))
+            _group_row(book, ws, r, by.by_label[value], first, last, col, value)
+        book.blocks[name] = Block(PROJECTS, block_first, r, 1, P_RATE, P_RATE + 1)
+        r += 1
+    book.page(ws, ncols, r)
+
+
+def _group_row(
+    book: Book,
+    ws: Any,
+    r: int,
+    group: Group,
+    first: int,
+    last: int,
+    dim_col: int | None,
+    name: str,
+) -> None:
+    """A subtotal (dim_col set: SUMIF on that column) or total (SUM) row of projects."""
+    st = book.styles
+    tot, money = st.get("total"), st.get("total", MONEY)
+    detail = dim_col is None or dim_col == P_KEY
+    if detail:
+        ws.write_string(r, 0, "合计", tot)
+        ws.write_string(r, 1, name, tot)
+    else:
+        ws.write_string(r, 1, name, st.get("label", None, text_wrap=True))
+        book.texts = [(1, name)]
+        book.fit(ws, r)
+    crit_col = P_KEY if dim_col == P_KEY else 1
+    crit = cell(r, crit_col, True)
+    use_sumif = dim_col is not None and criteria_ok(name if dim_col != P_KEY else "是")
+    if dim_col is not None and not detail:
+        count_formula = (
+            f"=COUNTIF({col_range(dim_col, first, last)},{crit})" if use_sumif else f"={group.n}"
+        )
+        ws.write_formula(r, 2, count_formula, st.get("total"), group.n)
+    for c in (P_TOTAL, P_PLAN, P_MONTH, P_YTD, P_CUM):
+        rng = col_range(c, first, last)
+        if dim_col is None:
+            formula = f"=SUM({rng})"
+        elif use_sumif:
+            formula = f"=SUMIF({col_range(dim_col, first, last)},{crit},{rng})"
+        else:  # a label Excel would read as a pattern: add the cells one by one
+            refs = [cell(x, c) for x in group.rows]
+            formula = "=" + ("+".join(refs) if refs else "0")
+        ws.write_formula(r, c, formula, money, float(group.total(c)))
+    rate = amount_rate(group.total(P_YTD), group.total(P_PLAN), book.data.progress)
+    state, value = rate.status, rate.rate
+    if not group.reported:  # nobody reported: no rate (not 0 %)
+        state, value = UNREPORTED, None
+    ytd_range = col_range(P_YTD, first, last)
+    if dim_col is None:
+        count = f"COUNT({ytd_range})"
+    elif use_sumif:
+        count = f'COUNTIFS({col_range(dim_col, first, last)},{crit},{ytd_range},"<>")'
+    else:
+        refs = [cell(x, P_YTD) for x in group.rows]
+        count = f"COUNT({','.join(refs)})" if refs else "0"
+    pc, yc = cell(r, P_PLAN), cell(r, P_YTD)
+    formula = f'=IF({count}=0,"",IF({pc}<>0,{yc}/{pc}*100,""))'
+    book.rate_cells(ws, r, P_RATE, formula, value, rate.benchmark, state, "", True)

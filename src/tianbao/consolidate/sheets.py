@@ -1,0 +1,284 @@
+"""The detail sheets other than 重点项目: 主要指标, 民生工程 (with its 合计),
+重点任务 (with subtotals by unit) and 报送情况. Rows stream from the ledger and
+are written top to bottom; totals are summed while they pass."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tianbao.consolidate.book import (
+    HEAD,
+    INDICATORS,
+    LIVELIHOOD,
+    TASKS,
+    Book,
+    cell,
+    col_range,
+)
+from tianbao.consolidate.rates import UNREPORTED, amount_rate
+from tianbao.consolidate.styles import MONEY, PCT
+from tianbao.consolidate.totals import Group, Groups, criteria_ok
+from tianbao.ledger.status import LABELS as STATE_LABELS
+
+LIV_BUDGET, LIV_DONE, LIV_RATE = 3, 4, 6  # 民生工程's columns: 计划投资, 本年累计, 完成率
+T_UNIT, T_TARGET, T_DONE = 5, 6, 7  # 重点任务's columns: 单位, 年度目标, 本年累计完成
+
+
+# -- 主要指标 ---------------------------------------------------------------------------
+def write_indicators(book: Book, ws: Any) -> None:
+    d, st = book.data, book.styles
+    plan = d.plan
+    heads = [
+        ("指标代码", 18),
+        ("指标名称", 22),
+        ("计量单位", 8),
+        ("责任单位", 16),
+        (f"{plan.base_year}年实际", 11),
+        (f"{plan.year}年目标", 30),
+        ("目标值", 10),
+        ("累计/时点", 8),
+        ("本月", 11),
+        ("本年累计（时点指标为本月值）", 13),
+        ("上年同期", 11),
+        ("同比增长(%)", 9),
+        ("完成率(%)", 9),
+        ("序时进度(%)（时点指标为100）", 11),
+        ("与序时进度差(百分点)", 10),
+        ("状态", 10),
+        ("说明", 30),
+    ]
+    book.titles(ws, f"{plan.district_name}{plan.year}年主要指标完成情况", len(heads))
+    book.header(ws, HEAD - 1, heads)
+    c, money, pct = book.plain, st.get("cell", "#,##0.00##"), st.get("cell", PCT)
+    wrap = book.wrap
+    n = 0
+    for n, row in enumerate(d.rows("indicators"), 1):
+        r = book.detail_row(ws, HEAD + n - 1)
+        v = row.item.values
+        ws.write_string(r, 0, row.key, c)
+        book.text(ws, r, 1, v.get("name.zh"), wrap)
+        book.text(ws, r, 2, v.get("unit"), c)
+        book.text(ws, r, 3, row.department.name, wrap)
+        book.num(ws, r, 4, row.plan_num("base.value"), money)
+        book.text(ws, r, 5, v.get("target_text"), wrap)
+        book.num(ws, r, 6, row.plan_num("target_level"), money)
+        ws.write_string(r, 7, "时点" if row.point else "累计", c)
+        book.returned(ws, r, 8, row, "month_value", money)
+        book.returned(ws, r, 9, row, row.actual_field, money)
+        book.returned(ws, r, 10, row, "ytd_last_year", money)
+        book.returned(ws, r, 11, row, "yoy_pct", pct)
+        rate = row.rate
+        assert rate is not None
+        book.rate_cells(ws, r, 12, None, rate.rate, rate.benchmark, rate.status, "indicators")
+        book.returned(ws, r, 16, row, "note", wrap)
+        book.fit(ws, r)
+        book.count(row)
+    last = HEAD + max(n, 1) - 1
+    book.status_ranges[INDICATORS] = (15, HEAD, last)
+    book.refs["indicator_rows"] = (INDICATORS, HEAD, last, None)
+    book.page(ws, len(heads), last)
+
+
+# -- 民生工程 ---------------------------------------------------------------------------
+def write_livelihood(book: Book, ws: Any) -> None:
+    d, st = book.data, book.styles
+    plan = d.plan
+    heads = [
+        ("编号", 7),
+        ("民生工程名称", 24),
+        ("责任单位", 16),
+        ("计划投资(万元)", 13),
+        ("本年累计完成投资(万元)", 13),
+        ("工程进度(%)", 9),
+        ("投资完成率(%)", 9),
+        ("序时进度(%)", 8),
+        ("与序时进度差(百分点)", 9),
+        ("状态", 9),
+        ("状态（填报）", 9),
+        ("进展情况", 30),
+        ("说明", 24),
+    ]
+    ncols = len(heads)
+    book.titles(ws, f"{plan.district_name}{plan.year}年民生工程完成情况", ncols, "金额单位：万元")
+    book.header(ws, HEAD - 1, heads)
+    c, money, pct = book.plain, st.get("cell", MONEY), st.get("cell", PCT)
+    wrap = book.wrap
+    group, n = Group(), 0
+    for n, row in enumerate(d.rows("livelihood"), 1):
+        r = book.detail_row(ws, HEAD + n - 1)
+        ws.write_string(r, 0, row.key, c)
+        book.text(ws, r, 1, row.plan("name"), wrap)
+        book.text(ws, r, 2, row.department.name, wrap)
+        budget = row.plan_num("budget")
+        book.num(ws, r, LIV_BUDGET, budget, money)
+        book.returned(ws, r, LIV_DONE, row, "ytd_investment", money)
+        book.returned(ws, r, 5, row, "progress_pct", pct)
+        rate = row.rate
+        assert rate is not None
+        book.rate_cells(ws, r, 6, None, rate.rate, rate.benchmark, rate.status)
+        book.returned(ws, r, 10, row, "status", c)
+        book.returned(ws, r, 11, row, "progress", wrap)
+        book.returned(ws, r, 12, row, "note", wrap)
+        book.fit(ws, r)
+        book.count(row)
+        done = row.num("ytd_investment")
+        figures = ((LIV_BUDGET, budget), (LIV_DONE, done))
+        group.add(r, figures, done is not None, row.submission is not None)
+    first, last = HEAD, HEAD + max(n, 1) - 1
+    book.status_ranges[LIVELIHOOD] = (9, first, last)
+    book.totals["livelihood"] = group
+    r = last + 1
+    tot, money_t = st.get("total"), st.get("total", MONEY)
+    ws.write_string(r, 0, "合计", tot)
+    ws.write_string(r, 1, f"民生工程 {n} 项", tot)
+    ws.write_blank(r, 2, None, tot)
+    budget_sum, done_sum = group.total(LIV_BUDGET), group.total(LIV_DONE)
+    for col, value in ((LIV_BUDGET, budget_sum), (LIV_DONE, done_sum)):
+        ws.write_formula(r, col, f"=SUM({col_range(col, first, last)})", money_t, float(value))
+    ws.write_blank(r, 5, None, tot)
+    rate = amount_rate(done_sum, budget_sum, d.progress)
+    state = rate.status if group.submitted else UNREPORTED
+    bc, dc = cell(r, LIV_BUDGET), cell(r, LIV_DONE)
+    formula = f'=IF({bc}<>0,{dc}/{bc}*100,"")'
+    book.rate_cells(ws, r, LIV_RATE, formula, rate.rate, rate.benchmark, state, "", True)
+    book.refs["livelihood_total"] = (LIVELIHOOD, r, r, None)
+    book.page(ws, ncols, r)
+
+
+# -- 重点任务 ---------------------------------------------------------------------------
+def write_tasks(book: Book, ws: Any) -> None:
+    d, st = book.data, book.styles
+    plan = d.plan
+    heads = [
+        ("任务编号", 7),
+        ("关键词", 9),
+        ("路径", 20),
+        ("任务内容", 36),
+        ("责任单位", 14),
+        ("单位", 6),
+        ("年度目标", 9),
+        ("本年累计完成", 10),
+        ("完成率(%)", 9),
+        ("序时进度(%)", 8),
+        ("与序时进度差(百分点)", 9),
+        ("状态", 9),
+        ("状态（填报）", 9),
+        ("完成情况", 30),
+        ("说明", 22),
+    ]
+    ncols = len(heads)
+    book.titles(ws, f"{plan.district_name}{plan.year}年重点任务完成情况", ncols)
+    book.header(ws, HEAD - 1, heads)
+    c, num = book.plain, st.get("cell", "#,##0.##")
+    wrap = book.wrap
+    units, n = Groups(), 0
+    for n, row in enumerate(d.rows("tasks"), 1):
+        r = book.detail_row(ws, HEAD + n - 1)
+        ws.write_string(r, 0, row.key, c)
+        book.text(ws, r, 1, row.plan("keyword"), c)
+        book.text(ws, r, 2, row.plan("path"), wrap)
+        book.text(ws, r, 3, row.plan("description"), wrap)
+        book.text(ws, r, 4, row.department.name, wrap)
+        book.text(ws, r, T_UNIT, row.plan("unit"), c)
+        book.num(ws, r, T_TARGET, row.plan_num("target"), num)
+        book.returned(ws, r, T_DONE, row, "ytd_done", num)
+        rate = row.rate
+        assert rate is not None
+        book.rate_cells(ws, r, 8, None, rate.rate, rate.benchmark, rate.status)
+        book.returned(ws, r, 12, row, "status", c)
+        book.returned(ws, r, 13, row, "progress", wrap)
+        book.returned(ws, r, 14, row, "note", wrap)
+        book.fit(ws, r)
+        book.count(row)
+        unit, target = row.plan("unit"), row.plan_num("target")
+        if unit and target is not None:  # subtotals: tasks with a quantity target
+            done = row.num("ytd_done")
+            figures = ((T_TARGET, target), (T_DONE, done))
+            units.get(str(unit)).add(r, figures, done is not None, row.submission is not None)
+    first, last = HEAD, HEAD + max(n, 1) - 1
+    book.status_ranges[TASKS] = (11, first, last)
+    r = last + 2
+    ws.write_string(r, 0, "按计量单位小计（有数量目标的任务）", st.get("section"))
+    r += 1
+    book.header(ws, r, [("分组方式", 7), ("单位", 9), ("任务数", 20)], 0)
+    for j in range(3, 6):
+        ws.write_blank(r, j, None, st.get("header"))
+    for j, h in enumerate(
+        ["年度目标", "本年累计完成", "完成率(%)", "序时进度(%)", "差(百分点)", "状态"]
+    ):
+        ws.write_string(r, 6 + j, h, st.get("header"))
+    tot, num_t = st.get("total"), st.get("total", "#,##0.##")
+    urange = col_range(T_UNIT, first, last)
+    labels = units.order()
+    for u in labels:
+        group = units.by_label[u]
+        r = book.detail_row(ws, r + 1)
+        ws.write_string(r, 0, "单位", st.get("label"))
+        ws.write_string(r, 1, u, st.get("label"))
+        ok = criteria_ok(u)
+        crit = cell(r, 1, True)
+        ws.write_formula(r, 2, f"=COUNTIF({urange},{crit})" if ok else f"={group.n}", tot, group.n)
+        for col in (T_TARGET, T_DONE):
+            rng = col_range(col, first, last)
+            formula = (
+                f"=SUMIF({urange},{crit},{rng})"
+                if ok
+                else "=" + "+".join(cell(x, col) for x in group.rows)
+            )
+            ws.write_formula(r, col, formula, num_t, float(group.total(col)))
+        target, done = group.total(T_TARGET), group.total(T_DONE)
+        rate = amount_rate(done, target, d.progress)
+        state = rate.status if group.submitted else UNREPORTED
+        tc, dc = cell(r, T_TARGET), cell(r, T_DONE)
+        book.rate_cells(
+            ws, r, 8, f'=IF({tc}<>0,{dc}/{tc}*100,"")', rate.rate, rate.benchmark, state, "", True
+        )
+    book.refs["task_units"] = (TASKS, r - len(labels) + 1, r, labels)
+    book.page(ws, ncols, r)
+
+
+# -- 报送情况 ---------------------------------------------------------------------------
+def write_status(book: Book, ws: Any) -> None:
+    d, st = book.data, book.styles
+    report = d.status
+    heads = [
+        ("单位代码", 9),
+        ("单位名称", 24),
+        ("报表", 16),
+        ("状态", 16),
+        ("迟报天数", 8),
+        ("逾期天数", 8),
+        ("登记编号", 8),
+        ("文件", 40),
+        ("收到时间", 18),
+        ("联系人", 10),
+        ("电话", 14),
+    ]
+    book.titles(
+        ws,
+        f"{d.plan.district_name}{d.period.label_zh}报送情况",
+        len(heads),
+        f"截止日期：{report.deadline.isoformat()}    统计至：{report.as_of.isoformat()}",
+    )
+    book.header(ws, HEAD - 1, heads)
+    c = book.plain
+    r = HEAD - 1
+    for dept in report.departments:
+        for f in dept.forms:
+            r = book.detail_row(ws, r + 1)
+            ws.write_string(r, 0, dept.code, c)
+            ws.write_string(r, 1, dept.name, c)
+            ws.write_string(r, 2, f.title, c)
+            bad = f.state in ("missing", "rejected")
+            ws.write_string(
+                r, 3, STATE_LABELS[f.state], st.status(UNREPORTED if bad else "on_track")
+            )
+            book.num(ws, r, 4, Decimal(f.days_late) if f.days_late is not None else None, c)
+            book.num(ws, r, 5, Decimal(f.days_overdue) if f.days_overdue is not None else None, c)
+            book.num(ws, r, 6, Decimal(f.submission_id) if f.submission_id else None, c)
+            book.text(ws, r, 7, f.file_name, c)
+            book.text(ws, r, 8, f.received_at, c)
+            book.text(ws, r, 9, dept.contact_name, c)
+            book.text(ws, r, 10, dept.contact_phone, c)
+    book.page(ws, len(heads), max(r, HEAD))

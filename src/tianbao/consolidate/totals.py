@@ -1,0 +1,73 @@
+"""Running totals of groups of detail rows, added to as the rows are written.
+
+The detail rows stream past once (see ``Consolidated.rows``); each subtotal
+keeps its decimal sums and counts, and the sheet rows of its members only when
+its formula has to name them one by one (a label Excel would read as a
+pattern), so memory follows the number of groups, not of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+_WILDCARDS = frozenset("*?~<>=")
+
+
+def criteria_ok(text: str) -> bool:
+    """Can ``text`` be a SUMIF/COUNTIF criterion matched literally?"""
+    return bool(text) and not (_WILDCARDS & set(text)) and len(text) < 255
+
+
+@dataclass
+class Group:
+    """Sums and counts of some detail rows, in the order they were added."""
+
+    keep_rows: bool = False  # remember the members' sheet rows (for a cell-by-cell formula)
+    n: int = 0
+    sums: dict[int, Decimal] = field(default_factory=dict)  # column -> sum of its figures
+    reported: int = 0  # members with the figure the rate is judged on
+    submitted: bool = False  # some member's department has a return that counts
+    rows: list[int] = field(default_factory=list)
+
+    def add(
+        self,
+        r: int,
+        figures: Iterable[tuple[int, Decimal | None]],
+        reported: bool,
+        submitted: bool,
+    ) -> None:
+        self.n += 1
+        sums = self.sums
+        for col, value in figures:
+            base = sums.get(col)
+            if base is None:
+                sums[col] = base = Decimal(0)
+            if value is not None:
+                sums[col] = base + value
+        self.reported += reported
+        self.submitted = self.submitted or submitted
+        if self.keep_rows:
+            self.rows.append(r)
+
+    def total(self, col: int) -> Decimal:
+        return self.sums.get(col, Decimal(0))
+
+
+class Groups:
+    """Groups keyed by label, in first-seen order (``order`` puts given labels first)."""
+
+    def __init__(self, keep_rows_unless_ok: bool = True) -> None:
+        self.by_label: dict[str, Group] = {}
+        self._keep = keep_rows_unless_ok
+
+    def get(self, label: str) -> Group:
+        g = self.by_label.get(label)
+        if g is None:
+            g = self.by_label[label] = Group(keep_rows=self._keep and not criteria_ok(label))
+        return g
+
+    def order(self, first: Iterable[str] = ()) -> list[str]:
+        head = [v for v in first if v in self.by_label]
+        return head + [v for v in self.by_label if v not in head]
