@@ -52,9 +52,8 @@ class Written:
 
 
 def write_summary(data: Consolidated, path: Path) -> Written:
-    # row data goes to temporary files beside the output, not to a small /tmp
-    options = {**OPTIONS, "tmpdir": str(path.parent)}
-    wb = SummaryWorkbook(str(path), options)
+    # each sheet's rows wait in a temporary file (TMPDIR) until the workbook is zipped
+    wb = SummaryWorkbook(str(path), OPTIONS)
     plan = data.plan
     wb.set_properties(
         {
