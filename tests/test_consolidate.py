@@ -595,8 +595,8 @@ def test_consolidate__sources_past_a_sheet__go_on_in_the_next(
 
 
 def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) -> None:
-    """SummarySheet's shortcuts (whole plain rows, plain cells, plain formulas) give
-    the bytes xlsxwriter's own code gives, whatever the text."""
+    """SummarySheet's shortcuts (whole rows at once, plain cells, plain formulas)
+    give the bytes xlsxwriter's own code gives, whatever the text."""
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
@@ -629,6 +629,29 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
                 else:
                     self.write_number(row, c, v, fmt)
 
+        def write_cells(self, row: int, cells: dict[int, Any]) -> None:
+            for c, (kind, v, fmt, cached) in cells.items():
+                if kind == "f":
+                    self.write_formula(row, c, v, fmt, cached)
+                elif kind == "b":
+                    self.write_blank(row, c, None, fmt)
+                elif kind == "s":
+                    self.write_string(row, c, v, fmt)
+                else:
+                    self.write_number(row, c, v, fmt)
+
+    def cells(r: int, row: list[Any], fmt: Any, other: Any) -> dict[int, Any]:
+        """A buffered row: its values out of column order, two formulas among them."""
+        out: dict[int, Any] = {}
+        for c in (5, 0, 11, 3, 1, 2, 4, 6, 7, 8, 10):
+            v = row[c]
+            kind = "b" if v is None else "s" if isinstance(v, str) else "n"
+            out[c] = (kind, v, other if c % 3 else fmt, 0)
+        cached = ("", r / 3, r, 1e20)[r // 4 % 4]
+        out[9] = ("f", formulas[r // 4 % len(formulas)], fmt, cached)
+        out[12] = ("f", '=IF(ISNUMBER(A1),A1-B1,"")', fmt, "")
+        return out
+
     def build(cls: type) -> bytes:
         path = tmp_path / f"{cls.__name__}.xlsx"
         wb = xlsxwriter.Workbook(str(path), {**OPTIONS, "tmpdir": str(tmp_path)})
@@ -638,6 +661,10 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
         ws.write_string(0, 0, "title", other)
         ws.set_row(1, 30)
         for r, row in enumerate(rows[1:], 1):
+            if r % 4 == 1:
+                ws.set_row(r, 12 + r)
+                ws.write_cells(r, cells(r, row, fmt, other))
+                continue
             if r % 4:
                 ws.write_plain_row(r, row, fmt)
                 continue

@@ -159,6 +159,73 @@ class SummarySheet(Worksheet):  # type: ignore[misc]
         cells.append("</row>")
         self.fh.write("".join(cells))
 
+    def write_cells(self, row: int, cells: dict[int, Cell]) -> None:
+        """The cells of ``row``, column -> (kind, value, format, cached formula value):
+        kind "s" text, "n" number, "b" blank, "f" formula. Written at once, as
+        xlsxwriter writes them, when the row is below every row written so far
+        and every cell is ordinary; else cell by cell. Nothing may be written to
+        ``row`` afterwards (set_row before, as for any row)."""
+        if not (
+            self.constant_memory
+            and self.previous_row < row < self.xls_rowmax
+            and cells
+            and max(cells) < self.xls_colmax
+            and all(_plain_cell(c) for c in cells.values())
+        ):
+            for col, (kind, value, fmt, cached) in cells.items():
+                if kind == "s":
+                    self.write_string(row, col, value, fmt)
+                elif kind == "n":
+                    self.write_number(row, col, value, fmt)
+                elif kind == "b":
+                    self.write_blank(row, col, None, fmt)
+                else:
+                    self.write_formula(row, col, value, fmt, cached)
+            return
+        cols = sorted(cells)
+        self._check_dimensions(row, cols[0])
+        self._check_dimensions(row, cols[-1])
+        self._write_single_row(row)  # the previous row, as when a cell of a later row is written
+        self._write_row(row, None, self.row_info.pop(row, None))  # popped: written here, once
+        out = []
+        for col in cols:
+            kind, value, fmt, cached = cells[col]
+            ref = xl_rowcol_to_cell_fast(row, col)
+            xf = fmt._get_xf_index()
+            if kind == "s":
+                out.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+            elif kind == "n":
+                out.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
+            elif kind == "b":
+                out.append(f'<c r="{ref}" s="{xf}"/>')
+            else:
+                formula = value[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                out.append(f'<c r="{ref}" s="{xf}"><f>{formula}</f><v>{cached}</v></c>')
+        out.append("</row>")
+        self.fh.write("".join(out))
+
+
+Cell = tuple[str, Any, Any, Any]  # kind, value, format, cached value (formulas)
+
+
+def _plain_cell(cell: Cell) -> bool:
+    """A cell write_cells may write itself (see _plain)."""
+    kind, value, fmt, cached = cell
+    if fmt is None:
+        return False
+    if kind == "s":
+        return type(value) is str and _plain(value)
+    if kind == "n":
+        return type(value) in (int, float) and math.isfinite(value)
+    if kind == "b":
+        return True
+    return (
+        type(value) is str
+        and value.startswith("=")
+        and all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(value))
+        and (cached == "" or (type(cached) in (int, float) and math.isfinite(cached)))
+    )
+
 
 def _plain(value: object) -> bool:
     """A value xlsxwriter writes without escaping, truncating or converting it."""
@@ -282,6 +349,32 @@ class Book:
     def __post_init__(self) -> None:
         self.plain = self.styles.get("cell")
         self.wrap = self.styles.get("cell", None, text_wrap=True)
+        self._row = -1  # the row being buffered (begin .. fit or end), -1: none
+        self._cells: dict[int, Cell] = {}
+
+    def begin(self, r: int) -> None:
+        """Buffer the cells of row ``r`` until ``fit``/``end`` writes them at once."""
+        self._row, self._cells = r, {}
+
+    def end(self, ws: Any, r: int) -> None:
+        if self._row == r:
+            self._row = -1
+            ws.write_cells(r, self._cells)
+
+    def put(
+        self, ws: Any, r: int, c: int, kind: str, value: Any, fmt: Any, cached: Any = 0
+    ) -> None:
+        """One cell: kind "s" text, "n" number, "b" blank, "f" formula (cached value)."""
+        if r == self._row:
+            self._cells[c] = (kind, value, fmt, cached)
+        elif kind == "s":
+            ws.write_string(r, c, value, fmt)
+        elif kind == "n":
+            ws.write_number(r, c, value, fmt)
+        elif kind == "b":
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_formula(r, c, value, fmt, cached)
 
     def detail_row(self, ws: Any, r: int) -> int:
         """``r``, once sure it fits in the sheet (xlsxwriter drops what does not)."""
@@ -301,19 +394,20 @@ class Book:
         cells = [(t, self.widths[c]) for c, t in self.texts if c < len(self.widths)]
         ws.set_row(r, max(minimum, row_height(cells, 13.0)) if cells else minimum)
         self.texts = []
+        self.end(ws, r)
 
     # -- primitives ----------------------------------------------------------------
     def num(self, ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None:
         if value is None:
-            ws.write_blank(r, c, None, fmt)
+            self.put(ws, r, c, "b", None, fmt)
         else:
-            ws.write_number(r, c, float(value), fmt)
+            self.put(ws, r, c, "n", float(value), fmt)
 
     def text(self, ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
         if value is None or value == "":
-            ws.write_blank(r, c, None, fmt)
+            self.put(ws, r, c, "b", None, fmt)
         else:
-            ws.write_string(r, c, str(value), fmt)
+            self.put(ws, r, c, "s", str(value), fmt)
             if fmt is self.wrap:
                 self.texts.append((c, str(value)))
 
@@ -321,19 +415,19 @@ class Book:
         """A value from the return (number or text), its origin listed in 数据来源."""
         value = row.values.get(name)
         if value is None:
-            ws.write_blank(r, c, None, fmt)
+            self.put(ws, r, c, "b", None, fmt)
             return
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.write_number(r, c, float(Decimal(str(value))), fmt)
+            self.put(ws, r, c, "n", float(Decimal(str(value))), fmt)
         else:
-            ws.write_string(r, c, str(value), fmt)  # never a formula, whatever it says
+            self.put(ws, r, c, "s", str(value), fmt)  # never a formula, whatever it says
             if fmt is self.wrap:
                 self.texts.append((c, str(value)))
         assert self.sources is not None
         self.sources.add(ws.name, cell(r, c), row, name)
 
     def status_cell(self, ws: Any, r: int, c: int, state: str, collection: str = "") -> None:
-        ws.write_string(r, c, label(state, collection), self.styles.status(state))
+        self.put(ws, r, c, "s", label(state, collection), self.styles.status(state))
 
     def header(self, ws: Any, r: int, heads: list[tuple[str, float]], first_col: int = 0) -> None:
         for i, (text, width) in enumerate(heads):
@@ -381,11 +475,12 @@ class Book:
         role = "total" if total else "cell"
         pct = self.styles.get(role, PCT)
         if rate_formula is not None:
-            ws.write_formula(r, c, rate_formula, pct, fnum(rate))
+            self.put(ws, r, c, "f", rate_formula, pct, fnum(rate))
         else:
             self.num(ws, r, c, rate, pct)
-        ws.write_number(r, c + 1, float(bench), pct)
+        self.put(ws, r, c + 1, "n", float(bench), pct)
         gap = None if rate is None else rate - bench
         rc, bc = cell(r, c), cell(r, c + 1)
-        ws.write_formula(r, c + 2, f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', pct, fnum(gap))
-        ws.write_string(r, c + 3, label(state, collection), self.styles.status(state, total))
+        self.put(ws, r, c + 2, "f", f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', pct, fnum(gap))
+        status = self.styles.status(state, total)
+        self.put(ws, r, c + 3, "s", label(state, collection), status)

@@ -71,8 +71,9 @@ def write_projects(book: Book, ws: Any) -> None:
     n = 0
     for n, row in enumerate(d.rows("projects"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
+        book.begin(r)
         v = row.item.values
-        ws.write_string(r, P_ID, row.key, c)
+        book.put(ws, r, P_ID, "s", row.key, c)
         book.text(ws, r, P_NAME, v.get("name"), wrap)
         dims = {col: _dim(row, col) for col in (P_CAT, P_KEY, P_DEPT, P_LEADER, P_KW, P_PATH)}
         for col, value in dims.items():

@@ -55,15 +55,16 @@ def write_indicators(book: Book, ws: Any) -> None:
     n = 0
     for n, row in enumerate(d.rows("indicators"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
+        book.begin(r)
         v = row.item.values
-        ws.write_string(r, 0, row.key, c)
+        book.put(ws, r, 0, "s", row.key, c)
         book.text(ws, r, 1, v.get("name.zh"), wrap)
         book.text(ws, r, 2, v.get("unit"), c)
         book.text(ws, r, 3, row.department.name, wrap)
         book.num(ws, r, 4, row.plan_num("base.value"), money)
         book.text(ws, r, 5, v.get("target_text"), wrap)
         book.num(ws, r, 6, row.plan_num("target_level"), money)
-        ws.write_string(r, 7, "时点" if row.point else "累计", c)
+        book.put(ws, r, 7, "s", "时点" if row.point else "累计", c)
         book.returned(ws, r, 8, row, "month_value", money)
         book.returned(ws, r, 9, row, row.actual_field, money)
         book.returned(ws, r, 10, row, "ytd_last_year", money)
@@ -107,7 +108,8 @@ def write_livelihood(book: Book, ws: Any) -> None:
     group, n = Group(), 0
     for n, row in enumerate(d.rows("livelihood"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
-        ws.write_string(r, 0, row.key, c)
+        book.begin(r)
+        book.put(ws, r, 0, "s", row.key, c)
         book.text(ws, r, 1, row.plan("name"), wrap)
         book.text(ws, r, 2, row.department.name, wrap)
         budget = row.plan_num("budget")
@@ -175,7 +177,8 @@ def write_tasks(book: Book, ws: Any) -> None:
     units, n = Groups(), 0
     for n, row in enumerate(d.rows("tasks"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
-        ws.write_string(r, 0, row.key, c)
+        book.begin(r)
+        book.put(ws, r, 0, "s", row.key, c)
         book.text(ws, r, 1, row.plan("keyword"), c)
         book.text(ws, r, 2, row.plan("path"), wrap)
         book.text(ws, r, 3, row.plan("description"), wrap)
@@ -267,13 +270,13 @@ def write_status(book: Book, ws: Any) -> None:
     for dept in report.departments:
         for f in dept.forms:
             r = book.detail_row(ws, r + 1)
-            ws.write_string(r, 0, dept.code, c)
-            ws.write_string(r, 1, dept.name, c)
-            ws.write_string(r, 2, f.title, c)
+            book.begin(r)
+            book.put(ws, r, 0, "s", dept.code, c)
+            book.put(ws, r, 1, "s", dept.name, c)
+            book.put(ws, r, 2, "s", f.title, c)
             bad = f.state in ("missing", "rejected")
-            ws.write_string(
-                r, 3, STATE_LABELS[f.state], st.status(UNREPORTED if bad else "on_track")
-            )
+            state_fmt = st.status(UNREPORTED if bad else "on_track")
+            book.put(ws, r, 3, "s", STATE_LABELS[f.state], state_fmt)
             book.num(ws, r, 4, Decimal(f.days_late) if f.days_late is not None else None, c)
             book.num(ws, r, 5, Decimal(f.days_overdue) if f.days_overdue is not None else None, c)
             book.num(ws, r, 6, Decimal(f.submission_id) if f.submission_id else None, c)
@@ -281,4 +284,5 @@ def write_status(book: Book, ws: Any) -> None:
             book.text(ws, r, 8, f.received_at, c)
             book.text(ws, r, 9, dept.contact_name, c)
             book.text(ws, r, 10, dept.contact_phone, c)
+            book.end(ws, r)
     book.page(ws, len(heads), max(r, HEAD))
