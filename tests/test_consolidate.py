@@ -614,6 +614,8 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
         ]
         for r in range(60)
     ]
+    # and each tricky value alone among plain ones, four times: through every path
+    rows += [[*plain[:5], t, *plain[5:11]] for t in tricky for _ in range(4)]
     assert sum(all(map(_plain, row)) for row in rows) > 30
     assert sum(not all(map(_plain, row)) for row in rows) > 10
     formulas = ["=SUM($A$1:$A$3)", '=IF(ISNUMBER(A1),A1-B1,"")', "=COUNTIF('表'!$B$5:$B$9,\"<>\")"]

@@ -131,8 +131,8 @@ class SummarySheet(Worksheet):  # type: ignore[misc]
             self.constant_memory
             and self.previous_row < row < self.xls_rowmax
             and row not in self.row_info
-            and 0 < len(values) <= self.xls_colmax
-            and all(map(_plain, values))
+            and 0 < len(values) <= len(_COLUMNS)
+            and _plain_values(values)
         ):
             for col, value in enumerate(values):
                 if value is None:
@@ -148,8 +148,9 @@ class SummarySheet(Worksheet):  # type: ignore[misc]
         self._write_row(row, None)
         xf = fmt._get_xf_index()
         cells = []
+        n = row + 1
         for col, value in enumerate(values):
-            ref = xl_rowcol_to_cell_fast(row, col)
+            ref = f"{_COLUMNS[col]}{n}"
             if value is None:
                 cells.append(f'<c r="{ref}" s="{xf}"/>')
             elif isinstance(value, str):
@@ -225,6 +226,27 @@ def _plain_cell(cell: Cell) -> bool:
         and all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(value))
         and (cached == "" or (type(cached) in (int, float) and math.isfinite(cached)))
     )
+
+
+_COLUMNS = [xl_col_to_name(c) for c in range(64)]  # enough for any row write_plain_row gets
+_SPECIAL_INSIDE = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+
+
+def _plain_values(values: Sequence[object]) -> bool:
+    """``all(map(_plain, values))`` with one regular-expression search for the row
+    (str.isspace is what the pattern's \\s tests)."""
+    texts = []
+    for v in values:
+        if type(v) is str:
+            if len(v) >= 16_000 or (v and (v[0].isspace() or v[-1].isspace())):
+                return False
+            texts.append(v)
+        elif type(v) is int or type(v) is float:
+            if not math.isfinite(v):
+                return False
+        elif v is not None:
+            return False
+    return _SPECIAL_INSIDE.search("\ue000".join(texts)) is None  # no match spans the separator
 
 
 def _plain(value: object) -> bool:
