@@ -600,7 +600,8 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
-    from tianbao.consolidate.book import OPTIONS, SummarySheet, _plain
+    from tianbao.consolidate.book import OPTIONS
+    from tianbao.consolidate.rowwriter import SummarySheet, _plain
 
     plain: list[Any] = ["plain", "数据来源", "", "全角（）", 0, 1.5, -2, 1e20, 0.1 + 0.2, None]
     plain += [12345678901234567]

@@ -10,19 +10,15 @@ are listed in 数据来源 as they are written (``Sources``), not kept.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.consolidate.data import Consolidated, Row
 from tianbao.consolidate.rates import LABELS, NO_TARGET, PENDING_LABEL
+from tianbao.consolidate.rowwriter import Cell
 from tianbao.consolidate.styles import PCT, Styles
 from tianbao.errors import TianbaoError
 from tianbao.template.writer import display_width, row_height
@@ -71,195 +67,6 @@ def col_range(col: int, first: int, last: int) -> str:
 
 def pct_text(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'))}"
-
-
-# the functions the summary's formulas use: none is one xlsxwriter rewrites as _xlfn.
-_PLAIN_FUNCTIONS = frozenset(
-    {"SUM", "SUMIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "ISNUMBER"}
-)
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
-
-
-# a string xlsxwriter would escape, mark as _xHHHH_ or keep with xml:space="preserve"
-_SPECIAL = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$')
-
-
-class SummarySheet(Worksheet):  # type: ignore[misc]
-    """xlsxwriter's worksheet with two shortcuts that give the same bytes: no
-    ~30 regular-expression rewrites per formula (for _xlfn. functions) when a
-    formula calls none of those, and one f-string per plain string, number or
-    blank cell instead of xlsxwriter's general cell writer. At 10,000 returns
-    the summary has some 15 million cells, and these were most of the time.
-    Anything unusual goes through xlsxwriter's own code."""
-
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(formula)):
-            return formula[1:] if formula.startswith("=") else formula
-        return str(super()._prepare_formula(formula, expand_future_functions))
-
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        fmt = cell.format
-        if fmt is None or not self.constant_memory:
-            return super()._write_cell(row, col, cell)
-        kind = cell.__class__.__name__
-        if kind == "String":
-            text = cell.string
-            if _SPECIAL.search(text):
-                return super()._write_cell(row, col, cell)
-            ref = xl_rowcol_to_cell_fast(row, col)
-            xf = fmt._get_xf_index()
-            self.fh.write(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{text}</t></is></c>')
-        elif kind == "Number":
-            ref = xl_rowcol_to_cell_fast(row, col)
-            xf = fmt._get_xf_index()
-            self.fh.write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
-        elif kind == "Blank":
-            ref = xl_rowcol_to_cell_fast(row, col)
-            self.fh.write(f'<c r="{ref}" s="{fmt._get_xf_index()}"/>')
-        else:
-            return super()._write_cell(row, col, cell)
-        return None
-
-    def write_plain_row(self, row: int, values: Sequence[str | float | None], fmt: Any) -> None:
-        """Cells 0, 1, ... of ``row`` in one format: text, a number, or blank for None.
-
-        A row below every row written so far, in a constant_memory sheet, with
-        ordinary values, is written at once as the XML xlsxwriter writes for it
-        cell by cell; anything else goes cell by cell. Nothing may be written
-        to ``row`` afterwards."""
-        if not (
-            self.constant_memory
-            and self.previous_row < row < self.xls_rowmax
-            and row not in self.row_info
-            and 0 < len(values) <= len(_COLUMNS)
-            and _plain_values(values)
-        ):
-            for col, value in enumerate(values):
-                if value is None:
-                    self.write_blank(row, col, None, fmt)
-                elif isinstance(value, str):
-                    self.write_string(row, col, value, fmt)
-                else:
-                    self.write_number(row, col, value, fmt)
-            return
-        self._check_dimensions(row, 0)
-        self._check_dimensions(row, len(values) - 1)
-        self._write_single_row(row)  # the previous row, as when a cell of a later row is written
-        self._write_row(row, None)
-        xf = fmt._get_xf_index()
-        cells = []
-        n = row + 1
-        for col, value in enumerate(values):
-            ref = f"{_COLUMNS[col]}{n}"
-            if value is None:
-                cells.append(f'<c r="{ref}" s="{xf}"/>')
-            elif isinstance(value, str):
-                cells.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
-            else:
-                cells.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
-        cells.append("</row>")
-        self.fh.write("".join(cells))
-
-    def write_cells(self, row: int, cells: dict[int, Cell]) -> None:
-        """The cells of ``row``, column -> (kind, value, format, cached formula value):
-        kind "s" text, "n" number, "b" blank, "f" formula. Written at once, as
-        xlsxwriter writes them, when the row is below every row written so far
-        and every cell is ordinary; else cell by cell. Nothing may be written to
-        ``row`` afterwards (set_row before, as for any row)."""
-        if not (
-            self.constant_memory
-            and self.previous_row < row < self.xls_rowmax
-            and cells
-            and max(cells) < self.xls_colmax
-            and all(_plain_cell(c) for c in cells.values())
-        ):
-            for col, (kind, value, fmt, cached) in cells.items():
-                if kind == "s":
-                    self.write_string(row, col, value, fmt)
-                elif kind == "n":
-                    self.write_number(row, col, value, fmt)
-                elif kind == "b":
-                    self.write_blank(row, col, None, fmt)
-                else:
-                    self.write_formula(row, col, value, fmt, cached)
-            return
-        cols = sorted(cells)
-        self._check_dimensions(row, cols[0])
-        self._check_dimensions(row, cols[-1])
-        self._write_single_row(row)  # the previous row, as when a cell of a later row is written
-        self._write_row(row, None, self.row_info.pop(row, None))  # popped: written here, once
-        out = []
-        for col in cols:
-            kind, value, fmt, cached = cells[col]
-            ref = xl_rowcol_to_cell_fast(row, col)
-            xf = fmt._get_xf_index()
-            if kind == "s":
-                out.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
-            elif kind == "n":
-                out.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
-            elif kind == "b":
-                out.append(f'<c r="{ref}" s="{xf}"/>')
-            else:
-                formula = value[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                out.append(f'<c r="{ref}" s="{xf}"><f>{formula}</f><v>{cached}</v></c>')
-        out.append("</row>")
-        self.fh.write("".join(out))
-
-
-Cell = tuple[str, Any, Any, Any]  # kind, value, format, cached value (formulas)
-
-
-def _plain_cell(cell: Cell) -> bool:
-    """A cell write_cells may write itself (see _plain)."""
-    kind, value, fmt, cached = cell
-    if fmt is None:
-        return False
-    if kind == "s":
-        return type(value) is str and _plain(value)
-    if kind == "n":
-        return type(value) in (int, float) and math.isfinite(value)
-    if kind == "b":
-        return True
-    return (
-        type(value) is str
-        and value.startswith("=")
-        and all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(value))
-        and (cached == "" or (type(cached) in (int, float) and math.isfinite(cached)))
-    )
-
-
-_COLUMNS = [xl_col_to_name(c) for c in range(64)]  # enough for any row write_plain_row gets
-_SPECIAL_INSIDE = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
-
-
-def _plain_values(values: Sequence[object]) -> bool:
-    """``all(map(_plain, values))`` with one regular-expression search for the row
-    (str.isspace is what the pattern's \\s tests)."""
-    texts = []
-    for v in values:
-        if type(v) is str:
-            if len(v) >= 16_000 or (v and (v[0].isspace() or v[-1].isspace())):
-                return False
-            texts.append(v)
-        elif type(v) is int or type(v) is float:
-            if not math.isfinite(v):
-                return False
-        elif v is not None:
-            return False
-    return _SPECIAL_INSIDE.search("\ue000".join(texts)) is None  # no match spans the separator
-
-
-def _plain(value: object) -> bool:
-    """A value xlsxwriter writes without escaping, truncating or converting it."""
-    if value is None:
-        return True
-    if type(value) is str:
-        return len(value) < 16_000 and _SPECIAL.search(value) is None
-    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
-
-
-class SummaryWorkbook(Workbook):  # type: ignore[misc]
-    worksheet_class = SummarySheet
 
 
 @dataclass

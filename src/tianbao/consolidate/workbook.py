@@ -30,11 +30,11 @@ from tianbao.consolidate.book import (
     TASKS,
     Book,
     Sources,
-    SummaryWorkbook,
 )
 from tianbao.consolidate.dashboard import write_dashboard
 from tianbao.consolidate.data import Consolidated
 from tianbao.consolidate.projects import write_projects
+from tianbao.consolidate.rowwriter import SummaryWorkbook
 from tianbao.consolidate.sheets import (
     write_indicators,
     write_livelihood,
