@@ -25,12 +25,12 @@ from tianbao.ledger.db import Ledger, ledger_path
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and process groups")
 
 DEPT = "RSJ"
-VARIANTS = 18
+VARIANTS = 60  # enough that a run is still going when it is killed
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Returns, Path]:
-    """~20 returns in one folder: May, 18 different June returns (same content, other
+    """~60 returns in one folder: May, 60 different June returns (same content, other
     bytes), an exact copy of one of them, and a file that is not a workbook."""
     base = tmp_path_factory.mktemp("kill")
     rs = Returns(base, DEPT)
@@ -69,7 +69,7 @@ def spawn(ws: Path, *paths: Path) -> subprocess.Popen[bytes]:
             *map(str, paths),
             "--received-at",
             "2014-07-03T10:00:00",
-            "--jobs",  # one process: slow and simple enough to be killed mid-file
+            "--jobs",  # one validating worker: the runs are killed at different points
             "1",
         ],
         stdout=subprocess.PIPE,

@@ -178,7 +178,9 @@ def _validated_ahead(
     files ahead of the ledger writes."""
     import multiprocessing
 
-    if jobs <= 1 or len(files) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # even one job validates on a forked worker: reading inline there (the worker is
+    # the guard) costs far less than a guarded subprocess per file
+    if len(files) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for path in files:
             yield path, None
         return
@@ -375,8 +377,9 @@ def _new_submission(
     )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+# json.dumps(value, ensure_ascii=False, default=str) without building an encoder
+# for each of the hundreds of cells of every return
+_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def results_dict(
