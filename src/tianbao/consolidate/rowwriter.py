@@ -20,26 +20,15 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
-# the functions the summary's formulas use: none is one xlsxwriter rewrites as _xlfn.
-_PLAIN_FUNCTIONS = frozenset(
-    {"SUM", "SUMIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "ISNUMBER"}
-)
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
-
+from tianbao.xlsx_formulas import PlainFormulaSheet, plain_formula
 
 # a string xlsxwriter would escape, mark as _xHHHH_ or keep with xml:space="preserve"
 _SPECIAL = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$')
 
 
-class SummarySheet(Worksheet):  # type: ignore[misc]
+class SummarySheet(PlainFormulaSheet):
     """xlsxwriter's worksheet with the shortcuts above (same bytes)."""
-
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(formula)):
-            return formula[1:] if formula.startswith("=") else formula
-        return str(super()._prepare_formula(formula, expand_future_functions))
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         fmt = cell.format
@@ -167,7 +156,7 @@ def _plain_cell(cell: Cell) -> bool:
     return (
         type(value) is str
         and value.startswith("=")
-        and all(name in _PLAIN_FUNCTIONS for name in _CALL.findall(value))
+        and plain_formula(value)
         and (cached == "" or (type(cached) in (int, float) and math.isfinite(cached)))
     )
 

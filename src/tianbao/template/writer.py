@@ -21,6 +21,7 @@ from tianbao.forms.model import Column
 from tianbao.template.content import HEADER_ROWS, TEMPLATE_VERSION, FormRows, TemplateContent
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
+from tianbao.xlsx_formulas import PlainFormulaSheet
 
 COVER_SHEET = "填报说明"
 COVER_TEXT_WIDTH = 80
@@ -208,7 +209,7 @@ def _write_form(
     filled: dict[tuple[int, int], Any] | None = None,
 ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:
     form = fr.form
-    ws = wb.add_worksheet(form.sheet)
+    ws = wb.add_worksheet(form.sheet, worksheet_class=PlainFormulaSheet)
     ncols = len(form.columns)
     col_of = {c.field: i for i, c in enumerate(form.columns)}
     title = f"{form.title_zh}（{content.period.label_zh}）"
