@@ -43,6 +43,17 @@ period_option = click.option(
 )
 
 
+def jobs_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """-j/--jobs; None means every core (the command resolves it, after import)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"{what} [default: the number of cores].",
+    )
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's 'could not run' exceptions into one line and exit 2."""
 
@@ -133,14 +144,7 @@ def check(workspace: Path, as_json: bool) -> None:
     default=None,
     help="工作表保护密码 sheet protection password (default: none).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="并行进程数 processes writing workbooks [default: the number of cores] "
-    "(the same bytes either way).",
-)
+@jobs_option("并行进程数 processes writing workbooks (the same bytes either way)")
 @handle_errors
 def generate(
     workspace: Path,
@@ -197,13 +201,7 @@ def generate(
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--notes/--no-notes", default=False, help="显示提示 show notes too.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="并行进程数 processes [default: the number of cores].",
-)
+@jobs_option("并行审核进程数 validating processes (the same findings either way)")
 @handle_errors
 def validate(
     workspace: Path,
@@ -273,13 +271,9 @@ def validate(
     help="收到时间 received time, e.g. 2014-07-03T10:00:00 [default: now, UTC].",
 )
 @json_option
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="并行审核进程数 validating processes [default: the number of cores] (the "
-    "ledger is written in file order, with the same results, either way).",
+@jobs_option(
+    "并行审核进程数 validating processes (the ledger is written in file order, "
+    "with the same results, either way)"
 )
 @handle_errors
 def collect(
