@@ -196,14 +196,8 @@ class Book:
         """One cell: kind "s" text, "n" number, "b" blank, "f" formula (cached value)."""
         if r == self._row:
             self._cells[c] = (kind, value, fmt, cached)
-        elif kind == "s":
-            ws.write_string(r, c, value, fmt)
-        elif kind == "n":
-            ws.write_number(r, c, value, fmt)
-        elif kind == "b":
-            ws.write_blank(r, c, None, fmt)
         else:
-            ws.write_formula(r, c, value, fmt, cached)
+            ws.write_kind(r, c, kind, value, fmt, cached)
 
     def detail_row(self, ws: Any, r: int) -> int:
         """``r``, once sure it fits in the sheet (xlsxwriter drops what does not)."""

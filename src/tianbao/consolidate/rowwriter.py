@@ -93,6 +93,19 @@ class SummarySheet(PlainFormulaSheet):
         cells.append("</row>")
         self.fh.write("".join(cells))
 
+    def write_kind(
+        self, row: int, col: int, kind: str, value: Any, fmt: Any, cached: Any = None
+    ) -> None:
+        """One cell by kind: "s" text, "n" number, "b" blank, "f" formula (cached value)."""
+        if kind == "s":
+            self.write_string(row, col, value, fmt)
+        elif kind == "n":
+            self.write_number(row, col, value, fmt)
+        elif kind == "b":
+            self.write_blank(row, col, None, fmt)
+        else:
+            self.write_formula(row, col, value, fmt, cached)
+
     def write_cells(self, row: int, cells: dict[int, Cell]) -> None:
         """The cells of ``row``, column -> (kind, value, format, cached formula value):
         kind "s" text, "n" number, "b" blank, "f" formula. Written at once, as
@@ -107,14 +120,7 @@ class SummarySheet(PlainFormulaSheet):
             and all(_plain_cell(c) for c in cells.values())
         ):
             for col, (kind, value, fmt, cached) in cells.items():
-                if kind == "s":
-                    self.write_string(row, col, value, fmt)
-                elif kind == "n":
-                    self.write_number(row, col, value, fmt)
-                elif kind == "b":
-                    self.write_blank(row, col, None, fmt)
-                else:
-                    self.write_formula(row, col, value, fmt, cached)
+                self.write_kind(row, col, kind, value, fmt, cached)
             return
         cols = sorted(cells)
         self._check_dimensions(row, cols[0])
