@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from helpers import tianbao
 from returns import Returns
+from tianbao import console_table
 
 PERIOD = "2014-06"  # deadline: 2014-06-30 + 5 days = 2014-07-05
 AS_OF = "2014-07-10"
@@ -183,6 +184,28 @@ def test_status__human_output(office: dict[str, Any]) -> None:
     out = res.stdout
     for text in ("催报", "0391-3951333", "郭某某", "迟报", "未报", "退回未通过", "按时报送"):
         assert text in out, text
+
+
+def test_status__big_round__plain_lines_with_the_same_rows(
+    office: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the table limit (a round of thousands of departments) each row is one
+    tab-separated line: the same rows as the table, without rich's layout cost."""
+    data = status_json(office)
+    rows = sum(len(d["forms"]) for d in data["departments"])
+    monkeypatch.setattr(console_table, "MAX_TABLE_ROWS", 3)
+    res = tianbao(office["runner"], "status", "-w", office["ws"], "-p", PERIOD, "--as-of", AS_OF)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    head = lines.index("单位\t名称\t报表\t状态\t迟报天数\t编号\t文件")
+    body = lines[head + 1 : head + 1 + rows]
+    assert all(line.count("\t") == 6 for line in body), body
+    assert [line.split("\t")[0] for line in body if line.split("\t")[0]] == [
+        d["department"] for d in data["departments"]
+    ]
+    assert "┃" not in res.stdout and "│" not in res.stdout  # no rich table anywhere
+    for text in ("催报", "0391-3951333", "郭某某", "迟报", "未报", "退回未通过", "按时报送"):
+        assert text in res.stdout, text
 
 
 def test_status__xlsx_out(office: dict[str, Any], tmp_path: Path) -> None:

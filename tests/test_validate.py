@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from helpers import ROOT, tianbao
 from returns import Returns
+from tianbao import console_table
 
 DEPT = "RSJ"  # answers for all four forms in the sample
 
@@ -651,3 +652,27 @@ def test_validate__rule_across_sheets(tmp_path_factory) -> None:
 
 def _col_letter(r: Returns, form: str, field: str) -> str:
     return "".join(ch for ch in r.cell(form, r.keys(form)[0], field) if ch.isalpha())
+
+
+def test_validate__many_findings__plain_lines_not_tables(
+    rs: Returns, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the table limit, findings and summary are tab-separated lines (a round of
+    thousands of files would spend minutes in rich's table layout)."""
+    files = [rs.june("plain-a", _ytd_below_month), rs.june("plain-b", _extra_row)]
+    monkeypatch.setattr(console_table, "MAX_TABLE_ROWS", 1)
+    res = tianbao(rs.runner, "validate", "-w", rs.ws, *map(str, files), "--jobs", "1")
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    assert "┃" not in res.stdout and "│" not in res.stdout
+    head = lines.index("文件\t级别\t代码\t工作表\t单元格\t说明")
+    findings = [line.split("\t") for line in lines[head + 1 :] if line.count("\t") == 5]
+    assert {(Path(f[0]).name, f[2]) for f in findings} >= {
+        (files[0].name, "RULE_FAILED"),
+        (files[1].name, "STRUCT_EXTRA_ROW"),
+    }
+    summary = lines.index("文件\t单位\t报告期\t结果\t错误\t预警\t提示")
+    assert [line.split("\t")[0] for line in lines[summary + 1 : summary + 3]] == [
+        str(f) for f in files
+    ]
+    assert "1/2 个文件通过" in res.stdout  # an extra row is a warning

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tianbao.console_table import print_table
 from tianbao.ledger.collect import ERROR, CollectResult
 from tianbao.ledger.status import LABELS, StatusReport
 
@@ -63,18 +64,9 @@ def collect_summary(results: list[CollectResult]) -> str:
 
 
 def print_status(report: StatusReport, console: Any) -> None:
-    from rich.table import Table
-
-    t = Table(
-        title=f"{report.period_label} 报送情况 status of {report.period}"
-        f"（截止 deadline {report.deadline.isoformat()}）",
-        title_justify="left",
-    )
-    for h in ("单位", "名称", "报表", "状态", "迟报天数", "编号", "文件"):
-        t.add_column(h, overflow="fold")
-    for d in report.departments:
-        for i, f in enumerate(d.forms):
-            t.add_row(
+    rows = [
+        (
+            (
                 d.code if i == 0 else "",
                 d.name if i == 0 else "",
                 f.title,
@@ -82,29 +74,42 @@ def print_status(report: StatusReport, console: Any) -> None:
                 str(f.days_late) if f.days_late else "",
                 f"#{f.submission_id}" if f.submission_id is not None else "",
                 f.file_name,
-                style=_STYLE[f.state],
-            )
+            ),
+            _STYLE[f.state],
+        )
+        for d in report.departments
+        for i, f in enumerate(d.forms)
+    ]
     counts = report.counts()
-    t.caption = "；".join(f"{LABELS[s]} {n}" for s, n in counts.items() if n)
-    console.print(t)
+    print_table(
+        console,
+        f"{report.period_label} 报送情况 status of {report.period}"
+        f"（截止 deadline {report.deadline.isoformat()}）",
+        ("单位", "名称", "报表", "状态", "迟报天数", "编号", "文件"),
+        rows,
+        "；".join(f"{LABELS[s]} {n}" for s, n in counts.items() if n),
+    )
     if not report.chase:
         console.print("无需催报 nobody to chase", style="green")
         return
-    c = Table(
-        title=f"催报名单 to chase（截至 as of {report.as_of.isoformat()}）", title_justify="left"
-    )
-    for h in ("单位", "名称", "联系人", "电话", "原因", "报表", "逾期天数"):
-        c.add_column(h, overflow="fold")
     titles = {f.form: f.title for d in report.departments for f in d.forms}
-    for e in report.chase:
-        c.add_row(
-            e.department,
-            e.name,
-            e.contact_name,
-            e.contact_phone,
-            LABELS[e.reason],
-            "、".join(titles.get(x, x) for x in e.forms),
-            str(e.days_overdue) if e.days_overdue else "",
-            style=_STYLE[e.reason],
-        )
-    console.print(c)
+    print_table(
+        console,
+        f"催报名单 to chase（截至 as of {report.as_of.isoformat()}）",
+        ("单位", "名称", "联系人", "电话", "原因", "报表", "逾期天数"),
+        [
+            (
+                (
+                    e.department,
+                    e.name,
+                    e.contact_name,
+                    e.contact_phone,
+                    LABELS[e.reason],
+                    "、".join(titles.get(x, x) for x in e.forms),
+                    str(e.days_overdue) if e.days_overdue else "",
+                ),
+                _STYLE[e.reason],
+            )
+            for e in report.chase
+        ],
+    )

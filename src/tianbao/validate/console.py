@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tianbao.console_table import print_table, too_many
 from tianbao.validate.engine import FileReport
 from tianbao.validate.findings import Severity
 
@@ -23,6 +24,7 @@ _FIND = {
     "zh": ("级别", "代码", "工作表", "单元格", "说明"),
     "en": ("severity", "code", "sheet", "cell", "message"),
 }
+_STYLE = {"error": "red", "warning": "yellow", "note": "dim"}
 _SEV = {
     "zh": {"error": "错误", "warning": "预警", "note": "提示"},
     "en": {"error": "error", "warning": "warning", "note": "note"},
@@ -30,39 +32,55 @@ _SEV = {
 
 
 def print_reports(reports: list[FileReport], lang: str, console: Any, show_notes: bool) -> None:
-    from rich.table import Table
-
-    for r in reports:
-        shown = [f for f in r.findings if show_notes or f.severity is not Severity.NOTE]
-        if not shown:
-            continue
-        t = Table(title=f"{r.path}", title_justify="left", show_lines=False)
-        for h in _FIND[lang]:
-            t.add_column(h, overflow="fold")
-        for f in shown:
-            style = {"error": "red", "warning": "yellow", "note": "dim"}[f.severity.value]
-            t.add_row(
-                _SEV[lang][f.severity.value], f.code.value, f.sheet, f.cell, f.message, style=style
-            )
-        console.print(t)
-    total = Table(title="汇总 summary" if lang == "zh" else "summary", title_justify="left")
-    for h in _HEAD[lang]:
-        total.add_column(h, overflow="fold")
-    for r in reports:
-        total.add_row(
-            r.path,
-            r.department,
-            r.period,
-            _STATUS[lang][r.status],
-            str(r.count(Severity.ERROR)),
-            str(r.count(Severity.WARNING)),
-            str(r.count(Severity.NOTE)),
-            style="green" if r.valid else "red",
+    shown = [
+        (r, [f for f in r.findings if show_notes or f.severity is not Severity.NOTE])
+        for r in reports
+    ]
+    shown = [(r, fs) for r, fs in shown if fs]
+    if too_many(sum(len(fs) for _, fs in shown)):  # one list, file after file
+        print_table(
+            console,
+            "审核结果 findings" if lang == "zh" else "findings",
+            (_HEAD[lang][0], *_FIND[lang]),
+            [
+                ((r.path, *_finding_cells(f, lang)), _STYLE[f.severity.value])
+                for r, fs in shown
+                for f in fs
+            ],
         )
+    else:
+        for r, fs in shown:
+            print_table(
+                console,
+                r.path,
+                _FIND[lang],
+                [(_finding_cells(f, lang), _STYLE[f.severity.value]) for f in fs],
+            )
     ok = sum(r.valid for r in reports)
-    total.caption = (
+    print_table(
+        console,
+        "汇总 summary" if lang == "zh" else "summary",
+        _HEAD[lang],
+        [
+            (
+                (
+                    r.path,
+                    r.department,
+                    r.period,
+                    _STATUS[lang][r.status],
+                    str(r.count(Severity.ERROR)),
+                    str(r.count(Severity.WARNING)),
+                    str(r.count(Severity.NOTE)),
+                ),
+                "green" if r.valid else "red",
+            )
+            for r in reports
+        ],
         f"{ok}/{len(reports)} 个文件通过"
         if lang == "zh"
-        else f"{ok}/{len(reports)} file(s) acceptable"
+        else f"{ok}/{len(reports)} file(s) acceptable",
     )
-    console.print(total)
+
+
+def _finding_cells(f: Any, lang: str) -> tuple[str, ...]:
+    return (_SEV[lang][f.severity.value], f.code.value, f.sheet, f.cell, f.message)
