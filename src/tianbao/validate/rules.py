@@ -35,19 +35,6 @@ def _references(form: FormDef) -> set[str]:
     return names
 
 
-def row_scope(
-    form: FormDef,
-    row: RowRecord,
-    previous: Mapping[str, Any] | None,
-    period: Period,
-    names: set[str] | None = None,
-) -> dict[str, Any]:
-    """Names to values for one row; ``names`` limits the namespaced ones (plan.,
-    prev.) to those the rules read, which saves building them for every row."""
-    wanted = _references(form) if names is None else names
-    return _scope(row, previous, period, _namespaced(wanted, "plan."), _namespaced(wanted, "prev."))
-
-
 def _namespaced(names: set[str], prefix: str) -> list[tuple[str, str]]:
     return sorted((n, n[len(prefix) :]) for n in names if n.startswith(prefix))
 
