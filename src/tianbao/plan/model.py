@@ -206,6 +206,12 @@ class Plan:
                 out.setdefault((collection, it.department), []).append(it)
         return out
 
+    def item(self, collection: str, key: str) -> PlanItem | None:
+        for it in self.items.get(collection, []):
+            if it.key == key:
+                return it
+        return None
+
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> Plan:
         departments = {d["code"]: Department.from_raw(d) for d in raw["departments"]}
