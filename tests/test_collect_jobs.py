@@ -115,11 +115,11 @@ def test_collect__jobs_2__same_ledger_as_jobs_1(
 _VALIDATE_AHEAD = collect_module._validate_ahead
 
 
-def _dies_on_fgw(path: str, previous: Any) -> Any:
+def _dies_on_fgw(validator: Any, path: str, previous: Any) -> Any:
     """A worker that dies on one file, as a reader crash would kill it."""
     if "_FGW_" in path:
         os._exit(3)
-    return _VALIDATE_AHEAD(path, previous)
+    return _VALIDATE_AHEAD(validator, path, previous)
 
 
 def test_collect__worker_dies__same_ledger_as_jobs_1(

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,22 @@ from helpers import ROOT
 from returns import Returns
 from tianbao.ledger.archive import TEMP_PREFIX, archive_file, temp_files
 from tianbao.ledger.db import Ledger, ledger_path
+from tianbao.support.pausepoint import ENV as PAUSE_ENV
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and process groups")
 
 DEPT = "RSJ"
-VARIANTS = 60  # enough that a run is still going when it is killed
+VARIANTS = 12
+# (pause point, its k-th hit in the process, submissions in the ledger at the kill):
+# four runs, each killed at its point for sure (the process waits there to be killed).
+# Sorted files: May, the copy, v00, v01…; the worker validates every file, the
+# parent archives and records only the new ones.
+KILLS = [
+    ("validate", 3, 2),  # worker on v00; May and the copy recorded
+    ("archive", 2, 3),  # v00 recorded; v01's temp file written, not published
+    ("transaction", 2, 4),  # v01 recorded; v02 inserted, not committed
+    ("between", 2, 6),  # v02 and v03 committed, v04 not begun
+]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +67,12 @@ def ws(batch: tuple[Returns, Path], tmp_path: Path) -> Path:
     return dst
 
 
-def spawn(ws: Path, *paths: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    ws: Path, *paths: Path, extra: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
+    env.pop(PAUSE_ENV, None)
+    env.update(extra or {})
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
     return subprocess.Popen(
         [
@@ -69,7 +85,7 @@ def spawn(ws: Path, *paths: Path) -> subprocess.Popen[bytes]:
             *map(str, paths),
             "--received-at",
             "2014-07-03T10:00:00",
-            "--jobs",  # one validating worker: the runs are killed at different points
+            "--jobs",  # one validating worker: its k-th file is known
             "1",
         ],
         stdout=subprocess.PIPE,
@@ -90,19 +106,30 @@ def committed(ws: Path) -> int:
         return 0
 
 
-def kill_after_commit(proc: subprocess.Popen[bytes], ws: Path, rows: int, delay: float) -> None:
-    """SIGKILL ``proc`` ``delay`` s after the ledger holds ``rows`` submissions."""
-    limit = time.monotonic() + 180
-    while committed(ws) < rows:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < limit, "collect recorded nothing in time"
+def wait_for(what: str, done: Callable[[], bool], proc: subprocess.Popen[bytes]) -> None:
+    """Poll until ``done()``: a condition the paused run reaches for sure, so the
+    deadline only turns a hang into a failure."""
+    limit = time.monotonic() + 300
+    while not done():
+        assert proc.poll() is None, (what, proc.communicate())
+        assert time.monotonic() < limit, f"collect never reached {what}"
         time.sleep(0.01)
-    time.sleep(delay)  # land in validation, in the archive write or in the transaction
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    with contextlib.suppress(ProcessLookupError):  # the reader processes it started
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate()
+
+
+def kill_at(ws: Path, folder: Path, marker: Path, point: str, hit: int, rows: int) -> None:
+    """Run collect until it pauses at ``point`` (its ``hit``-th time there) with
+    ``rows`` submissions committed, then SIGKILL it and every process it started."""
+    marker.unlink(missing_ok=True)
+    proc = spawn(ws, folder, extra={PAUSE_ENV: f"{point}:{hit}:{marker}"})
+    try:
+        wait_for(f"the {point} pause", marker.exists, proc)
+        # the parent runs on while a worker is paused in validation; it stops at that file
+        wait_for(f"{rows} submissions", lambda: committed(ws) >= rows, proc)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the command and its workers
+        proc.wait()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
 
 
 def sha(path: Path) -> str:
@@ -146,19 +173,17 @@ def assert_each_file_once(ws: Path, folder: Path) -> None:
 
 
 def test_collect__killed_halfway__consistent_and_resumable(
-    batch: tuple[Returns, Path], ws: Path
+    batch: tuple[Returns, Path], ws: Path, tmp_path: Path
 ) -> None:
     _, folder = batch
-    total = len(list(folder.iterdir()))
-    n = 0
-    for delay in (0.0, 0.05, 0.13, 0.21):  # four runs killed at different points
-        proc = spawn(ws, folder)
-        kill_after_commit(proc, ws, n + 1, delay)
-        assert proc.returncode == -signal.SIGKILL
-        n = assert_consistent(ws)
-        assert 1 <= n < total - 1  # killed before the end
+    for point, hit, rows in KILLS:
+        kill_at(ws, folder, tmp_path / f"paused-{point}", point, hit, rows)
+        assert assert_consistent(ws) == rows, point  # nothing of the killed step counts
         for tmp in temp_files(ws):  # a temp file of a killed write, never a submission
             assert tmp.name.startswith(TEMP_PREFIX)
+        if point == "archive":
+            assert temp_files(ws), "killed between the temp write and its publishing"
+    n = KILLS[-1][2]
 
     again = spawn(ws, folder)
     out, err = again.communicate(timeout=600)
@@ -186,3 +211,35 @@ def test_collect__two_at_once__each_file_once(
     assert procs[1].returncode == 1  # b holds zz_broken.xlsx
     assert_consistent(ws)
     assert_each_file_once(ws, folder)
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie no longer counts)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG, /proc")
+def test_collect__parent_killed_alone__no_worker_left(
+    batch: tuple[Returns, Path], ws: Path, tmp_path: Path
+) -> None:
+    _, folder = batch
+    marker = tmp_path / "paused-worker"
+    proc = spawn(ws, folder, extra={PAUSE_ENV: f"validate:2:{marker}"})
+    try:
+        wait_for("the validate pause", marker.exists, proc)
+        worker = int(marker.read_text())
+        assert worker != proc.pid and alive(worker)
+        os.kill(proc.pid, signal.SIGKILL)  # the parent alone, not its process group
+        proc.wait()
+        limit = time.monotonic() + 60
+        while alive(worker):  # the kernel kills it with its parent
+            assert time.monotonic() < limit, f"worker {worker} outlived its parent"
+            time.sleep(0.01)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()

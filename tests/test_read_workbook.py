@@ -30,6 +30,7 @@ from tianbao.read import cells as cells_mod
 from tianbao.read import workbook as workbook_mod
 from tianbao.read.guard import is_percent_format
 from tianbao.read.sniff import CFB_MAGIC, cfb_stream_names
+from tianbao.support.pausepoint import ENV as PAUSE_ENV
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -702,18 +703,30 @@ def test_guarded__same_result_as_in_process(normal_book: Path) -> None:
     assert guarded.ok and guarded.book == inside.book and guarded.sha256 == inside.sha256
 
 
-def test_guarded__timeout_and_memory_become_reader_crashed(normal_book: Path, write) -> None:
-    slow = read_workbook_guarded(normal_book, Limits(time_seconds=0.001))
+def test_guarded__reader_over_its_time_becomes_reader_crashed(
+    normal_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the reader process waits at its pause point for good: the limit is reached for sure
+    marker = tmp_path / "reading"
+    monkeypatch.setenv(PAUSE_ENV, f"read:1:{marker}")
+    slow = read_workbook_guarded(normal_book, Limits(time_seconds=0.5))
+    assert marker.exists()  # it was paused in the read, not failed before it
     assert codes(slow) == {ReadCode.READER_CRASHED} and slow.book is None
+    assert "time limit" in slow.issues[0].detail
     assert slow.sha256  # the file is still identified
-    # two cells, but a 200,000 x 100 grid: calamine maps 640 MB at once, against 1 MiB
+
+
+def test_guarded__reader_over_its_memory_becomes_reader_crashed(write) -> None:
+    # two cells, but a 200,000 x 100 grid: calamine allocates 640 MB at once, against
+    # 64 MiB (enough for the checks before it); the time limit is the default 30 s
     sparse = (
         '<row r="1"><c r="A1"><v>1</v></c></row><row r="200000"><c r="CV200000"><v>2</v></c></row>'
     )
     starved = read_workbook_guarded(
-        write(package({"S": sheet_xml(sparse)})), Limits(memory_bytes=1 << 20)
+        write(package({"S": sheet_xml(sparse)})), Limits(memory_bytes=64 << 20)
     )
     assert codes(starved) == {ReadCode.READER_CRASHED} and starved.book is None
+    assert "time limit" not in starved.issues[0].detail
 
 
 def test_worker__picklable_for_a_process_pool(normal_book: Path) -> None:

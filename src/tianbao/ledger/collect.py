@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,6 +24,7 @@ from typing import Any
 from tianbao.errors import UsageError
 from tianbao.ledger.archive import store, sweep_temp
 from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
+from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import Workspace
 
 COLLECT_VERSION = "1.0"
@@ -143,6 +143,8 @@ def collect(
             if not keep_reports:
                 result.report = None
             results.append(result)
+            if result.submission_id is not None and not result.duplicate:
+                pause_point("between")
     return results
 
 
@@ -157,15 +159,10 @@ class _Ahead:
     forms: tuple[str, ...]
 
 
-_WORKER: Any = None  # the forked workers' Validator, set in the parent before forking
-
-
-def _validate_ahead(path: str, previous: Any) -> _Ahead:
-    assert _WORKER is not None
-    try:
-        report = _WORKER.validate(Path(path), previous=previous)
-    except MemoryError:  # the parent validates it again behind the per-file guard
-        raise RuntimeError("memory limit reached") from None
+def _validate_ahead(validator: Any, path: str, previous: Any) -> _Ahead:
+    """On a worker: validate one file; its report without records, and its cells."""
+    pause_point("validate")
+    report = validator.validate(Path(path), previous=previous)
     cells, forms = _cells(report), tuple(report.records)
     report.records = {}  # plan and form objects: costly to send back
     return _Ahead(previous, report, cells, forms)
@@ -176,66 +173,41 @@ def _validated_ahead(
 ) -> Iterator[tuple[Path, _Ahead | None]]:
     """(file, its validation on a worker or None), in order, at most a few
     files ahead of the ledger writes."""
-    import multiprocessing
+    import functools
+
+    from tianbao.support import parallel
 
     # even one job validates on a forked worker: reading inline there (the worker is
     # the guard) costs far less than a guarded subprocess per file
-    if len(files) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(files) <= 1 or not parallel.can_fork():
         for path in files:
             yield path, None
         return
-    from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     from tianbao.read.limits import Limits
     from tianbao.read.workbook import limit_process
     from tianbao.validate.engine import Validator
 
-    global _WORKER
-    _WORKER = Validator(validator.ws, inline_read=True)
+    worker = Validator(validator.ws, inline_read=True)
+
+    def run(path: str, previous: Any) -> _Ahead:
+        return _validate_ahead(worker, path, previous)
+
+    def args(path: Path) -> tuple[str, Any]:
+        hint = _hint(path.name)  # the previous return as the ledger holds it now
+        return str(path), ledger.previous_records(*hint) if hint else None
+
     limits = Limits()
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=limit_process,
-        initargs=(limits,),
-    )
-    window: deque[tuple[Path, Future[_Ahead] | None]] = deque()
-    pending = iter(files)
-    broken = False  # a worker died: the rest is validated here, behind the per-file guard
-    try:
-        while True:
-            while len(window) < 4 * jobs:
-                path = next(pending, None)
-                if path is None:
-                    break
-                fut: Future[_Ahead] | None = None
-                if not broken:
-                    hint = _hint(path.name)
-                    prev = ledger.previous_records(*hint) if hint else None
-                    try:
-                        fut = pool.submit(_validate_ahead, str(path), prev)
-                    except BrokenProcessPool:
-                        broken = True
-                window.append((path, fut))
-            if not window:
-                return
-            path, fut = window.popleft()
-            ahead: _Ahead | None = None
-            if fut is not None:
-                try:
-                    ahead = fut.result(timeout=limits.time_seconds * 2)
-                except BrokenProcessPool:
-                    broken = True
-                except (TimeoutError, RuntimeError, CancelledError):
-                    pass  # validated again here, behind the per-file guard
-            yield path, ahead
-    finally:
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            if proc.is_alive():
-                proc.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        _WORKER = None
+    for path, ahead in parallel.ordered(
+        run,
+        files,
+        args,
+        jobs,
+        count=len(files),
+        timeout=limits.time_seconds * 2,
+        initializer=functools.partial(limit_process, limits),
+    ):
+        # a file its worker could not finish is validated here, behind the per-file guard
+        yield path, None if ahead is parallel.FAILED else ahead
 
 
 def _duplicate(path: Path, sub: Submission) -> CollectResult:

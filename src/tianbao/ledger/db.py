@@ -23,6 +23,7 @@ from typing import Any
 
 from tianbao.errors import TianbaoError
 from tianbao.plan.periods import Period
+from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import STATE_DIR
 
 LEDGER_FILE = "ledger.sqlite"
@@ -491,6 +492,7 @@ class Ledger:
                 superseded = self._supersede(new.department, new.period)
             sub = self.submission(sid)
             assert sub is not None
+            pause_point("transaction")
         return Added(sub, False, superseded)
 
     def _supersede(self, department: str, period: str) -> tuple[int, ...]:

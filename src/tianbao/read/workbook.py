@@ -25,6 +25,7 @@ from tianbao.read import guard
 from tianbao.read.issues import ReadCode, ReadIssue, issue, show
 from tianbao.read.limits import Limits
 from tianbao.read.sniff import HEAD_BYTES, sniff
+from tianbao.support.pausepoint import pause_point
 
 try:  # POSIX only; elsewhere the guarded reader relies on its timeout
     import resource
@@ -263,6 +264,7 @@ def worker_read(path: str, limits: Limits = Limits()) -> ReadResult:  # noqa: B0
 
 def _child(path: str, limits: Limits, conn: Any) -> None:
     try:
+        pause_point("read")
         conn.send(worker_read(path, limits))
     finally:
         conn.close()

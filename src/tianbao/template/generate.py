@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from tianbao.errors import UsageError
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
+from tianbao.support import parallel
 from tianbao.template.content import build_content
 from tianbao.template.writer import write_workbook
 from tianbao.workspace import Workspace
@@ -75,17 +75,14 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     forms = [ws.forms[f] for f in plan.form_ids]
     job = _Job(plan, forms, period, ws.secret(), out, password, generated_at)
-    if jobs <= 1 or len(codes) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(codes) <= 1 or not parallel.can_fork():
         return [job.one(code) for code in codes]
     # forked workers share the loaded plan; each department's bytes are the same
     # whichever process writes them, and results come back in department order
-    global _JOB
-    _JOB = job
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_one, codes, chunksize=max(1, len(codes) // (jobs * 8)))
-    finally:
-        _JOB = None
+    done = []
+    for code, result in parallel.ordered(job.one, codes, lambda c: (c,), jobs, count=len(codes)):
+        done.append(job.one(code) if result is parallel.FAILED else result)
+    return done
 
 
 @dataclass
@@ -112,11 +109,3 @@ class _Job:
             tuple(fr.form.id for fr in content.forms),
             sum(len(fr.items) for fr in content.forms),
         )
-
-
-_JOB: _Job | None = None  # set in the parent before forking
-
-
-def _one(code: str) -> Generated:
-    assert _JOB is not None
-    return _JOB.one(code)

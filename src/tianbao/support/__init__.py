@@ -1,0 +1,1 @@
+"""Plumbing every stage uses: the worker pool, test pause points."""

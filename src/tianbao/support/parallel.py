@@ -1,0 +1,166 @@
+"""One pool of forked worker processes for per-file work (generate, validate, collect).
+
+Workers are forked, so they share what the parent has loaded (plan, forms,
+compiled schemas) without pickling it: the task function is kept in a module
+global before the first fork. The pool never starts more workers than there
+are tasks or cores; each worker runs the caller's ``initializer`` (the
+readers' memory cap) and dies
+with its parent (Linux: PR_SET_PDEATHSIG), so a killed command leaves no
+process behind. Results come back in input order; a task whose worker died,
+raised or ran out of time comes back as ``FAILED`` for the caller to redo
+behind its own guard. Teardown is graceful when every task finished (workers
+take their sentinel and exit) and kills the workers first otherwise; in both
+cases it waits for the pool's threads, so none writes to a closed pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+FAILED: Any = object()  # a task that must be redone by the caller
+_TASK: Callable[..., Any] | None = None  # the forked workers' task, set before forking
+_PARENT = 0  # the parent's pid, as the worker saw it when it started
+_PR_SET_PDEATHSIG = 1
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # pragma: no cover - macOS, Windows
+
+
+def workers_for(jobs: int, tasks: int) -> int:
+    """The workers worth starting: at most one per task and one per core."""
+    return max(1, min(jobs, tasks, cores()))
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this worker when its parent dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: rely on the pipe
+        return
+    if os.getppid() != _PARENT:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _start_worker(initializer: Callable[[], None] | None) -> None:
+    _die_with_parent()
+    if initializer is not None:
+        initializer()
+
+
+def _run(args: tuple[Any, ...]) -> Any:
+    assert _TASK is not None
+    try:
+        return _TASK(*args)
+    except MemoryError:  # the caller redoes it behind its per-file guard
+        raise RuntimeError("memory limit reached") from None
+
+
+def ordered(
+    task: Callable[..., Any],
+    items: Iterable[T],
+    args: Callable[[T], tuple[Any, ...] | None],
+    jobs: int,
+    *,
+    count: int,
+    window: int | None = None,
+    timeout: float | None = None,
+    initializer: Callable[[], None] | None = None,
+) -> Iterator[tuple[T, Any]]:
+    """Yield (item, task(*args(item)) or FAILED) in input order.
+
+    ``args(item)`` is called when the item is sent to a worker, at most
+    ``window`` items ahead of what the caller has taken (so it may read state
+    the caller changed meanwhile); None there means the item is not sent and
+    comes back FAILED. ``count`` is the number of items (for the number of
+    workers); ``timeout`` bounds the wait for one result. After a worker died,
+    the items not yet sent come back FAILED without being sent.
+    """
+    global _TASK, _PARENT
+    workers = workers_for(jobs, count)
+    window = window or 4 * workers
+    _TASK, _PARENT = task, os.getpid()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(initializer,),
+    )
+    pending: deque[tuple[T, Future[Any] | None]] = deque()
+    source = iter(items)
+    broken = False
+    finished = False
+    try:
+        while True:
+            while len(pending) < window:
+                item = next(source, _END)
+                if item is _END:
+                    break
+                fut: Future[Any] | None = None
+                call = None if broken else args(item)
+                if call is not None:
+                    try:
+                        fut = pool.submit(_run, call)
+                    except BrokenProcessPool:
+                        broken = True
+                pending.append((item, fut))
+            if not pending:
+                finished = True
+                return
+            item, fut = pending.popleft()
+            result = FAILED
+            if fut is not None:
+                try:
+                    result = fut.result(timeout=timeout)
+                except BrokenProcessPool:
+                    broken = True
+                except TimeoutError:  # a stuck worker: stop them all, the rest is redone
+                    broken = True
+                    _kill_workers(pool)
+                except Exception:  # memory, a bug in the task, cancelled: redone
+                    pass
+            yield item, result
+    finally:
+        _close(pool, graceful=finished and not broken)
+        _TASK = None
+
+
+_END: Any = object()
+
+
+def _close(pool: ProcessPoolExecutor, *, graceful: bool) -> None:
+    """Shut the pool down and wait for its threads; kill busy workers first
+    unless every task has finished."""
+    if not graceful:
+        _kill_workers(pool)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    processes = getattr(pool, "_processes", None) or {}
+    for proc in list(processes.values()):
+        with contextlib.suppress(Exception):
+            proc.kill()

@@ -1,0 +1,62 @@
+"""The one worker pool: ordered results, no more workers than tasks or cores,
+a dying worker's tasks handed back, a clean teardown."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tianbao.support import parallel
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="forked workers")
+
+
+def square_with_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+@pytest.mark.parametrize(
+    ("jobs", "tasks", "most"),
+    [(1, 10, 1), (2, 1, 1), (150, 2, 2), (9999, 50, parallel.cores()), (0, 5, 1)],
+)
+def test_workers_for__never_more_than_tasks_or_cores(jobs: int, tasks: int, most: int) -> None:
+    assert parallel.workers_for(jobs, tasks) == min(most, parallel.cores())
+
+
+def test_ordered__results_in_input_order_on_at_most_the_tasks_workers() -> None:
+    items = list(range(7))
+    got = list(parallel.ordered(square_with_pid, items, lambda n: (n,), 9999, count=2, window=2))
+    assert [item for item, _ in got] == items
+    assert [value for _, (value, _pid) in got] == [n * n for n in items]
+    pids = {pid for _, (_value, pid) in got}
+    assert os.getpid() not in pids and len(pids) <= 2
+
+
+def test_ordered__a_dying_worker_hands_its_tasks_back() -> None:
+    def dies_on_three(n: int) -> int:
+        if n == 3:
+            os._exit(3)
+        return n
+
+    got = dict(parallel.ordered(dies_on_three, range(6), lambda n: (n,), 1, count=6, window=1))
+    assert [got[n] for n in range(3)] == [0, 1, 2]
+    assert all(got[n] is parallel.FAILED for n in range(3, 6))
+
+
+def test_ordered__items_not_sent_come_back_failed() -> None:
+    got = dict(
+        parallel.ordered(square_with_pid, range(4), lambda n: None if n % 2 else (n,), 2, count=4)
+    )
+    assert got[1] is parallel.FAILED and got[3] is parallel.FAILED
+    assert got[2][0] == 4
+
+
+def test_ordered__a_raising_task_comes_back_failed() -> None:
+    def fails_on_one(n: int) -> int:
+        if n == 1:
+            raise ValueError("bug")
+        return n
+
+    got = dict(parallel.ordered(fails_on_one, range(3), lambda n: (n,), 2, count=3))
+    assert got == {0: 0, 1: parallel.FAILED, 2: 2}
