@@ -65,9 +65,26 @@ def roundtrip(files: list[Path], out_dir: Path) -> list[Path]:
     return [Path(p[1]) for p in pairs]
 
 
-def fill(jobs: list[tuple[Path, dict[str, Any], Path]], mode: str = "value") -> list[dict]:
-    report = run_jobs({"fill": [[str(s), f, str(o), mode] for s, f, o in jobs]})
-    return report["fill"]
+def fill(
+    jobs: list[tuple[Path, dict[str, Any], Path]], mode: str = "value", locale: str | None = None
+) -> list[dict]:
+    """Fill and save each (template, {sheet: {cell: value}}, out); ``mode="keyboard"``
+    types each value as a clerk would (automatic formats; ``locale`` e.g. zh-CN)."""
+    results: list[dict] = [{} for _ in jobs]
+    todo = list(range(len(jobs)))
+    # LO 7.4 headless aborts at random after keyboard input (1 run in 3 to 6 here, see
+    # LO_FINDINGS.md): a failed fill is run again in a fresh soffice, up to 6 times
+    for _attempt in range(
+        6 if mode == "keyboard" or any(_typed_by_keys(j[1]) for j in jobs) else 1
+    ):
+        batch = [[str(jobs[i][0]), jobs[i][1], str(jobs[i][2]), mode] for i in todo]
+        report = run_jobs({"fill": batch, "locale": locale})
+        for i, rep in zip(todo, report["fill"], strict=True):
+            results[i] = rep
+        todo = [i for i in todo if not results[i]["ok"]]
+        if not todo:
+            break
+    return results
 
 
 def to_pdf(files: list[Path], out_dir: Path) -> list[Path]:
@@ -82,3 +99,9 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def _typed_by_keys(spec: dict[str, Any]) -> bool:
+    return any(
+        isinstance(v, dict) and "keyboard" in v for cells in spec.values() for v in cells.values()
+    )

@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 lo_batch.py LO_CLIENT_DIR JOBS.json
 JOBS.json: {"roundtrip": [[src, out], ...], "fill": [[src, fill_dict, out, mode], ...],
-            "pdf": {"outdir": D, "files": [src, ...]}}
+            "pdf": {"outdir": D, "files": [src, ...]}, "locale": "zh-CN" (optional)}
 Prints one JSON report: {"roundtrip": [{src, ok, error}], "fill": [...], "pdf": {...}}.
 The tests call this through tests/lo.py; it is not part of the product.
 """
@@ -24,7 +24,7 @@ def main() -> int:
         jobs = json.load(fh)
     report = {"roundtrip": [], "fill": [], "pdf": None}
     if jobs.get("roundtrip") or jobs.get("fill"):
-        with lo_client.LOSession() as lo:
+        with lo_client.LOSession(locale=jobs.get("locale")) as lo:
             for src, out in jobs.get("roundtrip", []):
                 try:
                     lo.roundtrip(src, out)

@@ -286,6 +286,59 @@ def test_cells_without_references__positions_as_calamine(write) -> None:
     assert s.percent_cells == {(2, 1)}
 
 
+def _styles(*num_fmts: str | int) -> str:
+    """cellXfs 0 = General, then one xf per format: a custom code or a built-in id."""
+    custom = [(164 + i, f) for i, f in enumerate(num_fmts) if isinstance(f, str)]
+    ids = iter(i for i, _ in custom)
+    xfs = "".join(f'<xf numFmtId="{next(ids) if isinstance(f, str) else f}"/>' for f in num_fmts)
+    fmts = "".join(
+        f'<numFmt numFmtId="{i}" formatCode="{c.replace(chr(34), "&quot;")}"/>' for i, c in custom
+    )
+    return (
+        f'{DECL}<styleSheet xmlns="{NS}"><numFmts count="{len(custom)}">{fmts}</numFmts>'
+        f'<cellXfs count="{len(num_fmts) + 1}"><xf numFmtId="0"/>{xfs}</cellXfs></styleSheet>'
+    )
+
+
+# (format as Calc, Excel or WPS write it, where it is set, whether the cell counts as percent)
+PERCENT_STYLES = [
+    ("0%", "cell", True),
+    ("0.00%", "cell", True),
+    ("0.0%", "cell", True),
+    (9, "cell", True),  # built-in 0%
+    (10, "cell", True),  # built-in 0.00%
+    ("[$-804]0.0%", "cell", True),
+    ("0.0", "cell", False),
+    ('0.0"%"', "cell", False),  # a literal sign: the value is already in points
+    ("0%", "column", True),  # no style of its own: the column's applies
+    (10, "column", True),
+    ("0.00%", "row", True),  # the row's style, with customFormat
+    ("0.00%", "row without customFormat", False),
+    ("0%", "column, cell s=0", False),  # the cell's own General wins
+]
+
+
+@pytest.mark.parametrize(("fmt", "where", "percent"), PERCENT_STYLES)
+def test_percent_cells__from_cell_column_or_row_style(
+    write, fmt: str | int, where: str, percent: bool
+) -> None:
+    cell = {
+        "cell": '<c r="B2" s="1"><v>0.12</v></c>',
+        "column, cell s=0": '<c r="B2" s="0"><v>0.12</v></c>',
+    }
+    c = cell.get(where, '<c r="B2"><v>0.12</v></c>')
+    row_attrs = {"row": ' s="1" customFormat="1"', "row without customFormat": ' s="1"'}
+    before = '<cols><col min="2" max="3" width="9" style="1"/></cols>' if "column" in where else ""
+    xml = sheet_xml(
+        f'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"{row_attrs.get(where, "")}>{c}</row>',
+        before=before,
+    )
+    book = read_workbook(write(package({"S": xml}, styles=_styles(fmt)))).book
+    assert book is not None
+    assert book.sheets[0].rows[1][1] == 0.12
+    assert book.sheets[0].percent_cells == ({(1, 1)} if percent else set())
+
+
 def test_percent_format_codes() -> None:
     assert is_percent_format("0.0%") and is_percent_format("#,##0.00%;[Red]-0%")
     assert not is_percent_format('0.0"%"') and not is_percent_format("0\\%")

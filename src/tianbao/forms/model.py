@@ -30,6 +30,8 @@ UNIT_FORMATS: dict[str, str] = {
     "吨标准煤": "#,##0.00",
 }
 DEFAULT_NUMBER_FORMAT = "#,##0.00"
+# units held in percent points; their entry cells are General in the templates
+RATIO_UNITS = ("%", "‰")
 # the forms shipped in templates/ and schemas/forms/, in the order a plan lists them
 STANDARD_FORMS = (
     "indicators_monthly",

@@ -54,6 +54,11 @@ _R_ATTR_ANY = re.compile(rb"\sr\s*=")
 _A_R = re.compile(rb"(?<![\w:.-])r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _A_T = re.compile(rb"(?<![\w:.-])t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _A_S = re.compile(rb"(?<![\w:.-])s\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_A_CUSTOM_FORMAT = re.compile(rb"(?<![\w:.-])customFormat\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_COL_TAG = re.compile(rb"<(?:[^\s<>/=:\"']+:)?col(?=[\s/>])([^<>]*)>")
+_A_MIN = re.compile(rb"(?<![\w:.-])min\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_A_MAX = re.compile(rb"(?<![\w:.-])max\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_A_STYLE = re.compile(rb"(?<![\w:.-])style\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _HAS_VALUE = re.compile(rb"<(?:[^\s<>/=:\"']+:)?(?:v|is)[\s/>]")
 _HAS_F = re.compile(rb"<(?:[^\s<>/=:\"']+:)?f[\s/>]")
 _V = re.compile(rb"<(?:[^\s<>/=:\"']+:)?v(?:\s[^>]*)?(?:/>|>([^<]*)<)")
@@ -169,6 +174,27 @@ def merges_of(buf: bytes, after: int) -> list[str]:
     return [m.group(1).decode("ascii", "replace") for m in _MERGE.finditer(buf, after)]
 
 
+def percent_columns(buf: bytes, before: int, pct: frozenset[int]) -> tuple[tuple[int, int], ...]:
+    """0-based (first, last) column ranges whose column style is a percent format.
+
+    A cell written without a style (no s attribute) takes its row's style
+    (customFormat) or else its column's: LibreOffice shows it, and saves it, so.
+    """
+    if not pct:
+        return ()
+    found = []
+    for m in _COL_TAG.finditer(buf, 0, before or len(buf)):
+        raw = m.group(1)
+        style, lo, hi = _attr(raw, _A_STYLE), _attr(raw, _A_MIN), _attr(raw, _A_MAX)
+        if not (style and style.isdigit() and int(style[:9]) in pct):
+            continue
+        if lo and hi and lo.isdigit() and hi.isdigit():
+            first, last = int(lo[:9]) - 1, int(hi[:9]) - 1
+            if 0 <= first <= last:
+                found.append((first, last))
+    return tuple(found)
+
+
 def scan_cells(
     buf: bytes,
     start: int,
@@ -176,15 +202,20 @@ def scan_cells(
     percent_styles: frozenset[int],
     limits: tuple[int, int, int] = (0, 0, 0),
     hint: tuple[int, int] | None = None,
+    percent_cols: tuple[tuple[int, int], ...] = (),
 ) -> CellScan:
     """The cells of buf[start:end] (a sheet's <sheetData>).
 
     limits: (rows, columns, cells) that would be refused; a bound from the fast
     or rows-only path that reaches one of them is replaced by the exact walk.
     hint: (last row, last column), 1-based, e.g. from <dimension>; only a start.
+    percent_cols: column ranges styled in a percent format (``percent_columns``).
     """
     if start >= end:
         return CellScan()
+    if percent_cols or (percent_styles and buf.find(b"customFormat", start, end) >= 0):
+        # cells that inherit a row or column style: only the walk knows their rows
+        return _exact(buf, start, end, percent_styles, percent_cols)
     scan = _fast(buf, start, end, percent_styles, hint) or _rows_only(
         buf, start, end, percent_styles
     )
@@ -415,12 +446,20 @@ def _rows_only(buf: bytes, start: int, end: int, pct: frozenset[int]) -> CellSca
 class _Walk:
     """Row and cell positions as calamine assigns them (it expands <x/> to <x></x>)."""
 
-    def __init__(self, pct: frozenset[int]) -> None:
+    def __init__(self, pct: frozenset[int], percent_cols: tuple[tuple[int, int], ...] = ()) -> None:
         self.scan = CellScan(exact=True)
         self.pct = pct
+        self.percent_cols = percent_cols
+        self.row_percent = False  # the current row's own style (customFormat) is a percent
         self.row_index = self.col_index = 0
         self.max_row = self.max_col = -1
         self.at_row = self.at_col = (0, 0)
+
+    def _inherits_percent(self, raw: bytes, col: int) -> bool:
+        """A cell with no style of its own, in a percent-styled row or column."""
+        if not (self.row_percent or self.percent_cols) or _attr(raw, _A_S) is not None:
+            return False
+        return self.row_percent or any(a <= col <= b for a, b in self.percent_cols)
 
     def valued(self, row: int, col: int) -> None:
         if row > self.max_row:
@@ -443,6 +482,7 @@ class _Walk:
             and b"t='e'" not in region
             and b"<f" not in region
             and not (self.pct and b"s=" in region)
+            and not (self.percent_cols or self.row_percent)
         )
         if simple:  # no references: the cells just follow each other
             n = len(_C_START.findall(region))
@@ -478,14 +518,22 @@ class _Walk:
             if _HAS_VALUE.search(content):
                 self.valued(row, col)
                 _cell_extras(scan, row, col, raw or b"", content, self.pct)
+                if self._inherits_percent(raw or b"", col):
+                    scan.percent_cells.add((row, col))
             elif _HAS_F.search(content) and _attr(raw or b"", _A_T) not in (b"str", b"inlineStr"):
                 scan.formula_no_value.add((row, col))
         if starts != len(_C_START.findall(region)):
             scan.malformed = "a cell tag with malformed attributes"
 
 
-def _exact(buf: bytes, start: int, end: int, pct: frozenset[int]) -> CellScan:
-    walk = _Walk(pct)
+def _exact(
+    buf: bytes,
+    start: int,
+    end: int,
+    pct: frozenset[int],
+    percent_cols: tuple[tuple[int, int], ...] = (),
+) -> CellScan:
+    walk = _Walk(pct, percent_cols)
     scan = walk.scan
     pos = start
     starts = 0
@@ -495,8 +543,10 @@ def _exact(buf: bytes, start: int, end: int, pct: frozenset[int]) -> CellScan:
         raw, selfclose = m.group(1), m.group(2)
         if raw is None:  # </row>
             walk.row_index, walk.col_index = walk.row_index + 1, 0
+            walk.row_percent = False
             continue
         starts += 1
+        walk.row_percent = bool(pct) and _row_percent(raw or b"", pct)
         r = _attr(raw, _A_R) if raw and b"r" in raw else None
         if r is not None and _duplicate(raw, _A_R):
             scan.malformed = "a row tag with two r attributes"
@@ -514,6 +564,14 @@ def _exact(buf: bytes, start: int, end: int, pct: frozenset[int]) -> CellScan:
     if starts != len(_ROW_START.findall(buf, start, end)):
         scan.malformed = "a row tag with malformed attributes"
     return scan
+
+
+def _row_percent(raw: bytes, pct: frozenset[int]) -> bool:
+    """A row tag whose own style (it applies with customFormat) is a percent format."""
+    s = _attr(raw, _A_S) if b"s" in raw else None
+    if s is None or not s.isdigit() or int(s[:9]) not in pct:
+        return False
+    return _attr(raw, _A_CUSTOM_FORMAT) in (b"1", b"true")
 
 
 def _attr(raw: bytes, pattern: re.Pattern[bytes]) -> bytes | None:

@@ -706,7 +706,13 @@ class _Checker:
                 break
         hint = cells.range_end(dim) if dim and span and span[0] * span[1] <= lim.max_cells else None
         scan = cells.scan_cells(
-            buf, start, end, pct, (lim.max_rows, lim.max_cols, lim.max_cells), hint
+            buf,
+            start,
+            end,
+            pct,
+            (lim.max_rows, lim.max_cols, lim.max_cells),
+            hint,
+            cells.percent_columns(buf, start, pct),
         )
         facts.cells = scan
         if not scan.s_exact and (

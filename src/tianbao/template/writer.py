@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
-from tianbao.forms.model import Column
+from tianbao.forms.model import RATIO_UNITS, Column
 from tianbao.template.content import HEADER_ROWS, TEMPLATE_VERSION, FormRows, TemplateContent
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
@@ -249,6 +249,11 @@ def _write_form(
                 _write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
             elif col.entry:
                 if col.applies_to(item.values):
+                    if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
+                        # General, so that a typed "12%" gets the program's percent format
+                        # (LibreOffice keeps any other number format and stores 0.12 bare)
+                        # and validate reads it back as 12 percent points
+                        fmt_code = "General"
                     fmt = styles.get("entry", fmt_code or _entry_fmt(form, col))
                     if filled and (row, i) in filled:
                         _write_filled(ws, row, i, filled[(row, i)], fmt)
