@@ -158,7 +158,6 @@ UNPARSEABLE_NUMBERS = [
     (datetime(2014, 7, 1), None),
     (time(12, 0), None),
     ("(-100)", None),
-    ("1e999", None),
 ]
 
 
@@ -167,6 +166,32 @@ def test_number_unparseable(raw: Any, unit: str | None) -> None:
     n = normalise(raw, NUMBER, unit)
     assert n.value is None and n.error_kind == "unparseable"
     assert n.error and str(raw) in n.error  # the message names what was typed
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "percent_cell"),
+    [
+        ("1e999", None, False),
+        ("1e999999999亿元", "万元", False),  # Decimal overflowed in the conversion
+        ("-1e999999999亿元", "万元", False),
+        ("9" * 400, None, False),
+        ("1e16", "万元", False),
+        (1e300, None, False),
+        (1e300, "%", True),  # a percent cell, scaled by 100
+        ("1e14亿元", "万元", False),  # 10**14 亿元 = 10**18 万元 after the conversion
+    ],
+)
+def test_number_impossibly_large__out_of_range(
+    raw: Any, unit: str | None, percent_cell: bool
+) -> None:
+    n = normalise(raw, NUMBER, unit, percent_cell=percent_cell)
+    assert n.value is None and n.error_kind == "out_of_range", n
+    assert n.error and len(n.error) < 200  # the message quotes a cut value
+
+
+def test_number_largest_real_figures__kept() -> None:
+    assert normalise("999999999999999", NUMBER, "万元").value == 999999999999999
+    assert normalise("-3.5e14", NUMBER, "万元").value == -3.5e14
 
 
 @pytest.mark.parametrize(

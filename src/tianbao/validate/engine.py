@@ -15,7 +15,7 @@ from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
-from tianbao.validate.findings import Code, Finding, Severity, make
+from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
 from tianbao.validate.identify import identify
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
@@ -72,6 +72,31 @@ class Validator:
         expected_period: str | None = None,
         expected_dept: str | None = None,
         previous: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    ) -> FileReport:
+        """Check one file; whatever goes wrong inside is that file's finding."""
+        try:
+            return self._validate(path, expected_period, expected_dept, previous)
+        except MemoryError:
+            raise  # the batch redoes the file behind the guarded reader
+        except Exception as exc:  # a bug of ours must not stop the batch
+            report = FileReport(str(path))
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            info = CATALOG[Code.VALIDATION_CRASHED]
+            report.findings.append(
+                make(
+                    Code.VALIDATION_CRASHED,
+                    message=f"{info.zh}（{info.en}; {detail}）",
+                    file=str(path),
+                )
+            )
+            return report
+
+    def _validate(
+        self,
+        path: Path,
+        expected_period: str | None,
+        expected_dept: str | None,
+        previous: Mapping[str, Mapping[str, Mapping[str, Any]]] | None,
     ) -> FileReport:
         report = FileReport(str(path))
         read = read_workbook(path) if self.inline_read else read_workbook_guarded(path)

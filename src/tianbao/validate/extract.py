@@ -23,6 +23,11 @@ from tianbao.validate.normalize import normalise
 
 HEADER_SEARCH_ROWS = 12
 
+_VALUE_ERRORS = {
+    "unit_mismatch": Code.VALUE_UNIT_MISMATCH,
+    "out_of_range": Code.VALUE_OUT_OF_RANGE,
+}
+
 
 @dataclass
 class RowRecord:
@@ -336,9 +341,7 @@ def _entry(
         percent_cell=(r, c) in sheet.percent_cells,
     )
     if n.error:
-        code = (
-            Code.VALUE_UNIT_MISMATCH if n.error_kind == "unit_mismatch" else Code.VALUE_UNPARSEABLE
-        )
+        code = _VALUE_ERRORS.get(n.error_kind or "", Code.VALUE_UNPARSEABLE)
         findings.append(make(code, message=n.error, value=raw, expected=unit, **ctx))
         rec.blocked.add(col.field)
         return

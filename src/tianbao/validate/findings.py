@@ -59,6 +59,8 @@ class Code(str, Enum):
     READ_EXTERNAL_LINKS = "READ_EXTERNAL_LINKS"
     READ_READER_CRASHED = "READ_READER_CRASHED"
     READ_READER_ERROR = "READ_READER_ERROR"
+    # a fault of ours while checking one file: that file's finding, never the batch's
+    VALIDATION_CRASHED = "VALIDATION_CRASHED"
     # identity
     ID_MISSING = "ID_MISSING"
     ID_SIGNATURE_INVALID = "ID_SIGNATURE_INVALID"
@@ -86,6 +88,7 @@ class Code(str, Enum):
     VALUE_UNIT_CONVERTED = "VALUE_UNIT_CONVERTED"
     VALUE_UNPARSEABLE = "VALUE_UNPARSEABLE"
     VALUE_UNIT_MISMATCH = "VALUE_UNIT_MISMATCH"
+    VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
     VALUE_EXCEL_ERROR = "VALUE_EXCEL_ERROR"
     VALUE_FORMULA_NO_CACHE = "VALUE_FORMULA_NO_CACHE"
     # schema
@@ -220,6 +223,16 @@ CATALOG: dict[Code, CodeInfo] = {
         E,
         "单位与本栏单位不符，无法换算",
         "the unit differs from the column's and cannot be converted",
+    ),
+    Code.VALUE_OUT_OF_RANGE: CodeInfo(
+        E,
+        "数值大得不可能（绝对值超过 10 的 15 次方），请核实",
+        "the number is impossibly large (beyond 10^15); check it",
+    ),
+    Code.VALIDATION_CRASHED: CodeInfo(
+        E,
+        "审核本文件时程序出错，本文件未受理；请将文件交统计局技术人员",
+        "tianbao failed while checking this file; it was not accepted; pass it to the office",
     ),
     Code.VALUE_EXCEL_ERROR: CodeInfo(
         E, "单元格为 Excel 错误值", "the cell holds an Excel error value"

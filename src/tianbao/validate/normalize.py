@@ -57,10 +57,13 @@ class Normalised:
     notes: tuple[str, ...] = ()  # one bilingual note per normalisation applied
     converted: bool = False  # a unit conversion happened (亿元 -> 万元 ...)
     error: str | None = None  # bilingual, names the raw value
-    error_kind: str | None = None  # "unparseable" | "unit_mismatch"
+    error_kind: str | None = None  # "unparseable" | "unit_mismatch" | "out_of_range"
 
 
 D = Decimal
+# no figure of a district comes near 10**15 (in any unit); past it a number is a typo or
+# an attack, and bounding it before any arithmetic keeps Decimal from overflowing
+MAX_MAGNITUDE = 10**15
 # Scale prefixes: 万元 is 10**4 元. Bare ones ('3万', '1.2亿') scale the column's base
 # unit, so '3亿' in a 万元 column is 3亿元 and '3万' in a 人 column is 30000 人.
 _MULTIPLIERS = {"千": D(10**3), "万": D(10**4), "百万": D(10**6), "千万": D(10**7), "亿": D(10**8)}
@@ -105,8 +108,17 @@ N_TEXT_NUMBER = "文本格式的数字已转换为数值 number stored as text c
 N_ENUM_SPACES = "已去除选项中的空格 spaces inside the choice removed"
 
 
+SHOWN_CHARS = 40  # of a typed value quoted in a message; a pasted page is cut with …
+
+
+def shown(raw: Any) -> str:
+    text = str(raw)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def _fail(raw: Any, zh: str, en: str, kind: str = "unparseable") -> Normalised:
-    return Normalised(None, error=f"“{raw}”{zh} “{raw}”: {en}", error_kind=kind)
+    v = shown(raw)
+    return Normalised(None, error=f"“{v}”{zh} “{v}”: {en}", error_kind=kind)
 
 
 def _clean(s: str) -> tuple[str, list[str]]:
@@ -149,10 +161,16 @@ def normalise(
     return _number(raw, kind == "integer", unit, percent_cell)
 
 
+def _too_large(raw: Any) -> Normalised:
+    return _fail(raw, "大得不可能，请核实", "is impossibly large", "out_of_range")
+
+
 def _finish(raw: Any, value: Any, integer: bool, notes: list[str], converted: bool) -> Normalised:
     f = float(value)
     if not math.isfinite(f):
         return _fail(raw, "不是有限数值", "not a finite number")
+    if abs(f) > MAX_MAGNITUDE:
+        return _too_large(raw)
     if integer:
         if f != int(f):
             return _fail(raw, "不是整数", "not a whole number")
@@ -170,6 +188,8 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
         if unit not in ("%", "‰"):
             kind = "unparseable" if unit is None else "unit_mismatch"
             return _fail(raw, f"是百分数，本栏单位为{unit}", f"is a percentage, unit {unit}", kind)
+        if not math.isfinite(raw) or abs(raw) > MAX_MAGNITUDE:
+            return _too_large(raw)
         scale = 100 if unit == "%" else 1000
         # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
         note = f"百分比格式的单元格已按{unit}读数 percent-formatted cell read in {unit}"
@@ -193,6 +213,8 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
         num = num.replace(",", "")
         notes.append(N_THOUSANDS)
     value = D((m["sign"] or "") + num + (m["exp"] or ""))
+    if value.is_finite() and value != 0 and value.adjusted() > 15:  # before any arithmetic
+        return _too_large(raw)
     value = -value if negative else value
     suffix, converted = m["unit"].strip(), False
     if suffix:

@@ -1,0 +1,100 @@
+"""One bad cell, or one file that trips a bug of ours, never stops a batch:
+the file gets its finding, the others are validated and recorded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from helpers import tianbao
+from returns import Returns
+from tianbao.ledger.db import Ledger
+from tianbao.validate import engine
+
+DEPT = "RSJ"
+
+
+@pytest.fixture(scope="module")
+def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
+    return Returns(tmp_path_factory.mktemp("hostile"), DEPT)
+
+
+def _typed(form: str, field: str, text: str) -> Any:
+    def mutate(wb: openpyxl.Workbook, r: Returns) -> None:
+        cell = wb[r.sheet(form)][r.cell(form, r.keys(form)[0], field)]
+        cell.value, cell.data_type = text, "s"
+
+    return mutate
+
+
+def _batch(rs: Returns, tmp_path: Path) -> tuple[Path, Path]:
+    """May's return, a June return with an impossibly large amount, and a copy of
+    the good June return under another name (other bytes)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copyfile(rs.previous, folder / rs.previous.name)
+    huge = rs.june("huge", _typed("projects_progress", "ytd_investment", "1e999999999亿元"))
+    shutil.copyfile(huge, folder / f"2014-06_{DEPT}_a_huge.xlsx")
+    good = folder / f"2014-06_{DEPT}_b_good.xlsx"
+    shutil.copyfile(rs.june("good"), good)
+    return folder, good
+
+
+def test_validate__impossibly_large_amount__out_of_range_at_its_cell(
+    rs: Returns, tmp_path: Path
+) -> None:
+    folder, _ = _batch(rs, tmp_path)
+    res = tianbao(rs.runner, "validate", "-w", rs.ws, folder, "--json", "--jobs", "1")
+    assert "Traceback" not in res.output
+    data = json.loads(res.stdout)
+    by_name = {Path(f["path"]).name: f for f in data["files"]}
+    assert len(by_name) == 3  # every file validated
+    huge = by_name[f"2014-06_{DEPT}_a_huge.xlsx"]
+    form = "projects_progress"
+    cell = rs.cell(form, rs.keys(form)[0], "ytd_investment")
+    assert ("VALUE_OUT_OF_RANGE", rs.sheet(form), cell) in [
+        (f["code"], f["sheet"], f["cell"]) for f in huge["findings"]
+    ]
+    assert by_name[f"2014-06_{DEPT}_b_good.xlsx"]["valid"]
+    assert res.exit_code == 1
+
+
+def test_collect__a_file_tripping_a_bug__rejected_alone_the_rest_recorded(
+    rs: Returns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    folder, good = _batch(rs, tmp_path)
+    crash = folder / f"2014-06_{DEPT}_c_crash.xlsx"
+    shutil.copyfile(rs.june("crash", _typed("projects_progress", "progress", "进度正常 ")), crash)
+    real = engine.extract_form
+
+    def buggy(form: Any, *args: Any, **kwargs: Any) -> Any:
+        sheets = args[2]
+        if any("进度正常 " in str(v) for s in sheets.values() for row in s.rows for v in row):
+            raise KeyError("a bug of ours")
+        return real(form, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "extract_form", buggy)
+    res = tianbao(
+        rs.runner, "collect", "-w", ws, folder, "--json", "--received-at", "2014-07-03T10:00"
+    )
+    assert "Traceback" not in res.output
+    data = json.loads(res.stdout)
+    status = {f["file_name"]: f["status"] for f in data["files"]}
+    assert status == {
+        rs.previous.name: "accepted",
+        f"2014-06_{DEPT}_a_huge.xlsx": "rejected",
+        good.name: "accepted",
+        crash.name: "rejected",
+    }
+    (crashed,) = [f for f in data["files"] if f["file_name"] == crash.name]
+    assert [f["code"] for f in crashed["report"]["findings"]] == ["VALIDATION_CRASHED"]
+    with Ledger(ws) as ledger:
+        assert len(ledger.history()) == 4
+    assert res.exit_code == 1
