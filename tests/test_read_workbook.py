@@ -268,6 +268,27 @@ def test_unsupported_error_values__read_and_reported(write) -> None:
     assert book.sheets[0].rows == [[None, None, None, 5.0]]
 
 
+def test_error_values_patch__linear_in_the_number_of_error_cells(write) -> None:
+    # a #SPILL! (which calamine rejects, so the reader patches a copy) and then 30,000
+    # self-closing error cells: the patch scanned on past each of them (4,000: 22 s)
+    import signal
+
+    def expired(*_: object) -> None:
+        raise AssertionError("the error-value patch took over 10 s")
+
+    rows = "".join(f'<row r="{i}"><c r="A{i}" t="e"/></row>' for i in range(2, 30_002))
+    xml = sheet_xml('<row r="1"><c r="A1" t="e"><v>#SPILL!</v></c></row>' + rows)
+    path = write(package({"S": xml}))
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(10)
+    try:
+        book = read_workbook(path).book
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert book is not None and book.sheets[0].error_cells == {(0, 0): "#SPILL!"}
+
+
 def test_cells_without_references__positions_as_calamine(write) -> None:
     cells = (
         '<row r="2"><c><v>1</v></c><c t="e"><v>#REF!</v></c></row>'

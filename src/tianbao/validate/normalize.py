@@ -94,7 +94,8 @@ _MONTHS = (
     re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
     re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月?"),
 )
-_TIME = re.compile(r"(?P<day>.+?)[ T]+(?P<t>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
+# a date is short: bounded quantifiers keep the match linear in the text's length
+_TIME = re.compile(r"(?P<day>[^ T]{1,40}?)[ T]{1,10}(?P<t>\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)")
 
 N_SPACES = "已去除多余空格 surrounding spaces removed"
 N_FULLWIDTH = "全角字符已转换为半角 full-width characters converted"
@@ -108,6 +109,7 @@ N_TEXT_NUMBER = "文本格式的数字已转换为数值 number stored as text c
 N_ENUM_SPACES = "已去除选项中的空格 spaces inside the choice removed"
 
 
+MAX_PARSE_CHARS = 200  # of a typed date, number or choice: parsing stays cheap
 SHOWN_CHARS = 40  # of a typed value quoted in a message; a pasted page is cut with …
 
 
@@ -150,6 +152,9 @@ def normalise(
         return _text(raw)
     if kind == "any":  # no schema for this field: keep what was typed
         return Normalised(raw.strip() if isinstance(raw, str) else raw)
+    if isinstance(raw, str) and len(raw) > MAX_PARSE_CHARS:
+        # no date, number or choice is this long; and nothing below ever sees more
+        return _fail(raw, "太长，不是本栏要填的内容", "is far too long for this column")
     folded = _clean(raw)[0] if isinstance(raw, str) else None
     # an enum may offer '无' as a real choice; only then is it not a placeholder
     if folded and folded.casefold() in _PLACEHOLDERS and folded not in field_schema.get("enum", ()):
