@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,98 @@ def test_collect__a_file_tripping_a_bug__rejected_alone_the_rest_recorded(
     with Ledger(ws) as ledger:
         assert len(ledger.history()) == 4
     assert res.exit_code == 1
+
+
+def _formula_in_entry(wb: openpyxl.Workbook, r: Returns) -> None:
+    form = "projects_progress"
+    cell = wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "progress")]
+    cell.value = '=HYPERLINK("http://example.invalid/x","点此查看")'
+
+
+def test_annotate__department_formulas_become_values_in_the_copy(
+    rs: Returns, tmp_path: Path
+) -> None:
+    path = rs.june("formula", _formula_in_entry)
+    out = tmp_path / "ann"
+    res = tianbao(rs.runner, "validate", "-w", rs.ws, path, "--annotate", out)
+    assert "Traceback" not in res.output
+    (copy,) = out.glob("*.xlsx")
+    formulas = [
+        (ws.title, c.coordinate)
+        for ws in openpyxl.load_workbook(copy).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    assert formulas == []  # neither the department's nor any other: the copy is inert
+
+
+def test_annotate__huge_merged_range__no_copy_within_the_limits(
+    rs: Returns, tmp_path: Path
+) -> None:
+    from tianbao.read.limits import Limits
+    from tianbao.validate.annotate import annotate_all
+    from tianbao.validate.engine import Validator
+    from tianbao.workspace import open_workspace
+
+    good = rs.june("merge_bomb")
+    path = tmp_path / good.name
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet3"):  # 重点项目
+                text = data.decode("utf-8")
+                merge = '<mergeCells count="1"><mergeCell ref="A20:XFD1200"/></mergeCells>'
+                if "<mergeCells" in text:  # one more merge, 19.3 M cells
+                    text = text.replace(
+                        "</mergeCells>", '<mergeCell ref="A20:XFD1200"/></mergeCells>'
+                    )
+                else:
+                    text = text.replace("</sheetData>", "</sheetData>" + merge)
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    report = Validator(open_workspace(rs.ws)).validate(path)
+    limits = Limits(time_seconds=20, memory_bytes=512 << 20)
+    assert annotate_all([report], tmp_path / "ann", limits) == []  # refused, no crash
+    assert list((tmp_path / "ann").iterdir()) == []
+
+
+def test_consolidate_csv__renamed_sheet_never_a_formula(rs: Returns, tmp_path: Path) -> None:
+    import csv
+
+    evil = "=cmd|' /C calc'!A0"
+
+    ws = tmp_path / "ws"
+    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    # Excel would refuse the "/" in a sheet name; a hand-made file carries any name
+    good = rs.june("renamed_evil")
+    path = tmp_path / good.name
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/workbook.xml":
+                old = f'name="{rs.sheet("projects_progress")}"'.encode()
+                assert old in data
+                data = data.replace(old, f'name="{evil}"'.encode())
+            dst.writestr(item, data)
+    res = tianbao(rs.runner, "collect", "-w", ws, rs.previous, path, "--received-at", "2014-07-03")
+    assert res.exit_code == 0, res.output  # renamed sheets are recognised by their header
+    out = tmp_path / "long.csv"
+    res = tianbao(
+        rs.runner,
+        "consolidate",
+        "-w",
+        ws,
+        "--period",
+        "2014-06",
+        "-o",
+        tmp_path / "s.xlsx",
+        "--csv",
+        out,
+    )
+    assert res.exit_code == 0, res.output
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert any(row[7] == "'" + evil for row in rows[1:])  # the sheet column, escaped
+    risky = [f for row in rows for f in row if f[:1] in ("=", "+", "@", "\t", "\r")]
+    assert risky == []

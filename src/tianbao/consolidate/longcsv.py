@@ -5,7 +5,7 @@ row_key, field, value, submission_id, sheet, cell; one row per recorded value,
 departments in code order, values in the order they were in the return.
 Numbers are written as recorded (shortest decimal form). Text that a
 spreadsheet would run as a formula (starting with = + - @ or a tab/CR) gets a
-leading apostrophe, the usual guard against CSV formula injection.
+leading apostrophe in every column, the usual guard against CSV formula injection.
 """
 
 from __future__ import annotations
@@ -51,17 +51,24 @@ def write_long_csv(data: Consolidated, path: Path) -> int:
         for code in sorted(data.submissions):
             sub = data.submissions[code]
             for v in data.ledger.values(sub.id):  # one return at a time
+                # every column through csv_value: a sheet name or a row key comes from
+                # the department's file too (a sheet renamed "=cmd|' /C calc'!A0")
                 out.writerow(
-                    (
-                        str(data.period),
-                        sub.department,
-                        v.form,
-                        v.row_key,
-                        v.field,
-                        csv_value(v.value),
-                        sub.id,
-                        v.sheet,
-                        v.cell,
+                    tuple(
+                        map(
+                            csv_value,
+                            (
+                                str(data.period),
+                                sub.department,
+                                v.form,
+                                v.row_key,
+                                v.field,
+                                v.value,
+                                sub.id,
+                                v.sheet,
+                                v.cell,
+                            ),
+                        )
                     )
                 )
                 n += 1

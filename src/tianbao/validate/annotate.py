@@ -13,6 +13,7 @@ charts, images); it is for reading the findings, not for filing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -30,6 +31,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tianbao.atomic import write_atomic
+from tianbao.read.limits import Limits
+from tianbao.read.workbook import limit_process
+from tianbao.support.guarded import Refused, call_guarded
 from tianbao.template.writer import display_width, row_height
 from tianbao.validate.findings import Finding, Severity
 from tianbao.validate.report_xlsx import SEVERITY_ZH, cell_value
@@ -50,7 +54,11 @@ _MAX_COL, _MAX_ROW = 16_384, 1_048_576
 _WIDTHS = (6.0, 26.0, 16.0, 8.0, 60.0, 24.0, 24.0)  # widest per column
 
 
-def annotate_all(reports: Iterable[FileReport], out_dir: Path) -> list[Path]:
+def annotate_all(
+    reports: Iterable[FileReport],
+    out_dir: Path,
+    limits: Limits = Limits(),  # noqa: B008
+) -> list[Path]:
     """Write an annotated copy of every readable return into ``out_dir``.
 
     Skipped: files the reader refused (a blocking READ_* error), and files that are
@@ -75,14 +83,31 @@ def annotate_all(reports: Iterable[FileReport], out_dir: Path) -> list[Path]:
         if report.sha256 and hashlib.sha256(data).hexdigest() != report.sha256:
             continue
         target = _target(source, out_dir, originals, taken)
-        book = _load(data)
-        if book is None:
+        # openpyxl builds every cell of a merged range and of the used area: a
+        # hostile file that passed the reader's bounds may still exhaust it, so the
+        # copy is made in a child with the reader's time and memory limits
+        done = call_guarded(
+            _annotate_copy,
+            data,
+            report.findings,
+            target,
+            time_seconds=limits.time_seconds,
+            initializer=functools.partial(limit_process, limits),
+        )
+        if isinstance(done, Refused) or not done:
             continue
-        annotate_book(book, report.findings)
-        write_atomic(target, book.save)
         taken.add(_key(target))
         written.append(target)
     return written
+
+
+def _annotate_copy(data: bytes, findings: Sequence[Finding], target: Path) -> bool:
+    book = _load(data)
+    if book is None:
+        return False
+    annotate_book(book, findings)
+    write_atomic(target, book.save)
+    return True
 
 
 def readable(report: FileReport) -> bool:
@@ -202,8 +227,12 @@ def _clean(text: Any) -> str:
 
 
 def _load(data: bytes) -> Any:
+    """The workbook with every formula replaced by its cached value: a department's
+    formula (a HYPERLINK, a DDE call) must not come alive in a copy tianbao wrote."""
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False)
+        return openpyxl.load_workbook(
+            io.BytesIO(data), keep_vba=False, keep_links=False, data_only=True
+        )
     except Exception:  # untrusted input: any failure to parse means no annotated copy
         return None
 
