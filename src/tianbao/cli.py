@@ -55,17 +55,27 @@ def jobs_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's 'could not run' exceptions into one line and exit 2."""
+    """Turn the library's 'could not run' exceptions into one line and their exit
+    code (2 usage, 3 environment); a full disk or a read-only folder is a fault of
+    the machine (exit 3), never a traceback or a rejection (exit 1)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from tianbao.errors import TianbaoError
+        import sqlite3
+
+        from tianbao.errors import TianbaoError, fault_from
 
         try:
             return func(*args, **kwargs)
         except TianbaoError as exc:
             click.echo(f"错误 error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (OSError, sqlite3.OperationalError) as exc:
+            fault = fault_from(exc)
+            if fault is None:
+                raise
+            click.echo(f"错误 error: {fault}", err=True)
+            sys.exit(fault.exit_code)
 
     return wrapper
 

@@ -1,5 +1,8 @@
 """Exceptions for "could not run". Bad data in plans or returns is reported as
-findings/problems, never raised."""
+findings/problems, never raised.
+
+Exit codes: 0 accepted, 1 rejected (or problems found), 2 a usage mistake,
+3 an environment fault (disk full, read-only, no permission, a lost key)."""
 
 from __future__ import annotations
 
@@ -16,3 +19,42 @@ class WorkspaceError(TianbaoError):
 
 class UsageError(TianbaoError):
     """The command was asked for something that does not exist (unknown period...)."""
+
+
+class EnvironmentFault(TianbaoError):
+    """The machine, not the input: disk full, read-only, no permission, a lost key."""
+
+    exit_code = 3
+
+
+def fault_from(exc: BaseException) -> EnvironmentFault | None:
+    """An OSError or SQLite error that is the machine's fault, said in one line."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc)
+        for needle, zh in (
+            ("disk is full", "磁盘已满"),
+            ("readonly", "工作区只读"),
+            ("read-only", "工作区只读"),
+            ("unable to open", "无法打开台账"),
+            ("disk I/O error", "磁盘读写错误"),
+        ):
+            if needle in text:
+                return EnvironmentFault(f"{zh}：{text} (ledger: {text})")
+        return None
+    if not isinstance(exc, OSError) or exc.errno is None:
+        return None
+    zh = {
+        errno.ENOSPC: "磁盘已满",
+        errno.EDQUOT: "磁盘配额已满",
+        errno.EROFS: "只读的磁盘或目录",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EIO: "磁盘读写错误",
+    }.get(exc.errno)
+    if zh is None:
+        return None
+    where = f" {exc.filename}" if exc.filename else ""
+    return EnvironmentFault(f"{zh}{where}：{exc.strerror or exc} ({exc.strerror or exc}{where})")

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tianbao.errors import UsageError, WorkspaceError
+from tianbao.errors import EnvironmentFault, UsageError, WorkspaceError
 from tianbao.forms.load import load_form, locate
 from tianbao.forms.model import FormDef
 from tianbao.plan.load import load_plan
@@ -59,10 +59,16 @@ class Workspace:
         return self.plan is not None and not self.problems
 
     def secret(self) -> bytes:
-        """The workspace's signing key, created on first use if init predates it."""
+        """The workspace's signing key. Only ``init`` creates one: a new key would
+        make every template already issued fail as altered, so a lost key is a
+        fault to repair from a backup, never silently replaced."""
         path = self.state_dir / SECRET_FILE
         if not path.exists():
-            _write_secret(path)
+            raise EnvironmentFault(
+                f"找不到工作区密钥 {STATE_DIR}/{SECRET_FILE}：请从备份恢复"
+                f"（已发出的模板都用它签名）; workspace key {path} is missing: restore it "
+                "from a backup (every template issued is signed with it)"
+            )
         data = path.read_bytes().strip()
         if len(data) < 32:
             raise WorkspaceError(f"{path}: 签名密钥无效 signing key is too short")

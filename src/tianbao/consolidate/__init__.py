@@ -53,7 +53,7 @@ def consolidate(
     out.parent.mkdir(parents=True, exist_ok=True)
     written: list[Written] = []
     csv_rows = 0
-    with Ledger(ws.root) as ledger:
+    with Ledger(ws.root, readonly=True) as ledger:
         data = gather(ws, ledger, p, as_of)
         write_atomic(out, lambda path: written.append(write_summary(data, path)))
         if csv is not None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tianbao.errors import TianbaoError
+from tianbao.errors import TianbaoError, fault_from
 from tianbao.plan.periods import Period
 from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import STATE_DIR
@@ -228,11 +228,49 @@ def connect(path: Path) -> sqlite3.Connection:
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        fault = fault_from(exc)  # a read-only or full disk: the machine's fault (exit 3)
+        if fault is not None:
+            raise fault from None
         raise LedgerError(f"{path}: 账本无法打开 cannot open the ledger: {exc}") from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open the ledger for reading only, also on a read-only medium (a CD, a mounted
+    backup): ``mode=ro`` first; where SQLite cannot even keep its WAL index there,
+    ``immutable=1`` (nothing can be writing to a read-only medium). No ledger yet:
+    an empty one in memory, so status and consolidate report that nothing came in."""
+    if not path.exists():
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        _migrate(conn, path)
+        return conn
+    uri = path.resolve().as_uri()
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{uri}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            version = _user_version(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            last = exc
+            continue
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise LedgerError(
+                f"{path}: 账本版本 {version} 比本程序新 the ledger is schema version {version}; "
+                f"this tianbao knows up to {SCHEMA_VERSION}: upgrade tianbao"
+            )
+        return conn
+    raise LedgerError(f"{path}: 账本无法打开 cannot open the ledger: {last}")
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
@@ -287,10 +325,11 @@ class Ledger:
         for sub in ledger.latest_accepted("2014-06"): ...
     """
 
-    def __init__(self, ws_root: Path | Any) -> None:
+    def __init__(self, ws_root: Path | Any, *, readonly: bool = False) -> None:
         # a Workspace or its folder (careful: a Path has a .root too, the drive's)
         self.root = Path(ws_root if isinstance(ws_root, (str, Path)) else ws_root.root)
         self.path = ledger_path(self.root)
+        self.readonly = readonly  # status and consolidate: never write, work on a read-only medium
         self._conn: sqlite3.Connection | None = None
 
     def __enter__(self) -> Ledger:
@@ -302,7 +341,7 @@ class Ledger:
 
     def open(self) -> None:
         if self._conn is None:
-            self._conn = connect(self.path)
+            self._conn = connect_readonly(self.path) if self.readonly else connect(self.path)
 
     def close(self) -> None:
         if self._conn is not None:

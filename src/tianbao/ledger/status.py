@@ -169,7 +169,7 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
     overdue = max(0, (as_of - deadline).days)
     report = StatusReport(str(p), p.label_zh, deadline, as_of)
     forms = [ws.forms[f] for f in plan.form_ids]
-    with Ledger(ws.root) as ledger:
+    with Ledger(ws.root, readonly=True) as ledger:
         for code, dept in plan.departments.items():
             answers = [f for f in forms if plan.rows_for(f.rows, code)]
             if not answers:
