@@ -235,16 +235,17 @@ def validate(
 
     from tianbao.errors import UsageError
     from tianbao.validate.console import print_reports
-    from tianbao.validate.engine import Validator, expand_paths, records_by_key
+    from tianbao.validate.engine import Validator, input_files, records_by_key
     from tianbao.validate.report_json import report_dict
     from tianbao.workspace import open_workspace
 
-    files = list(expand_paths(list(paths)))
-    if not files:
-        raise UsageError(
-            "没有找到要审核的文件 no files to validate in: " + ", ".join(str(p) for p in paths)
-        )
-    validator = Validator(open_workspace(workspace))
+    ws = open_workspace(workspace).require_ok()
+    assert ws.plan is not None
+    # options first: a mistyped --period must not turn every return into a rejection
+    period = str(ws.plan.period(period)) if period is not None else None
+    dept = ws.plan.department_code(dept) if dept is not None else None
+    files = input_files(list(paths), ("审核", "validate"))
+    validator = Validator(ws)
     prev = None
     if previous is not None:
         prev_report = validator.validate(previous)

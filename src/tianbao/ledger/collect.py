@@ -95,18 +95,9 @@ def parse_received_at(text: str) -> datetime:
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
     """The files to collect, sorted: files as given, folders' spreadsheet-like files."""
-    from tianbao.validate.engine import expand_paths
+    from tianbao.validate.engine import input_files
 
-    paths = [Path(p) for p in paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UsageError("文件不存在 no such file or folder: " + ", ".join(missing))
-    files = sorted(set(expand_paths(paths)))
-    if not files:
-        raise UsageError(
-            "没有找到要收取的文件 no files to collect in: " + ", ".join(str(p) for p in paths)
-        )
-    return files
+    return input_files(list(paths), ("收取", "collect"))
 
 
 def collect(
@@ -232,6 +223,10 @@ def _collect_one(
     when: str,
     ahead: _Ahead | None = None,
 ) -> CollectResult:
+    if path.is_symlink():  # never followed, never archived: it may point anywhere
+        return CollectResult(
+            path, ERROR, message="符号链接，不收取（请放入文件本身） a symbolic link: not collected"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

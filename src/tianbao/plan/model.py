@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from tianbao.errors import UsageError
+from tianbao.plan.periods import Period
 from tianbao.plan.targets import target_values
 
 # plan collection name -> (key attribute, attribute naming the responsible department)
@@ -156,6 +159,34 @@ class Plan:
     raw: dict[str, Any]
     departments: dict[str, Department]
     items: dict[str, list[PlanItem]]
+
+    def period(self, text: str) -> Period:
+        """A reporting period of this plan: the plan's year and frequency; else UsageError."""
+        try:
+            period = Period.parse(text)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if period.year != self.year:
+            raise UsageError(
+                f"报告期 {period} 不在计划年度 {self.year} 内 "
+                f"(period outside the plan year {self.year})"
+            )
+        if period.kind != self.frequency:
+            raise UsageError(
+                f"报告期 {period} 与计划的报送频率 {self.frequency} 不符 "
+                f"(the plan reports by {self.frequency})"
+            )
+        return period
+
+    def department_code(self, text: str) -> str:
+        """A department code of this plan (case and spaces forgiven); else UsageError."""
+        code = unicodedata.normalize("NFKC", str(text)).strip().upper()
+        if code not in self.departments:
+            raise UsageError(
+                f"未知的部门代码 unknown department code: {text!r}; "
+                f"known: {', '.join(self.departments)}"
+            )
+        return code
 
     @property
     def year(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _PATTERNS = (
@@ -24,7 +25,9 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        text = text.strip()
+        """The one period grammar of every command and file: 2014-06, 2014-Q2, 2014-H1,
+        2014; full-width forms and surrounding spaces are forgiven."""
+        text = unicodedata.normalize("NFKC", str(text)).strip()
         for kind, pattern in _PATTERNS:
             m = pattern.match(text)
             if m:

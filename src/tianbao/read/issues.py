@@ -43,6 +43,7 @@ class ReadCode(str, Enum):
     EXTERNAL_LINKS = "含外部链接 external links / data connections"
     READER_CRASHED = "读取进程崩溃或超时 reader process crashed or timed out"
     READER_ERROR = "读取出错 the reader reported an error"
+    SYMLINK = "符号链接，不读取 a symbolic link, not read"
 
     @property
     def blocking(self) -> bool:
@@ -196,6 +197,11 @@ _TEXT: dict[ReadCode, tuple[str, str]] = {
         "读取文件时超出时间或内存限制（文件可能异常或被构造），已中止。",
         "Reading the file exceeded the time or memory limit (the file may be malformed or "
         "crafted); aborted.",
+    ),
+    ReadCode.SYMLINK: (
+        "这是一个指向别处的链接（符号链接），不是报送的文件本身，不予读取。请直接放入报表文件。",
+        "This is a symbolic link to somewhere else, not a returned file; it is not read. "
+        "Put the workbook itself in the folder.",
     ),
     ReadCode.READER_ERROR: (
         "读取文件时出错，文件可能已损坏。请用 Excel 打开并重新保存后报送。",

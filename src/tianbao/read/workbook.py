@@ -86,11 +86,17 @@ class ReadResult:
         return self.book is not None
 
 
+class _Symlink(Exception):
+    pass
+
+
 def read_workbook(path: Path, limits: Limits = Limits()) -> ReadResult:  # noqa: B008
     """Read a returned file; every problem becomes a ReadIssue, never an exception."""
     path = Path(path)
     try:
         size, data = _load(path, limits)
+    except _Symlink:
+        return ReadResult(None, [issue(ReadCode.SYMLINK)], "", 0)
     except OSError as exc:
         return ReadResult(None, [issue(ReadCode.NOT_FOUND, exc.strerror or str(exc))], "", 0)
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
@@ -105,6 +111,8 @@ def read_workbook(path: Path, limits: Limits = Limits()) -> ReadResult:  # noqa:
 
 def _load(path: Path, limits: Limits) -> tuple[int, bytes | None]:
     """(size, content); content is None above the size limit (never read)."""
+    if path.is_symlink():  # it may point anywhere (/etc/passwd): never followed
+        raise _Symlink(str(path))
     if not path.is_file():
         raise FileNotFoundError(2, "not a file", str(path))
     size = path.stat().st_size
@@ -289,6 +297,8 @@ def read_workbook_guarded(path: Path, limits: Limits = Limits()) -> ReadResult: 
     path = Path(path)
     try:
         size, data = _load(path, limits)
+    except _Symlink:
+        return ReadResult(None, [issue(ReadCode.SYMLINK)], "", 0)
     except OSError as exc:
         return ReadResult(None, [issue(ReadCode.NOT_FOUND, exc.strerror or str(exc))], "", 0)
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""

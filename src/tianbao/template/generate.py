@@ -30,21 +30,7 @@ class Generated:
 def parse_period(ws: Workspace, text: str) -> Period:
     plan = ws.plan
     assert plan is not None
-    try:
-        period = Period.parse(text)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if period.year != plan.year:
-        raise UsageError(
-            f"报告期 {period} 不在计划年度 {plan.year} 内 "
-            f"(period outside the plan year {plan.year})"
-        )
-    if period.kind != plan.frequency:
-        raise UsageError(
-            f"报告期 {period} 与计划的报送频率 {plan.frequency} 不符 "
-            f"(the plan reports by {plan.frequency})"
-        )
-    return period
+    return plan.period(text)
 
 
 def file_name(period: Period, dept_code: str, dept_name: str) -> str:

@@ -59,6 +59,7 @@ class Code(str, Enum):
     READ_EXTERNAL_LINKS = "READ_EXTERNAL_LINKS"
     READ_READER_CRASHED = "READ_READER_CRASHED"
     READ_READER_ERROR = "READ_READER_ERROR"
+    READ_SYMLINK = "READ_SYMLINK"
     # a fault of ours while checking one file: that file's finding, never the batch's
     VALIDATION_CRASHED = "VALIDATION_CRASHED"
     # identity
@@ -117,32 +118,28 @@ CATALOG: dict[Code, CodeInfo] = {
     Code.READ_EMPTY_FILE: CodeInfo(E, "文件为空", "file is empty"),
     Code.READ_TOO_LARGE: CodeInfo(E, "文件过大", "file too large"),
     Code.READ_NOT_A_ZIP: CodeInfo(
-        E, "不是", "Excel 工作簿（无法识别的格式） not a workbook (unrecognised format)"
+        E, "不是 Excel 工作簿（无法识别的格式）", "not a workbook (unrecognised format)"
     ),
     Code.READ_ENCRYPTED: CodeInfo(E, "文件已加密", "file is encrypted / password-protected"),
     Code.READ_LEGACY_XLS: CodeInfo(E, "旧版 .xls 格式", "old binary .xls format"),
     Code.READ_XLSB: CodeInfo(E, "二进制 .xlsb 格式", "binary .xlsb format"),
-    Code.READ_ODS: CodeInfo(
-        E,
-        "OpenDocument 表格 (.ods) OpenDocument spreadsheet",
-        "OpenDocument 表格 (.ods) OpenDocument spreadsheet",
-    ),
+    Code.READ_ODS: CodeInfo(E, "OpenDocument 表格（.ods）", "OpenDocument spreadsheet (.ods)"),
     Code.READ_CSV_OR_TEXT: CodeInfo(E, "文本/CSV 文件", "text or CSV file"),
     Code.READ_HTML: CodeInfo(E, "网页（HTML）文件", "HTML file"),
     Code.READ_SPREADSHEETML_2003: CodeInfo(E, "Excel 2003 XML 表格", "Excel 2003 XML spreadsheet"),
     Code.READ_MACRO_ENABLED: CodeInfo(E, "含宏", "contains macros"),
     Code.READ_ZIP_BOMB: CodeInfo(
-        E,
-        "解压后过大（疑似压缩炸弹） expands too much (suspected zip bomb)",
-        "解压后过大（疑似压缩炸弹） expands too much (suspected zip bomb)",
+        E, "解压后过大（疑似压缩炸弹）", "expands too much (suspected zip bomb)"
     ),
     Code.READ_TOO_MANY_ENTRIES: CodeInfo(E, "压缩包内文件过多", "too many zip entries"),
     Code.READ_BAD_ZIP_NAME: CodeInfo(
         E, "压缩包内文件名不安全", "unsafe or duplicate zip member names"
     ),
     Code.READ_CORRUPT_ZIP: CodeInfo(E, "文件损坏或不完整", "corrupt or truncated file"),
-    Code.READ_NOT_XLSX: CodeInfo(E, "不是", "Excel 工作簿 zip package is not an xlsx workbook"),
-    Code.READ_XML_ENTITIES: CodeInfo(E, "含", "DTD/实体声明 XML declares a DTD or entities"),
+    Code.READ_NOT_XLSX: CodeInfo(
+        E, "不是 Excel 工作簿（压缩包内容不对）", "zip package is not an xlsx workbook"
+    ),
+    Code.READ_XML_ENTITIES: CodeInfo(E, "含 DTD/实体声明", "XML declares a DTD or entities"),
     Code.READ_XML_ERROR: CodeInfo(E, "XML 格式错误", "malformed XML"),
     Code.READ_SHEET_TOO_LARGE: CodeInfo(E, "工作表数据超出范围", "sheet data beyond limits"),
     Code.READ_TOO_MANY_SHEETS: CodeInfo(E, "工作表过多", "too many sheets"),
@@ -156,6 +153,7 @@ CATALOG: dict[Code, CodeInfo] = {
         E, "读取进程崩溃或超时", "reader process crashed or timed out"
     ),
     Code.READ_READER_ERROR: CodeInfo(E, "读取出错", "the reader reported an error"),
+    Code.READ_SYMLINK: CodeInfo(E, "符号链接，不读取", "a symbolic link, not read"),
     Code.READ_FAILED: CodeInfo(
         E, "文件无法作为 xlsx 工作簿安全读取", "the file cannot be read safely as an xlsx workbook"
     ),
