@@ -119,3 +119,61 @@ def test_collect__symlink_never_archived_nor_recorded(
         assert [s.file_name for s in ledger.history()] == [rs.templates["2014-06"].name]
     passwd = Path("/etc/passwd").read_bytes()
     assert all(p.read_bytes() != passwd for p in (ws / "archive").rglob("*") if p.is_file())
+
+
+def test_paths_under_a_file__exit_2_one_line(rs: Returns, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    usage_error(tianbao(rs.runner, "init", afile / "ws"))
+    usage_error(tianbao(rs.runner, "demo", afile / "demo"))
+    usage_error(
+        tianbao(rs.runner, "generate", "-w", rs.ws, "--period", "2014-06", "-o", afile / "o")
+    )
+    usage_error(
+        tianbao(rs.runner, "consolidate", "-w", rs.ws, "--period", "2014-06", "-o", afile / "s")
+    )
+    usage_error(
+        tianbao(rs.runner, "validate", "-w", rs.ws, rs.june("u"), "--report", afile / "r.xlsx")
+    )
+    assert afile.read_text() == "x"
+
+
+def test_demo__into_a_non_empty_folder__refused_nothing_touched(
+    rs: Returns, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    assert "不是空目录" in usage_error(tianbao(rs.runner, "demo", tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_consolidate__csv_same_as_output__refused(rs: Returns, tmp_path: Path) -> None:
+    out = tmp_path / "s.xlsx"
+    res = tianbao(
+        rs.runner, "consolidate", "-w", rs.ws, "--period", "2014-06", "-o", out, "--csv", out
+    )
+    assert "同一个文件" in usage_error(res)
+    assert not out.exists()
+
+
+def test_plan_with_a_yaml_alias_bomb__refused_at_once(rs: Returns, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(9)
+    ]  # 10**10 leaves once expanded
+    plan = ws / "plan.yaml"
+    plan.write_text("\n".join(levels) + "\n" + plan.read_text("utf-8"), encoding="utf-8")
+    res = tianbao(rs.runner, "check", "-w", ws)
+    assert res.exit_code == 1 and "别名" in res.output, res.output
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("jobs", ["150", "9999"])
+def test_jobs_beyond_the_cores__clamped_with_a_note(rs: Returns, tmp_path: Path, jobs: str) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    shutil.copyfile(rs.previous, folder / rs.previous.name)
+    shutil.copyfile(rs.june("jobs"), folder / rs.templates["2014-06"].name)
+    res = tianbao(rs.runner, "validate", "-w", rs.ws, folder, "--jobs", jobs)
+    assert res.exit_code == 0, res.output
+    assert f"--jobs {jobs} 已按 CPU 核数限为" in res.output

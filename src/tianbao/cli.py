@@ -54,6 +54,25 @@ def jobs_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     )
 
 
+def resolve_jobs(jobs: int | None) -> int:
+    """--jobs as asked, at most one process per core (more only thrash); a larger
+    request is clamped with a note. The pool also starts no more than the files."""
+    from tianbao.support.parallel import cores
+
+    n = cores()
+    if jobs is not None and jobs > n:
+        click.echo(f"提示 note: --jobs {jobs} 已按 CPU 核数限为 {n} clamped to {n} cores", err=True)
+        return n
+    return jobs or n
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's 'could not run' exceptions into one line and their exit
     code (2 usage, 3 environment); a full disk or a read-only folder is a fault of
@@ -63,7 +82,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import sqlite3
 
-        from tianbao.errors import TianbaoError, fault_from
+        from tianbao.errors import TianbaoError, fault_from, usage_from
 
         try:
             return func(*args, **kwargs)
@@ -71,7 +90,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"错误 error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except (OSError, sqlite3.OperationalError) as exc:
-            fault = fault_from(exc)
+            fault = fault_from(exc) or usage_from(exc)
             if fault is None:
                 raise
             click.echo(f"错误 error: {fault}", err=True)
@@ -166,7 +185,6 @@ def generate(
 ) -> None:
     """Write each department's standard workbook for PERIOD."""
     from tianbao.template.generate import generate as run
-    from tianbao.validate.batch import default_jobs
     from tianbao.workspace import open_workspace
 
     results = run(
@@ -175,7 +193,7 @@ def generate(
         list(departments) or None,
         out_dir,
         password,
-        jobs=jobs or default_jobs(),
+        jobs=resolve_jobs(jobs),
     )
     written = [r for r in results if r.path is not None]
     for r in results:
@@ -255,9 +273,9 @@ def validate(
                 f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
             )
         prev = records_by_key(prev_report)
-    from tianbao.validate.batch import default_jobs, validate_many
+    from tianbao.validate.batch import validate_many
 
-    reports = list(validate_many(validator, files, jobs or default_jobs(), period, dept, prev))
+    reports = list(validate_many(validator, files, resolve_jobs(jobs), period, dept, prev))
     if report_path is not None:
         from tianbao.validate.report_xlsx import write_report
 
@@ -303,7 +321,6 @@ def collect(
     from tianbao.ledger.collect import collect as run
     from tianbao.ledger.collect import parse_received_at, results_dict
     from tianbao.ledger.console import collect_details, collect_line, collect_summary
-    from tianbao.validate.batch import default_jobs
     from tianbao.workspace import open_workspace
 
     when = parse_received_at(received_at) if received_at else None
@@ -322,7 +339,7 @@ def collect(
         list(paths),
         when,
         show,
-        jobs=jobs or default_jobs(),
+        jobs=resolve_jobs(jobs),
         keep_reports=False,
     )
     if as_json:
@@ -425,6 +442,8 @@ def consolidate(
         ) from None
     ws = open_workspace(workspace)
     out = out_path or ws.root / "outputs" / "summary" / f"{period}_汇总.xlsx"
+    if csv_path is not None and _same_file(out, csv_path):
+        raise UsageError(f"-o 与 --csv 是同一个文件 -o and --csv name the same file: {out}")
     result = run(ws, period, out, csv_path, day)
     click.echo(f"{result.out}")
     if result.csv is not None:

@@ -134,6 +134,11 @@ def run_demo(
 ) -> DemoResult:
     """Run the cycle into ``directory`` (must not exist or be empty)."""
     root = Path(directory)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise UsageError(
+            f"{root} 已存在且不是空目录：请换一个目录或先清空 exists and is not an empty "
+            "folder: choose another or empty it (nothing is overwritten)"
+        )
     ws_dir = root / "workspace"
     result = DemoResult(root, ws_dir)
     say(f"1. 创建样例工作区 init {SAMPLE} → {ws_dir}")

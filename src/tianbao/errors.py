@@ -58,3 +58,19 @@ def fault_from(exc: BaseException) -> EnvironmentFault | None:
         return None
     where = f" {exc.filename}" if exc.filename else ""
     return EnvironmentFault(f"{zh}{where}：{exc.strerror or exc} ({exc.strerror or exc}{where})")
+
+
+def usage_from(exc: BaseException) -> UsageError | None:
+    """A path mistake of the caller's (a folder under a file, a file where a folder
+    belongs): one line and exit 2, not a traceback."""
+    import errno
+
+    if not isinstance(exc, OSError) or exc.errno not in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return None
+    zh = {
+        errno.ENOTDIR: "路径中有一段是文件而不是目录",
+        errno.EEXIST: "已有同名的文件",
+        errno.EISDIR: "这是一个目录，不是文件",
+    }[exc.errno]
+    where = f" {exc.filename}" if exc.filename else ""
+    return UsageError(f"{zh}{where} ({exc.strerror or exc}{where})")

@@ -83,16 +83,31 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return value
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+class _Aliased(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _walk(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: set[int] | None = None
+) -> None:
+    """Line of every value. A node met twice is an alias (``*x``): plans need none, and
+    an alias bomb (each level naming the one below ten times) expands exponentially
+    in everything that walks the data, so the first one is refused."""
+    seen = set() if seen is None else seen
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in seen:
+            raise _Aliased(node.start_mark.line + 1)
+        seen.add(id(node))
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            _walk(value_node, (*path, str(key_node.value)), lines)
+            _walk(value_node, (*path, str(key_node.value)), lines, seen)
             # a key's own line is where a problem about the key should point
             lines[(*path, str(key_node.value))] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines)
+            _walk(item, (*path, i), lines, seen)
 
 
 def load_yaml(path: Path) -> LoadedYaml:
@@ -150,6 +165,12 @@ def parse_yaml_bytes(raw: bytes) -> LoadedYaml:
     try:
         _walk(node, (), lines)
         return LoadedYaml(_jsonable(data), lines)
+    except _Aliased as exc:
+        raise YamlProblem(
+            "不支持 YAML 别名（*名称），请把内容直接写出 YAML aliases are not supported: "
+            "write the values out",
+            exc.line,
+        ) from None
     except RecursionError:  # an alias inside its own anchor: `a: &x [*x]`
         raise YamlProblem("循环引用或嵌套过深 recursive alias or nesting too deep") from None
 
