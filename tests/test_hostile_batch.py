@@ -194,3 +194,32 @@ def test_consolidate_csv__renamed_sheet_never_a_formula(rs: Returns, tmp_path: P
     assert any(row[7] == "'" + evil for row in rows[1:])  # the sheet column, escaped
     risky = [f for row in rows for f in row if f[:1] in ("=", "+", "@", "\t", "\r")]
     assert risky == []
+
+
+def test_formula_with_a_cached_value_in_an_entry_cell__refused_not_trusted(
+    rs: Returns, tmp_path: Path
+) -> None:
+    # what a program that saves cached values writes for "=1+1" after someone edited the
+    # cache: the ledger would record 999 where LibreOffice (recalculating) shows 2
+    import re
+
+    form = "livelihood_progress"
+    cell = rs.cell(form, rs.keys(form)[0], "ytd_investment")
+    good = rs.june("cached_formula")
+    path = tmp_path / good.name
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):  # F4 of every sheet: harmless
+                data = re.sub(
+                    rb'(<c r="' + cell.encode() + rb'"[^>]*?)(?: t="n")?>(<v>[^<]*</v>)</c>',
+                    rb"\1><f>1+1</f><v>999</v></c>",
+                    data,
+                )
+            dst.writestr(item, data)
+    res = tianbao(rs.runner, "validate", "-w", rs.ws, path, "--json", "--previous", rs.previous)
+    found = [
+        (f["code"], f["sheet"], f["cell"]) for f in json.loads(res.stdout)["files"][0]["findings"]
+    ]
+    assert ("VALUE_FORMULA_IN_ENTRY", rs.sheet(form), cell) in found, found
+    assert res.exit_code == 1

@@ -331,7 +331,7 @@ CASES: list[tuple[str, Any, str, str | None, int, str | None, int, tuple[str, ..
                 _sheet_cell(wb, r, "livelihood_progress", 0, "ytd_investment"), "data_type", "f"
             )
         ),
-        "VALUE_FORMULA_NO_CACHE",
+        "VALUE_FORMULA_IN_ENTRY",
         "livelihood_progress",
         0,
         "ytd_investment",

@@ -137,6 +137,7 @@ class CellScan:
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
     formula_no_value: set[tuple[int, int]] = field(default_factory=set)
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)  # any <f>, valued or not
     bad_ref: str = ""  # first reference calamine cannot parse
     malformed: str = ""  # a row/cell tag the exact path could not read
     exact: bool = False  # which path produced this
@@ -256,8 +257,8 @@ def _fast(
     # every tag starting "<c" is a cell written as <c r="..."> (no <c>, no other layout)
     if n_cells != buf.count(b"<c", start, end):
         return None
-    if buf.find(b":c", start, end) >= 0:  # maybe a prefixed cell tag: <x:c>
-        return None
+    if buf.find(b":c", start, end) >= 0 or buf.find(b":f", start, end) >= 0:
+        return None  # maybe a prefixed cell or formula tag: <x:c>, <x:f>
     if not _canonical_refs(buf, start, end, n_cells + buf.count(b'<row r="', start, end)):
         return None
     scan = CellScan(s_cells=n_cells, s_exact=False)
@@ -384,9 +385,17 @@ def _add_percent(scan: CellScan, rc: tuple[int, int], content: bytes) -> None:
         scan.percent_cells.add(rc)
 
 
+_F_TAG = re.compile(rb"<f[\s/>]")
+
+
 def _fast_formulas(buf: bytes, start: int, end: int, scan: CellScan) -> None:
     if buf.find(b"<f", start, end) < 0:
         return
+    for m in _F_TAG.finditer(buf, start, end):  # every formula cell, valued or not
+        cell = buf.rfind(b'<c r="', start, m.start())
+        ref = _REF.match(buf, cell + 6) if cell >= 0 else None
+        if ref is not None:
+            scan.formula_cells.add((int(ref.group(2)) - 1, col_number(ref.group(1)) - 1))
     for m in _F_NO_V.finditer(buf, start, end):
         cell = buf.rfind(b'<c r="', start, m.start())
         tag_end = buf.find(b">", cell, m.start()) if cell >= 0 else -1
@@ -520,8 +529,10 @@ class _Walk:
                 _cell_extras(scan, row, col, raw or b"", content, self.pct)
                 if self._inherits_percent(raw or b"", col):
                     scan.percent_cells.add((row, col))
-            elif _HAS_F.search(content) and _attr(raw or b"", _A_T) not in (b"str", b"inlineStr"):
-                scan.formula_no_value.add((row, col))
+            elif _HAS_F.search(content):
+                scan.formula_cells.add((row, col))
+                if _attr(raw or b"", _A_T) not in (b"str", b"inlineStr"):
+                    scan.formula_no_value.add((row, col))
         if starts != len(_C_START.findall(region)):
             scan.malformed = "a cell tag with malformed attributes"
 
@@ -596,8 +607,10 @@ def _cell_extras(
         v = _V.search(content)
         if v is not None:
             scan.error_cells[(row, col)] = _text(v.group(1) or b"")
-    if _HAS_F.search(content) and _formula_without_value(content, t):
-        scan.formula_no_value.add((row, col))
+    if _HAS_F.search(content):
+        scan.formula_cells.add((row, col))
+        if _formula_without_value(content, t):
+            scan.formula_no_value.add((row, col))
     if pct:
         s = _attr(raw, _A_S)
         if s is not None and s.isdigit() and int(s) in pct:

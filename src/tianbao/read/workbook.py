@@ -50,6 +50,7 @@ class RawSheet:
     formula_no_value: set[Cell] = field(default_factory=set)  # <f> without a cached value
     percent_cells: set[Cell] = field(default_factory=set)  # valued cells in a percent format
     kind: str = "worksheet"  # or chartsheet / dialogsheet (no rows)
+    formula_cells: set[Cell] = field(default_factory=set)  # cells holding a formula
 
     def value(self, row: int, col: int) -> Any:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -172,6 +173,7 @@ def _calamine(data: bytes, pkg: guard.Package, issues: list[ReadIssue]) -> RawWo
                         set(c.formula_no_value),
                         set(c.percent_cells),
                         entry.kind,
+                        set(c.formula_cells),
                     )
                 )
     except (KeyboardInterrupt, SystemExit, MemoryError):

@@ -114,6 +114,7 @@ class Validator:
                 dict(s.error_cells),
                 set(s.formula_no_value),
                 set(getattr(s, "percent_cells", ()) or ()),
+                set(getattr(s, "formula_cells", ()) or ()),
             )
             for s in book.sheets
         }

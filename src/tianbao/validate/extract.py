@@ -19,7 +19,7 @@ from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, prefill_values
 from tianbao.template.writer import column_label_text
 from tianbao.validate.findings import Code, Finding, make
-from tianbao.validate.normalize import normalise
+from tianbao.validate.normalize import normalise, shown
 
 HEADER_SEARCH_ROWS = 12
 
@@ -59,10 +59,13 @@ class SheetView:
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
     formula_no_value: set[tuple[int, int]] = field(default_factory=set)
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
-    special: set[tuple[int, int]] = field(init=False)  # any of the three above
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+    special: set[tuple[int, int]] = field(init=False)  # any of the four above
 
     def __post_init__(self) -> None:
-        self.special = set(self.error_cells) | self.formula_no_value | self.percent_cells
+        self.special = (
+            set(self.error_cells) | self.formula_no_value | self.percent_cells | self.formula_cells
+        )
 
     def value(self, r: int, c: int) -> Any:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -323,8 +326,10 @@ def _entry(
         findings.append(make(Code.VALUE_EXCEL_ERROR, value=sheet.error_cells[(r, c)], **ctx))
         rec.blocked.add(col.field)
         return
-    if (r, c) in sheet.formula_no_value:
-        findings.append(make(Code.VALUE_FORMULA_NO_CACHE, **ctx))
+    if (r, c) in sheet.formula_cells or (r, c) in sheet.formula_no_value:
+        # its cached value is what the last program computed, and the templates ask for
+        # recalculation on open: the ledger and the screen could disagree (999 and 2)
+        findings.append(make(Code.VALUE_FORMULA_IN_ENTRY, value=shown(sheet.value(r, c)), **ctx))
         rec.blocked.add(col.field)
         return
     raw = sheet.value(r, c)

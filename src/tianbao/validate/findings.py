@@ -92,6 +92,7 @@ class Code(str, Enum):
     VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
     VALUE_EXCEL_ERROR = "VALUE_EXCEL_ERROR"
     VALUE_FORMULA_NO_CACHE = "VALUE_FORMULA_NO_CACHE"
+    VALUE_FORMULA_IN_ENTRY = "VALUE_FORMULA_IN_ENTRY"
     # schema
     SCHEMA_REQUIRED = "SCHEMA_REQUIRED"
     SCHEMA_TYPE = "SCHEMA_TYPE"
@@ -236,6 +237,11 @@ CATALOG: dict[Code, CodeInfo] = {
         E, "单元格为 Excel 错误值", "the cell holds an Excel error value"
     ),
     Code.VALUE_FORMULA_NO_CACHE: CodeInfo(E, "公式没有计算结果", "a formula has no cached value"),
+    Code.VALUE_FORMULA_IN_ENTRY: CodeInfo(
+        E,
+        "填报栏须直接填写数值，不能使用公式，请改为数值后报送",
+        "an entry cell holds a formula; enter the value itself",
+    ),
     Code.SCHEMA_REQUIRED: CodeInfo(E, "必填项未填写", "a required value is missing"),
     Code.SCHEMA_TYPE: CodeInfo(E, "类型错误", "wrong type"),
     Code.SCHEMA_RANGE: CodeInfo(E, "数值超出允许范围", "the value is out of range"),
