@@ -16,7 +16,7 @@ import pytest
 from helpers import tianbao
 from returns import Returns
 from tianbao.ledger.archive import archive_file
-from tianbao.ledger.db import Ledger, ledger_path
+from tianbao.ledger.db import SCHEMA_VERSION, Ledger, ledger_path
 
 DEPT = "RSJ"  # answers for all four forms in the sample
 JUNE_OK = "2014-07-03T10:00:00"
@@ -102,7 +102,7 @@ def test_collect__correct_return__accepted_archived_recorded(rs: Returns, ws: Pa
     assert archived.read_bytes() == june.read_bytes()
     assert sha(archived) == sub.sha256
     assert rows(ws, "PRAGMA journal_mode") == [("wal",)]
-    assert rows(ws, "PRAGMA user_version") == [(1,)]
+    assert rows(ws, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
 def test_collect__human_output__one_line_per_file(rs: Returns, ws: Path) -> None:
@@ -296,3 +296,32 @@ def test_archive__existing_file_never_overwritten(rs: Returns, ws: Path) -> None
         store(ws, data, digest, ".xlsx")
     assert target.read_bytes() == b"tampered"
     assert not [p for p in target.parent.iterdir() if p != target]  # no temp file left
+
+
+def test_ledger_of_schema_1__migrated_in_place_rows_kept(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tianbao.ledger.db import SCHEMA, ledger_path
+
+    v1 = SCHEMA.replace("report_json TEXT NOT NULL,", "report_json TEXT NOT NULL").replace(
+        "  received_source TEXT NOT NULL DEFAULT '', -- where received_at came from: option, "
+        "manifest, mtime, now\n  correction INTEGER NOT NULL DEFAULT 0     -- 1: a correction "
+        "of a past period (更正), asked for\n",
+        "",
+    )
+    assert "received_source" not in v1
+    db = ledger_path(tmp_path)
+    db.parent.mkdir(parents=True)
+    with sqlite3.connect(db) as conn:
+        conn.executescript(v1 + "PRAGMA user_version = 1;")
+        conn.execute(
+            "INSERT INTO submissions(sha256, file_name, archive_path, size, received_at, "
+            "status, errors, warnings, notes, report_json) VALUES "
+            "('ab', 'f.xlsx', 'archive/ab/ab.xlsx', 1, '2014-07-03T10:00:00', 'rejected', "
+            "1, 0, 0, '{}')"
+        )
+    conn.close()
+    with Ledger(tmp_path) as ledger:
+        (sub,) = ledger.history()
+        assert (sub.file_name, sub.received_source, sub.correction) == ("f.xlsx", "", False)
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -28,6 +28,7 @@ class CheckCode(str, Enum):
     FORM_RULE_INVALID = "审核公式无法解析 audit rule expression is invalid"
     FORM_ID_MISMATCH = "报表文件名与 id 不一致 form file name differs from its id"
     MILESTONE_OUTSIDE = "里程碑日期不在计划年度内 milestone outside the plan year"
+    UNKNOWN_TIMEZONE = "无法识别的时区 unknown time zone (an IANA name such as Asia/Shanghai)"
 
     @property
     def label(self) -> str:

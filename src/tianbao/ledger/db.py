@@ -27,7 +27,7 @@ from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import STATE_DIR
 
 LEDGER_FILE = "ledger.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: received_source, correction
 BUSY_TIMEOUT_MS = 30_000
 
 ACCEPTED = "accepted"
@@ -44,7 +44,7 @@ CREATE TABLE submissions(
   file_name TEXT NOT NULL,
   archive_path TEXT NOT NULL,          -- relative to the workspace: archive/ab/<sha256>.xlsx
   size INTEGER NOT NULL,
-  received_at TEXT NOT NULL,           -- ISO 8601, e.g. 2014-07-03T10:00:00
+  received_at TEXT NOT NULL,           -- ISO 8601, local with offset: 2014-07-03T10:00:00+08:00
   department TEXT NOT NULL DEFAULT '', -- '' when the file could not be identified
   period TEXT NOT NULL DEFAULT '',
   template_id TEXT NOT NULL DEFAULT '',
@@ -52,7 +52,9 @@ CREATE TABLE submissions(
   status TEXT NOT NULL CHECK(status IN ('accepted','accepted_with_warnings','rejected','superseded')),
   superseded_by INTEGER REFERENCES submissions(id),
   errors INTEGER NOT NULL, warnings INTEGER NOT NULL, notes INTEGER NOT NULL,
-  report_json TEXT NOT NULL            -- report_json.file_dict(report), the findings included
+  report_json TEXT NOT NULL,           -- report_json.file_dict(report), the findings included
+  received_source TEXT NOT NULL DEFAULT '', -- where received_at came from: option, manifest, mtime, now
+  correction INTEGER NOT NULL DEFAULT 0     -- 1: a correction of a past period (更正), asked for
 );
 CREATE INDEX submissions_dept_period ON submissions(department, period, status);
 CREATE TABLE cell_values(               -- every entered value of an accepted or rejected return
@@ -66,7 +68,8 @@ CREATE TABLE cell_values(               -- every entered value of an accepted or
 
 _COLUMNS = (
     "id, sha256, file_name, archive_path, size, received_at, department, period, template_id, "
-    "forms, status, superseded_by, errors, warnings, notes, report_json"
+    "forms, status, superseded_by, errors, warnings, notes, report_json, received_source, "
+    "correction"
 )
 _IN_COUNTING = "status IN ('accepted','accepted_with_warnings')"
 
@@ -95,6 +98,8 @@ class Submission:
     warnings: int
     notes: int
     report_json: str = field(repr=False)
+    received_source: str = ""
+    correction: bool = False
 
     @property
     def counts(self) -> bool:
@@ -125,6 +130,8 @@ class Submission:
             warnings,
             notes,
             report,
+            source,
+            correction,
         ) = tuple(row)
         return cls(
             id_,
@@ -143,6 +150,8 @@ class Submission:
             warnings,
             notes,
             report,
+            source,
+            bool(correction),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -162,6 +171,8 @@ class Submission:
             "errors": self.errors,
             "warnings": self.warnings,
             "notes": self.notes,
+            "received_source": self.received_source,
+            "correction": self.correction,
         }
 
 
@@ -198,6 +209,8 @@ class NewSubmission:
     report_json: str
     # (form, row key, field, value, sheet, cell); value is JSON-encoded here
     cells: tuple[tuple[str, str, str, Any, str, str], ...] = ()
+    received_source: str = ""
+    correction: bool = False
 
 
 @dataclass(frozen=True)
@@ -285,6 +298,12 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if version == 0:
             for statement in _statements(SCHEMA):
                 conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version == 1:  # receipt source and corrections: old rows keep '' and 0
+            conn.execute(
+                "ALTER TABLE submissions ADD COLUMN received_source TEXT NOT NULL DEFAULT ''"
+            )
+            conn.execute("ALTER TABLE submissions ADD COLUMN correction INTEGER NOT NULL DEFAULT 0")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version > SCHEMA_VERSION:
             raise LedgerError(
@@ -499,7 +518,8 @@ class Ledger:
             cur = conn.execute(
                 "INSERT INTO submissions(sha256, file_name, archive_path, size, received_at, "
                 "department, period, template_id, forms, status, superseded_by, errors, "
-                "warnings, notes, report_json) VALUES (?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?)",
+                "warnings, notes, report_json, received_source, correction) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?,?,?)",
                 (
                     new.sha256,
                     new.file_name,
@@ -515,6 +535,8 @@ class Ledger:
                     new.warnings,
                     new.notes,
                     new.report_json,
+                    new.received_source,
+                    int(new.correction),
                 ),
             )
             sid = int(cur.lastrowid or 0)

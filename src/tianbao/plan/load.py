@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.plan.cache import cache_key, read_cached, write_cached
+from tianbao.plan.clock import zone
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.problems import CheckCode, Problem, json_path
 from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
@@ -136,6 +137,19 @@ def _consistency(loaded: LoadedYaml, name: str):  # -> Iterator[Problem]
             data["base_year"],
             data["year"] - 1,
         )
+
+    tz_name = (data.get("reporting") or {}).get("timezone")
+    if tz_name is not None:
+        try:
+            zone(str(tz_name))
+        except ValueError:
+            yield at(
+                CheckCode.UNKNOWN_TIMEZONE,
+                ("reporting", "timezone"),
+                CheckCode.UNKNOWN_TIMEZONE.value,
+                tz_name,
+                "Asia/Shanghai",
+            )
 
     dept_codes = [d["code"] for d in data["departments"]]
     yield from _duplicates(at, ("departments",), dept_codes, "code")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import unicodedata
@@ -10,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from tianbao.errors import UsageError
+from tianbao.plan.clock import DEFAULT_TIMEZONE, zone
 from tianbao.plan.periods import Period
 from tianbao.plan.targets import target_values
 
@@ -211,6 +213,15 @@ class Plan:
     @property
     def frequency(self) -> str:
         return str(self.raw["reporting"].get("frequency", "month"))
+
+    @property
+    def timezone_name(self) -> str:
+        return str(self.raw["reporting"].get("timezone", DEFAULT_TIMEZONE))
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The district's time zone (receipt times, lateness); checked at load."""
+        return zone(self.timezone_name)
 
     @property
     def deadline_days(self) -> int:
