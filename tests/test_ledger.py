@@ -20,6 +20,7 @@ from tianbao.ledger.db import SCHEMA_VERSION, Ledger, ledger_path
 
 DEPT = "RSJ"  # answers for all four forms in the sample
 JUNE_OK = "2014-07-03T10:00:00"
+STORED = JUNE_OK + "+08:00"  # a time given without offset is the district's (Asia/Shanghai)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_collect__correct_return__accepted_archived_recorded(rs: Returns, ws: Pa
         sub = ledger.submission(f["submission_id"])
         assert sub is not None
         assert (sub.sha256, sub.file_name, sub.size) == (sha(june), june.name, june.stat().st_size)
-        assert sub.received_at == JUNE_OK
+        assert sub.received_at == STORED and sub.received_source == "option"
         assert sub.archive_path == f"archive/{sub.sha256[:2]}/{sub.sha256}.xlsx"
         assert set(sub.forms) == {
             "indicators_monthly",
@@ -125,7 +126,7 @@ def test_collect__same_bytes_twice__recorded_once(rs: Returns, ws: Path, tmp_pat
         (True, first["files"][0]["submission_id"], "accepted")
     ] * 2
     assert again["summary"]["recorded"] == 0 and again["summary"]["duplicates"] == 2
-    assert rows(ws, "SELECT count(*), min(received_at) FROM submissions") == [(1, JUNE_OK)]
+    assert rows(ws, "SELECT count(*), min(received_at) FROM submissions") == [(1, STORED)]
     assert len(list((ws / "archive").rglob("*.xlsx"))) == 1
 
 

@@ -52,7 +52,7 @@ def correction(wb: openpyxl.Workbook, r: Returns) -> None:
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One workspace; TJJ on time (and corrected after the deadline), SWJ late by 3
+    """One workspace; TJJ on time (and corrected, still before the deadline), SWJ late by 3
     days, RSJ rejected, MZJ accepted with an explained warning, the others missing."""
     base = tmp_path_factory.mktemp("status")
     runner = CliRunner()
@@ -60,7 +60,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ws = base / "ws"
     plan: list[tuple[str, Path, str]] = [
         ("TJJ", rets["TJJ"].june("tjj"), "2014-07-03T16:20:00"),
-        ("TJJ", rets["TJJ"].june("tjj2", correction), "2014-07-09T09:00:00"),
+        ("TJJ", rets["TJJ"].june("tjj2", correction), "2014-07-04T09:00:00"),
         ("SWJ", rets["SWJ"].june("swj"), "2014-07-08T08:30:00"),
         ("RSJ", rets["RSJ"].june("rsj", enum_error), "2014-07-02T11:00:00"),
         ("MZJ", rets["MZJ"].june("mzj", explained_warning), "2014-07-05T23:59:59"),
@@ -101,12 +101,17 @@ def test_status__states_per_department_and_form(office: dict[str, Any]) -> None:
     assert data["deadline"] == "2014-07-05" and data["as_of"] == AS_OF
     depts = by_dept(data)
     tjj = depts["TJJ"]
-    assert tjj["state"] == "on_time"
-    assert [f["state"] for f in tjj["forms"]] == ["on_time"]
-    # the correction after the deadline counts now, but TJJ was on time
-    assert tjj["forms"][0]["submission_id"] == office["ids"]["TJJ"][1]
-    assert tjj["forms"][0]["days_late"] == 0
-    assert tjj["forms"][0]["received_at"] == "2014-07-03T16:20:00"
+    # one submission per row: the correction counts now, so the row is its id, file,
+    # time and lateness; the first version is listed beside it
+    (form,) = tjj["forms"]
+    assert tjj["state"] == "on_time" and form["state"] == "on_time"
+    assert form["submission_id"] == office["ids"]["TJJ"][1]
+    assert form["days_late"] == 0
+    assert form["received_at"] == "2014-07-04T09:00:00+08:00"
+    assert form["received_local"] == "2014-07-04 09:00"
+    assert form["superseded"] == [
+        {"id": office["ids"]["TJJ"][0], "received_at": "2014-07-03T16:20:00+08:00"}
+    ]
 
     swj = depts["SWJ"]
     assert {f["state"] for f in swj["forms"]} == {"late"}

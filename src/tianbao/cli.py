@@ -297,7 +297,31 @@ def validate(
 @click.option(
     "--received-at",
     metavar="ISO",
-    help="收到时间 received time, e.g. 2014-07-03T10:00:00 [default: now, UTC].",
+    help="收到时间 received time of every file, e.g. 2014-07-03T10:00 (no offset: the "
+    "district's local time) [default: now].",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="收到时间清单 CSV file,received_at: one receipt time per file (mixed arrivals).",
+)
+@click.option(
+    "--received-from",
+    type=click.Choice(["mtime"]),
+    help="收到时间取文件修改时间 take each file's modification time as its receipt time.",
+)
+@click.option(
+    "--period",
+    "-p",
+    "round_period",
+    help="本轮报告期 the round being collected [default: from the receipt time, e.g. "
+    "July → 2014-06]; a template of an earlier period is refused when that period "
+    "already has an accepted return, unless --corrections.",
+)
+@click.option(
+    "--corrections",
+    is_flag=True,
+    help="收取往期更正 record returns of past periods as corrections (更正).",
 )
 @json_option
 @jobs_option(
@@ -309,21 +333,30 @@ def collect(
     workspace: Path,
     paths: tuple[Path, ...],
     received_at: str | None,
+    manifest: Path | None,
+    received_from: str | None,
+    round_period: str | None,
+    corrections: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
     """Validate returned files (or folders) and record them in the ledger.
 
-    Originals are archived in WS/archive; the same bytes are recorded once; a new
-    accepted return supersedes the department's earlier one for the period.
-    Exit 0 when every file is accepted, 1 when any is rejected, 2 for a usage problem.
+    Originals are archived in WS/archive; the same bytes are recorded once; a
+    return received later supersedes the department's earlier one for the period.
+    Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a
+    usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
     """
+    from tianbao.ledger.collect import Round, results_dict
     from tianbao.ledger.collect import collect as run
-    from tianbao.ledger.collect import parse_received_at, results_dict
     from tianbao.ledger.console import collect_details, collect_line, collect_summary
+    from tianbao.ledger.receipt import from_options
     from tianbao.workspace import open_workspace
 
-    when = parse_received_at(received_at) if received_at else None
+    ws = open_workspace(workspace).require_ok()
+    assert ws.plan is not None
+    receipt = from_options(received_at, manifest, received_from)
+    round_ = Round(ws.plan.period(round_period) if round_period else None, corrections)
     files: list[dict[str, Any]] = []  # --json: each file's dict, made while its report is here
 
     def show(r: Any) -> None:
@@ -335,12 +368,14 @@ def collect(
 
     # reports are dropped once shown: memory does not grow with the number of files
     results = run(
-        open_workspace(workspace),
+        ws,
         list(paths),
-        when,
+        None,
         show,
         jobs=resolve_jobs(jobs),
         keep_reports=False,
+        receipt=receipt,
+        round_=round_,
     )
     if as_json:
         click.echo(json.dumps(results_dict(results, files), ensure_ascii=False, indent=2))

@@ -34,6 +34,7 @@ from tianbao.consolidate.rates import (
 from tianbao.consolidate.sheets import LIV_BUDGET, LIV_DONE, LIV_RATE
 from tianbao.consolidate.styles import MONEY, PCT
 from tianbao.consolidate.totals import Group
+from tianbao.plan.clock import shown
 from tianbao.template.writer import row_height
 
 SECTIONS = (
@@ -68,7 +69,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
         ("应报单位", Decimal(len(d.expected))),
         ("已报单位（已受理）", Decimal(len(d.reported))),
         ("未报单位", "、".join(missing) if missing else "无"),
-        ("最新受理报表收到时间", latest or "无"),
+        ("最新受理报表收到时间", shown(latest, plan.tz) or "无"),
     ]
     r = 2
     for name, value in facts:

@@ -23,6 +23,7 @@ from tianbao.consolidate.rates import (
 )
 from tianbao.ledger.db import CellValue, Ledger, Submission
 from tianbao.ledger.status import StatusReport, received_date, status
+from tianbao.plan.clock import parse_iso
 from tianbao.plan.model import Department, Plan, PlanItem
 from tianbao.plan.periods import Period
 from tianbao.workspace import Workspace
@@ -130,13 +131,13 @@ def gather(
     form_of = {ws.forms[f].rows: f for f in plan.form_ids if f in ws.forms}
     subs = {s.department: s for s in ledger.latest_accepted(period)}
     received_at = [s.received_at for s in ledger.history(period=str(period))]
-    received = [received_date(r) for r in received_at if r]
+    received = [received_date(r, plan.tz) for r in received_at if r]
     deadline = period.deadline(plan.deadline_days)
     # the as-of day and created time come from the ledger, so re-runs are identical
     day = as_of or max([deadline, *received])
     latest = max(received_at, default="")
     created = (
-        dt.datetime.fromisoformat(latest).replace(tzinfo=None, microsecond=0)
+        parse_iso(latest, plan.tz).replace(tzinfo=None, microsecond=0)
         if latest
         else dt.datetime.combine(deadline, dt.time())
     )

@@ -281,7 +281,7 @@ def write_status(book: Book, ws: Any) -> None:
             book.num(ws, r, 5, Decimal(f.days_overdue) if f.days_overdue is not None else None, c)
             book.num(ws, r, 6, Decimal(f.submission_id) if f.submission_id else None, c)
             book.text(ws, r, 7, f.file_name, c)
-            book.text(ws, r, 8, f.received_at, c)
+            book.text(ws, r, 8, f.received_local + ("（更正）" if f.correction else ""), c)
             book.text(ws, r, 9, dept.contact_name, c)
             book.text(ws, r, 10, dept.contact_phone, c)
             book.end(ws, r)

@@ -16,14 +16,16 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tianbao.errors import UsageError
 from tianbao.ledger.archive import store, sweep_temp
 from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
+from tianbao.ledger.receipt import NOW, OPTION, Receipt
+from tianbao.plan.clock import local_date, shown
+from tianbao.plan.periods import Period
 from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import Workspace
 
@@ -31,12 +33,16 @@ COLLECT_VERSION = "1.0"
 # generated file names: 2014-06_RSJ_解放区人力资源和社会保障局.xlsx
 _NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
 ERROR = "error"  # a result that could not be recorded (file unreadable from disk...)
+# not recorded on purpose, with the reason: another period's template without
+# --corrections, a version received at the same moment as a different one, a
+# file whose receipt time the manifest does not give, a link
+REFUSED = "refused"
 
 
 @dataclass
 class CollectResult:
     path: Path
-    status: str  # accepted | accepted_with_warnings | rejected | superseded | error
+    status: str  # accepted | accepted_with_warnings | rejected | superseded | refused | error
     submission_id: int | None = None
     duplicate: bool = False  # these bytes were recorded before; nothing new was written
     department: str = ""
@@ -47,11 +53,12 @@ class CollectResult:
     received_at: str = ""
     report: Any = None  # the FileReport (None for a duplicate or an error)
     message: str = ""
+    correction: bool = False  # recorded as a correction of a past period (更正)
 
     @property
     def ok(self) -> bool:
         """Accepted, or a duplicate of a return that was accepted."""
-        return self.status not in (REJECTED, ERROR)
+        return self.status not in (REJECTED, ERROR, REFUSED)
 
     def as_dict(self) -> dict[str, Any]:
         from tianbao.validate.report_json import file_dict
@@ -68,29 +75,10 @@ class CollectResult:
             "archive_path": self.archive_path,
             "superseded": list(self.superseded),
             "received_at": self.received_at,
+            "correction": self.correction,
             "message": self.message,
             "report": file_dict(self.report) if self.report is not None else None,
         }
-
-
-def received_text(when: datetime | None = None) -> str:
-    """ISO 8601 to the second, no offset: now in UTC by default; an aware time is
-    converted to UTC; a naive one (a back-filled office time) is kept as given."""
-    if when is None:
-        when = datetime.now(timezone.utc)
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
-    return when.replace(microsecond=0).isoformat(timespec="seconds")
-
-
-def parse_received_at(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            f"无法识别的收到时间 {text!r} cannot read --received-at; "
-            "expected ISO 8601 such as 2014-07-03T10:00:00"
-        ) from None
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -98,6 +86,15 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     from tianbao.validate.engine import input_files
 
     return input_files(list(paths), ("收取", "collect"))
+
+
+@dataclass(frozen=True)
+class Round:
+    """What this run collects: the period of the round (None: each file's own, from
+    its receipt time) and whether returns of a past period may correct it."""
+
+    period: Period | None = None
+    corrections: bool = False
 
 
 def collect(
@@ -108,8 +105,14 @@ def collect(
     *,
     jobs: int = 1,
     keep_reports: bool = True,
+    receipt: Receipt | None = None,
+    round_: Round = Round(),
 ) -> list[CollectResult]:
     """Validate and record each file; ``on_result`` is called after each one.
+
+    ``receipt`` says when each file came (``received_at``: one time for all, the
+    older way to say it; neither: now). ``round_``: which period this is the
+    round of, and whether past-period corrections are asked for.
 
     ``jobs`` > 1 validates ahead on forked worker processes, a few files at a
     time; the ledger is still written here, one file after another in sorted
@@ -123,12 +126,13 @@ def collect(
 
     files = collect_files(paths)
     validator = Validator(ws)
-    when = received_text(received_at)
+    if receipt is None:
+        receipt = Receipt(OPTION if received_at else NOW, received_at or datetime.now(timezone.utc))
     sweep_temp(ws.root)
     results = []
     with Ledger(ws.root) as ledger:
         for path, ahead in _validated_ahead(validator, ledger, files, jobs):
-            result = _collect_one(ws, ledger, validator, path, when, ahead)
+            result = _collect_one(ws, ledger, validator, path, receipt, round_, ahead)
             if on_result is not None:
                 on_result(result)
             if not keep_reports:
@@ -220,12 +224,23 @@ def _collect_one(
     ledger: Ledger,
     validator: Any,
     path: Path,
-    when: str,
+    receipt: Receipt,
+    round_: Round,
     ahead: _Ahead | None = None,
 ) -> CollectResult:
     if path.is_symlink():  # never followed, never archived: it may point anywhere
         return CollectResult(
             path, ERROR, message="符号链接，不收取（请放入文件本身） a symbolic link: not collected"
+        )
+    plan = ws.plan
+    assert plan is not None
+    when = receipt.for_file(path, plan.tz)
+    if when is None:
+        return CollectResult(
+            path,
+            REFUSED,
+            message="收到时间清单中没有这个文件，未收取 the manifest gives no receipt time for "
+            "this file: not collected",
         )
     try:
         data = path.read_bytes()
@@ -246,9 +261,15 @@ def _collect_one(
                 "collect it again"
             ),
         )
-    archived = store(ws.root, data, sha, path.suffix)
     cells = (ahead.cells, ahead.forms) if ahead is not None else None
-    added = ledger.add(_new_submission(path, data, sha, archived, when, report, cells))
+    new = _new_submission(path, data, sha, "", when, report, cells, receipt.mode)
+    refusal, correction = _round_check(ledger, plan, new, round_)
+    if refusal:
+        return CollectResult(
+            path, REFUSED, None, False, new.department, new.period, sha, message=refusal
+        )
+    archived = store(ws.root, data, sha, path.suffix)
+    added = ledger.add(replace(new, archive_path=archived, correction=correction))
     sub = added.submission
     if added.duplicate:  # another collect run recorded the same bytes meanwhile
         return _duplicate(path, sub)
@@ -264,7 +285,74 @@ def _collect_one(
         added.superseded,
         sub.received_at,
         report,
+        correction=sub.correction,
     )
+
+
+def _round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) -> tuple[str, bool]:
+    """(why the file is refused or '', whether it is recorded as a correction).
+
+    Only a return that would count is held to the round: a rejected one is
+    recorded whatever its period, so the department is told what to fix."""
+    if new.status not in COUNTING or not new.department or not new.period:
+        return "", False
+    try:
+        own = Period.parse(new.period)
+    except ValueError:
+        return "", False
+    current = ledger.latest_accepted_of(new.department, new.period)
+    this_round = round_.period or _round_of(new.received_at, plan)
+    correction = False
+    if this_round is not None and own != this_round:
+        if own > this_round:
+            return (
+                f"这是 {own.label_zh} 的模板，本轮收取 {this_round.label_zh}，未收取"
+                f"（请在该期收取） a template for {own}, collected in the {this_round} round: "
+                "not recorded",
+                False,
+            )
+        if current is not None and not round_.corrections:
+            return (
+                f"这是 {own.label_zh} 的模板（本轮收取 {this_round.label_zh}），会替代已受理的 "
+                f"#{current.id}（{current.file_name}）；如确为更正，请用 --corrections 收取 "
+                f"a template for {own}, which would replace accepted #{current.id}: "
+                "collect it with --corrections if it is a correction",
+                False,
+            )
+        correction = current is not None
+    if (
+        current is not None
+        and current.received_at == new.received_at
+        and _values(ledger, current.id) != {c[:4] for c in new.cells}
+    ):
+        at = shown(current.received_at, plan.tz)
+        return (
+            f"与已受理的 #{current.id}（{current.file_name}）收到时间相同（{at}），"
+            "内容不同，无法判断哪份更新：请用 --manifest 给出各自的收到时间 "
+            f"received at the same time as accepted #{current.id} ({current.file_name}) "
+            "with other figures: say which is newer with --manifest",
+            False,
+        )
+    return "", correction
+
+
+def _round_of(received_at: str, plan: Any) -> Period | None:
+    """The period whose reporting window holds the receipt: the one before the
+    period of the receipt's local date; None outside the plan's year."""
+    day = local_date(received_at, plan.tz)
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[plan.frequency]
+    index = (day.month - 1) // months + 1
+    if plan.frequency == "year":
+        return Period(day.year - 1, "year", 1) if day.year - 1 == plan.year else None
+    if day.year == plan.year + 1 and index == 1:  # January: December's round
+        return Period(plan.year, plan.frequency, 12 // months)
+    if day.year != plan.year or index == 1:
+        return None
+    return Period(plan.year, plan.frequency, index - 1)
+
+
+def _values(ledger: Ledger, submission_id: int) -> set[tuple[str, str, str, str]]:
+    return {(v.form, v.row_key, v.field, _json(v.value)) for v in ledger.values(submission_id)}
 
 
 def _hint(name: str) -> tuple[str, str] | None:
@@ -315,6 +403,7 @@ def _new_submission(
     when: str,
     report: Any,
     cells_forms: tuple[tuple[Any, ...], tuple[str, ...]] | None = None,
+    source: str = "",
 ) -> NewSubmission:
     """``cells_forms``: the cells and form ids of a report validated on a worker
     (whose records were not sent back); None: taken from ``report.records``."""
@@ -341,6 +430,7 @@ def _new_submission(
         notes=report.count(Severity.NOTE),
         report_json=json.dumps(file_dict(report), ensure_ascii=False, sort_keys=True),
         cells=tuple(cells),
+        received_source=source,
     )
 
 
@@ -354,7 +444,7 @@ def results_dict(
 ) -> dict[str, Any]:
     """The JSON of ``tianbao collect --json``; ``files``: the results' dicts, made
     beforehand (when the results' reports have since been dropped)."""
-    new = [r for r in results if not r.duplicate and r.status != ERROR]
+    new = [r for r in results if not r.duplicate and r.status not in (ERROR, REFUSED)]
     return {
         "collect_version": COLLECT_VERSION,
         "ok": all(r.ok for r in results),
@@ -364,6 +454,7 @@ def results_dict(
             "duplicates": sum(r.duplicate for r in results),
             "errors": sum(r.status == ERROR for r in results),
             **{s: sum(r.status == s for r in new) for s in (*COUNTING, REJECTED)},
+            "refused": sum(r.status == REFUSED for r in results),
         },
         "files": files if files is not None else [r.as_dict() for r in results],
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tianbao.console_table import print_table
-from tianbao.ledger.collect import ERROR, CollectResult
+from tianbao.ledger.collect import ERROR, REFUSED, CollectResult
 from tianbao.ledger.status import LABELS, StatusReport
 
 COLLECT_LABELS = {
@@ -14,6 +14,7 @@ COLLECT_LABELS = {
     "rejected": "退回 rejected",
     "superseded": "已被替代 superseded",
     ERROR: "失败 error",
+    REFUSED: "未收取 refused",
 }
 _STYLE = {
     "on_time": "green",
@@ -26,7 +27,7 @@ _STYLE = {
 
 def collect_line(r: CollectResult) -> str:
     """One tab-separated line: status, department, period, submission id, file."""
-    status = r.status + (" (duplicate)" if r.duplicate else "")
+    status = r.status + (" (duplicate)" if r.duplicate else "") + (" 更正" if r.correction else "")
     sid = f"#{r.submission_id}" if r.submission_id is not None else "-"
     return "\t".join((status, r.department or "-", r.period or "-", sid, str(r.path)))
 
@@ -47,19 +48,23 @@ def collect_details(r: CollectResult, limit: int = 5) -> list[str]:
 
 
 def collect_summary(results: list[CollectResult]) -> str:
-    new = [r for r in results if not r.duplicate and r.status != ERROR]
+    new = [r for r in results if not r.duplicate and r.status not in (ERROR, REFUSED)]
     accepted = sum(r.status in ("accepted", "accepted_with_warnings") for r in new)
     rejected = sum(r.status == "rejected" for r in new)
     dup = sum(r.duplicate for r in results)
     err = sum(r.status == ERROR for r in results)
+    refused = sum(r.status == REFUSED for r in results)
     text = (
         f"收取 {len(results)} 个文件：新登记 {len(new)}（通过 {accepted}，退回 {rejected}），"
         f"重复 {dup}"
     )
+    text += f"，未收取 {refused}" if refused else ""
     text += f"，失败 {err}" if err else ""
     return (
         text + f" | {len(results)} file(s): {len(new)} recorded ({accepted} accepted, "
-        f"{rejected} rejected), {dup} duplicate(s)" + (f", {err} error(s)" if err else "")
+        f"{rejected} rejected), {dup} duplicate(s)"
+        + (f", {refused} refused" if refused else "")
+        + (f", {err} error(s)" if err else "")
     )
 
 

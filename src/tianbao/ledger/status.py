@@ -10,9 +10,10 @@ Per department that answers for rows of a form in the plan, and per form:
 * ``rejected``: returns came, none was accepted;
 * ``missing``: nothing came.
 
-Timeliness is that of the department's first accepted return of the period
-(a later correction that supersedes it does not make it late); the submission
-shown is the one that counts now. The 催报 list holds the departments with a
+Each row is one submission, the one that counts now: its id, file, receipt
+time, state and lateness (its local receipt date against the deadline); the
+versions it superseded are listed beside it, and a correction of a past
+period is marked (更正). The 催报 list holds the departments with a
 form missing or rejected, with their contact and phone, and the days overdue
 as of ``as_of`` (default today).
 """
@@ -25,6 +26,7 @@ from typing import Any
 
 from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, COUNTING, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
+from tianbao.plan.clock import local_date, shown
 from tianbao.workspace import Workspace
 
 STATUS_VERSION = "1.0"
@@ -53,8 +55,11 @@ class FormStatus:
     days_late: int | None = None  # accepted: received date minus deadline, 0 when on time
     submission_id: int | None = None  # the submission that counts (or the latest rejected)
     file_name: str = ""
-    received_at: str = ""  # of the first accepted return (timeliness), else of the shown one
+    received_at: str = ""  # of the submission shown (ISO, local with offset)
     days_overdue: int | None = None  # missing/rejected: as_of minus deadline, 0 before it
+    correction: bool = False  # the counting return is a correction of this past period (更正)
+    superseded: tuple[tuple[int, str], ...] = ()  # (id, received_at) of earlier versions
+    received_local: str = ""  # received_at as people read it: 2014-07-04 10:00
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +71,9 @@ class FormStatus:
             "submission_id": self.submission_id,
             "file_name": self.file_name,
             "received_at": self.received_at,
+            "received_local": self.received_local,
+            "correction": self.correction,
+            "superseded": [{"id": i, "received_at": t} for i, t in self.superseded],
         }
 
 
@@ -152,8 +160,11 @@ class StatusReport:
         }
 
 
-def received_date(text: str) -> dt.date:
-    return dt.datetime.fromisoformat(text).date()
+def received_date(text: str, tz: dt.tzinfo | None = None) -> dt.date:
+    """The local calendar day of a receipt time (a time without offset is local)."""
+    if tz is None:
+        return dt.datetime.fromisoformat(text).date()
+    return local_date(text, tz)
 
 
 def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusReport:
@@ -177,7 +188,9 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
             subs = ledger.history(code, str(p))
             ds = DepartmentStatus(code, dept.name, dept.contact_name, dept.contact_phone)
             for form in answers:
-                ds.forms.append(_form_status(form.id, form.title_zh, subs, deadline, overdue))
+                fs = _form_status(form.id, form.title_zh, subs, deadline, overdue, plan.tz)
+                fs.received_local = shown(fs.received_at, plan.tz)
+                ds.forms.append(fs)
             report.departments.append(ds)
             if ds.state in CHASE_STATES:
                 report.chase.append(_chase(ds, overdue))
@@ -189,23 +202,33 @@ def _latest(subs: list[Sub]) -> Sub | None:
 
 
 def _form_status(
-    form: str, title: str, subs: list[Sub], deadline: dt.date, overdue: int
+    form: str, title: str, subs: list[Sub], deadline: dt.date, overdue: int, tz: dt.tzinfo
 ) -> FormStatus:
     mine = [s for s in subs if form in s.forms]
     current = _latest([s for s in mine if s.status in COUNTING])
     if current is not None:
-        # superseded rows were accepted once: the first acceptable return sets timeliness
-        ever = [s for s in mine if s.status in (*COUNTING, SUPERSEDED)]
-        first = min(ever, key=lambda s: (s.received_at, s.id))
-        late = max(0, (received_date(first.received_at) - deadline).days)
+        # one submission per row: id, file, receipt time, state and lateness are all the
+        # counting return's; the superseded ones are listed beside it
+        late = max(0, (received_date(current.received_at, tz) - deadline).days)
         if late:
             state = LATE
         elif current.status == ACCEPTED_WITH_WARNINGS:
             state = ACCEPTED_WITH_WARNINGS
         else:
             state = ON_TIME
+        earlier = sorted(
+            (s for s in mine if s.status == SUPERSEDED), key=lambda s: (s.received_at, s.id)
+        )
         return FormStatus(
-            form, title, state, late, current.id, current.file_name, first.received_at
+            form,
+            title,
+            state,
+            late,
+            current.id,
+            current.file_name,
+            current.received_at,
+            correction=current.correction,
+            superseded=tuple((s.id, s.received_at) for s in earlier),
         )
     # a rejected return may lack the form's sheet altogether: any rejected one counts
     rejected = _latest([s for s in subs if s.status == REJECTED])

@@ -100,7 +100,7 @@ def _write(report: StatusReport, path: Path) -> None:
             _number(ws, r, 4, f.days_late if f.state == "late" else None, plain)
             _number(ws, r, 5, f.submission_id, plain)
             ws.write_string(r, 6, f.file_name, plain)
-            ws.write_string(r, 7, f.received_at.replace("T", " "), plain)
+            ws.write_string(r, 7, f.received_local + ("（更正）" if f.correction else ""), plain)
             ws.write_string(r, 8, d.contact_name, plain)
             ws.write_string(r, 9, d.contact_phone, plain)
             r += 1
