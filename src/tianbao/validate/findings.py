@@ -69,6 +69,7 @@ class Code(str, Enum):
     ID_WRONG_PERIOD = "ID_WRONG_PERIOD"
     ID_WRONG_DEPARTMENT = "ID_WRONG_DEPARTMENT"
     ID_FILENAME_MISMATCH = "ID_FILENAME_MISMATCH"
+    ID_NAME_OTHER_DEPARTMENT = "ID_NAME_OTHER_DEPARTMENT"
     ID_OLD_PLAN = "ID_OLD_PLAN"
     ID_FORM_VERSION = "ID_FORM_VERSION"
     ID_PROPERTIES_DIFFER = "ID_PROPERTIES_DIFFER"
@@ -174,6 +175,11 @@ CATALOG: dict[Code, CodeInfo] = {
     Code.ID_WRONG_PERIOD: CodeInfo(E, "报告期与预期不符", "the period is not the expected one"),
     Code.ID_WRONG_DEPARTMENT: CodeInfo(
         E, "填报单位与预期不符", "the department is not the expected one"
+    ),
+    Code.ID_NAME_OTHER_DEPARTMENT: CodeInfo(
+        E,
+        "文件名写的是另一个单位，与模板的单位不符，未受理",
+        "the file name names another department than the template's; not accepted",
     ),
     Code.ID_FILENAME_MISMATCH: CodeInfo(
         W,

@@ -132,6 +132,24 @@ def identify(
         res.findings.append(
             make(Code.ID_WRONG_PERIOD, value=idy.period, expected=expected_period, **where)
         )
+    named = _departments_named(file_name, plan)
+    if named and idy.department not in named:
+        signed = plan.departments.get(idy.department)
+        others = "、".join(f"{plan.departments[c].name}（{c}）" for c in named)
+        res.findings.append(
+            make(
+                Code.ID_NAME_OTHER_DEPARTMENT,
+                message=(
+                    f"文件名写的是 {others}，模板却是 "
+                    f"{signed.name if signed else idy.department}（{idy.department}）的，"
+                    "未受理：请确认是否发错了文件 the file name names "
+                    f"{', '.join(named)} but the template is {idy.department}'s"
+                ),
+                value=file_name,
+                expected=idy.department,
+                **where,
+            )
+        )
     m = _FILE_NAME.match(file_name)
     if m and (m.group(1) != idy.period or m.group(2) != idy.department):
         res.findings.append(
@@ -167,3 +185,19 @@ def identify(
                 )
             )
     return res
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _departments_named(file_name: str, plan: Plan) -> list[str]:
+    """Departments a file name names: a code as a whole token (…_GXJ_…), or a full
+    or short name in the text (…工信局…). A mail client's "(1)" names nobody."""
+    stem = file_name.rsplit(".", 1)[0]
+    tokens = {t.upper() for t in _TOKEN.findall(stem)}
+    found = []
+    for code, dept in plan.departments.items():
+        names = [n for n in (dept.name, dept.short) if n and len(n) >= 2]
+        if code.upper() in tokens or any(n in stem for n in names):
+            found.append(code)
+    return found
