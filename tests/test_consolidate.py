@@ -245,6 +245,21 @@ def test_consolidate__project_rows_and_totals__equal_the_accepted_returns(
             return d(p.get("annual_plan"))
         return d(values.get(("projects_progress", p["id"], field[name])))
 
+    def reported(members: list[dict[str, Any]], name: str) -> bool:
+        """A plan figure always; a returned one only when some member gave it."""
+        return name not in field or any(
+            values.get(("projects_progress", p["id"], field[name])) is not None for p in members
+        )
+
+    def subtotal(cached: Any, members: list[dict[str, Any]], name: str) -> Decimal | None:
+        if not reported(members, name):
+            assert cached is None, (name, cached)  # blank, never 0
+            return None
+        return exact(cached)
+
+    def expected(members: list[dict[str, Any]], name: str) -> Decimal | None:
+        return sum(figure(p, name) for p in members) if reported(members, name) else None
+
     for p in projects:  # every detail row as returned (blank when not reported)
         r = at[p["id"]]
         got = c.cell(r, cols["ytd"]).value
@@ -258,12 +273,13 @@ def test_consolidate__project_rows_and_totals__equal_the_accepted_returns(
     assert total == last + 1
     for name, col in cols.items():
         letter = openpyxl.utils.get_column_letter(col)
-        assert f.cell(total, col).value == f"=SUM(${letter}${first}:${letter}${last})"
-        assert exact(c.cell(total, col).value) == sum(figure(p, name) for p in projects)
-        assert f.cell(key, col).value.startswith("=SUMIF($D$")
-        assert exact(c.cell(key, col).value) == sum(
-            figure(p, name) for p in projects if p.get("key")
-        )
+        rng = f"${letter}${first}:${letter}${last}"
+        want = f'=IF(COUNT({rng})=0,"",SUM({rng}))' if name in field else f"=SUM({rng})"
+        assert f.cell(total, col).value == want
+        assert subtotal(c.cell(total, col).value, projects, name) == expected(projects, name)
+        assert "SUMIF($D$" in f.cell(key, col).value
+        keyed = [p for p in projects if p.get("key")]
+        assert subtotal(c.cell(key, col).value, keyed, name) == expected(keyed, name)
     # 295 亿元 and the 90 亿元 year plan
     assert exact(c.cell(key, cols["total"]).value) == Decimal(2950000)
     assert exact(c.cell(key, cols["plan"]).value) == Decimal(900000)
@@ -291,8 +307,8 @@ def test_consolidate__project_rows_and_totals__equal_the_accepted_returns(
             assert c.cell(r, 3).value == len(members)
             for name, col in cols.items():
                 formula = f.cell(r, col).value
-                assert formula.startswith("=SUMIF(") and f"$B${r}" in formula, formula
-                assert exact(c.cell(r, col).value) == sum(figure(p, name) for p in members), (
+                assert "SUMIF(" in formula and f"$B${r}" in formula, formula
+                assert subtotal(c.cell(r, col).value, members, name) == expected(members, name), (
                     dim,
                     c.cell(r, 2).value,
                     name,
@@ -312,7 +328,7 @@ def test_consolidate__livelihood_and_task_totals(
     r = find_row(c, 1, "合计")
     last = HEAD + len(items) - 1
     assert f.cell(r, 4).value == f"=SUM($D${HEAD}:$D${last})"
-    assert f.cell(r, 5).value == f"=SUM($E${HEAD}:$E${last})"
+    assert f.cell(r, 5).value == f'=IF(COUNT($E${HEAD}:$E${last})=0,"",SUM($E${HEAD}:$E${last}))'
     assert exact(c.cell(r, 4).value) == sum(d(x["budget"]) for x in items)
     done = sum(d(values.get(("livelihood_progress", x["id"], "ytd_investment"))) for x in items)
     assert exact(c.cell(r, 5).value) == done
@@ -333,9 +349,12 @@ def test_consolidate__livelihood_and_task_totals(
         tasks = units[unit]
         assert f.cell(r, 7).value.startswith("=SUMIF(")
         assert exact(c.cell(r, 7).value) == sum(d(t["target"]) for t in tasks)
-        assert exact(c.cell(r, 8).value) == sum(
-            d(values.get(("tasks_progress", t["id"], "ytd_done"))) for t in tasks
-        )
+        done = [values.get(("tasks_progress", t["id"], "ytd_done")) for t in tasks]
+        if all(v is None for v in done):  # nobody reported: blank, no rate, 未报
+            assert c.cell(r, 8).value is None and c.cell(r, 9).value is None
+            assert c.cell(r, 12).value == "未报"
+        else:
+            assert exact(c.cell(r, 8).value) == sum(d(v) for v in done)
 
 
 def test_consolidate__indicator_rows__actual_rate_status(
@@ -744,7 +763,8 @@ def test_consolidate__synthetic_departments__totals_equal_the_ledger(tmp_path: P
         if code in ytd:
             assert exact(c.cell(r, 12).value) == ytd[code], code
         else:
-            assert c.cell(r, 12).value == 0 and c.cell(r, 17).value == "未报", code
+            # nobody of the department reported: blank (never 0) and 未报
+            assert c.cell(r, 12).value is None and c.cell(r, 17).value == "未报", code
 
 
 # -- the rules, one by one ----------------------------------------------------------------
@@ -840,3 +860,54 @@ def test_consolidate__libreoffice__recalculates_same_values_and_renders(
             check=True,
         )
         assert list(tmp_path.glob("p*.png"))
+
+
+def _formula_cells_agree(summary: Path, tmp_path: Path) -> int:
+    """Every formula's cached value equals LibreOffice's recalculated one; the count."""
+    import lo
+
+    (again,) = lo.roundtrip([summary], tmp_path / "rt")
+    formulas = openpyxl.load_workbook(summary)
+    cached = openpyxl.load_workbook(summary, data_only=True)
+    recalculated = openpyxl.load_workbook(again, data_only=True)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    ours = cached[ws.title][c.coordinate].value
+                    theirs = recalculated[ws.title][c.coordinate].value
+                    where = (ws.title, c.coordinate, c.value[:80], ours, theirs)
+                    if isinstance(ours, (int, float)):
+                        assert theirs == pytest.approx(ours, rel=1e-12, abs=1e-9), where
+                    else:  # a blank stays blank: LibreOffice must not compute a 0 there
+                        assert theirs in (ours, None, ""), where
+                    checked += 1
+    return checked
+
+
+def test_consolidate__month_with_no_returns__blank_not_zero_and_as_libreoffice_computes(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from helpers import SAMPLE
+
+    runner = CliRunner()
+    ws, out = tmp_path / "ws", tmp_path / "empty.xlsx"
+    assert tianbao(runner, "init", ws, "--sample", SAMPLE).exit_code == 0
+    res = tianbao(runner, "consolidate", "-w", ws, "--period", "2014-03", "-o", out)
+    assert res.exit_code == 0, res.output
+    book = openpyxl.load_workbook(out, data_only=True)
+    liv = book["民生工程"]
+    r = find_row(liv, 1, "合计")
+    assert liv.cell(r, 5).value is None  # 本年累计: nobody reported, not 0
+    assert liv.cell(r, 7).value is None and liv.cell(r, 10).value == "未报"
+    prj = book["重点项目"]
+    r = find_row(prj, 2, "合计（全部项目）")
+    assert prj.cell(r, 12).value is None and prj.cell(r, 14).value is None
+    tasks = book["重点任务"]
+    units = [r for r in range(HEAD, tasks.max_row + 1) if tasks.cell(r, 1).value == "单位"]
+    assert units and all(tasks.cell(r, 8).value is None for r in units)
+    assert all(tasks.cell(r, 12).value == "未报" for r in units)
+    assert _formula_cells_agree(out, tmp_path) > 100

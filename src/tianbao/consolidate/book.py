@@ -293,8 +293,10 @@ class Book:
         state: str,
         collection: str = "",
         total: bool = False,
+        note: str = "",
     ) -> None:
-        """Completion rate, benchmark, gap and status at columns c .. c+3."""
+        """Completion rate, benchmark, gap and status at columns c .. c+3; ``note``
+        follows the status label (a subtotal's 不完整（已报 n/m）)."""
         role = "total" if total else "cell"
         pct = self.styles.get(role, PCT)
         if rate_formula is not None:
@@ -306,4 +308,4 @@ class Book:
         rc, bc = cell(r, c), cell(r, c + 1)
         self.put(ws, r, c + 2, "f", f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', pct, fnum(gap))
         status = self.styles.status(state, total)
-        self.put(ws, r, c + 3, "s", label(state, collection), status)
+        self.put(ws, r, c + 3, "s", label(state, collection) + note, status)

@@ -138,22 +138,23 @@ def write_dashboard(book: Book, ws: Any) -> None:
         total: Decimal | None
         if kind == "liv":
             g: Group = book.totals["livelihood"]
-            total, plan_sum, done = None, g.total(LIV_BUDGET), g.total(LIV_DONE)
+            total, plan_sum, done = None, g.total(LIV_BUDGET), g.reported_total(LIV_DONE)
         else:
             g = book.totals["projects_all" if kind == "all" else "projects_key"]
-            total, plan_sum, done = g.total(P_TOTAL), g.total(P_PLAN), g.total(P_YTD)
-        rate = amount_rate(done, plan_sum, d.progress)
-        state = rate.status if g.submitted else UNREPORTED
+            total, plan_sum = g.total(P_TOTAL), g.total(P_PLAN)
+            done = g.reported_total(P_YTD)
+        rate = amount_rate(done or Decimal(0), plan_sum, d.progress)
+        value, state = (rate.rate, rate.status) if g.reported else (None, UNREPORTED)
         ws.write_string(r, 0, name, lab)
-        for j, value in ((1, total), (2, plan_sum), (3, done)):
+        for j, figure in ((1, total), (2, plan_sum), (3, done)):
             f = ref(j)
-            if f is None or value is None:
+            if f is None or (figure is None and j != 3):
                 ws.write_blank(r, j, None, money)
-            else:
-                ws.write_formula(r, j, f, money, float(value))
-        ws.write_formula(r, 4, ref(4) or "", st.get("cell", PCT), fnum(rate.rate))
+            else:  # a reference to a blank subtotal is blank too, never 0
+                ws.write_formula(r, j, f, money, fnum(figure))
+        ws.write_formula(r, 4, ref(4) or "", st.get("cell", PCT), fnum(value))
         ws.write_number(r, 5, float(rate.benchmark), st.get("cell", PCT))
-        gap = None if rate.rate is None else rate.rate - rate.benchmark
+        gap = None if value is None else value - rate.benchmark
         rc, bc = cell(r, 4), cell(r, 5)
         ws.write_formula(r, 6, f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', st.get("cell", PCT), fnum(gap))
         ws.write_string(r, 7, label(state), st.status(state))

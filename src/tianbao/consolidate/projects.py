@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.consolidate.book import HEAD, PROJECTS, Block, Book, cell, col_range
+from tianbao.consolidate.book import HEAD, PROJECTS, Block, Book, cell, col_range, fnum
 from tianbao.consolidate.data import Row
 from tianbao.consolidate.rates import UNREPORTED, amount_rate
 from tianbao.consolidate.styles import MONEY
-from tianbao.consolidate.totals import Group, Groups, criteria_ok
+from tianbao.consolidate.totals import Group, Groups, criteria_ok, guarded_sum
 
 P_ID, P_NAME, P_CAT, P_KEY, P_DEPT, P_LEADER, P_KW, P_PATH = range(8)
 P_TOTAL, P_PLAN, P_MONTH, P_YTD, P_CUM, P_RATE = range(8, 14)
@@ -174,13 +174,20 @@ def _group_row(
     for c in (P_TOTAL, P_PLAN, P_MONTH, P_YTD, P_CUM):
         rng = col_range(c, first, last)
         if dim_col is None:
-            formula = f"=SUM({rng})"
+            total_f, count_f = f"SUM({rng})", f"COUNT({rng})"
         elif use_sumif:
-            formula = f"=SUMIF({col_range(dim_col, first, last)},{crit},{rng})"
+            dim = col_range(dim_col, first, last)
+            total_f, count_f = f"SUMIF({dim},{crit},{rng})", f'COUNTIFS({dim},{crit},{rng},"<>")'
         else:  # a label Excel would read as a pattern: add the cells one by one
             refs = [cell(x, c) for x in group.rows]
-            formula = "=" + ("+".join(refs) if refs else "0")
-        ws.write_formula(r, c, formula, money, float(group.total(c)))
+            total_f = "+".join(refs) if refs else "0"
+            count_f = f"COUNT({','.join(refs)})" if refs else "0"
+        if c in (P_MONTH, P_YTD, P_CUM):  # returned figures: blank, never 0, if nobody gave one
+            ws.write_formula(
+                r, c, guarded_sum(total_f, count_f), money, fnum(group.reported_total(c))
+            )
+        else:
+            ws.write_formula(r, c, "=" + total_f, money, float(group.total(c)))
     rate = amount_rate(group.total(P_YTD), group.total(P_PLAN), book.data.progress)
     state, value = rate.status, rate.rate
     if not group.reported:  # nobody reported: no rate (not 0 %)
@@ -195,4 +202,6 @@ def _group_row(
         count = f"COUNT({','.join(refs)})" if refs else "0"
     pc, yc = cell(r, P_PLAN), cell(r, P_YTD)
     formula = f'=IF({count}=0,"",IF({pc}<>0,{yc}/{pc}*100,""))'
-    book.rate_cells(ws, r, P_RATE, formula, value, rate.benchmark, state, "", True)
+    book.rate_cells(
+        ws, r, P_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
+    )

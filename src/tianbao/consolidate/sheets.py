@@ -15,10 +15,11 @@ from tianbao.consolidate.book import (
     Book,
     cell,
     col_range,
+    fnum,
 )
 from tianbao.consolidate.rates import UNREPORTED, amount_rate
 from tianbao.consolidate.styles import MONEY, PCT
-from tianbao.consolidate.totals import Group, Groups, criteria_ok
+from tianbao.consolidate.totals import Group, Groups, criteria_ok, guarded_sum
 from tianbao.ledger.status import LABELS as STATE_LABELS
 
 LIV_BUDGET, LIV_DONE, LIV_RATE = 3, 4, 6  # 民生工程's columns: 计划投资, 本年累计, 完成率
@@ -135,15 +136,21 @@ def write_livelihood(book: Book, ws: Any) -> None:
     ws.write_string(r, 0, "合计", tot)
     ws.write_string(r, 1, f"民生工程 {n} 项", tot)
     ws.write_blank(r, 2, None, tot)
-    budget_sum, done_sum = group.total(LIV_BUDGET), group.total(LIV_DONE)
-    for col, value in ((LIV_BUDGET, budget_sum), (LIV_DONE, done_sum)):
-        ws.write_formula(r, col, f"=SUM({col_range(col, first, last)})", money_t, float(value))
+    budget_sum, done_sum = group.total(LIV_BUDGET), group.reported_total(LIV_DONE)
+    budget_rng, done_rng = col_range(LIV_BUDGET, first, last), col_range(LIV_DONE, first, last)
+    ws.write_formula(r, LIV_BUDGET, f"=SUM({budget_rng})", money_t, float(budget_sum))
+    done_count = f"COUNT({done_rng})"
+    ws.write_formula(
+        r, LIV_DONE, guarded_sum(f"SUM({done_rng})", done_count), money_t, fnum(done_sum)
+    )
     ws.write_blank(r, 5, None, tot)
-    rate = amount_rate(done_sum, budget_sum, d.progress)
-    state = rate.status if group.submitted else UNREPORTED
+    rate = amount_rate(done_sum or Decimal(0), budget_sum, d.progress)
+    value, state = (rate.rate, rate.status) if group.reported else (None, UNREPORTED)
     bc, dc = cell(r, LIV_BUDGET), cell(r, LIV_DONE)
-    formula = f'=IF({bc}<>0,{dc}/{bc}*100,"")'
-    book.rate_cells(ws, r, LIV_RATE, formula, rate.rate, rate.benchmark, state, "", True)
+    formula = f'=IF({done_count}=0,"",IF({bc}<>0,{dc}/{bc}*100,""))'
+    book.rate_cells(
+        ws, r, LIV_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
+    )
     book.refs["livelihood_total"] = (LIVELIHOOD, r, r, None)
     book.page(ws, ncols, r)
 
@@ -222,20 +229,36 @@ def write_tasks(book: Book, ws: Any) -> None:
         ok = criteria_ok(u)
         crit = cell(r, 1, True)
         ws.write_formula(r, 2, f"=COUNTIF({urange},{crit})" if ok else f"={group.n}", tot, group.n)
+        counts = {}
         for col in (T_TARGET, T_DONE):
             rng = col_range(col, first, last)
-            formula = (
-                f"=SUMIF({urange},{crit},{rng})"
-                if ok
-                else "=" + "+".join(cell(x, col) for x in group.rows)
-            )
-            ws.write_formula(r, col, formula, num_t, float(group.total(col)))
-        target, done = group.total(T_TARGET), group.total(T_DONE)
-        rate = amount_rate(done, target, d.progress)
-        state = rate.status if group.submitted else UNREPORTED
+            if ok:
+                total_f = f"SUMIF({urange},{crit},{rng})"
+                counts[col] = f'COUNTIFS({urange},{crit},{rng},"<>")'
+            else:
+                refs = [cell(x, col) for x in group.rows]
+                total_f = "+".join(refs) or "0"
+                counts[col] = f"COUNT({','.join(refs)})" if refs else "0"
+            if col == T_DONE:  # a returned figure: blank, never 0, when nobody gave it
+                formula, value = guarded_sum(total_f, counts[col]), fnum(group.reported_total(col))
+            else:
+                formula, value = "=" + total_f, float(group.total(col))
+            ws.write_formula(r, col, formula, num_t, value)
+        target, done = group.total(T_TARGET), group.reported_total(T_DONE)
+        rate = amount_rate(done or Decimal(0), target, d.progress)
+        value_r, state = (rate.rate, rate.status) if group.reported else (None, UNREPORTED)
         tc, dc = cell(r, T_TARGET), cell(r, T_DONE)
         book.rate_cells(
-            ws, r, 8, f'=IF({tc}<>0,{dc}/{tc}*100,"")', rate.rate, rate.benchmark, state, "", True
+            ws,
+            r,
+            8,
+            f'=IF({counts[T_DONE]}=0,"",IF({tc}<>0,{dc}/{tc}*100,""))',
+            value_r,
+            rate.benchmark,
+            state,
+            "",
+            True,
+            group.completeness(),
         )
     book.refs["task_units"] = (TASKS, r - len(labels) + 1, r, labels)
     book.page(ws, ncols, r)

@@ -1,7 +1,8 @@
 """Running totals of groups of detail rows, added to as the rows are written.
 
 The detail rows stream past once (see ``Consolidated.rows``); each subtotal
-keeps its decimal sums and counts, and the sheet rows of its members only when
+keeps its decimal sums and, per column, how many members had a figure (a sum
+over members none of which reported is blank, not 0), and the sheet rows of its members only when
 its formula has to name them one by one (a label Excel would read as a
 pattern), so memory follows the number of groups, not of rows.
 """
@@ -27,6 +28,7 @@ class Group:
     keep_rows: bool = False  # remember the members' sheet rows (for a cell-by-cell formula)
     n: int = 0
     sums: dict[int, Decimal] = field(default_factory=dict)  # column -> sum of its figures
+    counts: dict[int, int] = field(default_factory=dict)  # column -> members with a figure
     reported: int = 0  # members with the figure the rate is judged on
     submitted: bool = False  # some member's department has a return that counts
     rows: list[int] = field(default_factory=list)
@@ -46,6 +48,7 @@ class Group:
                 sums[col] = base = Decimal(0)
             if value is not None:
                 sums[col] = base + value
+                self.counts[col] = self.counts.get(col, 0) + 1
         self.reported += reported
         self.submitted = self.submitted or submitted
         if self.keep_rows:
@@ -53,6 +56,16 @@ class Group:
 
     def total(self, col: int) -> Decimal:
         return self.sums.get(col, Decimal(0))
+
+    def reported_total(self, col: int) -> Decimal | None:
+        """The sum of a returned figure; None (blank, never 0) when no member has it."""
+        return self.sums.get(col, Decimal(0)) if self.counts.get(col) else None
+
+    def completeness(self) -> str:
+        """'' when every member reported the judged figure, else 不完整（已报 n/m）."""
+        if self.reported in (0, self.n):
+            return ""
+        return f"（不完整，已报 {self.reported}/{self.n}）"
 
 
 class Groups:
@@ -71,3 +84,8 @@ class Groups:
     def order(self, first: Iterable[str] = ()) -> list[str]:
         head = [v for v in first if v in self.by_label]
         return head + [v for v in self.by_label if v not in head]
+
+
+def guarded_sum(sum_formula: str, count_formula: str) -> str:
+    """A subtotal formula that stays blank when none of its cells holds a figure."""
+    return f'=IF({count_formula}=0,"",{sum_formula})'
