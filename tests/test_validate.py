@@ -186,7 +186,8 @@ CASES: list[tuple[str, Any, str, str | None, int, str | None, int, tuple[str, ..
     # identity
     ("no_identity", _drop_identity, "ID_MISSING", None, 0, None, 1, ()),
     ("forged_department", _forge_department, "ID_SIGNATURE_INVALID", None, 0, None, 1, ()),
-    ("meta_sheet_edited", _edit_meta_only, "ID_PROPERTIES_DIFFER", None, 0, None, 0, ()),
+    # a copy edited beside one that verifies: someone changed it (issue: forged copy)
+    ("meta_sheet_edited", _edit_meta_only, "ID_COPY_FORGED", None, 0, None, 1, ()),
     ("wrong_period", None, "ID_WRONG_PERIOD", None, 0, None, 1, ("--period", "2014-05")),
     ("wrong_department", None, "ID_WRONG_DEPARTMENT", None, 0, None, 1, ("--dept", "FGW")),
     # structure

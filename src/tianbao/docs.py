@@ -26,7 +26,13 @@ STAGES: dict[str, tuple[str, str]] = {
 }
 SEVERITIES = (
     ("error", "错误", "blocks acceptance: the return is sent back"),
-    ("warning", "预警", "accepted only when the row's 说明 cell explains it"),
+    (
+        "warning",
+        "预警",
+        "accepted and marked accepted_with_warnings; only an audit rule's warning "
+        "(RULE_WARNING) blocks, until the row's 说明 cell explains it. An extra row "
+        "(STRUCT_EXTRA_ROW) is such a warning: the return is accepted, the row not counted",
+    ),
     ("note", "提示", "recorded for information; never blocks"),
 )
 SEVERITY_ZH = {en: zh for en, zh, _ in SEVERITIES}

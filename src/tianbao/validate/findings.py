@@ -73,6 +73,8 @@ class Code(str, Enum):
     ID_OLD_PLAN = "ID_OLD_PLAN"
     ID_FORM_VERSION = "ID_FORM_VERSION"
     ID_PROPERTIES_DIFFER = "ID_PROPERTIES_DIFFER"
+    ID_COPY_MISSING = "ID_COPY_MISSING"
+    ID_COPY_FORGED = "ID_COPY_FORGED"
     # structure
     STRUCT_SHEET_MISSING = "STRUCT_SHEET_MISSING"
     STRUCT_SHEET_RENAMED = "STRUCT_SHEET_RENAMED"
@@ -198,6 +200,16 @@ CATALOG: dict[Code, CodeInfo] = {
         W,
         "文档属性与隐藏表中的身份信息不一致",
         "document properties and the hidden identity sheet disagree",
+    ),
+    Code.ID_COPY_MISSING: CodeInfo(
+        W,
+        "身份信息的一份副本被删除或清除了签名，已按另一份识别",
+        "one identity copy was removed or its signature cleared; the other decides",
+    ),
+    Code.ID_COPY_FORGED: CodeInfo(
+        E,
+        "身份信息的一份副本被改动（签名不符），未受理",
+        "one identity copy was edited (its signature does not verify); not accepted",
     ),
     Code.STRUCT_SHEET_MISSING: CodeInfo(E, "缺少工作表", "a form sheet is missing"),
     Code.STRUCT_SHEET_RENAMED: CodeInfo(

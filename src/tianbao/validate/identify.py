@@ -17,7 +17,7 @@ from tianbao.plan.model import Plan
 from tianbao.template.writer import META_SHEET
 from tianbao.validate.findings import Code, Finding, make
 
-_FILE_NAME = re.compile(r"^(\d{4}(?:-\d{2}|-Q\d|-H\d)?)_([A-Za-z][A-Za-z0-9_-]*)_")
+_FILE_NAME = re.compile(r"^(\d{4}(?:-\d{2}|-Q\d|-H\d)?)_([A-Za-z][A-Za-z0-9-]*)_")
 
 
 @dataclass
@@ -94,10 +94,7 @@ def identify(
     res = IdentifyResult(next((i for i in found if i.verified), found[0]))
     idy = res.identity
     assert idy is not None
-    if len(found) == 2 and (
-        found[0].fields != found[1].fields or found[0].signature != found[1].signature
-    ):
-        res.findings.append(make(Code.ID_PROPERTIES_DIFFER))
+    res.findings.extend(_copies(found, idy, props, meta_rows))
     if not idy.verified:
         res.findings.append(make(Code.ID_SIGNATURE_INVALID, value=idy.signature[:16] + "…"))
     where = {"department": idy.department, "period": idy.period}
@@ -201,3 +198,81 @@ def _departments_named(file_name: str, plan: Plan) -> list[str]:
         if code.upper() in tokens or any(n in stem for n in names):
             found.append(code)
     return found
+
+
+_SOURCE_ZH = {"properties": "文档属性（文件›属性）", "sheet": "隐藏的身份表 _tianbao"}
+_FIELD_ZH = {
+    "department": "单位",
+    "period": "报告期",
+    "district": "区县",
+    "year": "年度",
+    "template_id": "模板编号",
+    "plan_version": "计划版本",
+    "plan_fingerprint": "计划指纹",
+    "forms": "报表版本",
+    "generated_at": "生成时间",
+    "prefill_digest": "预填内容摘要",
+}
+
+
+def _copies(
+    found: list[Identity], believed: Identity, props: dict[str, Any], meta_rows: Any
+) -> list[Finding]:
+    """What an auditor must see about the two signed copies of the identity: one
+    removed or its signature cleared (the other decides: a warning), the two
+    differing (which fields, both values, which was believed), or a copy that does
+    not verify beside one that does (someone edited it: an error)."""
+    out: list[Finding] = []
+    sources = {i.source for i in found}
+    for source in ("properties", "sheet"):
+        if source in sources:
+            continue
+        cleared = (source == "sheet" and meta_rows) or (
+            source == "properties" and any(k.startswith(ident.PROPERTY_PREFIX) for k in props)
+        )
+        what = "签名被清除" if cleared else "被删除"
+        out.append(
+            make(
+                Code.ID_COPY_MISSING,
+                message=(
+                    f"身份信息的一份副本（{_SOURCE_ZH[source]}）{what}，已按另一份"
+                    f"（{_SOURCE_ZH[believed.source]}）识别 one identity copy ({source}) was "
+                    f"{'cleared' if cleared else 'removed'}; the {believed.source} copy decides"
+                ),
+                value=source,
+                cell=f"{META_SHEET}!A1" if source == "sheet" else "",
+            )
+        )
+    if len(found) < 2:
+        return out
+    a, b = found
+    diff = [k for k in ident.IDENTITY_FIELDS if a.fields.get(k) != b.fields.get(k)]
+    if not diff and a.signature == b.signature:
+        return out
+    parts = (
+        "；".join(
+            f"{_FIELD_ZH.get(k, k)}：{_SOURCE_ZH[a.source]}为“{a.fields.get(k, '')[:40]}”，"
+            f"{_SOURCE_ZH[b.source]}为“{b.fields.get(k, '')[:40]}”"
+            for k in diff
+        )
+        or "签名不同"
+    )
+    forged = [i for i in found if not i.verified and i is not believed]
+    code = Code.ID_COPY_FORGED if forged and believed.verified else Code.ID_PROPERTIES_DIFFER
+    tail = (
+        f"；{_SOURCE_ZH[forged[0].source]}的签名不符，已被改动，以已验证的"
+        f"{_SOURCE_ZH[believed.source]}为准"
+        if code is Code.ID_COPY_FORGED
+        else f"；以{_SOURCE_ZH[believed.source]}为准"
+    )
+    out.append(
+        make(
+            code,
+            message=f"两份身份信息不一致：{parts}{tail}（the identity copies differ in "
+            f"{', '.join(diff) or 'signature'}; the {believed.source} copy was believed）",
+            value={k: a.fields.get(k, "") for k in diff} or a.signature[:16],
+            expected={k: b.fields.get(k, "") for k in diff} or b.signature[:16],
+            cell=f"{META_SHEET}!A1",
+        )
+    )
+    return out
