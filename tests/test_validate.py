@@ -325,6 +325,16 @@ CASES: list[tuple[str, Any, str, str | None, int, str | None, int, tuple[str, ..
         (),
     ),
     (
+        "start_after_period",
+        lambda wb, r: _set(wb, r, "projects_progress", 0, "actual_start", "2014-07-01"),
+        "RULE_FAILED",
+        "projects_progress",
+        0,
+        "actual_start",
+        1,
+        (),
+    ),
+    (
         "formula_no_cache",
         lambda wb, r: (
             _set(wb, r, "livelihood_progress", 0, "ytd_investment", "=1+1")
@@ -463,6 +473,7 @@ CASES: list[tuple[str, Any, str, str | None, int, str | None, int, tuple[str, ..
     ),
 ]
 RULE_OF = {
+    "start_after_period": "PRJ_START_NOT_AFTER_PERIOD",
     "ytd_below_month": "PRJ_YTD_GE_MONTH",
     "not_started_with_money": "PRJ_NOT_STARTED_ZERO",
     "started_without_date": "PRJ_STARTED_HAS_DATE",

@@ -24,7 +24,7 @@ from tianbao.schema_errors import iter_located, validator_for
 from tianbao.yamlio import LoadedYaml, YamlProblem, load_yaml
 
 LAYOUT_SCHEMA = "form-layout.schema.json"
-PERIOD_NAMES = {"period.month", "period.index", "period.year"}
+PERIOD_NAMES = {"period.month", "period.index", "period.year", "period.start", "period.end"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 

@@ -2,7 +2,8 @@
 
 Scope of a row: its entered fields, its pre-filled columns, ``plan.<attr>``
 of its plan item, ``prev.<field>`` of the same row in the department's last
-accepted return, and ``period.month|index|year``. A rule's message gets
+accepted return, and ``period.month|index|year|start|end`` (start and end as
+ISO dates, comparable with date cells). A rule's message gets
 these values filled in, plus ``{expected}`` (the right-hand side of a
 comparison or of ``approx``).
 """
@@ -60,6 +61,9 @@ def _scope(
     scope["period.month"] = period.last_month
     scope["period.index"] = period.index
     scope["period.year"] = period.year
+    # ISO dates, like the normalised date cells they are compared with
+    scope["period.start"] = period.start.isoformat()
+    scope["period.end"] = period.end.isoformat()
     return scope
 
 
