@@ -38,6 +38,7 @@ class RowRecord:
     cells: dict[str, str]  # field -> A1 reference
     blocked: set[str] = field(default_factory=set)  # fields whose input was unusable
     prefill: dict[str, Any] = field(default_factory=dict)  # field -> value the plan pre-fills
+    placeholders: dict[str, str] = field(default_factory=dict)  # field -> "无" typed for nothing
 
     def cell(self, name: str) -> str:
         return self.cells.get(name, "")
@@ -355,6 +356,8 @@ def _entry(
         findings.append(make(code, message=note, value=raw, expected=n.value, **ctx))
     if n.value is not None:
         rec.record[col.field] = n.value
+    elif n.notes and isinstance(raw, str):  # '无', '—': the schema check says what to do
+        rec.placeholders[col.field] = shown(raw.strip())
 
 
 def _not_applicable(rec: RowRecord, col: Column, raw: Any, here: dict[str, Any]) -> Finding:

@@ -315,7 +315,9 @@ class Finding:
         d["severity"] = self.severity.value
         d["value"] = _jsonable(self.value)
         d["expected"] = _jsonable(self.expected)
-        d.pop("extra")
+        extra = d.pop("extra")
+        if extra.get("message_en"):
+            d["message_en"] = extra["message_en"]
         return d
 
 
@@ -325,8 +327,56 @@ def _jsonable(v: Any) -> Any:
     return str(v)
 
 
+# What a clerk reads for a finding made without a message of its own: filled from
+# the finding's fields (sheet, cell, row_key, value, expected); the catalog's English
+# goes to message_en. Every field a template names is given where the code is made.
+TEMPLATES: dict[Code, tuple[str, str]] = {
+    Code.STRUCT_ROW_MISSING: (
+        "计划中的“{expected}”这一行在工作表“{sheet}”中找不到（被删除，或编号被改），请恢复该行",
+        "the plan row {expected} is missing from sheet {sheet}",
+    ),
+    Code.STRUCT_HEADER_CHANGED: (
+        "表头被修改：{cell} 原为“{expected}”，现为“{value}”，请改回原样",
+        "header {cell} was {expected}, now {value}",
+    ),
+    Code.STRUCT_EXTRA_ROW: (
+        "{cell} 所在行的编号“{value}”不在计划中，未计入；如为新增项目，请联系统计局",
+        "row at {cell} with key {value} is not in the plan; not counted",
+    ),
+    Code.ID_WRONG_PERIOD: (
+        "这是报告期 {value} 的模板，本次要的是 {expected}，请用本期模板填报",
+        "a template for {value}, expected {expected}",
+    ),
+    Code.ID_WRONG_DEPARTMENT: (
+        "这是单位 {value} 的模板，本次要的是 {expected}",
+        "a template of {value}, expected {expected}",
+    ),
+    Code.VALUE_EXCEL_ERROR: (
+        "单元格 {cell} 是 Excel 错误值 {value}（公式算不出结果），请改为数值",
+        "cell {cell} holds the Excel error {value}",
+    ),
+    Code.ID_FILENAME_MISMATCH: (
+        "文件名“{value}”与模板不符（按模板应以 {expected} 开头），已按模板识别",
+        "file name {value} differs from the template identity ({expected})",
+    ),
+}
+
+
+def _shown(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def make(
     code: Code, message: str | None = None, severity: Severity | None = None, **where: Any
 ) -> Finding:
     info = CATALOG[code]
+    if message is None and code in TEMPLATES:
+        zh, en = TEMPLATES[code]
+        fields = {
+            k: _shown(where.get(k)) for k in ("sheet", "cell", "row_key", "value", "expected")
+        }
+        extra = dict(where.pop("extra", None) or {})
+        extra.setdefault("message_en", en.format(**fields))
+        return Finding(code, severity or info.severity, zh.format(**fields), extra=extra, **where)
     return Finding(code, severity or info.severity, message or f"{info.zh}（{info.en}）", **where)

@@ -18,6 +18,7 @@ from tianbao.forms.model import FormDef
 from tianbao.schema_errors import is_date as _is_date
 from tianbao.validate.extract import FormRecords
 from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.normalize import shown
 
 _CODES = {
     "required": Code.SCHEMA_REQUIRED,
@@ -78,16 +79,22 @@ class SchemaChecker:
         label = col.label_zh if col else name
         value = None if code is Code.SCHEMA_REQUIRED else err.instance
         expected = _expected(str(err.validator), err.validator_value, err.schema)
-        text = _ZH[code].format(label=label, value=value, expected=expected, detail=err.message)
+        text = _ZH[code].format(
+            label=label, value=shown(value), expected=expected, detail="不符合报表的要求"
+        )
+        typed = row.placeholders.get(name) if code is Code.SCHEMA_REQUIRED else None
+        if typed is not None:  # they did fill it in: with a word for "nothing"
+            text = f"「{label}」填写了“{typed}”，本栏须填数值；确无数据请填 0 并在说明中注明"
         return make(
             code,
-            message=f"{text} ({err.message})",
+            message=f"{row_name(row)}：{text}",
             sheet=sheet,
             cell=row.cell(name),
             row_key=row.key,
             field=name,
             value=value,
             expected=expected,
+            extra={"message_en": f"{name}: {err.message}"},
             **{**where, "form": self.form.id},
         )
 
@@ -111,5 +118,19 @@ def _expected(kind: str, value: Any, schema: dict[str, Any]) -> Any:
     if kind == "format":
         return "2014-03-01" if value == "date" else value
     if kind in ("maxLength", "minLength"):
-        return f"{kind} {value}"
+        return f"{'最多' if kind == 'maxLength' else '至少'} {value} 个字"
+    if kind == "required":
+        return "必填"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
     return value
+
+
+def row_name(row: Any) -> str:
+    """A row as a clerk finds it: its plan name (or key) and its line in the sheet."""
+    values = getattr(row.item, "values", {}) or {}
+    name = values.get("name") or values.get("description") or row.key
+    text = str(name)
+    if len(text) > 24:
+        text = text[:23] + "…"
+    return f"第 {row.excel_row} 行“{text}”"
