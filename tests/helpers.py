@@ -104,3 +104,11 @@ def parse_json_path(text: str) -> list[str | int]:
         int(index) if index else name
         for name, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", text.removeprefix("$"))
     ]
+
+
+def copy_workspace(src: Path, dst: Path) -> Path:
+    """A copy of a workspace without its ledger and archive: a fresh office to collect into."""
+    import shutil
+
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    return dst

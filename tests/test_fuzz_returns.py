@@ -13,7 +13,6 @@ import os
 import random
 import re
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -127,7 +126,7 @@ def test_mutated_returns__findings_never_a_crash(rs: Returns, tmp_path: Path) ->
         for _ in range(rnd.randint(1, 3)):
             try:
                 data = mutate(data, rnd)
-            except (zipfile.BadZipFile, zlib.error, ValueError, IndexError, EOFError):
+            except Exception:
                 break  # the zip is damaged already: validate what there is
         path = tmp_path / f"2014-06_RSJ_m{n:04d}.xlsx"
         path.write_bytes(data)

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from helpers import tianbao
+from helpers import copy_workspace, tianbao
 from returns import Returns
 from tianbao.ledger.db import Ledger
 from tianbao.validate import engine
@@ -69,7 +69,7 @@ def test_collect__a_file_tripping_a_bug__rejected_alone_the_rest_recorded(
     rs: Returns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    copy_workspace(rs.ws, ws)
     folder, good = _batch(rs, tmp_path)
     crash = folder / f"2014-06_{DEPT}_c_crash.xlsx"
     shutil.copyfile(rs.june("crash", _typed("projects_progress", "progress", "进度正常 ")), crash)
@@ -161,7 +161,7 @@ def test_consolidate_csv__renamed_sheet_never_a_formula(rs: Returns, tmp_path: P
     evil = "=cmd|' /C calc'!A0"
 
     ws = tmp_path / "ws"
-    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    copy_workspace(rs.ws, ws)
     # Excel would refuse the "/" in a sheet name; a hand-made file carries any name
     good = rs.june("renamed_evil")
     path = tmp_path / good.name

@@ -4,14 +4,13 @@ _tianbao sheet), and the one rule for warnings, as an auditor reads them."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from helpers import tianbao
+from helpers import copy_workspace, tianbao
 from returns import Returns
 from tianbao.ledger.db import Ledger
 
@@ -75,7 +74,7 @@ def test_extra_row__accepted_with_warnings_and_not_counted(rs: Returns, tmp_path
         sh["I20"].value = 5
 
     ws = tmp_path / "ws"
-    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    copy_workspace(rs.ws, ws)
     res = tianbao(
         rs.runner,
         "collect",

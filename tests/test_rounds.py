@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from helpers import tianbao
+from helpers import copy_workspace, tianbao
 from returns import Returns
 from tianbao.ledger.db import Ledger
 
@@ -27,7 +27,7 @@ def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
 @pytest.fixture
 def ws(rs: Returns, tmp_path: Path) -> Path:
     dst = tmp_path / "ws"
-    shutil.copytree(rs.ws, dst, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    copy_workspace(rs.ws, dst)
     return dst
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import tianbao
+from helpers import copy_workspace, tianbao
 from returns import Returns
 from tianbao.ledger.db import Ledger
 
@@ -112,7 +112,7 @@ def test_collect__symlink_never_archived_nor_recorded(
     rs: Returns, incoming: Path, tmp_path: Path
 ) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    copy_workspace(rs.ws, ws)
     res = tianbao(rs.runner, "collect", "-w", ws, incoming, "--received-at", "2014-07-03")
     assert res.exit_code == 1 and "符号链接" in res.output
     with Ledger(ws) as ledger:
@@ -157,7 +157,7 @@ def test_consolidate__csv_same_as_output__refused(rs: Returns, tmp_path: Path) -
 
 def test_plan_with_a_yaml_alias_bomb__refused_at_once(rs: Returns, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(rs.ws, ws, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
+    copy_workspace(rs.ws, ws)
     levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(9)
     ]  # 10**10 leaves once expanded
