@@ -348,7 +348,16 @@ def _entry(
     )
     if n.error:
         code = _VALUE_ERRORS.get(n.error_kind or "", Code.VALUE_UNPARSEABLE)
-        findings.append(make(code, message=n.error, value=raw, expected=unit, **ctx))
+        findings.append(
+            make(
+                code,
+                message=n.error,
+                value=shown(raw),
+                expected=unit,
+                extra={"message_en": n.error_en},
+                **ctx,
+            )
+        )
         rec.blocked.add(col.field)
         return
     for note in n.notes:

@@ -56,8 +56,9 @@ class Normalised:
     value: Any  # float/int for numbers, 'YYYY-MM-DD' for dates, str for text/enum, None
     notes: tuple[str, ...] = ()  # one bilingual note per normalisation applied
     converted: bool = False  # a unit conversion happened (亿元 -> 万元 ...)
-    error: str | None = None  # bilingual, names the raw value
+    error: str | None = None  # in Chinese, names the raw value (cut at 40 characters)
     error_kind: str | None = None  # "unparseable" | "unit_mismatch" | "out_of_range"
+    error_en: str = ""  # the same in English (a finding's message_en)
 
 
 D = Decimal
@@ -120,7 +121,7 @@ def shown(raw: Any) -> str:
 
 def _fail(raw: Any, zh: str, en: str, kind: str = "unparseable") -> Normalised:
     v = shown(raw)
-    return Normalised(None, error=f"“{v}”{zh} “{v}”: {en}", error_kind=kind)
+    return Normalised(None, error=f"“{v}”{zh}", error_kind=kind, error_en=f"“{v}”: {en}")
 
 
 def _clean(s: str) -> tuple[str, list[str]]:
