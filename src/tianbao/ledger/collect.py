@@ -337,18 +337,9 @@ def _round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) -
 
 
 def _round_of(received_at: str, plan: Any) -> Period | None:
-    """The period whose reporting window holds the receipt: the one before the
-    period of the receipt's local date; None outside the plan's year."""
-    day = local_date(received_at, plan.tz)
-    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[plan.frequency]
-    index = (day.month - 1) // months + 1
-    if plan.frequency == "year":
-        return Period(day.year - 1, "year", 1) if day.year - 1 == plan.year else None
-    if day.year == plan.year + 1 and index == 1:  # January: December's round
-        return Period(plan.year, plan.frequency, 12 // months)
-    if day.year != plan.year or index == 1:
-        return None
-    return Period(plan.year, plan.frequency, index - 1)
+    """The period whose reporting window holds the receipt; None outside the plan's year."""
+    period = Period.reported_on(local_date(received_at, plan.tz), plan.frequency)
+    return period if period.year == plan.year else None
 
 
 def _values(ledger: Ledger, submission_id: int) -> set[tuple[str, str, str, str]]:

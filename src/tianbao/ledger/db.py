@@ -278,12 +278,16 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
             continue
         if version > SCHEMA_VERSION:
             conn.close()
-            raise LedgerError(
-                f"{path}: 账本版本 {version} 比本程序新 the ledger is schema version {version}; "
-                f"this tianbao knows up to {SCHEMA_VERSION}: upgrade tianbao"
-            )
+            raise _too_new(path, version)
         return conn
     raise LedgerError(f"{path}: 账本无法打开 cannot open the ledger: {last}")
+
+
+def _too_new(path: Path, version: int) -> LedgerError:
+    return LedgerError(
+        f"{path}: 账本版本 {version} 比本程序新 the ledger is schema version {version}; "
+        f"this tianbao knows up to {SCHEMA_VERSION}: upgrade tianbao"
+    )
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
@@ -306,10 +310,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("ALTER TABLE submissions ADD COLUMN correction INTEGER NOT NULL DEFAULT 0")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version > SCHEMA_VERSION:
-            raise LedgerError(
-                f"{path}: 账本版本 {version} 比本程序新 the ledger is schema version {version}; "
-                f"this tianbao knows up to {SCHEMA_VERSION}: upgrade tianbao"
-            )
+            raise _too_new(path, version)
 
 
 def _statements(script: str) -> Iterator[str]:

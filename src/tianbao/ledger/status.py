@@ -160,10 +160,8 @@ class StatusReport:
         }
 
 
-def received_date(text: str, tz: dt.tzinfo | None = None) -> dt.date:
+def received_date(text: str, tz: dt.tzinfo) -> dt.date:
     """The local calendar day of a receipt time (a time without offset is local)."""
-    if tz is None:
-        return dt.datetime.fromisoformat(text).date()
     return local_date(text, tz)
 
 

@@ -89,6 +89,18 @@ class Period:
         return Period(self.year, self.kind, self.index - 1)
 
     @classmethod
+    def containing(cls, day: dt.date, kind: str) -> Period:
+        """The period of ``kind`` that ``day`` falls in."""
+        return cls(day.year, kind, (day.month - 1) // _MONTHS_PER[kind] + 1)
+
+    @classmethod
+    def reported_on(cls, day: dt.date, kind: str) -> Period:
+        """The period whose returns come in on ``day``: the one before ``day``'s own
+        (June's in July; December's in the January after)."""
+        own = cls.containing(day, kind)
+        return own.previous() or cls.all_of_year(day.year - 1, kind)[-1]
+
+    @classmethod
     def all_of_year(cls, year: int, kind: str) -> list[Period]:
         count = 12 // _MONTHS_PER[kind]
         return [cls(year, kind, i) for i in range(1, count + 1)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import multiprocessing
 import os
 import re
 import zipfile
@@ -25,6 +24,7 @@ from tianbao.read import guard
 from tianbao.read.issues import ReadCode, ReadIssue, issue, show
 from tianbao.read.limits import Limits
 from tianbao.read.sniff import HEAD_BYTES, sniff
+from tianbao.support.guarded import Refused, call_guarded
 from tianbao.support.pausepoint import pause_point
 
 try:  # POSIX only; elsewhere the guarded reader relies on its timeout
@@ -276,20 +276,9 @@ def worker_read(path: str, limits: Limits = Limits()) -> ReadResult:  # noqa: B0
         return ReadResult(None, [issue(ReadCode.READER_CRASHED, "memory limit reached")], "", 0)
 
 
-def _child(path: str, limits: Limits, conn: Any) -> None:
-    try:
-        pause_point("read")
-        conn.send(worker_read(path, limits))
-    finally:
-        conn.close()
-
-
-def _context() -> Any:
-    """fork where there is one: instant, and it does not re-run the caller's __main__
-    (spawn and forkserver do, which breaks scripts without a __main__ guard)."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+def _guarded_read(path: str, limits: Limits) -> ReadResult:
+    pause_point("read")
+    return worker_read(path, limits)
 
 
 def read_workbook_guarded(path: Path, limits: Limits = Limits()) -> ReadResult:  # noqa: B008
@@ -305,33 +294,8 @@ def read_workbook_guarded(path: Path, limits: Limits = Limits()) -> ReadResult: 
         return ReadResult(None, [issue(ReadCode.NOT_FOUND, exc.strerror or str(exc))], "", 0)
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
     del data
-    ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(os.fspath(path), limits, send), daemon=True)
-    proc.start()
-    send.close()
-    result: ReadResult | None = None
-    why = ""
-    try:
-        if receive.poll(limits.time_seconds):
-            try:
-                result = receive.recv()
-            except (EOFError, OSError):
-                why = "the reader process died"
-        else:
-            why = f"time limit of {limits.time_seconds:g} s reached"
-    finally:
-        receive.close()
-        proc.join(timeout=5 if result is not None else 0.5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-    if result is not None:
-        return result
-    code = proc.exitcode
-    if code is not None and code < 0:
-        why = f"{why}; " if why and "time" in why else ""
-        why += f"the reader process was killed by signal {-code}" + (
-            " (abort: memory allocation failed?)" if -code == 6 else ""
-        )
-    return ReadResult(None, [issue(ReadCode.READER_CRASHED, why)], sha, size)
+    result = call_guarded(_guarded_read, os.fspath(path), limits, time_seconds=limits.time_seconds)
+    if isinstance(result, Refused):
+        why = result.reason.replace("the process", "the reader process")
+        return ReadResult(None, [issue(ReadCode.READER_CRASHED, why)], sha, size)
+    return result

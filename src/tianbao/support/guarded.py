@@ -50,8 +50,14 @@ def call_guarded(
         if proc.is_alive():
             proc.kill()
             proc.join()
-    if isinstance(result, Refused) and proc.exitcode is not None and proc.exitcode < 0:
-        result = Refused(f"{result.reason}; killed by signal {-proc.exitcode}")
+    code = proc.exitcode
+    if isinstance(result, Refused) and code is not None and code < 0:
+        timed_out = result.reason.startswith("time limit")
+        result = Refused(
+            (f"{result.reason}; " if timed_out else "")
+            + f"the process was killed by signal {-code}"
+            + (" (abort: memory allocation failed?)" if -code == 6 else "")
+        )
     return result
 
 
