@@ -296,7 +296,7 @@ class Book:
         note: str = "",
     ) -> None:
         """Completion rate, benchmark, gap and status at columns c .. c+3; ``note``
-        follows the status label (a subtotal's 不完整（已报 n/m）)."""
+        follows the status label (a subtotal's ·已报 n/m: incomplete)."""
         role = "total" if total else "cell"
         pct = self.styles.get(role, PCT)
         if rate_formula is not None:

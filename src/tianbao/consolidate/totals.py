@@ -62,10 +62,11 @@ class Group:
         return self.sums.get(col, Decimal(0)) if self.counts.get(col) else None
 
     def completeness(self) -> str:
-        """'' when every member reported the judged figure, else 不完整（已报 n/m）."""
+        """'' when every member reported the judged figure, else ·已报 n/m (incomplete:
+        short, so that the status cell keeps one line)."""
         if self.reported in (0, self.n):
             return ""
-        return f"（不完整，已报 {self.reported}/{self.n}）"
+        return f"·已报{self.reported}/{self.n}"
 
 
 class Groups:
