@@ -69,8 +69,11 @@ def mutate(data: bytes, rnd: random.Random) -> bytes:
     """One mutation of a workbook's bytes, chosen at random."""
     members = _members(data)
     xml = _xml_parts(members)
-    kind = rnd.randrange(9)
+    kind = rnd.randrange(14)
     i = rnd.choice(xml)
+    if kind >= 9:  # the mutations calamine forgives and LibreOffice does not: on a sheet
+        sheets = [j for j in xml if "worksheets/sheet" in members[j][0].filename]
+        i = rnd.choice(sheets or xml)
     info, part = members[i]
     if kind == 0:  # flip bytes inside one part (the zip stays sound)
         b = bytearray(part)
@@ -102,6 +105,22 @@ def mutate(data: bytes, rnd: random.Random) -> bytes:
     elif kind == 7:  # a member dropped
         del members[i]
         return _zip(members)
+    elif kind == 9:  # a duplicated style or type attribute (not well-formed XML)
+        part = re.sub(rb'(<c r="[^"]+")', rb'\1 t="n" t="s"', part, count=rnd.randint(1, 3))
+    elif kind == 10:  # the cells taken out of the SpreadsheetML namespace
+        tag = rnd.choice([b"<sheetData", b"<row", b"<worksheet"])
+        part = part.replace(tag, tag + b' xmlns=""', 1)
+    elif kind == 11:  # a part renamed in another letter case
+        info = zipfile.ZipInfo(info.filename.replace("sheet", "Sheet"))
+    elif kind == 12:  # a shared-string index LibreOffice reads differently
+        index = rnd.choice([b" 0 ", b"0.0", b"9999", b"-1"])
+        part = re.sub(rb'(t="s"[^>]*><v>)\d+', rb"\g<1>" + index, part, count=1)
+    elif kind == 13:  # an entry cell that is a formula with a forged cached value
+        cells = list(re.finditer(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><v>([^<]*)</v></c>', part))
+        if cells:
+            m = rnd.choice(cells)
+            forged = b'<c r="' + m.group(1) + b'"><f>1+1</f><v>999</v></c>'
+            part = part[: m.start()] + forged + part[m.end() :]
     else:  # damage the zip itself
         b = bytearray(data)
         for _ in range(rnd.randint(1, 4)):
@@ -137,3 +156,59 @@ def test_mutated_returns__findings_never_a_crash(rs: Returns, tmp_path: Path) ->
                 crashed.append((SEED, n, f.code.value, f.message[:200]))
         path.unlink()
     assert crashed == [], crashed
+
+
+LO_MUTANTS = int(os.environ.get("TIANBAO_FUZZ_LO_N", "40"))
+
+
+def _recorded(report) -> dict[str, dict[str, dict]]:
+    return {
+        form: {row.key: row.record for row in recs.rows} for form, recs in report.records.items()
+    }
+
+
+def test_accepted_mutants__recorded_as_libreoffice_shows_them(rs: Returns, tmp_path: Path) -> None:
+    """What the ledger would record of an accepted mutant is what LibreOffice reads in it.
+
+    Every accepted mutant goes through LibreOffice (open, save); the saved copy holds
+    the values as LibreOffice sees them (formulas recalculated: the templates ask for
+    it). LibreOffice unable to open one, or the copy's values differing, fails.
+    """
+    from lo import require_lo, run_jobs
+
+    require_lo()
+    validator = Validator(open_workspace(rs.ws))
+    good = rs.june("fuzz-lo").read_bytes()
+    rnd = random.Random(SEED + 1)
+    accepted: list[tuple[Path, dict]] = []
+    tried = 0
+    while len(accepted) < LO_MUTANTS and tried < LO_MUTANTS * 20:
+        tried += 1
+        try:
+            data = mutate(good, rnd)
+        except Exception:
+            continue
+        path = tmp_path / "in" / f"m{tried:04d}" / "2014-06_RSJ.xlsx"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(data)
+        report = validator.validate(path)
+        if report.status != "rejected":
+            accepted.append((path, _recorded(report)))
+    assert accepted, "no mutant was accepted: the comparison would prove nothing"
+    out = tmp_path / "lo"
+    out.mkdir()
+    pairs = [[str(p), str(out / f"{p.parent.name}.xlsx")] for p, _ in accepted]
+    report = run_jobs({"roundtrip": pairs})
+    differ = []
+    for (path, ours), job in zip(accepted, report["roundtrip"], strict=True):
+        again = out / f"{path.parent.name}.xlsx"
+        if not job["ok"]:
+            differ.append((path.parent.name, "LibreOffice could not open or save it", job))
+            continue
+        named = out / path.parent.name / path.name
+        named.parent.mkdir()
+        again.rename(named)
+        theirs = _recorded(validator.validate(named))
+        if theirs != ours:
+            differ.append((path.parent.name, ours, theirs))
+    assert differ == [], (SEED + 1, tried, len(accepted), differ[:3])

@@ -63,7 +63,7 @@ CRAFTED_REFUSED: dict[str, set[ReadCode]] = {
     "macro_vbaProject_saved_as.xlsx": {C.MACRO_ENABLED},
     "xlm_macrosheet_auto_open.xlsx": {C.MACRO_ENABLED},
     "sharedStrings_missing.xlsx": {C.MISSING_PART},
-    "sharedStrings_index_out_of_range.xlsx": {C.READER_ERROR},
+    "sharedStrings_index_out_of_range.xlsx": {C.XML_ERROR},
     "illegal_xml_control_chars.xlsx": {C.XML_ERROR},
     "sheet_xml_truncated.xlsx": {C.XML_ERROR, C.CORRUPT_ZIP},
     "deeply_nested_xml_500k.xlsx": {C.ZIP_BOMB},

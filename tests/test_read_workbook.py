@@ -604,7 +604,6 @@ FAR_CELLS = {
     "spaced": f'<row r="1"><c r="A1"><v>1</v></c><c r = "{FAR}"><v>1</v></c></row>',
     "tab": f'<row r="1"><c r="A1"><v>1</v></c><c\tr="{FAR}"><v>1</v></c></row>',
     "newline": f'<row r="1"><c r="A1"><v>1</v></c><c\nr="{FAR}"><v>1</v></c></row>',
-    "duplicate_r": f'<row r="1"><c r="A1"><v>1</v></c><c r="B1" r="{FAR}"><v>1</v></c></row>',
     "prefixed": f'<row r="1"><c r="A1"><v>1</v></c></row><x:row xmlns:x="{NS}" r="1048576">'
     f'<x:c r="{FAR}"><x:v>1</x:v></x:c></x:row>',
     "cjk_prefix": f'<row r="1"><c r="A1"><v>1</v></c></row><前:row xmlns:前="{NS}" r="9">'
@@ -624,6 +623,72 @@ FAR_CELLS = {
 @pytest.mark.parametrize("cells", FAR_CELLS.values(), ids=FAR_CELLS.keys())
 def test_far_cell__refused_in_every_spelling(write, no_calamine, cells: str) -> None:
     refused(write(package({"S": sheet_xml(cells)})), ReadCode.SHEET_TOO_LARGE)
+
+
+# -- what calamine forgives and LibreOffice does not: one reading of a cell for everyone --------
+NOT_XML = {
+    "duplicate_r": f'<row r="1"><c r="A1"><v>1</v></c><c r="B1" r="{FAR}"><v>1</v></c></row>',
+    "duplicate_t": '<row r="1"><c r="A1" t="n" t="s"><v>0</v></c></row>',
+    "duplicate_row_r": '<row r="1" r="9"><c r="A1"><v>1</v></c></row>',
+    "mismatched_tags": '<row r="1"><c r="A1"><v>1</c></v></row>',
+    "unbound_prefix": '<row r="1"><y:c r="A1"><y:v>1</y:v></y:c></row>',
+    "empty_default_namespace": '<row r="1" xmlns=""><c r="A1"><v>1</v></c></row>',
+    "other_default_namespace": '<sheetData xmlns="urn:x"><row r="1"><c r="A1"><v>1</v></c>'
+    "</row></sheetData>",
+    "prefix_other_namespace": '<row r="1"><o:c xmlns:o="urn:other" r="A1"><o:v>1</o:v></o:c></row>',
+}
+
+
+@pytest.mark.parametrize("cells", NOT_XML.values(), ids=NOT_XML.keys())
+def test_not_well_formed_or_foreign_namespace__refused(write, no_calamine, cells: str) -> None:
+    refused(write(package({"S": sheet_xml(cells)})), ReadCode.XML_ERROR)
+
+
+def test_no_namespace_on_the_sheet__refused(write, no_calamine) -> None:
+    bare = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').replace(f' xmlns="{NS}"', "")
+    refused(write(package({"S": bare})), ReadCode.XML_ERROR)
+    emptied = bare.replace("<worksheet", '<worksheet xmlns=""')
+    refused(write(package({"S": emptied})), ReadCode.XML_ERROR)
+
+
+def test_prefixed_main_namespace__read(write) -> None:
+    cells = f'<x:row xmlns:x="{NS}" r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row>'
+    result = read_workbook(write(package({"S": sheet_xml(cells)})))
+    assert result.book is not None, result.issues
+    assert result.book.sheets[0].rows[0][0] == 7
+
+
+def test_shared_strings__not_well_formed_refused(write, no_calamine) -> None:
+    sheet = sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    sst = sst_xml("a").replace("<si>", '<si x="1" x="2">', 1)
+    refused(write(package({"S": sheet}, sst=sst)), ReadCode.XML_ERROR)
+
+
+@pytest.mark.parametrize(
+    "index", ["1e308", "-1", "1", "99999999999999999999", "0x0", "", " 0 ", "0.0"]
+)
+def test_shared_string_index_out_of_the_table__refused(write, no_calamine, index: str) -> None:
+    sheet = sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="s"><v>{index}</v></c></row>')
+    refused(write(package({"S": sheet}, sst=sst_xml("only"))), ReadCode.XML_ERROR)
+
+
+def test_shared_string_index_in_the_table__read(write) -> None:
+    cells = '<row r="1"><c r="A1" t="s"><v>01</v></c><c r="B1" t=\'s\'><v>0</v></c></row>'
+    sheet = sheet_xml(cells)
+    result = read_workbook(write(package({"S": sheet}, sst=sst_xml("a", "b"))))
+    assert result.book is not None, result.issues
+    assert result.book.sheets[0].rows[0][:2] == ["b", "a"]
+
+
+def test_part_name_differing_in_case__refused(write, no_calamine) -> None:
+    """OPC compares part names case-insensitively; LibreOffice does not and cannot open it."""
+    data = package(
+        targets={"Sheet1": "worksheets/Sheet1.xml"},
+        extra_parts={
+            "xl/worksheets/sheet1.xml": sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')
+        },
+    )
+    refused(write(data), ReadCode.MISSING_PART)
 
 
 def test_far_cell__empty_far_cells_do_not_count(write) -> None:

@@ -225,6 +225,32 @@ def scan_cells(
     return _exact(buf, start, end, percent_styles)
 
 
+_SHARED_CELL = re.compile(
+    rb"<(?:[^\s<>/=:\"']+:)?c(?=[\s/>])[^<>]*?(?<![\w:.-])t\s*=\s*(?:\"s\"|'s')[^<>]*>"
+)
+_INDEX = re.compile(rb"[0-9]{1,10}")
+
+
+def bad_shared_index(buf: bytes, start: int, end: int, count: int) -> tuple[str, int] | None:
+    """The first shared-string cell whose value is not an index into the table.
+
+    (value, offset) or None. calamine reads "1e308" or an index past the table
+    as the first string; LibreOffice shows nothing: refused, not guessed.
+    """
+    for m in _SHARED_CELL.finditer(buf, start, end):
+        if buf[m.end() - 2 : m.end()] == b"/>":
+            continue
+        close = _CELL_END.search(buf, m.end(), end)
+        content = buf[m.end() : close.start() if close else end]
+        v = _V.search(content)
+        if v is None:
+            continue
+        value = v.group(1) or b""
+        if _INDEX.fullmatch(value) is None or int(value) >= count:
+            return _text(value)[:24], m.start()
+    return None
+
+
 def _within(scan: CellScan, rows: int, cols: int, cells: int) -> bool:
     return (
         (not rows or scan.max_row < rows)

@@ -123,6 +123,8 @@ class _Checker:
         self.inflated = 0
         self.sst_max = 0
         self.sst_part: str | None = None
+        self.sst_count = 0  # string items in the table the reader uses
+        self.case_reported: set[str] = set()
         self.rels_cache: dict[str, list[Rel]] = {}
         self.main = ""  # the workbook part
         self.related: list[Rel] = []  # the workbook's relationships inside the package
@@ -228,7 +230,20 @@ class _Checker:
 
     # -- reading members ------------------------------------------------------------------
     def find(self, name: str) -> zipfile.ZipInfo | None:
-        return self.by_name.get(name) or self.by_lower.get(name.lower())
+        """The member named so. OPC compares part names case-insensitively, but
+        LibreOffice does not: a name found only in another case blocks the file."""
+        zi = self.by_name.get(name)
+        if zi is not None:
+            return zi
+        zi = self.by_lower.get(name.lower())
+        if zi is not None and name not in self.case_reported:
+            self.case_reported.add(name)
+            self.add(
+                ReadCode.MISSING_PART,
+                f"{show(name)} is in the file only as {show(zi.filename)} "
+                "(letter case differs; LibreOffice cannot open it)",
+            )
+        return zi
 
     def read(self, zi: zipfile.ZipInfo, keep: bool = True) -> bytes:
         """Inflate one member with a cap; a bad CRC or a short stream stops the checks."""
@@ -533,7 +548,7 @@ class _Checker:
         out = []
         rel = part.split("/", 1)[1] if "/" in part else part
         for alt in (f"xl/{rel}", f"xl/worksheets/{posixpath.basename(part)}"):
-            zi = self.find(alt)
+            zi = self.by_name.get(alt) or self.by_lower.get(alt.lower())  # a probe, no finding
             if zi is not None and zi.filename != part and alt != part:
                 out.append(zi.filename)
         return out
@@ -590,8 +605,10 @@ class _Checker:
         longest, first = 0, None
         for zi in {z.filename: z for z in found}.values():
             buf = self.read(zi)
-            first = first or zi.filename
             longest = max(longest, self.scan_sst(buf, zi.filename))
+            if first is None:
+                first = zi.filename
+                self.sst_count = _count_items(buf)
         return longest, first
 
     def scan_sst(self, buf: bytes, part: str) -> int:
@@ -603,7 +620,7 @@ class _Checker:
         attrs = xmlsafe.root_tag(buf)[1]
         m = re.search(rb"(?:^|\s)(?:[^\s=:]+:)?uniqueCount\s*=\s*[\"']\s*(\d+)", attrs)
         declared = (int(m.group(1)) if len(m.group(1)) < 19 else cells.HUGE) if m else 0
-        n_si = buf.count(b"<si>") + buf.count(b"<si ") + buf.count(b":si>") + buf.count(b":si ")
+        n_si = _count_items(buf)
         if max(declared, n_si) > lim.max_shared_strings:
             self.add(
                 ReadCode.SHEET_TOO_LARGE,
@@ -640,6 +657,21 @@ class _Checker:
                 f"control character 0x{buf[bad]:02x} not allowed in XML" + _near_cell(buf, bad),
                 part,
             )
+            return None
+        # calamine reads a part by local names and forgives what is not XML (two
+        # attributes of one name, tags that do not match); LibreOffice and Excel
+        # drop such rows or refuse the file. Only well-formed parts are read.
+        try:
+            declared = xmlsafe.well_formed(buf)
+        except xmlsafe.XmlEntities as exc:
+            self.add(ReadCode.XML_ENTITIES, str(exc), part)
+            return None
+        except xmlsafe.XmlBad as exc:
+            self.add(ReadCode.XML_ERROR, f"not well-formed XML: {exc}", part)
+            return None
+        foreign = _foreign_namespace(buf, declared)
+        if foreign:
+            self.add(ReadCode.XML_ERROR, foreign, part)
             return None
         return root
 
@@ -726,6 +758,15 @@ class _Checker:
                 f"{where} uses shared strings but the file has no shared string table",
                 part,
             )
+        elif scan.s_cells:
+            bad = cells.bad_shared_index(buf, start, end, self.sst_count)
+            if bad is not None:
+                self.add(
+                    ReadCode.XML_ERROR,
+                    f"{where}: shared string index {show(bad[0])} is not in the table "
+                    f"of {self.sst_count:,} strings" + _near_cell(buf, bad[1] + 8),
+                    part,
+                )
         if scan.bad_ref or scan.malformed:
             self.add(
                 ReadCode.XML_ERROR,
@@ -865,6 +906,48 @@ def _what_zip(names: dict[str, object]) -> str:
     if not names:
         return "an empty zip archive"
     return "a zip archive without a workbook"
+
+
+_SI_START = re.compile(rb"<(?:[^\s<>/=:\"']+:)?si[\s/>]")
+
+
+def _count_items(buf: bytes) -> int:
+    """<si> items of a shared string table (any prefix)."""
+    return len(_SI_START.findall(buf))
+
+
+MAIN_NS = frozenset(
+    {
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "http://purl.oclc.org/ooxml/spreadsheetml/main",
+    }
+)
+# tags calamine reads by local name, whatever their namespace
+_KEY_TAGS = re.compile(
+    rb"<(?:([^\s<>/=:!?]+):)?(?:worksheet|sheetData|row|c|v|f|is|t|r|sst|si)[\s>/]"
+)
+
+
+def _foreign_namespace(buf: bytes, declared: dict[str | None, set[str]]) -> str:
+    """Why the cells of a part are not SpreadsheetML to Excel and LibreOffice, or "".
+
+    A default namespace of xmlns="" (or any other URI), or a prefix bound to
+    another namespace on a cell tag, makes every program but calamine skip the
+    cells: what we would record is not what the clerk sees.
+    """
+    for uri in declared.get(None, ()):
+        if uri not in MAIN_NS:
+            shown = show(uri) if uri else 'none (xmlns="")'
+            return f"default namespace changed to {shown}"
+    prefixes = {m.group(1) for m in _KEY_TAGS.finditer(buf)}
+    if None in prefixes and None not in declared:
+        return "cells are in no namespace (no xmlns on the root)"
+    for prefix in prefixes - {None}:
+        name = prefix.decode("utf-8", "replace")
+        bad = sorted(u for u in declared.get(name, ()) if u not in MAIN_NS)
+        if bad:
+            return f"prefix {show(name)} of cell tags is bound to {show(bad[0])}"
+    return ""
 
 
 def _near_cell(buf: bytes, pos: int) -> str:

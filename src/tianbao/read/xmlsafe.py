@@ -113,6 +113,33 @@ def parse(
         raise XmlBad(str(exc)) from None
 
 
+def well_formed(buf: bytes) -> dict[str | None, set[str]]:
+    """Parse a big part with expat and no element handlers (C speed, about 200 MB/s).
+
+    Catches what the byte scans do not: duplicate attributes, mismatched tags,
+    unbound prefixes. Returns every namespace declaration, prefix -> URIs (None
+    is the default namespace), for the caller's namespace check.
+    """
+    root_element(buf)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    declared: dict[str | None, set[str]] = {}
+
+    def namespace(prefix: str | None, uri: str | None) -> None:
+        declared.setdefault(prefix, set()).add(uri or "")
+
+    parser.StartNamespaceDeclHandler = namespace
+    try:
+        parser.Parse(buf, True)
+    except expat.ExpatError as exc:
+        raise XmlBad(str(exc)) from None
+    return declared
+
+
 def local(name: str) -> str:
     """'uri local' (expat namespace form) -> 'local'."""
     return name.rpartition(" ")[2]
