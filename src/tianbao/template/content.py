@@ -94,3 +94,68 @@ def build_content(
     }
     content.signature = ident.sign(secret, content.identity)
     return content
+
+
+def cover_title(content: TemplateContent) -> str:
+    return f"{content.plan.district_name}{content.plan.year}年目标任务填报表"
+
+
+def cover_lines(content: TemplateContent) -> list[tuple[str, str]]:
+    """(label, text) of the cover's rows, from its third row down."""
+    plan, dept, period = content.plan, content.department, content.period
+    lines: list[tuple[str, str]] = [
+        ("填报单位", dept.name),
+        ("单位代码", dept.code),
+        ("报告期", f"{period.label_zh}（{period}）"),
+        (
+            "报送截止日期",
+            f"{content.deadline.isoformat()}（报告期结束后 {plan.deadline_days} 天内）",
+        ),
+        ("联系人", f"{dept.contact_name}  {dept.contact_phone}".strip()),
+        (
+            "需填报的工作表",
+            "；".join(f"{fr.form.sheet}（{len(fr.items)} 行）" for fr in content.forms),
+        ),
+        (
+            "计量单位",
+            "按各表“计量单位”列或列标题中的单位填写；只填数字，不要带单位、逗号或空格。"
+            "百分比、千分比填数字（3.1 表示 3.1%）。日期格式 2014-03-01。",
+        ),
+        (
+            "如何说明预警",
+            "审核时出现的“预警”不影响报送，但须在该行“说明”列写明原因"
+            "（例如：项目集中付款）；未说明的预警将被退回。“错误”须改正后重新报送。",
+        ),
+        (
+            "注意事项",
+            "请勿插入或删除工作表、修改表名、修改灰色单元格；"
+            "可以调整列宽和格式。报送时请直接回传本文件（xlsx 格式）。",
+        ),
+        (
+            "模板编号",
+            f"{content.identity['template_id']}  计划版本 {plan.version}  "
+            f"模板格式 {TEMPLATE_VERSION}",
+        ),
+    ]
+    lines += [(fr.form.sheet, note) for fr in content.forms for note in fr.form.instructions]
+    return lines
+
+
+def form_titles(content: TemplateContent, fr: FormRows) -> tuple[str, str]:
+    """The title and sub-title rows of a form's sheet."""
+    title = f"{fr.form.title_zh}（{content.period.label_zh}）"
+    sub = (
+        f"填报单位：{content.department.name}    报告期：{content.period}    "
+        f"报送截止：{content.deadline.isoformat()}"
+    )
+    return title, sub
+
+
+def cover_texts(content: TemplateContent) -> dict[tuple[int, int], str]:
+    """Every text the cover holds, by 0-based (row, column): what validation compares."""
+    cells = {(0, 0): cover_title(content)}
+    row = 2
+    for key, value in cover_lines(content):
+        cells[(row, 0)], cells[(row, 1)] = key, value
+        row += 1
+    return cells

@@ -18,7 +18,14 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
 from tianbao.forms.model import RATIO_UNITS, Column
-from tianbao.template.content import HEADER_ROWS, TEMPLATE_VERSION, FormRows, TemplateContent
+from tianbao.template.content import (
+    HEADER_ROWS,
+    FormRows,
+    TemplateContent,
+    cover_lines,
+    cover_title,
+    form_titles,
+)
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
 from tianbao.xlsx_formulas import PlainFormulaSheet
@@ -136,52 +143,14 @@ class _ListWriter:
 
 def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
     ws = wb.add_worksheet(COVER_SHEET)
-    plan, dept, period = content.plan, content.department, content.period
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, COVER_TEXT_WIDTH)
-    ws.merge_range(
-        0, 0, 0, 1, f"{plan.district_name}{plan.year}年目标任务填报表", styles.get("title")
-    )
+    ws.merge_range(0, 0, 0, 1, cover_title(content), styles.get("title"))
     ws.set_row(0, 30)
     label = styles.get("header", align="left")
     text = styles.get("plain", text_wrap=True)
-    lines: list[tuple[str, str]] = [
-        ("填报单位", dept.name),
-        ("单位代码", dept.code),
-        ("报告期", f"{period.label_zh}（{period}）"),
-        (
-            "报送截止日期",
-            f"{content.deadline.isoformat()}（报告期结束后 {plan.deadline_days} 天内）",
-        ),
-        ("联系人", f"{dept.contact_name}  {dept.contact_phone}".strip()),
-        (
-            "需填报的工作表",
-            "；".join(f"{fr.form.sheet}（{len(fr.items)} 行）" for fr in content.forms),
-        ),
-        (
-            "计量单位",
-            "按各表“计量单位”列或列标题中的单位填写；只填数字，不要带单位、逗号或空格。"
-            "百分比、千分比填数字（3.1 表示 3.1%）。日期格式 2014-03-01。",
-        ),
-        (
-            "如何说明预警",
-            "审核时出现的“预警”不影响报送，但须在该行“说明”列写明原因"
-            "（例如：项目集中付款）；未说明的预警将被退回。“错误”须改正后重新报送。",
-        ),
-        (
-            "注意事项",
-            "请勿插入或删除工作表、修改表名、修改灰色单元格；"
-            "可以调整列宽和格式。报送时请直接回传本文件（xlsx 格式）。",
-        ),
-        (
-            "模板编号",
-            f"{content.identity['template_id']}  计划版本 {plan.version}  "
-            f"模板格式 {TEMPLATE_VERSION}",
-        ),
-    ]
     row = 2
-    lines += [(fr.form.sheet, note) for fr in content.forms for note in fr.form.instructions]
-    for key, value in lines:
+    for key, value in cover_lines(content):
         ws.write_string(row, 0, key, label)
         ws.write_string(row, 1, value, text)
         ws.set_row(row, row_height([(value, COVER_TEXT_WIDTH)]))
@@ -212,13 +181,9 @@ def _write_form(
     ws = wb.add_worksheet(form.sheet, worksheet_class=PlainFormulaSheet)
     ncols = len(form.columns)
     col_of = {c.field: i for i, c in enumerate(form.columns)}
-    title = f"{form.title_zh}（{content.period.label_zh}）"
+    title, sub = form_titles(content, fr)
     ws.merge_range(0, 0, 0, ncols - 1, title, styles.get("title"))
     ws.set_row(0, 28)
-    sub = (
-        f"填报单位：{content.department.name}    报告期：{content.period}    "
-        f"报送截止：{content.deadline.isoformat()}"
-    )
     ws.merge_range(1, 0, 1, ncols - 1, sub, styles.get("subtitle"))
     header_row = HEADER_ROWS - 1
     widths: list[float] = []

@@ -14,10 +14,12 @@ from typing import Any
 
 from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
+from tianbao.template.content import build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
 from tianbao.validate.identify import identify
+from tianbao.validate.locked import check_locked
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
 from tianbao.workspace import Workspace
@@ -69,6 +71,7 @@ class Validator:
         self.secret = ws.secret()
         self.checkers = {fid: SchemaChecker(f) for fid, f in ws.forms.items()}
         self.totals_wanted = totals_wanted(ws.forms.values())
+        self.template_forms = [ws.forms[f] for f in self.plan.form_ids]  # as generate has them
 
     def validate(
         self,
@@ -167,6 +170,11 @@ class Validator:
             report.findings.extend(check_rules(recs, prev, period, where, sums))
         if previous is None and period.previous() is not None:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
+        if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
+            issued = build_content(
+                self.plan, self.template_forms, idy.department, period, self.secret
+            )
+            report.findings.extend(check_locked(issued, sheets, report.records, where))
         known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
         for name in sheets:
             if name not in known:

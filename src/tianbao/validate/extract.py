@@ -49,6 +49,8 @@ class FormRecords:
     form: FormDef
     sheet: str
     rows: list[RowRecord] = field(default_factory=list)
+    header_row: int = HEADER_ROWS - 1  # 0-based row of the column labels
+    columns: dict[str, int] = field(default_factory=dict)  # field -> 0-based column
 
 
 @dataclass
@@ -166,7 +168,7 @@ def extract_form(
 
     items = {it.key: it for it in plan.rows_for(form.rows, department)}
     order = list(items)
-    out = FormRecords(form, sheet.name)
+    out = FormRecords(form, sheet.name, header_row=hrow, columns=col_of)
     seen: dict[str, int] = {}
     entry_cols = [c for c in form.columns if c.entry and c.field in col_of]
     letters = {f: xl_col_to_name(c) for f, c in col_of.items()}

@@ -84,6 +84,7 @@ class Code(str, Enum):
     STRUCT_ROW_DUPLICATE = "STRUCT_ROW_DUPLICATE"
     STRUCT_EXTRA_ROW = "STRUCT_EXTRA_ROW"
     STRUCT_ROW_MOVED = "STRUCT_ROW_MOVED"
+    STRUCT_LOCKED_CHANGED = "STRUCT_LOCKED_CHANGED"
     # plan integrity
     PLAN_VALUE_CHANGED = "PLAN_VALUE_CHANGED"
     PLAN_NOT_APPLICABLE_FILLED = "PLAN_NOT_APPLICABLE_FILLED"
@@ -227,6 +228,11 @@ CATALOG: dict[Code, CodeInfo] = {
     Code.STRUCT_ROW_MOVED: CodeInfo(
         N, "行的位置有变动，已按编号识别", "rows were moved or inserted; matched by key"
     ),
+    Code.STRUCT_LOCKED_CHANGED: CodeInfo(
+        W,
+        "锁定内容（说明页、标题、自动计算列）被改动",
+        "locked content (cover, titles, helper formulas) was changed",
+    ),
     Code.PLAN_VALUE_CHANGED: CodeInfo(
         E, "计划预填内容被修改", "a pre-filled plan value was changed"
     ),
@@ -342,6 +348,11 @@ TEMPLATES: dict[Code, tuple[str, str]] = {
     Code.STRUCT_EXTRA_ROW: (
         "{cell} 所在行的编号“{value}”不在计划中，未计入；如为新增项目，请联系统计局",
         "row at {cell} with key {value} is not in the plan; not counted",
+    ),
+    Code.STRUCT_LOCKED_CHANGED: (
+        "锁定内容被改动：工作表“{sheet}”的 {cell} 原为“{expected}”，现为“{value}”。"
+        "报送数据不受影响，但打印件会显示改动后的内容，请用原模板填报",
+        "locked cell {cell} of sheet {sheet} was {expected}, now {value}",
     ),
     Code.ID_WRONG_PERIOD: (
         "这是报告期 {value} 的模板，本次要的是 {expected}，请用本期模板填报",
