@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -231,7 +232,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _switch_to_wal(conn)
         if str(mode).lower() != "wal":
             raise LedgerError(f"{path}: 无法启用 WAL 模式 cannot switch the ledger to WAL ({mode})")
         # FULL: a commit is on disk when COMMIT returns (NORMAL could lose the last
@@ -249,6 +250,26 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> str:
+    """PRAGMA journal_mode = WAL, retried while another process holds the new file.
+
+    The switch needs an exclusive lock and SQLite does not call the busy handler
+    for it: two collects starting on a new ledger at once could fail at once with
+    "database is locked" (or get the old mode back). Retried up to the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            mode = ""
+        if mode.lower() == "wal" or time.monotonic() > deadline:
+            return mode or "locked"
+        time.sleep(0.02)
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
