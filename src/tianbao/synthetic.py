@@ -58,7 +58,8 @@ def synthetic_plan(departments: int, projects_per_dept: int, year: int = 2014) -
                     "leader": f"领导{j % 9}",
                     "keyword": "项目建设",
                     "path": "路径一",
-                    "start": f"{year}-03-01",
+                    # a continuing project (续建) started before the plan year
+                    "start": f"{year - 1 if j % 4 == 1 else year}-03-01",
                     "finish": f"{year + 1}-12-31",
                     "illustrative": True,
                 }

@@ -24,7 +24,14 @@ from tianbao.schema_errors import iter_located, validator_for
 from tianbao.yamlio import LoadedYaml, YamlProblem, load_yaml
 
 LAYOUT_SCHEMA = "form-layout.schema.json"
-PERIOD_NAMES = {"period.month", "period.index", "period.year", "period.start", "period.end"}
+PERIOD_NAMES = {
+    "period.month",
+    "period.index",
+    "period.year",
+    "period.start",
+    "period.end",
+    "period.year_start",
+}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
@@ -323,4 +330,13 @@ def _column(c: dict[str, Any]) -> Column:
         width=c.get("width"),
         role=c.get("role"),
         only_if=c.get("only_if"),
+        plausible=(
+            (
+                float(c["plausible"]["min"]),
+                float(c["plausible"]["max"]),
+                bool(c["plausible"].get("fraction_hint")),
+            )
+            if c.get("plausible")
+            else None
+        ),
     )

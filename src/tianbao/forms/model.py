@@ -66,6 +66,8 @@ class Column:
     width: float | None = None
     role: str | None = None
     only_if: dict[str, Any] | None = None
+    # usual range of an entered number (min, max, warn on a bare fraction)
+    plausible: tuple[float, float, bool] | None = None
 
     def applies_to(self, plan_values: dict[str, Any]) -> bool:
         if not self.only_if:

@@ -189,7 +189,8 @@ class Validator:
             report.findings.append(
                 make(
                     code,
-                    message=f"{issue.message}" + (f"（{issue.detail}）" if issue.detail else ""),
+                    message=issue.zh,
+                    extra={"message_en": issue.en + (f" ({issue.detail})" if issue.detail else "")},
                     severity=Severity.ERROR if issue.blocking else Severity.NOTE,
                     value=issue.code.name,
                     expected="xlsx",

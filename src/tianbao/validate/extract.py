@@ -208,7 +208,7 @@ def extract_form(
             continue
         seen[key] = r
         out.rows.append(
-            _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at)
+            _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan)
         )
     for key in order:
         if key not in seen:
@@ -243,6 +243,7 @@ def _row(
     date1904: bool,
     findings: list[Finding],
     at: dict[str, Any],
+    plan: Plan,
 ) -> RowRecord:
     n = str(r + 1)
     cells = {f: col + n for f, col in letters.items()}
@@ -289,7 +290,64 @@ def _row(
                 rec.record[col.field] = raw
             continue
         _entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
+    _plausibility(form, rec, sheet, r, col_of, plan, findings, here)
     return rec
+
+
+def row_name(row: Any) -> str:
+    """A row as a clerk finds it: its plan name (or key) and its line in the sheet."""
+    values = getattr(row.item, "values", {}) or {}
+    name = values.get("name") or values.get("name.zh") or values.get("description") or row.key
+    text = str(name)
+    if len(text) > 24:
+        text = text[:23] + "…"
+    return f"第 {row.excel_row} 行“{text}”"
+
+
+def _plausibility(
+    form: FormDef,
+    rec: RowRecord,
+    sheet: SheetView,
+    r: int,
+    col_of: dict[str, int],
+    plan: Plan,
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    """A number outside its column's usual range: most often typed 100 times too big
+    (1200 for 12 %) or, in a percent-point column, as a bare fraction (0.45 for 45 %)."""
+    for col in form.entry_columns:
+        v = rec.record.get(col.field)
+        if col.plausible is None or type(v) not in (int, float) or col.field in rec.blocked:
+            continue
+        lo, hi, fraction_hint = col.plausible
+        label = column_label_text(col, plan)
+        said = f"{row_name(rec)}的「{label}」填了 {v:g}"
+        if v < lo or v > hi:
+            guess = v / 100
+            ask = f"是否应为 {guess:g}？" if lo <= guess <= hi else "请核实。"
+            zh = f"{said}，超出常见范围 {lo:g}～{hi:g}，{ask}如确实如此，请在说明栏写明"
+        elif (
+            fraction_hint
+            and 0 < abs(v) < 1
+            and (r, col_of[col.field]) not in sheet.percent_cells
+            and lo <= v * 100 <= hi
+        ):
+            zh = f"{said}，是否应为 {v * 100:g}%？本栏填百分点数字（{v * 100:g}% 填 {v * 100:g}）"
+        else:
+            continue
+        findings.append(
+            make(
+                Code.VALUE_IMPLAUSIBLE,
+                message=zh,
+                value=v,
+                expected=f"{lo:g}..{hi:g}",
+                cell=rec.cells[col.field],
+                field=col.field,
+                extra={"message_en": f"{v:g} is outside the usual range {lo:g}..{hi:g}"},
+                **here,
+            )
+        )
 
 
 def _plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:

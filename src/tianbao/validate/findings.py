@@ -6,6 +6,7 @@ the wording may change. ``docs/findings.md`` is generated from this catalog.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from enum import Enum
@@ -90,6 +91,7 @@ class Code(str, Enum):
     PLAN_NOT_APPLICABLE_FILLED = "PLAN_NOT_APPLICABLE_FILLED"
     # values as typed
     VALUE_NORMALISED = "VALUE_NORMALISED"
+    VALUE_IMPLAUSIBLE = "VALUE_IMPLAUSIBLE"
     VALUE_UNIT_CONVERTED = "VALUE_UNIT_CONVERTED"
     VALUE_UNPARSEABLE = "VALUE_UNPARSEABLE"
     VALUE_UNIT_MISMATCH = "VALUE_UNIT_MISMATCH"
@@ -238,6 +240,11 @@ CATALOG: dict[Code, CodeInfo] = {
     ),
     Code.PLAN_NOT_APPLICABLE_FILLED: CodeInfo(
         E, "不适用的单元格被填写", "a cell that does not apply to this row was filled"
+    ),
+    Code.VALUE_IMPLAUSIBLE: CodeInfo(
+        W,
+        "数值超出本栏常见范围（可能多乘或少乘了 100）",
+        "a number outside its column's usual range (perhaps 100 times off)",
     ),
     Code.VALUE_NORMALISED: CodeInfo(N, "输入已规范化", "the input was normalised"),
     Code.VALUE_UNIT_CONVERTED: CodeInfo(N, "单位已换算", "the unit was converted"),
@@ -390,4 +397,26 @@ def make(
         extra = dict(where.pop("extra", None) or {})
         extra.setdefault("message_en", en.format(**fields))
         return Finding(code, severity or info.severity, zh.format(**fields), extra=extra, **where)
-    return Finding(code, severity or info.severity, message or f"{info.zh}（{info.en}）", **where)
+    if message is None:  # the catalog's text: Chinese for the clerk, English beside it
+        extra = dict(where.pop("extra", None) or {})
+        extra.setdefault("message_en", info.en)
+        return Finding(code, severity or info.severity, info.zh, extra=extra, **where)
+    extra = dict(where.pop("extra", None) or {})
+    if not extra.get("message_en"):
+        message, extra["message_en"] = split_bilingual(message)
+    return Finding(code, severity or info.severity, message, extra=extra, **where)
+
+
+# where the English half of a "中文 English" text begins: after a Chinese character,
+# a space, then an English word followed by another ("用 Excel 打开" stays whole)
+_ENGLISH_HALF = re.compile(r"(.*?[^\x00-\x7f]) ([A-Za-z][a-z'-]* [a-z(“\"'].*)", re.S)
+
+
+# or an English gloss in full-width brackets at the end: "……不得修改（pre-filled value changed）"
+_ENGLISH_GLOSS = re.compile(r"(.*[^\x00-\x7f][^（）]*)（([A-Za-z][a-z'-]* [^（）]*)）", re.S)
+
+
+def split_bilingual(text: str) -> tuple[str, str]:
+    """(Chinese, English) of a bilingual text; (text, "") when it has no English half."""
+    m = _ENGLISH_GLOSS.fullmatch(text) or _ENGLISH_HALF.fullmatch(text)
+    return (m.group(1), m.group(2)) if m else (text, "")

@@ -104,17 +104,28 @@ N_THOUSANDS = "已去除千分位分隔符 thousands separators removed"
 N_ACCOUNTING = "括号负数已转换为负号 accounting negative (100) read as -100"
 N_PLACEHOLDER = "占位符按空白处理 placeholder for 'nothing' treated as blank"
 N_TIME = "已去除时间部分 time of day dropped"
-N_ISO = "日期已改写为 YYYY-MM-DD date rewritten as YYYY-MM-DD"
+N_ISO = "日期已改写为“年-月-日”格式 date rewritten as YYYY-MM-DD"
 N_DAY = "未填日，按当月1日 no day given; the 1st of the month assumed"
 N_TEXT_NUMBER = "文本格式的数字已转换为数值 number stored as text converted"
 N_ENUM_SPACES = "已去除选项中的空格 spaces inside the choice removed"
 
 
 MAX_PARSE_CHARS = 200  # of a typed date, number or choice: parsing stays cheap
+
+
+def _plain(d: D) -> str:
+    """A decimal as a clerk writes it: 2.9, 12, 0.56 (no exponent, no trailing zeros)."""
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 SHOWN_CHARS = 40  # of a typed value quoted in a message; a pasted page is cut with …
 
 
 def shown(raw: Any) -> str:
+    """A value quoted to a clerk: 1200, not 1200.0; long text cut with …"""
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e15:
+        return str(int(raw))
     text = str(raw)
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
@@ -198,8 +209,13 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
             return _too_large(raw)
         scale = 100 if unit == "%" else 1000
         # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
-        note = f"百分比格式的单元格已按{unit}读数 percent-formatted cell read in {unit}"
-        return _finish(raw, D(repr(raw)) * scale, integer, [note], False)
+        value = D(repr(raw)) * scale
+        pct, got = _plain(value / scale * 100), _plain(value)
+        note = (
+            f"单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录 "
+            f"percent-formatted cell shown as {pct}% recorded as {got} ({unit})"
+        )
+        return _finish(raw, value, integer, [note], False)
     if not isinstance(raw, str):
         return _fail(raw, "不是数值", "is not a number")
     s, notes = _clean(raw)

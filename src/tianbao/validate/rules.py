@@ -2,7 +2,7 @@
 
 Scope of a row: its entered fields, its pre-filled columns, ``plan.<attr>``
 of its plan item, ``prev.<field>`` of the same row in the department's last
-accepted return, and ``period.month|index|year|start|end`` (start and end as
+accepted return, and ``period.month|index|year|start|end|year_start`` (the dates as
 ISO dates, comparable with date cells). A rule's message gets
 these values filled in, plus ``{expected}`` (the right-hand side of a
 comparison or of ``approx``).
@@ -21,6 +21,7 @@ from tianbao.forms.model import FormDef, Rule
 from tianbao.plan.periods import Period
 from tianbao.validate.extract import FormRecords, RowRecord
 from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.schema_check import row_name
 
 _FIELD = re.compile(r"\{([a-z_]+(?:\.[A-Za-z_.]+)?)\}")
 
@@ -64,6 +65,7 @@ def _scope(
     # ISO dates, like the normalised date cells they are compared with
     scope["period.start"] = period.start.isoformat()
     scope["period.end"] = period.end.isoformat()
+    scope["period.year_start"] = f"{period.year:04d}-01-01"
     return scope
 
 
@@ -148,7 +150,7 @@ def _missing(
 ) -> Finding:
     return make(
         Code.RULE_MISSING_VALUE,
-        message=f"{rule.id}: {_fill(rule.message_zh, scope)}（缺少 {name}）",
+        message=f"{row_name(row)}：{_fill(rule.message_zh, scope)}（缺少 {name}）",
         value=None,
         expected=name,
         **_where(rule, row, sheet, where, form),
@@ -167,7 +169,8 @@ def _failed(
     at = _where(rule, row, sheet, where, form)
     expected = _expected(parse(rule.expr).tree.body, scope)
     values = {**scope, "expected": _round(expected)}
-    message = f"{rule.id}：{_fill(rule.message_zh, values)}"
+    # the row a clerk looks for, not the rule's id (that is the finding's "rule" field)
+    message = f"{row_name(row)}：{_fill(rule.message_zh, values)}"
     value = scope.get(rule.cell) if rule.cell else None
     if rule.severity == "error":
         return make(Code.RULE_FAILED, message=message, value=value, expected=_round(expected), **at)

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from tianbao.forms.model import FormDef
 from tianbao.schema_errors import is_date as _is_date
-from tianbao.validate.extract import FormRecords
+from tianbao.validate.extract import FormRecords, row_name
 from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.normalize import shown
 
@@ -68,7 +68,9 @@ class SchemaChecker:
                 pass
             for err in self._precise.iter_errors(record):
                 name = _field_of(err)
-                if name in row.blocked:
+                # a field whose column is gone (its header changed) has its finding
+                # at the header: not one "required" per row on top
+                if name in row.blocked or (records.columns and name not in records.columns):
                     continue
                 out.append(self._finding(err, name, row, records.sheet, where))
         return out
@@ -124,13 +126,3 @@ def _expected(kind: str, value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     return value
-
-
-def row_name(row: Any) -> str:
-    """A row as a clerk finds it: its plan name (or key) and its line in the sheet."""
-    values = getattr(row.item, "values", {}) or {}
-    name = values.get("name") or values.get("description") or row.key
-    text = str(name)
-    if len(text) > 24:
-        text = text[:23] + "…"
-    return f"第 {row.excel_row} 行“{text}”"
