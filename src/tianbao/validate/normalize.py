@@ -254,8 +254,12 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
             zh, en = f"的单位“{suffix}”与本栏“{unit}”不符", f"is in {suffix}, the column in {unit}"
             return _fail(raw, zh, en, "unit_mismatch")
         else:
-            value = value * src[1] / dst[1]
-            notes.append(f"单位已换算：{suffix} → {unit} unit converted: {suffix} → {unit}")
+            before, value = value, value * src[1] / dst[1]
+            was, now = f"{_plain(before)}{suffix}", f"{_plain(value)}{unit}"
+            notes.append(
+                f"单位已换算（{suffix} → {unit}）：{was} = {now} "
+                f"unit converted ({suffix} → {unit}): {was} = {now}"
+            )
             converted = True
     if not notes:  # '123' typed into a text cell: a number, but worth recording
         notes.append(N_TEXT_NUMBER)
