@@ -154,6 +154,19 @@ def test_past_period_template__refused_without_corrections__更正_with_them(
     ]
     assert forms and all(x["correction"] is True for x in forms)
     assert counting_note(ws, "2014-06") != "五月更正"  # June untouched
+    # May's summary after the correction: marked 更正, and every cached value as
+    # LibreOffice recalculates it
+    out = tmp_path / "may.xlsx"
+    res = tianbao(rs.runner, "consolidate", "-w", ws, "--period", "2014-05", "-o", out)
+    assert res.exit_code == 0, res.output
+    sheet = openpyxl.load_workbook(out, data_only=True)["报送情况"]
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
+    assert any("（更正）" in t for t in texts)
+    from lo import lo_available
+    from test_consolidate import _formula_cells_agree
+
+    if lo_available()[0] or os.environ.get("CI"):
+        assert _formula_cells_agree(out, tmp_path) > 100
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.utility import xl_col_to_name
 
 from tianbao.consolidate.projects import P_RATE
+from tianbao.consolidate.sheets import IND_RATE
 
 if TYPE_CHECKING:
     from tianbao.consolidate.book import Book
@@ -84,8 +85,8 @@ def add_charts(book: Book, ws: Any, row: int) -> int:
             first,
             last,
             1,
-            12,
-            13,
+            IND_RATE,
+            IND_RATE + 1,
             "序时进度/基准(%)",
         )
     )

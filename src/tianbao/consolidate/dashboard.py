@@ -23,19 +23,36 @@ from tianbao.consolidate.book import (
 from tianbao.consolidate.charts import add_charts
 from tianbao.consolidate.projects import P_PLAN, P_RATE, P_TOTAL, P_YTD
 from tianbao.consolidate.rates import (
+    AHEAD,
     BEHIND,
+    BELOW,
+    GOOD,
     LABELS,
     NO_TARGET,
+    ON_TRACK,
+    OVER,
+    OVERDUE,
     PENDING_LABEL,
-    STATUSES,
+    REACHED,
     UNREPORTED,
-    amount_rate,
+    WITHIN,
 )
 from tianbao.consolidate.sheets import LIV_BUDGET, LIV_DONE, LIV_RATE
 from tianbao.consolidate.styles import MONEY, PCT
 from tianbao.consolidate.totals import Group
 from tianbao.plan.clock import shown
 from tianbao.template.writer import row_height
+
+# the counts table: one column per verdict; growth targets and ceilings beside 序时
+COUNT_COLUMNS = (
+    ("超序时", (AHEAD,)),
+    ("符合序时", (ON_TRACK,)),
+    ("滞后/逾期", (BEHIND, OVERDUE)),
+    ("达到目标/达标", (REACHED, WITHIN)),
+    ("低于目标/超标", (BELOW, OVER)),
+    ("未报", (UNREPORTED,)),
+    ("目标待定/无考核目标", (NO_TARGET,)),
+)
 
 SECTIONS = (
     ("主要指标", INDICATORS, "indicators"),
@@ -48,7 +65,7 @@ SECTIONS = (
 def write_dashboard(book: Book, ws: Any) -> None:
     d, st = book.data, book.styles
     plan = d.plan
-    ncols = 8
+    ncols = 2 + len(COUNT_COLUMNS)
     ws.set_column(0, 0, 22)
     ws.set_column(1, ncols - 1, 12)
     ws.merge_range(
@@ -84,12 +101,11 @@ def write_dashboard(book: Book, ws: Any) -> None:
         r += 1
     # counts by status: COUNTIF over each sheet's status column
     r += 1
-    ws.write_string(r, 0, "完成情况（按序时进度）", st.get("section"))
+    ws.write_string(r, 0, "完成情况（序时进度、增速目标、上限）", st.get("section"))
     r += 1
-    heads = ["项目", "合计", *[LABELS[s] for s in STATUSES[:-1]], "目标待定/无考核目标"]
+    heads = ["项目", "合计", *[title for title, _ in COUNT_COLUMNS]]
     for j, h in enumerate(heads):
         ws.write_string(r, j, h, st.get("header"))
-    ws.write_blank(r, ncols - 1, None, st.get("header"))
     for title, sheet, collection in SECTIONS:
         r += 1
         col, first, last = book.status_ranges[sheet]
@@ -97,15 +113,15 @@ def write_dashboard(book: Book, ws: Any) -> None:
         counts = book.counts.get(collection, {})
         ws.write_string(r, 0, title, lab)
         ws.write_formula(r, 1, f"=COUNTA({rng})", st.get("cell"), sum(counts.values()))
-        for j, state in enumerate(STATUSES):
-            n = counts.get(state, 0)
-            if state == NO_TARGET:
-                formula = f'=COUNTIF({rng},"{PENDING_LABEL}")+COUNTIF({rng},"{LABELS[NO_TARGET]}")'
-            else:
-                formula = f'=COUNTIF({rng},"{LABELS[state]}")'
-            fmt = st.status(state) if n and state in (BEHIND, UNREPORTED) else st.get("cell")
+        for j, (_, states) in enumerate(COUNT_COLUMNS):
+            n = sum(counts.get(state, 0) for state in states)
+            labels = [LABELS[state] for state in states]
+            if NO_TARGET in states:
+                labels.insert(0, PENDING_LABEL)
+            formula = "=" + "+".join(f'COUNTIF({rng},"{text}")' for text in labels)
+            bad = next((x for x in states if x not in GOOD), None)
+            fmt = st.status(bad) if n and bad and bad != NO_TARGET else st.get("cell")
             ws.write_formula(r, 2 + j, formula, fmt, n)
-        ws.write_blank(r, ncols - 1, None, st.get("cell"))
     # money totals against the plan
     r += 2
     ws.write_string(r, 0, "投资完成情况（万元）", st.get("section"))
@@ -143,8 +159,9 @@ def write_dashboard(book: Book, ws: Any) -> None:
             g = book.totals["projects_all" if kind == "all" else "projects_key"]
             total, plan_sum = g.total(P_TOTAL), g.total(P_PLAN)
             done = g.reported_total(P_YTD)
-        rate = amount_rate(done or Decimal(0), plan_sum, d.progress)
-        value, state = (rate.rate, rate.status) if g.reported else (None, UNREPORTED)
+        plan_col, done_col = (LIV_BUDGET, LIV_DONE) if kind == "liv" else (P_PLAN, P_YTD)
+        rate = g.rate(plan_col, done_col, d.progress)
+        value, state = rate.rate, rate.status
         ws.write_string(r, 0, name, lab)
         for j, figure in ((1, total), (2, plan_sum), (3, done)):
             f = ref(j)

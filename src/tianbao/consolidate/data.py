@@ -18,7 +18,9 @@ from tianbao.consolidate.rates import (
     Rate,
     amount_rate,
     dec,
+    growth_judged,
     indicator_rate,
+    overdue,
     time_progress,
 )
 from tianbao.ledger.db import CellValue, Ledger, Submission
@@ -117,7 +119,7 @@ class Consolidated:
                 if sub is not None:
                     row.sources = {cv.field: cv for cv in next(found)}
                     row.values = {k: cv.value for k, cv in row.sources.items()}
-                row.rate = _rate(row, self.progress)
+                row.rate = _rate(row, self.progress, self.period)
                 yield row
         finally:
             found.close()
@@ -148,16 +150,20 @@ def gather(
     return Consolidated(plan, period, progress, created, expected, subs, report, ledger, form_of)
 
 
-def _rate(row: Row, progress: Decimal) -> Rate:
+def _rate(row: Row, progress: Decimal, period: Period) -> Rate:
     if row.collection == "indicators":
         actual = row.num(row.actual_field) if row.submission else None
-        return indicator_rate(
+        level = indicator_rate(
             actual,
             row.plan_num("target_level"),
             row.plan("target_direction"),
             row.point,
             progress,
         )
+        if row.plan("target_kind") not in ("growth", "growth_and_level"):
+            return level
+        growth = row.num("yoy_pct") if row.submission else None
+        return growth_judged(level, growth, row.plan_num("target_rate"))
     plan_field, actual_field = {
         "projects": ("annual_plan", "ytd_investment"),
         "livelihood": ("budget", "ytd_investment"),
@@ -166,4 +172,7 @@ def _rate(row: Row, progress: Decimal) -> Rate:
     actual = row.num(actual_field) if row.submission else None
     if row.collection == "tasks" and row.submission and row.plan_num("target") is None:
         actual = Decimal(0) if actual is None else actual  # judged by text only: no target
-    return amount_rate(actual, row.plan_num(plan_field), progress)
+    rate = amount_rate(actual, row.plan_num(plan_field), progress)
+    if row.collection == "tasks":
+        return overdue(rate, row.plan("deadline"), period.end, row.plan_num("target"), row.values)
+    return rate

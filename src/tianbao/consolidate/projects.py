@@ -8,9 +8,15 @@ from typing import Any
 
 from tianbao.consolidate.book import HEAD, PROJECTS, Block, Book, cell, col_range, fnum
 from tianbao.consolidate.data import Row
-from tianbao.consolidate.rates import UNREPORTED, amount_rate
 from tianbao.consolidate.styles import MONEY
-from tianbao.consolidate.totals import Group, Groups, criteria_ok, guarded_sum
+from tianbao.consolidate.totals import (
+    Group,
+    Groups,
+    criteria_ok,
+    guarded_sum,
+    judged_plan,
+    judged_rate_formula,
+)
 
 P_ID, P_NAME, P_CAT, P_KEY, P_DEPT, P_LEADER, P_KW, P_PATH = range(8)
 P_TOTAL, P_PLAN, P_MONTH, P_YTD, P_CUM, P_RATE = range(8, 14)
@@ -188,20 +194,21 @@ def _group_row(
             )
         else:
             ws.write_formula(r, c, "=" + total_f, money, float(group.total(c)))
-    rate = amount_rate(group.total(P_YTD), group.total(P_PLAN), book.data.progress)
+    rate = group.rate(P_PLAN, P_YTD, book.data.progress)
     state, value = rate.status, rate.rate
-    if not group.reported:  # nobody reported: no rate (not 0 %)
-        state, value = UNREPORTED, None
-    ytd_range = col_range(P_YTD, first, last)
+    ytd_range, plan_range = col_range(P_YTD, first, last), col_range(P_PLAN, first, last)
     if dim_col is None:
         count = f"COUNT({ytd_range})"
+        plan = judged_plan(plan_range, ytd_range)
     elif use_sumif:
-        count = f'COUNTIFS({col_range(dim_col, first, last)},{crit},{ytd_range},"<>")'
+        dim = col_range(dim_col, first, last)
+        count = f'COUNTIFS({dim},{crit},{ytd_range},"<>")'
+        plan = judged_plan(plan_range, ytd_range, f"{dim},{crit},")
     else:
         refs = [cell(x, P_YTD) for x in group.rows]
         count = f"COUNT({','.join(refs)})" if refs else "0"
-    pc, yc = cell(r, P_PLAN), cell(r, P_YTD)
-    formula = f'=IF({count}=0,"",IF({pc}<>0,{yc}/{pc}*100,""))'
+        plan = judged_plan("", "", rows=[(cell(x, P_PLAN), cell(x, P_YTD)) for x in group.rows])
+    formula = judged_rate_formula(count, cell(r, P_YTD), plan)
     book.rate_cells(
         ws, r, P_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
     )

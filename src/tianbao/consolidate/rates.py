@@ -15,10 +15,18 @@ Completion rate by kind of target:
 * **zero or negative min target** (L ≤ 0): no ratio is defined; the status
   compares the actual with the pro-rated level L × benchmark / 100: reaching it
   is on track, falling short is behind. Never "ahead".
-* **ceiling** (控制在 C 以内, ``target_direction: max``): on track while
-  actual ≤ C, behind when actual > C, never "ahead"; ceilings are limits on a
-  level and are not pro-rated. rate = C / actual × 100 when actual > 0 (≥ 100
-  means within the ceiling); no rate when actual ≤ 0 (still on track when C ≥ actual).
+* **ceiling** (控制在 C 以内, ``target_direction: max``): no ratio (a limit is
+  not "completed"); headroom = C − actual; status **within** (达标) while
+  actual ≤ C, **over** (超标) when actual > C. Not pro-rated.
+* **growth target** (增长 r% 以上, kinds growth and growth_and_level): judged by
+  growth, as leaders read it: 累计增速 (the return's 同比增长, year to date
+  against the same period of the base year) against r; status **reached**
+  (达到目标) when 累计增速 ≥ r, **below** (低于目标) otherwise; the gap in
+  percentage points beside it. The level completion and 序时进度 stay shown.
+  A return without 同比增长 is judged by level, as a level target.
+* **task deadlines**: a task whose own deadline (完成时限) is on or before the
+  period's end and that is not done (本年累计 below its target, or, without a
+  numeric target, its 状态 not 已完成) is **overdue** (逾期), whatever 序时进度 says.
 * **given later** (另行下达, no target level): no rate, status 目标待定.
 * **projects**: rate = 本年累计完成投资 / 年度计划投资 × 100; annual plan 0 or
   missing: no rate, status 无考核目标. **Livelihood projects**: ytd investment /
@@ -33,7 +41,7 @@ accepted return for the period, or the figure is blank in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -42,11 +50,33 @@ ON_TRACK = "on_track"
 BEHIND = "behind"
 UNREPORTED = "unreported"
 NO_TARGET = "no_target"
-STATUSES = (AHEAD, ON_TRACK, BEHIND, UNREPORTED, NO_TARGET)
+REACHED = "reached"  # a growth target: 累计增速 at or above the target rate
+BELOW = "below"
+WITHIN = "within"  # a ceiling kept
+OVER = "over"
+OVERDUE = "overdue"  # a task past its own deadline, not done
+STATUSES = (
+    AHEAD,
+    ON_TRACK,
+    BEHIND,
+    OVERDUE,
+    REACHED,
+    BELOW,
+    WITHIN,
+    OVER,
+    UNREPORTED,
+    NO_TARGET,
+)
+GOOD = frozenset({AHEAD, ON_TRACK, REACHED, WITHIN})
 LABELS = {
     AHEAD: "超序时",
     ON_TRACK: "符合序时",
     BEHIND: "滞后",
+    REACHED: "达到目标",
+    BELOW: "低于目标",
+    WITHIN: "达标",
+    OVER: "超标",
+    OVERDUE: "逾期",
     UNREPORTED: "未报",
     NO_TARGET: "无考核目标",
 }
@@ -60,6 +90,9 @@ class Rate:
     rate: Decimal | None  # percent; None: no ratio defined
     benchmark: Decimal  # percent: 序时进度, or 100 for point-in-time figures
     status: str
+    target_rate: Decimal | None = None  # a growth target's rate, percent
+    growth_gap: Decimal | None = None  # 累计增速 − target rate, percentage points
+    headroom: Decimal | None = None  # a ceiling's C − actual
 
     @property
     def gap(self) -> Decimal | None:
@@ -117,11 +150,35 @@ def indicator_rate(
     if actual is None:
         return Rate(None, benchmark, UNREPORTED)
     if direction == "max":
-        within = actual <= level
-        rate = level / actual * HUNDRED if actual > 0 else None
-        return Rate(rate, benchmark, ON_TRACK if within else BEHIND)
+        return Rate(None, benchmark, WITHIN if actual <= level else OVER, headroom=level - actual)
     if level <= 0:
         reached = actual >= level * benchmark / HUNDRED
         return Rate(None, benchmark, ON_TRACK if reached else BEHIND)
     rate = actual / level * HUNDRED
     return Rate(rate, benchmark, status_of(rate, benchmark))
+
+
+def growth_judged(level_rate: Rate, growth: Decimal | None, target_rate: Decimal | None) -> Rate:
+    """A growth target judged by 累计增速 (``growth``) against its rate; the level
+    completion stays in the result. No growth figure: the level judgment stands."""
+    if target_rate is None or growth is None or level_rate.status == UNREPORTED:
+        return replace(level_rate, target_rate=target_rate)
+    status = REACHED if growth >= target_rate else BELOW
+    return replace(
+        level_rate, status=status, target_rate=target_rate, growth_gap=growth - target_rate
+    )
+
+
+def overdue(
+    rate: Rate, deadline: Any, period_end: Any, target: Decimal | None, values: dict[str, Any]
+) -> Rate:
+    """A task past its own deadline and not done is 逾期 (see the module text)."""
+    if rate.status == UNREPORTED or not deadline or str(deadline) > period_end.isoformat():
+        return rate
+    done = dec(values.get("ytd_done"))
+    finished = (
+        done is not None and done >= target
+        if target is not None
+        else values.get("status") == "已完成"
+    )
+    return rate if finished else replace(rate, status=OVERDUE)

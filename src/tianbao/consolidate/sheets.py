@@ -17,13 +17,21 @@ from tianbao.consolidate.book import (
     col_range,
     fnum,
 )
-from tianbao.consolidate.rates import UNREPORTED, amount_rate
+from tianbao.consolidate.rates import UNREPORTED
 from tianbao.consolidate.styles import MONEY, PCT
-from tianbao.consolidate.totals import Group, Groups, criteria_ok, guarded_sum
+from tianbao.consolidate.totals import (
+    Group,
+    Groups,
+    criteria_ok,
+    guarded_sum,
+    judged_plan,
+    judged_rate_formula,
+)
 from tianbao.ledger.status import LABELS as STATE_LABELS
 
 LIV_BUDGET, LIV_DONE, LIV_RATE = 3, 4, 6  # 民生工程's columns: 计划投资, 本年累计, 完成率
 T_UNIT, T_TARGET, T_DONE = 5, 6, 7  # 重点任务's columns: 单位, 年度目标, 本年累计完成
+IND_RATE = 15  # 主要指标's 完成率; 序时进度, 差 and 状态 follow
 
 
 # -- 主要指标 ---------------------------------------------------------------------------
@@ -43,6 +51,9 @@ def write_indicators(book: Book, ws: Any) -> None:
         ("本年累计（时点指标为本月值）", 13),
         ("上年同期", 11),
         ("同比增长(%)", 9),
+        ("目标增速(%)", 9),
+        ("增速差(百分点)", 9),
+        ("距上限（上限指标）", 10),
         ("完成率(%)", 9),
         ("序时进度(%)（时点指标为100）", 11),
         ("与序时进度差(百分点)", 10),
@@ -72,12 +83,23 @@ def write_indicators(book: Book, ws: Any) -> None:
         book.returned(ws, r, 11, row, "yoy_pct", pct)
         rate = row.rate
         assert rate is not None
-        book.rate_cells(ws, r, 12, None, rate.rate, rate.benchmark, rate.status, "indicators")
-        book.returned(ws, r, 16, row, "note", wrap)
+        # a growth target: its rate and 累计增速 minus it; a ceiling: what is left under it
+        book.num(ws, r, 12, rate.target_rate, pct)
+        g, t = cell(r, 11), cell(r, 12)
+        gap = f'=IF(AND(ISNUMBER({g}),ISNUMBER({t})),{g}-{t},"")'
+        book.put(ws, r, 13, "f", gap, pct, fnum(rate.growth_gap))
+        if row.plan("target_direction") == "max":
+            a, lv = cell(r, 9), cell(r, 6)
+            room = f'=IF(AND(ISNUMBER({a}),ISNUMBER({lv})),{lv}-{a},"")'
+            book.put(ws, r, 14, "f", room, money, fnum(rate.headroom))
+        else:
+            book.num(ws, r, 14, None, money)
+        book.rate_cells(ws, r, IND_RATE, None, rate.rate, rate.benchmark, rate.status, "indicators")
+        book.returned(ws, r, IND_RATE + 4, row, "note", wrap)
         book.fit(ws, r)
         book.count(row)
     last = HEAD + max(n, 1) - 1
-    book.status_ranges[INDICATORS] = (15, HEAD, last)
+    book.status_ranges[INDICATORS] = (IND_RATE + 3, HEAD, last)
     book.refs["indicator_rows"] = (INDICATORS, HEAD, last, None)
     book.page(ws, len(heads), last)
 
@@ -144,10 +166,10 @@ def write_livelihood(book: Book, ws: Any) -> None:
         r, LIV_DONE, guarded_sum(f"SUM({done_rng})", done_count), money_t, fnum(done_sum)
     )
     ws.write_blank(r, 5, None, tot)
-    rate = amount_rate(done_sum or Decimal(0), budget_sum, d.progress)
-    value, state = (rate.rate, rate.status) if group.reported else (None, UNREPORTED)
-    bc, dc = cell(r, LIV_BUDGET), cell(r, LIV_DONE)
-    formula = f'=IF({done_count}=0,"",IF({bc}<>0,{dc}/{bc}*100,""))'
+    rate = group.rate(LIV_BUDGET, LIV_DONE, d.progress)
+    value, state = rate.rate, rate.status
+    plan = judged_plan(budget_rng, done_rng)
+    formula = judged_rate_formula(done_count, cell(r, LIV_DONE), plan)
     book.rate_cells(
         ws, r, LIV_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
     )
@@ -244,15 +266,19 @@ def write_tasks(book: Book, ws: Any) -> None:
             else:
                 formula, value = "=" + total_f, float(group.total(col))
             ws.write_formula(r, col, formula, num_t, value)
-        target, done = group.total(T_TARGET), group.reported_total(T_DONE)
-        rate = amount_rate(done or Decimal(0), target, d.progress)
-        value_r, state = (rate.rate, rate.status) if group.reported else (None, UNREPORTED)
-        tc, dc = cell(r, T_TARGET), cell(r, T_DONE)
+        rate = group.rate(T_TARGET, T_DONE, d.progress)
+        value_r, state = rate.rate, rate.status
+        target_rng, done_rng = col_range(T_TARGET, first, last), col_range(T_DONE, first, last)
+        if ok:
+            plan = judged_plan(target_rng, done_rng, f"{urange},{crit},")
+        else:
+            pairs = [(cell(x, T_TARGET), cell(x, T_DONE)) for x in group.rows]
+            plan = judged_plan("", "", rows=pairs)
         book.rate_cells(
             ws,
             r,
             8,
-            f'=IF({counts[T_DONE]}=0,"",IF({tc}<>0,{dc}/{tc}*100,""))',
+            judged_rate_formula(counts[T_DONE], cell(r, T_DONE), plan),
             value_r,
             rate.benchmark,
             state,

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.consolidate.rates import AHEAD, BEHIND, NO_TARGET, ON_TRACK, UNREPORTED
+from tianbao.consolidate.rates import (
+    AHEAD,
+    BEHIND,
+    BELOW,
+    NO_TARGET,
+    ON_TRACK,
+    OVER,
+    OVERDUE,
+    REACHED,
+    UNREPORTED,
+    WITHIN,
+)
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -15,6 +26,11 @@ STATUS_COLOURS = {
     AHEAD: ("#C6EFCE", "#006100"),
     ON_TRACK: ("#DDEBF7", "#1F4E78"),
     BEHIND: ("#FFC7CE", "#9C0006"),
+    REACHED: ("#C6EFCE", "#006100"),
+    WITHIN: ("#C6EFCE", "#006100"),
+    BELOW: ("#FFC7CE", "#9C0006"),
+    OVER: ("#FFC7CE", "#9C0006"),
+    OVERDUE: ("#FFC7CE", "#9C0006"),
     UNREPORTED: ("#D9D9D9", "#404040"),
     NO_TARGET: ("#FFF2CC", "#7F6000"),
 }
