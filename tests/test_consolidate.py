@@ -392,6 +392,9 @@ def test_consolidate__indicator_rows__actual_rate_status(
         actual = values.get(("indicators_monthly", ind["code"], "month_value" if point else "ytd"))
         got = c.cell(r, 10).value
         status = c.cell(r, IND_STATUS).value
+        # the chart's category: the name, and （未报） where there is no bar to show
+        chart_label = c.cell(r, IND_STATUS + 2).value
+        assert chart_label == ind["name"]["zh"] + ("（未报）" if status == "未报" else "")
         if actual is None:
             assert got is None and status == "未报", ind["code"]
             continue
@@ -1018,3 +1021,20 @@ def test_consolidate__paths_differing_only_in_case__one_subtotal_as_sumif_counts
 
     if lo_available()[0] or os.environ.get("CI"):
         assert _formula_cells_agree(out, tmp_path) > 100
+
+
+def test_consolidate__charts__categories_from_the_hidden_label_column_are_plotted(
+    case: Case,
+) -> None:
+    """Excel and LibreOffice skip hidden cells unless the chart says otherwise: without
+    plotVisOnly="1" (xlsxwriter leaves it out for show_hidden_data) the indicator chart,
+    whose categories are a hidden column, renders empty."""
+    import zipfile
+
+    with zipfile.ZipFile(case.summary) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert charts and not any('<c:plotVisOnly val="1"/>' in x for x in charts)
+    sheet = openpyxl.load_workbook(case.summary)["主要指标"]
+    letter = openpyxl.utils.get_column_letter(IND_STATUS + 2)
+    assert sheet.column_dimensions[letter].hidden
+    assert any(f"'主要指标'!${letter}$" in x for x in charts)

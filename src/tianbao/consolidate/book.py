@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.consolidate.data import Consolidated, Row
-from tianbao.consolidate.rates import LABELS, NO_TARGET, PENDING_LABEL
+from tianbao.consolidate.rates import LABELS, NO_TARGET, PENDING_LABEL, UNREPORTED
 from tianbao.consolidate.rowwriter import Cell
 from tianbao.consolidate.styles import PCT, Styles
 from tianbao.errors import TianbaoError
@@ -272,6 +272,17 @@ class Book:
             f"数据：各单位最新受理的报表{('    ' + note) if note else ''}"
         )
         ws.merge_range(1, 0, 1, ncols - 1, sub, self.styles.get("subtitle"))
+
+    def chart_label(
+        self, ws: Any, r: int, c: int, name_col: int, status_col: int, name: str, state: str
+    ) -> None:
+        """A hidden cell a chart takes its category from: the row's name, with （未报）
+        where nothing was reported, so that a missing bar is labelled, not a 0."""
+        ws.set_column(c, c, None, None, {"hidden": True})
+        n, st = cell(r, name_col), cell(r, status_col)
+        formula = f'={n}&IF(LEFT({st},2)="未报","（未报）","")'
+        shown = name + ("（未报）" if state == UNREPORTED else "")
+        self.put(ws, r, c, "f", formula, self.plain, shown)
 
     def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:
         ws.freeze_panes(HEAD, freeze_col)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.utility import xl_col_to_name
 
 from tianbao.consolidate.projects import P_RATE
-from tianbao.consolidate.sheets import IND_RATE
+from tianbao.consolidate.sheets import IND_LABEL, IND_RATE
 
 if TYPE_CHECKING:
     from tianbao.consolidate.book import Book
@@ -69,6 +69,7 @@ def _rate_chart(
     chart.set_legend({"position": "top"})
     chart.set_size({"width": WIDTH, "height": HEIGHT})
     chart.show_blanks_as("gap")
+    chart.show_hidden_data()  # the categories come from a hidden label column
     return chart
 
 
@@ -84,7 +85,7 @@ def add_charts(book: Book, ws: Any, row: int) -> int:
             sheet,
             first,
             last,
-            1,
+            IND_LABEL,
             IND_RATE,
             IND_RATE + 1,
             "序时进度/基准(%)",

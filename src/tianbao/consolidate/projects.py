@@ -142,8 +142,9 @@ def write_projects(book: Book, ws: Any) -> None:
         for value in by.order(CATEGORIES if col == P_CAT else ()):
             r = book.detail_row(ws, r + 1)
             ws.write_string(r, 0, name, st.get("label"))
-            _group_row(book, ws, r, by.by_label[value], first, last, col, value)
-        book.blocks[name] = Block(PROJECTS, block_first, r, 1, P_RATE, P_RATE + 1)
+            state = _group_row(book, ws, r, by.by_label[value], first, last, col, value)
+            book.chart_label(ws, r, ncols, 1, P_STATUS, value, state)
+        book.blocks[name] = Block(PROJECTS, block_first, r, ncols, P_RATE, P_RATE + 1)
         r += 1
     book.page(ws, ncols, r)
 
@@ -157,7 +158,7 @@ def _group_row(
     last: int,
     dim_col: int | None,
     name: str,
-) -> None:
+) -> str:
     """A subtotal (dim_col set: SUMIF on that column) or total (SUM) row of projects."""
     st = book.styles
     tot, money = st.get("total"), st.get("total", MONEY)
@@ -212,3 +213,4 @@ def _group_row(
     book.rate_cells(
         ws, r, P_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
     )
+    return state

@@ -32,6 +32,7 @@ from tianbao.ledger.status import LABELS as STATE_LABELS
 LIV_BUDGET, LIV_DONE, LIV_RATE = 3, 4, 6  # 民生工程's columns: 计划投资, 本年累计, 完成率
 T_UNIT, T_TARGET, T_DONE = 5, 6, 7  # 重点任务's columns: 单位, 年度目标, 本年累计完成
 IND_RATE = 15  # 主要指标's 完成率; 序时进度, 差 and 状态 follow
+IND_LABEL = IND_RATE + 5  # hidden: the chart's category (name, or name（未报）)
 
 
 # -- 主要指标 ---------------------------------------------------------------------------
@@ -96,6 +97,8 @@ def write_indicators(book: Book, ws: Any) -> None:
             book.num(ws, r, 14, None, money)
         book.rate_cells(ws, r, IND_RATE, None, rate.rate, rate.benchmark, rate.status, "indicators")
         book.returned(ws, r, IND_RATE + 4, row, "note", wrap)
+        name = str(v.get("name.zh") or row.key)
+        book.chart_label(ws, r, IND_LABEL, 1, IND_RATE + 3, name, rate.status)
         book.fit(ws, r)
         book.count(row)
     last = HEAD + max(n, 1) - 1
