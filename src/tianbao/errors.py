@@ -46,7 +46,7 @@ def fault_from(exc: BaseException) -> EnvironmentFault | None:
         return None
     if not isinstance(exc, OSError) or exc.errno is None:
         return None
-    zh = {
+    what = {
         errno.ENOSPC: "磁盘已满",
         errno.EDQUOT: "磁盘配额已满",
         errno.EROFS: "只读的磁盘或目录",
@@ -54,10 +54,10 @@ def fault_from(exc: BaseException) -> EnvironmentFault | None:
         errno.EPERM: "没有权限",
         errno.EIO: "磁盘读写错误",
     }.get(exc.errno)
-    if zh is None:
+    if what is None:
         return None
     where = f" {exc.filename}" if exc.filename else ""
-    return EnvironmentFault(f"{zh}{where}：{exc.strerror or exc} ({exc.strerror or exc}{where})")
+    return EnvironmentFault(f"{what}{where}：{exc.strerror or exc} ({exc.strerror or exc}{where})")
 
 
 def usage_from(exc: BaseException) -> UsageError | None:

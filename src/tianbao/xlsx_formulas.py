@@ -25,7 +25,7 @@ def plain_formula(formula: str) -> bool:
     return all(name in PLAIN_FUNCTIONS for name in _CALL.findall(formula))
 
 
-class PlainFormulaSheet(Worksheet):  # type: ignore[misc]
+class PlainFormulaSheet(Worksheet):
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         if plain_formula(formula):
             return formula[1:] if formula.startswith("=") else formula

@@ -53,7 +53,7 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             try:
                 duplicate = key in seen
             except TypeError:  # a list or mapping as key
@@ -70,7 +70,7 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         """PyYAML raises bare ValueError for values like ``2014-02-30`` or ``!!int abc``;
         and ``.nan`` / ``.inf`` would pass every JSON Schema bound, so refuse them here."""
         try:
-            value = super().construct_object(node, deep=deep)  # type: ignore[no-untyped-call]
+            value = super().construct_object(node, deep=deep)
         except (ValueError, TypeError) as exc:
             shown = node.value if isinstance(node, yaml.ScalarNode) else node.tag
             raise YamlProblem(
@@ -104,7 +104,8 @@ def _walk(
         for key_node, value_node in node.value:
             _walk(value_node, (*path, str(key_node.value)), lines, seen)
             # a key's own line is where a problem about the key should point
-            lines[(*path, str(key_node.value))] = key_node.start_mark.line + 1
+            key_path = (*path, str(key_node.value))  # (Python 3.10 has no *a in a subscript)
+            lines[key_path] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines, seen)

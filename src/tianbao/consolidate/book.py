@@ -10,6 +10,7 @@ are listed in 数据来源 as they are written (``Sources``), not kept.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -252,7 +253,9 @@ class Book:
     def status_cell(self, ws: Any, r: int, c: int, state: str, collection: str = "") -> None:
         self.put(ws, r, c, "s", label(state, collection), self.styles.status(state))
 
-    def header(self, ws: Any, r: int, heads: list[tuple[str, float]], first_col: int = 0) -> None:
+    def header(
+        self, ws: Any, r: int, heads: Sequence[tuple[str, float]], first_col: int = 0
+    ) -> None:
         for i, (text, width) in enumerate(heads):
             ws.write_string(r, first_col + i, text, self.styles.get("header"))
             if r == HEAD - 1:

@@ -197,5 +197,5 @@ def _plain(value: object) -> bool:
     return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
 
 
-class SummaryWorkbook(Workbook):  # type: ignore[misc]
+class SummaryWorkbook(Workbook):
     worksheet_class = SummarySheet

@@ -171,8 +171,8 @@ def write_livelihood(book: Book, ws: Any) -> None:
     ws.write_blank(r, 5, None, tot)
     rate = group.rate(LIV_BUDGET, LIV_DONE, d.progress)
     value, state = rate.rate, rate.status
-    plan = judged_plan(budget_rng, done_rng)
-    formula = judged_rate_formula(done_count, cell(r, LIV_DONE), plan)
+    judged = judged_plan(budget_rng, done_rng)
+    formula = judged_rate_formula(done_count, cell(r, LIV_DONE), judged)
     book.rate_cells(
         ws, r, LIV_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
     )
@@ -273,15 +273,15 @@ def write_tasks(book: Book, ws: Any) -> None:
         value_r, state = rate.rate, rate.status
         target_rng, done_rng = col_range(T_TARGET, first, last), col_range(T_DONE, first, last)
         if ok:
-            plan = judged_plan(target_rng, done_rng, f"{urange},{crit},")
+            judged = judged_plan(target_rng, done_rng, f"{urange},{crit},")
         else:
             pairs = [(cell(x, T_TARGET), cell(x, T_DONE)) for x in group.rows]
-            plan = judged_plan("", "", rows=pairs)
+            judged = judged_plan("", "", rows=pairs)
         book.rate_cells(
             ws,
             r,
             8,
-            judged_rate_formula(counts[T_DONE], cell(r, T_DONE), plan),
+            judged_rate_formula(counts[T_DONE], cell(r, T_DONE), judged),
             value_r,
             rate.benchmark,
             state,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -454,7 +454,9 @@ class Ledger:
         ).fetchall()
         return [CellValue(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
 
-    def row_values(self, rows: Iterable[tuple[int, str, str]]) -> Iterator[list[CellValue]]:
+    def row_values(
+        self, rows: Iterable[tuple[int, str, str]]
+    ) -> Generator[list[CellValue], None, None]:
         """For each (submission id, form, row key) of ``rows``, in that order, the
         values recorded for that row (any field order); [] for a row with none.
         Use one such iterator at a time per ledger.
@@ -480,7 +482,7 @@ class Ledger:
             "ORDER BY w.pos"
         )
         loads = json.loads
-        at, found = 0, []
+        at, found = 0, list[CellValue]()
         try:
             for pos, sid, form, key, name, value, sheet, cell in cur:
                 while at < pos:

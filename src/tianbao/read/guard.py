@@ -26,6 +26,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -806,22 +807,23 @@ class _Checker:
         if zi is None:
             return
         props = self.pkg.custom_properties
-        current: dict[str, object] = {"name": None, "depth": 0, "text": []}
+        name_now: str | None = None  # the property being read
+        parts: list[str] = []
 
         def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal name_now, parts
             if xmlsafe.local(name) == "property":
-                current.update(name=attrs.get("name", ""), depth=0, text=[])
-            elif current["name"] is not None:
-                current["depth"] = int(current["depth"]) + 1  # type: ignore[call-overload]
+                name_now, parts = attrs.get("name", ""), []
 
         def text(data: str) -> None:
-            if current["name"] is not None:
-                current["text"].append(data)  # type: ignore[union-attr]
+            if name_now is not None:
+                parts.append(data)
 
         def end(name: str) -> None:
-            if xmlsafe.local(name) == "property" and current["name"] is not None:
-                props[str(current["name"])] = "".join(current["text"])  # type: ignore[arg-type]
-                current["name"] = None
+            nonlocal name_now
+            if xmlsafe.local(name) == "property" and name_now is not None:
+                props[name_now] = "".join(parts)
+                name_now = None
 
         self.read_xml(zi, start=start, end=end, text=text)
 
@@ -895,7 +897,7 @@ def _resolve(folder: str, target: str) -> str | None:
     return "/".join(base) or None
 
 
-def _what_zip(names: dict[str, object]) -> str:
+def _what_zip(names: Mapping[str, object]) -> str:
     lower = {n.lower() for n in names}
     if "word/document.xml" in lower:
         return "a Word document (.docx)"

@@ -152,7 +152,7 @@ def cfb_stream_names(data: bytes) -> set[str] | None:
                 return None
             fat.extend(struct.unpack(f"<{sector // 4}I", block))
         names: set[str] = set()
-        s, seen = first_dir, set()
+        s, seen = first_dir, set[int]()
         while s < _FREE and s not in seen and len(seen) < _MAX_DIR_SECTORS:
             seen.add(s)
             off = (s + 1) * sector

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 
@@ -79,7 +79,7 @@ def illegal_char_at(buf: bytes, start: int = 0, end: int | None = None) -> int:
     return m.start() if m else -1
 
 
-def _refuse(*_: Any) -> None:
+def _refuse(*_: Any) -> NoReturn:
     raise XmlEntities("DOCTYPE or entity declaration")
 
 

@@ -46,7 +46,7 @@ class TemplateContent:
 
 
 def prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
-    return {c.field: _cell_value(item.values.get(c.prefill)) for c in form.prefill_columns}
+    return {c.field: _cell_value(item.values.get(c.prefill or "")) for c in form.prefill_columns}
 
 
 def _cell_value(value: Any) -> Any:

@@ -108,7 +108,7 @@ class Validator:
         report = FileReport(str(path))
         read = read_workbook(path) if self.inline_read else read_workbook_guarded(path)
         report.sha256, report.size = read.sha256, read.size
-        base = {"file": str(path), "sha256": read.sha256}
+        base: dict[str, Any] = {"file": str(path), "sha256": read.sha256}
         if not self._read_ok(read, report, base):
             return report
         book = read.book
@@ -139,7 +139,11 @@ class Validator:
         if idy is not None:
             report.department, report.period = idy.department, idy.period
             report.template_id = idy.fields.get("template_id", "")
-        where = {**base, "department": report.department, "period": report.period}
+        where: dict[str, Any] = {
+            **base,
+            "department": report.department,
+            "period": report.period,
+        }
         report.findings.extend(_stamp(f, where) for f in idr.findings)
         if idy is None or idy.department not in self.plan.departments:
             return report

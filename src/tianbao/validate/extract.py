@@ -318,7 +318,12 @@ def _plausibility(
     (1200 for 12 %) or, in a percent-point column, as a bare fraction (0.45 for 45 %)."""
     for col in form.entry_columns:
         v = rec.record.get(col.field)
-        if col.plausible is None or type(v) not in (int, float) or col.field in rec.blocked:
+        if (
+            col.plausible is None
+            or not isinstance(v, (int, float))
+            or isinstance(v, bool)
+            or col.field in rec.blocked
+        ):
             continue
         lo, hi, fraction_hint = col.plausible
         label = column_label_text(col, plan)

@@ -97,7 +97,7 @@ def identify(
     res.findings.extend(_copies(found, idy, props, meta_rows))
     if not idy.verified:
         res.findings.append(make(Code.ID_SIGNATURE_INVALID, value=idy.signature[:16] + "…"))
-    where = {"department": idy.department, "period": idy.period}
+    where: dict[str, Any] = {"department": idy.department, "period": idy.period}
     if idy.fields.get("district") != plan.district_code or idy.fields.get("year") != str(plan.year):
         res.findings.append(
             make(
