@@ -36,10 +36,10 @@ def rss_mb() -> float:
 
 
 def child(ws_dir: str, period: str, out: str, profile: str) -> None:
-    from tianbao.atomic import write_atomic
     from tianbao.consolidate.data import gather
     from tianbao.consolidate.workbook import Written, write_summary
     from tianbao.ledger.db import Ledger
+    from tianbao.support.atomic import write_atomic
     from tianbao.template.generate import parse_period
     from tianbao.workspace import open_workspace
 

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tianbao.synthetic import make_synthetic_workspace
+from tianbao.dev.synthetic import make_synthetic_workspace
 from tianbao.template.generate import generate
 from tianbao.workspace import init_workspace, open_workspace
 

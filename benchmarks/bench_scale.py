@@ -74,7 +74,7 @@ def child_floor(folder: str, jobs: int) -> None:
 
 
 def child_prepare(ws_dir: str, folder: str, n_depts: int, projects: int) -> None:
-    from tianbao.synthetic import make_synthetic_workspace
+    from tianbao.dev.synthetic import make_synthetic_workspace
 
     t0 = time.perf_counter()
     ws = make_synthetic_workspace(Path(ws_dir), n_depts, projects)
@@ -155,7 +155,7 @@ _PREP: tuple | None = None  # (plan, forms, period, secret, out): set before for
 
 
 def _write_one(code: str) -> int:
-    from tianbao.simulate import plausible_fill
+    from tianbao.dev.simulate import plausible_fill
     from tianbao.template.content import build_content
     from tianbao.template.generate import file_name
     from tianbao.template.writer import write_workbook

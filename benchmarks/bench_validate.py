@@ -19,8 +19,8 @@ from pathlib import Path
 
 import python_calamine
 
+from tianbao.dev.simulate import fill_workbook, plausible_fill
 from tianbao.plan.periods import Period
-from tianbao.simulate import fill_workbook, plausible_fill
 from tianbao.template.content import build_content
 from tianbao.template.generate import generate
 from tianbao.validate.batch import default_jobs, validate_many

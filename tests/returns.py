@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from helpers import SAMPLE, tianbao
+from tianbao.dev.simulate import fill_workbook, plausible_fill
 from tianbao.plan.periods import Period
-from tianbao.simulate import fill_workbook, plausible_fill
 from tianbao.template.content import HEADER_ROWS, build_content
 from tianbao.workspace import open_workspace
 

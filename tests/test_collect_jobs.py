@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-import tianbao.ledger.collect as collect_module
+import tianbao.collect.pipeline as collect_module
 from helpers import tianbao
 from returns import Returns
+from tianbao.dev.simulate import plausible_fill
 from tianbao.ledger.db import ledger_path
 from tianbao.plan.periods import Period
-from tianbao.simulate import plausible_fill
 from tianbao.template.content import build_content
 from tianbao.template.generate import file_name
 from tianbao.template.writer import write_workbook

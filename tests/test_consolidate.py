@@ -763,9 +763,9 @@ def test_consolidate__synthetic_departments__totals_equal_the_ledger(tmp_path: P
     the district's project figures in the summary are the ledger's, summed."""
     from click.testing import CliRunner
 
+    from tianbao.dev.simulate import plausible_fill
+    from tianbao.dev.synthetic import make_synthetic_workspace
     from tianbao.plan.periods import Period
-    from tianbao.simulate import plausible_fill
-    from tianbao.synthetic import make_synthetic_workspace
     from tianbao.template.content import build_content
     from tianbao.template.generate import file_name
     from tianbao.template.writer import write_workbook

@@ -71,7 +71,7 @@ def test_disk_full_while_consolidating__exit_3_no_output(
     def no_space(*_: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "s.xlsx"))
 
-    monkeypatch.setattr("tianbao.atomic.os.replace", no_space)
+    monkeypatch.setattr("tianbao.support.atomic.os.replace", no_space)
     out = tmp_path / "s.xlsx"
     res = tianbao(rs.runner, "consolidate", "-w", ws, "--period", "2014-06", "-o", out)
     one_line_fault(res, "磁盘已满")

@@ -129,7 +129,7 @@ def test_annotate__huge_merged_range__no_copy_within_the_limits(
     rs: Returns, tmp_path: Path
 ) -> None:
     from tianbao.read.limits import Limits
-    from tianbao.validate.annotate import annotate_all
+    from tianbao.report.annotate import annotate_all
     from tianbao.validate.engine import Validator
     from tianbao.workspace import open_workspace
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tianbao.plan.load as plan_load
-import tianbao.yamlio as yamlio
+import tianbao.support.yamlio as yamlio
 from helpers import SAMPLE_PLAN, problem_lines, tianbao
 from tianbao.plan.load import load_plan
 from tianbao.workspace import open_workspace

@@ -17,17 +17,15 @@ import pytest
 import xlsxwriter
 
 from helpers import SAMPLE
-from tianbao.validate.annotate import (
+from tianbao.report.annotate import (
     AUTHOR,
     ERROR_FILL,
     WARNING_FILL,
     annotate_all,
 )
-from tianbao.validate.annotate import HEADERS as ANNOTATION_HEADERS
-from tianbao.validate.annotate import SHEET as ANNOTATION_SHEET
-from tianbao.validate.engine import FileReport, Validator
-from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
-from tianbao.validate.report_xlsx import (
+from tianbao.report.annotate import HEADERS as ANNOTATION_HEADERS
+from tianbao.report.annotate import SHEET as ANNOTATION_SHEET
+from tianbao.report.validation_xlsx import (
     CODES_HEADERS,
     CODES_SHEET,
     FINDINGS_HEADERS,
@@ -38,6 +36,8 @@ from tianbao.validate.report_xlsx import (
     SUMMARY_SHEET,
     write_report,
 )
+from tianbao.validate.engine import FileReport, Validator
+from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
 from tianbao.workspace import init_workspace, open_workspace
 
 SHEET = "项目进度"

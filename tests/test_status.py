@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from helpers import tianbao
 from returns import Returns
-from tianbao import console_table
+from tianbao.support import console_table
 
 PERIOD = "2014-06"  # deadline: 2014-06-30 + 5 days = 2014-07-05
 AS_OF = "2014-07-10"

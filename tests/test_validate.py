@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from helpers import ROOT, tianbao
 from returns import Returns
-from tianbao import console_table
+from tianbao.support import console_table
 
 DEPT = "RSJ"  # answers for all four forms in the sample
 

@@ -252,9 +252,9 @@ def validate(
     from rich.console import Console
 
     from tianbao.errors import UsageError
+    from tianbao.report.validation_json import report_dict
     from tianbao.validate.console import print_reports
     from tianbao.validate.engine import Validator, input_files, records_by_key
-    from tianbao.validate.report_json import report_dict
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace).require_ok()
@@ -277,11 +277,11 @@ def validate(
 
     reports = list(validate_many(validator, files, resolve_jobs(jobs), period, dept, prev))
     if report_path is not None:
-        from tianbao.validate.report_xlsx import write_report
+        from tianbao.report.validation_xlsx import write_report
 
         write_report(reports, report_path, validator)
     if annotate_dir is not None:
-        from tianbao.validate.annotate import annotate_all
+        from tianbao.report.annotate import annotate_all
 
         annotate_all(reports, annotate_dir)
     if as_json:
@@ -347,10 +347,10 @@ def collect(
     Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a
     usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
     """
-    from tianbao.ledger.collect import Round, results_dict
-    from tianbao.ledger.collect import collect as run
+    from tianbao.collect.pipeline import Round, results_dict
+    from tianbao.collect.pipeline import collect as run
+    from tianbao.collect.receipt import from_options
     from tianbao.ledger.console import collect_details, collect_line, collect_summary
-    from tianbao.ledger.receipt import from_options
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace).require_ok()
@@ -422,7 +422,7 @@ def status(
         ) from None
     report = run(open_workspace(workspace), period, day)
     if out_path is not None:
-        from tianbao.ledger.status_xlsx import write_status_xlsx
+        from tianbao.report.status_xlsx import write_status_xlsx
 
         write_status_xlsx(report, out_path)
         click.echo(f"已写出 wrote {out_path}", err=True)
@@ -506,7 +506,7 @@ def demo(directory: Path) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from tianbao.demo import run_demo
+    from tianbao.dev.demo import run_demo
 
     console = Console(stderr=True)
 

@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from tianbao.resources import schemas_dir
+from tianbao.support.resources import schemas_dir
 
 _ZH = {
     "required": "缺少必填项 required property missing",

@@ -22,7 +22,7 @@ from tianbao.forms.model import FormDef
 from tianbao.plan.load import load_plan
 from tianbao.plan.model import Plan
 from tianbao.problems import CheckCode, Problem, json_path
-from tianbao.resources import samples_dir
+from tianbao.support.resources import samples_dir
 
 PLAN_FILE = "plan.yaml"
 FORMS_DIR = "forms"

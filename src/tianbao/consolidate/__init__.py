@@ -41,10 +41,10 @@ def consolidate(
     as_of: dt.date | None = None,
 ) -> ConsolidateResult:
     """Write the summary workbook for ``period`` to ``out`` (and the long CSV)."""
-    from tianbao.atomic import write_atomic
     from tianbao.consolidate.longcsv import write_long_csv
     from tianbao.consolidate.workbook import Written, write_summary
     from tianbao.ledger.db import Ledger
+    from tianbao.support.atomic import write_atomic
     from tianbao.template.generate import parse_period
 
     ws.require_ok()

@@ -21,7 +21,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 
-from tianbao.xlsx_formulas import PlainFormulaSheet, plain_formula
+from tianbao.support.xlsx_formulas import PlainFormulaSheet, plain_formula
 
 # a string xlsxwriter would escape, mark as _xHHHH_ or keep with xml:space="preserve"
 _SPECIAL = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$')

@@ -19,9 +19,9 @@ from tianbao.forms.expr import ExprError, parse
 from tianbao.forms.model import Column, FormDef, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
 from tianbao.problems import CheckCode, Problem, json_path
-from tianbao.resources import schemas_dir, templates_dir
 from tianbao.schema_errors import iter_located, validator_for
-from tianbao.yamlio import LoadedYaml, YamlProblem, load_yaml
+from tianbao.support.resources import schemas_dir, templates_dir
+from tianbao.support.yamlio import LoadedYaml, YamlProblem, load_yaml
 
 LAYOUT_SCHEMA = "form-layout.schema.json"
 PERIOD_NAMES = {

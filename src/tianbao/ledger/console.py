@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.console_table import print_table
-from tianbao.ledger.collect import ERROR, REFUSED, CollectResult
+from tianbao.collect.pipeline import ERROR, REFUSED, CollectResult
 from tianbao.ledger.status import LABELS, StatusReport
+from tianbao.support.console_table import print_table
 
 COLLECT_LABELS = {
     "accepted": "通过 accepted",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao import __version__
-from tianbao.atomic import write_atomic
+from tianbao.support.atomic import write_atomic
 
 # Bump when what loading accepts or produces changes without a new __version__.
 CACHE_FORMAT = 1

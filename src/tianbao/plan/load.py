@@ -12,7 +12,7 @@ from tianbao.plan.clock import zone
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.problems import CheckCode, Problem, json_path
 from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
-from tianbao.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
+from tianbao.support.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
 
 PLAN_SCHEMA = "plan.schema.json"
 

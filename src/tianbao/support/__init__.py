@@ -1,1 +1,2 @@
-"""Plumbing every stage uses: the worker pool, test pause points."""
+"""Plumbing every stage uses: the worker pool, guarded calls, pause points, atomic
+writes, YAML with line numbers, packaged resources, xlsx and console helpers."""

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tianbao.atomic import write_atomic
 from tianbao.errors import UsageError
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.support import parallel
+from tianbao.support.atomic import write_atomic
 from tianbao.template.content import build_content
 from tianbao.template.writer import write_workbook
 from tianbao.workspace import Workspace

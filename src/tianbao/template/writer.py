@@ -18,6 +18,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
 from tianbao.forms.model import RATIO_UNITS, Column
+from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
     HEADER_ROWS,
     FormRows,
@@ -28,7 +29,6 @@ from tianbao.template.content import (
 )
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
-from tianbao.xlsx_formulas import PlainFormulaSheet
 
 COVER_SHEET = "填报说明"
 COVER_TEXT_WIDTH = 80
@@ -76,7 +76,7 @@ def write_workbook(
     fills: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Write the template; ``fills`` ({sheet: {A1: value}}, as
-    ``tianbao.simulate.plausible_fill`` gives) writes a filled return instead,
+    ``tianbao.dev.simulate.plausible_fill`` gives) writes a filled return instead,
     for benchmarks and tests that need thousands of returns quickly."""
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     created = dt.datetime.strptime(content.generated_at, "%Y-%m-%dT%H:%M:%SZ")

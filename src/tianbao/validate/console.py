@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.console_table import print_table, too_many
+from tianbao.support.console_table import print_table, too_many
 from tianbao.validate.engine import FileReport
 from tianbao.validate.findings import Severity
 

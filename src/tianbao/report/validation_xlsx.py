@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
-from tianbao.atomic import write_atomic
+from tianbao.support.atomic import write_atomic
 from tianbao.template.writer import WORKBOOK_OPTIONS, display_width, row_height
 from tianbao.validate.findings import CATALOG, Finding, Severity
 

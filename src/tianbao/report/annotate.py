@@ -30,13 +30,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tianbao.atomic import write_atomic
 from tianbao.read.limits import Limits
 from tianbao.read.workbook import limit_process
+from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
+from tianbao.support.atomic import write_atomic
 from tianbao.support.guarded import Refused, call_guarded
 from tianbao.template.writer import display_width, row_height
 from tianbao.validate.findings import Finding, Severity
-from tianbao.validate.report_xlsx import SEVERITY_ZH, cell_value
 
 if TYPE_CHECKING:
     from tianbao.validate.engine import FileReport

@@ -25,9 +25,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from tianbao.dev.simulate import fill_workbook, plausible_fill
 from tianbao.errors import UsageError
 from tianbao.plan.periods import Period
-from tianbao.simulate import fill_workbook, plausible_fill
 from tianbao.template.content import HEADER_ROWS, TemplateContent, build_content
 from tianbao.template.generate import generate
 from tianbao.workspace import Workspace, init_workspace, open_workspace
@@ -197,7 +197,7 @@ def run_demo(
 
 
 def _collect(ws: Workspace, batches: dict[dt.datetime, list[Path]]) -> dict[str, int]:
-    from tianbao.ledger.collect import collect
+    from tianbao.collect.pipeline import collect
 
     counts: dict[str, int] = {}
     for when in sorted(batches):
@@ -208,9 +208,9 @@ def _collect(ws: Workspace, batches: dict[dt.datetime, list[Path]]) -> dict[str,
 
 def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], None]) -> None:
     from tianbao.ledger.status import status
-    from tianbao.ledger.status_xlsx import write_status_xlsx
+    from tianbao.report.status_xlsx import write_status_xlsx
+    from tianbao.report.validation_xlsx import write_report
     from tianbao.validate.engine import Validator
-    from tianbao.validate.report_xlsx import write_report
 
     out = root / "outputs"
     out.mkdir(parents=True, exist_ok=True)

@@ -21,9 +21,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tianbao.collect.receipt import NOW, OPTION, Receipt
 from tianbao.ledger.archive import store, sweep_temp
 from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
-from tianbao.ledger.receipt import NOW, OPTION, Receipt
 from tianbao.plan.clock import local_date, shown
 from tianbao.plan.periods import Period
 from tianbao.support.pausepoint import pause_point
@@ -61,7 +61,7 @@ class CollectResult:
         return self.status not in (REJECTED, ERROR, REFUSED)
 
     def as_dict(self) -> dict[str, Any]:
-        from tianbao.validate.report_json import file_dict
+        from tianbao.report.validation_json import file_dict
 
         return {
             "path": str(self.path),
@@ -398,8 +398,8 @@ def _new_submission(
 ) -> NewSubmission:
     """``cells_forms``: the cells and form ids of a report validated on a worker
     (whose records were not sent back); None: taken from ``report.records``."""
+    from tianbao.report.validation_json import file_dict
     from tianbao.validate.findings import Severity
-    from tianbao.validate.report_json import file_dict
 
     cells, forms = cells_forms or (_cells(report), tuple(report.records))
     status = report.status

@@ -49,7 +49,7 @@ _FILL = {
 
 
 def write_status_xlsx(report: StatusReport, target: Path) -> None:
-    from tianbao.atomic import write_atomic
+    from tianbao.support.atomic import write_atomic
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

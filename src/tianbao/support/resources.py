@@ -12,10 +12,11 @@ from pathlib import Path
 
 @cache
 def resource_root() -> Path:
-    packaged = Path(__file__).parent / "_resources"
+    package = Path(__file__).resolve().parents[1]  # src/tianbao
+    packaged = package / "_resources"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2]
+    return package.parents[1]
 
 
 def templates_dir() -> Path:

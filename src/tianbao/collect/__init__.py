@@ -1,0 +1,1 @@
+"""collect: validate each returned file, archive it, record it in the ledger."""

@@ -1,0 +1,1 @@
+"""Developer fixtures: the demo, simulated departments, synthetic plans for benchmarks."""
