@@ -347,10 +347,10 @@ def collect(
     Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a
     usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
     """
+    from tianbao.collect.console import collect_details, collect_line, collect_summary
     from tianbao.collect.pipeline import Round, results_dict
     from tianbao.collect.pipeline import collect as run
     from tianbao.collect.receipt import from_options
-    from tianbao.ledger.console import collect_details, collect_line, collect_summary
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace).require_ok()
