@@ -20,7 +20,7 @@ from typing import Any
 
 import python_calamine
 
-from tianbao.read import guard
+from tianbao.read import cells, guard
 from tianbao.read.issues import ReadCode, ReadIssue, issue, show
 from tianbao.read.limits import Limits
 from tianbao.read.sniff import HEAD_BYTES, sniff
@@ -214,7 +214,7 @@ _ERROR_V = re.compile(
     rb"[^<]*(?:<(?!(?:[^\s<>/=:]+:)?v[\s>]|/?(?:[^\s<>/=:]+:)?c[\s/>])[^<]*)*"
     rb"<(?:[^\s<>/=:]+:)?v(?:\s[^>]*)?>)([^<]*)(<)",
 )
-_KNOWN_ERRORS = {e.encode() for e in guard.cells.CALAMINE_ERRORS}
+_KNOWN_ERRORS = {e.encode() for e in cells.CALAMINE_ERRORS}
 
 
 def _patched(data: bytes, parts: set[str]) -> io.BytesIO:

@@ -1,0 +1,195 @@
+"""Stages 2 and 3 of the guard: the package (content types, the workbook part,
+macros) and the workbook structure (sheets, their relationships and parts)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from tianbao.read import xmlsafe
+from tianbao.read.facts import (
+    AUTO_NAMES,
+    MAIN_MACRO,
+    MAIN_XLSB,
+    MAIN_XLSX,
+    ODS_MIME,
+    SHEET_KINDS,
+    SheetEntry,
+    _Stop,
+    _what_zip,
+)
+from tianbao.read.issues import ReadCode, show
+from tianbao.read.zipcheck import ZipChecker
+
+
+class StructureChecks(ZipChecker):
+    # -- stage 2: the package -------------------------------------------------------------
+    def package(self) -> None:
+        mimetype = self.find("mimetype")
+        if (
+            mimetype is not None
+            and mimetype.file_size < 200
+            and self.read(mimetype).strip().startswith(ODS_MIME)
+        ):
+            self.add(ReadCode.ODS, "zip with an OpenDocument spreadsheet mimetype")
+            raise _Stop
+        ct_part = self.find("[Content_Types].xml")
+        if ct_part is None:
+            if self.find("xl/workbook.bin"):
+                self.add(ReadCode.XLSB, "xl/workbook.bin without content types")
+            else:
+                self.add(ReadCode.NOT_XLSX, _what_zip(self.by_name))
+            raise _Stop
+
+        def types(name: str, attrs: dict[str, str]) -> None:
+            what = xmlsafe.local(name)
+            if what == "Default" and "Extension" in attrs:
+                self.types_default[attrs["Extension"].lower()] = attrs.get("ContentType", "")
+            elif what == "Override" and "PartName" in attrs:
+                name_ = unquote(attrs["PartName"]).lower()
+                self.types_override[name_] = attrs.get("ContentType", "")
+
+        if not self.read_xml(ct_part, start=types):
+            raise _Stop
+        office = [r for r in self.rels("") if r.type == "officedocument" and not r.external]
+        self.stop_if_blocked()
+        if not office or office[0].part is None:
+            self.add(
+                ReadCode.NOT_XLSX,
+                "no workbook relationship in _rels/.rels "
+                + (f"({_what_zip(self.by_name)})" if not office else "(target outside)"),
+            )
+            raise _Stop
+        main = office[0].part
+        zi = self.find(main)
+        if zi is None:
+            self.add(ReadCode.MISSING_PART, f"workbook part {show(main)} is not in the file")
+            raise _Stop
+        self.main = zi.filename
+        ct = self.content_type(self.main)
+        if ct == MAIN_XLSB or self.main.lower().endswith(".bin"):
+            self.add(ReadCode.XLSB)
+            raise _Stop
+        if ct in MAIN_MACRO:
+            self.add(ReadCode.MACRO_ENABLED, f"macro-enabled workbook content type {ct}")
+        elif ct not in MAIN_XLSX:
+            self.add(
+                ReadCode.NOT_XLSX,
+                f"workbook part content type is {ct or 'missing'}"
+                + (f" ({_what_zip(self.by_name)})" if "word" in ct or "present" in ct else ""),
+            )
+            raise _Stop
+        macro_parts = [
+            name
+            for name in self.by_name
+            if name.lower().endswith("vbaproject.bin")
+            or "vbaproject" in self.content_type(name)
+            or "macrosheet" in self.content_type(name)
+        ]
+        if macro_parts:
+            self.add(
+                ReadCode.MACRO_ENABLED, f"macro parts: {', '.join(map(show, macro_parts[:3]))}"
+            )
+
+    # -- stage 3: the workbook structure ---------------------------------------------------
+    def workbook(self) -> None:
+        rels = self.rels(self.main)
+        self.stop_if_blocked()
+        by_id = {r.id: r for r in rels}
+        sheets: list[tuple[str, str, str]] = []  # name, state, rid
+        names: list[str] = []
+        external_refs = False
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal external_refs
+            what = xmlsafe.local(name)
+            if what == "sheet":
+                sheets.append(
+                    (
+                        attrs.get("name", ""),
+                        attrs.get("state", "visible"),
+                        xmlsafe.attr_local(attrs, "id") or "",
+                    )
+                )
+            elif what == "workbookPr":
+                self.pkg.date1904 = attrs.get("date1904", "").strip().lower() in ("1", "true")
+            elif what == "definedName":
+                names.append(attrs.get("name", ""))
+            elif what == "externalReference":
+                external_refs = True
+
+        if not self.read_xml(self.find(self.main), start=start):  # type: ignore[arg-type]
+            raise _Stop
+        if any(n.lower().removeprefix("_xlnm.") in AUTO_NAMES for n in names):
+            self.add(ReadCode.MACRO_ENABLED, "defined name Auto_Open/Auto_Close (macro trigger)")
+        if any(r.type in ("vbaproject", "xlmacrosheet", "xlintlmacrosheet") for r in rels):
+            self.add(
+                ReadCode.MACRO_ENABLED, "workbook relationship to a VBA project or macro sheet"
+            )
+        links = [r for r in rels if r.type in ("externallink", "connections")]
+        if external_refs or links:
+            self.add(
+                ReadCode.EXTERNAL_LINKS, f"{len(links)} external link or data connection part(s)"
+            )
+        if len(sheets) > self.limits.max_sheets:
+            self.add(
+                ReadCode.TOO_MANY_SHEETS, f"{len(sheets)} sheets (limit {self.limits.max_sheets})"
+            )
+            raise _Stop
+        seen: dict[str, str] = {}
+        dups: list[str] = []
+        for name, _, _ in sheets:
+            key = name.casefold()
+            if key in seen:
+                dups.append(f"{show(seen[key])} / {show(name)}")
+            seen.setdefault(key, name)
+        if dups:
+            self.add(ReadCode.DUPLICATE_SHEET_NAME, "; ".join(dups[:5]), self.main)
+        targets: dict[str, str] = {}
+        for name, st, rid in sheets:
+            rel = by_id.get(rid)
+            where = f"sheet {show(name)}"
+            if rel is None:
+                self.add(
+                    ReadCode.BAD_RELATIONSHIP, f"{where}: no relationship {show(rid)}", self.main
+                )
+                continue
+            kind = SHEET_KINDS.get(rel.type)
+            if kind is None:
+                self.add(
+                    ReadCode.BAD_RELATIONSHIP,
+                    f"{where}: relationship type {show(rel.type)} is not a sheet",
+                    self.main,
+                )
+                continue
+            if rel.external or rel.part is None:
+                self.add(
+                    ReadCode.BAD_RELATIONSHIP,
+                    f"{where} points outside the package: {show(rel.target)}",
+                    self.main,
+                )
+                continue
+            zi = self.find(rel.part)
+            if zi is None:
+                self.add(
+                    ReadCode.MISSING_PART,
+                    f"{where}: {show(rel.part)} is not in the file",
+                    self.main,
+                )
+                continue
+            if zi.filename == self.main or zi.filename in targets:
+                other = (
+                    "the workbook itself"
+                    if zi.filename == self.main
+                    else (f"sheet {show(targets[zi.filename])}")
+                )
+                self.add(
+                    ReadCode.BAD_RELATIONSHIP,
+                    f"{where} points at the same part as {other}: {show(zi.filename)}",
+                    self.main,
+                )
+                continue
+            targets[zi.filename] = name
+            if kind == "macrosheet":
+                self.add(ReadCode.MACRO_ENABLED, f"{where} is an Excel 4.0 macro sheet")
+            self.pkg.sheets.append(SheetEntry(name, st, kind, zi.filename))
+        self.related = [r for r in rels if not r.external and r.part]

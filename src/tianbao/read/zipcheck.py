@@ -1,0 +1,224 @@
+"""Stage 1 of the guard, the zip container, and reading its members with caps."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import struct
+import zipfile
+import zlib
+
+from tianbao.read import xmlsafe
+from tianbao.read.facts import (
+    _READ_CHUNK,
+    Package,
+    Rel,
+    _directory_size,
+    _mib,
+    _resolve,
+    _Stop,
+    _unsafe_name,
+)
+from tianbao.read.issues import ReadCode, issue, show
+from tianbao.read.limits import Limits
+
+
+class ZipChecker:
+    """The state the stages share; stage 1 (the zip container) and member reads."""
+
+    def __init__(self, data: bytes, limits: Limits, pkg: Package) -> None:
+        self.data, self.limits, self.pkg = data, limits, pkg
+        self.zf: zipfile.ZipFile | None = None
+        self.by_name: dict[str, zipfile.ZipInfo] = {}
+        self.by_lower: dict[str, zipfile.ZipInfo] = {}
+        self.read_done: set[str] = set()
+        self.inflated = 0
+        self.sst_max = 0
+        self.sst_part: str | None = None
+        self.sst_count = 0  # string items in the table the reader uses
+        self.case_reported: set[str] = set()
+        self.rels_cache: dict[str, list[Rel]] = {}
+        self.main = ""  # the workbook part
+        self.related: list[Rel] = []  # the workbook's relationships inside the package
+        self.types_default: dict[str, str] = {}
+        self.types_override: dict[str, str] = {}
+
+    def close(self) -> None:
+        if self.zf is not None:
+            self.zf.close()
+
+    def add(self, code: ReadCode, detail: str = "", part: str = "") -> None:
+        self.pkg.issues.append(issue(code, detail, part))
+
+    def stop_if_blocked(self) -> None:
+        if self.pkg.blocked:
+            raise _Stop
+
+    def open_zip(self) -> None:
+        entries, cd_size = _directory_size(self.data)
+        if entries is None:
+            self.add(ReadCode.CORRUPT_ZIP, "zip central directory not found (file truncated?)")
+            raise _Stop
+        if entries > self.limits.max_entries or cd_size > self.limits.max_entries * 1024:
+            self.add(
+                ReadCode.TOO_MANY_ENTRIES, f"{entries} entries (limit {self.limits.max_entries})"
+            )
+            raise _Stop
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(self.data))
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            struct.error,
+            NotImplementedError,
+            OverflowError,
+            UnicodeDecodeError,
+        ) as exc:
+            self.add(ReadCode.CORRUPT_ZIP, f"zip directory unreadable: {exc}")
+            raise _Stop from None
+
+    def check_entries(self) -> None:
+        assert self.zf is not None
+        infos = self.zf.infolist()
+        lim = self.limits
+        if len(infos) > lim.max_entries:
+            self.add(ReadCode.TOO_MANY_ENTRIES, f"{len(infos)} entries (limit {lim.max_entries})")
+            raise _Stop
+        unsafe, dup, enc, method, bombs = [], [], [], [], []
+        total = 0
+        for zi in infos:
+            raw = zi.orig_filename
+            if _unsafe_name(raw):
+                unsafe.append(show(raw))
+            if zi.filename in self.by_name or zi.filename.lower() in self.by_lower:
+                dup.append(show(zi.filename))
+            self.by_name[zi.filename] = zi
+            self.by_lower[zi.filename.lower()] = zi
+            if zi.flag_bits & 0x1:
+                enc.append(show(zi.filename))
+            if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                method.append(f"{show(zi.filename)} (method {zi.compress_type})")
+            total += zi.file_size
+            if zi.file_size > lim.max_entry_uncompressed:
+                bombs.append(f"{show(zi.filename)} would expand to {_mib(zi.file_size)}")
+            elif zi.file_size > lim.ratio_min_bytes and zi.file_size > lim.max_ratio * max(
+                zi.compress_size, 1
+            ):
+                ratio = zi.file_size / max(zi.compress_size, 1)
+                bombs.append(f"{show(zi.filename)} expands {ratio:.0f}:1 to {_mib(zi.file_size)}")
+        if total > lim.max_total_uncompressed:
+            bombs.append(
+                f"all entries would expand to {_mib(total)} "
+                f"(limit {_mib(lim.max_total_uncompressed)})"
+            )
+        for code, found, what in (
+            (ReadCode.BAD_ZIP_NAME, unsafe, "unsafe member names"),
+            (ReadCode.BAD_ZIP_NAME, dup, "duplicate member names"),
+            (ReadCode.ENCRYPTED, enc, "encrypted zip members"),
+            (ReadCode.CORRUPT_ZIP, method, "unsupported compression (Excel uses deflate)"),
+            (ReadCode.ZIP_BOMB, bombs, "refusing suspected zip bomb"),
+        ):
+            if found:
+                self.add(
+                    code,
+                    f"{what}: {', '.join(found[:5])}"
+                    + (f" and {len(found) - 5} more" if len(found) > 5 else ""),
+                )
+
+    # -- reading members ------------------------------------------------------------------
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        """The member named so. OPC compares part names case-insensitively, but
+        LibreOffice does not: a name found only in another case blocks the file."""
+        zi = self.by_name.get(name)
+        if zi is not None:
+            return zi
+        zi = self.by_lower.get(name.lower())
+        if zi is not None and name not in self.case_reported:
+            self.case_reported.add(name)
+            self.add(
+                ReadCode.MISSING_PART,
+                f"{show(name)} is in the file only as {show(zi.filename)} "
+                "(letter case differs; LibreOffice cannot open it)",
+            )
+        return zi
+
+    def read(self, zi: zipfile.ZipInfo, keep: bool = True) -> bytes:
+        """Inflate one member with a cap; a bad CRC or a short stream stops the checks."""
+        assert self.zf is not None
+        cap = min(
+            self.limits.max_entry_uncompressed, self.limits.max_total_uncompressed - self.inflated
+        )
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.zf.open(zi) as fh:
+                while True:
+                    chunk = fh.read(_READ_CHUNK)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    if got > cap:
+                        self.add(ReadCode.ZIP_BOMB, f"inflates beyond {_mib(cap)}", zi.filename)
+                        raise _Stop
+                    if keep:
+                        chunks.append(chunk)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+            struct.error,
+        ) as exc:
+            self.add(ReadCode.CORRUPT_ZIP, f"cannot inflate: {exc}", zi.filename)
+            raise _Stop from None
+        self.inflated += got
+        self.read_done.add(zi.filename)
+        return b"".join(chunks)
+
+    def read_xml(self, zi: zipfile.ZipInfo, **handlers: object) -> bool:
+        """Inflate and parse a small structural part; problems are recorded."""
+        data = self.read(zi)
+        try:
+            xmlsafe.parse(data, **handlers)  # type: ignore[arg-type]
+        except xmlsafe.XmlEntities as exc:
+            self.add(ReadCode.XML_ENTITIES, str(exc), zi.filename)
+            return False
+        except xmlsafe.XmlBad as exc:
+            self.add(ReadCode.XML_ERROR, str(exc), zi.filename)
+            return False
+        return True
+
+    def rels(self, source: str) -> list[Rel]:
+        """Relationships of a part ('' = the package), with targets resolved."""
+        if source in self.rels_cache:
+            return self.rels_cache[source]
+        folder, base = posixpath.split(source)
+        zi = self.find(posixpath.join(folder, "_rels", base + ".rels"))
+        if zi is None:
+            return []
+        found: list[Rel] = []
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            if xmlsafe.local(name) != "Relationship":
+                return
+            target = attrs.get("Target", "")
+            external = attrs.get("TargetMode", "").lower() == "external"
+            typ = attrs.get("Type", "").rstrip("/").rpartition("/")[2].lower()
+            part = None if external else _resolve(folder, target)
+            found.append(Rel(attrs.get("Id", ""), typ, target, external, part))
+
+        self.read_xml(zi, start=start)
+        self.rels_cache[source] = found
+        return found
+
+    def content_type(self, part: str) -> str:
+        ct = self.types_override.get("/" + part.lower())
+        if ct is None:
+            ct = self.types_default.get(posixpath.splitext(part)[1].lstrip(".").lower(), "")
+        return ct.lower()
