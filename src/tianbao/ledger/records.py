@@ -1,0 +1,204 @@
+"""What the ledger holds, as Python values: submissions, their recorded cells, what a
+new one brings and what adding it did; the statuses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao.errors import TianbaoError
+
+LEDGER_FILE = "ledger.sqlite"
+SCHEMA_VERSION = 2  # 2: received_source, correction
+BUSY_TIMEOUT_MS = 30_000
+
+ACCEPTED = "accepted"
+ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+REJECTED = "rejected"
+SUPERSEDED = "superseded"
+STATUSES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED)
+COUNTING = (ACCEPTED, ACCEPTED_WITH_WARNINGS)  # "accepted" in the sense of "counts"
+
+SCHEMA = """
+CREATE TABLE submissions(
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  file_name TEXT NOT NULL,
+  archive_path TEXT NOT NULL,          -- relative to the workspace: archive/ab/<sha256>.xlsx
+  size INTEGER NOT NULL,
+  received_at TEXT NOT NULL,           -- ISO 8601, local with offset: 2014-07-03T10:00:00+08:00
+  department TEXT NOT NULL DEFAULT '', -- '' when the file could not be identified
+  period TEXT NOT NULL DEFAULT '',
+  template_id TEXT NOT NULL DEFAULT '',
+  forms TEXT NOT NULL DEFAULT '',      -- comma-separated form ids found in the return
+  status TEXT NOT NULL CHECK(status IN ('accepted','accepted_with_warnings','rejected','superseded')),
+  superseded_by INTEGER REFERENCES submissions(id),
+  errors INTEGER NOT NULL, warnings INTEGER NOT NULL, notes INTEGER NOT NULL,
+  report_json TEXT NOT NULL,           -- report_json.file_dict(report), the findings included
+  received_source TEXT NOT NULL DEFAULT '', -- where received_at came from: option, manifest, mtime, now
+  correction INTEGER NOT NULL DEFAULT 0     -- 1: a correction of a past period (更正), asked for
+);
+CREATE INDEX submissions_dept_period ON submissions(department, period, status);
+CREATE TABLE cell_values(               -- every entered value of an accepted or rejected return
+  submission_id INTEGER NOT NULL REFERENCES submissions(id),
+  form TEXT NOT NULL, row_key TEXT NOT NULL, field TEXT NOT NULL,
+  value TEXT NOT NULL,                  -- JSON of the normalised value (number, string)
+  sheet TEXT NOT NULL, cell TEXT NOT NULL,
+  PRIMARY KEY(submission_id, form, row_key, field)
+);
+"""  # noqa: E501 - the schema as agreed, verbatim
+
+_COLUMNS = (
+    "id, sha256, file_name, archive_path, size, received_at, department, period, template_id, "
+    "forms, status, superseded_by, errors, warnings, notes, report_json, received_source, "
+    "correction"
+)
+_IN_COUNTING = "status IN ('accepted','accepted_with_warnings')"
+
+
+class LedgerError(TianbaoError):
+    """The ledger or its archive cannot be used (newer schema, corrupt archive file...)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One row of ``submissions``: a collected file, whatever its status."""
+
+    id: int
+    sha256: str
+    file_name: str
+    archive_path: str
+    size: int
+    received_at: str
+    department: str
+    period: str
+    template_id: str
+    forms: tuple[str, ...]
+    status: str
+    superseded_by: int | None
+    errors: int
+    warnings: int
+    notes: int
+    report_json: str = field(repr=False)
+    received_source: str = ""
+    correction: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Accepted, with or without explained warnings, and not superseded."""
+        return self.status in COUNTING
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The validation report (``report_json.file_dict``) recorded with it."""
+        return json.loads(self.report_json)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> Submission:
+        (
+            id_,
+            sha,
+            name,
+            archive,
+            size,
+            received,
+            dept,
+            period,
+            template,
+            forms,
+            status,
+            by,
+            errors,
+            warnings,
+            notes,
+            report,
+            source,
+            correction,
+        ) = tuple(row)
+        return cls(
+            id_,
+            sha,
+            name,
+            archive,
+            size,
+            received,
+            dept,
+            period,
+            template,
+            tuple(f for f in forms.split(",") if f),
+            status,
+            by,
+            errors,
+            warnings,
+            notes,
+            report,
+            source,
+            bool(correction),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sha256": self.sha256,
+            "file_name": self.file_name,
+            "archive_path": self.archive_path,
+            "size": self.size,
+            "received_at": self.received_at,
+            "department": self.department,
+            "period": self.period,
+            "template_id": self.template_id,
+            "forms": list(self.forms),
+            "status": self.status,
+            "superseded_by": self.superseded_by,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "received_source": self.received_source,
+            "correction": self.correction,
+        }
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """One entered value of a recorded return (its JSON decoded)."""
+
+    submission_id: int
+    form: str
+    row_key: str
+    field: str
+    value: Any
+    sheet: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """What ``Ledger.add`` records; the id and final status are the ledger's to give."""
+
+    sha256: str
+    file_name: str
+    archive_path: str
+    size: int
+    received_at: str
+    department: str
+    period: str
+    template_id: str
+    forms: tuple[str, ...]
+    status: str  # accepted | accepted_with_warnings | rejected
+    errors: int
+    warnings: int
+    notes: int
+    report_json: str
+    # (form, row key, field, value, sheet, cell); value is JSON-encoded here
+    cells: tuple[tuple[str, str, str, Any, str, str], ...] = ()
+    received_source: str = ""
+    correction: bool = False
+
+
+@dataclass(frozen=True)
+class Added:
+    submission: Submission
+    duplicate: bool  # the same bytes were recorded before: nothing was written
+    superseded: tuple[int, ...] = ()  # ids this insert made 'superseded'
