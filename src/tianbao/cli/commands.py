@@ -1,0 +1,285 @@
+"""The ``tianbao`` command: a thin layer over the library.
+
+Heavy libraries (openpyxl, xlsxwriter, jsonschema) are imported inside the
+commands that use them so that ``tianbao --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tianbao import __version__
+from tianbao.cli.options import (
+    CONTEXT,
+    _same_file,
+    handle_errors,
+    jobs_option,
+    json_option,
+    period_option,
+    resolve_jobs,
+    workspace_option,
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="tianbao")
+def main() -> None:
+    """tianbao 填报: generate, validate and consolidate Excel reporting forms.
+
+    The cycle: init → check → generate → validate → collect → status → consolidate.
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--sample", metavar="NAME", help="复制样例 copy a sample workspace (jiefang-2014).")
+@handle_errors
+def init(directory: Path, sample: str | None) -> None:
+    """Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample)."""
+    from tianbao.workspace import init_workspace
+
+    path = init_workspace(directory, sample)
+    click.echo(f"已创建工作区 created workspace: {path}", err=True)
+    click.echo(f"下一步 next: tianbao check -w {path}", err=True)
+
+
+@main.command()
+@workspace_option
+@json_option
+@handle_errors
+def check(workspace: Path, as_json: bool) -> None:
+    """Check the workspace's plan and forms: schemas and consistency.
+
+    Exit 0 when clean, 1 when there are problems, 2 when there is no workspace.
+    """
+    from tianbao.check import check_workspace
+
+    problems = check_workspace(workspace)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"valid": not problems, "problems": [p.as_dict() for p in problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for p in problems:
+            click.echo(p.one_line())
+    if problems:
+        click.echo(f"发现 {len(problems)} 个问题 {len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("检查通过 workspace OK", err=True)
+
+
+@main.command()
+@workspace_option
+@period_option
+@click.option(
+    "--dept",
+    "departments",
+    multiple=True,
+    metavar="CODE",
+    help="只生成这些部门 only these departments (repeatable).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出目录 output folder [default: WS/outputs/templates/PERIOD].",
+)
+@click.option(
+    "--password",
+    envvar="TIANBAO_SHEET_PASSWORD",
+    default=None,
+    help="工作表保护密码 sheet protection password (default: none).",
+)
+@jobs_option("并行进程数 processes writing workbooks (the same bytes either way)")
+@handle_errors
+def generate(
+    workspace: Path,
+    period: str,
+    departments: tuple[str, ...],
+    out_dir: Path | None,
+    password: str | None,
+    jobs: int | None,
+) -> None:
+    """Write each department's standard workbook for PERIOD."""
+    from tianbao.template.generate import generate as run
+    from tianbao.workspace import open_workspace
+
+    results = run(
+        open_workspace(workspace),
+        period,
+        list(departments) or None,
+        out_dir,
+        password,
+        jobs=resolve_jobs(jobs),
+    )
+    written = [r for r in results if r.path is not None]
+    for r in results:
+        if r.path is None:
+            click.echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
+        else:
+            click.echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行")
+    click.echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
+
+
+@main.command()
+@workspace_option
+@period_option
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="逾期天数计算到此日 count overdue days to this date [default: today].",
+)
+@json_option
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="写出 xlsx write the status and the list to chase to this workbook.",
+)
+@handle_errors
+def status(
+    workspace: Path, period: str, as_of: str | None, as_json: bool, out_path: Path | None
+) -> None:
+    """Completeness and timeliness of PERIOD per department and form, and whom to chase (催报)."""
+    import datetime as dt
+
+    from rich.console import Console
+
+    from tianbao.errors import UsageError
+    from tianbao.ledger.console import print_status
+    from tianbao.ledger.status import status as run
+    from tianbao.workspace import open_workspace
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise UsageError(
+            f"无法识别的日期 {as_of!r} cannot read --as-of; expected YYYY-MM-DD"
+        ) from None
+    report = run(open_workspace(workspace), period, day)
+    if out_path is not None:
+        from tianbao.report.status_xlsx import write_status_xlsx
+
+        write_status_xlsx(report, out_path)
+        click.echo(f"已写出 wrote {out_path}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    print_status(report, Console(stderr=as_json, width=160))
+
+
+@main.command()
+@workspace_option
+@period_option
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="汇总表 summary workbook [default: WS/outputs/summary/PERIOD_汇总.xlsx].",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="长表 also write every entered value as a long CSV (UTF-8 with BOM).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="报送情况逾期天数计算到此日 overdue days to this date [default: from the ledger].",
+)
+@handle_errors
+def consolidate(
+    workspace: Path, period: str, out_path: Path | None, csv_path: Path | None, as_of: str | None
+) -> None:
+    """District summary of PERIOD from each department's latest accepted return.
+
+    Sheets 总览 (charts), 主要指标, 重点项目, 民生工程, 重点任务, 报送情况, 数据来源;
+    totals are Excel formulas with their values. Exit 0 on success, 2 for a usage
+    or workspace problem.
+    """
+    import datetime as dt
+
+    from tianbao.consolidate import consolidate as run
+    from tianbao.errors import UsageError
+    from tianbao.workspace import open_workspace
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise UsageError(
+            f"无法识别的日期 {as_of!r} cannot read --as-of; expected YYYY-MM-DD"
+        ) from None
+    ws = open_workspace(workspace)
+    out = out_path or ws.root / "outputs" / "summary" / f"{period}_汇总.xlsx"
+    if csv_path is not None and _same_file(out, csv_path):
+        raise UsageError(f"-o 与 --csv 是同一个文件 -o and --csv name the same file: {out}")
+    result = run(ws, period, out, csv_path, day)
+    click.echo(f"{result.out}")
+    if result.csv is not None:
+        click.echo(f"{result.csv}")
+    click.echo(
+        f"已汇总 {result.period}: {result.departments_reported}/{result.departments_expected} "
+        f"个单位已报 departments reported; {result.sources} 个填报数据 figures from returns"
+        + (f"; {result.csv_rows} CSV 行 rows" if result.csv is not None else ""),
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
+@handle_errors
+def demo(directory: Path) -> None:
+    """Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.
+
+    January to June 2014: generate, simulated filling (with a few realistic
+    mistakes), collect; then status, validation report and summary for June.
+    """
+    import contextlib
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from tianbao.dev.demo import run_demo
+
+    console = Console(stderr=True)
+
+    @contextlib.contextmanager
+    def bar(label: str, total: int):  # one progress bar per long step
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(label, total=total)
+
+            class _Step:
+                def advance(self) -> None:
+                    progress.advance(task)
+
+            yield _Step()
+
+    started = time.perf_counter()
+    result = run_demo(directory, lambda line: console.print(line, highlight=False), bar)
+    if result.problems:
+        sys.exit(1)
+    seconds = time.perf_counter() - started
+    console.print(
+        f"完成 done in {seconds:.0f} s. 输出 outputs: {directory}/outputs "
+        f"(工作区 workspace: {result.workspace})",
+        highlight=False,
+    )

@@ -1,0 +1,92 @@
+"""Options every command shares, and the one way a command fails: a line and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def workspace_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-w",
+        "--workspace",
+        "workspace",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("."),
+        show_default=True,
+        help="工作区目录 workspace folder (plan.yaml, forms/).",
+    )(func)
+
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="机器可读输出到标准输出 machine-readable output on stdout.",
+)
+period_option = click.option(
+    "--period", "-p", required=True, help="报告期 period: 2014-06, 2014-Q2, 2014-H1, 2014."
+)
+
+
+def jobs_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """-j/--jobs; None means every core (the command resolves it, after import)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"{what} [default: the number of cores].",
+    )
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """--jobs as asked, at most one process per core (more only thrash); a larger
+    request is clamped with a note. The pool also starts no more than the files."""
+    from tianbao.support.parallel import cores
+
+    n = cores()
+    if jobs is not None and jobs > n:
+        click.echo(f"提示 note: --jobs {jobs} 已按 CPU 核数限为 {n} clamped to {n} cores", err=True)
+        return n
+    return jobs or n
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's 'could not run' exceptions into one line and their exit
+    code (2 usage, 3 environment); a full disk or a read-only folder is a fault of
+    the machine (exit 3), never a traceback or a rejection (exit 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import sqlite3
+
+        from tianbao.errors import TianbaoError, fault_from, usage_from
+
+        try:
+            return func(*args, **kwargs)
+        except TianbaoError as exc:
+            click.echo(f"错误 error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (OSError, sqlite3.OperationalError) as exc:
+            fault = fault_from(exc) or usage_from(exc)
+            if fault is None:
+                raise
+            click.echo(f"错误 error: {fault}", err=True)
+            sys.exit(fault.exit_code)
+
+    return wrapper

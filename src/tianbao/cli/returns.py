@@ -1,0 +1,203 @@
+"""The commands that take returned files: ``validate`` and ``collect``.
+
+Heavy libraries (openpyxl, xlsxwriter, jsonschema) are imported inside the
+commands that use them so that ``tianbao --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tianbao.cli.commands import main
+from tianbao.cli.options import (
+    handle_errors,
+    jobs_option,
+    json_option,
+    resolve_jobs,
+    workspace_option,
+)
+
+
+@main.command()
+@workspace_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--period", "-p", help="预期报告期 expected period (e.g. 2014-06).")
+@click.option("--dept", help="预期填报单位 expected department code.")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="上期已受理的报表 last period's accepted return, for across-period rules.",
+)
+@json_option
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="审核报告 xlsx report for auditors.",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="批注副本目录 write annotated copies of the returns here.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--notes/--no-notes", default=False, help="显示提示 show notes too.")
+@jobs_option("并行审核进程数 validating processes (the same findings either way)")
+@handle_errors
+def validate(
+    workspace: Path,
+    paths: tuple[Path, ...],
+    period: str | None,
+    dept: str | None,
+    previous: Path | None,
+    as_json: bool,
+    report_path: Path | None,
+    annotate_dir: Path | None,
+    lang: str,
+    notes: bool,
+    jobs: int | None,
+) -> None:
+    """Validate returned workbooks (files or folders).
+
+    Exit 0 when every file is acceptable, 1 when any has a blocking finding,
+    2 for a usage or workspace problem.
+    """
+    from rich.console import Console
+
+    from tianbao.errors import UsageError
+    from tianbao.report.validation_json import report_dict
+    from tianbao.validate.console import print_reports
+    from tianbao.validate.engine import Validator, input_files, records_by_key
+    from tianbao.workspace import open_workspace
+
+    ws = open_workspace(workspace).require_ok()
+    assert ws.plan is not None
+    # options first: a mistyped --period must not turn every return into a rejection
+    period = str(ws.plan.period(period)) if period is not None else None
+    dept = ws.plan.department_code(dept) if dept is not None else None
+    files = input_files(list(paths), ("审核", "validate"))
+    validator = Validator(ws)
+    prev = None
+    if previous is not None:
+        prev_report = validator.validate(previous)
+        if not prev_report.records:
+            raise UsageError(
+                f"{previous}: 上期报表无法读取 cannot use as previous period "
+                f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
+            )
+        prev = records_by_key(prev_report)
+    from tianbao.validate.batch import validate_many
+
+    reports = list(validate_many(validator, files, resolve_jobs(jobs), period, dept, prev))
+    if report_path is not None:
+        from tianbao.report.validation_xlsx import write_report
+
+        write_report(reports, report_path, validator)
+    if annotate_dir is not None:
+        from tianbao.report.annotate import annotate_all
+
+        annotate_all(reports, annotate_dir)
+    if as_json:
+        click.echo(json.dumps(report_dict(reports), ensure_ascii=False, indent=2))
+    print_reports(reports, lang, Console(stderr=as_json, width=160), notes)
+    if not all(r.valid for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@workspace_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--received-at",
+    metavar="ISO",
+    help="收到时间 received time of every file, e.g. 2014-07-03T10:00 (no offset: the "
+    "district's local time) [default: now].",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="收到时间清单 CSV file,received_at: one receipt time per file (mixed arrivals).",
+)
+@click.option(
+    "--received-from",
+    type=click.Choice(["mtime"]),
+    help="收到时间取文件修改时间 take each file's modification time as its receipt time.",
+)
+@click.option(
+    "--period",
+    "-p",
+    "round_period",
+    help="本轮报告期 the round being collected [default: from the receipt time, e.g. "
+    "July → 2014-06]; a template of an earlier period is refused when that period "
+    "already has an accepted return, unless --corrections.",
+)
+@click.option(
+    "--corrections",
+    is_flag=True,
+    help="收取往期更正 record returns of past periods as corrections (更正).",
+)
+@json_option
+@jobs_option(
+    "并行审核进程数 validating processes (the ledger is written in file order, "
+    "with the same results, either way)"
+)
+@handle_errors
+def collect(
+    workspace: Path,
+    paths: tuple[Path, ...],
+    received_at: str | None,
+    manifest: Path | None,
+    received_from: str | None,
+    round_period: str | None,
+    corrections: bool,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """Validate returned files (or folders) and record them in the ledger.
+
+    Originals are archived in WS/archive; the same bytes are recorded once; a
+    return received later supersedes the department's earlier one for the period.
+    Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a
+    usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
+    """
+    from tianbao.collect.console import collect_details, collect_line, collect_summary
+    from tianbao.collect.pipeline import Round, results_dict
+    from tianbao.collect.pipeline import collect as run
+    from tianbao.collect.receipt import from_options
+    from tianbao.workspace import open_workspace
+
+    ws = open_workspace(workspace).require_ok()
+    assert ws.plan is not None
+    receipt = from_options(received_at, manifest, received_from)
+    round_ = Round(ws.plan.period(round_period) if round_period else None, corrections)
+    files: list[dict[str, Any]] = []  # --json: each file's dict, made while its report is here
+
+    def show(r: Any) -> None:
+        click.echo(collect_line(r), err=as_json)
+        for line in collect_details(r):
+            click.echo(line, err=True)
+        if as_json:
+            files.append(r.as_dict())
+
+    # reports are dropped once shown: memory does not grow with the number of files
+    results = run(
+        ws,
+        list(paths),
+        None,
+        show,
+        jobs=resolve_jobs(jobs),
+        keep_reports=False,
+        receipt=receipt,
+        round_=round_,
+    )
+    if as_json:
+        click.echo(json.dumps(results_dict(results, files), ensure_ascii=False, indent=2))
+    click.echo(collect_summary(results), err=True)
+    if not all(r.ok for r in results):
+        sys.exit(1)
