@@ -167,10 +167,10 @@ def collect(
     usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
     """
     from tianbao.collect.console import collect_details, collect_line, collect_summary
-    from tianbao.collect.pipeline import results_dict
-    from tianbao.collect.rounds import Round
     from tianbao.collect.pipeline import collect as run
+    from tianbao.collect.pipeline import results_dict
     from tianbao.collect.receipt import from_options
+    from tianbao.collect.rounds import Round
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace).require_ok()
