@@ -169,9 +169,8 @@ MAIN_NS = frozenset(
     }
 )
 # tags calamine reads by local name, whatever their namespace
-_KEY_TAGS = re.compile(
-    rb"<(?:([^\s<>/=:!?]+):)?(?:worksheet|sheetData|row|c|v|f|is|t|r|sst|si)[\s>/]"
-)
+_KEY = rb"(?:worksheet|sheetData|row|c|v|f|is|t|r|sst|si)[\s>/]"
+_BARE_KEY = re.compile(rb"<" + _KEY)
 
 
 def _foreign_namespace(buf: bytes, declared: dict[str | None, set[str]]) -> str:
@@ -185,14 +184,15 @@ def _foreign_namespace(buf: bytes, declared: dict[str | None, set[str]]) -> str:
         if uri not in MAIN_NS:
             shown = show(uri) if uri else 'none (xmlns="")'
             return f"default namespace changed to {shown}"
-    prefixes = {m.group(1) for m in _KEY_TAGS.finditer(buf)}
-    if None in prefixes and None not in declared:
+    if None not in declared and _BARE_KEY.search(buf):
         return "cells are in no namespace (no xmlns on the root)"
-    for prefix in prefixes - {None}:
-        name = prefix.decode("utf-8", "replace")
-        bad = sorted(u for u in declared.get(name, ()) if u not in MAIN_NS)
-        if bad:
-            return f"prefix {show(name)} of cell tags is bound to {show(bad[0])}"
+    for name, uris in declared.items():
+        bad = sorted(u for u in uris if u not in MAIN_NS)
+        # a prefix bound to another namespace (r:, mc:, x14ac: ...) on a cell tag
+        if name is not None and bad:
+            tag = re.compile(rb"<" + re.escape(name.encode()) + rb":" + _KEY)
+            if tag.search(buf):
+                return f"prefix {show(name)} of cell tags is bound to {show(bad[0])}"
     return ""
 
 

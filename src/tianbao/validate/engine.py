@@ -14,7 +14,7 @@ from typing import Any
 
 from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
-from tianbao.template.content import build_content
+from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
@@ -72,6 +72,7 @@ class Validator:
         self.checkers = {fid: SchemaChecker(f) for fid, f in ws.forms.items()}
         self.totals_wanted = totals_wanted(ws.forms.values())
         self.template_forms = [ws.forms[f] for f in self.plan.form_ids]  # as generate has them
+        self._contents: dict[tuple[str, str], TemplateContent] = {}
 
     def validate(
         self,
@@ -175,9 +176,7 @@ class Validator:
         if previous is None and period.previous() is not None:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
         if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
-            issued = build_content(
-                self.plan, self.template_forms, idy.department, period, self.secret
-            )
+            issued = self._issued(idy.department, period)
             report.findings.extend(check_locked(issued, sheets, report.records, where))
         known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
         for name in sheets:
@@ -186,6 +185,16 @@ class Validator:
                     make(Code.STRUCT_EXTRA_SHEET, sheet=name, value=name, **where)
                 )
         return report
+
+    def _issued(self, department: str, period: Period) -> TemplateContent:
+        """What the template of this department and period was made with (kept: a
+        batch holds many returns of one period)."""
+        key = (department, str(period))
+        if key not in self._contents:
+            self._contents[key] = build_content(
+                self.plan, self.template_forms, department, period, self.secret
+            )
+        return self._contents[key]
 
     def _read_ok(self, read: ReadResult, report: FileReport, base: dict[str, Any]) -> bool:
         for issue in read.issues:
