@@ -90,7 +90,7 @@ def _findings(path: Path, sha: str) -> list[Finding]:
         # no cell, a missing sheet, a part name as "cell": listed, not marked
         make(Code.ID_FILENAME_MISMATCH, value=EVIL_FILE, expected="2014-03_fgw_…", **at),
         make(Code.STRUCT_SHEET_MISSING, sheet="不存在的表", cell="A1", expected="不存在的表", **at),
-        make(Code.READ_FAILED, message="可疑部件", severity=Severity.NOTE, cell="xl/styles.xml",
+        make(Code.READ_XML_ERROR, message="可疑部件", severity=Severity.NOTE, cell="xl/styles.xml",
              value="SUSPICIOUS", expected="xlsx", **at),
     ]  # fmt: skip
 
@@ -116,7 +116,7 @@ def returns(tmp_path: Path) -> dict[str, FileReport]:
         "findings": FileReport(str(good), sha, good.stat().st_size, "fgw", "2014-03", "T-1",
                                _findings(good, sha)),
         "unreadable": FileReport(str(bad), _sha256(bad), 0, findings=[
-            make(Code.READ_FAILED, message="不是 zip 文件", file=str(bad), value="NOT_ZIP",
+            make(Code.READ_NOT_A_ZIP, message="不是 zip 文件", file=str(bad), value="NOT_ZIP",
                  expected="xlsx")]),
         "clean": FileReport(str(clean), _sha256(clean), 0, "jw", "2014-03", "T-2"),
         "explained": FileReport(str(explained), _sha256(explained), 0, "jw", "2014-03", "T-3",

@@ -12,38 +12,39 @@ from enum import Enum
 
 
 class ReadCode(str, Enum):
-    """Stable codes of reading problems. Value = short description (zh en)."""
+    """Stable codes of reading problems; ``short`` gives the zh and en names (the one
+    place they are written: validation's READ_* codes and docs/findings.md use them)."""
 
-    NOT_FOUND = "文件不存在或无法打开 file not found or not readable"
-    EMPTY_FILE = "文件为空 file is empty"
-    TOO_LARGE = "文件过大 file too large"
-    NOT_A_ZIP = "不是 Excel 工作簿（无法识别的格式） not a workbook (unrecognised format)"
-    ENCRYPTED = "文件已加密 file is encrypted / password-protected"
-    LEGACY_XLS = "旧版 .xls 格式 old binary .xls format"
-    XLSB = "二进制 .xlsb 格式 binary .xlsb format"
-    ODS = "OpenDocument 表格 (.ods) OpenDocument spreadsheet"
-    CSV_OR_TEXT = "文本/CSV 文件 text or CSV file"
-    HTML = "网页（HTML）文件 HTML file"
-    SPREADSHEETML_2003 = "Excel 2003 XML 表格 Excel 2003 XML spreadsheet"
-    MACRO_ENABLED = "含宏 contains macros"
-    ZIP_BOMB = "解压后过大（疑似压缩炸弹） expands too much (suspected zip bomb)"
-    TOO_MANY_ENTRIES = "压缩包内文件过多 too many zip entries"
-    BAD_ZIP_NAME = "压缩包内文件名不安全 unsafe or duplicate zip member names"
-    CORRUPT_ZIP = "文件损坏或不完整 corrupt or truncated file"
-    NOT_XLSX = "不是 Excel 工作簿 zip package is not an xlsx workbook"
-    XML_ENTITIES = "含 DTD/实体声明 XML declares a DTD or entities"
-    XML_ERROR = "XML 格式错误 malformed XML"
-    SHEET_TOO_LARGE = "工作表数据超出范围 sheet data beyond limits"
-    TOO_MANY_SHEETS = "工作表过多 too many sheets"
-    STYLES_TOO_LARGE = "单元格格式过多 too many cell formats"
-    CELL_TOO_LONG = "单元格文字过长 cell text too long"
-    MISSING_PART = "文件缺少组成部分 part missing from the package"
-    BAD_RELATIONSHIP = "文件内部引用错误 invalid package relationship"
-    DUPLICATE_SHEET_NAME = "工作表重名 duplicate sheet names"
-    EXTERNAL_LINKS = "含外部链接 external links / data connections"
-    READER_CRASHED = "读取进程崩溃或超时 reader process crashed or timed out"
-    READER_ERROR = "读取出错 the reader reported an error"
-    SYMLINK = "符号链接，不读取 a symbolic link, not read"
+    NOT_FOUND = "NOT_FOUND"
+    EMPTY_FILE = "EMPTY_FILE"
+    TOO_LARGE = "TOO_LARGE"
+    NOT_A_ZIP = "NOT_A_ZIP"
+    ENCRYPTED = "ENCRYPTED"
+    LEGACY_XLS = "LEGACY_XLS"
+    XLSB = "XLSB"
+    ODS = "ODS"
+    CSV_OR_TEXT = "CSV_OR_TEXT"
+    HTML = "HTML"
+    SPREADSHEETML_2003 = "SPREADSHEETML_2003"
+    MACRO_ENABLED = "MACRO_ENABLED"
+    ZIP_BOMB = "ZIP_BOMB"
+    TOO_MANY_ENTRIES = "TOO_MANY_ENTRIES"
+    BAD_ZIP_NAME = "BAD_ZIP_NAME"
+    CORRUPT_ZIP = "CORRUPT_ZIP"
+    NOT_XLSX = "NOT_XLSX"
+    XML_ENTITIES = "XML_ENTITIES"
+    XML_ERROR = "XML_ERROR"
+    SHEET_TOO_LARGE = "SHEET_TOO_LARGE"
+    TOO_MANY_SHEETS = "TOO_MANY_SHEETS"
+    STYLES_TOO_LARGE = "STYLES_TOO_LARGE"
+    CELL_TOO_LONG = "CELL_TOO_LONG"
+    MISSING_PART = "MISSING_PART"
+    BAD_RELATIONSHIP = "BAD_RELATIONSHIP"
+    DUPLICATE_SHEET_NAME = "DUPLICATE_SHEET_NAME"
+    EXTERNAL_LINKS = "EXTERNAL_LINKS"
+    READER_CRASHED = "READER_CRASHED"
+    READER_ERROR = "READER_ERROR"
+    SYMLINK = "SYMLINK"
 
     @property
     def blocking(self) -> bool:
@@ -54,8 +55,53 @@ class ReadCode(str, Enum):
     def label(self) -> str:
         return self.name
 
+    @property
+    def short(self) -> tuple[str, str]:
+        """(zh, en) short name of the problem."""
+        return _SHORT[self]
+
 
 NON_BLOCKING = frozenset({ReadCode.EXTERNAL_LINKS})
+
+# The short names (zh, en) of the problems, for catalogs and tables.
+_SHORT: dict[ReadCode, tuple[str, str]] = {
+    ReadCode.NOT_FOUND: ("文件不存在或无法打开", "file not found or not readable"),
+    ReadCode.EMPTY_FILE: ("文件为空", "file is empty"),
+    ReadCode.TOO_LARGE: ("文件过大", "file too large"),
+    ReadCode.NOT_A_ZIP: (
+        "不是 Excel 工作簿（无法识别的格式）",
+        "not a workbook (unrecognised format)",
+    ),
+    ReadCode.ENCRYPTED: ("文件已加密", "file is encrypted / password-protected"),
+    ReadCode.LEGACY_XLS: ("旧版 .xls 格式", "old binary .xls format"),
+    ReadCode.XLSB: ("二进制 .xlsb 格式", "binary .xlsb format"),
+    ReadCode.ODS: ("OpenDocument 表格（.ods）", "OpenDocument spreadsheet (.ods)"),
+    ReadCode.CSV_OR_TEXT: ("文本/CSV 文件", "text or CSV file"),
+    ReadCode.HTML: ("网页（HTML）文件", "HTML file"),
+    ReadCode.SPREADSHEETML_2003: ("Excel 2003 XML 表格", "Excel 2003 XML spreadsheet"),
+    ReadCode.MACRO_ENABLED: ("含宏", "contains macros"),
+    ReadCode.ZIP_BOMB: ("解压后过大（疑似压缩炸弹）", "expands too much (suspected zip bomb)"),
+    ReadCode.TOO_MANY_ENTRIES: ("压缩包内文件过多", "too many zip entries"),
+    ReadCode.BAD_ZIP_NAME: ("压缩包内文件名不安全", "unsafe or duplicate zip member names"),
+    ReadCode.CORRUPT_ZIP: ("文件损坏或不完整", "corrupt or truncated file"),
+    ReadCode.NOT_XLSX: (
+        "不是 Excel 工作簿（压缩包内容不对）",
+        "zip package is not an xlsx workbook",
+    ),
+    ReadCode.XML_ENTITIES: ("含 DTD/实体声明", "XML declares a DTD or entities"),
+    ReadCode.XML_ERROR: ("XML 格式错误", "malformed XML"),
+    ReadCode.SHEET_TOO_LARGE: ("工作表数据超出范围", "sheet data beyond limits"),
+    ReadCode.TOO_MANY_SHEETS: ("工作表过多", "too many sheets"),
+    ReadCode.STYLES_TOO_LARGE: ("单元格格式过多", "too many cell formats"),
+    ReadCode.CELL_TOO_LONG: ("单元格文字过长", "cell text too long"),
+    ReadCode.MISSING_PART: ("文件缺少组成部分", "part missing from the package"),
+    ReadCode.BAD_RELATIONSHIP: ("文件内部引用错误", "invalid package relationship"),
+    ReadCode.DUPLICATE_SHEET_NAME: ("工作表重名", "duplicate sheet names"),
+    ReadCode.EXTERNAL_LINKS: ("含外部链接", "external links / data connections"),
+    ReadCode.READER_CRASHED: ("读取进程崩溃或超时", "reader process crashed or timed out"),
+    ReadCode.READER_ERROR: ("读取出错", "the reader reported an error"),
+    ReadCode.SYMLINK: ("符号链接，不读取", "a symbolic link, not read"),
+}
 
 # What the clerk is told (zh) and the English line after it.
 _TEXT: dict[ReadCode, tuple[str, str]] = {

@@ -17,7 +17,7 @@ from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guard
 from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
-from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
+from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make, read_code
 from tianbao.validate.identify import identify
 from tianbao.validate.locked import check_locked
 from tianbao.validate.rules import check_rules, totals, totals_wanted
@@ -150,8 +150,7 @@ class Validator:
             return report
         try:
             period = Period.parse(idy.period)
-        except ValueError:
-            report.findings.append(make(Code.ID_WRONG_PERIOD, value=idy.period, **where))
+        except ValueError:  # identify said so (ID_WRONG_PERIOD)
             return report
 
         claimed: set[str] = set()
@@ -198,7 +197,7 @@ class Validator:
 
     def _read_ok(self, read: ReadResult, report: FileReport, base: dict[str, Any]) -> bool:
         for issue in read.issues:
-            code = Code.__members__.get(f"READ_{issue.code.name}", Code.READ_FAILED)
+            code = read_code(issue.code)
             report.findings.append(
                 make(
                     code,

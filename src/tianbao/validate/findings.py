@@ -12,6 +12,8 @@ from dataclasses import field as dc_field
 from enum import Enum
 from typing import Any
 
+from tianbao.read.issues import ReadCode
+
 
 class Severity(str, Enum):
     ERROR = "error"  # blocks acceptance
@@ -30,7 +32,6 @@ class Code(str, Enum):
     """Stable finding codes. Group prefix = stage: READ, ID, STRUCT, PLAN, VALUE, SCHEMA, RULE."""
 
     # reading: one code per reason the guarded reader refuses a file (tianbao.read.issues)
-    READ_FAILED = "READ_FAILED"
     READ_NOT_FOUND = "READ_NOT_FOUND"
     READ_EMPTY_FILE = "READ_EMPTY_FILE"
     READ_TOO_LARGE = "READ_TOO_LARGE"
@@ -97,7 +98,6 @@ class Code(str, Enum):
     VALUE_UNIT_MISMATCH = "VALUE_UNIT_MISMATCH"
     VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
     VALUE_EXCEL_ERROR = "VALUE_EXCEL_ERROR"
-    VALUE_FORMULA_NO_CACHE = "VALUE_FORMULA_NO_CACHE"
     VALUE_FORMULA_IN_ENTRY = "VALUE_FORMULA_IN_ENTRY"
     # schema
     SCHEMA_REQUIRED = "SCHEMA_REQUIRED"
@@ -119,51 +119,13 @@ class Code(str, Enum):
         return CATALOG[self]
 
 
+def read_code(rc: ReadCode) -> Code:
+    """The validation code of a reading problem: READ_ and its name."""
+    return Code["READ_" + rc.name]
+
+
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 CATALOG: dict[Code, CodeInfo] = {
-    Code.READ_NOT_FOUND: CodeInfo(E, "文件不存在或无法打开", "file not found or not readable"),
-    Code.READ_EMPTY_FILE: CodeInfo(E, "文件为空", "file is empty"),
-    Code.READ_TOO_LARGE: CodeInfo(E, "文件过大", "file too large"),
-    Code.READ_NOT_A_ZIP: CodeInfo(
-        E, "不是 Excel 工作簿（无法识别的格式）", "not a workbook (unrecognised format)"
-    ),
-    Code.READ_ENCRYPTED: CodeInfo(E, "文件已加密", "file is encrypted / password-protected"),
-    Code.READ_LEGACY_XLS: CodeInfo(E, "旧版 .xls 格式", "old binary .xls format"),
-    Code.READ_XLSB: CodeInfo(E, "二进制 .xlsb 格式", "binary .xlsb format"),
-    Code.READ_ODS: CodeInfo(E, "OpenDocument 表格（.ods）", "OpenDocument spreadsheet (.ods)"),
-    Code.READ_CSV_OR_TEXT: CodeInfo(E, "文本/CSV 文件", "text or CSV file"),
-    Code.READ_HTML: CodeInfo(E, "网页（HTML）文件", "HTML file"),
-    Code.READ_SPREADSHEETML_2003: CodeInfo(E, "Excel 2003 XML 表格", "Excel 2003 XML spreadsheet"),
-    Code.READ_MACRO_ENABLED: CodeInfo(E, "含宏", "contains macros"),
-    Code.READ_ZIP_BOMB: CodeInfo(
-        E, "解压后过大（疑似压缩炸弹）", "expands too much (suspected zip bomb)"
-    ),
-    Code.READ_TOO_MANY_ENTRIES: CodeInfo(E, "压缩包内文件过多", "too many zip entries"),
-    Code.READ_BAD_ZIP_NAME: CodeInfo(
-        E, "压缩包内文件名不安全", "unsafe or duplicate zip member names"
-    ),
-    Code.READ_CORRUPT_ZIP: CodeInfo(E, "文件损坏或不完整", "corrupt or truncated file"),
-    Code.READ_NOT_XLSX: CodeInfo(
-        E, "不是 Excel 工作簿（压缩包内容不对）", "zip package is not an xlsx workbook"
-    ),
-    Code.READ_XML_ENTITIES: CodeInfo(E, "含 DTD/实体声明", "XML declares a DTD or entities"),
-    Code.READ_XML_ERROR: CodeInfo(E, "XML 格式错误", "malformed XML"),
-    Code.READ_SHEET_TOO_LARGE: CodeInfo(E, "工作表数据超出范围", "sheet data beyond limits"),
-    Code.READ_TOO_MANY_SHEETS: CodeInfo(E, "工作表过多", "too many sheets"),
-    Code.READ_STYLES_TOO_LARGE: CodeInfo(E, "单元格格式过多", "too many cell formats"),
-    Code.READ_CELL_TOO_LONG: CodeInfo(E, "单元格文字过长", "cell text too long"),
-    Code.READ_MISSING_PART: CodeInfo(E, "文件缺少组成部分", "part missing from the package"),
-    Code.READ_BAD_RELATIONSHIP: CodeInfo(E, "文件内部引用错误", "invalid package relationship"),
-    Code.READ_DUPLICATE_SHEET_NAME: CodeInfo(E, "工作表重名", "duplicate sheet names"),
-    Code.READ_EXTERNAL_LINKS: CodeInfo(N, "含外部链接", "external links / data connections"),
-    Code.READ_READER_CRASHED: CodeInfo(
-        E, "读取进程崩溃或超时", "reader process crashed or timed out"
-    ),
-    Code.READ_READER_ERROR: CodeInfo(E, "读取出错", "the reader reported an error"),
-    Code.READ_SYMLINK: CodeInfo(E, "符号链接，不读取", "a symbolic link, not read"),
-    Code.READ_FAILED: CodeInfo(
-        E, "文件无法作为 xlsx 工作簿安全读取", "the file cannot be read safely as an xlsx workbook"
-    ),
     Code.ID_MISSING: CodeInfo(
         E,
         "找不到模板身份信息，可能不是本系统生成的模板",
@@ -267,7 +229,6 @@ CATALOG: dict[Code, CodeInfo] = {
     Code.VALUE_EXCEL_ERROR: CodeInfo(
         E, "单元格为 Excel 错误值", "the cell holds an Excel error value"
     ),
-    Code.VALUE_FORMULA_NO_CACHE: CodeInfo(E, "公式没有计算结果", "a formula has no cached value"),
     Code.VALUE_FORMULA_IN_ENTRY: CodeInfo(
         E,
         "填报栏须直接填写数值，不能使用公式，请改为数值后报送",
@@ -296,6 +257,8 @@ CATALOG: dict[Code, CodeInfo] = {
         N, "无上期数据，跨期审核未执行", "no previous period: across-period rules skipped"
     ),
 }
+# one READ_* code per reason the reader gives, its texts from tianbao.read.issues
+CATALOG.update({read_code(rc): CodeInfo(E if rc.blocking else N, *rc.short) for rc in ReadCode})
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 from tianbao import identity as ident
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
+from tianbao.plan.periods import Period
 from tianbao.template.writer import META_SHEET
 from tianbao.validate.findings import Code, Finding, make
 
@@ -144,6 +145,18 @@ def identify(
                 ),
                 value=file_name,
                 expected=idy.department,
+                **where,
+            )
+        )
+    try:
+        Period.parse(idy.period)
+    except ValueError:
+        res.findings.append(
+            make(
+                Code.ID_WRONG_PERIOD,
+                message=f"模板身份中的报告期“{idy.period}”无法识别，请用统计局下发的本期模板填报",
+                value=idy.period,
+                extra={"message_en": f"the template's period {idy.period!r} is not a period"},
                 **where,
             )
         )
