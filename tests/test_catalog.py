@@ -4,7 +4,6 @@ reading codes are the reader's own reasons, and each has its texts once."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

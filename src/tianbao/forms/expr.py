@@ -113,6 +113,17 @@ def _dotted(node: ast.Attribute) -> str:
 
 
 def _check(node: ast.AST, names: set[str]) -> None:
+    """Refuse what the expression language does not have; collect the names it reads."""
+    if isinstance(node, (ast.Constant, ast.Name, ast.Attribute)):
+        _check_leaf(node, names)
+    elif isinstance(node, ast.Call):
+        _check_call(node, names)
+    else:
+        for child in _operands(node):
+            _check(child, names)
+
+
+def _check_leaf(node: ast.Constant | ast.Name | ast.Attribute, names: set[str]) -> None:
     if isinstance(node, ast.Constant):
         if not isinstance(node.value, (int, float, str, bool, type(None))):
             raise ExprError(f"不支持的常量 unsupported constant {node.value!r}")
@@ -122,48 +133,44 @@ def _check(node: ast.AST, names: set[str]) -> None:
         if node.id in NAMESPACES:
             raise ExprError(f"{node.id} 需要接字段名 {node.id} needs a field: {node.id}.x")
         names.add(node.id)
-    elif isinstance(node, ast.Attribute):
+    else:
         names.add(_dotted(node))
-    elif isinstance(node, ast.BoolOp):
-        for v in node.values:
-            _check(v, names)
-    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
-        _check(node.operand, names)
-    elif isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-        _check(node.left, names)
-        _check(node.right, names)
-    elif isinstance(node, ast.Compare) and all(
+
+
+def _check_call(node: ast.Call, names: set[str]) -> None:
+    if isinstance(node.func, ast.Name) and node.func.id in AGGREGATES:
+        names.add(_aggregate_key(node))
+        return
+    if not isinstance(node.func, ast.Name) or (
+        node.func.id not in FUNCTIONS and node.func.id not in BLANK_AWARE
+    ):
+        raise ExprError(
+            "只能调用这些函数 only these functions may be called: "
+            + ", ".join(sorted([*FUNCTIONS, *BLANK_AWARE]))
+        )
+    if node.keywords:
+        raise ExprError("不支持关键字参数 keyword arguments are not supported")
+    for a in node.args:
+        _check(a, names)
+
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    """The operands of an operator the language has; anything else is refused."""
+    if isinstance(node, ast.BoolOp):
+        return list(node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
+        return [node.operand]
+    if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
+        return [node.left, node.right]
+    if isinstance(node, ast.Compare) and all(
         type(op) in _CMP or isinstance(op, (ast.In, ast.NotIn)) for op in node.ops
     ):
-        _check(node.left, names)
-        for c in node.comparators:
-            _check(c, names)
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for e in node.elts:
-            _check(e, names)
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and (node.func.id in AGGREGATES)
-    ):
-        names.add(_aggregate_key(node))
-    elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or (
-            node.func.id not in FUNCTIONS and node.func.id not in BLANK_AWARE
-        ):
-            raise ExprError(
-                "只能调用这些函数 only these functions may be called: "
-                + ", ".join(sorted([*FUNCTIONS, *BLANK_AWARE]))
-            )
-        if node.keywords:
-            raise ExprError("不支持关键字参数 keyword arguments are not supported")
-        for a in node.args:
-            _check(a, names)
-    elif isinstance(node, ast.IfExp):
-        for part in (node.test, node.body, node.orelse):
-            _check(part, names)
-    else:
-        raise ExprError(f"不支持的语法 unsupported syntax: {type(node).__name__}")
+        return [node.left, *node.comparators]
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return list(node.elts)
+    if isinstance(node, ast.IfExp):
+        return [node.test, node.body, node.orelse]
+    raise ExprError(f"不支持的语法 unsupported syntax: {type(node).__name__}")
 
 
 def _aggregate_key(node: ast.Call) -> str:

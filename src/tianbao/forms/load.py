@@ -8,6 +8,7 @@ their schemas in ``schemas/forms/``. Adding a form is adding two files.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,8 +145,84 @@ def load_form(
     names = {c.field for c in columns}
     props = set((record_schema.get("properties") or {}).keys())
     entry = {c.field for c in columns if c.entry}
-    key = data["key"]
     known_attrs = KNOWN_ATTRIBUTES[data["rows"]]
+    problems += _column_problems(data, columns, props, known_attrs, at, sname, lname, schema_doc)
+    rules, found = _rules(data, names, entry, known_attrs, at)
+    problems += found
+    rule_ids = [r.id for r in rules]
+    for i, rid in enumerate(rule_ids):
+        if rid in rule_ids[:i]:
+            problems.append(
+                at(
+                    CheckCode.DUPLICATE_ID,
+                    ("rules", i, "id"),
+                    CheckCode.DUPLICATE_ID.value,
+                    rid,
+                    "unique",
+                )
+            )
+    if problems:
+        return FormResult(None, problems)
+    form = FormDef(
+        id=data["id"],
+        version=data["version"],
+        title_zh=data["title"]["zh"],
+        title_en=data["title"]["en"],
+        sheet=data["sheet"],
+        rows=data["rows"],
+        key=data["key"],
+        columns=columns,
+        rules=rules,
+        record_schema=record_schema,
+        layout_path=layout_path,
+        schema_path=schema_path,
+        instructions=list(data.get("instructions") or []),
+        raw=data,
+    )
+    return FormResult(form, [])
+
+
+def _column(c: dict[str, Any]) -> Column:
+    return Column(
+        field=c["field"],
+        label_zh=c["label"]["zh"],
+        label_en=c["label"]["en"],
+        prefill=c.get("prefill"),
+        entry=bool(c.get("entry")),
+        formula=c.get("formula"),
+        number_format=c.get("number_format"),
+        unit=c.get("unit"),
+        width=c.get("width"),
+        role=c.get("role"),
+        only_if=c.get("only_if"),
+        plausible=(
+            (
+                float(c["plausible"]["min"]),
+                float(c["plausible"]["max"]),
+                bool(c["plausible"].get("fraction_hint")),
+            )
+            if c.get("plausible")
+            else None
+        ),
+    )
+
+
+def _column_problems(
+    data: dict[str, Any],
+    columns: list[Column],
+    props: set[str],
+    known_attrs: set[str],
+    at: Callable[..., Problem],
+    sname: str,
+    lname: str,
+    schema_doc: LoadedYaml,
+) -> list[Problem]:
+    """The key, each column (unique, in the schema, known prefill, formula and only_if
+    references) and each schema property without an entry column."""
+    problems: list[Problem] = []
+    names = {c.field for c in columns}
+    entry = {c.field for c in columns if c.entry}
+    key = data["key"]
 
     if key not in names or not (
         columns[[c.field for c in columns].index(key)].prefill if key in names else False
@@ -227,6 +304,18 @@ def load_form(
             )
         )
 
+    return problems
+
+
+def _rules(
+    data: dict[str, Any],
+    names: set[str],
+    entry: set[str],
+    known_attrs: set[str],
+    at: Callable[..., Problem],
+) -> tuple[list[Rule], list[Problem]]:
+    """The form's audit rules, and what is wrong with their expressions and cells."""
+    problems: list[Problem] = []
     rules: list[Rule] = []
     allowed = (
         names
@@ -284,59 +373,4 @@ def load_form(
                 r.get("cell"),
             )
         )
-    rule_ids = [r.id for r in rules]
-    for i, rid in enumerate(rule_ids):
-        if rid in rule_ids[:i]:
-            problems.append(
-                at(
-                    CheckCode.DUPLICATE_ID,
-                    ("rules", i, "id"),
-                    CheckCode.DUPLICATE_ID.value,
-                    rid,
-                    "unique",
-                )
-            )
-    if problems:
-        return FormResult(None, problems)
-    form = FormDef(
-        id=data["id"],
-        version=data["version"],
-        title_zh=data["title"]["zh"],
-        title_en=data["title"]["en"],
-        sheet=data["sheet"],
-        rows=data["rows"],
-        key=key,
-        columns=columns,
-        rules=rules,
-        record_schema=record_schema,
-        layout_path=layout_path,
-        schema_path=schema_path,
-        instructions=list(data.get("instructions") or []),
-        raw=data,
-    )
-    return FormResult(form, [])
-
-
-def _column(c: dict[str, Any]) -> Column:
-    return Column(
-        field=c["field"],
-        label_zh=c["label"]["zh"],
-        label_en=c["label"]["en"],
-        prefill=c.get("prefill"),
-        entry=bool(c.get("entry")),
-        formula=c.get("formula"),
-        number_format=c.get("number_format"),
-        unit=c.get("unit"),
-        width=c.get("width"),
-        role=c.get("role"),
-        only_if=c.get("only_if"),
-        plausible=(
-            (
-                float(c["plausible"]["min"]),
-                float(c["plausible"]["max"]),
-                bool(c["plausible"].get("fraction_hint")),
-            )
-            if c.get("plausible")
-            else None
-        ),
-    )
+    return rules, problems

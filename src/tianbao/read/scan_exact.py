@@ -53,7 +53,8 @@ class _Walk:
         if col > self.max_col:
             self.max_col, self.at_col = col, (row, col)
 
-    def cells(self, buf: bytes, start: int, end: int) -> None:
+    # the exact path's per-cell loop, kept in one piece so the per-cell work stays inline
+    def cells(self, buf: bytes, start: int, end: int) -> None:  # noqa: C901
         """The cells between two row tags."""
         if start >= end:
             return

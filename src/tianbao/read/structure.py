@@ -13,6 +13,7 @@ from tianbao.read.facts import (
     MAIN_XLSX,
     ODS_MIME,
     SHEET_KINDS,
+    Rel,
     SheetEntry,
     _Stop,
     _what_zip,
@@ -135,61 +136,68 @@ class StructureChecks(ZipChecker):
                 ReadCode.TOO_MANY_SHEETS, f"{len(sheets)} sheets (limit {self.limits.max_sheets})"
             )
             raise _Stop
+        self.duplicate_names([name for name, _, _ in sheets])
+        targets: dict[str, str] = {}
+        for name, st, rid in sheets:
+            entry = self.sheet_entry(name, st, by_id.get(rid), rid, targets)
+            if entry is not None:
+                targets[entry.part] = name
+                self.pkg.sheets.append(entry)
+        self.related = [r for r in rels if not r.external and r.part]
+
+    def duplicate_names(self, names: list[str]) -> None:
+        """Sheet names equal but for letter case: Excel refuses them, calamine does not."""
         seen: dict[str, str] = {}
         dups: list[str] = []
-        for name, _, _ in sheets:
+        for name in names:
             key = name.casefold()
             if key in seen:
                 dups.append(f"{show(seen[key])} / {show(name)}")
             seen.setdefault(key, name)
         if dups:
             self.add(ReadCode.DUPLICATE_SHEET_NAME, "; ".join(dups[:5]), self.main)
-        targets: dict[str, str] = {}
-        for name, st, rid in sheets:
-            rel = by_id.get(rid)
-            where = f"sheet {show(name)}"
-            if rel is None:
-                self.add(
-                    ReadCode.BAD_RELATIONSHIP, f"{where}: no relationship {show(rid)}", self.main
-                )
-                continue
-            kind = SHEET_KINDS.get(rel.type)
-            if kind is None:
-                self.add(
-                    ReadCode.BAD_RELATIONSHIP,
-                    f"{where}: relationship type {show(rel.type)} is not a sheet",
-                    self.main,
-                )
-                continue
-            if rel.external or rel.part is None:
-                self.add(
-                    ReadCode.BAD_RELATIONSHIP,
-                    f"{where} points outside the package: {show(rel.target)}",
-                    self.main,
-                )
-                continue
-            zi = self.find(rel.part)
-            if zi is None:
-                self.add(
-                    ReadCode.MISSING_PART,
-                    f"{where}: {show(rel.part)} is not in the file",
-                    self.main,
-                )
-                continue
-            if zi.filename == self.main or zi.filename in targets:
-                other = (
-                    "the workbook itself"
-                    if zi.filename == self.main
-                    else (f"sheet {show(targets[zi.filename])}")
-                )
-                self.add(
-                    ReadCode.BAD_RELATIONSHIP,
-                    f"{where} points at the same part as {other}: {show(zi.filename)}",
-                    self.main,
-                )
-                continue
-            targets[zi.filename] = name
-            if kind == "macrosheet":
-                self.add(ReadCode.MACRO_ENABLED, f"{where} is an Excel 4.0 macro sheet")
-            self.pkg.sheets.append(SheetEntry(name, st, kind, zi.filename))
-        self.related = [r for r in rels if not r.external and r.part]
+
+    def sheet_entry(
+        self, name: str, state: str, rel: Rel | None, rid: str, targets: dict[str, str]
+    ) -> SheetEntry | None:
+        """A <sheet> of the workbook as a part to read, or None (with a finding)."""
+        where = f"sheet {show(name)}"
+        if rel is None:
+            self.add(ReadCode.BAD_RELATIONSHIP, f"{where}: no relationship {show(rid)}", self.main)
+            return None
+        kind = SHEET_KINDS.get(rel.type)
+        if kind is None:
+            self.add(
+                ReadCode.BAD_RELATIONSHIP,
+                f"{where}: relationship type {show(rel.type)} is not a sheet",
+                self.main,
+            )
+            return None
+        if rel.external or rel.part is None:
+            self.add(
+                ReadCode.BAD_RELATIONSHIP,
+                f"{where} points outside the package: {show(rel.target)}",
+                self.main,
+            )
+            return None
+        zi = self.find(rel.part)
+        if zi is None:
+            self.add(
+                ReadCode.MISSING_PART, f"{where}: {show(rel.part)} is not in the file", self.main
+            )
+            return None
+        if zi.filename == self.main or zi.filename in targets:
+            other = (
+                "the workbook itself"
+                if zi.filename == self.main
+                else (f"sheet {show(targets[zi.filename])}")
+            )
+            self.add(
+                ReadCode.BAD_RELATIONSHIP,
+                f"{where} points at the same part as {other}: {show(zi.filename)}",
+                self.main,
+            )
+            return None
+        if kind == "macrosheet":
+            self.add(ReadCode.MACRO_ENABLED, f"{where} is an Excel 4.0 macro sheet")
+        return SheetEntry(name, state, kind, zi.filename)

@@ -116,51 +116,10 @@ def extract_form(
     findings: list[Finding] = []
     at = {**where, "form": form.id}
     labels = [column_label_text(c, plan) for c in form.columns]
-    sheet = sheets.get(form.sheet)
-    if sheet is None:
-        for name, candidate in sheets.items():
-            if name in claimed or name.startswith("_"):
-                continue
-            if find_header(candidate, labels):
-                sheet = candidate
-                findings.append(
-                    make(
-                        Code.STRUCT_SHEET_RENAMED, sheet=name, value=name, expected=form.sheet, **at
-                    )
-                )
-                break
-    if sheet is None:
-        findings.append(
-            make(Code.STRUCT_SHEET_MISSING, sheet=form.sheet, expected=form.sheet, **at)
-        )
+    located = _locate(form, sheets, claimed, labels, at, findings)
+    if located is None:
         return None, findings
-    claimed.add(sheet.name)
-    at["sheet"] = sheet.name
-    header = find_header(sheet, labels)
-    if header is None:
-        findings.append(
-            make(
-                Code.STRUCT_HEADER_CHANGED,
-                cell=f"A{HEADER_ROWS}",
-                expected=" | ".join(labels),
-                **at,
-            )
-        )
-        return None, findings
-    hrow, mapping = header
-    for i, label in enumerate(labels):
-        if i not in mapping:
-            got = sheet.value(hrow, i)
-            findings.append(
-                make(
-                    Code.STRUCT_HEADER_CHANGED,
-                    cell=xl_rowcol_to_cell(hrow, i),
-                    field=form.columns[i].field,
-                    value=got,
-                    expected=label,
-                    **at,
-                )
-            )
+    sheet, hrow, mapping = located
     col_of = {form.columns[i].field: c for i, c in mapping.items()}
     key_col = col_of.get(form.key)
     if key_col is None:
@@ -226,6 +185,64 @@ def extract_form(
     if positions != list(range(hrow + 1, hrow + 1 + len(positions))):
         findings.append(make(Code.STRUCT_ROW_MOVED, **at))
     return out, findings
+
+
+def _locate(
+    form: FormDef,
+    sheets: dict[str, SheetView],
+    claimed: set[str],
+    labels: list[str],
+    at: dict[str, Any],
+    findings: list[Finding],
+) -> tuple[SheetView, int, dict[int, int]] | None:
+    """The form's sheet (renamed ones found by their header), its header row and the
+    column of each label; None when the form cannot be read (the finding says why)."""
+    sheet = sheets.get(form.sheet)
+    if sheet is None:
+        for name, candidate in sheets.items():
+            if name in claimed or name.startswith("_"):
+                continue
+            if find_header(candidate, labels):
+                sheet = candidate
+                findings.append(
+                    make(
+                        Code.STRUCT_SHEET_RENAMED, sheet=name, value=name, expected=form.sheet, **at
+                    )
+                )
+                break
+    if sheet is None:
+        findings.append(
+            make(Code.STRUCT_SHEET_MISSING, sheet=form.sheet, expected=form.sheet, **at)
+        )
+        return None
+    claimed.add(sheet.name)
+    at["sheet"] = sheet.name
+    header = find_header(sheet, labels)
+    if header is None:
+        findings.append(
+            make(
+                Code.STRUCT_HEADER_CHANGED,
+                cell=f"A{HEADER_ROWS}",
+                expected=" | ".join(labels),
+                **at,
+            )
+        )
+        return None
+    hrow, mapping = header
+    for i, label in enumerate(labels):
+        if i not in mapping:
+            got = sheet.value(hrow, i)
+            findings.append(
+                make(
+                    Code.STRUCT_HEADER_CHANGED,
+                    cell=xl_rowcol_to_cell(hrow, i),
+                    field=form.columns[i].field,
+                    value=got,
+                    expected=label,
+                    **at,
+                )
+            )
+    return sheet, hrow, mapping
 
 
 def _show(v: Any) -> str:

@@ -202,20 +202,7 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     if isinstance(raw, (int, float)):
         if not percent_cell:
             return _finish(raw, raw, integer, [], False)
-        if unit not in ("%", "‰"):
-            kind = "unparseable" if unit is None else "unit_mismatch"
-            return _fail(raw, f"是百分数，本栏单位为{unit}", f"is a percentage, unit {unit}", kind)
-        if not math.isfinite(raw) or abs(raw) > MAX_MAGNITUDE:
-            return _too_large(raw)
-        scale = 100 if unit == "%" else 1000
-        # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
-        value = D(repr(raw)) * scale
-        pct, got = _plain(value / scale * 100), _plain(value)
-        note = (
-            f"单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录 "
-            f"percent-formatted cell shown as {pct}% recorded as {got} ({unit})"
-        )
-        return _finish(raw, value, integer, [note], False)
+        return _percent_cell(raw, integer, unit)
     if not isinstance(raw, str):
         return _fail(raw, "不是数值", "is not a number")
     s, notes = _clean(raw)
@@ -240,30 +227,58 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     value = -value if negative else value
     suffix, converted = m["unit"].strip(), False
     if suffix:
-        if unit is None:
-            return _fail(raw, "带有单位，但本栏不填单位", "has a unit but this column has none")
-        src, dst = UNIT_FACTORS.get(suffix), UNIT_FACTORS.get(unit)
-        if src is None and suffix in _MULTIPLIERS and dst:
-            # '3万' in a % column is no ratio: an empty dimension makes it a mismatch
-            src = (dst[0] if dst[0] != "ratio" else "", _MULTIPLIERS[suffix])
-        if suffix == unit or (src and src == dst):
-            notes.append(f"已去除单位“{suffix}” unit “{suffix}” removed")
-        elif src is None:
-            return _fail(raw, f"的单位“{suffix}”无法识别", f"has an unknown unit “{suffix}”")
-        elif dst is None or src[0] != dst[0]:
-            zh, en = f"的单位“{suffix}”与本栏“{unit}”不符", f"is in {suffix}, the column in {unit}"
-            return _fail(raw, zh, en, "unit_mismatch")
-        else:
-            before, value = value, value * src[1] / dst[1]
-            was, now = f"{_plain(before)}{suffix}", f"{_plain(value)}{unit}"
-            notes.append(
-                f"单位已换算（{suffix} → {unit}）：{was} = {now} "
-                f"unit converted ({suffix} → {unit}): {was} = {now}"
-            )
-            converted = True
+        done = _in_unit(raw, value, suffix, unit, notes)
+        if isinstance(done, Normalised):
+            return done
+        value, converted = done
     if not notes:  # '123' typed into a text cell: a number, but worth recording
         notes.append(N_TEXT_NUMBER)
     return _finish(raw, value, integer, notes, converted)
+
+
+def _percent_cell(raw: float | int, integer: bool, unit: str | None) -> Normalised:
+    """A number the program stored for a typed percent (12% → 0.12 with a % format)."""
+    if unit not in ("%", "‰"):
+        kind = "unparseable" if unit is None else "unit_mismatch"
+        return _fail(raw, f"是百分数，本栏单位为{unit}", f"is a percentage, unit {unit}", kind)
+    if not math.isfinite(raw) or abs(raw) > MAX_MAGNITUDE:
+        return _too_large(raw)
+    scale = 100 if unit == "%" else 1000
+    # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
+    value = D(repr(raw)) * scale
+    pct, got = _plain(value / scale * 100), _plain(value)
+    note = (
+        f"单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录 "
+        f"percent-formatted cell shown as {pct}% recorded as {got} ({unit})"
+    )
+    return _finish(raw, value, integer, [note], False)
+
+
+def _in_unit(
+    raw: Any, value: D, suffix: str, unit: str | None, notes: list[str]
+) -> Normalised | tuple[D, bool]:
+    """A number typed with a unit, in the column's unit: (value, converted) or the failure."""
+    if unit is None:
+        return _fail(raw, "带有单位，但本栏不填单位", "has a unit but this column has none")
+    src, dst = UNIT_FACTORS.get(suffix), UNIT_FACTORS.get(unit)
+    if src is None and suffix in _MULTIPLIERS and dst:
+        # '3万' in a % column is no ratio: an empty dimension makes it a mismatch
+        src = (dst[0] if dst[0] != "ratio" else "", _MULTIPLIERS[suffix])
+    if suffix == unit or (src and src == dst):
+        notes.append(f"已去除单位“{suffix}” unit “{suffix}” removed")
+        return value, False
+    if src is None:
+        return _fail(raw, f"的单位“{suffix}”无法识别", f"has an unknown unit “{suffix}”")
+    if dst is None or src[0] != dst[0]:
+        zh, en = f"的单位“{suffix}”与本栏“{unit}”不符", f"is in {suffix}, the column in {unit}"
+        return _fail(raw, zh, en, "unit_mismatch")
+    converted = value * src[1] / dst[1]
+    was, now = f"{_plain(value)}{suffix}", f"{_plain(converted)}{unit}"
+    notes.append(
+        f"单位已换算（{suffix} → {unit}）：{was} = {now} "
+        f"unit converted ({suffix} → {unit}): {was} = {now}"
+    )
+    return converted, True
 
 
 def _serial(raw: float | int, date1904: bool) -> Normalised:
