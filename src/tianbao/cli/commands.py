@@ -15,7 +15,6 @@ import click
 from tianbao import __version__
 from tianbao.cli.options import (
     CONTEXT,
-    _same_file,
     handle_errors,
     jobs_option,
     json_option,
@@ -40,9 +39,9 @@ def main() -> None:
 @handle_errors
 def init(directory: Path, sample: str | None) -> None:
     """Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample)."""
-    from tianbao.workspace import init_workspace
+    from tianbao import api
 
-    path = init_workspace(directory, sample)
+    path = api.init(directory, sample)
     click.echo(f"已创建工作区 created workspace: {path}", err=True)
     click.echo(f"下一步 next: tianbao check -w {path}", err=True)
 
@@ -56,9 +55,9 @@ def check(workspace: Path, as_json: bool) -> None:
 
     Exit 0 when clean, 1 when there are problems, 2 when there is no workspace.
     """
-    from tianbao.check import check_workspace
+    from tianbao import api
 
-    problems = check_workspace(workspace)
+    problems = api.check(workspace)
     if as_json:
         click.echo(
             json.dumps(
@@ -110,16 +109,10 @@ def generate(
     jobs: int | None,
 ) -> None:
     """Write each department's standard workbook for PERIOD."""
-    from tianbao.template.generate import generate as run
-    from tianbao.workspace import open_workspace
+    from tianbao import api
 
-    results = run(
-        open_workspace(workspace),
-        period,
-        list(departments) or None,
-        out_dir,
-        password,
-        jobs=resolve_jobs(jobs),
+    results = api.generate(
+        workspace, period, list(departments) or None, out_dir, password, resolve_jobs(jobs)
     )
     written = [r for r in results if r.path is not None]
     for r in results:
@@ -151,22 +144,12 @@ def status(
     workspace: Path, period: str, as_of: str | None, as_json: bool, out_path: Path | None
 ) -> None:
     """Completeness and timeliness of PERIOD per department and form, and whom to chase (催报)."""
-    import datetime as dt
-
     from rich.console import Console
 
-    from tianbao.errors import UsageError
+    from tianbao import api
     from tianbao.ledger.console import print_status
-    from tianbao.ledger.status import status as run
-    from tianbao.workspace import open_workspace
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise UsageError(
-            f"无法识别的日期 {as_of!r} cannot read --as-of; expected YYYY-MM-DD"
-        ) from None
-    report = run(open_workspace(workspace), period, day)
+    report = api.status(workspace, period, as_of)
     if out_path is not None:
         from tianbao.report.status_xlsx import write_status_xlsx
 
@@ -209,23 +192,9 @@ def consolidate(
     totals are Excel formulas with their values. Exit 0 on success, 2 for a usage
     or workspace problem.
     """
-    import datetime as dt
+    from tianbao import api
 
-    from tianbao.consolidate import consolidate as run
-    from tianbao.errors import UsageError
-    from tianbao.workspace import open_workspace
-
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise UsageError(
-            f"无法识别的日期 {as_of!r} cannot read --as-of; expected YYYY-MM-DD"
-        ) from None
-    ws = open_workspace(workspace)
-    out = out_path or ws.root / "outputs" / "summary" / f"{period}_汇总.xlsx"
-    if csv_path is not None and _same_file(out, csv_path):
-        raise UsageError(f"-o 与 --csv 是同一个文件 -o and --csv name the same file: {out}")
-    result = run(ws, period, out, csv_path, day)
+    result = api.consolidate(workspace, period, out_path, csv_path, as_of)
     click.echo(f"{result.out}")
     if result.csv is not None:
         click.echo(f"{result.csv}")

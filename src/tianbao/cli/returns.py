@@ -70,43 +70,21 @@ def validate(
     """
     from rich.console import Console
 
-    from tianbao.errors import UsageError
-    from tianbao.report.validation_json import report_dict
+    from tianbao import api
     from tianbao.validate.console import print_reports
-    from tianbao.validate.engine import Validator, input_files, records_by_key
-    from tianbao.workspace import open_workspace
 
-    ws = open_workspace(workspace).require_ok()
-    assert ws.plan is not None
-    # options first: a mistyped --period must not turn every return into a rejection
-    period = str(ws.plan.period(period)) if period is not None else None
-    dept = ws.plan.department_code(dept) if dept is not None else None
-    files = input_files(list(paths), ("审核", "validate"))
-    validator = Validator(ws)
-    prev = None
-    if previous is not None:
-        prev_report = validator.validate(previous)
-        if not prev_report.records:
-            raise UsageError(
-                f"{previous}: 上期报表无法读取 cannot use as previous period "
-                f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
-            )
-        prev = records_by_key(prev_report)
-    from tianbao.validate.batch import validate_many
-
-    reports = list(validate_many(validator, files, resolve_jobs(jobs), period, dept, prev))
+    run = api.validate_files(
+        workspace, paths, period=period, dept=dept, previous=previous, jobs=resolve_jobs(jobs)
+    )
+    reports = run.reports
     if report_path is not None:
-        from tianbao.report.validation_xlsx import write_report
-
-        write_report(reports, report_path, validator)
+        run.write_report(report_path)
     if annotate_dir is not None:
-        from tianbao.report.annotate import annotate_all
-
-        annotate_all(reports, annotate_dir)
+        run.annotate(annotate_dir)
     if as_json:
-        click.echo(json.dumps(report_dict(reports), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
     print_reports(reports, lang, Console(stderr=as_json, width=160), notes)
-    if not all(r.valid for r in reports):
+    if not run.valid:
         sys.exit(1)
 
 
@@ -166,17 +144,10 @@ def collect(
     Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a
     usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
     """
+    from tianbao import api
     from tianbao.collect.console import collect_details, collect_line, collect_summary
-    from tianbao.collect.pipeline import collect as run
     from tianbao.collect.pipeline import results_dict
-    from tianbao.collect.receipt import from_options
-    from tianbao.collect.rounds import Round
-    from tianbao.workspace import open_workspace
 
-    ws = open_workspace(workspace).require_ok()
-    assert ws.plan is not None
-    receipt = from_options(received_at, manifest, received_from)
-    round_ = Round(ws.plan.period(round_period) if round_period else None, corrections)
     files: list[dict[str, Any]] = []  # --json: each file's dict, made while its report is here
 
     def show(r: Any) -> None:
@@ -187,15 +158,17 @@ def collect(
             files.append(r.as_dict())
 
     # reports are dropped once shown: memory does not grow with the number of files
-    results = run(
-        ws,
-        list(paths),
-        None,
-        show,
+    results = api.collect(
+        workspace,
+        paths,
+        received_at=received_at,
+        manifest=manifest,
+        received_from=received_from,
+        period=round_period,
+        corrections=corrections,
         jobs=resolve_jobs(jobs),
+        on_result=show,
         keep_reports=False,
-        receipt=receipt,
-        round_=round_,
     )
     if as_json:
         click.echo(json.dumps(results_dict(results, files), ensure_ascii=False, indent=2))

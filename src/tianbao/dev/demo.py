@@ -207,15 +207,13 @@ def _collect(ws: Workspace, batches: dict[dt.datetime, list[Path]]) -> dict[str,
 
 
 def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], None]) -> None:
-    from tianbao.ledger.status import status
+    from tianbao import api
     from tianbao.report.status_xlsx import write_status_xlsx
-    from tianbao.report.validation_xlsx import write_report
-    from tianbao.validate.engine import Validator
 
     out = root / "outputs"
     out.mkdir(parents=True, exist_ok=True)
     deadline = Period.parse(FINAL).deadline(ws.plan.deadline_days if ws.plan else 5)
-    report = status(ws, FINAL, as_of=deadline + dt.timedelta(days=7))
+    report = api.status(ws, FINAL, as_of=deadline + dt.timedelta(days=7))
     result.status_xlsx = out / f"status-{FINAL}.xlsx"
     write_status_xlsx(report, result.status_xlsx)
     result.chase = [
@@ -225,17 +223,12 @@ def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], 
     say(f"4. 报送情况 status {FINAL} → {result.status_xlsx}")
     for line in result.chase:
         say(f"   催报 chase: {line}")
-    validator = Validator(ws)
     june = sorted((root / "returns" / FINAL).rglob("*.xlsx"))
     result.report_xlsx = out / f"validation-{FINAL}.xlsx"
-    write_report([validator.validate(p) for p in june], result.report_xlsx, validator)
+    api.validate_files(ws, june).write_report(result.report_xlsx)
     say(f"5. {FINAL} 审核报告 validation report → {result.report_xlsx}")
-    try:
-        from tianbao.consolidate import consolidate
-    except ImportError:  # consolidation lands separately
-        return
     result.summary = out / f"summary-{FINAL}.xlsx"
-    consolidate(ws, FINAL, result.summary, csv=out / f"long-{FINAL}.csv")
+    api.consolidate(ws, FINAL, result.summary, csv=out / f"long-{FINAL}.csv")
     say(f"6. 汇总 consolidate {FINAL} → {result.summary}")
 
 

@@ -1,0 +1,221 @@
+"""The library face: what each ``tianbao`` command does, as a function that returns
+its result (the command line only parses options and prints these).
+
+    from tianbao import api
+    run = api.validate_files("ws", ["returns/"], period="2014-06")
+    run.valid, run.as_dict()
+
+Usage mistakes raise ``UsageError`` (the command exits 2) before any file is
+read; a fault of the machine raises ``EnvironmentFault`` (exit 3). Heavy
+libraries are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tianbao.errors import UsageError
+from tianbao.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from tianbao.collect.pipeline import CollectResult
+    from tianbao.consolidate import ConsolidateResult
+    from tianbao.ledger.status import StatusReport
+    from tianbao.problems import Problem
+    from tianbao.template.generate import Generated
+    from tianbao.validate.engine import FileReport, Validator
+
+Where = Path | str | Workspace
+
+
+def workspace(where: Where) -> Workspace:
+    """An open workspace, checked usable (its plan and forms load)."""
+    ws = where if isinstance(where, Workspace) else open_workspace(Path(where))
+    return ws.require_ok()
+
+
+def day(text: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
+    """A date option (YYYY-MM-DD), or a usage error naming the option."""
+    if text is None or isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"无法识别的日期 {text!r} cannot read {option}; expected YYYY-MM-DD"
+        ) from None
+
+
+# -- init, check, generate ----------------------------------------------------------------
+def init(directory: Path | str, sample: str | None = None) -> Path:
+    """A new workspace: an empty skeleton, or a copy of a sample (jiefang-2014)."""
+    from tianbao.workspace import init_workspace
+
+    return init_workspace(Path(directory), sample)
+
+
+def check(root: Path | str) -> list[Problem]:
+    """Every problem of the workspace's plan and forms, in file order."""
+    from tianbao.check import check_workspace
+
+    return check_workspace(Path(root))
+
+
+def generate(
+    where: Where,
+    period: str,
+    departments: list[str] | None = None,
+    out_dir: Path | None = None,
+    password: str | None = None,
+    jobs: int = 1,
+) -> list[Generated]:
+    """Each department's standard workbook for ``period``."""
+    from tianbao.template.generate import generate as run
+
+    return run(_opened(where), period, departments, out_dir, password, jobs=jobs)
+
+
+# -- validate ---------------------------------------------------------------------------
+@dataclass
+class Validation:
+    """The reports of one ``validate`` run, in file order, and the validator that made
+    them (the auditors' workbook reads its plan and forms)."""
+
+    reports: list[FileReport]
+    validator: Validator
+
+    @property
+    def valid(self) -> bool:
+        return all(r.valid for r in self.reports)
+
+    def as_dict(self) -> dict[str, Any]:
+        """What ``validate --json`` prints."""
+        from tianbao.report.validation_json import report_dict
+
+        return report_dict(self.reports)
+
+    def write_report(self, path: Path) -> None:
+        """The auditors' workbook of these reports (``--report``)."""
+        from tianbao.report.validation_xlsx import write_report
+
+        write_report(self.reports, Path(path), self.validator)
+
+    def annotate(self, folder: Path) -> None:
+        """A copy of each return with its findings marked (``--annotate``)."""
+        from tianbao.report.annotate import annotate_all
+
+        annotate_all(self.reports, Path(folder))
+
+
+def validate_files(
+    where: Where,
+    paths: Iterable[Path | str],
+    *,
+    period: str | None = None,
+    dept: str | None = None,
+    previous: Path | None = None,
+    jobs: int = 1,
+) -> Validation:
+    """Validate returned files or folders. ``period`` and ``dept`` are checked before
+    any file is read (a mistyped one would otherwise reject every return)."""
+    from tianbao.validate.batch import validate_many
+    from tianbao.validate.engine import Validator, input_files, records_by_key
+
+    ws = workspace(where)
+    assert ws.plan is not None
+    period = str(ws.plan.period(period)) if period is not None else None
+    dept = ws.plan.department_code(dept) if dept is not None else None
+    files = input_files([Path(p) for p in paths], ("审核", "validate"))
+    validator = Validator(ws)
+    prev = None
+    if previous is not None:
+        prev_report = validator.validate(Path(previous))
+        if not prev_report.records:
+            raise UsageError(
+                f"{previous}: 上期报表无法读取 cannot use as previous period "
+                f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
+            )
+        prev = records_by_key(prev_report)
+    reports = list(validate_many(validator, files, jobs, period, dept, prev))
+    return Validation(reports, validator)
+
+
+# -- collect, status, consolidate ---------------------------------------------------------
+def collect(
+    where: Where,
+    paths: Iterable[Path | str],
+    *,
+    received_at: str | None = None,
+    manifest: Path | None = None,
+    received_from: str | None = None,
+    period: str | None = None,
+    corrections: bool = False,
+    jobs: int = 1,
+    on_result: Callable[[CollectResult], None] | None = None,
+    keep_reports: bool = True,
+) -> list[CollectResult]:
+    """Validate, archive and record returned files (see ``tianbao.collect.pipeline``).
+
+    Receipt times: ``received_at`` for all, a ``manifest`` CSV per file, or
+    ``received_from="mtime"``; ``period``: the round collected; ``corrections``:
+    a past period's return may replace that period's accepted one."""
+    from tianbao.collect.pipeline import collect as run
+    from tianbao.collect.receipt import from_options
+    from tianbao.collect.rounds import Round
+
+    ws = workspace(where)
+    assert ws.plan is not None
+    receipt = from_options(received_at, manifest, received_from)
+    round_ = Round(ws.plan.period(period) if period else None, corrections)
+    return run(
+        ws,
+        [Path(p) for p in paths],
+        None,
+        on_result,
+        jobs=jobs,
+        keep_reports=keep_reports,
+        receipt=receipt,
+        round_=round_,
+    )
+
+
+def status(where: Where, period: str, as_of: str | dt.date | None = None) -> StatusReport:
+    """Completeness and timeliness of ``period`` per department and form."""
+    from tianbao.ledger.status import status as run
+
+    when = day(as_of)
+    return run(_opened(where), period, when)
+
+
+def consolidate(
+    where: Where,
+    period: str,
+    out: Path | None = None,
+    csv: Path | None = None,
+    as_of: str | dt.date | None = None,
+) -> ConsolidateResult:
+    """The district summary of ``period`` (and its long CSV when ``csv`` is given)."""
+    from tianbao.consolidate import consolidate as run
+
+    when = day(as_of)
+    ws = _opened(where)
+    out = Path(out) if out else ws.root / "outputs" / "summary" / f"{period}_汇总.xlsx"
+    if csv is not None and _same_file(out, Path(csv)):
+        raise UsageError(f"-o 与 --csv 是同一个文件 -o and --csv name the same file: {out}")
+    return run(ws, period, out, csv, when)
+
+
+def _opened(where: Where) -> Workspace:
+    """The workspace as given; the function it is passed to checks it."""
+    return where if isinstance(where, Workspace) else open_workspace(Path(where))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
