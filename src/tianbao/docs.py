@@ -12,7 +12,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from tianbao.validate.findings import CATALOG, Code
+from tianbao.problems import CheckCode
+from tianbao.validate.findings import CATALOG, Code, split_bilingual
 
 # stage prefix of a code → section title, in pipeline order
 STAGES: dict[str, tuple[str, str]] = {
@@ -81,6 +82,19 @@ def findings_markdown() -> str:
             level = f"{SEVERITY_ZH[info.severity.value]} {info.severity.value}"
             out.append(f"| `{code.value}` | {level} | {_cell(info.zh)} | {_cell(info.en)} |")
         out.append("")
+    out += [
+        "## CHECK: 工作区检查 (`tianbao check`: the plan and the forms)",
+        "",
+        "Problems of the workspace itself, found before any template is issued; "
+        "`tianbao check` exits 1 while there are any.",
+        "",
+        "| 代码 code | 说明 | description |",
+        "| --- | --- | --- |",
+    ]
+    for check in CheckCode:
+        zh, en = split_bilingual(check.value)
+        out.append(f"| `{check.name}` | {_cell(zh)} | {_cell(en)} |")
+    out.append("")
     return "\n".join(out)
 
 

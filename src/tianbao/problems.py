@@ -14,7 +14,7 @@ class CheckCode(str, Enum):
     """Stable codes of workspace problems. Value = short description (zh / en)."""
 
     FILE_UNREADABLE = "文件无法读取或解析 file missing, unreadable or not valid YAML/JSON"
-    SCHEMA = "不符合 JSON Schema does not match the schema"
+    SCHEMA = "不符合 JSON 架构（schema） does not match the schema"
     DUPLICATE_ID = "编号重复 duplicate id"
     UNKNOWN_DEPARTMENT = "未定义的部门代码 unknown department code"
     ANNUAL_PLAN_ABOVE_TOTAL = "年度计划投资超过总投资 annual plan above total investment"
