@@ -87,3 +87,30 @@ def test_demo__summary_figures_recomputed_from_the_archive(demo: Path) -> None:
     sheet = books[1]["主要指标"]
     gdp = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "GDP")
     assert "未报" in gdp  # TJJ's rejected June return is not counted
+
+
+def test_demo__validate_and_collect_give_each_file_the_same_findings(demo: Path) -> None:
+    """validate takes each department's previous return from the ledger, as collect
+    did: a folder pre-checked by the office gets the verdicts collect will give."""
+    import json
+
+    from click.testing import CliRunner
+
+    ws = demo / "workspace"
+    res = tianbao(CliRunner(), "validate", "-w", ws, demo / "returns" / "2014-06", "--json")
+    checked = json.loads(res.stdout)["files"]
+    with Ledger(ws) as ledger:
+        recorded = {s.sha256: s.report for s in ledger.history(period="2014-06")}
+
+    def key(findings: list[dict]) -> list[tuple]:
+        return [(f["code"], f["sheet"], f["cell"], f["rule"], f["message"]) for f in findings]
+
+    compared = 0
+    for f in checked:
+        if f["sha256"] in recorded:
+            assert key(f["findings"]) == key(recorded[f["sha256"]]["findings"]), f["path"]
+            compared += 1
+    assert compared >= 10
+    assert not any(
+        x["code"] == "RULE_NO_PREVIOUS" for f in checked for x in f["findings"]
+    )  # every department had a May return in the ledger

@@ -118,12 +118,20 @@ def validate_files(
     period: str | None = None,
     dept: str | None = None,
     previous: Path | None = None,
+    history: bool = True,
     jobs: int = 1,
 ) -> Validation:
     """Validate returned files or folders. ``period`` and ``dept`` are checked before
-    any file is read (a mistyped one would otherwise reject every return)."""
+    any file is read (a mistyped one would otherwise reject every return).
+
+    The across-period rules need each department's previous return: by default the
+    one that counts in the ledger, as ``collect`` uses (so both give a file the same
+    findings); ``previous``: a file (every file's) or a folder (each department's);
+    ``history=False``: none (the rules are skipped, with a note)."""
+    from tianbao.collect.previous import validate_files_with_history
+    from tianbao.ledger.db import Ledger
     from tianbao.validate.batch import validate_many
-    from tianbao.validate.engine import Validator, input_files, records_by_key
+    from tianbao.validate.engine import Validator, input_files
 
     ws = workspace(where)
     assert ws.plan is not None
@@ -131,17 +139,42 @@ def validate_files(
     dept = ws.plan.department_code(dept) if dept is not None else None
     files = input_files([Path(p) for p in paths], ("审核", "validate"))
     validator = Validator(ws)
-    prev = None
-    if previous is not None:
-        prev_report = validator.validate(Path(previous))
-        if not prev_report.records:
-            raise UsageError(
-                f"{previous}: 上期报表无法读取 cannot use as previous period "
-                f"({', '.join(f.code.value for f in prev_report.findings[:3])})"
+    if previous is not None and Path(previous).is_dir():
+        by_dept = _previous_returns(validator, Path(previous))
+        reports = validate_files_with_history(
+            validator, files, jobs, lambda d, _p: by_dept.get(d), period, dept
+        )
+    elif previous is not None:
+        one = _previous_returns(validator, Path(previous))
+        prev = next(iter(one.values()))
+        reports = list(validate_many(validator, files, jobs, period, dept, prev))
+    elif history:
+        with Ledger(ws, readonly=True) as ledger:
+            reports = validate_files_with_history(
+                validator, files, jobs, ledger.previous_records, period, dept
             )
-        prev = records_by_key(prev_report)
-    reports = list(validate_many(validator, files, jobs, period, dept, prev))
+    else:
+        reports = list(validate_many(validator, files, jobs, period, dept))
     return Validation(reports, validator)
+
+
+def _previous_returns(validator: Validator, where: Path) -> dict[str, dict[str, Any]]:
+    """{department: records} of the returns in a file or folder given as the previous
+    period's; one that cannot be read is a usage mistake, named."""
+    from tianbao.validate.engine import expand_paths, records_by_key
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in expand_paths([where]):
+        report = validator.validate(path)
+        if not report.records:
+            raise UsageError(
+                f"{path}: 上期报表无法读取 cannot use as previous period "
+                f"({', '.join(f.code.value for f in report.findings[:3])})"
+            )
+        found[report.department] = records_by_key(report)
+    if not found:
+        raise UsageError(f"{where}: 没有上期报表 no previous-period returns there")
+    return found
 
 
 # -- collect, status, consolidate ---------------------------------------------------------

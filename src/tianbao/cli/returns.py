@@ -30,8 +30,14 @@ from tianbao.cli.options import (
 @click.option("--dept", help="预期填报单位 expected department code.")
 @click.option(
     "--previous",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="上期已受理的报表 last period's accepted return, for across-period rules.",
+    type=click.Path(path_type=Path, exists=True),
+    help="上期报表（文件或文件夹） last period's returns, for the across-period rules "
+    "[default: each department's accepted return in the ledger, as collect uses].",
+)
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="不用上期数据 skip the across-period rules (said in a note).",
 )
 @json_option
 @click.option(
@@ -56,6 +62,7 @@ def validate(
     period: str | None,
     dept: str | None,
     previous: Path | None,
+    no_history: bool,
     as_json: bool,
     report_path: Path | None,
     annotate_dir: Path | None,
@@ -74,8 +81,20 @@ def validate(
     from tianbao.validate.console import print_reports
 
     run = api.validate_files(
-        workspace, paths, period=period, dept=dept, previous=previous, jobs=resolve_jobs(jobs)
+        workspace,
+        paths,
+        period=period,
+        dept=dept,
+        previous=previous,
+        history=not no_history,
+        jobs=resolve_jobs(jobs),
     )
+    if no_history:
+        click.echo(
+            "未使用上期数据：跨期审核公式（本年累计 = 上期累计 + 本月 等）未检查 "
+            "--no-history: the across-period rules were not checked",
+            err=True,
+        )
     reports = run.reports
     if report_path is not None:
         run.write_report(report_path)

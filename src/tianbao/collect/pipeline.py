@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tianbao.collect.previous import hint as _hint
+from tianbao.collect.previous import validate_with_previous
 from tianbao.collect.receipt import NOW, OPTION, Receipt
 from tianbao.collect.rounds import Round, as_json, round_check
 from tianbao.ledger.archive import store, sweep_temp
@@ -30,7 +31,6 @@ from tianbao.workspace import Workspace
 
 COLLECT_VERSION = "1.0"
 # generated file names: 2014-06_RSJ_解放区人力资源和社会保障局.xlsx
-_NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
 ERROR = "error"  # a result that could not be recorded (file unreadable from disk...)
 # not recorded on purpose, with the reason: another period's template without
 # --corrections, a version received at the same moment as a different one, a
@@ -241,7 +241,7 @@ def _collect_one(
     existing = ledger.by_sha256(sha)
     if existing is not None:
         return _duplicate(path, existing)
-    report, ahead = _validate(ledger, validator, path, ahead)
+    report, ahead = validate_with_previous(ledger.previous_records, validator, path, ahead)
     if report.sha256 and report.sha256 != sha:
         return CollectResult(
             path,
@@ -278,36 +278,6 @@ def _collect_one(
         report,
         correction=sub.correction,
     )
-
-
-def _hint(name: str) -> tuple[str, str] | None:
-    m = _NAME_HINT.match(name)
-    return (m.group(2), m.group(1)) if m else None
-
-
-def _validate(
-    ledger: Ledger, validator: Any, path: Path, ahead: _Ahead | None = None
-) -> tuple[Any, _Ahead | None]:
-    """Validate with the previous period's accepted return as ``previous``.
-
-    Department and period are only certain after validation (the file's
-    identity), so the file name gives a first guess; when the identity says
-    otherwise, validate again with the right previous return. A validation
-    done ahead on a worker is used when it saw the same previous return as the
-    ledger holds now; the second value is that validation, or None.
-    """
-    hint = _hint(path.name)
-    prev = ledger.previous_records(*hint) if hint else None
-    if ahead is not None and ahead.previous == prev:
-        report = ahead.report
-    else:
-        ahead = None
-        report = validator.validate(path, previous=prev)
-    if report.department and report.period and (report.department, report.period) != hint:
-        actual = ledger.previous_records(report.department, report.period)
-        if actual != prev:
-            report, ahead = validator.validate(path, previous=actual), None
-    return report, ahead
 
 
 def _cells(report: Any) -> tuple[tuple[str, str, str, str, str, str], ...]:

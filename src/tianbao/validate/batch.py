@@ -12,7 +12,7 @@ the order of the input.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +35,23 @@ def validate_many(
     period: str | None = None,
     dept: str | None = None,
     previous: Previous = None,
+    previous_of: Callable[[Path], Previous] | None = None,
 ) -> Iterator[FileReport]:
-    """Yield one report per file, in input order."""
+    """Yield one report per file, in input order; ``previous_of`` gives each file its
+    own previous-period records (else ``previous`` is every file's)."""
+
+    def prev(f: Path) -> Previous:
+        return previous_of(f) if previous_of is not None else previous
+
     # one file: a one-off guarded subprocess; more: reuse workers, even with --jobs 1
     if len(files) <= 1 or not parallel.can_fork():
         for f in files:
-            yield validator.validate(f, period, dept, previous)
+            yield validator.validate(f, period, dept, prev(f))
         return
     worker = Validator(validator.ws, inline_read=True)
 
-    def run(path: str) -> FileReport:
-        report = worker.validate(Path(path), period, dept, previous)
+    def run(path: str, before: Previous) -> FileReport:
+        report = worker.validate(Path(path), period, dept, before)
         # records hold plan and form objects: costly to send back, and the
         # command-line validation needs only the findings
         report.records = {}
@@ -55,12 +61,12 @@ def validate_many(
     for f, report in parallel.ordered(
         run,
         files,
-        lambda f: (str(f),),
+        lambda f: (str(f), prev(f)),
         jobs,
         count=len(files),
         timeout=limits.time_seconds * 2,
         initializer=functools.partial(limit_process, limits),
     ):
         if report is parallel.FAILED:
-            report = validator.validate(f, period, dept, previous)  # per-file guard
+            report = validator.validate(f, period, dept, prev(f))  # per-file guard
         yield report

@@ -1,0 +1,89 @@
+"""Validating a file against its department's previous period: the across-period rules
+(本年累计 = 上期累计 + 本月, never decreasing...) need the return that counted then.
+
+Department and period are only certain after validation (the file's identity), so
+the file name gives a first guess; when the identity says otherwise, the file is
+validated again with the right previous return. ``collect`` looks the previous
+return up in the ledger; so does ``validate`` by default, so that both give a file
+the same findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+_NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
+
+Previous = dict[str, dict[str, dict[str, Any]]]  # {form: {row key: record}}
+Lookup = Callable[[str, str], "Previous | None"]  # (department, period) -> its previous
+
+
+def hint(name: str) -> tuple[str, str] | None:
+    """(department, period) as a template's file name says them, or None."""
+    m = _NAME_HINT.match(name)
+    return (m.group(2), m.group(1)) if m else None
+
+
+def validate_with_previous(
+    lookup: Lookup,
+    validator: Any,
+    path: Path,
+    ahead: Any = None,
+    expected_period: str | None = None,
+    expected_dept: str | None = None,
+) -> tuple[Any, Any]:
+    """The file's report, validated with its previous period's return as ``previous``.
+
+    ``ahead``: a validation done ahead on a worker (``.report``, ``.previous``), used
+    when it saw the same previous return as ``lookup`` gives now; the second value is
+    that validation, or None.
+    """
+    guess = hint(path.name)
+    prev = lookup(*guess) if guess else None
+    if ahead is not None and ahead.previous == prev:
+        report = ahead.report
+    else:
+        ahead = None
+        report = validator.validate(path, expected_period, expected_dept, previous=prev)
+    if report.department and report.period and (report.department, report.period) != guess:
+        actual = lookup(report.department, report.period)
+        if actual != prev:
+            report = validator.validate(path, expected_period, expected_dept, previous=actual)
+            ahead = None
+    return report, ahead
+
+
+def validate_files_with_history(
+    validator: Any,
+    files: list[Path],
+    jobs: int,
+    lookup: Lookup,
+    period: str | None = None,
+    dept: str | None = None,
+) -> list[Any]:
+    """Reports of ``files`` (input order), each validated with the previous return
+    ``lookup`` gives for it: by the file name first, on ``jobs`` processes; a file
+    whose identity names another department or period is validated again."""
+    from tianbao.validate.batch import validate_many
+
+    def guessed(f: Path) -> Previous | None:
+        g = hint(f.name)
+        return lookup(*g) if g else None
+
+    out = []
+    for f, report in zip(
+        files, validate_many(validator, files, jobs, period, dept, previous_of=guessed), strict=True
+    ):
+        if (
+            report.department
+            and report.period
+            and (report.department, report.period) != hint(f.name)
+        ):
+            actual = lookup(report.department, report.period)
+            if actual != guessed(f):
+                report = validator.validate(f, period, dept, previous=actual)
+        out.append(report)
+    return out
