@@ -4,6 +4,7 @@ _tianbao sheet), and the one rule for warnings, as an auditor reads them."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,27 @@ def test_extra_row__accepted_with_warnings_and_not_counted(rs: Returns, tmp_path
     with Ledger(ws) as ledger:
         keys = {v.row_key for v in ledger.values(june["submission_id"])}
     assert "P999" not in keys
+
+
+def test_other_key__said_as_a_key_problem_not_as_tampering(rs: Returns, tmp_path: Path) -> None:
+    """A workspace whose key was re-created (or another workspace of the same plan)
+    cannot verify the templates it did not sign; the return was not altered, and the
+    message says so instead of accusing the department."""
+    other = copy_workspace(rs.ws, tmp_path / "ws")
+    (other / ".tianbao" / "secret.key").write_text(os.urandom(32).hex())  # as init writes one
+    june = rs.june("other-key")
+    res = tianbao(rs.runner, "validate", "-w", other, june, "--json", "--no-history")
+    found = json.loads(res.stdout)["files"][0]["findings"]
+    codes = {f["code"] for f in found}
+    assert "ID_KEY_MISMATCH" in codes and "ID_SIGNATURE_INVALID" not in codes, found
+    (f,) = [x for x in found if x["code"] == "ID_KEY_MISMATCH"]
+    assert "密钥" in f["message"] and "备份" in f["message"]
+    assert res.exit_code == 1
+    # an identity edited to another department is still tampering, whatever the key
+    from test_validate import _forge_department
+
+    forged = rs.june("forged-other-key", _forge_department)
+    res = tianbao(rs.runner, "validate", "-w", other, forged, "--json", "--no-history")
+    assert res.stdout.startswith("{"), res.output[-2000:]
+    codes = {f["code"] for f in json.loads(res.stdout)["files"][0]["findings"]}
+    assert "ID_SIGNATURE_INVALID" in codes and "ID_KEY_MISMATCH" not in codes

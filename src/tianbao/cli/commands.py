@@ -43,6 +43,11 @@ def init(directory: Path, sample: str | None) -> None:
 
     path = api.init(directory, sample)
     click.echo(f"已创建工作区 created workspace: {path}", err=True)
+    click.echo(
+        f"请备份 {path}/.tianbao/secret.key（模板签名密钥；丢失或更换后已发出的模板都无法验证）"
+        " back up the signing key: without it no template issued can be verified",
+        err=True,
+    )
     click.echo(f"下一步 next: tianbao check -w {path}", err=True)
 
 

@@ -67,6 +67,7 @@ class Code(str, Enum):
     # identity
     ID_MISSING = "ID_MISSING"
     ID_SIGNATURE_INVALID = "ID_SIGNATURE_INVALID"
+    ID_KEY_MISMATCH = "ID_KEY_MISMATCH"
     ID_WRONG_DISTRICT = "ID_WRONG_DISTRICT"
     ID_WRONG_PERIOD = "ID_WRONG_PERIOD"
     ID_WRONG_DEPARTMENT = "ID_WRONG_DEPARTMENT"
@@ -130,6 +131,11 @@ CATALOG: dict[Code, CodeInfo] = {
         E,
         "找不到模板身份信息，可能不是本系统生成的模板",
         "no template identity: not a tianbao template, or it was removed",
+    ),
+    Code.ID_KEY_MISMATCH: CodeInfo(
+        E,
+        "模板不是用本工作区的密钥签发的（另一工作区的模板，或密钥已更换）",
+        "signed with another key: another workspace's template, or the key was re-created",
     ),
     Code.ID_SIGNATURE_INVALID: CodeInfo(
         E,

@@ -15,6 +15,7 @@ from tianbao import identity as ident
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
+from tianbao.template.content import build_content
 from tianbao.template.writer import META_SHEET
 from tianbao.validate.findings import Code, Finding, make
 
@@ -97,7 +98,7 @@ def identify(
     assert idy is not None
     res.findings.extend(_copies(found, idy, props, meta_rows))
     if not idy.verified:
-        res.findings.append(make(Code.ID_SIGNATURE_INVALID, value=idy.signature[:16] + "…"))
+        res.findings.append(_unverified(idy, plan, forms, secret))
     where: dict[str, Any] = {"department": idy.department, "period": idy.period}
     if idy.fields.get("district") != plan.district_code or idy.fields.get("year") != str(plan.year):
         res.findings.append(
@@ -195,6 +196,38 @@ def identify(
                 )
             )
     return res
+
+
+def _unverified(
+    identity: Identity, plan: Plan, forms: dict[str, FormDef], secret: bytes
+) -> Finding:
+    """No copy verifies: altered, or made with another key? When every field is what
+    this workspace would write for that department and period, the content is ours
+    and the key is not: another workspace, or a re-created key (not the clerk's doing)."""
+    shown_sig = identity.signature[:16] + "…"
+    try:
+        period = Period.parse(identity.period)
+        ours = build_content(
+            plan, [forms[f] for f in plan.form_ids], identity.department, period, secret
+        ).identity
+    except (ValueError, KeyError):
+        return make(Code.ID_SIGNATURE_INVALID, value=shown_sig)
+    same = all(identity.fields.get(k) == v for k, v in ours.items() if k != "generated_at")
+    if not same:
+        return make(Code.ID_SIGNATURE_INVALID, value=shown_sig)
+    return make(
+        Code.ID_KEY_MISMATCH,
+        message=(
+            f"模板签名无法验证：内容与本工作区（{plan.district_name}{plan.year}）的模板一致，"
+            "但不是用本工作区的密钥签发的——不是本工作区生成的模板，或工作区密钥"
+            " .tianbao/secret.key 已更换。请确认工作区，或从备份恢复密钥后重新审核"
+        ),
+        value=shown_sig,
+        extra={
+            "message_en": "the template matches this workspace's content but was signed with "
+            "another key: another workspace, or .tianbao/secret.key was re-created"
+        },
+    )
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
