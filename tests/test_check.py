@@ -459,3 +459,39 @@ def test_no_command__usage(runner) -> None:
     result = tianbao(runner, "no-such-command")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_form_changed_after_issue__check_asks_for_a_new_version(tmp_path: Path) -> None:
+    """Templates already issued keep the layout they were made with: a changed layout
+    under the same version is refused by check until the version is raised; a change of
+    the audit rules alone is not a layout change."""
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    ws = tmp_path / "ws"
+    assert tianbao(runner, "init", ws, "--sample", "jiefang-2014").exit_code == 0
+    res = tianbao(runner, "generate", "-w", ws, "-p", "2014-06", "--dept", "RSJ")
+    assert res.exit_code == 0, res.output
+    layout = ws / "forms" / "projects_progress.yaml"
+    data = read_yaml(layout)
+    data["rules"][0]["message"]["zh"] += "。"  # rules only: still the same sheet
+    write_yaml(layout, data)
+    assert tianbao(runner, "check", "-w", ws).exit_code == 0
+    data["columns"].insert(
+        4,
+        {
+            "field": "keyword",
+            "label": {"zh": "关键词", "en": "Keyword"},
+            "prefill": "keyword",
+            "width": 10,
+        },
+    )
+    write_yaml(layout, data)
+    res = tianbao(runner, "check", "-w", ws, "--json")
+    assert res.exit_code == 1
+    (p,) = json.loads(res.stdout)["problems"]
+    assert p["code"] == "FORM_VERSION_NOT_RAISED" and "projects_progress" in p["file"]
+    assert "请将 version 提到 2" in p["message"] and p["expected"] == 2
+    data["version"] = 2
+    write_yaml(layout, data)
+    assert tianbao(runner, "check", "-w", ws).exit_code == 0

@@ -29,6 +29,9 @@ class CheckCode(str, Enum):
     FORM_ID_MISMATCH = "报表文件名与 id 不一致 form file name differs from its id"
     MILESTONE_OUTSIDE = "里程碑日期不在计划年度内 milestone outside the plan year"
     UNKNOWN_TIMEZONE = "无法识别的时区 unknown time zone (an IANA name such as Asia/Shanghai)"
+    FORM_VERSION_NOT_RAISED = (
+        "表式已改动但版本号未提高 form layout changed without raising its version"
+    )
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tianbao.errors import UsageError
+from tianbao.forms.lock import record
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
@@ -62,12 +63,18 @@ def generate(
     forms = [ws.forms[f] for f in plan.form_ids]
     job = _Job(plan, forms, period, ws.secret(), out, password, generated_at)
     if jobs <= 1 or len(codes) <= 1 or not parallel.can_fork():
-        return [job.one(code) for code in codes]
-    # forked workers share the loaded plan; each department's bytes are the same
-    # whichever process writes them, and results come back in department order
-    done = []
-    for code, result in parallel.ordered(job.one, codes, lambda c: (c,), jobs, count=len(codes)):
-        done.append(job.one(code) if result is parallel.FAILED else result)
+        done = [job.one(code) for code in codes]
+    else:
+        # forked workers share the loaded plan; each department's bytes are the same
+        # whichever process writes them, and results come back in department order
+        done = []
+        for code, result in parallel.ordered(
+            job.one, codes, lambda c: (c,), jobs, count=len(codes)
+        ):
+            done.append(job.one(code) if result is parallel.FAILED else result)
+    # what was issued: check refuses a later layout change under the same version
+    used = {f for g in done for f in g.forms}
+    record(ws.state_dir, [f for f in forms if f.id in used])
     return done
 
 
