@@ -223,3 +223,21 @@ def test_bad_manifest__exit_2_naming_the_line(
     manifest.write_text(text, encoding="utf-8")
     res = tianbao(rs.runner, "collect", "-w", ws, rs.previous, "--manifest", manifest)
     assert res.exit_code == 2 and says in res.output, res.output
+
+
+def test_history__both_versions_listed_the_older_superseded(
+    rs: Returns, ws: Path, tmp_path: Path
+) -> None:
+    folder, first, second = two_versions(rs, tmp_path)
+    code, _ = collect(rs, ws, first, "--received-at", "2014-07-03T10:00")
+    code, _ = collect(rs, ws, second, "--received-at", "2014-07-04T09:30")
+    assert code == 0
+    res = tianbao(rs.runner, "history", "-w", ws, "--period", "2014-06", "--json")
+    assert res.exit_code == 0, res.output
+    subs = json.loads(res.stdout)["submissions"]
+    assert [s["file_name"] for s in subs] == [first.name, second.name]
+    assert subs[0]["status"] == "superseded" and subs[0]["superseded_by"] == subs[1]["id"]
+    table = tianbao(rs.runner, "history", "-w", ws, "--dept", DEPT)
+    assert "已被替代 → #" in table.output and "2014-07-04 09:30" in table.output
+    bad = tianbao(rs.runner, "history", "-w", ws, "--period", "2014-13")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

@@ -24,6 +24,7 @@ from tianbao.workspace import Workspace, open_workspace
 if TYPE_CHECKING:
     from tianbao.collect.pipeline import CollectResult
     from tianbao.consolidate import ConsolidateResult
+    from tianbao.ledger.records import Submission
     from tianbao.ledger.status import StatusReport
     from tianbao.problems import Problem
     from tianbao.template.generate import Generated
@@ -214,6 +215,22 @@ def collect(
         receipt=receipt,
         round_=round_,
     )
+
+
+def history(
+    where: Where, period: str | None = None, department: str | None = None
+) -> list[Submission]:
+    """Every submission the ledger holds (any status), oldest receipt first: what came,
+    when, what it replaced and what replaced it."""
+    from tianbao.ledger.db import Ledger
+
+    ws = _opened(where)
+    if period is not None and ws.plan is not None:
+        period = str(ws.plan.period(period))
+    if department is not None and ws.plan is not None:
+        department = ws.plan.department_code(department)
+    with Ledger(ws.root, readonly=True) as ledger:
+        return ledger.history(department, period)
 
 
 def status(where: Where, period: str, as_of: str | dt.date | None = None) -> StatusReport:

@@ -40,7 +40,17 @@ SEVERITY_ZH = {en: zh for en, zh, _ in SEVERITIES}
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
 DEFAULT_CLI_OUTPUT = DEFAULT_OUTPUT.with_name("cli.md")
 # the commands in the order of the reporting cycle
-CYCLE = ("init", "check", "generate", "validate", "collect", "status", "consolidate", "demo")
+CYCLE = (
+    "init",
+    "check",
+    "generate",
+    "validate",
+    "collect",
+    "status",
+    "history",
+    "consolidate",
+    "demo",
+)
 
 
 def stage_of(code: Code) -> str:

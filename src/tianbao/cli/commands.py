@@ -167,6 +167,28 @@ def status(
 
 @main.command()
 @workspace_option
+@click.option("--period", "-p", help="只看此报告期 only this period (e.g. 2014-06).")
+@click.option("--dept", help="只看此单位 only this department code.")
+@json_option
+@handle_errors
+def history(workspace: Path, period: str | None, dept: str | None, as_json: bool) -> None:
+    """Every return recorded in the ledger, oldest first: status, receipt, what replaced what."""
+    from rich.console import Console
+
+    from tianbao import api
+    from tianbao.ledger.console import print_history
+    from tianbao.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    subs = api.history(ws, period, dept)
+    if as_json:
+        rows = [s.as_dict() for s in subs]
+        click.echo(json.dumps({"submissions": rows}, ensure_ascii=False, indent=2))
+    print_history(subs, ws.plan.tz if ws.plan else None, Console(stderr=as_json, width=160))
+
+
+@main.command()
+@workspace_option
 @period_option
 @click.option(
     "-o",

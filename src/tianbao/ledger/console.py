@@ -66,3 +66,34 @@ def print_status(report: StatusReport, console: Any) -> None:
             for e in report.chase
         ],
     )
+
+
+HISTORY_LABELS = {
+    "accepted": "通过",
+    "accepted_with_warnings": "通过（有预警）",
+    "rejected": "退回",
+    "superseded": "已被替代",
+}
+
+
+def print_history(subs: list[Any], tz: Any, console: Any) -> None:
+    """One line per submission: id, period, department, status, receipt, file."""
+    from tianbao.plan.clock import shown
+
+    rows = []
+    for s in subs:
+        status = HISTORY_LABELS.get(s.status, s.status)
+        if s.superseded_by:
+            status += f" → #{s.superseded_by}"
+        if s.correction:
+            status += " 更正"
+        received = shown(s.received_at, tz) if tz is not None else s.received_at
+        cells = (f"#{s.id}", s.period or "-", s.department or "-", status, received, s.file_name)
+        rows.append((cells, "red" if s.status == "rejected" else None))
+    print_table(
+        console,
+        "报送记录 history",
+        ("编号", "报告期", "单位", "状态", "收到时间", "文件"),
+        rows,
+        f"{len(subs)} 份 submission(s)",
+    )
