@@ -228,8 +228,8 @@ def test_bad_manifest__exit_2_naming_the_line(
 def test_history__both_versions_listed_the_older_superseded(
     rs: Returns, ws: Path, tmp_path: Path
 ) -> None:
-    folder, first, second = two_versions(rs, tmp_path)
-    code, _ = collect(rs, ws, first, "--received-at", "2014-07-03T10:00")
+    _, first, second = two_versions(rs, tmp_path)
+    collect(rs, ws, first, "--received-at", "2014-07-03T10:00")
     code, _ = collect(rs, ws, second, "--received-at", "2014-07-04T09:30")
     assert code == 0
     res = tianbao(rs.runner, "history", "-w", ws, "--period", "2014-06", "--json")
