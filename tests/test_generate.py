@@ -264,3 +264,20 @@ def test_generate__plan_strings_never_become_formulas(ws: Path, tmp_path: Path) 
                 if "HYPERLINK" in data and name == "xl/sharedStrings.xml":
                     found = True
     assert found, "the evil name is written, as a plain string"
+
+
+def test_input_prompts__bounds_as_a_clerk_reads_them() -> None:
+    """「请输入-100万 至 1亿 之间的数字」, never 1e+07."""
+    import re
+    import zipfile
+
+    from helpers import ROOT
+
+    golden = ROOT / "tests" / "golden" / "2014-06_FGW.xlsx"
+    with zipfile.ZipFile(golden) as z:
+        sheets = "".join(
+            z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")
+        )
+    prompts = re.findall(r'prompt="([^"]*)"', sheets)
+    assert prompts and not any(re.search(r"\de[+-]\d", p) for p in prompts), prompts[:3]
+    assert any("1亿" in p for p in prompts)

@@ -40,7 +40,15 @@ def constraints_of(field_schema: dict[str, Any]) -> set[str]:
 
 
 def _fmt(n: float) -> str:
-    return f"{n:g}" if abs(n) < 1e15 else str(n)
+    """A bound as a clerk reads it: 10,000,000 or 1000万, never 1e+07."""
+    if n == int(n) and abs(n) >= 10_000:
+        whole = int(n)
+        if whole % 100_000_000 == 0:
+            return f"{whole // 100_000_000:,}亿"
+        if whole % 10_000 == 0:
+            return f"{whole // 10_000:,}万"
+        return f"{whole:,}"
+    return f"{n:,.10f}".rstrip("0").rstrip(".")
 
 
 def data_validation(field_schema: dict[str, Any], label: str, unit: str | None) -> dict[str, Any]:
