@@ -233,6 +233,105 @@ def history(
         return ledger.history(department, period)
 
 
+# -- the office's review --------------------------------------------------------------
+REVIEW_WORDS = {
+    "return": "returned",
+    "force": "forced",
+    "approve": "approved",
+    "reopen": "reopened",
+}
+
+
+@dataclass
+class Reviewed:
+    review_id: int
+    action: str
+    submission: Submission  # as it stands after the decision
+    reason: str
+    by: str
+    at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "review_id": self.review_id,
+            "action": self.action,
+            "reason": self.reason,
+            "by": self.by,
+            "at": self.at,
+            "submission": self.submission.as_dict(),
+        }
+
+
+def review(
+    where: Where,
+    action: str,
+    period: str,
+    department: str,
+    *,
+    reason: str = "",
+    by: str | None = None,
+    submission: int | None = None,
+) -> Reviewed:
+    """Record the office's decision on a return (append-only, with who, when, why):
+    ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
+    rejected return: it counts; reasons required), ``approve`` (审核通过), ``reopen``
+    (takes the last decision back). The target is the department's return that
+    counts for the period (for force: its latest rejected one; for reopen: the one
+    last decided on) unless ``submission`` names another."""
+    import getpass
+
+    from tianbao.ledger.db import Ledger
+
+    what = REVIEW_WORDS.get(action)
+    if what is None:
+        raise UsageError(
+            f"未知的审核操作 unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
+        )
+    ws = workspace(where)
+    assert ws.plan is not None
+    p = str(ws.plan.period(period))
+    dept = ws.plan.department_code(department)
+    if what in ("returned", "forced") and not reason.strip():
+        raise UsageError(f"{action} 须写明原因 --reason is required to {action} a return")
+    who = by or getpass.getuser()
+    at = dt.datetime.now(ws.plan.tz).isoformat(timespec="seconds")
+    with Ledger(ws.root) as ledger:
+        subs = ledger.history(dept, p)
+        target = _review_target(ledger, subs, what, submission, dept, p)
+        rid = ledger.add_review(target.id, what, reason.strip(), who, at)
+        after = ledger.submission(target.id)
+    assert after is not None
+    return Reviewed(rid, what, after, reason.strip(), who, at)
+
+
+def _review_target(
+    ledger: Any, subs: list[Submission], what: str, wanted: int | None, dept: str, period: str
+) -> Submission:
+    if wanted is not None:
+        found = next((s for s in subs if s.id == wanted), None)
+        if found is None:
+            raise UsageError(f"#{wanted} 不是 {dept} {period} 的报表 is not a return of theirs")
+    elif what == "forced":
+        found = next((s for s in reversed(subs) if s.status == "rejected" and not s.counts), None)
+    elif what == "reopened":
+        decided = [s for s in subs if ledger.reviews(s.id)]
+        found = max(decided, key=lambda s: ledger.reviews(s.id)[-1]["id"], default=None)
+    else:
+        found = ledger.latest_accepted_of(dept, period)
+    if found is None:
+        raise UsageError(f"{dept} {period}: 没有可{_VERB[what]}的报表 no return to act on")
+    if what == "forced" and found.status != "rejected":
+        raise UsageError(f"#{found.id} 不是未通过的报表 only a rejected return can be forced")
+    if what in ("returned", "approved") and not found.counts:
+        raise UsageError(f"#{found.id} 不是计入的报表 only the counting return can be {what}")
+    if what == "reopened" and not found.review:
+        raise UsageError(f"#{found.id} 没有可撤销的审核决定 no decision to take back")
+    return found
+
+
+_VERB = {"returned": "退回", "forced": "强制受理", "approved": "审核通过", "reopened": "撤销决定"}
+
+
 def status(where: Where, period: str, as_of: str | dt.date | None = None) -> StatusReport:
     """Completeness and timeliness of ``period`` per department and form."""
     from tianbao.ledger.status import status as run

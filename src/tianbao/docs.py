@@ -47,6 +47,7 @@ CYCLE = (
     "validate",
     "collect",
     "status",
+    "review",
     "history",
     "consolidate",
     "demo",

@@ -166,6 +166,44 @@ def status(
 
 
 @main.command()
+@click.argument("action", type=click.Choice(["return", "force", "approve", "reopen"]))
+@workspace_option
+@period_option
+@click.option("--dept", required=True, help="填报单位代码 the department's code.")
+@click.option(
+    "--reason", default="", help="原因（退回、强制受理必填） why (required to return or force)."
+)
+@click.option("--by", help="审核人 who decides [default: the OS user].")
+@click.option("--submission", type=int, help="报表编号 act on this submission id instead.")
+@json_option
+@handle_errors
+def review(
+    action: str,
+    workspace: Path,
+    period: str,
+    dept: str,
+    reason: str,
+    by: str | None,
+    submission: int | None,
+    as_json: bool,
+) -> None:
+    """The office's decision on a return: return (退回, with reasons; it stops counting),
+    force (强制受理 of a rejected one, with reasons; it counts), approve (审核通过),
+    reopen (take the last decision back). Kept in the ledger with who, when and why."""
+    from tianbao import api
+
+    done = api.review(workspace, action, period, dept, reason=reason, by=by, submission=submission)
+    if as_json:
+        click.echo(json.dumps(done.as_dict(), ensure_ascii=False, indent=2))
+    s = done.submission
+    click.echo(
+        f"{action} #{s.id} {s.department} {s.period} {s.file_name}：{done.reason or '-'}"
+        f"（{done.by}，{done.at}）",
+        err=as_json,
+    )
+
+
+@main.command()
 @workspace_option
 @click.option("--period", "-p", help="只看此报告期 only this period (e.g. 2014-06).")
 @click.option("--dept", help="只看此单位 only this department code.")

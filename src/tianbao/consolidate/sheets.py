@@ -326,7 +326,7 @@ def write_status(book: Book, ws: Any) -> None:
             book.put(ws, r, 0, "s", dept.code, c)
             book.put(ws, r, 1, "s", dept.name, c)
             book.put(ws, r, 2, "s", f.title, c)
-            bad = f.state in ("missing", "rejected")
+            bad = f.state in ("missing", "rejected", "returned")
             state_fmt = st.status(UNREPORTED if bad else "on_track")
             book.put(ws, r, 3, "s", STATE_LABELS[f.state], state_fmt)
             book.num(ws, r, 4, Decimal(f.days_late) if f.days_late is not None else None, c)

@@ -13,6 +13,7 @@ _STYLE = {
     "late": "yellow",
     "rejected": "red",
     "missing": "red",
+    "returned": "red",
 }
 
 
@@ -74,6 +75,7 @@ HISTORY_LABELS = {
     "rejected": "退回",
     "superseded": "已被替代",
 }
+REVIEW_LABELS = {"returned": "统计局退回", "forced": "强制受理", "approved": "审核通过"}
 
 
 def print_history(subs: list[Any], tz: Any, console: Any) -> None:
@@ -87,6 +89,8 @@ def print_history(subs: list[Any], tz: Any, console: Any) -> None:
             status += f" → #{s.superseded_by}"
         if s.correction:
             status += " 更正"
+        if s.review:
+            status += f"·{REVIEW_LABELS.get(s.review, s.review)}"
         received = shown(s.received_at, tz) if tz is not None else s.received_at
         cells = (f"#{s.id}", s.period or "-", s.department or "-", status, received, s.file_name)
         rows.append((cells, "red" if s.status == "rejected" else None))

@@ -13,19 +13,21 @@ stay in the table with status ``superseded`` and ``superseded_by`` set.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any
 
-from tianbao.ledger.records import _COLUMNS, _IN_COUNTING
+from tianbao.ledger.records import _COLUMNS, _IN_COUNTING, _REVIEW
 
 # the ledger's vocabulary, importable from here as before the split
 from tianbao.ledger.records import ACCEPTED as ACCEPTED
 from tianbao.ledger.records import ACCEPTED_WITH_WARNINGS as ACCEPTED_WITH_WARNINGS
 from tianbao.ledger.records import COUNTING as COUNTING
 from tianbao.ledger.records import REJECTED as REJECTED
+from tianbao.ledger.records import REVIEW_ACTIONS as REVIEW_ACTIONS
 from tianbao.ledger.records import SCHEMA as SCHEMA
 from tianbao.ledger.records import SCHEMA_VERSION as SCHEMA_VERSION
 from tianbao.ledger.records import SUPERSEDED as SUPERSEDED
@@ -44,6 +46,10 @@ from tianbao.support.pausepoint import pause_point
 
 def _order_key(s: Submission) -> tuple[str, int]:
     return (s.received_at, s.id)
+
+
+# what may count: accepted ones unless sent back, rejected ones the office forced
+_MAY_COUNT = "status IN ('accepted','accepted_with_warnings','rejected')"
 
 
 class Ledger:
@@ -86,7 +92,8 @@ class Ledger:
     def _select(
         self, where: str = "", params: Iterable[Any] = (), order: str = "id"
     ) -> list[Submission]:
-        sql = f"SELECT {_COLUMNS} FROM submissions"
+        review = _REVIEW if self.has_reviews else "''"
+        sql = f"SELECT {_COLUMNS}, {review} FROM submissions"
         if where:
             sql += f" WHERE {where}"
         rows = self.conn.execute(f"{sql} ORDER BY {order}", tuple(params)).fetchall()
@@ -111,26 +118,56 @@ class Ledger:
             params.append(str(period))
         return self._select(" AND ".join(where), params, order="received_at, id")
 
+    @functools.cached_property
+    def has_reviews(self) -> bool:
+        """A ledger of schema 2 opened read-only (not migrated) has no reviews table."""
+        row = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'"
+        ).fetchone()
+        return row is not None
+
     def latest_accepted(self, period: str | Period) -> list[Submission]:
-        """One submission per department: the newest that counts (never rejected or
-        superseded); departments in code order."""
+        """One submission per department: the newest that counts (accepted and not sent
+        back, or rejected and accepted by hand); departments in code order."""
         subs = self._select(
-            f"period = ? AND department != '' AND {_IN_COUNTING}",
+            f"period = ? AND department != '' AND {_MAY_COUNT}",
             (str(period),),
             order="department, received_at DESC, id DESC",
         )
         out: dict[str, Submission] = {}
         for s in subs:
-            out.setdefault(s.department, s)
+            if s.counts:
+                out.setdefault(s.department, s)
         return list(out.values())
 
     def latest_accepted_of(self, department: str, period: str | Period) -> Submission | None:
         subs = self._select(
-            f"department = ? AND period = ? AND {_IN_COUNTING}",
+            f"department = ? AND period = ? AND {_MAY_COUNT}",
             (department, str(period)),
             order="received_at DESC, id DESC",
         )
-        return subs[0] if subs else None
+        return next((s for s in subs if s.counts), None)
+
+    def reviews(self, submission_id: int) -> list[dict[str, Any]]:
+        """The office's decisions on a submission, oldest first."""
+        if not self.has_reviews:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, action, reason, by, at FROM reviews WHERE submission_id = ? ORDER BY id",
+            (submission_id,),
+        ).fetchall()
+        return [dict(zip(("id", "action", "reason", "by", "at"), r, strict=True)) for r in rows]
+
+    def add_review(self, submission_id: int, action: str, reason: str, by: str, at: str) -> int:
+        """Append one decision (see records.REVIEW_ACTIONS); returns its id."""
+        if action not in REVIEW_ACTIONS:
+            raise ValueError(f"unknown review action {action!r}")
+        with write_transaction(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO reviews(submission_id, action, reason, by, at) VALUES (?, ?, ?, ?, ?)",
+                (submission_id, action, reason, by, at),
+            )
+        return int(cur.lastrowid or 0)
 
     def values(self, submission_id: int) -> list[CellValue]:
         """The recorded values of a submission, in the order they were in the return."""

@@ -11,7 +11,7 @@ from typing import Any
 from tianbao.errors import TianbaoError
 
 LEDGER_FILE = "ledger.sqlite"
-SCHEMA_VERSION = 2  # 2: received_source, correction
+SCHEMA_VERSION = 3  # 2: received_source, correction; 3: reviews
 BUSY_TIMEOUT_MS = 30_000
 
 ACCEPTED = "accepted"
@@ -20,6 +20,14 @@ REJECTED = "rejected"
 SUPERSEDED = "superseded"
 STATUSES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED)
 COUNTING = (ACCEPTED, ACCEPTED_WITH_WARNINGS)  # "accepted" in the sense of "counts"
+
+# the office's decisions on a submission, appended to ``reviews``; the last one
+# stands ('reopened' takes the one before it back)
+RETURNED = "returned"  # 退回: sent back with reasons; it no longer counts
+FORCED = "forced"  # 强制受理: a rejected return counts, its findings stay on record
+APPROVED = "approved"  # 审核通过 by a named reviewer
+REOPENED = "reopened"
+REVIEW_ACTIONS = (RETURNED, FORCED, APPROVED, REOPENED)
 
 SCHEMA = """
 CREATE TABLE submissions(
@@ -50,10 +58,27 @@ CREATE TABLE cell_values(               -- every entered value of an accepted or
 );
 """  # noqa: E501 - the schema as agreed, verbatim
 
+REVIEWS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews(     -- append-only: the office's decisions, newest last
+  id INTEGER PRIMARY KEY,
+  submission_id INTEGER NOT NULL REFERENCES submissions(id),
+  action TEXT NOT NULL CHECK(action IN ('returned','forced','approved','reopened')),
+  reason TEXT NOT NULL DEFAULT '',
+  by TEXT NOT NULL,
+  at TEXT NOT NULL                      -- ISO 8601, local with offset
+);
+CREATE INDEX IF NOT EXISTS reviews_submission ON reviews(submission_id, id);
+"""
+
 _COLUMNS = (
     "id, sha256, file_name, archive_path, size, received_at, department, period, template_id, "
     "forms, status, superseded_by, errors, warnings, notes, report_json, received_source, "
     "correction"
+)
+# the review that stands on a submission (the last, unless it reopened)
+_REVIEW = (
+    "(SELECT CASE action WHEN 'reopened' THEN '' ELSE action END FROM reviews r "
+    "WHERE r.submission_id = submissions.id ORDER BY r.id DESC LIMIT 1)"
 )
 _IN_COUNTING = "status IN ('accepted','accepted_with_warnings')"
 
@@ -84,11 +109,15 @@ class Submission:
     report_json: str = field(repr=False)
     received_source: str = ""
     correction: bool = False
+    review: str = ""  # the office's decision that stands: returned, forced, approved or ''
 
     @property
     def counts(self) -> bool:
-        """Accepted, with or without explained warnings, and not superseded."""
-        return self.status in COUNTING
+        """Accepted (with or without warnings), not superseded and not sent back; or a
+        rejected return the office accepted by hand (强制受理)."""
+        if self.status == REJECTED:
+            return self.review == FORCED
+        return self.status in COUNTING and self.review != RETURNED
 
     @property
     def report(self) -> dict[str, Any]:
@@ -116,6 +145,7 @@ class Submission:
             report,
             source,
             correction,
+            *more,
         ) = tuple(row)
         return cls(
             id_,
@@ -136,6 +166,7 @@ class Submission:
             report,
             source,
             bool(correction),
+            (more[0] or "") if more else "",
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -157,6 +188,7 @@ class Submission:
             "notes": self.notes,
             "received_source": self.received_source,
             "correction": self.correction,
+            "review": self.review,
         }
 
 

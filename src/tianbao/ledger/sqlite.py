@@ -10,7 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tianbao.errors import fault_from
-from tianbao.ledger.records import BUSY_TIMEOUT_MS, LEDGER_FILE, SCHEMA, SCHEMA_VERSION, LedgerError
+from tianbao.ledger.records import (
+    BUSY_TIMEOUT_MS,
+    LEDGER_FILE,
+    REVIEWS_SCHEMA,
+    SCHEMA,
+    SCHEMA_VERSION,
+    LedgerError,
+)
 from tianbao.workspace import STATE_DIR
 
 
@@ -113,18 +120,21 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         return
     with write_transaction(conn):
         version = _user_version(conn)  # again: another process may have just created it
+        if version > SCHEMA_VERSION:
+            raise _too_new(path, version)
+        if version == SCHEMA_VERSION:
+            return
         if version == 0:
             for statement in _statements(SCHEMA):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version == 1:  # receipt source and corrections: old rows keep '' and 0
+        if version == 1:  # receipt source and corrections: old rows keep '' and 0
             conn.execute(
                 "ALTER TABLE submissions ADD COLUMN received_source TEXT NOT NULL DEFAULT ''"
             )
             conn.execute("ALTER TABLE submissions ADD COLUMN correction INTEGER NOT NULL DEFAULT 0")
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version > SCHEMA_VERSION:
-            raise _too_new(path, version)
+        for statement in _statements(REVIEWS_SCHEMA):  # 3: the office's reviews
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _statements(script: str) -> Iterator[str]:

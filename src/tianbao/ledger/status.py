@@ -24,8 +24,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, COUNTING, REJECTED, SUPERSEDED, Ledger
+from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
+from tianbao.ledger.records import FORCED, RETURNED
 from tianbao.plan.clock import local_date, shown
 from tianbao.workspace import Workspace
 
@@ -33,16 +34,17 @@ STATUS_VERSION = "1.0"
 ON_TIME = "on_time"
 LATE = "late"
 MISSING = "missing"
-STATES = (ON_TIME, LATE, MISSING, REJECTED, ACCEPTED_WITH_WARNINGS)
+STATES = (ON_TIME, LATE, MISSING, REJECTED, RETURNED, ACCEPTED_WITH_WARNINGS)
 # worst first: a department's state is the worst of its forms'
-_SEVERITY = (MISSING, REJECTED, LATE, ACCEPTED_WITH_WARNINGS, ON_TIME)
-CHASE_STATES = (MISSING, REJECTED)
+_SEVERITY = (MISSING, REJECTED, RETURNED, LATE, ACCEPTED_WITH_WARNINGS, ON_TIME)
+CHASE_STATES = (MISSING, REJECTED, RETURNED)
 
 LABELS = {
     ON_TIME: "按时报送",
     LATE: "迟报",
     MISSING: "未报",
     REJECTED: "退回未通过",
+    RETURNED: "统计局退回待重报",
     ACCEPTED_WITH_WARNINGS: "通过（预警已说明）",
 }
 
@@ -58,6 +60,7 @@ class FormStatus:
     received_at: str = ""  # of the submission shown (ISO, local with offset)
     days_overdue: int | None = None  # missing/rejected: as_of minus deadline, 0 before it
     correction: bool = False  # the counting return is a correction of this past period (更正)
+    review: str = ""  # the office's decision on the submission shown (forced, approved...)
     superseded: tuple[tuple[int, str], ...] = ()  # (id, received_at) of earlier versions
     received_local: str = ""  # received_at as people read it: 2014-07-04 10:00
 
@@ -74,6 +77,7 @@ class FormStatus:
             "received_local": self.received_local,
             "correction": self.correction,
             "superseded": [{"id": i, "received_at": t} for i, t in self.superseded],
+            "review": self.review,
         }
 
 
@@ -202,8 +206,8 @@ def _latest(subs: list[Sub]) -> Sub | None:
 def _form_status(
     form: str, title: str, subs: list[Sub], deadline: dt.date, overdue: int, tz: dt.tzinfo
 ) -> FormStatus:
-    mine = [s for s in subs if form in s.forms]
-    current = _latest([s for s in mine if s.status in COUNTING])
+    mine = [s for s in subs if form in s.forms or (s.status == REJECTED and s.counts)]
+    current = _latest([s for s in mine if s.counts])
     if current is not None:
         # one submission per row: id, file, receipt time, state and lateness are all the
         # counting return's; the superseded ones are listed beside it
@@ -227,9 +231,24 @@ def _form_status(
             current.received_at,
             correction=current.correction,
             superseded=tuple((s.id, s.received_at) for s in earlier),
+            review=current.review,
+        )
+    # sent back by the office: the department must send it again
+    returned = _latest([s for s in mine if s.review == RETURNED])
+    if returned is not None and returned.status != SUPERSEDED:
+        return FormStatus(
+            form,
+            title,
+            RETURNED,
+            None,
+            returned.id,
+            returned.file_name,
+            returned.received_at,
+            overdue,
+            review=RETURNED,
         )
     # a rejected return may lack the form's sheet altogether: any rejected one counts
-    rejected = _latest([s for s in subs if s.status == REJECTED])
+    rejected = _latest([s for s in subs if s.status == REJECTED and s.review != FORCED])
     if rejected is not None:
         return FormStatus(
             form,

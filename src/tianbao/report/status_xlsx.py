@@ -45,6 +45,7 @@ _FILL = {
     "late": "#FFF2CC",
     "rejected": "#F8CBAD",
     "missing": "#F8CBAD",
+    "returned": "#F8CBAD",
 }
 
 
