@@ -79,8 +79,14 @@ def test_return__needs_a_reason_then_stops_counting_until_sent_again(
     assert reported(rs, ws, tmp_path) == 0
     chase = json.loads(run(rs, "status", "-w", ws, "-p", JUNE, "--json").stdout)["chase"]
     assert {c["department"]: c["reason"] for c in chase}[DEPT] == "returned"
+
     # the department sends it again: the new return counts, the returned one is replaced
-    again = run(rs, "collect", "-w", ws, rs.june("second"), "--received-at", "2014-07-06T09:00")
+    def corrected(wb, r: Returns) -> None:  # other bytes than the first: not a duplicate
+        form = "indicators_monthly"
+        wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "note")] = "按财政口径重报"
+
+    resent = rs.june("second", corrected)
+    again = run(rs, "collect", "-w", ws, resent, "--received-at", "2014-07-06T09:00")
     assert again.exit_code == 0, again.output
     assert state(rs, ws) == {"late"} and reported(rs, ws, tmp_path) == 1
     subs = json.loads(run(rs, "history", "-w", ws, "-p", JUNE, "--json").stdout)["submissions"]
