@@ -134,3 +134,33 @@ def test_force__a_rejected_return_counts_and_reopen_takes_it_back(
     assert approve.exit_code == 0
     table = run(rs, "history", "-w", ws, "-p", JUNE)
     assert "审核通过" in table.output
+
+
+def test_signoff__freezes_the_period_until_withdrawn(rs: Returns, ws: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    res = run(rs, "signoff", "-w", ws, "-p", JUNE, "--by", "王局长", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["signed"] is True
+    assert run(rs, "signoff", "-w", ws, "-p", JUNE).exit_code == 2  # already signed
+
+    # nothing changes the signed figures: a new return is refused, review is closed
+    def later(wb, r: Returns) -> None:
+        form = "indicators_monthly"
+        wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "note")] = "签发后又报"
+
+    res = run(rs, "collect", "-w", ws, rs.june("late", later), "--received-at", "2014-07-12T09:00")
+    assert res.exit_code == 1 and "签发" in res.output
+    refused = run(rs, "review", "return", "-w", ws, "-p", JUNE, "--dept", DEPT, "--reason", "复核")
+    assert refused.exit_code == 2 and "签发" in refused.output
+    out = tmp_path / "signed.xlsx"
+    assert run(rs, "consolidate", "-w", ws, "-p", JUNE, "-o", out).exit_code == 0
+    dash = openpyxl.load_workbook(out, data_only=True)["总览"]
+    row = next(r for r in dash.iter_rows(values_only=True) if r[0] == "签发")
+    assert str(row[1]).startswith("已签发：王局长")
+    # withdrawing needs a reason; then the period takes returns again
+    assert run(rs, "signoff", "-w", ws, "-p", JUNE, "--withdraw").exit_code == 2
+    back = run(rs, "signoff", "-w", ws, "-p", JUNE, "--withdraw", "--note", "财政局更正")
+    assert back.exit_code == 0
+    res = run(rs, "collect", "-w", ws, rs.june("late2", later), "--received-at", "2014-07-13T09:00")
+    assert res.exit_code == 0, res.output

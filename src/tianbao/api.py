@@ -296,12 +296,50 @@ def review(
     who = by or getpass.getuser()
     at = dt.datetime.now(ws.plan.tz).isoformat(timespec="seconds")
     with Ledger(ws.root) as ledger:
+        signed = ledger.signed_off(p)
+        if signed is not None:
+            raise UsageError(
+                f"{p} 已于 {signed['at']} 由 {signed['by']} 签发，不能再审核 "
+                "signed off: withdraw the sign-off first"
+            )
         subs = ledger.history(dept, p)
         target = _review_target(ledger, subs, what, submission, dept, p)
         rid = ledger.add_review(target.id, what, reason.strip(), who, at)
         after = ledger.submission(target.id)
     assert after is not None
     return Reviewed(rid, what, after, reason.strip(), who, at)
+
+
+def signoff(
+    where: Where, period: str, *, by: str | None = None, note: str = "", withdraw: bool = False
+) -> dict[str, Any]:
+    """Sign ``period`` off (签发): its figures stay put — collect refuses returns of it
+    and the office's review of it is closed — until the sign-off is withdrawn (with a
+    note saying why)."""
+    import getpass
+
+    from tianbao.ledger.db import Ledger
+
+    ws = workspace(where)
+    assert ws.plan is not None
+    p = str(ws.plan.period(period))
+    who = by or getpass.getuser()
+    at = dt.datetime.now(ws.plan.tz).isoformat(timespec="seconds")
+    with Ledger(ws.root) as ledger:
+        current = ledger.signed_off(p)
+        if withdraw:
+            if current is None:
+                raise UsageError(f"{p} 尚未签发 is not signed off")
+            if not note.strip():
+                raise UsageError("撤销签发须写明原因 --note is required to withdraw a sign-off")
+            ledger.add_signoff(p, "withdrawn", who, at, note.strip())
+        else:
+            if current is not None:
+                raise UsageError(
+                    f"{p} 已于 {current['at']} 由 {current['by']} 签发 already signed off"
+                )
+            ledger.add_signoff(p, "signed", who, at, note.strip())
+    return {"period": p, "signed": not withdraw, "by": who, "at": at, "note": note.strip()}
 
 
 def _review_target(

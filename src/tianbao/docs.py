@@ -48,6 +48,7 @@ CYCLE = (
     "collect",
     "status",
     "review",
+    "signoff",
     "history",
     "consolidate",
     "demo",

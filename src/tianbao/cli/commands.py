@@ -205,6 +205,28 @@ def review(
 
 @main.command()
 @workspace_option
+@period_option
+@click.option("--by", help="签发人 who signs [default: the OS user].")
+@click.option("--note", default="", help="说明（撤销时必填） a note (required to withdraw).")
+@click.option("--withdraw", is_flag=True, help="撤销签发 take the sign-off back.")
+@json_option
+@handle_errors
+def signoff(
+    workspace: Path, period: str, by: str | None, note: str, withdraw: bool, as_json: bool
+) -> None:
+    """Sign PERIOD off (签发) before the summary goes to the leadership: collect then
+    refuses returns of it and review of it is closed, until --withdraw (with --note)."""
+    from tianbao import api
+
+    done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw)
+    if as_json:
+        click.echo(json.dumps(done, ensure_ascii=False, indent=2))
+    verb = "已签发 signed off" if done["signed"] else "已撤销签发 sign-off withdrawn"
+    click.echo(f"{done['period']} {verb}（{done['by']}，{done['at']}）", err=as_json)
+
+
+@main.command()
+@workspace_option
 @click.option("--period", "-p", help="只看此报告期 only this period (e.g. 2014-06).")
 @click.option("--dept", help="只看此单位 only this department code.")
 @json_option

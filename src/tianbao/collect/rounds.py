@@ -28,6 +28,14 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
 
     Only a return that would count is held to the round: a rejected one is
     recorded whatever its period, so the department is told what to fix."""
+    signed = ledger.signed_off(new.period) if new.period else None
+    if signed is not None:  # the leadership has its figures: nothing may change them
+        return (
+            f"{new.period} 已于 {signed['at'][:16].replace('T', ' ')} 由 {signed['by']} 签发，"
+            f"数字已锁定，未收取；如须更正，请先撤销签发（tianbao signoff --withdraw） "
+            f"{new.period} was signed off: not recorded",
+            False,
+        )
     if new.status not in COUNTING or not new.department or not new.period:
         return "", False
     try:

@@ -87,6 +87,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
         ("已报单位（已受理）", Decimal(len(d.reported))),
         ("未报单位", "、".join(missing) if missing else "无"),
         ("最新受理报表收到时间", shown(latest, plan.tz) or "无"),
+        ("签发", _signed(d)),
     ]
     r = 2
     for name, value in facts:
@@ -190,3 +191,12 @@ def write_dashboard(book: Book, ws: Any) -> None:
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, last, ncols - 1)
     ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _signed(d: Any) -> str:
+    """Who signed the period off and when, or that the figures may still change."""
+    signed = d.ledger.signed_off(d.period)
+    if signed is None:
+        return "未签发（数字可能随更正变动）"
+    when = str(signed["at"])[:16].replace("T", " ")
+    return f"已签发：{signed['by']}，{when}" + (f"（{signed['note']}）" if signed["note"] else "")

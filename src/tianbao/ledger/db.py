@@ -158,6 +158,28 @@ class Ledger:
         ).fetchall()
         return [dict(zip(("id", "action", "reason", "by", "at"), r, strict=True)) for r in rows]
 
+    def signed_off(self, period: str | Period) -> dict[str, Any] | None:
+        """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
+        if not self.has_reviews:
+            return None
+        row = self.conn.execute(
+            "SELECT action, by, at, note FROM signoffs WHERE period = ? ORDER BY id DESC LIMIT 1",
+            (str(period),),
+        ).fetchone()
+        if row is None or row[0] != "signed":
+            return None
+        return {"by": row[1], "at": row[2], "note": row[3]}
+
+    def add_signoff(self, period: str, action: str, by: str, at: str, note: str = "") -> None:
+        """Sign a period off ('signed') or take it back ('withdrawn')."""
+        if action not in ("signed", "withdrawn"):
+            raise ValueError(f"unknown sign-off action {action!r}")
+        with write_transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO signoffs(period, action, by, at, note) VALUES (?, ?, ?, ?, ?)",
+                (str(period), action, by, at, note),
+            )
+
     def add_review(self, submission_id: int, action: str, reason: str, by: str, at: str) -> int:
         """Append one decision (see records.REVIEW_ACTIONS); returns its id."""
         if action not in REVIEW_ACTIONS:

@@ -68,6 +68,14 @@ CREATE TABLE IF NOT EXISTS reviews(     -- append-only: the office's decisions, 
   at TEXT NOT NULL                      -- ISO 8601, local with offset
 );
 CREATE INDEX IF NOT EXISTS reviews_submission ON reviews(submission_id, id);
+CREATE TABLE IF NOT EXISTS signoffs(    -- append-only: a period signed off (签发) or reopened
+  id INTEGER PRIMARY KEY,
+  period TEXT NOT NULL,
+  action TEXT NOT NULL CHECK(action IN ('signed','withdrawn')),
+  by TEXT NOT NULL,
+  at TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT ''
+);
 """
 
 _COLUMNS = (
