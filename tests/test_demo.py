@@ -114,3 +114,41 @@ def test_demo__validate_and_collect_give_each_file_the_same_findings(demo: Path)
     assert not any(
         x["code"] == "RULE_NO_PREVIOUS" for f in checked for x in f["findings"]
     )  # every department had a May return in the ledger
+
+
+def test_demo__quarter_summary_from_its_last_month_with_the_months_beside(
+    demo: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+    from click.testing import CliRunner
+
+    ws, runner = demo / "workspace", CliRunner()
+    out = tmp_path / "q2.xlsx"
+    res = tianbao(runner, "consolidate", "-w", ws, "-p", "2014-Q2", "-o", out)
+    assert res.exit_code == 0, res.output
+    book = openpyxl.load_workbook(out, data_only=True)
+    dash = book["总览"]
+    facts = {r[0]: r[1] for r in dash.iter_rows(values_only=True) if r[0]}
+    assert facts["报告期"].startswith("2014年第二季度") and "2014年6月" in facts["报告期"]
+    trend = book["趋势"]
+    rows = {r[0]: r for r in trend.iter_rows(min_row=5, values_only=True) if r[0]}
+    with Ledger(ws) as ledger:
+        for month in range(1, 7):
+            counting = {s.department: s for s in ledger.latest_accepted(f"2014-{month:02d}")}
+            fgw = counting.get("FGW")  # FAI, year to date, answered by FGW in the sample
+            got = rows["FAI"][3 + month]
+            if fgw is None:
+                assert got is None
+                continue
+            want = next(
+                v.value
+                for v in ledger.values(fgw.id)
+                if v.form == "indicators_monthly" and v.row_key == "FAI" and v.field == "ytd"
+            )
+            assert got == want, month
+    # a month's own summary has no trend sheet; a period beyond the year's is refused
+    june = tmp_path / "june.xlsx"
+    assert tianbao(runner, "consolidate", "-w", ws, "-p", "2014-06", "-o", june).exit_code == 0
+    assert "趋势" not in openpyxl.load_workbook(june).sheetnames
+    bad = tianbao(runner, "consolidate", "-w", ws, "-p", "2014-Q5", "-o", june)
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tianbao.consolidate.data import COLLECTIONS, gather
 from tianbao.consolidate.rates import STATUSES
+from tianbao.plan.periods import Period
 from tianbao.workspace import Workspace
 
 __all__ = ["ConsolidateResult", "consolidate"]
@@ -45,16 +46,16 @@ def consolidate(
     from tianbao.consolidate.workbook import Written, write_summary
     from tianbao.ledger.db import Ledger
     from tianbao.support.atomic import write_atomic
-    from tianbao.template.generate import parse_period
 
     ws.require_ok()
-    p = parse_period(ws, period)
+    p, shown = _periods(ws, period)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     written: list[Written] = []
     csv_rows = 0
     with Ledger(ws.root, readonly=True) as ledger:
         data = gather(ws, ledger, p, as_of)
+        data.shown = shown
         write_atomic(out, lambda path: written.append(write_summary(data, path)))
         if csv is not None:
             csv = Path(csv)
@@ -67,7 +68,7 @@ def consolidate(
         for collection in COLLECTIONS
     }
     return ConsolidateResult(
-        str(p),
+        str(shown),
         out,
         csv,
         len(data.expected),
@@ -76,3 +77,23 @@ def consolidate(
         csv_rows,
         counts,
     )
+
+
+def _periods(ws: Workspace, text: str) -> tuple[Period, Period]:
+    """(the period whose returns are summed, the period the summary is of). A quarter,
+    half-year or year of a monthly plan is summed from its last month: every figure is
+    a year-to-date one, so 2014-Q1 is March's state, 序时进度 3/12."""
+    from tianbao.errors import UsageError
+    from tianbao.template.generate import parse_period
+
+    plan = ws.plan
+    assert plan is not None
+    try:
+        asked = Period.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if plan.frequency == "month" and asked.kind in ("quarter", "half", "year"):
+        last = parse_period(ws, f"{asked.year:04d}-{asked.last_month:02d}")
+        return last, asked
+    p = parse_period(ws, text)
+    return p, p

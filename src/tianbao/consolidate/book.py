@@ -271,7 +271,7 @@ class Book:
         ws.merge_range(0, 0, 0, ncols - 1, title, self.styles.get("title"))
         ws.set_row(0, 28)
         sub = (
-            f"报告期：{d.period.label_zh}（{d.period}）    序时进度：{pct_text(d.progress)}%    "
+            f"报告期：{d.of.label_zh}（{d.of}）    序时进度：{pct_text(d.progress)}%    "
             f"数据：各单位最新受理的报表{('    ' + note) if note else ''}"
         )
         ws.merge_range(1, 0, 1, ncols - 1, sub, self.styles.get("subtitle"))

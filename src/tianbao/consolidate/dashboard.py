@@ -73,7 +73,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
         0,
         0,
         ncols - 1,
-        f"{plan.district_name}{plan.year}年目标任务完成情况汇总（{d.period.label_zh}）",
+        f"{plan.district_name}{plan.year}年目标任务完成情况汇总（{d.of.label_zh}）",
         st.get("title"),
     )
     ws.set_row(0, 30)
@@ -81,7 +81,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
     missing = [d.dept_name(code) for code in d.expected if code not in d.submissions]
     latest = max((s.received_at for s in d.submissions.values()), default="")
     facts: list[tuple[str, Any]] = [
-        ("报告期", f"{d.period.label_zh}（{d.period}）"),
+        ("报告期", _period_text(d)),
         ("序时进度(%)", d.progress),
         ("应报单位", Decimal(len(d.expected))),
         ("已报单位（已受理）", Decimal(len(d.reported))),
@@ -200,3 +200,10 @@ def _signed(d: Any) -> str:
         return "未签发（数字可能随更正变动）"
     when = str(signed["at"])[:16].replace("T", " ")
     return f"已签发：{signed['by']}，{when}" + (f"（{signed['note']}）" if signed["note"] else "")
+
+
+def _period_text(d: Any) -> str:
+    text = f"{d.of.label_zh}（{d.of}）"
+    if d.of != d.period:  # a quarter... of a monthly plan: its last month's year to date
+        text += f"，按 {d.period.label_zh} 本年累计数汇总"
+    return text

@@ -90,6 +90,12 @@ class Consolidated:
     status: StatusReport
     ledger: Ledger
     form_of: dict[str, str]  # collection -> the form id that carries it
+    shown: Period | None = None  # the period the summary is of (a quarter...), else period
+
+    @property
+    def of(self) -> Period:
+        """The period the summary shows in its titles."""
+        return self.shown or self.period
 
     @property
     def reported(self) -> list[str]:

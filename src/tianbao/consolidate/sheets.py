@@ -312,7 +312,7 @@ def write_status(book: Book, ws: Any) -> None:
     ]
     book.titles(
         ws,
-        f"{d.plan.district_name}{d.period.label_zh}报送情况",
+        f"{d.plan.district_name}{d.of.label_zh}报送情况",
         len(heads),
         f"截止日期：{report.deadline.isoformat()}    统计至：{report.as_of.isoformat()}",
     )

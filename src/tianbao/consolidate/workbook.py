@@ -42,6 +42,7 @@ from tianbao.consolidate.sheets import (
     write_tasks,
 )
 from tianbao.consolidate.styles import Styles
+from tianbao.consolidate.trend import TREND, write_trend
 
 
 @dataclass
@@ -57,12 +58,12 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     plan = data.plan
     wb.set_properties(
         {
-            "title": f"{plan.district_name}{data.period.label_zh}目标任务完成情况汇总",
+            "title": f"{plan.district_name}{data.of.label_zh}目标任务完成情况汇总",
             "subject": "主要指标、重点项目、民生工程、重点任务完成情况",
             "author": f"{plan.district_name}统计局",
             "company": plan.district_name,
             "category": "tianbao 汇总",
-            "keywords": f"tianbao consolidate {data.period}",
+            "keywords": f"tianbao consolidate {data.of}",
             "created": data.created,
         }
     )
@@ -77,6 +78,8 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     write_livelihood(book, sheets[LIVELIHOOD])
     write_tasks(book, sheets[TASKS])
     write_status(book, sheets[STATUS])
+    if data.of.kind != data.period.kind:  # a quarter, half-year or year: the months too
+        write_trend(book, wb.add_worksheet(TREND))
     sources.finish()
     write_dashboard(book, dash)
     dash.activate()

@@ -20,7 +20,7 @@ from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any
 
-from tianbao.ledger.records import _COLUMNS, _IN_COUNTING, _REVIEW
+from tianbao.ledger.records import _COLUMNS, _IN_COUNTING, _REVIEW, REVIEWS_SCHEMA
 
 # the ledger's vocabulary, importable from here as before the split
 from tianbao.ledger.records import ACCEPTED as ACCEPTED
@@ -36,6 +36,7 @@ from tianbao.ledger.records import CellValue as CellValue
 from tianbao.ledger.records import LedgerError as LedgerError
 from tianbao.ledger.records import NewSubmission as NewSubmission
 from tianbao.ledger.records import Submission as Submission
+from tianbao.ledger.sqlite import _statements
 from tianbao.ledger.sqlite import connect as connect
 from tianbao.ledger.sqlite import connect_readonly as connect_readonly
 from tianbao.ledger.sqlite import ledger_path as ledger_path
@@ -121,8 +122,11 @@ class Ledger:
     @functools.cached_property
     def has_reviews(self) -> bool:
         """A ledger of schema 2 opened read-only (not migrated) has no reviews table."""
+        return self._has_table("reviews")
+
+    def _has_table(self, name: str) -> bool:
         row = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'"
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).fetchone()
         return row is not None
 
@@ -160,7 +164,7 @@ class Ledger:
 
     def signed_off(self, period: str | Period) -> dict[str, Any] | None:
         """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
-        if not self.has_reviews:
+        if not self._has_table("signoffs"):
             return None
         row = self.conn.execute(
             "SELECT action, by, at, note FROM signoffs WHERE period = ? ORDER BY id DESC LIMIT 1",
@@ -175,6 +179,8 @@ class Ledger:
         if action not in ("signed", "withdrawn"):
             raise ValueError(f"unknown sign-off action {action!r}")
         with write_transaction(self.conn):
+            for statement in _statements(REVIEWS_SCHEMA):  # IF NOT EXISTS: a no-op when there
+                self.conn.execute(statement)
             self.conn.execute(
                 "INSERT INTO signoffs(period, action, by, at, note) VALUES (?, ?, ?, ?, ?)",
                 (str(period), action, by, at, note),
