@@ -630,7 +630,7 @@ def test_consolidate__period_without_returns__all_unreported(case: Case, tmp_pat
 def test_consolidate__usage_errors__exit_2(case: Case, tmp_path: Path) -> None:
     r = case.rs["RSJ"]
     out = tmp_path / "x.xlsx"
-    for period in ("2014-13", "2013-06", "2014-Q2"):
+    for period in ("2014-13", "2013-06", "2014-Q5", "2013-Q2"):  # 2014-Q2 is a quarter summary
         res = tianbao(r.runner, "consolidate", "-w", case.ws, "-p", period, "-o", out)
         assert res.exit_code == 2, (period, res.output)
     res = tianbao(r.runner, "consolidate", "-w", tmp_path / "nothing", "-p", PERIOD, "-o", out)
