@@ -233,6 +233,23 @@ def history(
         return ledger.history(department, period)
 
 
+# -- the plan as a workbook -------------------------------------------------------------
+def plan_workbook(out: Path, where: Where | None = None) -> Path:
+    """The plan workbook (one sheet per part of the plan): filled from the workspace's
+    plan.yaml, or blank for a new office when ``where`` is None."""
+    from tianbao.plan.workbook import write_plan_workbook
+    from tianbao.support.atomic import write_atomic
+    from tianbao.support.yamlio import load_yaml
+
+    data = None
+    if where is not None:
+        ws = workspace(where)
+        data = load_yaml(ws.plan_path).data
+    out = Path(out)
+    write_atomic(out, lambda tmp: write_plan_workbook(tmp, data))
+    return out
+
+
 # -- the office's review --------------------------------------------------------------
 REVIEW_WORDS = {
     "return": "returned",

@@ -51,6 +51,7 @@ CYCLE = (
     "signoff",
     "history",
     "consolidate",
+    "plan",
     "demo",
 )
 

@@ -293,6 +293,32 @@ def consolidate(
     )
 
 
+@main.group()
+def plan() -> None:
+    """The plan as an Excel workbook an office keeps (template, export)."""
+
+
+@plan.command("template")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@handle_errors
+def plan_template(out: Path) -> None:
+    """Write a blank plan workbook to OUT (基本信息, 填报单位, 主要指标, 重点项目, ...)."""
+    from tianbao import api
+
+    click.echo(api.plan_workbook(out))
+
+
+@plan.command("export")
+@workspace_option
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@handle_errors
+def plan_export(workspace: Path, out: Path) -> None:
+    """Write the workspace's plan to OUT as the plan workbook (the same sheets, filled)."""
+    from tianbao import api
+
+    click.echo(api.plan_workbook(out, workspace))
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
 @handle_errors
