@@ -265,7 +265,18 @@ def test_annotate_all__findings_sheet_first_with_strings(tmp_path, returns) -> N
     rows = _rows(wb[ANNOTATION_SHEET])
     assert rows[0] == ANNOTATION_HEADERS
     assert len(rows) - 1 == len(report.findings)
-    assert [r[1] for r in rows[1:]] == [f.code.value for f in report.findings]
+    # as a clerk walks the workbook: sheet by sheet, row by row (not by code)
+    assert sorted(r[1] for r in rows[1:]) == sorted(f.code.value for f in report.findings)
+    where = [(r[2] or "", r[3] or "") for r in rows[1:]]
+    sheets = wb.sheetnames
+    keys = [
+        (sheets.index(s) if s in sheets else -1, int("".join(ch for ch in c if ch.isdigit()) or 0))
+        for s, c in where
+    ]
+    assert keys == sorted(keys), where
+    ws = wb[ANNOTATION_SHEET]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$1" and ws.oddHeader.center.text.startswith("审核结论：")
     cells = {c.value: c.data_type for row in wb[ANNOTATION_SHEET].iter_rows() for c in row}
     for evil in (EVIL_VALUE, EVIL_MESSAGE, EVIL_PLUS, EVIL_AT, EVIL_FILE):
         assert cells.get(evil) == "s", evil
@@ -297,3 +308,19 @@ def test_annotate_all__out_dir_is_the_returns_folder__never_overwrites(tmp_path,
     written = annotate_all([report, twin_report], original.parent)
     assert len(set(written)) == 2 and original not in written
     assert _sha256(original) == before
+
+
+@pytest.mark.parametrize(
+    ("codes", "says"),
+    [
+        ((), "审核结论：通过"),
+        (("SCHEMA_RANGE",), "审核结论：退回（须改正 1 处"),
+        (("RULE_WARNING",), "审核结论：退回（须改正 1 处，预警 1 处"),  # unexplained: blocks
+        (("VALUE_IMPLAUSIBLE",), "审核结论：通过（预警 1 处"),
+    ],
+)
+def test_annotated_copy__verdict_line_follows_the_one_rule(codes, says) -> None:
+    from tianbao.report.annotate import verdict_line
+
+    found = [make(Code[c]) for c in codes]
+    assert verdict_line(found).startswith(says)

@@ -183,6 +183,7 @@ def _findings_sheet(book: Any, findings: Sequence[Finding]) -> None:
         cell.font, cell.fill = Font(bold=True), head_fill
     widths = [display_width(h) + 3 for h in HEADERS]
     wrap = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    findings = in_sheet_order(book, findings)
     for r, f in enumerate(findings, start=2):
         row = (SEVERITY_ZH[f.severity.value], f.code.value, f.sheet, f.cell, f.message,
                f.value, f.expected)  # fmt: skip
@@ -209,10 +210,50 @@ def _findings_sheet(book: Any, findings: Sequence[Finding]) -> None:
         ws.column_dimensions[get_column_letter(c)].width = round(w, 1)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(len(findings) + 1, 2)}"
+    # printed: landscape, one page wide, the header on every page, the verdict on top
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
+    ws.oddHeader.center.text = verdict_line(findings)
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
     book.active = 0
+
+
+def verdict_line(findings: Sequence[Finding]) -> str:
+    """What the clerk must do, in one line: the verdict and the counts (an unexplained
+    audit-rule warning blocks like an error)."""
+    blocking = sum(f.blocking for f in findings)
+    warnings = sum(f.severity is Severity.WARNING for f in findings)
+    if blocking:
+        return (
+            f"审核结论：退回（须改正 {blocking} 处，预警 {warnings} 处）"
+            "——请改正标红的单元格，预警在“说明”栏写明原因后重新报送"
+        )
+    if warnings:
+        return f"审核结论：通过（预警 {warnings} 处，已说明或不影响受理）"
+    return "审核结论：通过"
+
+
+def in_sheet_order(book: Any, findings: Sequence[Finding]) -> list[Finding]:
+    """The findings as a clerk walks the workbook: file-level first, then sheet by
+    sheet, row by row, column by column; errors before warnings at one cell."""
+    order = {name: i for i, name in enumerate(book.sheetnames)}
+
+    def key(f: Finding) -> tuple[int, int, int, int]:
+        m = _CELL_REF.fullmatch(str(f.cell or "").rpartition("!")[2].replace("$", ""))
+        row = int(m.group(2)) if m else 0
+        col = column_index_from_string(m.group(1)) if m else 0
+        return (order.get(f.sheet, -1) if f.sheet else -1, row, col, _RANK[f.severity])
+
+    return sorted(findings, key=key)
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
 
 def _put_text(cell: Any, text: str) -> None:
