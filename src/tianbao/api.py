@@ -368,9 +368,9 @@ def _review_target(
             raise UsageError(f"#{wanted} 不是 {dept} {period} 的报表 is not a return of theirs")
     elif what == "forced":
         found = next((s for s in reversed(subs) if s.status == "rejected" and not s.counts), None)
-    elif what == "reopened":
-        decided = [s for s in subs if ledger.reviews(s.id)]
-        found = max(decided, key=lambda s: ledger.reviews(s.id)[-1]["id"], default=None)
+    elif what == "reopened":  # the submission decided on last
+        last = {s.id: r[-1]["id"] for s in subs if (r := ledger.reviews(s.id))}
+        found = max((s for s in subs if s.id in last), key=lambda s: last[s.id], default=None)
     else:
         found = ledger.latest_accepted_of(dept, period)
     if found is None:

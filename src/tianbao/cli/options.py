@@ -59,13 +59,6 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs or n
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
-
-
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's 'could not run' exceptions into one line and their exit
     code (2 usage, 3 environment); a full disk or a read-only folder is a fault of

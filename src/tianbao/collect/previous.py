@@ -10,10 +10,11 @@ the same findings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 _NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
 
@@ -69,21 +70,21 @@ def validate_files_with_history(
     whose identity names another department or period is validated again."""
     from tianbao.validate.batch import validate_many
 
+    once = functools.cache(lookup)  # a department's previous return, looked up once
+
     def guessed(f: Path) -> Previous | None:
         g = hint(f.name)
-        return lookup(*g) if g else None
+        return once(*g) if g else None
 
-    out = []
-    for f, report in zip(
-        files, validate_many(validator, files, jobs, period, dept, previous_of=guessed), strict=True
-    ):
-        if (
-            report.department
-            and report.period
-            and (report.department, report.period) != hint(f.name)
-        ):
-            actual = lookup(report.department, report.period)
-            if actual != guessed(f):
-                report = validator.validate(f, period, dept, previous=actual)
-        out.append(report)
-    return out
+    reports = validate_many(validator, files, jobs, period, dept, previous_of=guessed)
+    return [
+        validate_with_previous(once, validator, f, _Ahead(report, guessed(f)), period, dept)[0]
+        for f, report in zip(files, reports, strict=True)
+    ]
+
+
+class _Ahead(NamedTuple):
+    """A validation already made, and the previous return it was made with."""
+
+    report: Any
+    previous: Previous | None
