@@ -107,6 +107,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
     heads = ["项目", "合计", *[title for title, _ in COUNT_COLUMNS]]
     for j, h in enumerate(heads):
         ws.write_string(r, j, h, st.get("header"))
+    ws.set_row(r, row_height([(h, 12.0) for h in heads], 13.0))  # labels wrap to two lines
     for title, sheet, collection in SECTIONS:
         r += 1
         col, first, last = book.status_ranges[sheet]
@@ -177,13 +178,14 @@ def write_dashboard(book: Book, ws: Any) -> None:
         ws.write_formula(r, 6, f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', st.get("cell", PCT), fnum(gap))
         ws.write_string(r, 7, label(state), st.status(state))
     r += 1
-    ws.write_string(
-        r,
-        0,
-        "注：完成率 = 本年累计 ÷ 目标（年度计划）× 100；"
-        "与序时进度相差 5 个百分点以上为超序时或滞后。详见各表及 docs/completion-rate.md。",
-        st.get("subtitle"),
+    note = (
+        "注：完成率 = 本年累计 ÷ 目标（年度计划）× 100，与序时进度相差 5 个百分点以上为超序时"
+        "或滞后；增长目标按累计增速与目标增速比较（达到/低于目标），上限指标按是否超过上限"
+        "（达标/超标）；过了完成时限仍未完成的任务为逾期；小计按已报的项目计算。"
     )
+    # one wrapped cell across the table, so that the note prints whole on the page
+    ws.merge_range(r, 0, r, ncols - 1, note, st.get("subtitle", None, text_wrap=True))
+    ws.set_row(r, row_height([(note, 12.0 * ncols)]))
     r += 2
     last = add_charts(book, ws, r)
     ws.set_landscape()

@@ -69,7 +69,11 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     )
     book = Book(data, wb, Styles(wb))
     dash = wb.add_worksheet(DASHBOARD)
-    sheets = {name: wb.add_worksheet(name) for name in (INDICATORS, PROJECTS, LIVELIHOOD)}
+    sheets = {name: wb.add_worksheet(name) for name in (INDICATORS,)}
+    trend = data.of.kind != data.period.kind  # a quarter, half-year or year: the months too
+    if trend:  # beside the indicators it follows, not behind the provenance pages
+        sheets[TREND] = wb.add_worksheet(TREND)
+    sheets.update({name: wb.add_worksheet(name) for name in (PROJECTS, LIVELIHOOD)})
     sheets.update({name: wb.add_worksheet(name) for name in (TASKS, STATUS, SOURCES)})
     sources = Sources(book, sheets[SOURCES])
     book.sources = sources
@@ -78,8 +82,8 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     write_livelihood(book, sheets[LIVELIHOOD])
     write_tasks(book, sheets[TASKS])
     write_status(book, sheets[STATUS])
-    if data.of.kind != data.period.kind:  # a quarter, half-year or year: the months too
-        write_trend(book, wb.add_worksheet(TREND))
+    if trend:
+        write_trend(book, sheets[TREND])
     sources.finish()
     write_dashboard(book, dash)
     dash.activate()
