@@ -176,16 +176,37 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
                 ws.write_comment(0, c, col.note)
             if col.choices:
                 ws.data_validation(1, c, 1000, c, {"validate": "list", "source": list(col.choices)})
+        ws.set_row(0, 30)  # headers wrap to two lines
         for r, item in enumerate(rows, 1):
+            lines = 1
             for c, col in enumerate(cols):
                 value = get(item, col.path)
                 if col.choices == YES_NO and isinstance(value, bool):
                     value = "是" if value else "否"
                 _cell(ws, r, c, value, number if col.number else text, number)
+                if isinstance(value, str):
+                    lines = max(lines, -(-_width(value) // max(int(col.width) - 1, 1)))
+            if lines > 1:  # a spreadsheet does not grow a row on open
+                ws.set_row(r, 15 * min(lines, 8))
         ws.freeze_panes(1, 1)
         ws.autofilter(0, 0, max(len(rows), 1), len(cols) - 1)
+        _print_setup(ws)
+    _print_setup(basics)
     guide.activate()
     wb.close()
+
+
+def _width(text: str) -> int:
+    """Display width in column units: a CJK character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, one page wide, the header row on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
 
 
 def _cell(ws: Any, r: int, c: int, value: Any, fmt: Any, number: Any) -> None:
