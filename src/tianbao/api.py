@@ -237,7 +237,7 @@ def history(
 def plan_workbook(out: Path, where: Where | None = None) -> Path:
     """The plan workbook (one sheet per part of the plan): filled from the workspace's
     plan.yaml, or blank for a new office when ``where`` is None."""
-    from tianbao.plan.workbook import write_plan_workbook
+    from tianbao.planbook.write import write_plan_workbook
     from tianbao.support.atomic import write_atomic
     from tianbao.support.yamlio import load_yaml
 
@@ -248,6 +248,79 @@ def plan_workbook(out: Path, where: Where | None = None) -> Path:
     out = Path(out)
     write_atomic(out, lambda tmp: write_plan_workbook(tmp, data))
     return out
+
+
+@dataclass
+class PlanImport:
+    """What ``plan import`` found and did. Nothing is written when ``problems`` is not
+    empty or on a dry run."""
+
+    workbook: Path
+    problems: list[Problem]
+    notes: list[Any]  # planbook.read.Note: cells read differently from how they were typed
+    changes: list[Any]  # planbook.diff.Change against the previous plan
+    written: Path | None = None
+    backup: Path | None = None
+    version_kept: bool = False  # rows changed but plan_version was not raised
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workbook": str(self.workbook),
+            "ok": not self.problems,
+            "problems": [p.as_dict() for p in self.problems],
+            "notes": [vars(n) for n in self.notes],
+            "changes": [c.as_dict() for c in self.changes],
+            "written": str(self.written) if self.written else None,
+            "backup": str(self.backup) if self.backup else None,
+            "version_kept": self.version_kept,
+        }
+
+
+def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = False) -> PlanImport:
+    """Read the plan workbook, check it, and (when clean) make it the workspace's plan.yaml.
+
+    The workspace must exist (``init`` first); its old plan need not be valid.
+    """
+    from tianbao.forms.load import locate
+    from tianbao.planbook.diff import plan_changes
+    from tianbao.planbook.install import install_plan, plan_yaml
+    from tianbao.planbook.read import import_plan_workbook
+    from tianbao.problems import CheckCode
+    from tianbao.problems import Problem as P
+    from tianbao.support.yamlio import YamlProblem, load_yaml
+
+    workbook = Path(workbook)
+    root = Path(where)
+    if not root.is_dir():
+        raise UsageError(f"{root}: 工作区不存在：请先运行 tianbao init {root}")
+    if not workbook.is_file():
+        raise UsageError(f"{workbook}: 文件不存在 file not found")
+    ws = Workspace(root)
+    got = import_plan_workbook(workbook)
+    result = PlanImport(workbook, list(got.problems), list(got.notes), [])
+    if got.data is None:
+        return result
+    for form_id in got.data["reporting"]["forms"]:
+        if locate(form_id, ws.forms_dir) is None:
+            cell = got.cells.get(("reporting", "forms"), "基本信息")
+            why = f"报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表"
+            result.problems.append(P(CheckCode.UNKNOWN_FORM, workbook.name, why, cell))
+    if result.problems:
+        return result
+    try:
+        old = load_yaml(ws.plan_path).data if ws.plan_path.exists() else None
+    except YamlProblem:
+        old = None  # a broken old plan: everything reads as added
+    result.changes = plan_changes(old, got.data)
+    if isinstance(old, dict) and result.changes:
+        result.version_kept = old.get("plan_version") == got.data.get("plan_version")
+    if dry_run or old == got.data:  # the same plan: plan.yaml (and its comments) stay
+        return result
+    raw = plan_yaml(got.data, workbook.name)
+    now = dt.datetime.now().astimezone()
+    result.backup = install_plan(ws.plan_path, raw, now)
+    result.written = ws.plan_path
+    return result
 
 
 # -- the office's review --------------------------------------------------------------

@@ -16,6 +16,7 @@ class CheckCode(str, Enum):
     FILE_UNREADABLE = "文件无法读取或解析 file missing, unreadable or not valid YAML/JSON"
     SCHEMA = "不符合 JSON 架构（schema） does not match the schema"
     DUPLICATE_ID = "编号重复 duplicate id"
+    DUPLICATE_NAME = "名称重复 two entries of the same name"
     UNKNOWN_DEPARTMENT = "未定义的部门代码 unknown department code"
     ANNUAL_PLAN_ABOVE_TOTAL = "年度计划投资超过总投资 annual plan above total investment"
     DATE_ORDER = "完工日期早于开工日期 finish before start"
@@ -29,6 +30,14 @@ class CheckCode(str, Enum):
     FORM_ID_MISMATCH = "报表文件名与 id 不一致 form file name differs from its id"
     MILESTONE_OUTSIDE = "里程碑日期不在计划年度内 milestone outside the plan year"
     UNKNOWN_TIMEZONE = "无法识别的时区 unknown time zone (an IANA name such as Asia/Shanghai)"
+    UNKNOWN_PROJECT = "未定义的项目编号 unknown project id"
+    WORKBOOK_UNREADABLE = "计划工作簿无法读取 the plan workbook cannot be read"
+    SHEET_MISSING = "缺少工作表 a sheet of the plan workbook is missing"
+    HEADER_CHANGED = "表头被改动 a column header of the plan workbook was changed"
+    MERGED_CELLS = "单元格被合并 merged cells in the plan workbook"
+    HIDDEN_ROW = "隐藏的行 a hidden row in the plan workbook"
+    CELL_VALUE = "单元格内容无法识别 a cell of the plan workbook cannot be read"
+    REQUIRED_EMPTY = "必填项未填 a required cell is empty"
     FORM_VERSION_NOT_RAISED = (
         "表式已改动但版本号未提高 form layout changed without raising its version"
     )

@@ -295,7 +295,7 @@ def consolidate(
 
 @main.group()
 def plan() -> None:
-    """The plan as an Excel workbook an office keeps (template, export)."""
+    """The plan as an Excel workbook an office keeps (template, import, export)."""
 
 
 @plan.command("template")
@@ -317,6 +317,33 @@ def plan_export(workspace: Path, out: Path) -> None:
     from tianbao import api
 
     click.echo(api.plan_workbook(out, workspace))
+
+
+@plan.command("import")
+@click.argument("book", metavar="PLAN.xlsx", type=click.Path(path_type=Path, dir_okay=False))
+@workspace_option
+@click.option(
+    "--dry-run", is_flag=True, help="只检查并列出改动，不写入 check and show, write nothing."
+)
+@json_option
+@handle_errors
+def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> None:
+    """Read PLAN.xlsx (the plan workbook), check it and make it the workspace's plan.yaml.
+
+    Every problem is listed at its sheet and cell and nothing is written (exit 1). A clean
+    workbook replaces plan.yaml (the old one kept in .tianbao/backups/) and the changes
+    against it are listed, department by department.
+    """
+    from tianbao import api
+    from tianbao.cli.planbook import print_import
+
+    result = api.plan_import(book, workspace, dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print_import(result, click.echo)
+    if result.problems:
+        sys.exit(1)
 
 
 @main.command()

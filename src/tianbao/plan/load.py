@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,12 @@ def load_plan(
         return _unreadable(name, exc)
     key = _key(raw) if cache_dir is not None else None
     if cache_dir is None or key is None:
-        return _load(raw, name)
+        return load_plan_bytes(raw, name)
     if trust_cache:
         plan = _from_cache(cache_dir, key)
         if plan is not None:
             return PlanResult(plan, from_cache=True, source=raw)
-    result = _load(raw, name)
+    result = load_plan_bytes(raw, name)
     if result.plan is not None and not result.problems:  # a plan with problems is never cached
         write_cached(cache_dir, key, result.plan.raw)
     return result
@@ -90,7 +91,8 @@ def _unreadable(name: str, exc: YamlProblem) -> PlanResult:
     return PlanResult(None, [Problem(CheckCode.FILE_UNREADABLE, name, exc.message, line=exc.line)])
 
 
-def _load(raw: bytes, name: str) -> PlanResult:
+def load_plan_bytes(raw: bytes, name: str) -> PlanResult:
+    """Parse and check plan YAML given as bytes (what load_plan does after reading)."""
     try:
         loaded = parse_yaml_bytes(raw)
     except YamlProblem as exc:
@@ -119,16 +121,20 @@ def _load(raw: bytes, name: str) -> PlanResult:
     )
     if problems:
         return PlanResult(None, problems, loaded)
-    problems = list(_consistency(loaded, name))
-    return PlanResult(Plan.from_raw(loaded.data), problems, loaded)
-
-
-def _consistency(loaded: LoadedYaml, name: str):  # -> Iterator[Problem]
-    data: dict[str, Any] = loaded.data
 
     def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
         return Problem(code, name, msg, json_path(path), loaded.line_of(path), found, expected)
 
+    problems = list(consistency(loaded.data, at))
+    return PlanResult(Plan.from_raw(loaded.data), problems, loaded)
+
+
+# at(code, path, message, found, expected) -> Problem: places a problem in its source
+Locate = Callable[..., Problem]
+
+
+def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
+    """Problems across entries of schema-valid plan data, each placed by ``at``."""
     if data["base_year"] != data["year"] - 1:
         yield at(
             CheckCode.BASE_YEAR,
@@ -157,6 +163,9 @@ def _consistency(loaded: LoadedYaml, name: str):  # -> Iterator[Problem]
     for collection, key in COLLECTIONS.items():
         entries = data.get(collection) or []
         yield from _duplicates(at, (collection,), [e[key] for e in entries], key)
+        if collection in ("projects", "livelihood"):  # two rows of one name: which is which?
+            names = [e["name"] for e in entries]
+            yield from _duplicates(at, (collection,), names, "name", CheckCode.DUPLICATE_NAME)
         for i, entry in enumerate(entries):
             if entry["department"] not in known:
                 yield at(
@@ -196,12 +205,12 @@ def _consistency(loaded: LoadedYaml, name: str):  # -> Iterator[Problem]
                 )
 
 
-def _duplicates(at, path: tuple, values: list[Any], key: str):
+def _duplicates(
+    at: Locate, path: tuple, values: list[Any], key: str, code: CheckCode = CheckCode.DUPLICATE_ID
+) -> Iterator[Problem]:
     counts = Counter(values)
     seen: set[Any] = set()
     for i, v in enumerate(values):
         if counts[v] > 1 and v in seen:
-            yield at(
-                CheckCode.DUPLICATE_ID, (*path, i, key), CheckCode.DUPLICATE_ID.value, v, "unique"
-            )
+            yield at(code, (*path, i, key), code.value, v, "unique")
         seen.add(v)

@@ -43,6 +43,7 @@ _REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 # -- both ---------------------------------------------------------------------------
 _DIMENSION = re.compile(rb"<(?:[^\s<>/=:\"']+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _MERGE = re.compile(rb"<(?:[^\s<>/=:\"']+:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_A_HIDDEN = re.compile(rb"(?<![\w:.-])hidden\s*=\s*(?:\"(?:1|true)\"|'(?:1|true)')")
 
 # Excel error values calamine accepts; any other makes it fail the whole sheet
 CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})

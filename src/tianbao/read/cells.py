@@ -28,13 +28,16 @@ from __future__ import annotations
 import re
 
 from tianbao.read.cellbase import (
+    _A_HIDDEN,
     _A_MAX,
     _A_MIN,
+    _A_R,
     _A_STYLE,
     _CELL_END,
     _COL_TAG,
     _DIMENSION,
     _MERGE,
+    _ROW_TAG,
     _V,
     CellScan,
     _attr,
@@ -79,6 +82,20 @@ def dimension_of(buf: bytes, before: int) -> str:
 
 def merges_of(buf: bytes, after: int) -> list[str]:
     return [m.group(1).decode("ascii", "replace") for m in _MERGE.finditer(buf, after)]
+
+
+def hidden_rows(buf: bytes, start: int, end: int) -> frozenset[int]:
+    """0-based rows of buf[start:end] (a sheet's <sheetData>) marked hidden."""
+    if buf.find(b"hidden", start, end) < 0:  # the common case: one memchr-speed find
+        return frozenset()
+    found = set()
+    for m in _ROW_TAG.finditer(buf, start, end):
+        attrs = m.group(1)
+        if attrs and _A_HIDDEN.search(attrs):
+            r = _attr(attrs, _A_R)
+            if r and r.isdigit() and int(r[:9]) > 0:
+                found.add(int(r[:9]) - 1)
+    return frozenset(found)
 
 
 def percent_columns(buf: bytes, before: int, pct: frozenset[int]) -> tuple[tuple[int, int], ...]:

@@ -61,6 +61,8 @@ class SheetFacts:
 
     root: str = "worksheet"
     cells: cells.CellScan = field(default_factory=cells.CellScan)
+    merges: tuple[str, ...] = ()  # merged ranges as written (A1:B2)
+    hidden_rows: frozenset[int] = frozenset()  # 0-based
 
 
 @dataclass

@@ -253,7 +253,9 @@ class PartScan(ZipChecker):
                 f"{where} declares its used range as {show(dim)} ({span[0] * span[1]:,} cells)",
                 part,
             )
-        for ref in cells.merges_of(buf, end):
+        facts.merges = tuple(cells.merges_of(buf, end))
+        facts.hidden_rows = cells.hidden_rows(buf, start, end)
+        for ref in facts.merges:
             merged = cells.parse_range(ref)
             if merged and merged[0] * merged[1] > lim.max_cells:
                 self.add(

@@ -51,6 +51,8 @@ class RawSheet:
     percent_cells: set[Cell] = field(default_factory=set)  # valued cells in a percent format
     kind: str = "worksheet"  # or chartsheet / dialogsheet (no rows)
     formula_cells: set[Cell] = field(default_factory=set)  # cells holding a formula
+    merges: tuple[str, ...] = ()  # merged ranges as written (A1:B2)
+    hidden_rows: frozenset[int] = frozenset()  # 0-based rows marked hidden
 
     def value(self, row: int, col: int) -> Any:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -174,6 +176,8 @@ def _calamine(data: bytes, pkg: guard.Package, issues: list[ReadIssue]) -> RawWo
                         set(c.percent_cells),
                         entry.kind,
                         set(c.formula_cells),
+                        facts.merges,
+                        facts.hidden_rows,
                     )
                 )
     except (KeyboardInterrupt, SystemExit, MemoryError):

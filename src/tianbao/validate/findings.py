@@ -6,13 +6,13 @@ the wording may change. ``docs/findings.md`` is generated from this catalog.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from enum import Enum
 from typing import Any
 
 from tianbao.read.issues import ReadCode
+from tianbao.support.bilingual import split_bilingual as split_bilingual
 
 
 class Severity(str, Enum):
@@ -374,18 +374,3 @@ def make(
     if not extra.get("message_en"):
         message, extra["message_en"] = split_bilingual(message)
     return Finding(code, severity or info.severity, message, extra=extra, **where)
-
-
-# where the English half of a "中文 English" text begins: after a Chinese character,
-# a space, then an English word followed by another ("用 Excel 打开" stays whole)
-_ENGLISH_HALF = re.compile(r"(.*?[^\x00-\x7f]) ([A-Za-z][a-z'-]* [a-z(“\"'].*)", re.S)
-
-
-# or an English gloss in full-width brackets at the end: "……不得修改（pre-filled value changed）"
-_ENGLISH_GLOSS = re.compile(r"(.*[^\x00-\x7f][^（）]*)（([A-Za-z][a-z'-]* [^（）]*)）", re.S)
-
-
-def split_bilingual(text: str) -> tuple[str, str]:
-    """(Chinese, English) of a bilingual text; (text, "") when it has no English half."""
-    m = _ENGLISH_GLOSS.fullmatch(text) or _ENGLISH_HALF.fullmatch(text)
-    return (m.group(1), m.group(2)) if m else (text, "")

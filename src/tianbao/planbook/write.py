@@ -1,0 +1,142 @@
+"""The plan as a workbook an office keeps in Excel: one sheet per part of the plan
+(基本信息, 填报单位, 主要指标, 重点项目, 重点任务, 民生工程) with Chinese headers,
+dropdowns for the closed choices, frozen headers and a 说明 sheet.
+
+``write_plan_workbook(path, plan_data)`` writes it filled from a plan (``plan
+export``), or blank for a new office (``plan template``). Every value is written as
+what it is (text as text: a name starting with "=" never becomes a formula); the
+document time is pinned, so the same plan gives the same bytes. The layout is
+``tianbao.planbook.sheets``; ``tianbao.planbook.read`` reads it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from tianbao.planbook.sheets import (
+    BASICS,
+    BASICS_SHEET,
+    GUIDE_SHEET,
+    HOW_TO,
+    LIST,
+    NUMBER,
+    SHEETS,
+    YESNO,
+    Col,
+)
+
+PINNED = dt.datetime(2000, 1, 1)
+
+
+def get(data: Any, path: str) -> Any:
+    """A dotted path of the plan's data; None where absent."""
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
+    """The plan workbook: filled from ``plan`` (its YAML data), or blank."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": "目标任务计划", "created": PINNED, "author": "tianbao"})
+    head = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True})
+    text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    number = wb.add_format({"border": 1, "num_format": "#,##0.####", "valign": "top"})
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    guide.set_column(0, 0, 100)
+    for r, line in enumerate(HOW_TO):
+        guide.write_string(r, 0, line, text)
+    basics = wb.add_worksheet(BASICS_SHEET)
+    basics.set_column(0, 0, 26)
+    basics.set_column(1, 1, 60)
+    basics.write_string(0, 0, "项目", head)
+    basics.write_string(0, 1, "值", head)
+    for r, col in enumerate(BASICS, 1):
+        basics.write_string(r, 0, col.header, head)
+        if col.note:
+            basics.write_comment(r, 0, col.note)
+        value = get(plan, col.path) if plan else None
+        if col.kind == LIST and isinstance(value, list):
+            value = ",".join(map(str, value))
+        _cell(basics, r, 1, col.label(value), text, number)
+        _dropdown(basics, r, r, 1, col)
+    _print_setup(basics)
+    for sheet in SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        rows = _rows(plan, sheet.collection)
+        last = max(1000, len(rows) + 500)  # room for the rows an office adds
+        for c, col in enumerate(sheet.cols):
+            ws.set_column(c, c, col.width)
+            ws.write_string(0, c, col.header, head)
+            if col.note:
+                ws.write_comment(0, c, col.note)
+            _dropdown(ws, 1, last, c, col)
+        ws.set_row(0, 30)  # headers wrap to two lines
+        for r, item in enumerate(rows, 1):
+            lines = 1
+            for c, col in enumerate(sheet.cols):
+                value = col.label(get(item, col.path))
+                _cell(ws, r, c, value, number if col.kind == NUMBER else text, number)
+                if isinstance(value, str):
+                    lines = max(lines, -(-_width(value) // max(int(col.width) - 1, 1)))
+            if lines > 1:  # a spreadsheet does not grow a row on open
+                ws.set_row(r, 15 * min(lines, 8))
+        ws.freeze_panes(1, 1)
+        ws.autofilter(0, 0, max(len(rows), 1), len(sheet.cols) - 1)
+        _print_setup(ws)
+    guide.activate()
+    wb.close()
+
+
+def _rows(plan: dict[str, Any] | None, collection: str) -> list[dict[str, Any]]:
+    """The entries of a sheet; the milestones sheet lists each project's, with its id."""
+    if not plan:
+        return []
+    if collection == "projects.milestones":
+        return [
+            {"project": p.get("id"), **m}
+            for p in plan.get("projects") or []
+            for m in p.get("milestones") or []
+        ]
+    return list(plan.get(collection) or [])
+
+
+def _dropdown(ws: Any, first: int, last: int, c: int, col: Col) -> None:
+    if col.choices or col.kind == YESNO:
+        labels = [label for label, _ in col.choices] or ["是", "否"]
+        ws.data_validation(first, c, last, c, {"validate": "list", "source": labels})
+    elif col.departments:  # the codes of the 填报单位 sheet, as the office types them
+        source = "='填报单位'!$A$2:$A$2000"
+        ws.data_validation(
+            first, c, last, c, {"validate": "list", "source": source, "error_type": "warning"}
+        )
+
+
+def _width(text: str) -> int:
+    """Display width in column units: a CJK character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, one page wide, the header row on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _cell(ws: Any, r: int, c: int, value: Any, fmt: Any, number: Any) -> None:
+    if value is None:
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(r, c, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, number)
+    else:
+        ws.write_string(r, c, str(value), fmt)
