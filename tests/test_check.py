@@ -413,7 +413,8 @@ def test_init_into_empty_or_new_folder__ok(where: str, tmp_path: Path, runner, m
     result = tianbao(runner, "init", where, "--sample", "jiefang-2014")
     assert result.exit_code == 0, result.output
     ws = Path(where).resolve()
-    assert sorted(p.name for p in ws.iterdir()) == [".tianbao", "forms", "outputs", "plan.yaml"]
+    names = sorted(p.name for p in ws.iterdir())
+    assert names == [".tianbao", "forms", "outputs", "plan.yaml", "计划.xlsx"]  # plan, workbook
     assert tianbao(runner, "check", "-w", where).exit_code == 0
     assert sorted(p.name for p in ws.parent.iterdir() if p.name.startswith(".")) == []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tianbao.docs import cli_markdown, findings_markdown, main, stage_of
+from tianbao.planbook.guide import plan_markdown
+from tianbao.planbook.sheets import SHEETS
 from tianbao.validate.findings import CATALOG, Code
 
 FINDINGS_MD = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
@@ -31,9 +33,24 @@ def test_findings_markdown__lists_every_code_once_under_its_stage() -> None:
 def test_docs_main__writes_the_page(tmp_path: Path) -> None:
     out = tmp_path / "docs" / "findings.md"
     cli = tmp_path / "docs" / "cli.md"
-    assert main(["--output", str(out), "--cli-output", str(cli)]) == 0
+    plan = tmp_path / "docs" / "plan.md"
+    args = ["--output", str(out), "--cli-output", str(cli), "--plan-output", str(plan)]
+    assert main(args) == 0
     assert out.read_text(encoding="utf-8") == findings_markdown()
     assert cli.read_text(encoding="utf-8") == cli_markdown()
+    assert plan.read_text(encoding="utf-8") == plan_markdown()
+
+
+def test_plan_md__matches_the_workbook_layout() -> None:
+    path = FINDINGS_MD.with_name("plan.md")
+    on_disk = path.read_text(encoding="utf-8") if path.exists() else ""
+    assert on_disk == plan_markdown(), (
+        "docs/plan.md is out of date with tianbao/planbook/sheets.py: "
+        "run `python -m tianbao.docs` and commit the result"
+    )
+    for spec in SHEETS:  # every column of every sheet is explained
+        for col in spec.cols:
+            assert f"| {col.header} |" in on_disk.split(f"## {spec.name}\n")[1], col.header
 
 
 def test_cli_md__matches_the_commands_help() -> None:

@@ -147,6 +147,7 @@ def test_a_mistake__one_finding_at_its_cell_and_nothing_written(
     assert f"{cell}：" in res.output and "计划未导入" in res.output
     assert "Traceback" not in res.output
     exit_code, out = imported(ws, bad)
+    assert exit_code == 1
     assert [(p["code"], p["path"]) for p in out["problems"]] == [(code, cell)], what
     assert (ws / "plan.yaml").read_bytes() == before
     assert not (ws / ".tianbao" / "backups").exists()

@@ -52,11 +52,20 @@ def day(text: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
 
 
 # -- init, check, generate ----------------------------------------------------------------
+PLAN_WORKBOOK = "计划.xlsx"
+
+
 def init(directory: Path | str, sample: str | None = None) -> Path:
-    """A new workspace: an empty skeleton, or a copy of a sample (jiefang-2014)."""
+    """A new workspace: an empty skeleton, or a copy of a sample (jiefang-2014) with
+    its plan also as the plan workbook (计划.xlsx, what ``plan export`` writes)."""
     from tianbao.workspace import init_workspace
 
-    return init_workspace(Path(directory), sample)
+    root = init_workspace(Path(directory), sample)
+    if sample is not None:  # the sample's plan, as it is (no workspace load, no cache)
+        from tianbao.support.yamlio import load_yaml
+
+        _plan_workbook(root / PLAN_WORKBOOK, load_yaml(root / "plan.yaml").data)
+    return root
 
 
 def check(root: Path | str) -> list[Problem]:
@@ -237,15 +246,19 @@ def history(
 def plan_workbook(out: Path, where: Where | None = None) -> Path:
     """The plan workbook (one sheet per part of the plan): filled from the workspace's
     plan.yaml, or blank for a new office when ``where`` is None."""
-    from tianbao.planbook.write import write_plan_workbook
-    from tianbao.support.atomic import write_atomic
     from tianbao.support.yamlio import load_yaml
 
     data = None
     if where is not None:
         ws = workspace(where)
         data = load_yaml(ws.plan_path).data
-    out = Path(out)
+    return _plan_workbook(Path(out), data)
+
+
+def _plan_workbook(out: Path, data: dict[str, Any] | None) -> Path:
+    from tianbao.planbook.write import write_plan_workbook
+    from tianbao.support.atomic import write_atomic
+
     write_atomic(out, lambda tmp: write_plan_workbook(tmp, data))
     return out
 

@@ -1,5 +1,5 @@
-"""Generated documentation: the finding codes (``docs/findings.md``) and the
-command-line reference (``docs/cli.md``).
+"""Generated documentation: the finding codes (``docs/findings.md``), the
+command-line reference (``docs/cli.md``) and the plan workbook's columns (``docs/plan.md``).
 
 ``python -m tianbao.docs`` rewrites both, from the catalog in
 ``tianbao.validate.findings`` and from the commands' own ``--help``;
@@ -39,6 +39,7 @@ SEVERITIES = (
 SEVERITY_ZH = {en: zh for en, zh, _ in SEVERITIES}
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
 DEFAULT_CLI_OUTPUT = DEFAULT_OUTPUT.with_name("cli.md")
+DEFAULT_PLAN_OUTPUT = DEFAULT_OUTPUT.with_name("plan.md")
 # the commands in the order of the reporting cycle
 CYCLE = (
     "init",
@@ -158,8 +159,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cli-output", type=Path, default=DEFAULT_CLI_OUTPUT, help="default: %(default)s"
     )
+    parser.add_argument(
+        "--plan-output", type=Path, default=DEFAULT_PLAN_OUTPUT, help="default: %(default)s"
+    )
     args = parser.parse_args(argv)
-    for path, text in ((args.output, findings_markdown()), (args.cli_output, cli_markdown())):
+    from tianbao.planbook.guide import plan_markdown
+
+    pages = (
+        (args.output, findings_markdown()),
+        (args.cli_output, cli_markdown()),
+        (args.plan_output, plan_markdown()),
+    )
+    for path, text in pages:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote {path}")

@@ -195,7 +195,8 @@ def _forms_named_in(plan_text: str) -> list[str]:
 
 SKELETON_PLAN = """\
 # tianbao 计划文件 (plan). Edit, then run: tianbao check
-# Schema: schemas/plan.schema.json. 金额单位：项目投资为万元。
+# 也可以在 Excel 里写计划：tianbao plan template 计划.xlsx，填好后 tianbao plan import 计划.xlsx
+# （工作簿“说明”页逐列说明填法）。金额单位：项目投资为万元。
 plan_version: 1
 district: {code: district, name: 某区}
 year: 2026

@@ -48,6 +48,18 @@ def init(directory: Path, sample: str | None) -> None:
         " back up the signing key: without it no template issued can be verified",
         err=True,
     )
+    book = path / api.PLAN_WORKBOOK
+    if book.exists():
+        click.echo(
+            f"计划工作簿 plan workbook: {book}（改后 tianbao plan import {book} -w {path}）",
+            err=True,
+        )
+    else:
+        click.echo(
+            "新的计划：tianbao plan template 计划.xlsx，"
+            f"填好后 tianbao plan import 计划.xlsx -w {path}",
+            err=True,
+        )
     click.echo(f"下一步 next: tianbao check -w {path}", err=True)
 
 
@@ -76,6 +88,12 @@ def check(workspace: Path, as_json: bool) -> None:
             click.echo(p.one_line())
     if problems:
         click.echo(f"发现 {len(problems)} 个问题 {len(problems)} problem(s) found", err=True)
+        if any(p.file == "plan.yaml" for p in problems):
+            click.echo(
+                "计划各栏的含义和填法：tianbao plan template 计划.xlsx 生成的工作簿“说明”页"
+                "（也可以在工作簿里改计划，再 tianbao plan import）",
+                err=True,
+            )
         sys.exit(1)
     click.echo("检查通过 workspace OK", err=True)
 

@@ -49,9 +49,7 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
     text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     number = wb.add_format({"border": 1, "num_format": "#,##0.####", "valign": "top"})
     guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 100)
-    for r, line in enumerate(HOW_TO):
-        guide.write_string(r, 0, line, text)
+    _guide(guide, head, text)
     basics = wb.add_worksheet(BASICS_SHEET)
     basics.set_column(0, 0, 26)
     basics.set_column(1, 1, 60)
@@ -92,6 +90,27 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
         _print_setup(ws)
     guide.activate()
     wb.close()
+
+
+def _guide(ws: Any, head: Any, text: Any) -> None:
+    """说明: how to fill, then every column of every sheet (工作表, 列, 必填, 填法, 说明)."""
+    from tianbao.planbook.guide import column_rows
+
+    for c, width in enumerate((12, 22, 6, 40, 50)):
+        ws.set_column(c, c, width)
+    for r, line in enumerate(HOW_TO):
+        ws.merge_range(r, 0, r, 4, line, text)  # the 说明 sheet is never read back
+    top = len(HOW_TO) + 1
+    for c, title in enumerate(("工作表", "列", "必填", "填法", "说明")):
+        ws.write_string(top, c, title, head)
+    for r, row in enumerate(column_rows(), top + 1):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, value, text)
+    ws.freeze_panes(top + 1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(top)
 
 
 def _rows(plan: dict[str, Any] | None, collection: str) -> list[dict[str, Any]]:
