@@ -530,6 +530,8 @@ def test_validate__old_plan_version(rs: Returns, tmp_path: Path) -> None:
 
     ws2 = tmp_path / "ws2"
     shutil.copytree(rs.ws, ws2)
+    # without the plan it was issued from (kept by generate; see test_plan_revision.py)
+    shutil.rmtree(ws2 / ".tianbao" / "plans")
     plan = ws2 / "plan.yaml"
     plan.write_text(
         plan.read_text(encoding="utf-8").replace("plan_version: 1", "plan_version: 2"),

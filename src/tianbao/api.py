@@ -75,6 +75,14 @@ def check(root: Path | str) -> list[Problem]:
     return check_workspace(Path(root))
 
 
+def affected_templates(root: Path | str) -> list[Any]:
+    """Periods whose issued templates came from an earlier plan revision, and which
+    departments' pre-filled rows the current plan changed (check.Affected)."""
+    from tianbao.check import affected_templates as affected
+
+    return affected(Path(root))
+
+
 def generate(
     where: Where,
     period: str,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from tianbao.errors import UsageError
 from tianbao.forms.lock import changed_without_version
 from tianbao.problems import CheckCode, Problem
 from tianbao.workspace import FORMS_DIR, open_workspace
@@ -28,3 +30,67 @@ def check_workspace(root: Path) -> list[Problem]:
             )
         )
     return problems
+
+
+@dataclass(frozen=True)
+class Affected:
+    """Templates issued from an earlier plan revision whose pre-filled rows differ now."""
+
+    version: int  # of the plan they were issued from
+    period: str
+    changed: tuple[str, ...]  # departments whose pre-filled rows changed (or who left)
+    unchanged: int  # departments of that period the revision does not touch
+
+    def text(self, current: int) -> str:
+        if not self.changed:
+            return (
+                f"提示：第{self.version}版计划下发的 {self.period} 模板"
+                f"不受计划调整（第{current}版）影响，仍可照常报送"
+            )
+        return (
+            f"提示：计划已调整（第{self.version}版 → 第{current}版）："
+            f"已下发的 {self.period} 模板中，{'、'.join(self.changed)} 的预填内容与现计划不同"
+            "（审核时按模板当时的内容，调整处提示“计划已调整”，缺少新增行的须用新模板重报）；"
+            f"其余 {self.unchanged} 个单位不受影响"
+        )
+
+
+def affected_templates(root: Path) -> list[Affected]:
+    """For each period with templates issued from an earlier plan revision (kept by
+    generate), which departments' pre-filled rows the current plan changed."""
+    from tianbao.plan.archive import read_issued, recall
+    from tianbao.template.content import build_content
+
+    ws = open_workspace(root)
+    if ws.plan is None or ws.problems:
+        return []
+    plan, secret = ws.plan, b"-"  # the pre-filled values do not depend on the key
+    out = []
+    for fp, entry in read_issued(ws.state_dir).items():
+        if fp == plan.fingerprint or not isinstance(entry, dict):
+            continue
+        old = recall(ws.state_dir, fp)
+        if old is None:
+            continue
+        forms_old = [ws.forms[f] for f in old.form_ids if f in ws.forms]
+        forms_new = [ws.forms[f] for f in plan.form_ids]
+        for period_text, codes in sorted((entry.get("periods") or {}).items()):
+            try:
+                period = plan.period(period_text)
+            except UsageError:
+                continue
+            changed = []
+            for code in codes:
+                if code not in plan.departments or code not in old.departments:
+                    changed.append(code)
+                    continue
+                a = build_content(old, forms_old, code, period, secret)
+                b = build_content(plan, forms_new, code, period, secret)
+                if [(r.form.id, r.prefill()) for r in a.forms] != [
+                    (r.form.id, r.prefill()) for r in b.forms
+                ]:
+                    changed.append(code)
+            out.append(
+                Affected(old.version, period_text, tuple(changed), len(codes) - len(changed))
+            )
+    return out

@@ -9,6 +9,7 @@ from pathlib import Path
 from tianbao.errors import UsageError
 from tianbao.forms.lock import record
 from tianbao.forms.model import FormDef
+from tianbao.plan.archive import remember
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.support import parallel
@@ -75,6 +76,8 @@ def generate(
     # what was issued: check refuses a later layout change under the same version
     used = {f for g in done for f in g.forms}
     record(ws.state_dir, [f for f in forms if f.id in used])
+    # and from which plan: a later revision still knows what these templates showed
+    remember(ws.state_dir, plan, str(period), codes)
     return done
 
 

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.plan.archive import recall
+from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
 from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make, read_code
-from tianbao.validate.identify import identify
+from tianbao.validate.identify import IdentifyResult, identify
 from tianbao.validate.locked import check_locked
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
@@ -72,7 +74,8 @@ class Validator:
         self.checkers = {fid: SchemaChecker(f) for fid, f in ws.forms.items()}
         self.totals_wanted = totals_wanted(ws.forms.values())
         self.template_forms = [ws.forms[f] for f in self.plan.form_ids]  # as generate has them
-        self._contents: dict[tuple[str, str], TemplateContent] = {}
+        self._contents: dict[tuple[str, str, str], TemplateContent] = {}
+        self._plans: dict[str, Plan | None] = {}  # earlier revisions, by fingerprint
 
     def validate(
         self,
@@ -137,6 +140,7 @@ class Validator:
             expected_dept,
         )
         idy = idr.identity
+        earlier = self._earlier_plan(idr) if idy is not None else None
         if idy is not None:
             report.department, report.period = idy.department, idy.period
             report.template_id = idy.fields.get("template_id", "")
@@ -159,7 +163,7 @@ class Validator:
             if form is None:
                 continue
             recs, found = extract_form(
-                form, self.plan, idy.department, sheets, claimed, book.date1904, where
+                form, self.plan, idy.department, sheets, claimed, book.date1904, where, earlier
             )
             report.findings.extend(found)
             if recs is None:
@@ -175,7 +179,7 @@ class Validator:
         if previous is None and period.previous() is not None:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
         if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
-            issued = self._issued(idy.department, period)
+            issued = self._issued(idy.department, period, earlier)
             report.findings.extend(check_locked(issued, sheets, report.records, where))
         known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
         for name in sheets:
@@ -185,15 +189,41 @@ class Validator:
                 )
         return report
 
-    def _issued(self, department: str, period: Period) -> TemplateContent:
+    def _issued(
+        self, department: str, period: Period, earlier: Plan | None = None
+    ) -> TemplateContent:
         """What the template of this department and period was made with (kept: a
-        batch holds many returns of one period)."""
-        key = (department, str(period))
+        batch holds many returns of one period): this plan, or the earlier revision
+        the template names."""
+        plan = earlier or self.plan
+        key = (department, str(period), plan.fingerprint)
         if key not in self._contents:
-            self._contents[key] = build_content(
-                self.plan, self.template_forms, department, period, self.secret
-            )
+            forms = [self.ws.forms[f] for f in plan.form_ids if f in self.ws.forms]
+            self._contents[key] = build_content(plan, forms, department, period, self.secret)
         return self._contents[key]
+
+    def _earlier_plan(self, idr: IdentifyResult) -> Plan | None:
+        """The earlier plan revision a template was issued from, when this workspace
+        kept it (generate does): its ID_OLD_PLAN becomes the note ID_PLAN_REVISED and
+        the return is judged against what the template showed. None otherwise."""
+        idy = idr.identity
+        if idy is None or not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
+            return None
+        fp = idy.fields.get("plan_fingerprint", "")
+        if fp not in self._plans:
+            self._plans[fp] = recall(self.ws.state_dir, fp)
+        earlier = self._plans[fp]
+        if earlier is None or idy.department not in earlier.departments:
+            return None
+        idr.findings = [f for f in idr.findings if f.code is not Code.ID_OLD_PLAN]
+        idr.findings.append(
+            make(
+                Code.ID_PLAN_REVISED,
+                value=f"v{earlier.version} {fp[:12]}",
+                expected=f"v{self.plan.version} {self.plan.fingerprint[:12]}",
+            )
+        )
+        return earlier
 
     def _read_ok(self, read: ReadResult, report: FileReport, base: dict[str, Any]) -> bool:
         for issue in read.issues:

@@ -112,7 +112,14 @@ def extract_form(
     claimed: set[str],
     date1904: bool,
     where: dict[str, Any],
+    issued: Plan | None = None,
 ) -> tuple[FormRecords | None, list[Finding]]:
+    """The form's rows of ``department`` in the return, judged against ``plan``.
+
+    ``issued``: the earlier plan revision the template was made from (None: this plan).
+    Its pre-filled values are what the clerk saw: one the office has revised since is
+    PLAN_REVISED, not the clerk's edit; a row the revision added or removed says so.
+    """
     findings: list[Finding] = []
     at = {**where, "form": form.id}
     labels = [column_label_text(c, plan) for c in form.columns]
@@ -126,6 +133,7 @@ def extract_form(
         return None, findings
 
     items = {it.key: it for it in plan.rows_for(form.rows, department)}
+    was = {it.key: it for it in (issued or plan).rows_for(form.rows, department)}
     order = list(items)
     out = FormRecords(form, sheet.name, header_row=hrow, columns=col_of)
     seen: dict[str, int] = {}
@@ -143,14 +151,10 @@ def extract_form(
         )
         if key not in items:
             if any(sheet.value(r, col_of[c.field]) is not None for c in entry_cols):
+                cell = xl_rowcol_to_cell(r, key_col)
+                removed = _REMOVED.format(cell=cell, key=key) if key in was else None
                 findings.append(
-                    make(
-                        Code.STRUCT_EXTRA_ROW,
-                        cell=xl_rowcol_to_cell(r, key_col),
-                        row_key=key,
-                        value=key,
-                        **at,
-                    )
+                    make(Code.STRUCT_EXTRA_ROW, removed, cell=cell, row_key=key, value=key, **at)
                 )
             continue
         if key in seen:
@@ -166,14 +170,17 @@ def extract_form(
             )
             continue
         seen[key] = r
+        shown = prefill_values(form, was[key]) if key in was else None
         out.rows.append(
-            _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan)
-        )
+            _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan,
+                 shown)
+        )  # fmt: skip
     for key in order:
         if key not in seen:
             findings.append(
                 make(
                     Code.STRUCT_ROW_MISSING,
+                    _ADDED.format(key=key) if key not in was else None,
                     row_key=key,
                     value=None,
                     expected=key,
@@ -249,6 +256,16 @@ def _show(v: Any) -> str:
     return "空" if v in (None, "") else (f"{v:g}" if isinstance(v, float) else str(v))
 
 
+_REMOVED = (
+    "{cell} 所在行“{key}”已在计划调整中删除，本期不再统计（模板是调整前生成的）"
+    "（row removed from the plan after the template was issued; not counted）"
+)
+_ADDED = (
+    "计划调整后新增了“{key}”这一行，旧模板里没有：请使用新模板重新填报"
+    "（row added to the plan after the template was issued）"
+)
+
+
 def _row(
     form: FormDef,
     item: PlanItem,
@@ -261,7 +278,10 @@ def _row(
     findings: list[Finding],
     at: dict[str, Any],
     plan: Plan,
+    shown: dict[str, Any] | None = None,
 ) -> RowRecord:
+    """One row; ``shown``: the pre-filled values the clerk's template had, when it
+    was made from an earlier plan revision (None: the template had this plan's)."""
     n = str(r + 1)
     cells = {f: col + n for f, col in letters.items()}
     expected = prefill_values(form, item)
@@ -278,6 +298,23 @@ def _row(
         if got == want or _same(got, want):
             continue
         got = None if got == "" else got
+        before = shown.get(col.field) if shown is not None else want
+        if shown is not None and (got == before or _same(got, before)):
+            findings.append(  # the office's revision, not the clerk's edit
+                make(
+                    Code.PLAN_REVISED,
+                    cell=cells[col.field],
+                    field=col.field,
+                    value=got,
+                    expected=want,
+                    message=f"「{col.label_zh}」计划已调整：{_show(before)} → {_show(want)}"
+                    "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
+                    "（plan value revised after the template was issued）",
+                    **here,
+                )
+            )
+            continue
+        want = before  # what the template showed is what the clerk changed
         findings.append(
             make(
                 Code.PLAN_VALUE_CHANGED,

@@ -74,6 +74,7 @@ class Code(str, Enum):
     ID_FILENAME_MISMATCH = "ID_FILENAME_MISMATCH"
     ID_NAME_OTHER_DEPARTMENT = "ID_NAME_OTHER_DEPARTMENT"
     ID_OLD_PLAN = "ID_OLD_PLAN"
+    ID_PLAN_REVISED = "ID_PLAN_REVISED"
     ID_FORM_VERSION = "ID_FORM_VERSION"
     ID_PROPERTIES_DIFFER = "ID_PROPERTIES_DIFFER"
     ID_COPY_MISSING = "ID_COPY_MISSING"
@@ -90,6 +91,7 @@ class Code(str, Enum):
     STRUCT_LOCKED_CHANGED = "STRUCT_LOCKED_CHANGED"
     # plan integrity
     PLAN_VALUE_CHANGED = "PLAN_VALUE_CHANGED"
+    PLAN_REVISED = "PLAN_REVISED"
     PLAN_NOT_APPLICABLE_FILLED = "PLAN_NOT_APPLICABLE_FILLED"
     # values as typed
     VALUE_NORMALISED = "VALUE_NORMALISED"
@@ -159,6 +161,11 @@ CATALOG: dict[Code, CodeInfo] = {
         "文件名中的报告期或单位与模板身份不符",
         "the file name's period or department differs from the template identity",
     ),
+    Code.ID_PLAN_REVISED: CodeInfo(
+        N,
+        "模板按调整前的计划生成：按模板当时的预填内容审核，调整过的数另行提示",
+        "the template was made from an earlier plan revision, judged against it",
+    ),
     Code.ID_OLD_PLAN: CodeInfo(
         E,
         "模板来自旧版计划，请使用最新模板重新填报",
@@ -205,6 +212,11 @@ CATALOG: dict[Code, CodeInfo] = {
     ),
     Code.PLAN_VALUE_CHANGED: CodeInfo(
         E, "计划预填内容被修改", "a pre-filled plan value was changed"
+    ),
+    Code.PLAN_REVISED: CodeInfo(
+        W,
+        "计划已调整：模板上的预填数是调整前的，本期按调整后的计划汇总，下期请使用新模板",
+        "the office revised this pre-filled value after the template was issued",
     ),
     Code.PLAN_NOT_APPLICABLE_FILLED: CodeInfo(
         E, "不适用的单元格被填写", "a cell that does not apply to this row was filled"
