@@ -256,7 +256,7 @@ def bench_round(
         "baseline: openpyxl ro + jsonschema" + (" *" if extrapolated else ""), n, b, mbb, f1, f2, b
     )
     serial = n <= serial_max  # one process at 10,000 returns would take most of an hour
-    gen = ["generate", "-w", str(ws), "--period", PERIOD]
+    gen = ["generate", "-w", str(ws), "--period", PERIOD, "--allow-missing-previous"]
     val = ["validate", "-w", str(ws), returns]
     steps: list[tuple[str, list[str]]] = []
     if serial:

@@ -44,7 +44,7 @@ def main() -> None:
         assert plan is not None
         forms = [ws.forms[f] for f in plan.form_ids]
         files: list[Path] = []
-        for g in generate(ws, "2014-06", out_dir=base / "templates"):
+        for g in generate(ws, "2014-06", out_dir=base / "templates", allow_missing_previous=True):
             if g.path is None:
                 continue
             content = build_content(plan, forms, g.department, Period.parse("2014-06"), ws.secret())

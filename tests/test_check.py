@@ -471,7 +471,9 @@ def test_form_changed_after_issue__check_asks_for_a_new_version(tmp_path: Path) 
     runner = CliRunner()
     ws = tmp_path / "ws"
     assert tianbao(runner, "init", ws, "--sample", "jiefang-2014").exit_code == 0
-    res = tianbao(runner, "generate", "-w", ws, "-p", "2014-06", "--dept", "RSJ")
+    res = tianbao(
+        runner, "generate", "-w", ws, "-p", "2014-06", "--dept", "RSJ", "--allow-missing-previous"
+    )
     assert res.exit_code == 0, res.output
     layout = ws / "forms" / "projects_progress.yaml"
     data = read_yaml(layout)
@@ -492,7 +494,8 @@ def test_form_changed_after_issue__check_asks_for_a_new_version(tmp_path: Path) 
     assert res.exit_code == 1
     (p,) = json.loads(res.stdout)["problems"]
     assert p["code"] == "FORM_VERSION_NOT_RAISED" and "projects_progress" in p["file"]
-    assert "请将 version 提到 2" in p["message"] and p["expected"] == 2
-    data["version"] = 2
+    issued = data["version"]
+    assert f"请将 version 提到 {issued + 1}" in p["message"] and p["expected"] == issued + 1
+    data["version"] = issued + 1
     write_yaml(layout, data)
     assert tianbao(runner, "check", "-w", ws).exit_code == 0

@@ -97,13 +97,14 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
 
     def earlier(wb: openpyxl.Workbook, x: Returns) -> None:
         sheet = wb[x.sheet("projects_progress")]
-        for field in ("ytd_investment", "cumulative_investment"):
+        # May counts in the ledger: the month moves with the totals, so the chain holds
+        for field in ("month_investment", "ytd_investment", "cumulative_investment"):
             c = sheet[x.cell("projects_progress", key, field)]
             c.value = float(Decimal(str(c.value)) + SUPERSEDED_EXTRA)
         set_cell(wb, x, "projects_progress", key, "problems", "旧版本的问题")
 
     old = _collect(r, ws, syq.june("syq-old", earlier), "2014-07-02T09:00:00")
-    assert old["status"] == "accepted", old
+    assert old["status"] in ("accepted", "accepted_with_warnings"), old
 
     # RSJ: texts that look like formulas in the explanation columns
     def texts(wb: openpyxl.Workbook, x: Returns) -> None:

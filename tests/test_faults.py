@@ -47,7 +47,7 @@ def one_line_fault(res, *words: str) -> None:
     [
         ("validate",),
         ("collect", *RECEIVED),
-        ("generate", "--period", "2014-07"),
+        ("generate", "--period", "2014-07", "--allow-missing-previous"),
     ],
     ids=lambda c: c[0],
 )
@@ -132,5 +132,7 @@ def test_readonly_medium__status_and_consolidate_read_collect_is_a_fault(
     assert out.is_file()
     res = tianbao(rs.runner, "collect", "-w", copy, rs.june("ro2"), *RECEIVED)
     one_line_fault(res)
-    res = tianbao(rs.runner, "generate", "-w", copy, "--period", "2014-07")
+    res = tianbao(
+        rs.runner, "generate", "-w", copy, "--period", "2014-07", "--allow-missing-previous"
+    )
     one_line_fault(res)

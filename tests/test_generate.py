@@ -33,7 +33,9 @@ def ws(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def generated(ws: Path, tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("templates")
-    res = run("generate", "-w", str(ws), "--period", PERIOD, "-o", str(out))
+    res = run(
+        "generate", "-w", str(ws), "--period", PERIOD, "-o", str(out), "--allow-missing-previous"
+    )
     assert res.exit_code == 0, res.output
     return sorted(out.glob("*.xlsx"))
 
@@ -73,6 +75,7 @@ def test_generate__dept_narrows(ws: Path, tmp_path: Path) -> None:
         "CZJ",
         "-o",
         str(tmp_path),
+        "--allow-missing-previous",
     )
     assert res.exit_code == 0
     assert sorted(p.name.split("_")[1] for p in tmp_path.glob("*.xlsx")) == ["CZJ", "FGW"]
@@ -217,7 +220,16 @@ def test_generate__same_inputs_same_bytes_whatever_the_jobs(ws: Path, tmp_path: 
     listings = []
     for sub, jobs in (("a", "1"), ("b", "2"), ("c", "3")):
         res = run(
-            "generate", "-w", str(ws), "--period", PERIOD, "-o", str(tmp_path / sub), "-j", jobs
+            "generate",
+            "-w",
+            str(ws),
+            "--period",
+            PERIOD,
+            "-o",
+            str(tmp_path / sub),
+            "-j",
+            jobs,
+            "--allow-missing-previous",
         )
         assert res.exit_code == 0, res.output
         listings.append(res.stdout.replace(f"/{sub}/", "/"))
@@ -253,7 +265,16 @@ def test_generate__plan_strings_never_become_formulas(ws: Path, tmp_path: Path) 
     evil = '=HYPERLINK("http://x","点我")'
     text = text.replace("星凯国际城市综合体", evil.replace('"', '\\"'), 1)
     plan_path.write_text(text, encoding="utf-8")
-    res = run("generate", "-w", str(plan_path.parent), "--period", PERIOD, "-o", str(tmp_path))
+    res = run(
+        "generate",
+        "-w",
+        str(plan_path.parent),
+        "--period",
+        PERIOD,
+        "-o",
+        str(tmp_path),
+        "--allow-missing-previous",
+    )
     assert res.exit_code == 0, res.output
     found = False
     for path in tmp_path.glob("*.xlsx"):

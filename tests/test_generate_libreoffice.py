@@ -29,7 +29,17 @@ def templates(tmp_path_factory) -> tuple[Path, list[Path]]:
         runner.invoke(main, ["init", str(base / "ws"), "--sample", "jiefang-2014"]).exit_code == 0
     )
     res = runner.invoke(
-        main, ["generate", "-w", str(base / "ws"), "--period", PERIOD, "-o", str(base / "out")]
+        main,
+        [
+            "generate",
+            "-w",
+            str(base / "ws"),
+            "--period",
+            PERIOD,
+            "-o",
+            str(base / "out"),
+            "--allow-missing-previous",
+        ],
     )
     assert res.exit_code == 0, res.output
     return base / "ws", sorted((base / "out").glob("*.xlsx"))

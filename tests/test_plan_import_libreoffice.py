@@ -151,7 +151,9 @@ def test_a_new_district__plan_typed_in_libreoffice_then_the_cycle(tmp_path: Path
 
     # the cycle on the imported plan: templates, returns, collect, the summary
     out_dir = tmp_path / "templates"
-    res = tianbao(runner, "generate", "-w", ws, "-p", "2014-03", "-o", out_dir)
+    res = tianbao(
+        runner, "generate", "-w", ws, "-p", "2014-03", "-o", out_dir, "--allow-missing-previous"
+    )
     assert res.exit_code == 0, res.output
     assert len(list(out_dir.glob("*.xlsx"))) == 3
     inbox = _returns(ws, tmp_path / "inbox")

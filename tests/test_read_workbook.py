@@ -243,7 +243,9 @@ def test_generated_template__identity_readable(tmp_path: Path, runner) -> None:
     ws = tmp_path / "ws"
     assert tianbao(runner, "init", ws, "--sample", SAMPLE).exit_code == 0
     out = tmp_path / "out"
-    res = tianbao(runner, "generate", "-w", ws, "--period", "2014-06", "-o", out)
+    res = tianbao(
+        runner, "generate", "-w", ws, "--period", "2014-06", "-o", out, "--allow-missing-previous"
+    )
     assert res.exit_code == 0, res.output
     template = sorted(out.glob("*.xlsx"))[0]
     result = read_workbook(template)

@@ -53,7 +53,17 @@ def test_period__one_grammar_for_generate_and_validate(
     rs: Returns, tmp_path: Path, spelling: str
 ) -> None:
     res = tianbao(
-        rs.runner, "generate", "-w", rs.ws, "--period", spelling, "--dept", DEPT, "-o", tmp_path
+        rs.runner,
+        "generate",
+        "-w",
+        rs.ws,
+        "--period",
+        spelling,
+        "--dept",
+        DEPT,
+        "-o",
+        tmp_path,
+        "--allow-missing-previous",
     )
     assert res.exit_code == 0, res.output
     assert [p.name[:7] for p in tmp_path.glob("*.xlsx")] == ["2014-06"]

@@ -90,11 +90,22 @@ def generate(
     out_dir: Path | None = None,
     password: str | None = None,
     jobs: int = 1,
+    *,
+    allow_missing_previous: bool = False,
 ) -> list[Generated]:
-    """Each department's standard workbook for ``period``."""
+    """Each department's standard workbook for ``period`` (last period's figures from
+    the ledger; see ``template.generate.generate``)."""
     from tianbao.template.generate import generate as run
 
-    return run(_opened(where), period, departments, out_dir, password, jobs=jobs)
+    return run(
+        _opened(where),
+        period,
+        departments,
+        out_dir,
+        password,
+        jobs=jobs,
+        allow_missing_previous=allow_missing_previous,
+    )
 
 
 # -- validate ---------------------------------------------------------------------------

@@ -127,6 +127,12 @@ def check(workspace: Path, as_json: bool) -> None:
     help="工作表保护密码 sheet protection password (default: none).",
 )
 @jobs_option("并行进程数 processes writing workbooks (the same bytes either way)")
+@click.option(
+    "--allow-missing-previous",
+    is_flag=True,
+    help="上期报表未收齐也生成，上期数留空 generate even where last period's return has not "
+    "been collected (those cells blank).",
+)
 @handle_errors
 def generate(
     workspace: Path,
@@ -135,13 +141,32 @@ def generate(
     out_dir: Path | None,
     password: str | None,
     jobs: int | None,
+    allow_missing_previous: bool,
 ) -> None:
-    """Write each department's standard workbook for PERIOD."""
+    """Write each department's standard workbook for PERIOD.
+
+    Columns such as 上期累计 show the department's counting return of the previous
+    period from the ledger: a department without one is refused unless
+    --allow-missing-previous.
+    """
     from tianbao import api
 
     results = api.generate(
-        workspace, period, list(departments) or None, out_dir, password, resolve_jobs(jobs)
+        workspace,
+        period,
+        list(departments) or None,
+        out_dir,
+        password,
+        resolve_jobs(jobs),
+        allow_missing_previous=allow_missing_previous,
     )
+    blank = [r.department for r in results if r.previous_missing]
+    if blank:
+        click.echo(
+            f"提示 note: {'、'.join(blank)} 上期尚无已计入的报表，模板中的上期数为空白"
+            " last period's figures left blank",
+            err=True,
+        )
     written = [r for r in results if r.path is not None]
     for r in results:
         if r.path is None:

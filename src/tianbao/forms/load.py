@@ -204,6 +204,7 @@ def _column(c: dict[str, Any]) -> Column:
             if c.get("plausible")
             else None
         ),
+        default_sum=tuple(c["default_sum"]) if c.get("default_sum") else None,
     )
 
 
@@ -259,7 +260,19 @@ def _column_problems(
                     sorted(props),
                 )
             )
-        if c.prefill and c.prefill not in known_attrs:
+        if c.previous_field is not None:
+            if c.previous_field not in entry:
+                problems.append(
+                    at(
+                        CheckCode.FORM_PREFILL_UNKNOWN,
+                        ("columns", i, "prefill"),
+                        "上期预填须引用本表的填报列 previous.<field> must name an entry "
+                        "column of this form",
+                        c.prefill,
+                        sorted(f"previous.{e}" for e in entry),
+                    )
+                )
+        elif c.prefill and c.prefill not in known_attrs:
             problems.append(
                 at(
                     CheckCode.FORM_PREFILL_UNKNOWN,
@@ -276,6 +289,18 @@ def _column_problems(
                         CheckCode.FORM_FIELD_MISSING,
                         ("columns", i, "formula"),
                         "公式引用了未定义的列 formula refers to an unknown column",
+                        ref,
+                        sorted(names),
+                    )
+                )
+        for ref in c.default_sum or ():
+            if ref not in names or not c.entry:
+                problems.append(
+                    at(
+                        CheckCode.FORM_FIELD_MISSING,
+                        ("columns", i, "default_sum"),
+                        "default_sum 只用于填报列，且须引用本表的列 default_sum belongs to an "
+                        "entry column and names columns of this form",
                         ref,
                         sorted(names),
                     )

@@ -53,6 +53,9 @@ def field_kind(schema: dict[str, Any]) -> str:
     return t if t in ("number", "integer") else "any"
 
 
+PREVIOUS_PREFIX = "previous."  # a prefill from the ledger, not the plan
+
+
 @dataclass(frozen=True)
 class Column:
     field: str
@@ -68,6 +71,16 @@ class Column:
     only_if: dict[str, Any] | None = None
     # usual range of an entered number (min, max, warn on a bare fraction)
     plausible: tuple[float, float, bool] | None = None
+    # an entry cell issued with a formula: the sum of these fields once the last is
+    # filled (本年累计 = 上期累计 + 本月); the clerk may type over it
+    default_sum: tuple[str, ...] | None = None
+
+    @property
+    def previous_field(self) -> str | None:
+        """For ``prefill: previous.<field>``: the field of last period's return shown."""
+        if self.prefill and self.prefill.startswith(PREVIOUS_PREFIX):
+            return self.prefill[len(PREVIOUS_PREFIX) :]
+        return None
 
     def applies_to(self, plan_values: dict[str, Any]) -> bool:
         if not self.only_if:

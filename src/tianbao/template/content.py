@@ -8,6 +8,7 @@ content from the plan to check a return against it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +25,23 @@ TEMPLATE_VERSION = 1
 class FormRows:
     form: FormDef
     items: list[PlanItem]
+    # row key -> the department's counting return of the previous period (the ledger's)
+    previous: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def prefill(self) -> list[tuple[str, dict[str, Any]]]:
-        """(row key, {field: value}) for every pre-filled cell, in row order."""
+        """(row key, {field: value}) for every cell pre-filled from the plan, in row order
+        (what the identity's digest covers: the plan's part of the template)."""
         return [(it.key, prefill_values(self.form, it)) for it in self.items]
+
+    def previous_values(self, key: str) -> dict[str, Any]:
+        """{field: value} of the ``previous.<field>`` columns of a row; None where last
+        period has no figure (the first period of the year, or no counting return)."""
+        record = self.previous.get(key) or {}
+        return {
+            c.field: record.get(c.previous_field)
+            for c in self.form.prefill_columns
+            if c.previous_field is not None
+        }
 
 
 @dataclass
@@ -46,7 +60,12 @@ class TemplateContent:
 
 
 def prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
-    return {c.field: _cell_value(item.values.get(c.prefill or "")) for c in form.prefill_columns}
+    """The plan's pre-filled values of a row (``previous.*`` columns come from the ledger)."""
+    return {
+        c.field: _cell_value(item.values.get(c.prefill or ""))
+        for c in form.prefill_columns
+        if c.previous_field is None
+    }
 
 
 def _cell_value(value: Any) -> Any:
@@ -71,9 +90,20 @@ def build_content(
     period: Period,
     secret: bytes,
     generated_at: str | None = None,
+    previous: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> TemplateContent:
+    """``previous``: the department's counting return of the previous period,
+    ``{form: {row key: record}}``, for the ``previous.<field>`` columns."""
     dept = plan.departments[dept_code]
-    rows = [FormRows(f, plan.rows_for(f.rows, dept_code)) for f in forms]
+    prev = previous or {}
+    rows = [
+        FormRows(
+            f,
+            plan.rows_for(f.rows, dept_code),
+            {k: dict(v) for k, v in (prev.get(f.id) or {}).items()},
+        )
+        for f in forms
+    ]
     rows = [r for r in rows if r.items]
     content = TemplateContent(
         plan, dept, period, rows, generated_at or default_generated_at(period)

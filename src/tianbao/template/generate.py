@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tianbao.errors import UsageError
 from tianbao.forms.lock import record
@@ -27,6 +28,8 @@ class Generated:
     path: Path | None  # None: the department answers for no row of any form
     forms: tuple[str, ...]
     rows: int
+    # its previous.* columns are blank: last period has no counting return (yet)
+    previous_missing: bool = False
 
 
 def parse_period(ws: Workspace, text: str) -> Period:
@@ -47,7 +50,12 @@ def generate(
     password: str | None = None,
     generated_at: str | None = None,
     jobs: int = 1,
+    allow_missing_previous: bool = False,
 ) -> list[Generated]:
+    """Write each department's template for the period. Forms with ``previous.<field>``
+    columns show the department's counting return of the previous period (from the
+    ledger); a department without one is refused (UsageError) unless
+    ``allow_missing_previous``, which writes those cells blank and says so."""
     ws.require_ok()
     plan = ws.plan
     assert plan is not None
@@ -59,10 +67,11 @@ def generate(
             f"未知的部门代码 unknown department code(s): {', '.join(unknown)}; "
             f"known: {', '.join(plan.departments)}"
         )
+    forms = [ws.forms[f] for f in plan.form_ids]
+    previous = _previous_returns(ws, forms, period, codes, allow_missing_previous)
     out = Path(out_dir) if out_dir else ws.root / "outputs" / "templates" / str(period)
     out.mkdir(parents=True, exist_ok=True)
-    forms = [ws.forms[f] for f in plan.form_ids]
-    job = _Job(plan, forms, period, ws.secret(), out, password, generated_at)
+    job = _Job(plan, forms, period, ws.secret(), out, password, generated_at, previous)
     if jobs <= 1 or len(codes) <= 1 or not parallel.can_fork():
         done = [job.one(code) for code in codes]
     else:
@@ -90,10 +99,13 @@ class _Job:
     out: Path
     password: str | None = None
     generated_at: str | None = None
+    # department -> its previous period's counting return; absent: none wanted or found
+    previous: dict[str, Any] | None = None
 
     def one(self, code: str) -> Generated:
+        prev = (self.previous or {}).get(code)
         content = build_content(
-            self.plan, self.forms, code, self.period, self.secret, self.generated_at
+            self.plan, self.forms, code, self.period, self.secret, self.generated_at, prev
         )
         if not content.forms:
             return Generated(code, None, (), 0)
@@ -104,4 +116,46 @@ class _Job:
             target,
             tuple(fr.form.id for fr in content.forms),
             sum(len(fr.items) for fr in content.forms),
+            self.previous is not None and prev is None and _shows_previous(content.forms),
         )
+
+
+def _shows_previous(rows: Any) -> bool:
+    return any(c.previous_field for fr in rows for c in fr.form.columns)
+
+
+def _previous_returns(
+    ws: Workspace, forms: list[FormDef], period: Period, codes: list[str], allow: bool
+) -> dict[str, Any] | None:
+    """Each department's counting return of the previous period, for the forms'
+    ``previous.*`` columns; None when no form has one or it is the year's first period."""
+    from tianbao.ledger.db import Ledger
+    from tianbao.ledger.sqlite import ledger_path
+
+    before = period.previous()
+    if before is None or not any(c.previous_field for f in forms for c in f.columns):
+        return None
+    plan = ws.plan
+    assert plan is not None
+    found: dict[str, Any] = {}
+    if ledger_path(ws.root).exists():
+        with Ledger(ws.root, readonly=True) as ledger:
+            for code in codes:
+                prev = ledger.previous_records(code, period)
+                if prev is not None:
+                    found[code] = prev
+    wanted = [
+        c
+        for c in codes
+        if any(plan.rows_for(f.rows, c) for f in forms if any(x.previous_field for x in f.columns))
+    ]
+    missing = [c for c in wanted if c not in found]
+    if missing and not allow:
+        raise UsageError(
+            f"上期（{before}）尚未收到 {'、'.join(missing)} 的已计入报表，"
+            "模板中的“上期”数会是空白：请先 tianbao collect 上期报表，"
+            "或加 --allow-missing-previous 生成（上期数留空）"
+            f" no counting {before} return of {', '.join(missing)} yet: collect it first, or pass"
+            " --allow-missing-previous to leave those cells blank"
+        )
+    return found

@@ -202,9 +202,17 @@ def _write_form(
         for i, col in enumerate(form.columns)
         if not col.prefill and not col.entry
     }
+    # an entry cell issued with its default: the sum of its parts once the last is
+    # filled (本年累计 = 上期累计 + 本月); the clerk may type over it
+    sums = {
+        i: _sum_template(col.default_sum, col_of)
+        for i, col in enumerate(form.columns)
+        if col.entry and col.default_sum
+    }
     for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
         row = first + r
         row_map.append((form.id, key, row + 1))
+        values = {**values, **fr.previous_values(key)}
         unit = item.values.get("unit")
         texts = [(v, widths[col_of[f]]) for f, v in values.items() if isinstance(v, str)]
         ws.set_row(row, row_height(texts))
@@ -222,6 +230,10 @@ def _write_form(
                     fmt = styles.get("entry", fmt_code or _entry_fmt(form, col))
                     if filled and (row, i) in filled:
                         _write_filled(ws, row, i, filled[(row, i)], fmt)
+                    elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
+                        # its last part is blank when issued, so the value is "" now;
+                        # written as the cached value, any reader sees the same
+                        ws.write_formula(row, i, sums[i].format(r=row + 1), fmt, "")
                     else:
                         ws.write_blank(row, i, None, fmt)
                 else:
@@ -278,6 +290,14 @@ def _row_template(formula: str, col_of: dict[str, int]) -> str:
         else:
             out.append(part.replace("{", "{{").replace("}", "}}"))
     return "".join(out)
+
+
+def _sum_template(parts: tuple[str, ...], col_of: dict[str, int]) -> str:
+    """'=IF(ISNUMBER(H{r}),N(G{r})+H{r},"")': blank until the last part is filled; a
+    blank earlier part (no figure last period) counts as 0."""
+    cells = [xl_col_to_name(col_of[p]) + "{r}" for p in parts]
+    head = "+".join(f"N({c})" for c in cells[:-1])
+    return f'=IF(ISNUMBER({cells[-1]}),{head}+{cells[-1]},"")'
 
 
 def col_width(col: Column) -> float:

@@ -162,8 +162,17 @@ class Validator:
             form = self.ws.forms.get(form_id)
             if form is None:
                 continue
+            last = None if previous is None else dict(previous.get(form_id) or {})
             recs, found = extract_form(
-                form, self.plan, idy.department, sheets, claimed, book.date1904, where, earlier
+                form,
+                self.plan,
+                idy.department,
+                sheets,
+                claimed,
+                book.date1904,
+                where,
+                earlier,
+                last,
             )
             report.findings.extend(found)
             if recs is None:

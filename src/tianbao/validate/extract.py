@@ -8,7 +8,7 @@ sort the sheet. Columns are found by their header label.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,12 +113,15 @@ def extract_form(
     date1904: bool,
     where: dict[str, Any],
     issued: Plan | None = None,
+    previous: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[FormRecords | None, list[Finding]]:
     """The form's rows of ``department`` in the return, judged against ``plan``.
 
     ``issued``: the earlier plan revision the template was made from (None: this plan).
     Its pre-filled values are what the clerk saw: one the office has revised since is
     PLAN_REVISED, not the clerk's edit; a row the revision added or removed says so.
+    ``previous``: this form's rows of the previous period's counting return, by key,
+    which the ``previous.*`` columns must show (None: not known, not checked).
     """
     findings: list[Finding] = []
     at = {**where, "form": form.id}
@@ -173,7 +176,7 @@ def extract_form(
         shown = prefill_values(form, was[key]) if key in was else None
         out.rows.append(
             _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan,
-                 shown)
+                 shown, None if previous is None else previous.get(key) or {})
         )  # fmt: skip
     for key in order:
         if key not in seen:
@@ -279,9 +282,12 @@ def _row(
     at: dict[str, Any],
     plan: Plan,
     shown: dict[str, Any] | None = None,
+    last: Mapping[str, Any] | None = None,
 ) -> RowRecord:
     """One row; ``shown``: the pre-filled values the clerk's template had, when it
-    was made from an earlier plan revision (None: the template had this plan's)."""
+    was made from an earlier plan revision (None: the template had this plan's);
+    ``last``: the row's record in the previous period's counting return (None: not
+    known)."""
     n = str(r + 1)
     cells = {f: col + n for f, col in letters.items()}
     expected = prefill_values(form, item)
@@ -294,40 +300,29 @@ def _row(
         if c is None:
             continue
         got = line[c] if c < width else None
+        if col.previous_field is not None:  # from the ledger, not the plan
+            if last is not None:
+                _check_previous(col, got, last.get(col.previous_field), cells, findings, here)
+            continue
         want = expected[col.field]
         if got == want or _same(got, want):
             continue
         got = None if got == "" else got
         before = shown.get(col.field) if shown is not None else want
         if shown is not None and (got == before or _same(got, before)):
-            findings.append(  # the office's revision, not the clerk's edit
-                make(
-                    Code.PLAN_REVISED,
-                    cell=cells[col.field],
-                    field=col.field,
-                    value=got,
-                    expected=want,
-                    message=f"「{col.label_zh}」计划已调整：{_show(before)} → {_show(want)}"
-                    "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
-                    "（plan value revised after the template was issued）",
-                    **here,
-                )
+            message = (  # the office's revision, not the clerk's edit
+                f"「{col.label_zh}」计划已调整：{_show(before)} → {_show(want)}"
+                "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
+                "（plan value revised after the template was issued）"
             )
+            findings.append(_at_cell(Code.PLAN_REVISED, col, cells, got, want, message, here))
             continue
         want = before  # what the template showed is what the clerk changed
-        findings.append(
-            make(
-                Code.PLAN_VALUE_CHANGED,
-                cell=cells[col.field],
-                field=col.field,
-                value=got,
-                expected=want,
-                message=f"「{col.label_zh}」是计划预填内容，不得修改："
-                f"原为 {_show(want)}，现为 {_show(got)}"
-                "（pre-filled plan value changed）",
-                **here,
-            )
+        message = (
+            f"「{col.label_zh}」是计划预填内容，不得修改：原为 {_show(want)}，现为 {_show(got)}"
+            "（pre-filled plan value changed）"
         )
+        findings.append(_at_cell(Code.PLAN_VALUE_CHANGED, col, cells, got, want, message, here))
     special = sheet.special
     for col in form.entry_columns:
         c = col_of.get(col.field)
@@ -343,9 +338,79 @@ def _row(
             if raw is not None and raw != "":
                 rec.record[col.field] = raw
             continue
+        formula = (r, c) in sheet.formula_cells or (r, c) in sheet.formula_no_value
+        if col.default_sum and formula and _default_sum(col, rec, line, col_of, raw):
+            continue  # the template's own sum, worked out here (its cache not trusted)
         _entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
     _plausibility(form, rec, sheet, r, col_of, plan, findings, here)
     return rec
+
+
+def _check_previous(
+    col: Column,
+    got: Any,
+    want: Any,
+    cells: dict[str, str],
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    """A ``previous.*`` cell against the ledger's counting previous return: a difference
+    is a previous return corrected since the template was issued, or the cell was
+    edited; either way the period is judged with the ledger's figure."""
+    got = None if got == "" else got
+    if got == want or _same(got, want):
+        return
+    message = (
+        f"「{col.label_zh}」与已计入的上期数不符：表上为 {_show(got)}，台账中为 {_show(want)}"
+        "（上期报表生成模板后已更正，或此格被改动）；本期按台账中的上期数审核"
+        "（last period's figure differs from the ledger's）"
+    )
+    findings.append(_at_cell(Code.PLAN_PREVIOUS_DIFFERS, col, cells, got, want, message, here))
+
+
+def _at_cell(
+    code: Code,
+    col: Column,
+    cells: dict[str, str],
+    got: Any,
+    want: Any,
+    message: str,
+    here: dict[str, Any],
+) -> Finding:
+    """A finding on one pre-filled cell: what it holds, what it should."""
+    return make(
+        code, message, cell=cells[col.field], field=col.field, value=got, expected=want, **here
+    )
+
+
+def _default_sum(
+    col: Column, rec: RowRecord, line: list[Any], col_of: dict[str, int], cached: Any
+) -> bool:
+    """An entry cell still holding the template's default formula (the sum of its parts
+    once the last is filled): its value is worked out from the parts as read; True when
+    the cell's cached value agrees (or is missing: a program that did not recalculate).
+    False: another formula or a stale value, reported as a formula in an entry cell."""
+    parts: list[float | None] = []
+    for name in col.default_sum or ():
+        if name in rec.blocked:
+            rec.blocked.add(col.field)  # the part's own finding says why
+            return True
+        v = rec.record.get(name)
+        if v is None and name in col_of and col_of[name] < len(line):
+            v = line[col_of[name]]
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+        parts.append(float(v) if ok else None)  # type: ignore[arg-type]
+    computed = None if parts[-1] is None else sum(p or 0.0 for p in parts)
+    if cached is None or cached == "":
+        if computed is not None:
+            rec.record[col.field] = round(computed, 6)
+        return True
+    if computed is None or isinstance(cached, bool) or not isinstance(cached, (int, float)):
+        return False
+    if abs(cached - computed) > 0.005 + 1e-9 * abs(computed):
+        return False
+    rec.record[col.field] = round(computed, 6)
+    return True
 
 
 def row_name(row: Any) -> str:

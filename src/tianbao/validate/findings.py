@@ -92,6 +92,7 @@ class Code(str, Enum):
     # plan integrity
     PLAN_VALUE_CHANGED = "PLAN_VALUE_CHANGED"
     PLAN_REVISED = "PLAN_REVISED"
+    PLAN_PREVIOUS_DIFFERS = "PLAN_PREVIOUS_DIFFERS"
     PLAN_NOT_APPLICABLE_FILLED = "PLAN_NOT_APPLICABLE_FILLED"
     # values as typed
     VALUE_NORMALISED = "VALUE_NORMALISED"
@@ -212,6 +213,11 @@ CATALOG: dict[Code, CodeInfo] = {
     ),
     Code.PLAN_VALUE_CHANGED: CodeInfo(
         E, "计划预填内容被修改", "a pre-filled plan value was changed"
+    ),
+    Code.PLAN_PREVIOUS_DIFFERS: CodeInfo(
+        W,
+        "预填的上期数与台账中已计入的上期数不符，按台账审核",
+        "a pre-filled previous-period figure differs from the ledger's; the ledger's is used",
     ),
     Code.PLAN_REVISED: CodeInfo(
         W,
