@@ -76,6 +76,7 @@ def test_a_revised_annual_plan__the_offices_revision_named_and_the_return_counts
         "message"
     ].replace(",", "").replace(".00", "")
     assert revised[0]["severity"] == "warning" and "不得修改" not in revised[0]["message"]
+    assert revised[0]["message"].startswith("「2014年计划投资(万元)」计划已调整")  # the header read
     assert first_project(plan)["annual_plan"] == new_value
 
 

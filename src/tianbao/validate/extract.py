@@ -311,7 +311,7 @@ def _row(
         before = shown.get(col.field) if shown is not None else want
         if shown is not None and (got == before or _same(got, before)):
             message = (  # the office's revision, not the clerk's edit
-                f"「{col.label_zh}」计划已调整：{_show(before)} → {_show(want)}"
+                f"「{column_label_text(col, plan)}」计划已调整：{_show(before)} → {_show(want)}"
                 "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
                 "（plan value revised after the template was issued）"
             )
@@ -319,7 +319,8 @@ def _row(
             continue
         want = before  # what the template showed is what the clerk changed
         message = (
-            f"「{col.label_zh}」是计划预填内容，不得修改：原为 {_show(want)}，现为 {_show(got)}"
+            f"「{column_label_text(col, plan)}」是计划预填内容，不得修改："
+            f"原为 {_show(want)}，现为 {_show(got)}"
             "（pre-filled plan value changed）"
         )
         findings.append(_at_cell(Code.PLAN_VALUE_CHANGED, col, cells, got, want, message, here))
