@@ -40,8 +40,10 @@ class Affected:
     period: str
     changed: tuple[str, ...]  # departments whose pre-filled rows changed (or who left)
     unchanged: int  # departments of that period the revision does not touch
+    current: int  # the version of the plan now in force
 
-    def text(self, current: int) -> str:
+    def text(self) -> str:
+        current = self.current
         if not self.changed:
             return (
                 f"提示：第{self.version}版计划下发的 {self.period} 模板"
@@ -66,6 +68,7 @@ def affected_templates(root: Path) -> list[Affected]:
         return []
     plan, secret = ws.plan, b"-"  # the pre-filled values do not depend on the key
     out = []
+    forms_new = [ws.forms[f] for f in plan.form_ids]
     for fp, entry in read_issued(ws.state_dir).items():
         if fp == plan.fingerprint or not isinstance(entry, dict):
             continue
@@ -73,7 +76,6 @@ def affected_templates(root: Path) -> list[Affected]:
         if old is None:
             continue
         forms_old = [ws.forms[f] for f in old.form_ids if f in ws.forms]
-        forms_new = [ws.forms[f] for f in plan.form_ids]
         for period_text, codes in sorted((entry.get("periods") or {}).items()):
             try:
                 period = plan.period(period_text)
@@ -90,7 +92,6 @@ def affected_templates(root: Path) -> list[Affected]:
                     (r.form.id, r.prefill()) for r in b.forms
                 ]:
                     changed.append(code)
-            out.append(
-                Affected(old.version, period_text, tuple(changed), len(codes) - len(changed))
-            )
+            unchanged = len(codes) - len(changed)
+            out.append(Affected(old.version, period_text, tuple(changed), unchanged, plan.version))
     return out

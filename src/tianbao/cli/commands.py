@@ -95,11 +95,8 @@ def check(workspace: Path, as_json: bool) -> None:
                 err=True,
             )
         sys.exit(1)
-    from tianbao.workspace import open_workspace
-
-    plan = open_workspace(workspace).plan
     for affected in api.affected_templates(workspace):
-        click.echo(affected.text(plan.version if plan else 0), err=True)
+        click.echo(affected.text(), err=True)
     click.echo("检查通过 workspace OK", err=True)
 
 

@@ -135,6 +135,11 @@ class FormDef:
         return [c for c in self.columns if c.prefill]
 
     @property
+    def shows_previous(self) -> bool:
+        """A ``previous.<field>`` column: the template needs last period's return."""
+        return any(c.previous_field is not None for c in self.columns)
+
+    @property
     def explanation_column(self) -> Column | None:
         return next((c for c in self.columns if c.role == "explanation"), None)
 

@@ -3,6 +3,7 @@ in the words of the plan workbook (its sheet names and column headers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,10 +90,9 @@ def _get(data: Any, path: str) -> Any:
     return data
 
 
-def _fields(cols: Any, before: dict[str, Any], after: dict[str, Any]) -> tuple:
+def _fields(cols: Sequence[Col], before: dict[str, Any], after: dict[str, Any]) -> tuple:
     out = []
     for col in cols:
-        assert isinstance(col, Col)
         a, b = _get(before, col.path), _get(after, col.path)
         if a != b:
             out.append((col.header, col.label(a), col.label(b)))

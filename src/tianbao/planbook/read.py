@@ -25,6 +25,7 @@ from tianbao.planbook.sheets import (
     CHOICE,
     CODE,
     DATE,
+    GUIDE_SHEET,
     INTEGER,
     LIST,
     NUMBER,
@@ -127,7 +128,7 @@ class _Reader:
         changed (nothing below can be placed then)."""
         wanted = [BASICS_SHEET, *(s.name for s in SHEETS)]
         found = {s.name: s for s in self.book.sheets if s.kind == "worksheet"}
-        extra = [n for n in found if n not in wanted and n != "说明"]
+        extra = [n for n in found if n not in wanted and n != GUIDE_SHEET]
         for name in wanted:
             if name not in found:
                 self._missing_sheet(name, [found[n] for n in extra])

@@ -15,6 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from tianbao.planbook.guide import column_rows
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
@@ -94,8 +95,6 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
 
 def _guide(ws: Any, head: Any, text: Any) -> None:
     """说明: how to fill, then every column of every sheet (工作表, 列, 必填, 填法, 说明)."""
-    from tianbao.planbook.guide import column_rows
-
     for c, width in enumerate((12, 22, 6, 40, 50)):
         ws.set_column(c, c, width)
     for r, line in enumerate(HOW_TO):

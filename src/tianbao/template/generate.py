@@ -116,12 +116,10 @@ class _Job:
             target,
             tuple(fr.form.id for fr in content.forms),
             sum(len(fr.items) for fr in content.forms),
-            self.previous is not None and prev is None and _shows_previous(content.forms),
+            self.previous is not None
+            and prev is None
+            and any(fr.form.shows_previous for fr in content.forms),
         )
-
-
-def _shows_previous(rows: Any) -> bool:
-    return any(c.previous_field for fr in rows for c in fr.form.columns)
 
 
 def _previous_returns(
@@ -133,7 +131,8 @@ def _previous_returns(
     from tianbao.ledger.sqlite import ledger_path
 
     before = period.previous()
-    if before is None or not any(c.previous_field for f in forms for c in f.columns):
+    showing = [f for f in forms if f.shows_previous]
+    if before is None or not showing:
         return None
     plan = ws.plan
     assert plan is not None
@@ -144,11 +143,7 @@ def _previous_returns(
                 prev = ledger.previous_records(code, period)
                 if prev is not None:
                     found[code] = prev
-    wanted = [
-        c
-        for c in codes
-        if any(plan.rows_for(f.rows, c) for f in forms if any(x.previous_field for x in f.columns))
-    ]
+    wanted = [c for c in codes if any(plan.rows_for(f.rows, c) for f in showing)]
     missing = [c for c in wanted if c not in found]
     if missing and not allow:
         raise UsageError(

@@ -173,7 +173,8 @@ def extract_form(
             )
             continue
         seen[key] = r
-        shown = prefill_values(form, was[key]) if key in was else None
+        # what an earlier revision's template showed (only then: the hot path skips it)
+        shown = prefill_values(form, was[key]) if issued is not None and key in was else None
         out.rows.append(
             _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan,
                  shown, None if previous is None else previous.get(key) or {})
