@@ -32,9 +32,8 @@ _EXAMPLES = {
     "annual_plan": "12000",
     "budget": "600",
     "target.rate_pct": "9",
-    "reporting.forms": "indicators_monthly,projects_progress,livelihood_progress,tasks_progress",
+    "reporting.forms": "indicators_monthly, projects_progress, livelihood_progress, tasks_progress",
     "year": "2014",
-    "start": "2014-04-01",
 }
 
 

@@ -21,6 +21,7 @@ from tianbao.planbook.sheets import (
     BASICS_SHEET,
     GUIDE_SHEET,
     HOW_TO,
+    INTEGER,
     LIST,
     NUMBER,
     SHEETS,
@@ -49,6 +50,7 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
     head = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True})
     text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     number = wb.add_format({"border": 1, "num_format": "#,##0.####", "valign": "top"})
+    whole = wb.add_format({"border": 1, "num_format": "0", "align": "left", "valign": "top"})
     guide = wb.add_worksheet(GUIDE_SHEET)
     _guide(guide, head, text)
     basics = wb.add_worksheet(BASICS_SHEET)
@@ -62,8 +64,10 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
             basics.write_comment(r, 0, col.note)
         value = get(plan, col.path) if plan else None
         if col.kind == LIST and isinstance(value, list):
-            value = ",".join(map(str, value))
-        _cell(basics, r, 1, col.label(value), text, number)
+            value = ", ".join(map(str, value))  # spaces: the cell can wrap
+        # a year is 2014, not 2,014
+        _cell(basics, r, 1, col.label(value), text, whole if col.kind == INTEGER else number)
+        _fit_row(basics, r, [(col.label(value), 60)])
         _dropdown(basics, r, r, 1, col)
     _print_setup(basics)
     for sheet in SHEETS:
@@ -78,14 +82,10 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
             _dropdown(ws, 1, last, c, col)
         ws.set_row(0, 30)  # headers wrap to two lines
         for r, item in enumerate(rows, 1):
-            lines = 1
-            for c, col in enumerate(sheet.cols):
-                value = col.label(get(item, col.path))
+            shown = [col.label(get(item, col.path)) for col in sheet.cols]
+            for c, (value, col) in enumerate(zip(shown, sheet.cols, strict=True)):
                 _cell(ws, r, c, value, number if col.kind == NUMBER else text, number)
-                if isinstance(value, str):
-                    lines = max(lines, -(-_width(value) // max(int(col.width) - 1, 1)))
-            if lines > 1:  # a spreadsheet does not grow a row on open
-                ws.set_row(r, 15 * min(lines, 8))
+            _fit_row(ws, r, zip(shown, (col.width for col in sheet.cols), strict=True))
         ws.freeze_panes(1, 1)
         ws.autofilter(0, 0, max(len(rows), 1), len(sheet.cols) - 1)
         _print_setup(ws)
@@ -95,7 +95,8 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
 
 def _guide(ws: Any, head: Any, text: Any) -> None:
     """说明: how to fill, then every column of every sheet (工作表, 列, 必填, 填法, 说明)."""
-    for c, width in enumerate((12, 22, 6, 40, 50)):
+    widths = (12, 22, 6, 40, 50)
+    for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     for r, line in enumerate(HOW_TO):
         ws.merge_range(r, 0, r, 4, line, text)  # the 说明 sheet is never read back
@@ -105,11 +106,9 @@ def _guide(ws: Any, head: Any, text: Any) -> None:
     for r, row in enumerate(column_rows(), top + 1):
         for c, value in enumerate(row):
             ws.write_string(r, c, value, text)
+        _fit_row(ws, r, zip(row, widths, strict=True))
     ws.freeze_panes(top + 1, 0)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(top)
+    _print_setup(ws, top)
 
 
 def _rows(plan: dict[str, Any] | None, collection: str) -> list[dict[str, Any]]:
@@ -141,12 +140,23 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _print_setup(ws: Any) -> None:
+def _fit_row(ws: Any, r: int, cells: Any) -> None:
+    """A row as tall as its longest wrapped text ((value, column width) pairs): a
+    spreadsheet does not grow a row on open, so wrapped text would be cut off."""
+    lines = 1
+    for value, width in cells:
+        if isinstance(value, str):
+            lines = max(lines, -(-_width(value) // max(int(width) - 1, 1)))
+    if lines > 1:
+        ws.set_row(r, 15 * min(lines, 8))
+
+
+def _print_setup(ws: Any, header_row: int = 0) -> None:
     """A4 landscape, one page wide, the header row on every page."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.repeat_rows(header_row)
 
 
 def _cell(ws: Any, r: int, c: int, value: Any, fmt: Any, number: Any) -> None:
