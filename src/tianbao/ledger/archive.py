@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from tianbao.ledger.db import LedgerError
+from tianbao.support.atomic import default_mode
 from tianbao.support.pausepoint import pause_point
 
 ARCHIVE_DIR = "archive"
@@ -67,6 +68,7 @@ def store(ws_root: Path, data: bytes, sha256: str, suffix: str) -> str:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, default_mode())
         pause_point("archive")
         _publish(tmp, target, sha256)
     finally:
