@@ -7,6 +7,7 @@ changes listed against the old plan and the backup kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -198,3 +199,43 @@ def test_a_formula_typed_as_a_name_stays_text(ws: Path, book: Path, tmp_path: Pa
     code, _ = imported(ws, edited(book, tmp_path / "f.xlsx", _set("重点项目", "B2", "'=1+1")))
     assert code == 0
     assert read_yaml(ws / "plan.yaml")["projects"][0]["name"] == "'=1+1"
+
+
+@pytest.mark.parametrize(
+    "typed, effective",
+    [
+        ("2014-07", "2014-07"),
+        ("2014年7月", "2014-07"),
+        ("2014.7", "2014-07"),
+        (dt.datetime(2014, 7, 1), "2014-07"),  # what a spreadsheet makes of 2014-07
+    ],
+)
+def test_a_dated_revision__typed_as_people_type_it(
+    ws: Path, book: Path, tmp_path: Path, typed: Any, effective: str
+) -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        basics = wb["基本信息"]
+        rows = {basics.cell(r, 1).value: r for r in range(1, basics.max_row + 1)}
+        basics.cell(rows["计划版本"], 2).value = 2
+        basics.cell(rows["调整生效期"], 2).value = typed
+        basics.cell(rows["调整说明"], 2).value = "年中调整"
+
+    code, out = imported(ws, edited(book, tmp_path / "r.xlsx", edit))
+    assert code == 0, out
+    assert read_yaml(ws / "plan.yaml")["revision"] == {"effective": effective, "reason": "年中调整"}
+
+
+def test_a_revision_period_that_is_no_period__placed_at_its_cell(
+    ws: Path, book: Path, tmp_path: Path
+) -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        basics = wb["基本信息"]
+        rows = {basics.cell(r, 1).value: r for r in range(1, basics.max_row + 1)}
+        basics.cell(rows["调整生效期"], 2).value = "下半年"
+        edit.cell = f"基本信息!B{rows['调整生效期']}"  # type: ignore[attr-defined]
+
+    code, out = imported(ws, edited(book, tmp_path / "r.xlsx", edit))
+    assert code == 1
+    assert [(p["code"], p["path"]) for p in out["problems"]] == [
+        ("CELL_VALUE", edit.cell)  # type: ignore[attr-defined]
+    ]

@@ -5,6 +5,7 @@ the office's revision (PLAN_REVISED), not the clerk's edit. Through the CLI."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -137,3 +138,17 @@ def test_check_lists_the_issued_templates_a_revision_affects(rs: Returns) -> Non
     assert {line.split("已下发的 ")[1][:7] for line in lines} == {"2014-05", "2014-06"}
     assert all(f"中，{DEPT} 的预填内容与现计划不同" in line for line in lines)
     assert all("其余 0 个单位" in line for line in lines)  # only RSJ's were generated
+
+
+def test_a_recreated_key_after_a_revision__still_said_as_a_key_problem(rs: Returns) -> None:
+    """The template was made from the plan before the revision: with the key re-created
+    its content is compared with what that plan (kept when it was issued) would write,
+    so the office is told about its key, and the department is not accused."""
+
+    june = rs.june("ok")
+    revise(rs, lambda p: first_project(p).update(annual_plan=first_project(p)["annual_plan"] - 1))
+    (rs.ws / ".tianbao" / "secret.key").write_text(os.urandom(32).hex())
+    code, findings = validate(rs, june)
+    codes = {f["code"] for f in findings}
+    assert code == 1 and "ID_KEY_MISMATCH" in codes, findings
+    assert "ID_SIGNATURE_INVALID" not in codes

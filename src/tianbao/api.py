@@ -83,6 +83,13 @@ def affected_templates(root: Path | str) -> list[Any]:
     return affected(Path(root))
 
 
+def revision_notes(root: Path | str) -> list[str]:
+    """What a dated plan revision means for the periods before it (check's notes)."""
+    from tianbao.check import revision_notes as notes
+
+    return notes(Path(root))
+
+
 def generate(
     where: Where,
     period: str,

@@ -58,8 +58,9 @@ class Affected:
 
 
 def affected_templates(root: Path) -> list[Affected]:
-    """For each period with templates issued from an earlier plan revision (kept by
-    generate), which departments' pre-filled rows the current plan changed."""
+    """For each period with templates issued from another plan than the one in force
+    for that period (kept by generate), which departments' pre-filled rows differ. A
+    period before a dated revision keeps its plan: its templates are not affected."""
     from tianbao.plan.archive import read_issued, recall
     from tianbao.template.content import build_content
 
@@ -68,7 +69,6 @@ def affected_templates(root: Path) -> list[Affected]:
         return []
     plan, secret = ws.plan, b"-"  # the pre-filled values do not depend on the key
     out = []
-    forms_new = [ws.forms[f] for f in plan.form_ids]
     for fp, entry in read_issued(ws.state_dir).items():
         if fp == plan.fingerprint or not isinstance(entry, dict):
             continue
@@ -81,17 +81,46 @@ def affected_templates(root: Path) -> list[Affected]:
                 period = plan.period(period_text)
             except UsageError:
                 continue
+            now = ws.plan_for(period)
+            if now.fingerprint == fp:
+                continue  # issued from the plan still in force for that period
+            forms_new = [ws.forms[f] for f in now.form_ids if f in ws.forms]
             changed = []
             for code in codes:
-                if code not in plan.departments or code not in old.departments:
+                if code not in now.departments or code not in old.departments:
                     changed.append(code)
                     continue
                 a = build_content(old, forms_old, code, period, secret)
-                b = build_content(plan, forms_new, code, period, secret)
+                b = build_content(now, forms_new, code, period, secret)
                 if [(r.form.id, r.prefill()) for r in a.forms] != [
                     (r.form.id, r.prefill()) for r in b.forms
                 ]:
                     changed.append(code)
             unchanged = len(codes) - len(changed)
-            out.append(Affected(old.version, period_text, tuple(changed), unchanged, plan.version))
+            out.append(Affected(old.version, period_text, tuple(changed), unchanged, now.version))
     return out
+
+
+def revision_notes(root: Path) -> list[str]:
+    """What a dated revision means for the year, said by check: which plan the periods
+    before it keep, or that none was kept (they then use this plan too)."""
+    from tianbao.plan.periods import Period
+
+    ws = open_workspace(root)
+    plan = ws.plan
+    if plan is None or ws.problems or plan.effective is None:
+        return []
+    start = plan.effective
+    first = Period.all_of_year(plan.year, plan.frequency)[0]
+    if start == first:
+        return []
+    before = ws.plan_for(first)
+    if before is plan:
+        return [
+            f"提示：第{plan.version}版计划自 {start} 起执行，但本工作区没有保留更早的计划"
+            f"（未用旧计划生成过模板）：{start} 以前各期也按第{plan.version}版审核和汇总"
+        ]
+    return [
+        f"提示：第{plan.version}版计划自 {start} 起执行；{start} 以前各期仍按第"
+        f"{before.version}版审核和汇总"
+    ]

@@ -38,6 +38,10 @@ class CheckCode(str, Enum):
     HIDDEN_ROW = "隐藏的行 a hidden row in the plan workbook"
     CELL_VALUE = "单元格内容无法识别 a cell of the plan workbook cannot be read"
     REQUIRED_EMPTY = "必填项未填 a required cell is empty"
+    REVISION_PERIOD = (
+        "计划调整的生效期不是计划年度的报告期 the revision's effective period is not a "
+        "reporting period of the plan year"
+    )
     FORM_VERSION_NOT_RAISED = (
         "表式已改动但版本号未提高 form layout changed without raising its version"
     )

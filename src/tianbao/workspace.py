@@ -19,8 +19,10 @@ from pathlib import Path
 from tianbao.errors import EnvironmentFault, UsageError, WorkspaceError
 from tianbao.forms.load import load_form, locate
 from tianbao.forms.model import FormDef
+from tianbao.plan.archive import in_force
 from tianbao.plan.load import load_plan
 from tianbao.plan.model import Plan
+from tianbao.plan.periods import Period
 from tianbao.problems import CheckCode, Problem, json_path
 from tianbao.support.resources import samples_dir
 
@@ -37,6 +39,7 @@ class Workspace:
     plan: Plan | None = None
     forms: dict[str, FormDef] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    _in_force: dict[str, Plan] = field(default_factory=dict, repr=False)
 
     @property
     def plan_path(self) -> Path:
@@ -53,6 +56,15 @@ class Workspace:
     @property
     def cache_dir(self) -> Path:
         return self.state_dir / CACHE_DIR
+
+    def plan_for(self, period: Period) -> Plan:
+        """The plan in force for ``period``: plan.yaml, or the plan kept from before a
+        dated revision that begins later (``tianbao.plan.archive.in_force``)."""
+        assert self.plan is not None
+        key = f"{self.plan.fingerprint}:{period}"
+        if key not in self._in_force:
+            self._in_force[key] = in_force(self.state_dir, self.plan, period)
+        return self._in_force[key]
 
     @property
     def ok(self) -> bool:

@@ -95,6 +95,8 @@ def check(workspace: Path, as_json: bool) -> None:
                 err=True,
             )
         sys.exit(1)
+    for note in api.revision_notes(workspace):
+        click.echo(note, err=True)
     for affected in api.affected_templates(workspace):
         click.echo(affected.text(), err=True)
     click.echo("检查通过 workspace OK", err=True)

@@ -87,6 +87,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
         ("已报单位（已受理）", Decimal(len(d.reported))),
         ("未报单位", "、".join(missing) if missing else "无"),
         ("最新受理报表收到时间", shown(latest, plan.tz) or "无"),
+        ("计划版本", plan_text(d.plan, d.later)),
         ("签发", _signed(d)),
     ]
     r = 2
@@ -193,6 +194,18 @@ def write_dashboard(book: Book, ws: Any) -> None:
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, last, ncols - 1)
     ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def plan_text(plan: Any, later: Any = None) -> str:
+    """Which plan the targets are from: 「第2版（2014-07 起执行：年中调整）」, or for a
+    period before a dated revision 「第1版（第2版自 2014-07 起执行，本期仍按第1版）」."""
+    text = f"第{plan.version}版"
+    if plan.effective is not None:
+        why = f"：{plan.revision_reason}" if plan.revision_reason else ""
+        text += f"（{plan.effective} 起执行{why}）"
+    if later is not None and later.effective is not None:
+        text += f"（第{later.version}版自 {later.effective} 起执行，本期仍按第{plan.version}版）"
+    return text
 
 
 def _signed(d: Any) -> str:

@@ -91,6 +91,7 @@ class Consolidated:
     ledger: Ledger
     form_of: dict[str, str]  # collection -> the form id that carries it
     shown: Period | None = None  # the period the summary is of (a quarter...), else period
+    later: Plan | None = None  # plan.yaml, when a dated revision of it begins after period
 
     @property
     def of(self) -> Period:
@@ -134,8 +135,7 @@ class Consolidated:
 def gather(
     ws: Workspace, ledger: Ledger, period: Period, as_of: dt.date | None = None
 ) -> Consolidated:
-    plan = ws.plan
-    assert plan is not None
+    plan = ws.plan_for(period)  # the targets in force then (a dated revision)
     form_of = {ws.forms[f].rows: f for f in plan.form_ids if f in ws.forms}
     subs = {s.department: s for s in ledger.latest_accepted(period)}
     received_at = [s.received_at for s in ledger.history(period=str(period))]
@@ -153,7 +153,10 @@ def gather(
     answering = {it.department for c in COLLECTIONS for it in plan.items.get(c, [])}
     expected = [code for code in plan.departments if code in answering]
     progress = time_progress(period.last_month)
-    return Consolidated(plan, period, progress, created, expected, subs, report, ledger, form_of)
+    later = ws.plan if ws.plan is not plan else None
+    return Consolidated(
+        plan, period, progress, created, expected, subs, report, ledger, form_of, later=later
+    )
 
 
 def _rate(row: Row, progress: Decimal, period: Period) -> Rate:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tianbao.forms.model import FormDef
+from tianbao.forms.model import Column, FormDef
 from tianbao.support.atomic import write_atomic
 
 LOCK_FILE = "forms.lock.json"
@@ -39,14 +40,29 @@ def read_lock(state_dir: Path) -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
+def _layout(form: FormDef) -> dict[str, Any]:
+    return json.loads(
+        json.dumps({k: v for k, v in form.raw.items() if k not in _NOT_LAYOUT}, default=str)
+    )
+
+
 def record(state_dir: Path, forms: list[FormDef]) -> None:
-    """Remember the forms templates were issued with (a raised version replaces)."""
+    """Remember the forms templates were issued with (a raised version replaces), and
+    every issued version's layout: a return on an older version can still be read
+    when the newer one only added columns the clerk may leave empty."""
     lock = read_lock(state_dir)
     changed = False
     for form in forms:
         entry = lock.get(form.id)
         if not isinstance(entry, dict) or int(entry.get("version", -1)) < form.version:
-            lock[form.id] = {"version": form.version, "fingerprint": fingerprint(form)}
+            layouts = entry.get("layouts") if isinstance(entry, dict) else None
+            layouts = dict(layouts) if isinstance(layouts, dict) else {}
+            layouts[str(form.version)] = _layout(form)
+            lock[form.id] = {
+                "version": form.version,
+                "fingerprint": fingerprint(form),
+                "layouts": layouts,
+            }
             changed = True
     if changed:
         text = json.dumps(lock, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -66,3 +82,30 @@ def changed_without_version(state_dir: Path, forms: list[FormDef]) -> list[tuple
         if same_version and entry.get("fingerprint") != fingerprint(form):
             out.append((form, form.version + 1))
     return out
+
+
+def older_view(state_dir: Path, form: FormDef, version: int) -> tuple[FormDef, list[Column]] | None:
+    """The form as issued under an older ``version``, when the current layout differs
+    from it only by added optional entry columns: (the current form narrowed to the
+    old columns, the columns added). None: not kept, or changed more."""
+    entry = read_lock(state_dir).get(form.id)
+    layouts = entry.get("layouts") if isinstance(entry, dict) else None
+    old = layouts.get(str(version)) if isinstance(layouts, dict) else None
+    if not isinstance(old, dict) or version >= form.version:
+        return None
+    now = _layout(form)
+    if {k: v for k, v in old.items() if k != "columns"} != {
+        k: v for k, v in now.items() if k != "columns"
+    }:
+        return None
+    old_cols = old.get("columns") or []
+    kept = [c for c in now["columns"] if c in old_cols]
+    if kept != old_cols:  # a column changed, went, or moved
+        return None
+    required = set(form.required_fields)
+    added = [form.column(c["field"]) for c in now["columns"] if c not in old_cols]
+    if any(c is None or not c.entry or c.prefill or c.field in required for c in added):
+        return None
+    fields = {c["field"] for c in old_cols}
+    view = replace(form, version=version, columns=[c for c in form.columns if c.field in fields])
+    return view, [c for c in added if c is not None]

@@ -174,9 +174,8 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
     from tianbao.template.generate import parse_period
 
     ws.require_ok()
-    plan = ws.plan
-    assert plan is not None
     p = parse_period(ws, period)
+    plan = ws.plan_for(p)  # who answers for what in that period
     deadline = p.deadline(plan.deadline_days)
     as_of = as_of or dt.date.today()
     overdue = max(0, (as_of - deadline).days)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.plan.model import Plan
+from tianbao.plan.periods import Period
 from tianbao.support.atomic import write_atomic
 
 PLANS_DIR = "plans"
@@ -33,7 +34,8 @@ def remember(state_dir: Path, plan: Plan, period: str, departments: list[str]) -
         text = json.dumps(plan.raw, ensure_ascii=False, sort_keys=True, indent=1)
         write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     issued = read_issued(state_dir)
-    periods = issued.setdefault(plan.fingerprint, {"version": plan.version, "periods": {}})
+    entry = {"version": plan.version, "periods": {}, "order": len(issued) + 1}
+    periods = issued.setdefault(plan.fingerprint, entry)
     codes = set(periods["periods"].get(period, [])) | set(departments)
     if codes != set(periods["periods"].get(period, [])):
         periods["periods"][period] = sorted(codes)
@@ -63,3 +65,26 @@ def read_issued(state_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def in_force(state_dir: Path, plan: Plan, period: Period) -> Plan:
+    """The plan whose rows and targets apply to ``period``: ``plan`` itself unless its
+    dated revision (``revision.effective``) begins after ``period``; then the latest
+    kept plan of a lower version that applies to ``period`` (what that period's
+    templates were issued from). With none kept, ``plan`` (check says so)."""
+    if plan.applies_to(period):
+        return plan
+    best: tuple[tuple[int, int], Plan] | None = None
+    for fp, entry in read_issued(state_dir).items():
+        if not isinstance(entry, dict) or fp == plan.fingerprint:
+            continue
+        old = recall(state_dir, fp)
+        if old is None or old.year != plan.year or old.version >= plan.version:
+            continue
+        if not old.applies_to(period):
+            continue
+        order = entry.get("order")
+        rank = (old.version, order if isinstance(order, int) else 0)
+        if best is None or rank > best[0]:
+            best = (rank, old)
+    return plan if best is None else best[1]

@@ -11,6 +11,7 @@ from typing import Any
 from tianbao.plan.cache import cache_key, read_cached, write_cached
 from tianbao.plan.clock import zone
 from tianbao.plan.model import COLLECTIONS, Plan
+from tianbao.plan.periods import Period
 from tianbao.problems import CheckCode, Problem, json_path
 from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
 from tianbao.support.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
@@ -133,6 +134,27 @@ def load_plan_bytes(raw: bytes, name: str) -> PlanResult:
 Locate = Callable[..., Problem]
 
 
+def _revision_period(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
+    """revision.effective: a reporting period of the plan year (in its frequency)."""
+    effective = (data.get("revision") or {}).get("effective")
+    if effective is not None:
+        frequency = (data.get("reporting") or {}).get("frequency", "month")
+        try:
+            start = Period.parse(str(effective))
+            fits = start.year == data["year"] and start.kind == frequency
+        except ValueError:
+            fits = False
+        if not fits:
+            yield at(
+                CheckCode.REVISION_PERIOD,
+                ("revision", "effective"),
+                f"计划调整的生效期应为 {data['year']} 年的报告期，如 {data['year']}-07 "
+                "(revision.effective must be a reporting period of the plan year)",
+                effective,
+                f"{data['year']}-07",
+            )
+
+
 def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
     """Problems across entries of schema-valid plan data, each placed by ``at``."""
     if data["base_year"] != data["year"] - 1:
@@ -143,6 +165,8 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             data["base_year"],
             data["year"] - 1,
         )
+
+    yield from _revision_period(data, at)
 
     tz_name = (data.get("reporting") or {}).get("timezone")
     if tz_name is not None:

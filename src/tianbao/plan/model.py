@@ -203,6 +203,24 @@ class Plan:
         return int(self.raw["plan_version"])
 
     @property
+    def effective(self) -> Period | None:
+        """First period of a dated revision (``revision.effective``): the periods before
+        it keep the plan in force then. None: this plan applies to the whole year."""
+        text = (self.raw.get("revision") or {}).get("effective")
+        return Period.parse(text) if text else None
+
+    @property
+    def revision_reason(self) -> str:
+        return str((self.raw.get("revision") or {}).get("reason") or "")
+
+    def applies_to(self, period: Period) -> bool:
+        """Whether ``period`` falls under this plan's revision (by the month it ends)."""
+        start = self.effective
+        if start is None:
+            return True
+        return (period.year, period.last_month) >= (start.year, start.start.month)
+
+    @property
     def district_name(self) -> str:
         return str(self.raw["district"]["name"])
 

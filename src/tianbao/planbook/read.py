@@ -11,6 +11,7 @@ schema and its consistency checks, located the same way.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.plan.load import PLAN_SCHEMA, consistency
+from tianbao.plan.periods import Period
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
@@ -29,6 +31,7 @@ from tianbao.planbook.sheets import (
     INTEGER,
     LIST,
     NUMBER,
+    PERIOD,
     ROW_UNIT,
     SHEETS,
     YESNO,
@@ -289,6 +292,8 @@ class _Reader:
             return _choice(raw, col)
         if col.kind == YESNO:
             return _yes_no(raw)
+        if col.kind == PERIOD:
+            return _period(raw)
         if col.kind == LIST:
             items = [
                 t for t in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(raw))) if t
@@ -447,6 +452,25 @@ def _choice(raw: Any, col: Col) -> tuple[Any, str, str]:
             return stored, "", ""
     options = "、".join(label for label, _ in col.choices)
     return None, f"“{shown(raw)}”不是可选项，请从下拉列表中选择（{options}）", ""
+
+
+_MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
+
+
+def _period(raw: Any) -> tuple[Any, str, str]:
+    """A reporting period as the office types it: 2014-07, 2014年7月, 2014.7, or the
+    date a spreadsheet made of 2014-07 (its first day)."""
+    if isinstance(raw, dt.date):
+        return f"{raw.year:04d}-{raw.month:02d}", "", "日期读作报告期"
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    m = _MONTH.fullmatch(text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        value = f"{m.group(1)}-{int(m.group(2)):02d}"
+        return value, "", "" if value == text else f"“{text}”读作 {value}"
+    try:
+        return str(Period.parse(text)), "", ""
+    except ValueError:
+        return None, "应写成报告期，如 2014-07", ""
 
 
 def _yes_no(raw: Any) -> tuple[Any, str, str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # the kinds of a column: how a typed cell becomes a plan value
-TEXT, CODE, NUMBER, INTEGER, DATE, CHOICE, YESNO, LIST = (
+TEXT, CODE, NUMBER, INTEGER, DATE, CHOICE, YESNO, LIST, PERIOD = (
     "text",
     "code",
     "number",
@@ -19,6 +19,7 @@ TEXT, CODE, NUMBER, INTEGER, DATE, CHOICE, YESNO, LIST = (
     "choice",
     "yesno",
     "list",
+    "period",
 )
 ROW_UNIT = "@row"  # a number column measured in the row's own 计量单位
 
@@ -231,6 +232,14 @@ BASICS: tuple[Col, ...] = (
     Col("计划年度", "year", kind=INTEGER, required=True),
     Col("基期年度", "base_year", kind=INTEGER, required=True, note="计划年度的上一年"),
     Col("计划版本", "plan_version", kind=INTEGER, required=True, note="每次调整计划加 1"),
+    Col(
+        "调整生效期",
+        "revision.effective",
+        kind=PERIOD,
+        note="年中调整从哪一期起执行，如 2014-07；此前各期仍按原计划审核和汇总。空：全年适用",
+    ),
+    Col("调整说明", "revision.reason", note="如：年中调整（区政府常务会议审定）"),
+    Col("调整日期", "revision.date", kind=DATE),
     Col("报送频率", "reporting.frequency", kind=CHOICE, choices=FREQUENCY),
     Col("报送截止（期末后天数）", "reporting.deadline_days_after_period_end", kind=INTEGER),
     Col("时区（空：北京时间）", "reporting.timezone"),
@@ -244,5 +253,6 @@ HOW_TO = (
     "灰色表头不要改动，不要合并单元格，不要隐藏行；可以增加或删除行。",
     "带下拉箭头的单元格请从列表中选择；日期写成 2014-04-01；金额以万元为单位，只填数字。",
     "“责任单位”填“填报单位”表中的单位代码；“里程碑”表的项目编号填“重点项目”表中的编号。",
-    "年中调整计划时，改动后把“基本信息”中的计划版本加 1，再导入。",
+    "年中调整计划时，改动后把“基本信息”中的计划版本加 1，填上调整生效期（如 2014-07）和调整说明，"
+    "再导入：生效期以前各期仍按原计划审核和汇总。",
 )

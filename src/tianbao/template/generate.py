@@ -57,9 +57,8 @@ def generate(
     ledger); a department without one is refused (UsageError) unless
     ``allow_missing_previous``, which writes those cells blank and says so."""
     ws.require_ok()
-    plan = ws.plan
-    assert plan is not None
     period = parse_period(ws, period_text)
+    plan = ws.plan_for(period)  # a period before a dated revision keeps its plan
     codes = list(departments or plan.departments)
     unknown = [c for c in codes if c not in plan.departments]
     if unknown:
@@ -134,8 +133,7 @@ def _previous_returns(
     showing = [f for f in forms if f.shows_previous]
     if before is None or not showing:
         return None
-    plan = ws.plan
-    assert plan is not None
+    plan = ws.plan_for(period)
     found: dict[str, Any] = {}
     if ledger_path(ws.root).exists():
         with Ledger(ws.root, readonly=True) as ledger:

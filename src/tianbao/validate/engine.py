@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tianbao.forms.lock import older_view
+from tianbao.forms.model import Column, FormDef
 from tianbao.plan.archive import recall
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
 from tianbao.template.content import TemplateContent, build_content
-from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET
+from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET, column_label_text
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make, read_code
 from tianbao.validate.identify import IdentifyResult, identify
@@ -76,6 +78,7 @@ class Validator:
         self.template_forms = [ws.forms[f] for f in self.plan.form_ids]  # as generate has them
         self._contents: dict[tuple[str, str, str], TemplateContent] = {}
         self._plans: dict[str, Plan | None] = {}  # earlier revisions, by fingerprint
+        self._older: dict[tuple[str, int], tuple[FormDef, list[Column]] | None] = {}
 
     def validate(
         self,
@@ -138,9 +141,12 @@ class Validator:
             path.name,
             expected_period,
             expected_dept,
+            recall=self._recall,
         )
         idy = idr.identity
-        earlier = self._earlier_plan(idr) if idy is not None else None
+        plan = self._plan_in_force(idy.period) if idy is not None else self.plan
+        earlier = self._earlier_plan(idr, plan) if idy is not None else None
+        views = self._older_forms(idr, plan)  # older form versions read as issued
         if idy is not None:
             report.department, report.period = idy.department, idy.period
             report.template_id = idy.fields.get("template_id", "")
@@ -150,7 +156,7 @@ class Validator:
             "period": report.period,
         }
         report.findings.extend(_stamp(f, where) for f in idr.findings)
-        if idy is None or idy.department not in self.plan.departments:
+        if idy is None or idy.department not in plan.departments:
             return report
         try:
             period = Period.parse(idy.period)
@@ -159,13 +165,13 @@ class Validator:
 
         claimed: set[str] = set()
         for form_id in idy.form_versions:
-            form = self.ws.forms.get(form_id)
+            form = views.get(form_id) or self.ws.forms.get(form_id)
             if form is None:
                 continue
             last = None if previous is None else dict(previous.get(form_id) or {})
             recs, found = extract_form(
                 form,
-                self.plan,
+                plan,
                 idy.department,
                 sheets,
                 claimed,
@@ -188,7 +194,7 @@ class Validator:
         if previous is None and period.previous() is not None:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
         if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
-            issued = self._issued(idy.department, period, earlier)
+            issued = self._issued(idy.department, period, earlier or plan, views)
             report.findings.extend(check_locked(issued, sheets, report.records, where))
         known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
         for name in sheets:
@@ -199,29 +205,92 @@ class Validator:
         return report
 
     def _issued(
-        self, department: str, period: Period, earlier: Plan | None = None
+        self,
+        department: str,
+        period: Period,
+        plan: Plan,
+        views: Mapping[str, FormDef] | None = None,
     ) -> TemplateContent:
         """What the template of this department and period was made with (kept: a
-        batch holds many returns of one period): this plan, or the earlier revision
-        the template names."""
-        plan = earlier or self.plan
-        key = (department, str(period), plan.fingerprint)
+        batch holds many returns of one period): the plan in force for the period, or
+        the earlier revision the template names; older form versions as issued."""
+        views = views or {}
+        versions = ",".join(f"{f}:{v.version}" for f, v in sorted(views.items()))
+        key = (department, str(period), plan.fingerprint + versions)
         if key not in self._contents:
-            forms = [self.ws.forms[f] for f in plan.form_ids if f in self.ws.forms]
+            forms = [views.get(f) or self.ws.forms[f] for f in plan.form_ids if f in self.ws.forms]
             self._contents[key] = build_content(plan, forms, department, period, self.secret)
         return self._contents[key]
 
-    def _earlier_plan(self, idr: IdentifyResult) -> Plan | None:
+    def _older_forms(self, idr: IdentifyResult, plan: Plan) -> dict[str, FormDef]:
+        """Forms the template has in an older version: read as issued when the current
+        one only added optional entry columns (ID_FORM_VERSION becomes the warning
+        ID_FORM_OLDER naming them); otherwise ID_FORM_VERSION says which versions."""
+        views: dict[str, FormDef] = {}
+        kept: list[Finding] = []
+        for f in idr.findings:
+            form = self.ws.forms.get(f.form) if f.code is Code.ID_FORM_VERSION else None
+            if form is None or not isinstance(f.value, int):
+                kept.append(f)
+                continue
+            key = (form.id, f.value)
+            if key not in self._older:
+                self._older[key] = older_view(self.ws.state_dir, form, f.value)
+            found = self._older[key]
+            if found is None:  # identify's ID_FORM_VERSION already names both versions
+                kept.append(f)
+                continue
+            title = f"“{form.title_zh}”（{form.sheet}）"
+            view, added = found
+            views[form.id] = view
+            names = "、".join(f"“{column_label_text(c, plan)}”" for c in added)
+            message = (
+                f"{title}的模板是第{f.value}版表式，第{form.version}版只增加了可不填的栏目"
+                f"{names}：本次照常受理，下期请使用新模板"
+                f"（older form version {f.value}: version {form.version} only added "
+                "optional columns; accepted）"
+            )
+            older = make(Code.ID_FORM_OLDER, message)
+            kept.append(
+                replace(
+                    f,
+                    code=older.code,
+                    severity=older.severity,
+                    message=older.message,
+                    extra={**f.extra, **older.extra},
+                )
+            )
+        idr.findings = kept
+        return views
+
+    def _recall(self, fingerprint: str) -> Plan | None:
+        """An earlier plan templates were issued from (cached: one read per plan)."""
+        if fingerprint not in self._plans:
+            self._plans[fingerprint] = recall(self.ws.state_dir, fingerprint)
+        return self._plans[fingerprint]
+
+    def _plan_in_force(self, period_text: str) -> Plan:
+        """The plan whose rows and targets apply to the return's period (a dated
+        revision applies from its effective period on)."""
+        try:
+            return self.ws.plan_for(Period.parse(period_text))
+        except ValueError:  # identify says so (ID_WRONG_PERIOD)
+            return self.plan
+
+    def _earlier_plan(self, idr: IdentifyResult, plan: Plan) -> Plan | None:
         """The earlier plan revision a template was issued from, when this workspace
         kept it (generate does): its ID_OLD_PLAN becomes the note ID_PLAN_REVISED and
-        the return is judged against what the template showed. None otherwise."""
+        the return is judged against what the template showed. None otherwise, and
+        also when the template's plan is the one in force for its period (a period
+        before a dated revision): then nothing was revised for it."""
         idy = idr.identity
         if idy is None or not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
             return None
         fp = idy.fields.get("plan_fingerprint", "")
-        if fp not in self._plans:
-            self._plans[fp] = recall(self.ws.state_dir, fp)
-        earlier = self._plans[fp]
+        if fp == plan.fingerprint:
+            idr.findings = [f for f in idr.findings if f.code is not Code.ID_OLD_PLAN]
+            return None
+        earlier = self._recall(fp)
         if earlier is None or idy.department not in earlier.departments:
             return None
         idr.findings = [f for f in idr.findings if f.code is not Code.ID_OLD_PLAN]
@@ -229,7 +298,7 @@ class Validator:
             make(
                 Code.ID_PLAN_REVISED,
                 value=f"v{earlier.version} {fp[:12]}",
-                expected=f"v{self.plan.version} {self.plan.fingerprint[:12]}",
+                expected=f"v{plan.version} {plan.fingerprint[:12]}",
             )
         )
         return earlier

@@ -311,11 +311,7 @@ def _row(
         got = None if got == "" else got
         before = shown.get(col.field) if shown is not None else want
         if shown is not None and (got == before or _same(got, before)):
-            message = (  # the office's revision, not the clerk's edit
-                f"「{column_label_text(col, plan)}」计划已调整：{_show(before)} → {_show(want)}"
-                "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
-                "（plan value revised after the template was issued）"
-            )
+            message = _revised(column_label_text(col, plan), before, want, plan)
             findings.append(_at_cell(Code.PLAN_REVISED, col, cells, got, want, message, here))
             continue
         want = before  # what the template showed is what the clerk changed
@@ -346,6 +342,22 @@ def _row(
         _entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
     _plausibility(form, rec, sheet, r, col_of, plan, findings, here)
     return rec
+
+
+def _revised(label: str, before: Any, want: Any, plan: Plan) -> str:
+    """The office's revision, not the clerk's edit; a dated one says since when."""
+    if plan.effective is None:
+        return (
+            f"「{label}」计划已调整：{_show(before)} → {_show(want)}"
+            "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
+            "（plan value revised after the template was issued）"
+        )
+    why = f"（{plan.revision_reason}）" if plan.revision_reason else ""
+    return (
+        f"计划已于 {plan.effective} 调整{why}：「{label}」{_show(before)} → {_show(want)}，"
+        "请使用新模板（本期按调整后的计划汇总；这是计划调整，不是填报错误）"
+        f"（plan revised from {plan.effective}: use the new template）"
+    )
 
 
 def _check_previous(

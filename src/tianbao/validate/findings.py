@@ -76,6 +76,7 @@ class Code(str, Enum):
     ID_OLD_PLAN = "ID_OLD_PLAN"
     ID_PLAN_REVISED = "ID_PLAN_REVISED"
     ID_FORM_VERSION = "ID_FORM_VERSION"
+    ID_FORM_OLDER = "ID_FORM_OLDER"
     ID_PROPERTIES_DIFFER = "ID_PROPERTIES_DIFFER"
     ID_COPY_MISSING = "ID_COPY_MISSING"
     ID_COPY_FORGED = "ID_COPY_FORGED"
@@ -174,6 +175,11 @@ CATALOG: dict[Code, CodeInfo] = {
     ),
     Code.ID_FORM_VERSION: CodeInfo(
         E, "报表版本与当前报表定义不符", "a form version differs from the current form definition"
+    ),
+    Code.ID_FORM_OLDER: CodeInfo(
+        W,
+        "模板是旧版表式，新版只增加了可不填的栏目：照常受理，下期请使用新模板",
+        "an older form version; the new one only added optional columns: accepted",
     ),
     Code.ID_PROPERTIES_DIFFER: CodeInfo(
         W,

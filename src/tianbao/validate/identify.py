@@ -8,6 +8,7 @@ client; both must verify when present, and they must agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +86,10 @@ def identify(
     file_name: str,
     expected_period: str | None = None,
     expected_department: str | None = None,
+    recall: Callable[[str], Plan | None] | None = None,
 ) -> IdentifyResult:
+    """``recall`` finds an earlier plan by fingerprint (the one a template was made
+    from), so a template of before a revision is still recognised as ours."""
     found: list[Identity] = []
     for source, got in (("properties", _from_properties(props)), ("sheet", _from_sheet(meta_rows))):
         if got is not None:
@@ -98,7 +102,8 @@ def identify(
     assert idy is not None
     res.findings.extend(_copies(found, idy, props, meta_rows))
     if not idy.verified:
-        res.findings.append(_unverified(idy, plan, forms, secret))
+        own = recall(idy.fields.get("plan_fingerprint", "")) if recall else None
+        res.findings.append(_unverified(idy, own or plan, forms, secret))
     where: dict[str, Any] = {"department": idy.department, "period": idy.period}
     if idy.fields.get("district") != plan.district_code or idy.fields.get("year") != str(plan.year):
         res.findings.append(
@@ -183,19 +188,37 @@ def identify(
                 **where,
             )
         )
-    for form_id, version in idy.form_versions.items():
-        current = forms.get(form_id)
-        if current is None or current.version != version:
-            res.findings.append(
-                make(
-                    Code.ID_FORM_VERSION,
-                    form=form_id,
-                    value=version,
-                    expected=current.version if current else "form not in the plan",
-                    **where,
-                )
-            )
+    res.findings.extend(_form_versions(idy.form_versions, forms, where))
     return res
+
+
+def _form_versions(
+    versions: dict[str, int], forms: dict[str, FormDef], where: dict[str, Any]
+) -> list[Finding]:
+    """ID_FORM_VERSION for each form the template carries in another version."""
+    found: list[Finding] = []
+    for form_id, version in versions.items():
+        current = forms.get(form_id)
+        if current is None or current.version == version:
+            continue
+        message = None
+        if current is not None:
+            message = (
+                f"“{current.title_zh}”（{current.sheet}）的模板是第{version}版表式，"
+                f"现行为第{current.version}版，表式已改动：请使用新模板重新填报"
+                f"（form {form_id} version {version}; the current one is {current.version}）"
+            )
+        found.append(
+            make(
+                Code.ID_FORM_VERSION,
+                message,
+                form=form_id,
+                value=version,
+                expected=current.version if current else "form not in the plan",
+                **where,
+            )
+        )
+    return found
 
 
 def _unverified(
