@@ -820,6 +820,14 @@ def build_plan() -> dict[str, Any]:
         "reporting": {
             "frequency": "month",
             "deadline_days_after_period_end": 5,
+            "office": {
+                "name": "解放区统计局综合科",
+                "contact": "李静",
+                "phone": "0391-3568100",
+                "email": "tjj@jiefang.example.cn",
+                "submit_to": "填好的报表（xlsx）发送至 tjj@jiefang.example.cn；"
+                "盖章的纸质件送区统计局305室",
+            },
             "forms": [
                 "indicators_monthly",
                 "projects_progress",

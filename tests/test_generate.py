@@ -287,6 +287,37 @@ def test_generate__plan_strings_never_become_formulas(ws: Path, tmp_path: Path) 
     assert found, "the evil name is written, as a plain string"
 
 
+def test_generate__the_cover_says_where_to_send_it_and_whom_to_call(
+    ws: Path, generated: list[Path]
+) -> None:
+    plan = open_workspace(ws).plan
+    assert plan is not None and plan.office is not None
+    cover = load(generated[0])["填报说明"]
+    lines = {r[0]: r[1] for r in cover.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert lines["收表单位"] == plan.office.name
+    assert lines["报送方式"] == plan.office.submit_to
+    assert plan.office.phone in lines["咨询电话"] and plan.office.contact in lines["咨询电话"]
+    dept = plan.departments[generated[0].name.split("_")[1]]
+    assert dept.contact_phone in lines["本单位联系人"]
+
+
+def test_generate__no_office_in_the_plan__no_office_lines(ws: Path, tmp_path: Path) -> None:
+    other = tmp_path / "ws"
+    run("init", str(other), "--sample", "jiefang-2014")
+    plan_path = other / "plan.yaml"
+    text = plan_path.read_text(encoding="utf-8")
+    start = text.index("  office:")
+    end = text.index("  forms:", start)
+    plan_path.write_text(text[:start] + text[end:], encoding="utf-8")
+    out = tmp_path / "out"
+    res = run("generate", "-w", str(other), "--period", PERIOD, "--dept", "FGW", "-o", str(out),
+              "--allow-missing-previous")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    cover = load(next(out.glob("*.xlsx")))["填报说明"]
+    labels = {r[0] for r in cover.iter_rows(min_row=3, values_only=True)}
+    assert "收表单位" not in labels and "本单位联系人" in labels
+
+
 def test_input_prompts__bounds_as_a_clerk_reads_them() -> None:
     """「请输入-100万 至 1亿 之间的数字」, never 1e+07."""
     import re

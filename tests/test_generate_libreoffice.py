@@ -56,6 +56,7 @@ def test_libreoffice__renders_every_template_with_chinese_text(templates, tmp_pa
         dept = plan.departments[xlsx.name.split("_")[1]]
         assert dept.name in text, xlsx.name
         assert "报送截止日期" in text and "2014年6月" in text
+        assert plan.office is not None and plan.office.name in text  # where it goes
         assert "\ufffd" not in text  # no replacement characters: Chinese intact
 
 

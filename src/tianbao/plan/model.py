@@ -44,6 +44,22 @@ class Department:
         )
 
 
+@dataclass(frozen=True)
+class Office:
+    """The statistics office that receives the returns (``reporting.office``)."""
+
+    name: str
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    submit_to: str = ""
+
+    @property
+    def reach(self) -> str:
+        """Whom to call, in one line: 「解放区统计局综合科 李静 0391-3568100 tjj@…」."""
+        return "  ".join(p for p in (self.name, self.contact, self.phone, self.email) if p)
+
+
 @dataclass
 class PlanItem:
     """One row of the plan (an indicator, project, task or livelihood project).
@@ -244,6 +260,14 @@ class Plan:
     @property
     def deadline_days(self) -> int:
         return int(self.raw["reporting"].get("deadline_days_after_period_end", 5))
+
+    @property
+    def office(self) -> Office | None:
+        """Who receives the returns, when the plan says (templates and notices name it)."""
+        raw = self.raw["reporting"].get("office")
+        if not raw:
+            return None
+        return Office(**{k: str(v) for k, v in raw.items()})
 
     @property
     def form_ids(self) -> list[str]:

@@ -244,6 +244,19 @@ BASICS: tuple[Col, ...] = (
     Col("报送截止（期末后天数）", "reporting.deadline_days_after_period_end", kind=INTEGER),
     Col("时区（空：北京时间）", "reporting.timezone"),
     Col("报表（逗号分隔）", "reporting.forms", kind=LIST, required=True),
+    Col(
+        "收表单位",
+        "reporting.office.name",
+        note="印在每份模板和审核意见上，告诉填报单位报给谁，如：解放区统计局综合科",
+    ),
+    Col("收表联系人", "reporting.office.contact"),
+    Col("收表联系电话", "reporting.office.phone"),
+    Col("收表电子邮箱", "reporting.office.email"),
+    Col(
+        "报送方式",
+        "reporting.office.submit_to",
+        note="如：发送至 tjj@example.cn，纸质盖章件送区统计局305室",
+    ),
     Col("资料来源", "source"),
     Col("示意说明", "illustrative_note"),
 )

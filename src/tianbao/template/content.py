@@ -14,7 +14,7 @@ from typing import Any
 
 from tianbao import identity as ident
 from tianbao.forms.model import FormDef
-from tianbao.plan.model import Department, Plan, PlanItem
+from tianbao.plan.model import Department, Office, Plan, PlanItem
 from tianbao.plan.periods import Period
 
 HEADER_ROWS = 3  # title, sub-title, column labels; data starts on the 4th row
@@ -141,7 +141,8 @@ def cover_lines(content: TemplateContent) -> list[tuple[str, str]]:
             "报送截止日期",
             f"{content.deadline.isoformat()}（报告期结束后 {plan.deadline_days} 天内）",
         ),
-        ("联系人", f"{dept.contact_name}  {dept.contact_phone}".strip()),
+        ("本单位联系人", f"{dept.contact_name}  {dept.contact_phone}".strip()),
+        *_office_lines(plan.office),
         (
             "需填报的工作表",
             "；".join(f"{fr.form.sheet}（{len(fr.items)} 行）" for fr in content.forms),
@@ -168,6 +169,19 @@ def cover_lines(content: TemplateContent) -> list[tuple[str, str]]:
         ),
     ]
     lines += [(fr.form.sheet, note) for fr in content.forms for note in fr.form.instructions]
+    return lines
+
+
+def _office_lines(office: Office | None) -> list[tuple[str, str]]:
+    """Where the return goes and whom to ask (the plan's ``reporting.office``)."""
+    if office is None:
+        return []
+    lines = [("收表单位", office.name)]
+    if office.submit_to:
+        lines.append(("报送方式", office.submit_to))
+    ask = "  ".join(p for p in (office.contact, office.phone, office.email) if p)
+    if ask:
+        lines.append(("咨询电话", f"{ask}（填报中有疑问请与统计局联系）"))
     return lines
 
 
