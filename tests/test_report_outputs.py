@@ -23,8 +23,8 @@ from tianbao.report.annotate import (
     WARNING_FILL,
     annotate_all,
 )
-from tianbao.report.annotate import HEADERS as ANNOTATION_HEADERS
 from tianbao.report.annotate import SHEET as ANNOTATION_SHEET
+from tianbao.report.notice import HEADERS as ANNOTATION_HEADERS
 from tianbao.report.validation_xlsx import (
     CODES_HEADERS,
     CODES_SHEET,
@@ -229,7 +229,7 @@ def test_annotate_all__marks_cells_on_a_copy(tmp_path, returns) -> None:
     before = _sha256(original)
     out = tmp_path / "批注"
     written = annotate_all([report], out)
-    assert written == [out / original.name]
+    assert written == [out / f"{original.stem}.审核意见.xlsx"]
     assert _sha256(original) == before
 
     wb = openpyxl.load_workbook(written[0])
@@ -256,31 +256,54 @@ def test_annotate_all__marks_cells_on_a_copy(tmp_path, returns) -> None:
                       (LOCKED, "B2")}  # fmt: skip
 
 
+def _notice(wb: openpyxl.Workbook) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """(head lines, table rows) of the notice sheet."""
+    rows = _rows(wb[ANNOTATION_SHEET])
+    at = rows.index(ANNOTATION_HEADERS)
+    return [r for r in rows[:at] if r[0]], rows[at + 1 :]
+
+
 def test_annotate_all__findings_sheet_first_with_strings(tmp_path, returns) -> None:
     report = returns["findings"]
     [copy] = annotate_all([report], tmp_path / "批注")
     wb = openpyxl.load_workbook(copy)
     assert wb.sheetnames[0] == ANNOTATION_SHEET
     assert wb.active.title == ANNOTATION_SHEET
-    rows = _rows(wb[ANNOTATION_SHEET])
-    assert rows[0] == ANNOTATION_HEADERS
-    assert len(rows) - 1 == len(report.findings)
+    head, table = _notice(wb)
+    assert head[0][0] == f"审核意见：{Path(report.path).name}"
+    assert head[1][0] == "退回：5 处错误须改正，另有 2 处预警不影响受理"
+    assert len(table) == len(report.findings)  # nothing to group here
+    # Chinese only: no code anywhere on the sheet
+    texts = " ".join(str(v) for r in _rows(wb[ANNOTATION_SHEET]) for v in r if v is not None)
+    assert not any(f.code.value in texts for f in report.findings)
     # as a clerk walks the workbook: sheet by sheet, row by row (not by code)
-    assert sorted(r[1] for r in rows[1:]) == sorted(f.code.value for f in report.findings)
-    where = [(r[2] or "", r[3] or "") for r in rows[1:]]
     sheets = wb.sheetnames
-    keys = [
-        (sheets.index(s) if s in sheets else -1, int("".join(ch for ch in c if ch.isdigit()) or 0))
-        for s, c in where
-    ]
-    assert keys == sorted(keys), where
+    keys = []
+    for _, where, *_rest in table:
+        sheet, _, cell = str(where).partition(" ")
+        keys.append((sheets.index(sheet) if sheet in sheets else -1,
+                     int("".join(ch for ch in cell if ch.isdigit()) or 0)))  # fmt: skip
+    assert keys == sorted(keys), table
     ws = wb[ANNOTATION_SHEET]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-    assert ws.print_title_rows == "$1:$1" and ws.oddHeader.center.text.startswith("审核结论：")
+    at = len(_rows(ws)) - len(table)
+    assert ws.print_title_rows == f"${at}:${at}" and ws.oddHeader.center.text.startswith("退回")
     cells = {c.value: c.data_type for row in wb[ANNOTATION_SHEET].iter_rows() for c in row}
     for evil in (EVIL_VALUE, EVIL_MESSAGE, EVIL_PLUS, EVIL_AT, EVIL_FILE):
-        assert cells.get(evil) == "s", evil
+        assert any(evil in str(v) and t == "s" for v, t in cells.items()), evil
     assert _formulas(copy) == []
+
+
+def test_annotate_all__each_line_links_to_its_cell(tmp_path, returns) -> None:
+    report = returns["findings"]
+    [copy] = annotate_all([report], tmp_path / "批注")
+    ws = openpyxl.load_workbook(copy)[ANNOTATION_SHEET]
+    links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row
+             if c.hyperlink is not None}  # fmt: skip
+    assert links[f"{SHEET} G4"] == f"'{SHEET}'!G4"
+    assert links[f"{LOCKED} B2"] == f"'{LOCKED}'!B2"
+    assert links[f"{SHEET} C1"] == f"'{SHEET}'!A1"  # inside the merged title
+    assert "不存在的表 A1" not in links  # no such sheet: listed, not linked
 
 
 def test_annotate_all__skips_unreadable_and_changed_files(tmp_path, returns) -> None:
@@ -289,8 +312,9 @@ def test_annotate_all__skips_unreadable_and_changed_files(tmp_path, returns) -> 
     Path(changed.path).write_bytes(Path(changed.path).read_bytes() + b"\0")
     written = annotate_all(list(returns.values()), out)
     assert [p.name for p in written] == [
-        Path(returns["findings"].path).name, Path(returns["explained"].path).name]  # fmt: skip
-    assert not (out / Path(returns["unreadable"].path).name).exists()
+        f"{Path(returns[k].path).stem}.审核意见.xlsx" for k in ("findings", "explained")
+    ]
+    assert len(list(out.iterdir())) == 2
 
 
 def test_annotate_all__out_dir_is_the_returns_folder__never_overwrites(tmp_path, returns):
@@ -298,7 +322,7 @@ def test_annotate_all__out_dir_is_the_returns_folder__never_overwrites(tmp_path,
     original = Path(report.path)
     before = _sha256(original)
     [copy] = annotate_all([report], original.parent)
-    assert copy == original.with_name(f"{original.stem}.批注.xlsx")
+    assert copy == original.with_name(f"{original.stem}.审核意见.xlsx")
     assert _sha256(original) == before
     # a same-named return from another folder must not land on this original either
     other = tmp_path / "other"
@@ -313,14 +337,16 @@ def test_annotate_all__out_dir_is_the_returns_folder__never_overwrites(tmp_path,
 @pytest.mark.parametrize(
     ("codes", "says"),
     [
-        ((), "审核结论：通过"),
-        (("SCHEMA_RANGE",), "审核结论：退回（须改正 1 处"),
-        (("RULE_WARNING",), "审核结论：退回（须改正 1 处，预警 1 处"),  # unexplained: blocks
-        (("VALUE_IMPLAUSIBLE",), "审核结论：通过（预警 1 处"),
+        ((), "通过"),
+        (("SCHEMA_RANGE",), "退回：1 处错误须改正"),
+        (("SCHEMA_RANGE", "SCHEMA_RANGE", "RULE_WARNING"), "退回：2 处错误须改正，1 处预警须说明"),
+        (("RULE_WARNING",), "退回：1 处预警须说明"),  # unexplained: blocks
+        (("RULE_WARNING", "VALUE_IMPLAUSIBLE"), "退回：1 处预警须说明，另有 1 处预警不影响受理"),
+        (("VALUE_IMPLAUSIBLE",), "通过：1 处预警，不影响受理"),
+        (("VALUE_NORMALISED",), "通过"),  # a note
     ],
 )
-def test_annotated_copy__verdict_line_follows_the_one_rule(codes, says) -> None:
-    from tianbao.report.annotate import verdict_line
+def test_notice__headline_follows_the_one_rule(codes, says) -> None:
+    from tianbao.report.notice import headline
 
-    found = [make(Code[c]) for c in codes]
-    assert verdict_line(found).startswith(says)
+    assert headline([make(Code[c]) for c in codes]) == says

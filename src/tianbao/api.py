@@ -140,11 +140,12 @@ class Validation:
 
         write_report(self.reports, Path(path), self.validator)
 
-    def annotate(self, folder: Path) -> None:
-        """A copy of each return with its findings marked (``--annotate``)."""
+    def annotate(self, folder: Path) -> list[Path]:
+        """A copy of each return with its findings marked and a correction notice in
+        front (``--annotate``); returns the files written."""
         from tianbao.report.annotate import annotate_all
 
-        annotate_all(self.reports, Path(folder))
+        return annotate_all(self.reports, Path(folder), plan=self.validator.plan)
 
 
 def validate_files(

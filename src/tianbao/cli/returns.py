@@ -50,7 +50,8 @@ from tianbao.cli.options import (
     "--annotate",
     "annotate_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="批注副本目录 write annotated copies of the returns here.",
+    help="审核意见目录：每份报表一份 <原文件名>.审核意见.xlsx "
+    "write a correction notice per return here.",
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--notes/--no-notes", default=False, help="显示提示 show notes too.")
@@ -98,8 +99,14 @@ def validate(
     reports = run.reports
     if report_path is not None:
         run.write_report(report_path)
+        click.echo(f"已写出审核报告 wrote the report: {report_path}", err=True)
     if annotate_dir is not None:
-        run.annotate(annotate_dir)
+        written = run.annotate(annotate_dir)
+        click.echo(
+            f"已写出 {len(written)} 份审核意见 wrote {len(written)} annotated copies: "
+            f"{annotate_dir}",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
     print_reports(reports, lang, Console(stderr=as_json, width=160), notes)

@@ -85,8 +85,11 @@ class SchemaChecker:
             label=label, value=shown(value), expected=expected, detail="不符合报表的要求"
         )
         typed = row.placeholders.get(name) if code is Code.SCHEMA_REQUIRED else None
+        extra = {"message_en": f"{name}: {err.message}"}
         if typed is not None:  # they did fill it in: with a word for "nothing"
             text = f"「{label}」填写了“{typed}”，本栏须填数值；确无数据请填 0 并在说明中注明"
+        elif code is Code.SCHEMA_REQUIRED:  # left blank: the notice groups these by row
+            extra |= {"label": label, "row_name": row_name(row)}
         return make(
             code,
             message=f"{row_name(row)}：{text}",
@@ -96,7 +99,7 @@ class SchemaChecker:
             field=name,
             value=value,
             expected=expected,
-            extra={"message_en": f"{name}: {err.message}"},
+            extra=extra,
             **{**where, "form": self.form.id},
         )
 
