@@ -380,7 +380,8 @@ def test_sample__ok(sample_ws: Path, runner) -> None:
     assert result.stdout == ""
     as_json = tianbao(runner, "check", "-w", sample_ws, "--json")
     assert as_json.exit_code == 0, as_json.output
-    assert json.loads(as_json.stdout) == {"valid": True, "problems": []}
+    data = json.loads(as_json.stdout)
+    assert (data["command"], data["valid"], data["problems"]) == ("check", True, [])
 
 
 def test_skeleton__ok(skeleton_ws: Path, runner) -> None:

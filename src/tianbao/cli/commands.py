@@ -6,7 +6,6 @@ commands that use them so that ``tianbao --help`` starts fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import click
 from tianbao import __version__
 from tianbao.cli.options import (
     CONTEXT,
+    echo_json,
     handle_errors,
     jobs_option,
     json_option,
@@ -36,12 +36,20 @@ def main() -> None:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--sample", metavar="NAME", help="复制样例 copy a sample workspace (jiefang-2014).")
+@json_option
 @handle_errors
-def init(directory: Path, sample: str | None) -> None:
+def init(directory: Path, sample: str | None, as_json: bool) -> None:
     """Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample)."""
     from tianbao import api
 
     path = api.init(directory, sample)
+    if as_json:
+        book = path / api.PLAN_WORKBOOK
+        echo_json(
+            {"workspace": str(path), "sample": sample, "key": str(path / ".tianbao" / "secret.key"),
+             "plan_workbook": str(book) if book.exists() else None},
+            path,
+        )  # fmt: skip
     click.echo(f"已创建工作区 created workspace: {path}", err=True)
     click.echo(
         f"请备份 {path}/.tianbao/secret.key（模板签名密钥；丢失或更换后已发出的模板都无法验证）"
@@ -76,13 +84,7 @@ def check(workspace: Path, as_json: bool) -> None:
 
     problems = api.check(workspace)
     if as_json:
-        click.echo(
-            json.dumps(
-                {"valid": not problems, "problems": [p.as_dict() for p in problems]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        echo_json({"valid": not problems, "problems": [p.as_dict() for p in problems]}, workspace)
     else:
         for p in problems:
             click.echo(p.one_line())
@@ -132,6 +134,7 @@ def check(workspace: Path, as_json: bool) -> None:
     help="上期报表未收齐也生成，上期数留空 generate even where last period's return has not "
     "been collected (those cells blank).",
 )
+@json_option
 @handle_errors
 def generate(
     workspace: Path,
@@ -141,6 +144,7 @@ def generate(
     password: str | None,
     jobs: int | None,
     allow_missing_previous: bool,
+    as_json: bool,
 ) -> None:
     """Write each department's standard workbook for PERIOD.
 
@@ -171,8 +175,16 @@ def generate(
         if r.path is None:
             click.echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
         else:
-            click.echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行")
+            click.echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行", err=as_json)
     click.echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
+    if as_json:
+        templates = [
+            {"department": r.department, "path": str(r.path), "forms": list(r.forms),
+             "rows": r.rows, "previous_missing": r.previous_missing}
+            for r in written
+        ]  # fmt: skip
+        skipped = [r.department for r in results if r.path is None]
+        echo_json({"period": period, "templates": templates, "skipped": skipped}, workspace, period)
 
 
 @main.command()
@@ -208,7 +220,7 @@ def status(
         write_status_xlsx(report, out_path)
         click.echo(f"已写出 wrote {out_path}", err=True)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(report.as_dict(), workspace, period)
     print_status(report, Console(stderr=as_json, width=160))
 
 
@@ -241,7 +253,7 @@ def review(
 
     done = api.review(workspace, action, period, dept, reason=reason, by=by, submission=submission)
     if as_json:
-        click.echo(json.dumps(done.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(done.as_dict(), workspace, period)
     s = done.submission
     click.echo(
         f"{action} #{s.id} {s.department} {s.period} {s.file_name}：{done.reason or '-'}"
@@ -267,7 +279,7 @@ def signoff(
 
     done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw)
     if as_json:
-        click.echo(json.dumps(done, ensure_ascii=False, indent=2))
+        echo_json(dict(done), workspace, period)
     verb = "已签发 signed off" if done["signed"] else "已撤销签发 sign-off withdrawn"
     click.echo(f"{done['period']} {verb}（{done['by']}，{done['at']}）", err=as_json)
 
@@ -289,8 +301,7 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     ws = open_workspace(workspace)
     subs = api.history(ws, period, dept)
     if as_json:
-        rows = [s.as_dict() for s in subs]
-        click.echo(json.dumps({"submissions": rows}, ensure_ascii=False, indent=2))
+        echo_json({"submissions": [s.as_dict() for s in subs]}, workspace, period)
     print_history(subs, ws.plan.tz if ws.plan else None, Console(stderr=as_json, width=160))
 
 
@@ -316,9 +327,15 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     metavar="DATE",
     help="报送情况逾期天数计算到此日 overdue days to this date [default: from the ledger].",
 )
+@json_option
 @handle_errors
 def consolidate(
-    workspace: Path, period: str, out_path: Path | None, csv_path: Path | None, as_of: str | None
+    workspace: Path,
+    period: str,
+    out_path: Path | None,
+    csv_path: Path | None,
+    as_of: str | None,
+    as_json: bool,
 ) -> None:
     """District summary of PERIOD from each department's latest accepted return.
 
@@ -329,15 +346,30 @@ def consolidate(
     from tianbao import api
 
     result = api.consolidate(workspace, period, out_path, csv_path, as_of)
-    click.echo(f"{result.out}")
+    click.echo(f"{result.out}", err=as_json)
     if result.csv is not None:
-        click.echo(f"{result.csv}")
+        click.echo(f"{result.csv}", err=as_json)
     click.echo(
         f"已汇总 {result.period}: {result.departments_reported}/{result.departments_expected} "
         f"个单位已报 departments reported; {result.sources} 个填报数据 figures from returns"
         + (f"; {result.csv_rows} CSV 行 rows" if result.csv is not None else ""),
         err=True,
     )
+    if as_json:
+        echo_json(
+            {
+                "period": result.period,
+                "summary": str(result.out),
+                "csv": str(result.csv) if result.csv is not None else None,
+                "csv_rows": result.csv_rows if result.csv is not None else 0,
+                "departments_expected": result.departments_expected,
+                "departments_reported": result.departments_reported,
+                "sources": result.sources,
+                "rows": result.counts,
+            },
+            workspace,
+            result.period,
+        )
 
 
 @main.group()
@@ -347,23 +379,31 @@ def plan() -> None:
 
 @plan.command("template")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@json_option
 @handle_errors
-def plan_template(out: Path) -> None:
+def plan_template(out: Path, as_json: bool) -> None:
     """Write a blank plan workbook to OUT (基本信息, 填报单位, 主要指标, 重点项目, ...)."""
     from tianbao import api
 
-    click.echo(api.plan_workbook(out))
+    written = api.plan_workbook(out)
+    click.echo(written, err=as_json)
+    if as_json:
+        echo_json({"workbook": str(written)})
 
 
 @plan.command("export")
 @workspace_option
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@json_option
 @handle_errors
-def plan_export(workspace: Path, out: Path) -> None:
+def plan_export(workspace: Path, out: Path, as_json: bool) -> None:
     """Write the workspace's plan to OUT as the plan workbook (the same sheets, filled)."""
     from tianbao import api
 
-    click.echo(api.plan_workbook(out, workspace))
+    written = api.plan_workbook(out, workspace)
+    click.echo(written, err=as_json)
+    if as_json:
+        echo_json({"workbook": str(written)}, workspace)
 
 
 @plan.command("import")
@@ -386,7 +426,7 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
 
     result = api.plan_import(book, workspace, dry_run=dry_run)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+        echo_json(result.as_dict(), workspace)
     else:
         print_import(result, click.echo)
     if result.problems:
@@ -395,8 +435,9 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
+@json_option
 @handle_errors
-def demo(directory: Path) -> None:
+def demo(directory: Path, as_json: bool) -> None:
     """Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.
 
     January to June 2014: generate, simulated filling (with a few realistic
@@ -434,6 +475,14 @@ def demo(directory: Path) -> None:
     if result.problems:
         sys.exit(1)
     seconds = time.perf_counter() - started
+    if as_json:
+        outputs = [result.summary, result.status_xlsx, result.report_xlsx]
+        echo_json(
+            {"directory": str(directory), "workspace": str(result.workspace),
+             "templates": result.templates, "collected": result.collected,
+             "outputs": [str(p) for p in outputs if p is not None]},
+            result.workspace,
+        )  # fmt: skip
     console.print(
         f"完成 done in {seconds:.0f} s. 输出 outputs: {directory}/outputs "
         f"(工作区 workspace: {result.workspace})",

@@ -6,7 +6,6 @@ commands that use them so that ``tianbao --help`` starts fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import click
 
 from tianbao.cli.commands import main
 from tianbao.cli.options import (
+    echo_json,
     handle_errors,
     jobs_option,
     json_option,
@@ -108,7 +108,7 @@ def validate(
             err=True,
         )
     if as_json:
-        click.echo(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(run.as_dict(), workspace, period)
     print_reports(reports, lang, Console(stderr=as_json, width=160), notes)
     if not run.valid:
         sys.exit(1)
@@ -197,7 +197,7 @@ def collect(
         keep_reports=False,
     )
     if as_json:
-        click.echo(json.dumps(results_dict(results, files), ensure_ascii=False, indent=2))
+        echo_json(results_dict(results, files), workspace, round_period)
     click.echo(collect_summary(results), err=True)
     if not all(r.ok for r in results):
         sys.exit(1)
