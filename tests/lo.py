@@ -70,13 +70,45 @@ def fill(
 ) -> list[dict]:
     """Fill and save each (template, {sheet: {cell: value}}, out); ``mode="keyboard"``
     types each value as a clerk would (automatic formats; ``locale`` e.g. zh-CN)."""
+    if mode != "keyboard" and any(_typed_by_keys(j[1]) and _plain(j[1]) for j in jobs):
+        # LO 7.4 aborts the longer a session types: the plain values first, in a session
+        # of their own (stable), then the typed cells on that file
+        stage = Path(tempfile.mkdtemp(prefix="tianbao-values-"))  # not beside the outputs
+        staged = [(src, _plain(spec), stage / f"{n}.xlsx")
+                  for n, (src, spec, _out) in enumerate(jobs)]  # fmt: skip
+        first = _fill_retried(staged, mode, locale)
+        if not all(r["ok"] for r in first):
+            return first
+        typed = [
+            (mid, _typed(spec), out)
+            for (_, spec, out), (_, _, mid) in zip(jobs, staged, strict=True)
+        ]
+        return _fill_retried(typed, mode, locale)
+    return _fill_retried(jobs, mode, locale)
+
+
+def _plain(spec: dict[str, Any]) -> dict[str, Any]:
+    return {s: {c: v for c, v in cells.items() if not (isinstance(v, dict) and "keyboard" in v)}
+            for s, cells in spec.items()}  # fmt: skip
+
+
+def _typed(spec: dict[str, Any]) -> dict[str, Any]:
+    return {s: {c: v for c, v in cells.items() if isinstance(v, dict) and "keyboard" in v}
+            for s, cells in spec.items()}  # fmt: skip
+
+
+def _fill_retried(
+    jobs: list[tuple[Path, dict[str, Any], Path]], mode: str, locale: str | None
+) -> list[dict]:
     results: list[dict] = [{} for _ in jobs]
     todo = list(range(len(jobs)))
     # LO 7.4 headless aborts at random after keyboard input (1 run in 3 to 6 here, see
-    # LO_FINDINGS.md): a failed fill is run again in a fresh soffice, up to 6 times
+    # LO_FINDINGS.md): a failed fill is run again in a fresh soffice, up to 10 times
     for _attempt in range(
-        6 if mode == "keyboard" or any(_typed_by_keys(j[1]) for j in jobs) else 1
+        10 if mode == "keyboard" or any(_typed_by_keys(j[1]) for j in jobs) else 1
     ):
+        for i in todo:  # never mistake an earlier attempt's file for this one's
+            Path(jobs[i][2]).unlink(missing_ok=True)
         batch = [[str(jobs[i][0]), jobs[i][1], str(jobs[i][2]), mode] for i in todo]
         report = run_jobs({"fill": batch, "locale": locale})
         for i, rep in zip(todo, report["fill"], strict=True):

@@ -99,9 +99,10 @@ def generate(
     jobs: int = 1,
     *,
     allow_missing_previous: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Generated]:
     """Each department's standard workbook for ``period`` (last period's figures from
-    the ledger; see ``template.generate.generate``)."""
+    the ledger; see ``template.generate.generate``); ``on_progress(done, total)``."""
     from tianbao.template.generate import generate as run
 
     return run(
@@ -112,6 +113,7 @@ def generate(
         password,
         jobs=jobs,
         allow_missing_previous=allow_missing_previous,
+        on_progress=on_progress,
     )
 
 
@@ -157,6 +159,7 @@ def validate_files(
     previous: Path | None = None,
     history: bool = True,
     jobs: int = 1,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Validation:
     """Validate returned files or folders. ``period`` and ``dept`` are checked before
     any file is read (a mistyped one would otherwise reject every return).
@@ -164,7 +167,8 @@ def validate_files(
     The across-period rules need each department's previous return: by default the
     one that counts in the ledger, as ``collect`` uses (so both give a file the same
     findings); ``previous``: a file (every file's) or a folder (each department's);
-    ``history=False``: none (the rules are skipped, with a note)."""
+    ``history=False``: none (the rules are skipped, with a note). ``on_progress(done,
+    total)`` after each file."""
     from tianbao.collect.previous import validate_files_with_history
     from tianbao.ledger.db import Ledger
     from tianbao.validate.batch import validate_many
@@ -179,20 +183,36 @@ def validate_files(
     if previous is not None and Path(previous).is_dir():
         by_dept = _previous_returns(validator, Path(previous))
         reports = validate_files_with_history(
-            validator, files, jobs, lambda d, _p: by_dept.get(d), period, dept
+            validator, files, jobs, lambda d, _p: by_dept.get(d), period, dept, on_progress
         )
     elif previous is not None:
         one = _previous_returns(validator, Path(previous))
         prev = next(iter(one.values()))
-        reports = list(validate_many(validator, files, jobs, period, dept, prev))
+        reports = _ticking(
+            validate_many(validator, files, jobs, period, dept, prev), len(files), on_progress
+        )
     elif history:
         with Ledger(ws, readonly=True) as ledger:
             reports = validate_files_with_history(
-                validator, files, jobs, ledger.previous_records, period, dept
+                validator, files, jobs, ledger.previous_records, period, dept, on_progress
             )
     else:
-        reports = list(validate_many(validator, files, jobs, period, dept))
+        reports = _ticking(
+            validate_many(validator, files, jobs, period, dept), len(files), on_progress
+        )
     return Validation(reports, validator)
+
+
+def _ticking(
+    reports: Iterable[Any], total: int, on_progress: Callable[[int, int], None] | None
+) -> list[Any]:
+    """The reports as a list, calling ``on_progress(done, total)`` as each comes."""
+    out: list[Any] = []
+    for report in reports:
+        out.append(report)
+        if on_progress is not None:
+            on_progress(len(out), total)
+    return out
 
 
 def _previous_returns(validator: Validator, where: Path) -> dict[str, dict[str, Any]]:
@@ -380,6 +400,7 @@ class Reviewed:
     reason: str
     by: str
     at: str
+    notice: Path | None = None  # 退回通知 written for a return sent back
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -389,6 +410,7 @@ class Reviewed:
             "by": self.by,
             "at": self.at,
             "submission": self.submission.as_dict(),
+            "notice": str(self.notice) if self.notice is not None else None,
         }
 
 
@@ -401,13 +423,18 @@ def review(
     reason: str = "",
     by: str | None = None,
     submission: int | None = None,
+    due: str | None = None,
+    notice_dir: Path | None = None,
 ) -> Reviewed:
     """Record the office's decision on a return (append-only, with who, when, why):
     ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
     rejected return: it counts; reasons required), ``approve`` (审核通过), ``reopen``
     (takes the last decision back). The target is the department's return that
     counts for the period (for force: its latest rejected one; for reopen: the one
-    last decided on) unless ``submission`` names another."""
+    last decided on) unless ``submission`` names another.
+
+    A return writes the 退回通知 for the department (``report.return_notice``) into
+    ``notice_dir``, the corrected return due on ``due`` (ISO date)."""
     import getpass
 
     from tianbao.ledger.db import Ledger
@@ -424,7 +451,9 @@ def review(
     if what in ("returned", "forced") and not reason.strip():
         raise UsageError(f"{action} 须写明原因 --reason is required to {action} a return")
     who = by or getpass.getuser()
-    at = dt.datetime.now(ws.plan.tz).isoformat(timespec="seconds")
+    now = dt.datetime.now(ws.plan.tz)
+    at = now.isoformat(timespec="seconds")
+    due_day = _due(due) if what == "returned" else None
     with Ledger(ws.root) as ledger:
         signed = ledger.signed_off(p)
         if signed is not None:
@@ -437,7 +466,24 @@ def review(
         rid = ledger.add_review(target.id, what, reason.strip(), who, at)
         after = ledger.submission(target.id)
     assert after is not None
-    return Reviewed(rid, what, after, reason.strip(), who, at)
+    written = None
+    if what == "returned":
+        from tianbao.report.notice import Returned
+        from tianbao.report.return_notice import due_date, write_return_notice
+
+        day = due_day or due_date(ws, p, now.date())
+        returned = Returned(reason.strip(), who, now.date(), day)
+        written = write_return_notice(ws, after, returned, notice_dir)
+    return Reviewed(rid, what, after, reason.strip(), who, at, written)
+
+
+def _due(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--due {text!r}: 须为日期 must be a date like 2014-07-10") from None
 
 
 def signoff(

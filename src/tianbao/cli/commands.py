@@ -153,16 +153,19 @@ def generate(
     --allow-missing-previous.
     """
     from tianbao import api
+    from tianbao.cli.progress import bar, wanted
 
-    results = api.generate(
-        workspace,
-        period,
-        list(departments) or None,
-        out_dir,
-        password,
-        resolve_jobs(jobs),
-        allow_missing_previous=allow_missing_previous,
-    )
+    with bar("生成模板 generating", wanted(as_json)) as tick:
+        results = api.generate(
+            workspace,
+            period,
+            list(departments) or None,
+            out_dir,
+            password,
+            resolve_jobs(jobs),
+            allow_missing_previous=allow_missing_previous,
+            on_progress=tick,
+        )
     blank = [r.department for r in results if r.previous_missing]
     if blank:
         click.echo(
@@ -221,7 +224,7 @@ def status(
         click.echo(f"已写出 wrote {out_path}", err=True)
     if as_json:
         echo_json(report.as_dict(), workspace, period)
-    print_status(report, Console(stderr=as_json, width=160))
+    print_status(report, Console(stderr=as_json))
 
 
 @main.command()
@@ -234,6 +237,18 @@ def status(
 )
 @click.option("--by", help="审核人 who decides [default: the OS user].")
 @click.option("--submission", type=int, help="报表编号 act on this submission id instead.")
+@click.option(
+    "--due",
+    metavar="DATE",
+    help="退回后重报期限 the corrected return is due on DATE [default: the period's "
+    "deadline, or 3 days from now once it has passed].",
+)
+@click.option(
+    "--out",
+    "notice_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="退回通知目录 write the 退回通知 here [default: WS/outputs/notices/PERIOD].",
+)
 @json_option
 @handle_errors
 def review(
@@ -244,6 +259,8 @@ def review(
     reason: str,
     by: str | None,
     submission: int | None,
+    due: str | None,
+    notice_dir: Path | None,
     as_json: bool,
 ) -> None:
     """The office's decision on a return: return (退回, with reasons; it stops counting),
@@ -251,7 +268,17 @@ def review(
     reopen (take the last decision back). Kept in the ledger with who, when and why."""
     from tianbao import api
 
-    done = api.review(workspace, action, period, dept, reason=reason, by=by, submission=submission)
+    done = api.review(
+        workspace,
+        action,
+        period,
+        dept,
+        reason=reason,
+        by=by,
+        submission=submission,
+        due=due,
+        notice_dir=notice_dir,
+    )
     if as_json:
         echo_json(done.as_dict(), workspace, period)
     s = done.submission
@@ -260,6 +287,10 @@ def review(
         f"（{done.by}，{done.at}）",
         err=as_json,
     )
+    if done.notice is not None:
+        click.echo(f"已写出退回通知 wrote the notice: {done.notice}", err=True)
+    elif done.action == "returned":
+        click.echo("未能写出退回通知：存档的原报表缺失或已改变 notice not written", err=True)
 
 
 @main.command()
@@ -302,7 +333,7 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     subs = api.history(ws, period, dept)
     if as_json:
         echo_json({"submissions": [s.as_dict() for s in subs]}, workspace, period)
-    print_history(subs, ws.plan.tz if ws.plan else None, Console(stderr=as_json, width=160))
+    print_history(subs, ws.plan.tz if ws.plan else None, Console(stderr=as_json))
 
 
 @main.command()
@@ -344,8 +375,10 @@ def consolidate(
     or workspace problem.
     """
     from tianbao import api
+    from tianbao.cli.progress import bar, wanted
 
-    result = api.consolidate(workspace, period, out_path, csv_path, as_of)
+    with bar("汇总 consolidating", wanted(as_json)):
+        result = api.consolidate(workspace, period, out_path, csv_path, as_of)
     click.echo(f"{result.out}", err=as_json)
     if result.csv is not None:
         click.echo(f"{result.csv}", err=as_json)

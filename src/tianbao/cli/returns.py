@@ -79,17 +79,20 @@ def validate(
     from rich.console import Console
 
     from tianbao import api
+    from tianbao.cli.progress import bar, wanted
     from tianbao.validate.console import print_reports
 
-    run = api.validate_files(
-        workspace,
-        paths,
-        period=period,
-        dept=dept,
-        previous=previous,
-        history=not no_history,
-        jobs=resolve_jobs(jobs),
-    )
+    with bar("审核 validating", wanted(as_json)) as tick:
+        run = api.validate_files(
+            workspace,
+            paths,
+            period=period,
+            dept=dept,
+            previous=previous,
+            history=not no_history,
+            jobs=resolve_jobs(jobs),
+            on_progress=tick,
+        )
     if no_history:
         click.echo(
             "未使用上期数据：跨期审核公式（本年累计 = 上期累计 + 本月 等）未检查 "
@@ -109,7 +112,7 @@ def validate(
         )
     if as_json:
         echo_json(run.as_dict(), workspace, period)
-    print_reports(reports, lang, Console(stderr=as_json, width=160), notes)
+    print_reports(reports, lang, Console(stderr=as_json), notes)
     if not run.valid:
         sys.exit(1)
 
@@ -171,12 +174,16 @@ def collect(
     usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
     """
     from tianbao import api
+    from tianbao.cli.progress import bar, wanted
     from tianbao.collect.console import collect_details, collect_line, collect_summary
     from tianbao.collect.pipeline import results_dict
 
     files: list[dict[str, Any]] = []  # --json: each file's dict, made while its report is here
+    seen = [0]
 
     def show(r: Any) -> None:
+        seen[0] += 1
+        tick(seen[0], 0)
         click.echo(collect_line(r), err=as_json)
         for line in collect_details(r):
             click.echo(line, err=True)
@@ -184,18 +191,19 @@ def collect(
             files.append(r.as_dict())
 
     # reports are dropped once shown: memory does not grow with the number of files
-    results = api.collect(
-        workspace,
-        paths,
-        received_at=received_at,
-        manifest=manifest,
-        received_from=received_from,
-        period=round_period,
-        corrections=corrections,
-        jobs=resolve_jobs(jobs),
-        on_result=show,
-        keep_reports=False,
-    )
+    with bar("收表 collecting", wanted(as_json)) as tick:
+        results = api.collect(
+            workspace,
+            paths,
+            received_at=received_at,
+            manifest=manifest,
+            received_from=received_from,
+            period=round_period,
+            corrections=corrections,
+            jobs=resolve_jobs(jobs),
+            on_result=show,
+            keep_reports=False,
+        )
     if as_json:
         echo_json(results_dict(results, files), workspace, round_period)
     click.echo(collect_summary(results), err=True)

@@ -64,10 +64,12 @@ def validate_files_with_history(
     lookup: Lookup,
     period: str | None = None,
     dept: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Any]:
     """Reports of ``files`` (input order), each validated with the previous return
     ``lookup`` gives for it: by the file name first, on ``jobs`` processes; a file
-    whose identity names another department or period is validated again."""
+    whose identity names another department or period is validated again.
+    ``on_progress(done, total)`` after each file."""
     from tianbao.validate.batch import validate_many
 
     once = functools.cache(lookup)  # a department's previous return, looked up once
@@ -77,10 +79,13 @@ def validate_files_with_history(
         return once(*g) if g else None
 
     reports = validate_many(validator, files, jobs, period, dept, previous_of=guessed)
-    return [
-        validate_with_previous(once, validator, f, _Ahead(report, guessed(f)), period, dept)[0]
-        for f, report in zip(files, reports, strict=True)
-    ]
+    out = []
+    for f, report in zip(files, reports, strict=True):
+        ahead = _Ahead(report, guessed(f))
+        out.append(validate_with_previous(once, validator, f, ahead, period, dept)[0])
+        if on_progress is not None:
+            on_progress(len(out), len(files))
+    return out
 
 
 class _Ahead(NamedTuple):

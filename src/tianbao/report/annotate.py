@@ -84,23 +84,35 @@ def annotate_all(
         if report.sha256 and hashlib.sha256(data).hexdigest() != report.sha256:
             continue
         target = _target(source, out_dir, originals, taken)
-        # openpyxl builds every cell of a merged range and of the used area: a
-        # hostile file that passed the reader's bounds may still exhaust it, so the
-        # copy is made in a child with the reader's time and memory limits
-        done = call_guarded(
-            _annotate_copy,
-            data,
-            report.findings,
-            target,
-            context(report, plan),
-            time_seconds=limits.time_seconds,
-            initializer=functools.partial(limit_process, limits),
-        )
-        if isinstance(done, Refused) or not done:
+        if not annotated_copy(data, report.findings, target, context(report, plan), limits):
             continue
         taken.add(_key(target))
         written.append(target)
     return written
+
+
+def annotated_copy(
+    data: bytes,
+    findings: Sequence[Finding],
+    target: Path,
+    ctx: notice.Context,
+    limits: Limits = Limits(),  # noqa: B008
+) -> bool:
+    """Write the annotated copy of a return's bytes to ``target``; False when it cannot
+    be made (not a workbook openpyxl reads, or over the limits)."""
+    # openpyxl builds every cell of a merged range and of the used area: a hostile
+    # file that passed the reader's bounds may still exhaust it, so the copy is made
+    # in a child with the reader's time and memory limits
+    done = call_guarded(
+        _annotate_copy,
+        data,
+        findings,
+        target,
+        ctx,
+        time_seconds=limits.time_seconds,
+        initializer=functools.partial(limit_process, limits),
+    )
+    return not isinstance(done, Refused) and bool(done)
 
 
 def context(report: FileReport, plan: Plan | None) -> notice.Context:

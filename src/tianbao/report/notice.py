@@ -48,6 +48,18 @@ class Context:
     period: str = ""
     deadline: dt.date | None = None
     office: Office | None = None
+    returned: Returned | None = None  # the office sent an accepted return back
+
+
+@dataclass(frozen=True)
+class Returned:
+    """The office's own decision (``tianbao review return``): why, who, when, and the
+    date the corrected return is due."""
+
+    reason: str
+    by: str
+    at: dt.date
+    due: dt.date
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,12 @@ def headline(findings: Sequence[Finding]) -> str:
 
 
 def what_to_do(findings: Sequence[Finding], ctx: Context) -> str:
+    if ctx.returned is not None:
+        marked = "（标红、标黄的单元格是审核中发现的问题，可对照）" if findings else ""
+        return (
+            f"请按上述意见核实{marked}，在原报表中改正或在该行“说明”栏写明情况，"
+            f"于 {date_zh(ctx.returned.due)} 前重新报送。"
+        )
     if not any(f.blocking for f in findings):
         return "本期报表已通过审核，无需重新报送。" + (
             "标黄的单元格请核对；如有误，改正后可重新报送。"
@@ -241,7 +259,7 @@ def write_sheet(book: Any, findings: Sequence[Finding], ctx: Context, locate: An
     head = _top(ws, findings, ctx) + 2
     _table(ws, head, lines(findings, order), locate)
     ws.freeze_panes = ws.cell(head + 1, 1)
-    _print_setup(ws, head, headline(findings))
+    _print_setup(ws, head, top_lines(findings, ctx)[1])
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
@@ -256,7 +274,14 @@ def top_lines(findings: Sequence[Finding], ctx: Context) -> list[str]:
         f"报告期：{ctx.period}" if ctx.period else "",
         f"报送截止日期：{date_zh(ctx.deadline)}" if ctx.deadline else "",
     )
-    out = [f"审核意见：{ctx.file_name}", headline(findings), "    ".join(p for p in facts if p)]
+    if ctx.returned is not None:
+        r = ctx.returned
+        out = [f"退回通知：{ctx.file_name}", "退回：统计局审核后退回，请核实后重新报送"]
+        out += [f"退回原因：{r.reason}", f"审核人：{r.by}    退回日期：{date_zh(r.at)}"]
+        out.append("    ".join(p for p in facts[:2] if p))
+    else:
+        out = [f"审核意见：{ctx.file_name}", headline(findings)]
+        out.append("    ".join(p for p in facts if p))
     out.append(what_to_do(findings, ctx))
     if ctx.office is not None:
         out.append(f"联系：{ctx.office.reach}")
@@ -267,9 +292,11 @@ def top_lines(findings: Sequence[Finding], ctx: Context) -> list[str]:
 
 def _top(ws: Any, findings: Sequence[Finding], ctx: Context) -> int:
     """Write the head rows, merged across the table; returns the last row used."""
-    rejected = any(f.blocking for f in findings)
+    rejected = ctx.returned is not None or any(f.blocking for f in findings)
     verdict = Font(bold=True, size=13, color="FF9C0006" if rejected else "FF006100")
     fonts = {0: Font(bold=True, size=14), 1: verdict}
+    if ctx.returned is not None:  # the office's reason: what the clerk reads first
+        fonts[2] = Font(bold=True, size=12)
     total = sum(WIDTHS)
     texts = top_lines(findings, ctx)
     for r, text in enumerate(texts, start=1):

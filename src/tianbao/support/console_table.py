@@ -3,11 +3,14 @@
 rich measures every cell of a table before it prints a row: 40,000 rows (a
 round of 10,000 departments × 4 forms) took a minute. Above MAX_TABLE_ROWS the
 same rows go out as tab-separated lines under a header line, which is also
-what one greps or pastes into a spreadsheet.
+what one greps or pastes into a spreadsheet. Piped output (not a terminal, no
+COLUMNS asking for a width) gets those lines too: a table drawn for an imagined
+80 columns would wrap every message mid-phrase.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +21,11 @@ def too_many(rows: int) -> bool:
     return rows > MAX_TABLE_ROWS
 
 
+def plain(console: Any) -> bool:
+    """Lines, not a table: piped, and no COLUMNS to draw a table for."""
+    return not getattr(console, "is_terminal", False) and not os.environ.get("COLUMNS")
+
+
 def print_table(
     console: Any,
     title: str,
@@ -26,7 +34,7 @@ def print_table(
     caption: str | None = None,
 ) -> None:
     """``rows``: (cells, rich style or None)."""
-    if too_many(len(rows)):
+    if too_many(len(rows)) or plain(console):
         out = console.file
         out.write(f"{title}\n")
         out.write("\t".join(headers) + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ def generate(
     generated_at: str | None = None,
     jobs: int = 1,
     allow_missing_previous: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Generated]:
     """Write each department's template for the period. Forms with ``previous.<field>``
     columns show the department's counting return of the previous period (from the
@@ -71,16 +73,21 @@ def generate(
     out = Path(out_dir) if out_dir else ws.root / "outputs" / "templates" / str(period)
     out.mkdir(parents=True, exist_ok=True)
     job = _Job(plan, forms, period, ws.secret(), out, password, generated_at, previous)
+    done: list[Generated] = []
     if jobs <= 1 or len(codes) <= 1 or not parallel.can_fork():
-        done = [job.one(code) for code in codes]
+        for code in codes:
+            done.append(job.one(code))
+            if on_progress is not None:
+                on_progress(len(done), len(codes))
     else:
         # forked workers share the loaded plan; each department's bytes are the same
         # whichever process writes them, and results come back in department order
-        done = []
         for code, result in parallel.ordered(
             job.one, codes, lambda c: (c,), jobs, count=len(codes)
         ):
             done.append(job.one(code) if result is parallel.FAILED else result)
+            if on_progress is not None:
+                on_progress(len(done), len(codes))
     # what was issued: check refuses a later layout change under the same version
     used = {f for g in done for f in g.forms}
     record(ws.state_dir, [f for f in forms if f.id in used])

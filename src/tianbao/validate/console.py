@@ -83,4 +83,7 @@ def print_reports(reports: list[FileReport], lang: str, console: Any, show_notes
 
 
 def _finding_cells(f: Any, lang: str) -> tuple[str, ...]:
-    return (_SEV[lang][f.severity.value], f.code.value, f.sheet, f.cell, f.message)
+    message = f.message
+    if lang == "en":  # one language per line: the English text every finding carries
+        message = f.extra.get("message_en") or message
+    return (_SEV[lang][f.severity.value], f.code.value, f.sheet, f.cell, message)

@@ -322,9 +322,21 @@ class Finding:
         d["value"] = _jsonable(self.value)
         d["expected"] = _jsonable(self.expected)
         extra = d.pop("extra")
-        if extra.get("message_en"):
-            d["message_en"] = extra["message_en"]
+        for key in _KEPT_EXTRA:  # the English text; a blank cell's column and row names
+            if extra.get(key):
+                d[key] = extra[key]
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        """A finding as ``as_dict`` gave it (from the ledger's recorded report)."""
+        known = {f for f in cls.__dataclass_fields__ if f not in ("code", "severity", "extra")}
+        where = {k: v for k, v in d.items() if k in known}
+        extra = {k: d[k] for k in _KEPT_EXTRA if d.get(k)}
+        return cls(Code(d["code"]), Severity(d["severity"]), extra=extra, **where)
+
+
+_KEPT_EXTRA = ("message_en", "label", "row_name")
 
 
 def _jsonable(v: Any) -> Any:
