@@ -166,3 +166,12 @@ def test_libreoffice__eighty_findings_print_on_two_pages(rs: Returns, tmp_path: 
     text = lo.pdf_text(pdf)
     assert head[1] in text and "第 1 页，共" in text
     assert str(table[-1][2])[:12] in text.replace("\n", "")  # the last line is printed
+
+
+def test_bounds_in_messages_as_a_clerk_reads_them(rs: Returns) -> None:
+    def negative(wb: openpyxl.Workbook, rs: Returns) -> None:
+        wb[rs.sheet(FORM)][rs.cell(FORM, rs.keys(FORM)[0], "month_investment")] = -5
+
+    _, findings, _ = _annotate(rs, "bounds", negative)
+    (ranged,) = [f for f in findings if f["code"] == "SCHEMA_RANGE"]
+    assert "（0 至 1,000万）" in ranged["message"] and ranged["expected"] == "0 至 1,000万"

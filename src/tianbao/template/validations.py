@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from tianbao.support.plain_numbers import plain_number
+
 INLINE_LIST_LIMIT = 255  # Excel refuses longer comma-joined inline lists
 DATE_MIN = dt.date(1990, 1, 1)  # a sanity window: JSON Schema's date format has no range
 DATE_MAX = dt.date(2099, 12, 31)
@@ -37,18 +39,6 @@ def constraints_of(field_schema: dict[str, Any]) -> set[str]:
     if field_schema.get("format") == "date":
         found.add("date")
     return found
-
-
-def _fmt(n: float) -> str:
-    """A bound as a clerk reads it: 10,000,000 or 1000万, never 1e+07."""
-    if n == int(n) and abs(n) >= 10_000:
-        whole = int(n)
-        if whole % 100_000_000 == 0:
-            return f"{whole // 100_000_000:,}亿"
-        if whole % 10_000 == 0:
-            return f"{whole // 10_000:,}万"
-        return f"{whole:,}"
-    return f"{n:,.10f}".rstrip("0").rstrip(".")
 
 
 def data_validation(field_schema: dict[str, Any], label: str, unit: str | None) -> dict[str, Any]:
@@ -89,13 +79,14 @@ def data_validation(field_schema: dict[str, Any], label: str, unit: str | None) 
         if lo is not None and hi is not None:
             # Excel's between is inclusive; an exclusive bound is re-checked by validate
             opts = {"criteria": "between", "minimum": lo, "maximum": hi}
-            text = f"{_fmt(lo)} 至 {_fmt(hi)} 之间的{'整数' if kind == 'integer' else '数字'}"
+            what = "整数" if kind == "integer" else "数字"
+            text = f"{plain_number(lo)} 至 {plain_number(hi)} 之间的{what}"
         elif lo is not None:
             opts = {"criteria": ">" if lo_ex else ">=", "value": lo}
-            text = f"{'大于' if lo_ex else '不小于'} {_fmt(lo)} 的数字"
+            text = f"{'大于' if lo_ex else '不小于'} {plain_number(lo)} 的数字"
         elif hi is not None:
             opts = {"criteria": "<" if hi_ex else "<=", "value": hi}
-            text = f"{'小于' if hi_ex else '不大于'} {_fmt(hi)} 的数字"
+            text = f"{'小于' if hi_ex else '不大于'} {plain_number(hi)} 的数字"
         else:
             opts = {"criteria": "between", "minimum": -1e15, "maximum": 1e15}
             text = "数字"

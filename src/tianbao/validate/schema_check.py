@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from tianbao.forms.model import FormDef
 from tianbao.schema_errors import is_date as _is_date
+from tianbao.support.plain_numbers import plain_number
 from tianbao.validate.extract import FormRecords, row_name
 from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.normalize import shown
@@ -115,7 +116,11 @@ def _expected(kind: str, value: Any, schema: dict[str, Any]) -> Any:
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         lo = schema.get("minimum", schema.get("exclusiveMinimum"))
         hi = schema.get("maximum", schema.get("exclusiveMaximum"))
-        return f"{'' if lo is None else lo} ~ {'' if hi is None else hi}"
+        if lo is not None and hi is not None:
+            return f"{plain_number(lo)} 至 {plain_number(hi)}"
+        if lo is not None:
+            return f"不小于 {plain_number(lo)}"
+        return f"不大于 {plain_number(hi)}" if hi is not None else ""
     if kind == "enum":
         return "、".join(str(v) for v in value)
     if kind == "type":
