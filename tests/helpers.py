@@ -112,3 +112,20 @@ def copy_workspace(src: Path, dst: Path) -> Path:
 
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("ledger.sqlite*", "archive"))
     return dst
+
+
+def printed_as_a_table(ws: Any, header_row: int) -> list[str]:
+    """What is wrong with a sheet's print setup (an openpyxl worksheet): landscape, one
+    page wide, the header row on every page, page numbers. Empty when right."""
+    wrong = []
+    if ws.page_setup.orientation != "landscape":
+        wrong.append(f"{ws.title}: not landscape")
+    if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+        wrong.append(f"{ws.title}: not fitted to the page")
+    if str(ws.page_setup.fitToHeight) != "0" or ws.page_setup.fitToWidth not in (None, 1, "1"):
+        wrong.append(f"{ws.title}: not one page wide")
+    if ws.print_title_rows != f"${header_row}:${header_row}":
+        wrong.append(f"{ws.title}: header row {header_row} not repeated ({ws.print_title_rows})")
+    if "&P" not in (ws.oddFooter.center.text or ""):
+        wrong.append(f"{ws.title}: no page numbers")
+    return wrong

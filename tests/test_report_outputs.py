@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from helpers import SAMPLE
+from helpers import SAMPLE, printed_as_a_table
 from tianbao.report.annotate import (
     AUTHOR,
     ERROR_FILL,
@@ -156,6 +156,7 @@ def test_write_report__has_all_sheets_with_headers(tmp_path, returns, validator)
         assert ws.freeze_panes == "A2", name
         last = openpyxl.utils.get_column_letter(len(header))
         assert ws.auto_filter.ref == f"A1:{last}{max(ws.max_row, 2)}", name
+        assert printed_as_a_table(ws, 1) == [], name
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 

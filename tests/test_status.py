@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import tianbao
+from helpers import printed_as_a_table, tianbao
 from returns import Returns
 from tianbao.support import console_table
 
@@ -226,6 +226,7 @@ def test_status__xlsx_out(office: dict[str, Any], tmp_path: Path) -> None:
     fgw = next(r for r in chase if r[0] == "FGW")
     assert fgw[2:5] == ["郭某某", "0391-3951333", "未报"]
     assert len(chase) == len(data["chase"])
+    assert [w for s in wb.worksheets for w in printed_as_a_table(s, 3)] == []
     # deterministic: the same ledger gives the same bytes
     again = tmp_path / "again.xlsx"
     status_json(office, "--out", str(again))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
+from tianbao.report.print_setup import print_table
 from tianbao.support.atomic import write_atomic
 from tianbao.template.writer import WORKBOOK_OPTIONS, display_width, row_height
 from tianbao.validate.findings import CATALOG, Finding, Severity
@@ -159,6 +160,7 @@ def _table(
         ws.set_column(c, c, round(w, 1))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(min(len(rows), limit), 1), len(cols) - 1)
+    print_table(ws, widths, 0, f"填报审核结果：{ws.get_name()}")
 
 
 def _summary(ws: Any, fmt: _Formats, reports: Sequence[FileReport]) -> None:
