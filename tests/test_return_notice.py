@@ -90,3 +90,27 @@ def test_libreoffice__the_notice_opens_and_prints_the_reason(demo: Path, tmp_pat
     (pdf,) = lo.to_pdf([notice], tmp_path / "pdf")  # the whole file, as the clerk opens it
     text = lo.pdf_text(pdf).replace("\n", "")
     assert "退回通知" in text and REASON[:12] in text
+
+
+def test_status__the_chase_list_says_why_and_has_the_text_to_send(demo: Path) -> None:
+    res = tianbao(CliRunner(), "review", "return", "-w", demo, "-p", "2014-06", "--dept", "CGJ",
+                  "--reason", REASON)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = tianbao(CliRunner(), "status", "-w", demo, "-p", "2014-06", "--as-of", "2014-07-10",
+                  "--json")  # fmt: skip
+    chase = {e["department"]: e for e in json.loads(res.stdout)["chase"]}
+    plan = open_workspace(demo).plan
+    assert plan is not None and plan.office is not None
+    cgj = chase["CGJ"]
+    assert cgj["why"] == REASON
+    assert f"退回原因：{REASON}" in cgj["text"] and plan.office.phone in cgj["text"]
+    rejected = [e for e in chase.values() if e["reason"] == "rejected"]
+    assert rejected, "the demo has a rejected return"
+    for e in rejected:  # its first blocking finding, from the ledger
+        findings = _findings(demo, e["submission_id"])
+        first = next(f["message"] for f in findings if f["severity"] == "error")
+        assert e["why"].startswith(first) and "审核未通过" in e["text"]
+    missing = [e for e in chase.values() if e["reason"] == "missing"]
+    assert all("尚未报送，已逾期 5 天" in e["text"] for e in missing)
+    printed = tianbao(CliRunner(), "status", "-w", demo, "-p", "2014-06", "--as-of", "2014-07-10")
+    assert cgj["text"] in printed.output

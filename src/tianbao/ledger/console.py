@@ -67,6 +67,8 @@ def print_status(report: StatusReport, console: Any) -> None:
             for e in report.chase
         ],
     )
+    for e in report.chase:  # ready to send, one per line
+        console.print(f"催报 {e.department}：{e.text}", highlight=False, soft_wrap=True)
 
 
 HISTORY_LABELS = {

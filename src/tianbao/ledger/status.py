@@ -116,6 +116,8 @@ class ChaseEntry:
     days_overdue: int
     submission_id: int | None = None  # the rejected return, to tell them what to fix
     file_name: str = ""
+    why: str = ""  # the office's reason (returned) or the first findings (rejected)
+    text: str = ""  # the 催报 message, ready to send
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +129,8 @@ class ChaseEntry:
             "days_overdue": self.days_overdue,
             "submission_id": self.submission_id,
             "file_name": self.file_name,
+            "why": self.why,
+            "text": self.text,
         }
 
 
@@ -194,8 +198,53 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
                 ds.forms.append(fs)
             report.departments.append(ds)
             if ds.state in CHASE_STATES:
-                report.chase.append(_chase(ds, overdue))
+                entry = _chase(ds, overdue)
+                entry.why = _why(ledger, ds)
+                entry.text = chase_text(entry, report, plan)
+                report.chase.append(entry)
     return report
+
+
+FIRST_FINDINGS = 2  # a rejected return's 催报 names its first blocking findings
+
+
+def _why(ledger: Ledger, ds: DepartmentStatus) -> str:
+    """Why the department must send again: the office's reason for a return sent back,
+    else the first blocking findings of a rejected one."""
+    for f in ds.forms:
+        if f.state == RETURNED and f.submission_id is not None:
+            said = [r for r in ledger.reviews(f.submission_id) if r["action"] == RETURNED]
+            if said:
+                return str(said[-1]["reason"])
+    for f in ds.forms:
+        if f.state == REJECTED and f.submission_id is not None:
+            sub = ledger.submission(f.submission_id)
+            found = sub.report.get("findings", []) if sub is not None else []
+            blocking = [x["message"] for x in found if x.get("severity") == "error"]
+            more = f"等 {len(blocking)} 处" if len(blocking) > FIRST_FINDINGS else ""
+            return "；".join(blocking[:FIRST_FINDINGS]) + more
+    return ""
+
+
+def chase_text(entry: ChaseEntry, report: StatusReport, plan: Any) -> str:
+    """The 催报 message for one department, ready to paste into a text or an email."""
+    titles = {f.form: f.title for d in report.departments for f in d.forms}
+    forms = "、".join(titles.get(f, f) for f in entry.forms)
+    head = f"{entry.name}：{report.period_label}《{forms}》"
+    late = f"，已逾期 {entry.days_overdue} 天" if entry.days_overdue else ""
+    if entry.reason == RETURNED:
+        body = f"已被统计局退回（退回原因：{entry.why}），请核实后重新报送"
+    elif entry.reason == REJECTED:
+        body = (
+            f"审核未通过（{entry.why}），请改正后重新报送"
+            if entry.why
+            else ("审核未通过，请改正后重新报送")
+        )
+    else:
+        body = f"尚未报送{late}，请尽快报送"
+    office = plan.office
+    ask = f"。联系：{office.reach}" if office is not None else ""
+    return f"{head}{body}（报送截止 {report.deadline.isoformat()}）{ask}。"
 
 
 def _latest(subs: list[Sub]) -> Sub | None:

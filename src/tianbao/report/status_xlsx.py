@@ -39,6 +39,8 @@ _CHASE_HEAD = [
     ("报表", 40),
     ("逾期天数", 10),
     ("退回的文件", 44),
+    ("原因说明", 40),
+    ("催报通知（可直接发送）", 60),
 ]
 _FILL = {
     "on_time": "#E2EFDA",
@@ -77,6 +79,7 @@ def _write(report: StatusReport, path: Path) -> None:
     )
     fills = {s: wb.add_format({"bg_color": c, "border": 1}) for s, c in _FILL.items()}
     plain = wb.add_format({"border": 1})
+    wrap = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
 
     ws = wb.add_worksheet(STATUS_SHEET)
     ws.write_string(
@@ -128,6 +131,8 @@ def _write(report: StatusReport, path: Path) -> None:
         cs.write_string(i, 5, "、".join(titles.get(x, x) for x in e.forms), plain)
         _number(cs, i, 6, e.days_overdue or None, plain)
         cs.write_string(i, 7, e.file_name, plain)
+        cs.write_string(i, 8, e.why, wrap)
+        cs.write_string(i, 9, e.text, wrap)
     if not report.chase:
         cs.write_string(3, 0, "无需催报")
     cs.freeze_panes(3, 0)
