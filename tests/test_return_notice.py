@@ -5,6 +5,7 @@ when, the date the corrected return is due and whom to call."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -114,3 +115,23 @@ def test_status__the_chase_list_says_why_and_has_the_text_to_send(demo: Path) ->
     assert all("尚未报送，已逾期 5 天" in e["text"] for e in missing)
     printed = tianbao(CliRunner(), "status", "-w", demo, "-p", "2014-06", "--as-of", "2014-07-10")
     assert cgj["text"] in printed.output
+
+
+def test_summary__a_rejected_department_is_not_said_missing(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(CliRunner(), "consolidate", "-w", demo, "-p", "2014-06", "-o", out, "--json")
+    assert res.exit_code == 0, res.output
+    facts = {r[0]: r[1] for r in openpyxl.load_workbook(out)["总览"].iter_rows(
+        min_row=3, max_row=14, values_only=True) if r[0]}  # fmt: skip
+    status = json.loads(
+        tianbao(CliRunner(), "status", "-w", demo, "-p", "2014-06", "--json").stdout
+    )
+    name = {d["department"]: d["name"] for d in status["departments"]}
+    again = [name[d["department"]] for d in status["departments"]
+             if d["state"] in ("rejected", "returned")]  # fmt: skip
+    missing = [name[d["department"]] for d in status["departments"] if d["state"] == "missing"]
+    assert again and missing
+    assert all(n in facts["已报未通过（退回待重报）"] for n in again)
+    assert all(n not in facts["未报单位"] for n in again)
+    assert all(n in facts["未报单位"] for n in missing)
+    assert re.fullmatch(r"2014年7月[0-9]{1,2}日 [0-9]{2}:[0-9]{2}", facts["最新受理报表收到时间"])

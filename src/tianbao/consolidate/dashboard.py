@@ -40,7 +40,7 @@ from tianbao.consolidate.rates import (
 from tianbao.consolidate.sheets import LIV_BUDGET, LIV_DONE, LIV_RATE
 from tianbao.consolidate.styles import MONEY, PCT
 from tianbao.consolidate.totals import Group
-from tianbao.plan.clock import shown
+from tianbao.plan.clock import shown_zh
 from tianbao.template.writer import row_height
 
 # the counts table: one column per verdict; growth targets and ceilings beside 序时
@@ -78,7 +78,11 @@ def write_dashboard(book: Book, ws: Any) -> None:
     )
     ws.set_row(0, 30)
     lab, c = st.get("label"), st.get("cell", None, align="left")
-    missing = [d.dept_name(code) for code in d.expected if code not in d.submissions]
+    # not counted: never sent, or sent and rejected / sent back (they did report)
+    state_of = {ds.code: ds.state for ds in d.status.departments}
+    absent = [code for code in d.expected if code not in d.submissions]
+    again = [d.dept_name(c) for c in absent if state_of.get(c) in ("rejected", "returned")]
+    missing = [d.dept_name(c) for c in absent if state_of.get(c) not in ("rejected", "returned")]
     latest = max((s.received_at for s in d.submissions.values()), default="")
     facts: list[tuple[str, Any]] = [
         ("报告期", _period_text(d)),
@@ -86,7 +90,8 @@ def write_dashboard(book: Book, ws: Any) -> None:
         ("应报单位", Decimal(len(d.expected))),
         ("已报单位（已受理）", Decimal(len(d.reported))),
         ("未报单位", "、".join(missing) if missing else "无"),
-        ("最新受理报表收到时间", shown(latest, plan.tz) or "无"),
+        ("已报未通过（退回待重报）", "、".join(again) if again else "无"),
+        ("最新受理报表收到时间", shown_zh(latest, plan.tz) or "无"),
         ("计划版本", plan_text(d.plan, d.later)),
         ("签发", _signed(d)),
     ]

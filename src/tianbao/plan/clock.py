@@ -64,6 +64,17 @@ def local_date(text: str, tz: dt.tzinfo) -> dt.date:
     return parse_iso(text, tz).date()
 
 
+def shown_zh(text: str, tz: dt.tzinfo) -> str:
+    """A stored time as a leader reads it: 2014年7月8日 09:00 (local); '' stays ''."""
+    if not text:
+        return ""
+    try:
+        t = parse_iso(text, tz)
+    except ValueError:
+        return text
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
 def shown(text: str, tz: dt.tzinfo) -> str:
     """A stored time as people read it: 2014-07-04 10:00 (local); '' stays ''."""
     if not text:
