@@ -129,3 +129,9 @@ def printed_as_a_table(ws: Any, header_row: int) -> list[str]:
     if "&P" not in (ws.oddFooter.center.text or ""):
         wrong.append(f"{ws.title}: no page numbers")
     return wrong
+
+
+def made_apart(data: dict[str, Any]) -> dict[str, Any]:
+    """A command's --json without the time it was made: two runs compare equal."""
+    assert "made_at" in data
+    return {k: v for k, v in data.items() if k != "made_at"}

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from jsonschema import Draft202012Validator
 
-from helpers import ROOT, tianbao
+from helpers import ROOT, made_apart, tianbao
 from returns import Returns
 from tianbao.support import console_table
 
@@ -634,7 +634,7 @@ def test_validate__parallel_same_as_serial(rs: Returns, tmp_path: Path) -> None:
             "--previous",
             str(rs.previous),
         )
-        outputs.append(json.loads(res.stdout))
+        outputs.append(made_apart(json.loads(res.stdout)))
         assert res.exit_code == 1
     assert outputs[0] == outputs[1]
     assert [Path(f["path"]).parent.name for f in outputs[0]["files"]] == [
