@@ -351,3 +351,10 @@ def test_notice__headline_follows_the_one_rule(codes, says) -> None:
     from tianbao.report.notice import headline
 
     assert headline([make(Code[c]) for c in codes]) == says
+
+
+def test_annotate_all__a_clean_return_says_so_instead_of_an_empty_table(tmp_path, returns):
+    [copy] = annotate_all([returns["clean"]], tmp_path / "批注")
+    head, table = _notice(openpyxl.load_workbook(copy))
+    assert head[1][0] == "通过" and any("无需重新报送" in str(h[0]) for h in head)
+    assert [r[1:3] for r in table] == [("整个文件", "自动审核未发现问题")]

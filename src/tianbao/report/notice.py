@@ -257,7 +257,16 @@ def write_sheet(book: Any, findings: Sequence[Finding], ctx: Context, locate: An
     for c, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
     head = _top(ws, findings, ctx) + 2
-    _table(ws, head, lines(findings, order), locate)
+    found = lines(findings, order)
+    if not found:  # say so, rather than print an empty table
+        found = [
+            Line(
+                Severity.NOTE,
+                "整个文件",
+                "自动审核未发现问题" + ("（退回原因见上）" if ctx.returned is not None else ""),
+            )
+        ]
+    _table(ws, head, found, locate)
     ws.freeze_panes = ws.cell(head + 1, 1)
     _print_setup(ws, head, top_lines(findings, ctx)[1])
     for sheet in book.worksheets:
