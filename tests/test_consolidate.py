@@ -1039,3 +1039,29 @@ def test_consolidate__charts__categories_from_the_hidden_label_column_are_plotte
     letter = openpyxl.utils.get_column_letter(IND_STATUS + 2)
     assert sheet.column_dimensions[letter].hidden
     assert any(f"'主要指标'!${letter}$" in x for x in charts)
+
+
+def test_dashboard__investment_in_yi_yuan_from_the_detail_totals(books: tuple[Any, Any]) -> None:
+    """总览 reads 亿元: each figure is its detail sheet's 万元 total ÷ 10,000, a blank stays
+    blank (the formula says so too)."""
+    formulas, cached = books
+    f, c = formulas["总览"], cached["总览"]
+    title = find_row(c, 1, "投资完成情况（亿元）", 1)
+    checked = 0
+    for r in range(title + 2, title + 5):
+        for j in (2, 3, 4):
+            formula = f.cell(r, j).value
+            if formula is None:
+                continue
+            m = re.fullmatch(r"=IF\(ISNUMBER\(('[^']+'!\$?[A-Z]+\$?[0-9]+)\),\1/10000,\"\"\)",
+                             formula)  # fmt: skip
+            assert m, formula
+            sheet, ref = m.group(1).split("!")
+            detail = cached[sheet.strip("'")][ref.replace("$", "")].value
+            got = c.cell(r, j).value
+            if detail is None:
+                assert got in (None, ""), (r, j)
+            else:
+                assert got == pytest.approx(float(detail) / 10_000), (r, j)
+                checked += 1
+    assert checked >= 6

@@ -62,6 +62,9 @@ SECTIONS = (
 )
 
 
+WAN_PER_YI = 10_000  # 万元 in one 亿元
+
+
 def write_dashboard(book: Book, ws: Any) -> None:
     d, st = book.data, book.styles
     plan = d.plan
@@ -132,7 +135,8 @@ def write_dashboard(book: Book, ws: Any) -> None:
             ws.write_formula(r, 2 + j, formula, fmt, n)
     # money totals against the plan
     r += 2
-    ws.write_string(r, 0, "投资完成情况（万元）", st.get("section"))
+    # leaders read 亿元: the detail sheets keep 万元, the page above divides by 10,000
+    ws.write_string(r, 0, "投资完成情况（亿元）", st.get("section"))
     r += 1
     for j, h in enumerate(
         ["项目", "总投资", "年度计划", "本年累计", "完成率(%)", "序时进度(%)", "差(百分点)", "状态"]
@@ -176,7 +180,11 @@ def write_dashboard(book: Book, ws: Any) -> None:
             if f is None or (figure is None and j != 3):
                 ws.write_blank(r, j, None, money)
             else:  # a reference to a blank subtotal is blank too, never 0
-                ws.write_formula(r, j, f, money, fnum(figure))
+                there = f.removeprefix("=")
+                yi = f'=IF(ISNUMBER({there}),{there}/{WAN_PER_YI},"")'
+                ws.write_formula(
+                    r, j, yi, money, fnum(None if figure is None else figure / WAN_PER_YI)
+                )
         ws.write_formula(r, 4, ref(4) or "", st.get("cell", PCT), fnum(value))
         ws.write_number(r, 5, float(rate.benchmark), st.get("cell", PCT))
         gap = None if value is None else value - rate.benchmark
