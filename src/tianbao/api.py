@@ -453,7 +453,7 @@ def review(
     who = by or getpass.getuser()
     now = dt.datetime.now(ws.plan.tz)
     at = now.isoformat(timespec="seconds")
-    due_day = _due(due) if what == "returned" else None
+    due_day = day(due, "--due") if what == "returned" else None
     with Ledger(ws.root) as ledger:
         signed = ledger.signed_off(p)
         if signed is not None:
@@ -471,19 +471,10 @@ def review(
         from tianbao.report.notice import Returned
         from tianbao.report.return_notice import due_date, write_return_notice
 
-        day = due_day or due_date(ws, p, now.date())
-        returned = Returned(reason.strip(), who, now.date(), day)
+        due_on = due_day or due_date(ws, p, now.date())
+        returned = Returned(reason.strip(), who, now.date(), due_on)
         written = write_return_notice(ws, after, returned, notice_dir)
     return Reviewed(rid, what, after, reason.strip(), who, at, written)
-
-
-def _due(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"--due {text!r}: 须为日期 must be a date like 2014-07-10") from None
 
 
 def signoff(

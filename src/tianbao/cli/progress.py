@@ -17,9 +17,7 @@ def wanted(as_json: bool = False) -> bool:
 
 
 @contextlib.contextmanager
-def bar(
-    label: str, enabled: bool, total: int | None = None
-) -> Iterator[Callable[[int, int], None]]:
+def bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
     """``with bar("审核 validating", wanted()) as tick: ... tick(done, total)``; a
     total of 0 or None draws a pulse until the step ends."""
     if not enabled:
@@ -35,7 +33,7 @@ def bar(
         console=Console(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task(label, total=total or None)
+        task = progress.add_task(label, total=None)
 
         def tick(done: int, of: int) -> None:
             progress.update(task, completed=done, total=of or None)

@@ -235,11 +235,8 @@ def chase_text(entry: ChaseEntry, report: StatusReport, plan: Any) -> str:
     if entry.reason == RETURNED:
         body = f"已被统计局退回（退回原因：{entry.why}），请核实后重新报送"
     elif entry.reason == REJECTED:
-        body = (
-            f"审核未通过（{entry.why}），请改正后重新报送"
-            if entry.why
-            else ("审核未通过，请改正后重新报送")
-        )
+        why = f"（{entry.why}）" if entry.why else ""
+        body = f"审核未通过{why}，请改正后重新报送"
     else:
         body = f"尚未报送{late}，请尽快报送"
     office = plan.office

@@ -13,7 +13,6 @@ charts, images); it is for reading the findings, not for filing.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import io
@@ -30,7 +29,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tianbao.plan.periods import Period
 from tianbao.read.limits import Limits
 from tianbao.read.workbook import limit_process
 from tianbao.report import notice
@@ -116,22 +114,8 @@ def annotated_copy(
 
 
 def context(report: FileReport, plan: Plan | None) -> notice.Context:
-    """The notice's header: department, period and its deadline, the office."""
-    ctx = notice.Context(file_name=Path(report.path).name)
-    if plan is None:
-        return ctx
-    dept = plan.departments.get(report.department)
-    deadline: dt.date | None = None
-    label = report.period
-    try:
-        period = Period.parse(report.period)
-        deadline, label = period.deadline(plan.deadline_days), period.label_zh
-    except ValueError:
-        pass
-    return notice.Context(
-        ctx.file_name, dept.name if dept else "", label if report.period else "", deadline,
-        plan.office,
-    )  # fmt: skip
+    """The notice's head for a validated return."""
+    return notice.context_for(plan, Path(report.path).name, report.department, report.period)
 
 
 def _annotate_copy(

@@ -23,9 +23,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from tianbao.plan.model import Office
+from tianbao.plan.model import Office, Plan
+from tianbao.plan.periods import Period
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.template.writer import display_width, row_height
+from tianbao.validate.extract import ROW_NAME_PREFIX
 from tianbao.validate.findings import Code, Finding, Severity
 
 SHEET = "审核结果"
@@ -49,6 +51,27 @@ class Context:
     deadline: dt.date | None = None
     office: Office | None = None
     returned: Returned | None = None  # the office sent an accepted return back
+
+
+def context_for(
+    plan: Plan | None,
+    file_name: str,
+    department: str,
+    period: str,
+    returned: Returned | None = None,
+) -> Context:
+    """The notice's head from the plan: the department's name, the period's label and
+    deadline, the office (just the file name without a plan or a readable period)."""
+    if plan is None:
+        return Context(file_name, returned=returned)
+    dept = plan.departments.get(department)
+    name = dept.name if dept else department
+    try:
+        p = Period.parse(period)
+    except ValueError:
+        return Context(file_name, name, period, None, plan.office, returned)
+    return Context(file_name, name, p.label_zh, p.deadline(plan.deadline_days), plan.office,
+                   returned)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,10 +105,11 @@ def headline(findings: Sequence[Finding]) -> str:
     other = sum(not f.blocking and f.severity is Severity.WARNING for f in findings)
     also = f"，另有 {other} 处预警不影响受理" if other else ""
     if errors or explain:
-        asks = [f"{errors} 处错误须改正"] * bool(errors) + [f"{explain} 处预警须说明"] * bool(
-            explain
+        asks = (
+            f"{errors} 处错误须改正" if errors else "",
+            f"{explain} 处预警须说明" if explain else "",
         )
-        return "退回：" + "，".join(asks) + also
+        return "退回：" + "，".join(a for a in asks if a) + also
     return f"通过：{other} 处预警，不影响受理" if other else "通过"
 
 
@@ -136,9 +160,6 @@ def lines(findings: Sequence[Finding], sheet_order: Sequence[str]) -> list[Line]
     return out
 
 
-_ROW_PREFIX = re.compile(r"^第 [0-9]+ 行“[^”]*”：")
-
-
 def _column_runs(ordered: list[Finding]) -> list[list[Finding]]:
     """Findings saying the same thing (code, message without its row, value, expected)
     in one column of consecutive rows: 「重点项目 I4–I11：……（8 行）」 instead of 8 lines."""
@@ -148,7 +169,7 @@ def _column_runs(ordered: list[Finding]) -> list[list[Finding]]:
         row, col = _row_col(f)
         if not f.sheet or not row:
             continue
-        what = (f.sheet, col, f.code, f.severity, _ROW_PREFIX.sub("", f.message),
+        what = (f.sheet, col, f.code, f.severity, ROW_NAME_PREFIX.sub("", f.message),
                 repr(f.value), repr(f.expected))  # fmt: skip
         chain = chains.get(what)
         if chain is not None and _row_col(chain[-1])[0] == row - 1:
@@ -162,7 +183,7 @@ def _column_runs(ordered: list[Finding]) -> list[list[Finding]]:
 def _column_line(run: list[Finding]) -> Line:
     first, last = run[0], run[-1]
     ref = f"{first.cell.replace('$', '')}–{last.cell.replace('$', '')}"
-    problem = f"{_ROW_PREFIX.sub('', first.message)}（{len(run)} 行）"
+    problem = f"{ROW_NAME_PREFIX.sub('', first.message)}（{len(run)} 行）"
     return Line(first.severity, f"{first.sheet} {ref}", problem, first.value, first.expected,
                 (first.sheet, first.cell))  # fmt: skip
 

@@ -31,8 +31,8 @@ GRACE_DAYS = 3
 def due_date(ws: Workspace, period: str, decided: dt.date) -> dt.date:
     """When the corrected return is due unless the office says: the period's deadline,
     or ``GRACE_DAYS`` after the decision once that has passed."""
-    assert ws.plan is not None
-    deadline = Period.parse(period).deadline(ws.plan_for(Period.parse(period)).deadline_days)
+    p = Period.parse(period)
+    deadline = p.deadline(ws.plan_for(p).deadline_days)
     return max(deadline, decided + dt.timedelta(days=GRACE_DAYS))
 
 
@@ -45,24 +45,14 @@ def write_return_notice(
     """Write the notice for ``sub`` into ``out_dir`` (default WS/outputs/notices/PERIOD)
     as ``<原文件名>.退回通知.xlsx`` (numbered, never over an earlier one). None when the
     archived bytes are gone or changed, or cannot be copied safely."""
-    assert ws.plan is not None
-    period = Period.parse(sub.period)
-    plan = ws.plan_for(period)
+    plan = ws.plan_for(Period.parse(sub.period))
     try:
         data = (ws.root / sub.archive_path).read_bytes()
     except OSError:
         return None
     if hashlib.sha256(data).hexdigest() != sub.sha256:
         return None
-    dept = plan.departments.get(sub.department)
-    ctx = notice.Context(
-        file_name=sub.file_name,
-        department=dept.name if dept else sub.department,
-        period=period.label_zh,
-        deadline=period.deadline(plan.deadline_days),
-        office=plan.office,
-        returned=returned,
-    )
+    ctx = notice.context_for(plan, sub.file_name, sub.department, sub.period, returned)
     findings = [Finding.from_dict(d) for d in sub.report.get("findings", [])]
     out = Path(out_dir) if out_dir is not None else ws.root / "outputs" / "notices" / sub.period
     out.mkdir(parents=True, exist_ok=True)

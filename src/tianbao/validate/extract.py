@@ -8,6 +8,7 @@ sort the sheet. Columns are found by their header label.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -425,6 +426,10 @@ def _default_sum(
         return False
     rec.record[col.field] = round(computed, 6)
     return True
+
+
+# what row_name puts before a row's message (the notice groups messages without it)
+ROW_NAME_PREFIX = re.compile(r"^第 [0-9]+ 行“[^”]*”：")
 
 
 def row_name(row: Any) -> str:
