@@ -26,7 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from tianbao.plan.model import Office, Plan
 from tianbao.plan.periods import Period
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
-from tianbao.template.writer import display_width, row_height
+from tianbao.template.writer import WRAP_MARGIN, display_width, row_height
 from tianbao.validate.extract import ROW_NAME_PREFIX
 from tianbao.validate.findings import Code, Finding, Severity
 
@@ -37,6 +37,7 @@ ERROR_FILL = "FFFF7C80"
 WARNING_FILL = "FFFFFF00"
 FILLS = {Severity.ERROR: ERROR_FILL, Severity.WARNING: WARNING_FILL}
 RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+LINE_POINTS = 16.0  # an 11 pt CJK line as LibreOffice prints it (row_height's 14 cuts it)
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _REJECTED_FILL, _ACCEPTED_FILL = "FFFFC7CE", "FFC6EFCE"
 
@@ -338,7 +339,8 @@ def _top(ws: Any, findings: Sequence[Finding], ctx: Context) -> int:
             cell.fill = PatternFill("solid", fgColor=_REJECTED_FILL if rejected else _ACCEPTED_FILL)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(HEADERS))
         size = font.sz or 11
-        ws.row_dimensions[r].height = max(row_height([(text, total * 11 / size)]), size * 1.6)
+        fits = total * 11 / size * WRAP_MARGIN
+        ws.row_dimensions[r].height = max(row_height([(text, fits)], line=size * 1.45), size * 1.6)
     return len(texts)
 
 
@@ -360,9 +362,9 @@ def _table(ws: Any, head: int, found: list[Line], locate: Any) -> None:
                 cell.value = value
             cell.alignment, cell.border = _WRAP, _BORDER
             if value is not None and display_width(str(value)[:500]) + 1 > WIDTHS[c - 1]:
-                tall.append((str(value)[:2000], WIDTHS[c - 1]))
+                tall.append((str(value)[:2000], WIDTHS[c - 1] * WRAP_MARGIN))
         if tall:  # Excel and LibreOffice do not grow rows on open
-            ws.row_dimensions[r].height = row_height(tall)
+            ws.row_dimensions[r].height = row_height(tall, line=LINE_POINTS)
         if line.severity in FILLS:
             ws.cell(r, 1).fill = PatternFill("solid", fgColor=FILLS[line.severity])
         target = locate(*line.link) if line.link else None

@@ -13,6 +13,7 @@ from typing import Any
 
 from tianbao.ledger.status import LABELS, StatusReport
 from tianbao.report.print_setup import print_table
+from tianbao.template.writer import WRAP_MARGIN, row_height
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 STATUS_SHEET = "报送情况"
@@ -20,7 +21,7 @@ CHASE_SHEET = "催报名单"
 
 _STATUS_HEAD = [
     ("单位代码", 10),
-    ("单位名称", 30),
+    ("单位名称", 36),
     ("报表", 24),
     ("状态", 18),
     ("迟报天数", 10),
@@ -32,10 +33,10 @@ _STATUS_HEAD = [
 ]
 _CHASE_HEAD = [
     ("单位代码", 10),
-    ("单位名称", 30),
+    ("单位名称", 36),
     ("联系人", 12),
     ("电话", 16),
-    ("原因", 14),
+    ("原因", 18),
     ("报表", 40),
     ("逾期天数", 10),
     ("退回的文件", 44),
@@ -133,6 +134,12 @@ def _write(report: StatusReport, path: Path) -> None:
         cs.write_string(i, 7, e.file_name, plain)
         cs.write_string(i, 8, e.why, wrap)
         cs.write_string(i, 9, e.text, wrap)
+        # Excel and LibreOffice do not grow a row on open: tall enough for its texts
+        narrow = [
+            (e.why, _CHASE_HEAD[8][1] * WRAP_MARGIN),
+            (e.text, _CHASE_HEAD[9][1] * WRAP_MARGIN),
+        ]
+        cs.set_row(i, row_height(narrow))
     if not report.chase:
         cs.write_string(3, 0, "无需催报")
     cs.freeze_panes(3, 0)

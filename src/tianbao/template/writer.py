@@ -51,6 +51,11 @@ def display_width(text: str) -> float:
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
+# LibreOffice wraps CJK text a little before row_height's width estimate reaches the
+# column's edge: a report that must print whole sizes its rows for 85 % of the width
+WRAP_MARGIN = 0.85
+
+
 def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
     """Height for wrapped text: Excel and LibreOffice do not grow rows on open."""
     lines = 1
