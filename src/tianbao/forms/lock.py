@@ -21,6 +21,7 @@ from tianbao.support.atomic import write_atomic
 
 LOCK_FILE = "forms.lock.json"
 _NOT_LAYOUT = ("rules", "version")
+_LOOKS = ("width",)
 
 
 def fingerprint(form: FormDef) -> str:
@@ -80,8 +81,21 @@ def changed_without_version(state_dir: Path, forms: list[FormDef]) -> list[tuple
             continue
         same_version = int(entry.get("version", -1)) == form.version
         if same_version and entry.get("fingerprint") != fingerprint(form):
-            out.append((form, form.version + 1))
+            layouts = entry.get("layouts")
+            issued = layouts.get(str(form.version)) if isinstance(layouts, dict) else None
+            if not isinstance(issued, dict) or _read_part(issued) != _read_part(_layout(form)):
+                out.append((form, form.version + 1))
     return out
+
+
+def _read_part(layout: dict[str, Any]) -> dict[str, Any]:
+    """The layout less what only changes how a sheet looks (column widths): a template
+    issued before such a change reads back the same."""
+    cols = [
+        {k: v for k, v in c.items() if k not in _LOOKS} if isinstance(c, dict) else c
+        for c in layout.get("columns") or []
+    ]
+    return {**layout, "columns": cols}
 
 
 def older_view(state_dir: Path, form: FormDef, version: int) -> tuple[FormDef, list[Column]] | None:
