@@ -120,9 +120,12 @@ def printed_as_a_table(ws: Any, header_row: int) -> list[str]:
     wrong = []
     if ws.page_setup.orientation != "landscape":
         wrong.append(f"{ws.title}: not landscape")
-    if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
-        wrong.append(f"{ws.title}: not fitted to the page")
-    if str(ws.page_setup.fitToHeight) != "0" or ws.page_setup.fitToWidth not in (None, 1, "1"):
+    fitted = ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage
+    if not fitted:
+        # too wide for A3 at 70 %: a fixed readable scale, the key columns on every page
+        if int(ws.page_setup.scale or 100) < 70 or not ws.print_title_cols:
+            wrong.append(f"{ws.title}: not fitted to the page")
+    elif str(ws.page_setup.fitToHeight) != "0" or ws.page_setup.fitToWidth not in (None, 1, "1"):
         wrong.append(f"{ws.title}: not one page wide")
     if ws.print_title_rows != f"${header_row}:${header_row}":
         wrong.append(f"{ws.title}: header row {header_row} not repeated ({ws.print_title_rows})")

@@ -6,11 +6,15 @@ jobs run in a subprocess through tests/lo_batch.py and ../shared/tools/lo_client
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +135,53 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+@dataclass(frozen=True)
+class Page:
+    """One printed page: its size in points, its text, and the scale its body text
+    prints at (None: too little table text to tell, a page of charts)."""
+
+    width: float
+    height: float
+    scale: float | None
+    text: str
+
+    @property
+    def paper(self) -> str:
+        long_side = max(self.width, self.height)
+        return (
+            "A3" if abs(long_side - 1190.55) < 2 else "A4" if abs(long_side - 841.89) < 2 else "?"
+        )
+
+
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def printed_pages(pdf: Path, body_pt: float = 10.0, least: int = 12) -> list[Page]:
+    """The pages of a PDF with the scale each prints at. A Han character is as wide
+    as its font size, so the median width of the page's Han characters over the body
+    text's size in points is the scale the sheet was shrunk to (the unscaled page
+    header and footer and the larger titles are too few to move the median)."""
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) not installed")
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for m in _PAGE.finditer(xml):
+        widths, words = [], []
+        for w in _WORD.finditer(m.group(3)):
+            text = html.unescape(w.group(3))
+            words.append(text)
+            if _HAN.fullmatch(text):
+                widths.append((float(w.group(2)) - float(w.group(1))) / len(text))
+        scale = statistics.median(widths) / body_pt if len(widths) >= least else None
+        pages.append(Page(float(m.group(1)), float(m.group(2)), scale, " ".join(words)))
+    return pages
 
 
 def _typed_by_keys(spec: dict[str, Any]) -> bool:

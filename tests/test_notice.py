@@ -166,6 +166,9 @@ def test_libreoffice__eighty_findings_print_on_two_pages(rs: Returns, tmp_path: 
     text = lo.pdf_text(pdf)
     assert head[1] in text and "第 1 页，共" in text
     assert str(table[-1][2])[:12] in text.replace("\n", "")  # the last line is printed
+    # at a readable size: its text is 11 pt, printed at 70 % or more
+    scales = [p.scale for p in lo.printed_pages(pdf, body_pt=11.0, least=5)]
+    assert scales[0] is not None and all(s is None or s >= 0.695 for s in scales), scales
 
 
 def test_bounds_in_messages_as_a_clerk_reads_them(rs: Returns) -> None:

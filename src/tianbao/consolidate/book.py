@@ -22,7 +22,8 @@ from tianbao.consolidate.rates import LABELS, NO_TARGET, PENDING_LABEL, UNREPORT
 from tianbao.consolidate.rowwriter import Cell
 from tianbao.consolidate.styles import PCT, Styles
 from tianbao.errors import TianbaoError
-from tianbao.template.writer import display_width, row_height
+from tianbao.support.print_layout import print_landscape
+from tianbao.template.writer import WRAP_MARGIN, display_width, row_height
 
 OPTIONS = {
     "strings_to_formulas": False,
@@ -40,6 +41,10 @@ LIVELIHOOD = "民生工程"
 TASKS = "重点任务"
 STATUS = "报送情况"
 SOURCES = "数据来源"
+NOT_PRINTED = (
+    "本表供审计在屏幕上核对汇总表每个数字的出处（可按列筛选），不在打印范围内；"
+    "如需打印，请在页面设置中取消打印区域。"
+)
 
 
 class SummaryError(TianbaoError):
@@ -96,7 +101,7 @@ class Sources:
         ("登记编号", 8),
         ("单位代码", 8),
         ("文件", 36),
-        ("sha256", 66),
+        ("文件SHA-256校验值", 66),
         ("原表工作表", 10),
         ("原表单元格", 8),
     )
@@ -113,6 +118,7 @@ class Sources:
         n = len(self.sheets) + 1
         title = "数据来源：汇总表中每个填报数据的出处" + (f"（续{n}）" if n > 1 else "")
         book.titles(ws, title, len(self.HEADS))
+        ws.write_string(HEAD - 2, 0, NOT_PRINTED, book.styles.get("subtitle"))
         book.header(ws, HEAD - 1, list(self.HEADS))
         self.sheets.append((ws, 0))
         self.ws, self.r = ws, HEAD
@@ -156,7 +162,11 @@ class Sources:
         ncols = len(self.HEADS)
         for ws, n in self.sheets:
             last = HEAD + max(n, 1) - 1
-            self.book.page(ws, ncols, last, 0)
+            ws.freeze_panes(HEAD, 0)
+            # thousands of rows of file names and checksums are read on screen, not
+            # on paper: only the title and the note print
+            print_landscape(ws, [w for _, w in self.HEADS], None)
+            ws.print_area(0, 0, HEAD - 2, ncols - 1)
             ws.autofilter(HEAD - 1, 0, last, ncols - 1)
 
 
@@ -215,7 +225,8 @@ class Book:
 
     def fit(self, ws: Any, r: int, minimum: float = 15.0) -> None:
         """Row height for the row's wrapped text (LibreOffice/Excel do not grow rows)."""
-        cells = [(t, self.widths[c]) for c, t in self.texts if c < len(self.widths)]
+        widths = self.widths
+        cells = [(t, widths[c] * WRAP_MARGIN) for c, t in self.texts if c < len(widths)]
         ws.set_row(r, max(minimum, row_height(cells, 13.0)) if cells else minimum)
         self.texts = []
         self.end(ws, r)
@@ -288,13 +299,12 @@ class Book:
         self.put(ws, r, c, "f", formula, self.plain, shown)
 
     def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:
+        """The sheet's view and print layout: the table's header row on every page, and
+        its code and name columns on every page across where it needs more than one."""
         ws.freeze_panes(HEAD, freeze_col)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(HEAD - 1, HEAD - 1)
+        keys = (0, freeze_col - 1) if freeze_col else None
+        print_landscape(ws, self.widths[:ncols], (HEAD - 1, HEAD - 1), key_cols=keys)
         ws.print_area(0, 0, last_row, ncols - 1)
-        ws.set_footer("&C第 &P 页，共 &N 页")
 
     def rate_cells(
         self,

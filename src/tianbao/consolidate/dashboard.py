@@ -41,6 +41,7 @@ from tianbao.consolidate.sheets import LIV_BUDGET, LIV_DONE, LIV_RATE
 from tianbao.consolidate.styles import MONEY, PCT
 from tianbao.consolidate.totals import Group
 from tianbao.plan.clock import shown_zh
+from tianbao.support.print_layout import print_landscape
 from tianbao.template.writer import row_height
 
 # the counts table: one column per verdict; growth targets and ceilings beside 序时
@@ -202,11 +203,8 @@ def write_dashboard(book: Book, ws: Any) -> None:
     ws.set_row(r, row_height([(note, 12.0 * ncols)]))
     r += 2
     last = add_charts(book, ws, r)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_landscape(ws, [22.0] + [12.0] * (ncols - 1), None)
     ws.print_area(0, 0, last, ncols - 1)
-    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def plan_text(plan: Any, later: Any = None) -> str:

@@ -45,7 +45,7 @@ def write_indicators(book: Book, ws: Any) -> None:
         ("计量单位", 8),
         ("责任单位", 16),
         (f"{plan.base_year}年实际", 11),
-        (f"{plan.year}年目标", 30),
+        (f"{plan.year}年目标", 22),
         ("目标值", 10),
         ("累计/时点", 8),
         ("本月", 11),
@@ -59,7 +59,7 @@ def write_indicators(book: Book, ws: Any) -> None:
         ("序时进度(%)（时点指标为100）", 11),
         ("与序时进度差(百分点)", 10),
         ("状态", 10),
-        ("说明", 30),
+        ("说明", 20),
     ]
     book.titles(ws, f"{plan.district_name}{plan.year}年主要指标完成情况", len(heads))
     book.header(ws, HEAD - 1, heads)

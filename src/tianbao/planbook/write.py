@@ -28,6 +28,7 @@ from tianbao.planbook.sheets import (
     YESNO,
     Col,
 )
+from tianbao.support.print_layout import print_landscape
 
 PINNED = dt.datetime(2000, 1, 1)
 
@@ -69,7 +70,7 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
         _cell(basics, r, 1, col.label(value), text, whole if col.kind == INTEGER else number)
         _fit_row(basics, r, [(col.label(value), 60)])
         _dropdown(basics, r, r, 1, col)
-    _print_setup(basics)
+    print_landscape(basics, [26, 60], (0, 0), BASICS_SHEET)
     for sheet in SHEETS:
         ws = wb.add_worksheet(sheet.name)
         rows = _rows(plan, sheet.collection)
@@ -88,7 +89,7 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
             _fit_row(ws, r, zip(shown, (col.width for col in sheet.cols), strict=True))
         ws.freeze_panes(1, 1)
         ws.autofilter(0, 0, max(len(rows), 1), len(sheet.cols) - 1)
-        _print_setup(ws)
+        print_landscape(ws, [col.width for col in sheet.cols], (0, 0), sheet.name, (0, 1))
     guide.activate()
     wb.close()
 
@@ -108,7 +109,7 @@ def _guide(ws: Any, head: Any, text: Any) -> None:
             ws.write_string(r, c, value, text)
         _fit_row(ws, r, zip(row, widths, strict=True))
     ws.freeze_panes(top + 1, 0)
-    _print_setup(ws, top)
+    print_landscape(ws, widths, (top, top), GUIDE_SHEET)
 
 
 def _rows(plan: dict[str, Any] | None, collection: str) -> list[dict[str, Any]]:
@@ -149,14 +150,6 @@ def _fit_row(ws: Any, r: int, cells: Any) -> None:
             lines = max(lines, -(-_width(value) // max(int(width) - 1, 1)))
     if lines > 1:
         ws.set_row(r, 15 * min(lines, 8))
-
-
-def _print_setup(ws: Any, header_row: int = 0) -> None:
-    """A4 landscape, one page wide, the header row on every page."""
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
 
 
 def _cell(ws: Any, r: int, c: int, value: Any, fmt: Any, number: Any) -> None:

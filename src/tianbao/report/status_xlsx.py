@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.ledger.status import LABELS, StatusReport
-from tianbao.report.print_setup import print_table
+from tianbao.support.print_layout import print_landscape
 from tianbao.template.writer import WRAP_MARGIN, row_height
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
@@ -114,7 +114,9 @@ def _write(report: StatusReport, path: Path) -> None:
     ws.write_string(r + 1, 0, "；".join(f"{LABELS[s]} {n}" for s, n in counts.items() if n))
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, max(r - 1, 2), len(_STATUS_HEAD) - 1)
-    print_table(ws, [w for _, w in _STATUS_HEAD], 2, f"{report.period_label}报送情况")
+    print_landscape(
+        ws, [w for _, w in _STATUS_HEAD], (2, 2), f"{report.period_label}报送情况", (0, 1)
+    )
 
     cs = wb.add_worksheet(CHASE_SHEET)
     cs.write_string(
@@ -143,7 +145,9 @@ def _write(report: StatusReport, path: Path) -> None:
     if not report.chase:
         cs.write_string(3, 0, "无需催报")
     cs.freeze_panes(3, 0)
-    print_table(cs, [w for _, w in _CHASE_HEAD], 2, f"{report.period_label}催报名单")
+    print_landscape(
+        cs, [w for _, w in _CHASE_HEAD], (2, 2), f"{report.period_label}催报名单", (0, 1)
+    )
     ws.activate()
     wb.close()
 

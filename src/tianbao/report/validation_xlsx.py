@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
-from tianbao.report.print_setup import print_table
 from tianbao.support.atomic import write_atomic
+from tianbao.support.print_layout import print_landscape
 from tianbao.template.writer import WORKBOOK_OPTIONS, display_width, row_height
 from tianbao.validate.findings import CATALOG, Finding, Severity
 
@@ -160,7 +160,7 @@ def _table(
         ws.set_column(c, c, round(w, 1))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(min(len(rows), limit), 1), len(cols) - 1)
-    print_table(ws, widths, 0, f"填报审核结果：{ws.get_name()}")
+    print_landscape(ws, widths, (0, 0), f"填报审核结果：{ws.get_name()}", (0, 1))
 
 
 def _summary(ws: Any, fmt: _Formats, reports: Sequence[FileReport]) -> None:

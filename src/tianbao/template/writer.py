@@ -18,6 +18,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
 from tianbao.forms.model import RATIO_UNITS, Column
+from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
     HEADER_ROWS,
@@ -167,9 +168,7 @@ def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
         row += 1
         ws.write_string(row, 0, "", styles.get(role))
         ws.write_string(row, 1, meaning, text)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_landscape(ws, [18.0, COVER_TEXT_WIDTH], None)
     ws.protect("", {"format_columns": True, "format_rows": True, "format_cells": True})
 
 
@@ -219,7 +218,9 @@ def _write_form(
         row_map.append((form.id, key, row + 1))
         values = {**values, **fr.previous_values(key)}
         unit = item.values.get("unit")
-        texts = [(v, widths[col_of[f]]) for f, v in values.items() if isinstance(v, str)]
+        texts = [
+            (v, widths[col_of[f]] * WRAP_MARGIN) for f, v in values.items() if isinstance(v, str)
+        ]
         ws.set_row(row, row_height(texts))
         for i, col in enumerate(form.columns):
             fmt_code = col.format_for(unit)
@@ -263,14 +264,9 @@ def _write_form(
             ws.data_validation(first + start, i, first + end, i, opts)
 
     ws.freeze_panes(HEADER_ROWS, min(2, ncols - 1))
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0, header_row)
+    header = f"&L{_hf(content.department.name)}&R报告期 {content.period}"
+    print_landscape(ws, widths, (0, header_row), header=header, key_cols=(0, 1))
     ws.print_area(0, 0, last, ncols - 1)
-    # no font-size codes: "&9" followed by "2014" would read as size 92014
-    ws.set_header(f"&L{_hf(content.department.name)}&R报告期 {content.period}")
-    ws.set_footer("&C第 &P 页，共 &N 页")
     ws.protect(
         password or "",
         {

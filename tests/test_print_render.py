@@ -1,0 +1,73 @@
+"""Every workbook tianbao writes prints readably: rendered through LibreOffice, no page
+of a template (30 projects), the summary, the status workbook or the validation
+report prints below 70 % of its size on its paper, and the summary's provenance
+table (thousands of file names and checksums) is not printed.
+
+The scale of a page is measured from the PDF (see ``lo.printed_pages``): a Han
+character prints as wide as its font size.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+import lo
+from helpers import tianbao
+from tianbao.consolidate.book import NOT_PRINTED
+from tianbao.dev.synthetic import make_synthetic_workspace
+
+READABLE = 0.695  # 70 %, less the measurement's rounding
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[lo.Page]]:
+    lo.require_lo()
+    root = tmp_path_factory.mktemp("print")
+    runner = CliRunner()
+    assert tianbao(runner, "demo", root / "demo").exit_code == 0
+    ws = make_synthetic_workspace(root / "thirty", 1, 30)
+    res = tianbao(runner, "generate", "-w", ws, "-p", "2014-01", "-o", root / "templates")
+    assert res.exit_code == 0, res.output
+    (template,) = (root / "templates").rglob("*.xlsx")
+    out = root / "demo" / "outputs"
+    files = {
+        "template": template,
+        "summary": out / "summary-2014-06.xlsx",
+        "status": out / "status-2014-06.xlsx",
+        "report": out / "validation-2014-06.xlsx",
+    }
+    pdfs = lo.to_pdf(list(files.values()), root / "pdf")
+    return {name: lo.printed_pages(pdf) for name, pdf in zip(files, pdfs, strict=True)}
+
+
+@pytest.mark.parametrize("name", ["template", "summary", "status", "report"])
+def test_no_page_prints_below_70_percent(printed: dict[str, list[lo.Page]], name: str) -> None:
+    pages = printed[name]
+    judged = [p for p in pages if p.scale is not None]
+    assert len(judged) >= max(1, len(pages) // 2), [p.text[:40] for p in pages]
+    small = [(p.paper, round(p.scale, 2), p.text[:40]) for p in judged if p.scale < READABLE]
+    assert not small
+    assert all(p.width > p.height for p in pages)  # landscape
+    assert all(p.paper in ("A4", "A3") for p in pages)
+
+
+def test_template__thirty_projects_fit_one_page_across(printed: dict[str, list[lo.Page]]) -> None:
+    pages = [p for p in printed["template"] if "项目编号" in p.text]
+    assert pages
+    # every page carries the whole row: the first and the last column's header
+    assert all("说明" in p.text and "项目名称" in p.text for p in pages)
+    assert "P0000029" in " ".join(p.text for p in pages)  # the 30th
+
+
+def test_summary__provenance_not_printed(printed: dict[str, list[lo.Page]]) -> None:
+    pages = printed["summary"]
+    text = " ".join(p.text for p in pages)
+    assert re.search(r"\b[0-9a-f]{64}\b", text) is None  # no checksum printed
+    (note,) = [p for p in pages if "数据来源" in p.text and "出处" in p.text]
+    assert NOT_PRINTED[:12] in note.text.replace(" ", "")
+    # the summary's tables: each page of a wide sheet repeats the header and the names
+    wide = [p for p in pages if "项目编号" in p.text]
+    assert wide and all("项目名称" in p.text for p in wide)
