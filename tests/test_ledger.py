@@ -326,3 +326,34 @@ def test_ledger_of_schema_1__migrated_in_place_rows_kept(tmp_path: Path) -> None
         (sub,) = ledger.history()
         assert (sub.file_name, sub.received_source, sub.correction) == ("f.xlsx", "", False)
         assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_ledger_of_schema_3__sign_offs_gain_what_they_saw(tmp_path: Path) -> None:
+    """A schema-3 sign-off stays signed, with nothing known of what it saw (None); a new
+    one records the last submission and review ids."""
+    import sqlite3
+
+    from tianbao.ledger.db import REVIEWS_SCHEMA, SCHEMA, ledger_path
+
+    v3 = REVIEWS_SCHEMA.replace(
+        "note TEXT NOT NULL DEFAULT '',\n  upto_submission INTEGER NOT NULL DEFAULT 0, -- the "
+        "last submission and review recorded\n  upto_review INTEGER NOT NULL DEFAULT 0      -- "
+        "when signed: what the summary stood on\n",
+        "note TEXT NOT NULL DEFAULT ''\n",
+    )
+    assert "upto" not in v3
+    db = ledger_path(tmp_path)
+    db.parent.mkdir(parents=True)
+    with sqlite3.connect(db) as conn:
+        conn.executescript(SCHEMA + v3 + "PRAGMA user_version = 3;")
+        conn.execute(
+            "INSERT INTO signoffs(period, action, by, at) VALUES ('2014-05', 'signed', '王', 'x')"
+        )
+    conn.close()
+    with Ledger(tmp_path) as ledger:
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        old = ledger.signed_off("2014-05")
+        assert old is not None and old["by"] == "王" and old["upto"] is None
+        ledger.add_signoff("2014-06", "signed", "李", "y")
+        new = ledger.signed_off("2014-06")
+        assert new is not None and new["upto"] is None  # nothing recorded yet: 0, 0

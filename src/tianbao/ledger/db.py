@@ -13,10 +13,11 @@ stay in the table with status ``superseded`` and ``superseded_by`` set.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sqlite3
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tianbao.ledger.records import ACCEPTED as ACCEPTED
 from tianbao.ledger.records import ACCEPTED_WITH_WARNINGS as ACCEPTED_WITH_WARNINGS
 from tianbao.ledger.records import COUNTING as COUNTING
 from tianbao.ledger.records import REJECTED as REJECTED
+from tianbao.ledger.records import REOPENED as REOPENED
 from tianbao.ledger.records import REVIEW_ACTIONS as REVIEW_ACTIONS
 from tianbao.ledger.records import SCHEMA as SCHEMA
 from tianbao.ledger.records import SCHEMA_VERSION as SCHEMA_VERSION
@@ -130,9 +132,15 @@ class Ledger:
         ).fetchone()
         return row is not None
 
-    def latest_accepted(self, period: str | Period) -> list[Submission]:
+    def latest_accepted(
+        self, period: str | Period, as_of: tuple[int, int] | None = None
+    ) -> list[Submission]:
         """One submission per department: the newest that counts (accepted and not sent
-        back, or rejected and accepted by hand); departments in code order."""
+        back, or rejected and accepted by hand); departments in code order.
+        ``as_of`` (last submission id, last review id): what counted then, as a sign-off
+        of a later period saw it."""
+        if as_of is not None:
+            return self._accepted_then(period, *as_of)
         subs = self._select(
             f"period = ? AND department != '' AND {_MAY_COUNT}",
             (str(period),),
@@ -140,6 +148,35 @@ class Ledger:
         )
         out: dict[str, Submission] = {}
         for s in subs:
+            if s.counts:
+                out.setdefault(s.department, s)
+        return list(out.values())
+
+    def _accepted_then(self, period: str | Period, last: int, last_review: int) -> list[Submission]:
+        """latest_accepted over the submissions and reviews recorded up to those ids: a
+        return superseded since counts again, a decision taken since is not yet taken."""
+        subs = self._select(
+            "period = ? AND department != '' AND id <= ?",
+            (str(period), last),
+            order="department, received_at DESC, id DESC",
+        )
+        decided: dict[int, str] = {}
+        if self.has_reviews and subs:
+            marks = ",".join("?" * len(subs))
+            for sid, action in self.conn.execute(
+                f"SELECT submission_id, action FROM reviews WHERE id <= ? "
+                f"AND submission_id IN ({marks}) ORDER BY id",
+                (last_review, *(s.id for s in subs)),
+            ):
+                decided[sid] = "" if action == REOPENED else action
+        out: dict[str, Submission] = {}
+        for s in subs:
+            status = s.status
+            if status == SUPERSEDED:
+                if (s.superseded_by or 0) <= last:
+                    continue  # superseded by then
+                status = ACCEPTED_WITH_WARNINGS if s.warnings else ACCEPTED
+            s = dataclasses.replace(s, status=status, review=decided.get(s.id, ""))
             if s.counts:
                 out.setdefault(s.department, s)
         return list(out.values())
@@ -166,13 +203,21 @@ class Ledger:
         """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
         if not self._has_table("signoffs"):
             return None
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
+        upto = ", upto_submission, upto_review" if "upto_review" in columns else ", 0, 0"
         row = self.conn.execute(
-            "SELECT action, by, at, note FROM signoffs WHERE period = ? ORDER BY id DESC LIMIT 1",
+            f"SELECT action, by, at, note{upto} FROM signoffs WHERE period = ? "
+            "ORDER BY id DESC LIMIT 1",
             (str(period),),
         ).fetchone()
         if row is None or row[0] != "signed":
             return None
-        return {"by": row[1], "at": row[2], "note": row[3]}
+        return {
+            "by": row[1],
+            "at": row[2],
+            "note": row[3],
+            "upto": (row[4], row[5]) if row[4] else None,  # None: signed by an older tianbao
+        }
 
     def add_signoff(self, period: str, action: str, by: str, at: str, note: str = "") -> None:
         """Sign a period off ('signed') or take it back ('withdrawn')."""
@@ -182,7 +227,9 @@ class Ledger:
             for statement in _statements(REVIEWS_SCHEMA):  # IF NOT EXISTS: a no-op when there
                 self.conn.execute(statement)
             self.conn.execute(
-                "INSERT INTO signoffs(period, action, by, at, note) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO signoffs(period, action, by, at, note, upto_submission, upto_review) "
+                "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM submissions), "
+                "(SELECT coalesce(max(id), 0) FROM reviews))",
                 (str(period), action, by, at, note),
             )
 
@@ -205,6 +252,23 @@ class Ledger:
             (submission_id,),
         ).fetchall()
         return [CellValue(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
+
+    def field_values(
+        self, submission_ids: Sequence[int], form: str, fields: Sequence[str]
+    ) -> Iterator[tuple[int, str, str, Any]]:
+        """(submission id, row key, field, value) of some fields of one form in some
+        submissions: the few figures a trend needs, not whole returns."""
+        marks = ",".join("?" * len(fields))
+        for i in range(0, len(submission_ids), 500):  # within SQLite's parameter limit
+            ids = list(submission_ids[i : i + 500])
+            cur = self.conn.execute(
+                "SELECT submission_id, row_key, field, value FROM cell_values "
+                f"WHERE submission_id IN ({','.join('?' * len(ids))}) AND form = ? "
+                f"AND field IN ({marks})",
+                (*ids, form, *fields),
+            )
+            for sid, key, name, value in cur:
+                yield sid, key, name, json.loads(value)
 
     def row_values(
         self, rows: Iterable[tuple[int, str, str]]

@@ -11,7 +11,7 @@ from typing import Any
 from tianbao.errors import TianbaoError
 
 LEDGER_FILE = "ledger.sqlite"
-SCHEMA_VERSION = 3  # 2: received_source, correction; 3: reviews
+SCHEMA_VERSION = 4  # 2: received_source, correction; 3: reviews; 4: what a sign-off saw
 BUSY_TIMEOUT_MS = 30_000
 
 ACCEPTED = "accepted"
@@ -74,7 +74,9 @@ CREATE TABLE IF NOT EXISTS signoffs(    -- append-only: a period signed off (签
   action TEXT NOT NULL CHECK(action IN ('signed','withdrawn')),
   by TEXT NOT NULL,
   at TEXT NOT NULL,
-  note TEXT NOT NULL DEFAULT ''
+  note TEXT NOT NULL DEFAULT '',
+  upto_submission INTEGER NOT NULL DEFAULT 0, -- the last submission and review recorded
+  upto_review INTEGER NOT NULL DEFAULT 0      -- when signed: what the summary stood on
 );
 """
 

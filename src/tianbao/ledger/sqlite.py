@@ -134,6 +134,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("ALTER TABLE submissions ADD COLUMN correction INTEGER NOT NULL DEFAULT 0")
         for statement in _statements(REVIEWS_SCHEMA):  # 3: the office's reviews
             conn.execute(statement)
+        if version == 3:  # 4: a sign-off records what it saw (old ones: 0, unknown)
+            for column in ("upto_submission", "upto_review"):
+                conn.execute(f"ALTER TABLE signoffs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
