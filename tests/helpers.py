@@ -138,3 +138,23 @@ def made_apart(data: dict[str, Any]) -> dict[str, Any]:
     """A command's --json without the time it was made: two runs compare equal."""
     assert "made_at" in data
     return {k: v for k, v in data.items() if k != "made_at"}
+
+
+def find_cell(sheet: Any, text: str) -> tuple[int, int]:
+    """(row, column), 1-based, of the first cell reading ``text``, row by row."""
+    for row in sheet.iter_rows():
+        for c in row:
+            if c.value == text:
+                return c.row, c.column
+    raise AssertionError(f"{text!r} not on {sheet.title}")
+
+
+def facts_of(dashboard: Any) -> dict[str, Any]:
+    """总览's facts (报告期, 应报单位, 未报单位, 签发 ...): each label of the 报送与签发
+    block with the value beside it."""
+    r, c = find_cell(dashboard, "报送与签发")
+    facts = {}
+    while (name := dashboard.cell(r + 1, c).value) is not None:
+        r += 1
+        facts[name] = dashboard.cell(r, c + 1).value
+    return facts

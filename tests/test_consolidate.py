@@ -23,7 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from helpers import SAMPLE_PLAN, read_yaml, tianbao
+from helpers import SAMPLE_PLAN, facts_of, find_cell, read_yaml, tianbao
 from returns import Returns
 from tianbao.consolidate.rates import (
     AHEAD,
@@ -393,9 +393,11 @@ def test_consolidate__indicator_rows__actual_rate_status(
         actual = values.get(("indicators_monthly", ind["code"], "month_value" if point else "ytd"))
         got = c.cell(r, 10).value
         status = c.cell(r, IND_STATUS).value
-        # the chart's category: the name, and （未报） where there is no bar to show
+        # the chart's category: the name, and why where there is no bar to show
         chart_label = c.cell(r, IND_STATUS + 2).value
-        assert chart_label == ind["name"]["zh"] + ("（未报）" if status == "未报" else "")
+        why = {"未报": "（未报）", "目标待定": "（目标待定）", "达标": "（上限：达标）",
+               "超标": "（上限：超标）"}  # fmt: skip
+        assert chart_label == ind["name"]["zh"] + why.get(status, "")
         if actual is None:
             assert got is None and status == "未报", ind["code"]
             continue
@@ -433,8 +435,10 @@ def test_consolidate__dashboard_counts__match_the_detail_sheets(
 ) -> None:
     formulas, cached = books
     f, c = formulas["总览"], cached["总览"]
-    head = find_row(c, 1, "项目", 1)
-    labels = [c.cell(head, j).value for j in range(2, 10)]
+    section, left = find_cell(c, "完成情况（按状态计数）")
+    head = section + 1
+    assert c.cell(head, left).value == "项目"
+    labels = [c.cell(head, left + j).value for j in range(1, 9)]
     assert labels == [
         "合计",
         "超序时",
@@ -453,7 +457,7 @@ def test_consolidate__dashboard_counts__match_the_detail_sheets(
     }
     for i, (sheet, (col, collection, key)) in enumerate(sheets.items()):
         r = head + 1 + i
-        assert c.cell(r, 1).value == sheet
+        assert c.cell(r, left).value == sheet
         detail = cached[sheet]
         at = rows_by_first_col(detail)
         states = [detail.cell(at[str(x[key])], col).value for x in plan[collection]]
@@ -467,10 +471,10 @@ def test_consolidate__dashboard_counts__match_the_detail_sheets(
             states.count("未报"),
             states.count("目标待定") + states.count("无考核目标"),
         ]
-        assert [c.cell(r, 2 + j).value for j in range(8)] == counts, sheet
-        assert f.cell(r, 2).value.startswith(f"=COUNTA('{sheet}'!")
+        assert [c.cell(r, left + 1 + j).value for j in range(8)] == counts, sheet
+        assert f.cell(r, left + 1).value.startswith(f"=COUNTA('{sheet}'!")
     # departments reported: three of those that answer for a row
-    assert c.cell(find_row(c, 1, "已报单位（已受理）", 1), 2).value == 3
+    assert facts_of(c)["已报单位（已受理）"] == 3
 
 
 def test_consolidate__rejected_and_superseded__never_counted(
@@ -1046,10 +1050,10 @@ def test_dashboard__investment_in_yi_yuan_from_the_detail_totals(books: tuple[An
     blank (the formula says so too)."""
     formulas, cached = books
     f, c = formulas["总览"], cached["总览"]
-    title = find_row(c, 1, "投资完成情况（亿元）", 1)
+    title, col = find_cell(c, "投资完成情况（亿元）")
     checked = 0
     for r in range(title + 2, title + 5):
-        for j in (2, 3, 4):
+        for j in (col + 1, col + 2, col + 3):
             formula = f.cell(r, j).value
             if formula is None:
                 continue
@@ -1065,3 +1069,82 @@ def test_dashboard__investment_in_yi_yuan_from_the_detail_totals(books: tuple[An
                 assert got == pytest.approx(float(detail) / 10_000), (r, j)
                 checked += 1
     assert checked >= 6
+
+
+# -- 总览, the leader's page ----------------------------------------------------------------
+def test_dashboard__each_main_indicator_from_its_row_on_the_detail_sheet(
+    books: tuple[Any, Any], plan: dict
+) -> None:
+    """Value, growth, target, rate and status of every main indicator on page 1, each a
+    reference to its 主要指标 cell with the same cached value (blank stays blank)."""
+    formulas, cached = books
+    f, c, detail = formulas["总览"], cached["总览"], cached["主要指标"]
+    at = rows_by_first_col(detail)
+    top, left = find_cell(c, "主要指标完成情况")
+    heads = [c.cell(top + 1, left + j).value for j in range(7)]
+    assert heads[0] == "指标" and heads[3] == "同比增长(%)" and heads[-1] == "状态"
+    for i, ind in enumerate(plan["indicators"]):
+        r, src = top + 2 + i, at[ind["code"]]
+        assert c.cell(r, left).value == ind["name"]["zh"]
+        for j, there in ((2, 10), (3, 12), (5, IND_STATUS - 3)):
+            want = detail.cell(src, there).value
+            got = c.cell(r, left + j).value
+            assert got in (None, "") if want is None else got == pytest.approx(want, rel=1e-12)
+            ref = f"'主要指标'!{openpyxl.utils.get_column_letter(there)}{src}"
+            assert ref in f.cell(r, left + j).value
+        assert c.cell(r, left + 6).value == detail.cell(src, IND_STATUS).value
+        assert "≈" not in (c.cell(r, left + 4).value or "")  # the level it implies: detail
+
+
+def test_dashboard__overdue_milestones_in_red(
+    books: tuple[Any, Any], plan: dict, values: dict[tuple[str, str, str], Any]
+) -> None:
+    """A start milestone past due is overdue while the project is not 在建/竣工 and has no
+    start date; a finish milestone while it is not 竣工; a project unreported is not judged."""
+    _, cached = books
+    c, detail = cached["总览"], cached["重点项目"]
+    late = []
+    for p in plan["projects"]:
+        state = values.get(("projects_progress", p["id"], "status"))
+        started = values.get(("projects_progress", p["id"], "actual_start"))
+        if state is None and ("projects_progress", p["id"], "ytd_investment") not in values:
+            continue
+        for m in p.get("milestones") or []:
+            if m["due"] > "2014-06-30":
+                continue
+            if ("开工" in m["text"] and state not in ("在建", "竣工") and not started) or (
+                m["text"] in ("竣工", "大修工程完工") and state != "竣工"
+            ):
+                late.append(p["id"])
+    assert late, "the case has overdue milestones"
+    r, left = find_cell(c, f"逾期未完成的节点目标（{len(late)} 个）")
+    listed = [str(c.cell(r + 1 + i, left).value) for i in range(min(len(late), 8))]
+    assert [x.split(" ")[0] for x in listed] == sorted(
+        late, key=[p["id"] for p in plan["projects"]].index
+    )[:8]
+    assert all(
+        c.cell(r + 1 + i, left).font.color.rgb.endswith("C00000") for i in range(len(listed))
+    )
+    at = rows_by_first_col(detail)
+    for pid in late:  # and red on 重点项目's 节点目标 too
+        assert detail.cell(at[pid], 20).font.color.rgb.endswith("C00000"), pid
+
+
+def test_dashboard__page_one_is_measured_and_the_charts_follow(books: tuple[Any, Any]) -> None:
+    formulas, _ = books
+    dash = formulas["总览"]
+    assert dash.page_setup.orientation == "landscape" and 70 <= int(dash.page_setup.scale) <= 100
+    assert not dash.sheet_properties.pageSetUpPr.fitToPage
+    breaks = [b.id for b in dash.row_breaks.brk]
+    last = max(r for r in range(1, dash.max_row + 1) if any(
+        dash.cell(r, j).value is not None for j in range(1, dash.max_column + 1)))  # fmt: skip
+    assert breaks and breaks[0] >= last  # page 1 ends after the tables, charts after it
+
+
+def test_charts__benchmark_a_tick_on_each_bar_not_a_line(case: Case) -> None:
+    with zipfile.ZipFile(case.summary) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    for xml in charts:
+        line = xml[xml.index("<c:lineChart>") :]
+        assert '<c:symbol val="dash"/>' in line
+        assert "<a:ln><a:noFill/></a:ln>" in line.replace(" ", "")

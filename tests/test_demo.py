@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from helpers import tianbao
+from helpers import facts_of, read_yaml, tianbao
 from tianbao.ledger.db import Ledger
 from tianbao.ledger.status import status
 from tianbao.workspace import open_workspace
@@ -76,7 +77,7 @@ def test_demo__summary_figures_recomputed_from_the_archive(demo: Path) -> None:
     tc.test_consolidate__livelihood_and_task_totals(books, values, plan)
     tc.test_consolidate__indicator_rows__actual_rate_status(books, values, plan)
     dash = books[1]["总览"]
-    reported = dash.cell(tc.find_row(dash, 1, "已报单位（已受理）", 1), 2).value
+    reported = facts_of(dash)["已报单位（已受理）"]
     assert reported == len(tc.accepted(ws)) == 13  # 15 less TJJ (rejected) and WLQ (missing)
     tc.test_consolidate__data_sources__every_figure_traced_to_its_cell(case, books)
     with Ledger(ws) as ledger:
@@ -128,7 +129,7 @@ def test_demo__quarter_summary_from_its_last_month_with_the_months_beside(
     assert res.exit_code == 0, res.output
     book = openpyxl.load_workbook(out, data_only=True)
     dash = book["总览"]
-    facts = {r[0]: r[1] for r in dash.iter_rows(values_only=True) if r[0]}
+    facts = facts_of(dash)
     assert facts["报告期"].startswith("2014年第二季度") and "2014年6月" in facts["报告期"]
     trend = book["趋势"]
     rows = {r[0]: r for r in trend.iter_rows(min_row=5, values_only=True) if r[0]}
@@ -146,9 +147,51 @@ def test_demo__quarter_summary_from_its_last_month_with_the_months_beside(
                 if v.form == "indicators_monthly" and v.row_key == "FAI" and v.field == "ytd"
             )
             assert got == want, month
-    # a month's own summary has no trend sheet; a period beyond the year's is refused
-    june = tmp_path / "june.xlsx"
-    assert tianbao(runner, "consolidate", "-w", ws, "-p", "2014-06", "-o", june).exit_code == 0
-    assert "趋势" not in openpyxl.load_workbook(june).sheetnames
-    bad = tianbao(runner, "consolidate", "-w", ws, "-p", "2014-Q5", "-o", june)
+    # January's own summary has no months to show; a period beyond the year's is refused
+    jan = tmp_path / "jan.xlsx"
+    assert tianbao(runner, "consolidate", "-w", ws, "-p", "2014-01", "-o", jan).exit_code == 0
+    assert "趋势" not in openpyxl.load_workbook(jan).sheetnames
+    bad = tianbao(runner, "consolidate", "-w", ws, "-p", "2014-Q5", "-o", jan)
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_demo__june_summary_has_the_months_and_their_rate_lines(demo: Path) -> None:
+    """趋势 of June: 1–6月; the key projects' year-to-date investment of each month is the
+    sum over that month's counting returns, its rate over the plan of the projects that
+    reported; the line charts on 总览 draw the 趋势 rows against 序时进度."""
+    import zipfile
+
+    import openpyxl
+
+    ws = demo / "workspace"
+    summary = demo / "outputs" / "summary-2014-06.xlsx"
+    trend = openpyxl.load_workbook(summary, data_only=True)["趋势"]
+    head = [c.value for c in trend[4]]
+    assert head[4:] == [f"{m}月" for m in range(1, 7)]
+    rows = {r[1]: r for r in trend.iter_rows(min_row=5, values_only=True) if r[1]}
+    plan = read_yaml(ws / "plan.yaml")
+    key = [p for p in plan["projects"] if p.get("key")]
+    assert key
+    with Ledger(ws) as ledger:
+        for month in range(1, 7):
+            counting = {s.department: s for s in ledger.latest_accepted(f"2014-{month:02d}")}
+            done, planned = Decimal(0), Decimal(0)
+            for p in key:
+                sub = counting.get(p["department"])
+                if sub is None:
+                    continue
+                mine = ("projects_progress", p["id"], "ytd_investment")
+                ytd = next((v.value for v in ledger.values(sub.id)
+                            if (v.form, v.row_key, v.field) == mine), None)  # fmt: skip
+                if ytd is not None:
+                    done += Decimal(str(ytd))
+                    planned += Decimal(str(p["annual_plan"]))
+            got = rows["重点项目（新建、续建）本年累计完成投资"][3 + month]
+            rate = rows["重点项目（新建、续建）投资完成率(%)"][3 + month]
+            assert got == pytest.approx(float(done)), month
+            assert rate == pytest.approx(float(done / planned * 100)), month
+            assert rows["序时进度(%)"][3 + month] == pytest.approx(month * 100 / 12)
+    with zipfile.ZipFile(summary) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/")]
+    lines = [x for x in charts if "<c:lineChart>" in x and "'趋势'!" in x]
+    assert len(lines) == 2  # the indicators' and the investment's rate paths

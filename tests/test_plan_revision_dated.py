@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import SAMPLE, read_yaml, tianbao, write_yaml
+from helpers import SAMPLE, facts_of, read_yaml, tianbao, write_yaml
 from returns import Returns
 from tianbao.dev.simulate import fill_workbook, plausible_fill
 from tianbao.plan.periods import Period
@@ -89,10 +89,7 @@ class Year:
     @staticmethod
     def plan_line(summary: Path) -> str:
         sheet = openpyxl.load_workbook(summary)["总览"]
-        for row in sheet.iter_rows(values_only=True):
-            if row[0] == "计划版本":
-                return str(row[1])
-        raise AssertionError("no 计划版本 line on 总览")
+        return str(facts_of(sheet)["计划版本"])
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import lo
-from helpers import tianbao
+from helpers import SAMPLE_PLAN, read_yaml, tianbao
 from tianbao.consolidate.book import NOT_PRINTED
 from tianbao.dev.synthetic import make_synthetic_workspace
 
@@ -71,3 +71,17 @@ def test_summary__provenance_not_printed(printed: dict[str, list[lo.Page]]) -> N
     # the summary's tables: each page of a wide sheet repeats the header and the names
     wide = [p for p in pages if "项目编号" in p.text]
     assert wide and all("项目名称" in p.text for p in wide)
+
+
+def test_summary__the_leader_page_is_one_page(printed: dict[str, list[lo.Page]]) -> None:
+    """总览's page 1: the main indicators, the overdue milestones, reporting and sign-off,
+    the counts by status and the investment, all on the first page; the charts after."""
+    first = printed["summary"][0]
+    text = first.text.replace(" ", "")
+    sections = ("主要指标完成情况", "逾期未完成的节点目标", "报送与签发", "完成情况（按状态计数）")
+    assert all(s in text for s in sections)
+    assert "投资完成情况（亿元）" in text and "民生工程" in text and "注：完成率" in text
+    for indicator in read_yaml(SAMPLE_PLAN)["indicators"]:
+        assert indicator["name"]["zh"][:4] in text, indicator["code"]
+    assert first.scale is not None and first.scale >= READABLE
+    assert "主要指标完成情况" not in printed["summary"][1].text.replace(" ", "")

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import lo
-from helpers import tianbao
+from helpers import facts_of, tianbao
 from tianbao.report.notice import SHEET
 from tianbao.workspace import open_workspace
 
@@ -121,8 +121,7 @@ def test_summary__a_rejected_department_is_not_said_missing(demo: Path, tmp_path
     out = tmp_path / "summary.xlsx"
     res = tianbao(CliRunner(), "consolidate", "-w", demo, "-p", "2014-06", "-o", out, "--json")
     assert res.exit_code == 0, res.output
-    facts = {r[0]: r[1] for r in openpyxl.load_workbook(out)["总览"].iter_rows(
-        min_row=3, max_row=14, values_only=True) if r[0]}  # fmt: skip
+    facts = facts_of(openpyxl.load_workbook(out)["总览"])
     status = json.loads(
         tianbao(CliRunner(), "status", "-w", demo, "-p", "2014-06", "--json").stdout
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import copy_workspace, tianbao
+from helpers import copy_workspace, facts_of, tianbao
 from returns import Returns
 
 DEPT, JUNE = "RSJ", "2014-06"
@@ -47,8 +47,7 @@ def reported(rs: Returns, ws: Path, tmp_path: Path) -> int:
     out = tmp_path / "summary.xlsx"
     assert run(rs, "consolidate", "-w", ws, "-p", JUNE, "-o", out).exit_code == 0
     dash = openpyxl.load_workbook(out, data_only=True)["总览"]
-    row = next(r for r in dash.iter_rows(values_only=True) if r[0] == "已报单位（已受理）")
-    return int(row[1])
+    return int(facts_of(dash)["已报单位（已受理）"])
 
 
 def test_return__needs_a_reason_then_stops_counting_until_sent_again(
@@ -156,11 +155,46 @@ def test_signoff__freezes_the_period_until_withdrawn(rs: Returns, ws: Path, tmp_
     out = tmp_path / "signed.xlsx"
     assert run(rs, "consolidate", "-w", ws, "-p", JUNE, "-o", out).exit_code == 0
     dash = openpyxl.load_workbook(out, data_only=True)["总览"]
-    row = next(r for r in dash.iter_rows(values_only=True) if r[0] == "签发")
-    assert str(row[1]).startswith("已签发：王局长")
+    assert str(facts_of(dash)["签发"]).startswith("已签发：王局长")
     # withdrawing needs a reason; then the period takes returns again
     assert run(rs, "signoff", "-w", ws, "-p", JUNE, "--withdraw").exit_code == 2
     back = run(rs, "signoff", "-w", ws, "-p", JUNE, "--withdraw", "--note", "财政局更正")
     assert back.exit_code == 0
     res = run(rs, "collect", "-w", ws, rs.june("late2", later), "--received-at", "2014-07-13T09:00")
     assert res.exit_code == 0, res.output
+
+
+def test_signoff__the_summary_stays_what_was_signed_when_an_earlier_month_is_corrected(
+    rs: Returns, ws: Path, tmp_path: Path
+) -> None:
+    """June's summary shows 1–6月; a May correction collected after June's sign-off changes
+    May's own summary, never the signed June one (byte for byte)."""
+    import copy
+
+    import openpyxl
+
+    from tianbao.dev.simulate import fill_workbook
+
+    assert run(rs, "signoff", "-w", ws, "-p", JUNE, "--by", "王局长").exit_code == 0
+    signed, again = tmp_path / "signed.xlsx", tmp_path / "again.xlsx"
+    assert run(rs, "consolidate", "-w", ws, "-p", JUNE, "-o", signed).exit_code == 0
+    form = "indicators_monthly"
+    key = rs.keys(form)[0]
+    fills = copy.deepcopy(rs.fills["2014-05"])
+    at = rs.cell(form, key, "ytd")
+    old = fills[rs.sheet(form)][at]
+    fills[rs.sheet(form)][at] = old + 1
+    may = fill_workbook(rs.templates["2014-05"], tmp_path / "may" / "更正.xlsx", fills)
+    res = run(rs, "collect", "-w", ws, may, "--corrections", "--received-at", "2014-07-20T09:00")
+    assert res.exit_code == 0, res.output
+    assert run(rs, "consolidate", "-w", ws, "-p", JUNE, "-o", again).exit_code == 0
+
+    assert again.read_bytes() == signed.read_bytes()
+    trend = openpyxl.load_workbook(again, data_only=True)["趋势"]
+    (row,) = [r for r in trend.iter_rows(values_only=True) if r[0] == key]
+    assert row[4 + 4] == old  # May as signed
+    may_summary = tmp_path / "may.xlsx"
+    assert run(rs, "consolidate", "-w", ws, "-p", "2014-05", "-o", may_summary).exit_code == 0
+    detail = openpyxl.load_workbook(may_summary, data_only=True)["主要指标"]
+    (mine,) = [r for r in detail.iter_rows(values_only=True) if r[0] == key]
+    assert mine[9] == old + 1  # the correction counts for May

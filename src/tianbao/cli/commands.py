@@ -370,9 +370,10 @@ def consolidate(
 ) -> None:
     """District summary of PERIOD from each department's latest accepted return.
 
-    Sheets 总览 (charts), 主要指标, 重点项目, 民生工程, 重点任务, 报送情况, 数据来源;
-    totals are Excel formulas with their values. Exit 0 on success, 2 for a usage
-    or workspace problem.
+    Sheets 总览 (the leader's page: main indicators, overdue milestones, reporting,
+    investment in 亿元; then the charts), 主要指标, 重点项目, 民生工程, 重点任务,
+    报送情况, 数据来源; totals are Excel formulas with their values. Exit 0 on
+    success, 2 for a usage or workspace problem.
     """
     from tianbao import api
     from tianbao.cli.progress import bar, wanted

@@ -18,9 +18,9 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.consolidate.data import Consolidated, Row
-from tianbao.consolidate.rates import LABELS, NO_TARGET, PENDING_LABEL, UNREPORTED
+from tianbao.consolidate.rates import LABELS, NO_TARGET, OVER, PENDING_LABEL, UNREPORTED, WITHIN
 from tianbao.consolidate.rowwriter import Cell
-from tianbao.consolidate.styles import PCT, Styles
+from tianbao.consolidate.styles import LATE_RED, PCT, Styles
 from tianbao.errors import TianbaoError
 from tianbao.support.print_layout import print_landscape
 from tianbao.template.writer import WRAP_MARGIN, display_width, row_height
@@ -44,6 +44,15 @@ SOURCES = "数据来源"
 NOT_PRINTED = (
     "本表供审计在屏幕上核对汇总表每个数字的出处（可按列筛选），不在打印范围内；"
     "如需打印，请在页面设置中取消打印区域。"
+)
+
+
+# what a chart's category says where its row has no bar: (status label, note)
+CHART_NOTES = (
+    (LABELS[UNREPORTED], "（未报）"),
+    (PENDING_LABEL, "（目标待定）"),
+    (LABELS[WITHIN], "（上限：达标）"),
+    (LABELS[OVER], "（上限：超标）"),
 )
 
 
@@ -170,6 +179,22 @@ class Sources:
             ws.autofilter(HEAD - 1, 0, last, ncols - 1)
 
 
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One main indicator as 总览 shows it: its 主要指标 row and the values cached there."""
+
+    row: int  # 0-based row on 主要指标
+    name: str
+    unit: str
+    target: str  # the plan's words: 增长10%以上, 控制在4%以内
+    point: bool
+    value: Decimal | None  # 本年累计, or 本月 for a point-in-time figure
+    growth: Decimal | None  # 同比增长(%)
+    rate: Decimal | None
+    benchmark: Decimal
+    status: str
+
+
 @dataclass
 class Book:
     data: Consolidated
@@ -183,12 +208,15 @@ class Book:
     # collection -> status -> detail rows in that status
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     totals: dict[str, Any] = field(default_factory=dict)  # groups the dashboard shows
+    indicators: list[IndicatorLine] = field(default_factory=list)  # for 总览
+    milestones: list[Any] = field(default_factory=list)  # due milestones, for 总览
     widths: list[float] = field(default_factory=list)  # the current sheet's column widths
     texts: list[tuple[int, str]] = field(default_factory=list)  # this row's text cells
 
     def __post_init__(self) -> None:
         self.plain = self.styles.get("cell")
         self.wrap = self.styles.get("cell", None, text_wrap=True)
+        self.late = self.styles.get("cell", None, text_wrap=True, font_color=LATE_RED)
         self._row = -1  # the row being buffered (begin .. fit or end), -1: none
         self._cells: dict[int, Cell] = {}
 
@@ -243,7 +271,7 @@ class Book:
             self.put(ws, r, c, "b", None, fmt)
         else:
             self.put(ws, r, c, "s", str(value), fmt)
-            if fmt is self.wrap:
+            if fmt is self.wrap or fmt is self.late:
                 self.texts.append((c, str(value)))
 
     def returned(self, ws: Any, r: int, c: int, row: Row, name: str, fmt: Any) -> None:
@@ -288,14 +316,26 @@ class Book:
         ws.merge_range(1, 0, 1, ncols - 1, sub, self.styles.get("subtitle"))
 
     def chart_label(
-        self, ws: Any, r: int, c: int, name_col: int, status_col: int, name: str, state: str
+        self,
+        ws: Any,
+        r: int,
+        c: int,
+        name_col: int,
+        status_col: int,
+        name: str,
+        state: str,
+        collection: str = "",
     ) -> None:
-        """A hidden cell a chart takes its category from: the row's name, with （未报）
-        where nothing was reported, so that a missing bar is labelled, not a 0."""
+        """A hidden cell a chart takes its category from: the row's name, with the reason
+        where the row has no rate (（未报）, （目标待定）, a ceiling's （上限：达标）), so
+        that a missing bar is labelled, never read as 0."""
         ws.set_column(c, c, None, None, {"hidden": True})
         n, st = cell(r, name_col), cell(r, status_col)
-        formula = f'={n}&IF(LEFT({st},2)="未报","（未报）","")'
-        shown = name + ("（未报）" if state == UNREPORTED else "")
+        tests = "".join(f'IF(LEFT({st},{len(text)})="{text}","{why}",' for text, why in CHART_NOTES)
+        formula = f'={n}&{tests}""{")" * len(CHART_NOTES)}'
+        shown = name + next(
+            (why for text, why in CHART_NOTES if label(state, collection).startswith(text)), ""
+        )
         self.put(ws, r, c, "f", formula, self.plain, shown)
 
     def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:

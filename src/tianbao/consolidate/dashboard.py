@@ -5,6 +5,7 @@ kept while the detail sheets were written."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -37,12 +38,12 @@ from tianbao.consolidate.rates import (
     UNREPORTED,
     WITHIN,
 )
-from tianbao.consolidate.sheets import LIV_BUDGET, LIV_DONE, LIV_RATE
-from tianbao.consolidate.styles import MONEY, PCT
+from tianbao.consolidate.sheets import IND_RATE, LIV_BUDGET, LIV_DONE, LIV_RATE
+from tianbao.consolidate.styles import LATE_RED, MONEY, PCT
 from tianbao.consolidate.totals import Group
 from tianbao.plan.clock import shown_zh
-from tianbao.support.print_layout import print_landscape
-from tianbao.template.writer import row_height
+from tianbao.support.print_layout import A4_AT_100, READABLE, print_landscape, printed_width
+from tianbao.template.writer import WRAP_MARGIN, row_height
 
 # the counts table: one column per verdict; growth targets and ceilings beside 序时
 COUNT_COLUMNS = (
@@ -65,23 +66,222 @@ SECTIONS = (
 
 WAN_PER_YI = 10_000  # 万元 in one 亿元
 
+# 总览's page 1 in two panels side by side, landscape: on the left the main indicators
+# and the overdue milestones; on the right reporting and sign-off, the counts by status
+# and the investment. Columns 0-6 left, 7 a gap, 8-16 right.
+LEFT, RIGHT = 0, 8
+WIDTHS = [22, 6, 11, 8, 20, 8, 10, 2, 14, 8, *[8] * (len(COUNT_COLUMNS) - 1), 9]
+LEFT_LAST, RIGHT_LAST = RIGHT - 2, len(WIDTHS) - 1
+# 「增长11%以上（≈97.85亿元）」, 「…（按增速≈89.21亿元）」: the level a target implies
+LEVEL_NOTE = re.compile(r"（[^（）]*≈[^（）]*）")
+PAGE_HEIGHT = 487.0  # points of A4 landscape between margins of 0.75"
+LINE = 13.0  # points per wrapped line of 10 pt text
+MAX_MILESTONES = 8  # lines of overdue milestones on page 1; the rest on 重点项目
+# 主要指标's columns 总览 shows: the figure judged, 同比增长, 状态
+IND_VALUE, IND_GROWTH, IND_STATUS = 9, 11, IND_RATE + 3
+
+
+class Grid:
+    """总览's cells, gathered panel by panel, then written row by row: the workbook is
+    in constant_memory mode, where a sheet's rows must be written top to bottom."""
+
+    def __init__(self) -> None:
+        self.cells: dict[int, list[tuple[int, str, tuple[Any, ...]]]] = {}
+        self.heights: dict[int, float] = {}
+
+    def put(self, r: int, c: int, method: str, *args: Any) -> None:
+        self.cells.setdefault(r, []).append((c, method, (r, c, *args)))
+
+    def merge(self, r: int, c1: int, c2: int, text: str, fmt: Any) -> None:
+        self.cells.setdefault(r, []).append((c1, "merge_range", (r, c1, r, c2, text, fmt)))
+        width = sum(WIDTHS[c1 : c2 + 1]) * WRAP_MARGIN
+        self.need(r, row_height([(text, width)], LINE))
+
+    def need(self, r: int, height: float) -> None:
+        self.heights[r] = max(self.heights.get(r, 15.0), height)
+
+    def height(self, first: int, last: int) -> float:
+        return sum(self.heights.get(r, 15.0) for r in range(first, last + 1))
+
+    def flush(self, ws: Any) -> None:
+        for r in sorted(set(self.cells) | set(self.heights)):
+            for _, method, args in sorted(self.cells.get(r, []), key=lambda x: x[0]):
+                getattr(ws, method)(*args)
+            ws.set_row(r, self.heights.get(r, 15.0))
+
 
 def write_dashboard(book: Book, ws: Any) -> None:
     d, st = book.data, book.styles
     plan = d.plan
-    ncols = 2 + len(COUNT_COLUMNS)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, ncols - 1, 12)
-    ws.merge_range(
-        0,
-        0,
-        0,
-        ncols - 1,
-        f"{plan.district_name}{plan.year}年目标任务完成情况汇总（{d.of.label_zh}）",
-        st.get("title"),
-    )
-    ws.set_row(0, 30)
-    lab, c = st.get("label"), st.get("cell", None, align="left")
+    for j, w in enumerate(WIDTHS):
+        ws.set_column(j, j, w)
+    g = Grid()
+    title = f"{plan.district_name}{plan.year}年目标任务完成情况汇总（{d.of.label_zh}）"
+    g.merge(0, 0, RIGHT_LAST, title, st.get("title"))
+    g.need(0, 30)
+    g.heights[1] = 6
+    left = _indicators(book, g, 2)
+    left = _milestones(book, g, left + 1)
+    left = _note(book, g, left + 1)
+    right = _facts(book, g, 2)
+    right = _counts(book, g, right + 1)
+    right = _investment(book, g, right + 1)
+    last = max(left, right)
+    g.flush(ws)
+    # page 1 whole on one sheet of A4: the scale that fits its width and its height
+    wide = A4_AT_100 / printed_width(WIDTHS)
+    tall = PAGE_HEIGHT / g.height(0, last)
+    scale = max(int(READABLE * 100), min(100, int(min(wide, tall) * 100)))
+    end = add_charts(book, ws, last + 2)  # each on a page of its own after page 1
+    print_landscape(ws, WIDTHS, None)
+    ws.set_print_scale(scale)  # after print_landscape: no fitting, page 1 is measured
+    ws.print_area(0, 0, end, RIGHT_LAST)
+
+
+def _section(g: Grid, st: Any, r: int, c: int, text: str) -> None:
+    g.put(r, c, "write_string", text, st.get("section"))
+    g.need(r, 18)
+
+
+def _header(g: Grid, st: Any, r: int, c: int, heads: list[str]) -> None:
+    for j, h in enumerate(heads):
+        g.put(r, c + j, "write_string", h, st.get("header"))
+    g.need(r, row_height([(h, WIDTHS[c + j]) for j, h in enumerate(heads)], LINE))
+
+
+def _ref_number(sheet: str, r: int, c: int) -> str:
+    """A figure of a detail sheet, blank where it is blank (a bare reference shows 0)."""
+    there = f"'{sheet}'!{cell(r, c)}"
+    return f'=IF(ISNUMBER({there}),{there},"")'
+
+
+def _indicators(book: Book, g: Grid, r: int) -> int:
+    """The main indicators: value, growth, target, completion and status."""
+    st = book.styles
+    _section(g, st, r, LEFT, "主要指标完成情况")
+    heads = ["指标", "单位", "本年累计（时点指标为本月）", "同比增长(%)", "目标"]
+    _header(g, st, r + 1, LEFT, [*heads, "完成率(%)", "状态"])
+    r += 1
+    wrap = st.get("cell", None, text_wrap=True)
+    money, pct = st.get("cell", "#,##0.00"), st.get("cell", PCT)
+    for line in book.indicators:
+        r += 1
+        g.put(r, 0, "write_string", line.name, wrap)
+        g.put(r, 1, "write_string", line.unit, book.plain)
+        for c, there, value, fmt in (
+            (2, IND_VALUE, line.value, money),
+            (3, IND_GROWTH, line.growth, pct),
+            (5, IND_RATE, line.rate, pct),
+        ):
+            g.put(r, c, "write_formula", _ref_number(INDICATORS, line.row, there), fmt, fnum(value))
+        target = LEVEL_NOTE.sub("", line.target)  # the level it implies: on 主要指标
+        g.put(r, 4, "write_string", target, wrap)
+        shown = label(line.status, "indicators")
+        status = f"='{INDICATORS}'!{cell(line.row, IND_STATUS)}"
+        g.put(r, 6, "write_formula", status, st.status(line.status), shown)
+        widths = [(line.name, WIDTHS[0] * WRAP_MARGIN), (target, WIDTHS[4] * WRAP_MARGIN)]
+        g.need(r, row_height(widths, LINE))
+    if not book.indicators:
+        r += 1
+        g.merge(r, LEFT, LEFT_LAST, "计划中没有主要指标", book.plain)
+    return r
+
+
+def _investment(book: Book, g: Grid, r: int) -> int:
+    """Key projects, all projects and livelihood projects against the plan, in 亿元."""
+    d, st = book.data, book.styles
+    # leaders read 亿元: the detail sheets keep 万元, 总览 divides by 10,000
+    _section(g, st, r + 1, RIGHT, "投资完成情况（亿元）")
+    heads = ["项目", "总投资", "年度计划", "本年累计", "完成率(%)", "序时进度(%)"]
+    _header(g, st, r + 2, RIGHT, [*heads, "差(百分点)"])
+    g.merge(r + 2, RIGHT + 7, RIGHT_LAST, "状态", st.get("header"))
+    r += 2
+    money, pct = st.get("cell", MONEY), st.get("cell", PCT)
+    lab = st.get("label", None, text_wrap=True)
+    _, key_row, _, _ = book.refs["projects_key"]
+    _, all_row, _, _ = book.refs["projects_total"]
+    _, liv_row, _, _ = book.refs["livelihood_total"]
+
+    def proj(row: int) -> Callable[[int], str | None]:
+        cols = {1: P_TOTAL, 2: P_PLAN, 3: P_YTD, 4: P_RATE}
+        return lambda j: f"='{PROJECTS}'!{cell(row, cols[j])}" if j in cols else None
+
+    def liv(j: int) -> str | None:
+        cols = {2: LIV_BUDGET, 3: LIV_DONE, 4: LIV_RATE}
+        return f"='{LIVELIHOOD}'!{cell(liv_row, cols[j])}" if j in cols else None
+
+    lines: list[tuple[str, str, Callable[[int], str | None]]] = [
+        ("重点项目（新建、续建）", "key", proj(key_row)),
+        ("全部项目", "all", proj(all_row)),
+        ("民生工程", "liv", liv),
+    ]
+    for name, kind, ref in lines:
+        r += 1
+        total: Decimal | None
+        if kind == "liv":
+            group: Group = book.totals["livelihood"]
+            total, plan_sum = None, group.total(LIV_BUDGET)
+            done = group.reported_total(LIV_DONE)
+        else:
+            group = book.totals["projects_all" if kind == "all" else "projects_key"]
+            total, plan_sum = group.total(P_TOTAL), group.total(P_PLAN)
+            done = group.reported_total(P_YTD)
+        plan_col, done_col = (LIV_BUDGET, LIV_DONE) if kind == "liv" else (P_PLAN, P_YTD)
+        rate = group.rate(plan_col, done_col, d.progress)
+        value, state = rate.rate, rate.status
+        g.put(r, RIGHT, "write_string", name, lab)
+        g.need(r, row_height([(name, WIDTHS[RIGHT] * WRAP_MARGIN)], LINE))
+        for j, figure in ((1, total), (2, plan_sum), (3, done)):
+            f = ref(j)
+            if f is None or (figure is None and j != 3):
+                g.put(r, RIGHT + j, "write_blank", None, money)
+            else:  # a reference to a blank subtotal is blank too, never 0
+                there = f.removeprefix("=")
+                yi = f'=IF(ISNUMBER({there}),{there}/{WAN_PER_YI},"")'
+                cached = fnum(None if figure is None else figure / WAN_PER_YI)
+                g.put(r, RIGHT + j, "write_formula", yi, money, cached)
+        g.put(r, RIGHT + 4, "write_formula", ref(4) or "", pct, fnum(value))
+        g.put(r, RIGHT + 5, "write_number", float(rate.benchmark), pct)
+        gap = None if value is None else value - rate.benchmark
+        rc, bc = cell(r, RIGHT + 4), cell(r, RIGHT + 5)
+        formula = f'=IF(ISNUMBER({rc}),{rc}-{bc},"")'
+        g.put(r, RIGHT + 6, "write_formula", formula, pct, fnum(gap))
+        g.merge(r, RIGHT + 7, RIGHT_LAST, label(state), st.status(state))
+    return r
+
+
+def _milestones(book: Book, g: Grid, r: int) -> int:
+    """The overdue milestones in red, the ones the return cannot tell about counted."""
+    st = book.styles
+    late = [m for m in book.milestones if m.overdue]
+    unjudged = sum(1 for m in book.milestones if not m.kind)
+    _section(g, st, r + 1, LEFT, f"逾期未完成的节点目标（{len(late)} 个）")
+    r += 1
+    red = st.get("cell", None, text_wrap=True, font_color=LATE_RED)
+    for m in late[:MAX_MILESTONES]:
+        r += 1
+        g.merge(r, LEFT, LEFT_LAST, m.line(), red)
+    if len(late) > MAX_MILESTONES:
+        r += 1
+        more = f"……另有 {len(late) - MAX_MILESTONES} 个，见「{PROJECTS}」表节点目标列（红字）"
+        g.merge(r, LEFT, LEFT_LAST, more, red)
+    if not late:
+        r += 1
+        g.merge(r, LEFT, LEFT_LAST, "无", book.plain)
+    if unjudged:
+        r += 1
+        text = (
+            f"另有 {unjudged} 个节点目标已到期，从填报的项目状态看不出是否完成，"
+            f"请向责任单位核实（见「{PROJECTS}」表）。"
+        )
+        g.merge(r, LEFT, LEFT_LAST, text, st.get("subtitle", None, text_wrap=True))
+    return r
+
+
+def _facts(book: Book, g: Grid, r: int) -> int:
+    """Reporting, plan version and sign-off."""
+    d, st = book.data, book.styles
+    _section(g, st, r, RIGHT, "报送与签发")
     # not counted: never sent, or sent and rejected / sent back (they did report)
     state_of = {ds.code: ds.state for ds in d.status.departments}
     absent = [code for code in d.expected if code not in d.submissions]
@@ -95,36 +295,40 @@ def write_dashboard(book: Book, ws: Any) -> None:
         ("已报单位（已受理）", Decimal(len(d.reported))),
         ("未报单位", "、".join(missing) if missing else "无"),
         ("已报未通过（退回待重报）", "、".join(again) if again else "无"),
-        ("最新受理报表收到时间", shown_zh(latest, plan.tz) or "无"),
+        ("最新受理报表收到时间", shown_zh(latest, d.plan.tz) or "无"),
         ("计划版本", plan_text(d.plan, d.later)),
         ("签发", _signed(d)),
     ]
-    r = 2
+    lab = st.get("label", None, text_wrap=True)
+    text = st.get("cell", None, text_wrap=True, align="left")
     for name, value in facts:
-        ws.write_string(r, 0, name, lab)
-        if isinstance(value, Decimal):
-            ws.write_number(r, 1, float(value), st.get("cell", PCT if "%" in name else "0"))
-            for j in range(2, ncols):
-                ws.write_blank(r, j, None, c)
-        else:
-            ws.merge_range(r, 1, r, ncols - 1, str(value), st.get("cell", None, text_wrap=True))
-            ws.set_row(r, row_height([(str(value), 12.0 * (ncols - 1))]))
         r += 1
-    # counts by status: COUNTIF over each sheet's status column
-    r += 1
-    ws.write_string(r, 0, "完成情况（序时进度、增速目标、上限）", st.get("section"))
-    r += 1
-    heads = ["项目", "合计", *[title for title, _ in COUNT_COLUMNS]]
-    for j, h in enumerate(heads):
-        ws.write_string(r, j, h, st.get("header"))
-    ws.set_row(r, row_height([(h, 12.0) for h in heads], 13.0))  # labels wrap to two lines
+        g.put(r, RIGHT, "write_string", name, lab)
+        g.need(r, row_height([(name, WIDTHS[RIGHT])], LINE))
+        if isinstance(value, Decimal):
+            fmt = st.get("cell", PCT if "%" in name else "0", align="left")
+            g.merge(r, RIGHT + 1, RIGHT_LAST, "", fmt)
+            g.put(r, RIGHT + 1, "write_number", float(value), fmt)
+        else:
+            g.merge(r, RIGHT + 1, RIGHT_LAST, str(value), text)
+    return r
+
+
+def _counts(book: Book, g: Grid, r: int) -> int:
+    """Rows by status per collection: COUNTIF over each detail sheet's status column."""
+    st = book.styles
+    _section(g, st, r + 1, RIGHT, "完成情况（按状态计数）")
+    _header(g, st, r + 2, RIGHT, ["项目", "合计", *[title for title, _ in COUNT_COLUMNS]])
+    r += 2
+    lab = st.get("label")
     for title, sheet, collection in SECTIONS:
         r += 1
         col, first, last = book.status_ranges[sheet]
         rng = f"'{sheet}'!{col_range(col, first, last)}"
         counts = book.counts.get(collection, {})
-        ws.write_string(r, 0, title, lab)
-        ws.write_formula(r, 1, f"=COUNTA({rng})", st.get("cell"), sum(counts.values()))
+        g.put(r, RIGHT, "write_string", title, lab)
+        total = sum(counts.values())
+        g.put(r, RIGHT + 1, "write_formula", f"=COUNTA({rng})", st.get("cell"), total)
         for j, (_, states) in enumerate(COUNT_COLUMNS):
             n = sum(counts.get(state, 0) for state in states)
             labels = [LABELS[state] for state in states]
@@ -133,78 +337,19 @@ def write_dashboard(book: Book, ws: Any) -> None:
             formula = "=" + "+".join(f'COUNTIF({rng},"{text}")' for text in labels)
             bad = next((x for x in states if x not in GOOD), None)
             fmt = st.status(bad) if n and bad and bad != NO_TARGET else st.get("cell")
-            ws.write_formula(r, 2 + j, formula, fmt, n)
-    # money totals against the plan
-    r += 2
-    # leaders read 亿元: the detail sheets keep 万元, the page above divides by 10,000
-    ws.write_string(r, 0, "投资完成情况（亿元）", st.get("section"))
-    r += 1
-    for j, h in enumerate(
-        ["项目", "总投资", "年度计划", "本年累计", "完成率(%)", "序时进度(%)", "差(百分点)", "状态"]
-    ):
-        ws.write_string(r, j, h, st.get("header"))
-    money = st.get("cell", MONEY)
-    lines: list[tuple[str, str, int, Callable[[int], str | None]]] = []
-    _, key_row, _, _ = book.refs["projects_key"]
-    _, all_row, _, _ = book.refs["projects_total"]
-    _, liv_row, _, _ = book.refs["livelihood_total"]
+            g.put(r, RIGHT + 2 + j, "write_formula", formula, fmt, n)
+    return r
 
-    def proj(row: int) -> Callable[[int], str | None]:
-        cols = {1: P_TOTAL, 2: P_PLAN, 3: P_YTD, 4: P_RATE}
-        return lambda j: f"='{PROJECTS}'!{cell(row, cols[j])}" if j in cols else None
 
-    def liv(j: int) -> str | None:
-        cols = {2: LIV_BUDGET, 3: LIV_DONE, 4: LIV_RATE}
-        return f"='{LIVELIHOOD}'!{cell(liv_row, cols[j])}" if j in cols else None
-
-    lines = [
-        ("重点项目（新建、续建）", "key", key_row, proj(key_row)),
-        ("全部项目", "all", all_row, proj(all_row)),
-        ("民生工程", "liv", liv_row, liv),
-    ]
-    for name, kind, _row, ref in lines:
-        r += 1
-        total: Decimal | None
-        if kind == "liv":
-            g: Group = book.totals["livelihood"]
-            total, plan_sum, done = None, g.total(LIV_BUDGET), g.reported_total(LIV_DONE)
-        else:
-            g = book.totals["projects_all" if kind == "all" else "projects_key"]
-            total, plan_sum = g.total(P_TOTAL), g.total(P_PLAN)
-            done = g.reported_total(P_YTD)
-        plan_col, done_col = (LIV_BUDGET, LIV_DONE) if kind == "liv" else (P_PLAN, P_YTD)
-        rate = g.rate(plan_col, done_col, d.progress)
-        value, state = rate.rate, rate.status
-        ws.write_string(r, 0, name, lab)
-        for j, figure in ((1, total), (2, plan_sum), (3, done)):
-            f = ref(j)
-            if f is None or (figure is None and j != 3):
-                ws.write_blank(r, j, None, money)
-            else:  # a reference to a blank subtotal is blank too, never 0
-                there = f.removeprefix("=")
-                yi = f'=IF(ISNUMBER({there}),{there}/{WAN_PER_YI},"")'
-                ws.write_formula(
-                    r, j, yi, money, fnum(None if figure is None else figure / WAN_PER_YI)
-                )
-        ws.write_formula(r, 4, ref(4) or "", st.get("cell", PCT), fnum(value))
-        ws.write_number(r, 5, float(rate.benchmark), st.get("cell", PCT))
-        gap = None if value is None else value - rate.benchmark
-        rc, bc = cell(r, 4), cell(r, 5)
-        ws.write_formula(r, 6, f'=IF(ISNUMBER({rc}),{rc}-{bc},"")', st.get("cell", PCT), fnum(gap))
-        ws.write_string(r, 7, label(state), st.status(state))
-    r += 1
+def _note(book: Book, g: Grid, r: int) -> int:
     note = (
         "注：完成率 = 本年累计 ÷ 目标（年度计划）× 100，与序时进度相差 5 个百分点以上为超序时"
         "或滞后；增长目标按累计增速与目标增速比较（达到/低于目标），上限指标按是否超过上限"
         "（达标/超标）；过了完成时限仍未完成的任务为逾期；小计按已报的项目计算。"
     )
-    # one wrapped cell across the table, so that the note prints whole on the page
-    ws.merge_range(r, 0, r, ncols - 1, note, st.get("subtitle", None, text_wrap=True))
-    ws.set_row(r, row_height([(note, 12.0 * ncols)]))
-    r += 2
-    last = add_charts(book, ws, r)
-    print_landscape(ws, [22.0] + [12.0] * (ncols - 1), None)
-    ws.print_area(0, 0, last, ncols - 1)
+    r += 1
+    g.merge(r, LEFT, LEFT_LAST, note, book.styles.get("subtitle", None, text_wrap=True))
+    return r
 
 
 def plan_text(plan: Any, later: Any = None) -> str:
@@ -224,7 +369,7 @@ def _signed(d: Any) -> str:
     signed = d.ledger.signed_off(d.period)
     if signed is None:
         return "未签发（数字可能随更正变动）"
-    when = str(signed["at"])[:16].replace("T", " ")
+    when = shown_zh(str(signed["at"]), d.plan.tz)
     return f"已签发：{signed['by']}，{when}" + (f"（{signed['note']}）" if signed["note"] else "")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tianbao.consolidate.book import HEAD, PROJECTS, Block, Book, cell, col_range, fnum
 from tianbao.consolidate.data import Row
+from tianbao.consolidate.milestones import due_milestones
 from tianbao.consolidate.styles import MONEY
 from tianbao.consolidate.totals import (
     Group,
@@ -95,7 +96,17 @@ def write_projects(book: Book, ws: Any) -> None:
         book.rate_cells(ws, r, P_RATE, None, rate.rate, rate.benchmark, rate.status)
         book.returned(ws, r, 17, row, "status", c)
         book.returned(ws, r, 18, row, "progress", wrap)
-        book.text(ws, r, 19, v.get("milestones_text"), wrap)
+        due = due_milestones(
+            row.key,
+            str(v.get("name") or row.key),
+            row.department.short,
+            row.item.raw.get("milestones"),
+            row.values if row.submission is not None else None,
+            d.period.end,
+        )
+        book.milestones.extend(due)
+        late = any(m.overdue for m in due)  # red, as on 总览
+        book.text(ws, r, 19, v.get("milestones_text"), book.late if late else wrap)
         book.returned(ws, r, 20, row, "problems", wrap)
         book.returned(ws, r, 21, row, "note", wrap)
         book.fit(ws, r)

@@ -13,6 +13,7 @@ from tianbao.consolidate.book import (
     LIVELIHOOD,
     TASKS,
     Book,
+    IndicatorLine,
     cell,
     col_range,
     fnum,
@@ -98,7 +99,21 @@ def write_indicators(book: Book, ws: Any) -> None:
         book.rate_cells(ws, r, IND_RATE, None, rate.rate, rate.benchmark, rate.status, "indicators")
         book.returned(ws, r, IND_RATE + 4, row, "note", wrap)
         name = str(v.get("name.zh") or row.key)
-        book.chart_label(ws, r, IND_LABEL, 1, IND_RATE + 3, name, rate.status)
+        book.chart_label(ws, r, IND_LABEL, 1, IND_RATE + 3, name, rate.status, "indicators")
+        book.indicators.append(
+            IndicatorLine(
+                r,
+                name,
+                str(v.get("unit") or ""),
+                str(v.get("target_text") or ""),
+                row.point,
+                row.num(row.actual_field),
+                row.num("yoy_pct"),
+                rate.rate,
+                rate.benchmark,
+                rate.status,
+            )
+        )
         book.fit(ws, r)
         book.count(row)
     last = HEAD + max(n, 1) - 1

@@ -21,6 +21,7 @@ FONT = "宋体"
 TITLE_FONT = "黑体"
 MONEY = "#,##0.00"
 PCT = "0.0"
+LATE_RED = "#C00000"  # overdue milestones, on 重点项目 and 总览
 # (background, font colour) per status: green ahead, blue on track, red behind
 STATUS_COLOURS = {
     AHEAD: ("#C6EFCE", "#006100"),

@@ -1,8 +1,21 @@
-"""趋势: the main indicators month by month, for a quarter, half-year or year summary.
+"""趋势: the year month by month up to the summary's last month (1–N月).
 
-One row per indicator, one column per month of the year up to the summary's last
-month: the figure it is judged on (本年累计, or 本月 for a point-in-time indicator) from
-that month's counting return of the responsible department, blank where none counts.
+Three tables, one column per month:
+
+* the main indicators' figures (本年累计, or 本月 for a point-in-time indicator);
+* their completion rates (level ÷ target, for the indicators that have one) and the
+  序时进度 row they are read against;
+* the year-to-date investment of the key projects, of all projects and of the
+  livelihood projects, with their completion rates, and how many departments'
+  returns count each month.
+
+Rates are values (a line chart draws the "" a formula gives for a missing month as
+0, a blank cell as a gap). Each month's figures are from that month's counting
+return of the department that answers for the row (a month a department missed
+stays blank; a sum, and its rate, is over the projects that reported, as on
+总览); targets are the summary's own plan. For a signed-off period,
+the earlier months are as the sign-off saw them (the submissions and reviews
+recorded by then), so the summary stays what was signed. The line charts on 总览 draw the rate rows.
 """
 
 from __future__ import annotations
@@ -11,29 +24,80 @@ from decimal import Decimal
 from typing import Any
 
 from tianbao.consolidate.book import HEAD, Book
-from tianbao.consolidate.rates import dec
+from tianbao.consolidate.rates import HUNDRED, dec, time_progress
+from tianbao.ledger.db import Submission
 from tianbao.plan.periods import Period
 
 TREND = "趋势"
-FORM = "indicators_monthly"
+FIRST_MONTH_COL = 4
+
+
+def months_of(book: Book) -> list[Period]:
+    p = book.data.period
+    return [Period(p.year, "month", m) for m in range(1, p.last_month + 1)]
+
+
+def has_trend(book: Book) -> bool:
+    return book.data.period.kind == "month" and book.data.period.last_month >= 2
+
+
+def _counting(book: Book, months: list[Period]) -> dict[Period, dict[str, Submission]]:
+    d = book.data
+    signed = d.ledger.signed_off(d.period)
+    as_of = signed["upto"] if signed is not None else None  # what the sign-off saw
+    out = {}
+    for m in months:
+        if m == d.period:  # the summary's own month: exactly what its sheets show
+            out[m] = dict(d.submissions)
+        else:
+            out[m] = {s.department: s for s in d.ledger.latest_accepted(m, as_of)}
+    return out
+
+
+def _figures(
+    book: Book,
+    counting: dict[Period, dict[str, Submission]],
+    collection: str,
+    fields: tuple[str, ...],
+) -> dict[tuple[Period, str, str], Any]:
+    """(month, row key, field) -> the value of the row's department's counting return."""
+    d = book.data
+    form = d.form_of.get(collection)
+    items = d.plan.items.get(collection, [])
+    out: dict[tuple[Period, str, str], Any] = {}
+    if form is None:
+        return out
+    for m, by_dept in counting.items():
+        ids = [s.id for s in by_dept.values() if form in s.forms]
+        got = {(sid, key, f): v for sid, key, f, v in d.ledger.field_values(ids, form, fields)}
+        for it in items:
+            sub = by_dept.get(it.department)
+            if sub is None or form not in sub.forms:
+                continue
+            for f in fields:
+                value = got.get((sub.id, it.key, f))
+                if value is not None:
+                    out[(m, it.key, f)] = value
+    return out
 
 
 def write_trend(book: Book, ws: Any) -> None:
     d, st = book.data, book.styles
     plan = d.plan
-    months = [Period(d.period.year, "month", m) for m in range(1, d.period.last_month + 1)]
-    heads = [("指标代码", 18), ("指标名称", 22), ("计量单位", 8), ("目标值", 10)]
+    months = months_of(book)
+    counting = _counting(book, months)
+    heads = [("指标代码", 18), ("指标名称", 36), ("计量单位", 8), ("目标值", 12)]
     heads += [(f"{m.last_month}月", 11) for m in months]
-    book.titles(ws, f"{plan.district_name}{d.of.label_zh}主要指标逐月完成情况", len(heads))
+    ncols = len(heads)
+    book.titles(ws, f"{plan.district_name}{d.of.label_zh}逐月完成情况（1–{len(months)}月）", ncols)
     book.header(ws, HEAD - 1, heads)
-    counting = {m: {s.department: s for s in d.ledger.latest_accepted(m)} for m in months}
-    figures: dict[tuple[int, str, str, str], Any] = {}
-    for by_dept in counting.values():
-        for sub in by_dept.values():
-            for v in d.ledger.values(sub.id):
-                if v.form == FORM:
-                    figures[(sub.id, v.form, v.row_key, v.field)] = v.value
-    plain, money = book.plain, st.get("cell", "#,##0.00##")
+    money, pct = st.get("cell", "#,##0.00##"), st.get("cell", "0.0")
+    plain = book.plain
+    last_col = FIRST_MONTH_COL + len(months) - 1
+    book.refs["trend_months"] = (TREND, HEAD - 1, FIRST_MONTH_COL, last_col)
+
+    # 1. the figures the indicators are judged on
+    figures = _figures(book, counting, "indicators", ("ytd", "month_value"))
     r = HEAD - 1
     for item in plan.items.get("indicators", []):
         r += 1
@@ -44,11 +108,105 @@ def write_trend(book: Book, ws: Any) -> None:
         ws.write_string(r, 2, str(values.get("unit") or ""), plain)
         _number(ws, r, 3, dec(values.get("target_level")), money)
         for j, m in enumerate(months):
-            counted = counting[m].get(item.department)
-            value = figures.get((counted.id, FORM, item.key, field)) if counted else None
-            _number(ws, r, 4 + j, dec(value), money)
+            _number(ws, r, FIRST_MONTH_COL + j, dec(figures.get((m, item.key, field))), money)
+
+    # 2. completion rates: level ÷ target, where the indicator has a ratio
+    r += 2
+    ws.write_string(r, 1, "主要指标完成率(%)：本年累计 ÷ 目标值 × 100", st.get("section"))
+    first = r + 1
+    for item in plan.items.get("indicators", []):
+        v = item.values
+        level = dec(v.get("target_level"))
+        if v.get("accumulation") == "point" or v.get("target_direction") != "min":
+            continue
+        if level is None or level <= 0:
+            continue
+        r += 1
+        _label(ws, r, str(v.get("name.zh") or item.key), "%", plain)
+        for j, m in enumerate(months):
+            figure = dec(figures.get((m, item.key, "ytd")))
+            _number(ws, r, FIRST_MONTH_COL + j, _rate(figure, level), pct)
+    r += 1
+    _benchmark_row(ws, r, months, pct, plain)
+    book.refs["trend_indicators"] = (TREND, first, r - 1, r) if r > first else ("", 0, -1, r)
+
+    # 3. investment, with its rate, and the returns that count each month
+    r += 2
+    ws.write_string(r, 1, "投资（万元）：本年累计完成投资，按已报的项目合计", st.get("section"))
+    groups = _investment_groups(book)
+    # per group: its whole plan, and per month (sum reported, plan of those reported)
+    sums: list[tuple[str, Decimal, list[tuple[Decimal, Decimal] | None]]] = []
+    for name, collection, keys, plan_field in groups:
+        done = _figures(book, counting, collection, ("ytd_investment",))
+        items = [it for it in plan.items.get(collection, []) if it.key in keys]
+        planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
+        by_month: list[tuple[Decimal, Decimal] | None] = []
+        for m in months:
+            got = {it.key: dec(done.get((m, it.key, "ytd_investment"))) for it in items}
+            reported = {k: x for k, x in got.items() if x is not None}
+            plan_of = sum((planned[k] for k in reported), Decimal(0))
+            by_month.append((sum(reported.values(), Decimal(0)), plan_of) if reported else None)
+        sums.append((name, sum(planned.values(), Decimal(0)), by_month))
+    for name, whole, by_month in sums:
+        r += 1
+        _label(ws, r, f"{name}本年累计完成投资", "万元", plain)
+        _number(ws, r, 3, whole, money)
+        for j, month in enumerate(by_month):
+            _number(ws, r, FIRST_MONTH_COL + j, None if month is None else month[0], money)
+    first = r + 1
+    for name, _, by_month in sums:
+        r += 1
+        _label(ws, r, f"{name}投资完成率(%)", "%", plain)
+        for j, month in enumerate(by_month):
+            rate = None if month is None else _rate(*month)
+            _number(ws, r, FIRST_MONTH_COL + j, rate, pct)
+    r += 1
+    _benchmark_row(ws, r, months, pct, plain)
+    book.refs["trend_investment"] = (TREND, first, r - 1, r)
+    r += 1
+    _label(ws, r, f"报表已受理的单位（应报 {len(d.expected)} 个）", "个", plain)
+    for j, m in enumerate(months):
+        n = sum(1 for code in d.expected if code in counting[m])
+        ws.write_number(r, FIRST_MONTH_COL + j, n, st.get("cell", "0"))
+    r += 2
+    note = (
+        "注：各月数字取自该月受理的报表（可在该月汇总表的「数据来源」中核对）；"
+        "完成率均按本期计划目标计算，投资完成率按当月已报的项目计算。"
+    )
+    ws.write_string(r, 1, note, st.get("subtitle"))
     ws.freeze_panes(HEAD, 2)
-    book.page(ws, len(heads), r)
+    book.page(ws, ncols, r)
+
+
+def _investment_groups(book: Book) -> list[tuple[str, str, set[str], str]]:
+    """(name, collection, row keys, plan field) of the investment series."""
+    plan = book.data.plan
+    projects = plan.items.get("projects", [])
+    key = {p.key for p in projects if p.values.get("key")}
+    return [
+        ("重点项目（新建、续建）", "projects", key, "annual_plan"),
+        ("全部项目", "projects", {p.key for p in projects}, "annual_plan"),
+        ("民生工程", "livelihood", {x.key for x in plan.items.get("livelihood", [])}, "budget"),
+    ]
+
+
+def _rate(figure: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """A value, not a formula: a chart draws a formula's "" as 0, a blank as a gap."""
+    return None if figure is None or not target else figure / target * HUNDRED
+
+
+def _label(ws: Any, r: int, name: str, unit: str, fmt: Any) -> None:
+    """A row of the rate and investment tables: no code, a name, a unit."""
+    ws.write_blank(r, 0, None, fmt)
+    ws.write_string(r, 1, name, fmt)
+    ws.write_string(r, 2, unit, fmt)
+    ws.write_blank(r, 3, None, fmt)
+
+
+def _benchmark_row(ws: Any, r: int, months: list[Period], fmt: Any, plain: Any) -> None:
+    _label(ws, r, "序时进度(%)", "%", plain)
+    for j, m in enumerate(months):
+        ws.write_number(r, FIRST_MONTH_COL + j, float(time_progress(m.last_month)), fmt)
 
 
 def _number(ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None:

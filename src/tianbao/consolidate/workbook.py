@@ -1,10 +1,10 @@
 """The district summary workbook (xlsxwriter).
 
-Sheets: 总览 (dashboard and charts), 主要指标, 重点项目, 民生工程, 重点任务,
-报送情况, 数据来源. Detail rows are values; subtotals and totals are Excel
-formulas (SUM / SUMIF / COUNTIF over the detail cells) written with their
-cached values, computed here in decimal, so Excel shows the audit trail and
-any reader sees the numbers. Text from returns is always written with
+Sheets: 总览 (dashboard and charts), 主要指标, 趋势 (1–N月, from February on),
+重点项目, 民生工程, 重点任务, 报送情况, 数据来源. Detail rows are values;
+subtotals and totals are Excel formulas (SUM / SUMIF / COUNTIF over the detail
+cells) written with their cached values, computed here in decimal, so Excel
+shows the audit trail and any reader sees the numbers. Text from returns is always written with
 ``write_string`` (and the workbook never turns strings into formulas); SUMIF
 criteria are cell references, never text pasted into a formula. The created
 time is pinned (from the ledger) and every list is in a stable order, so the
@@ -42,7 +42,7 @@ from tianbao.consolidate.sheets import (
     write_tasks,
 )
 from tianbao.consolidate.styles import Styles
-from tianbao.consolidate.trend import TREND, write_trend
+from tianbao.consolidate.trend import TREND, has_trend, write_trend
 
 
 @dataclass
@@ -70,7 +70,7 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     book = Book(data, wb, Styles(wb))
     dash = wb.add_worksheet(DASHBOARD)
     sheets = {name: wb.add_worksheet(name) for name in (INDICATORS,)}
-    trend = data.of.kind != data.period.kind  # a quarter, half-year or year: the months too
+    trend = has_trend(book)  # 1–N月 from February on
     if trend:  # beside the indicators it follows, not behind the provenance pages
         sheets[TREND] = wb.add_worksheet(TREND)
     sheets.update({name: wb.add_worksheet(name) for name in (PROJECTS, LIVELIHOOD)})
