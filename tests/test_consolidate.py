@@ -230,6 +230,7 @@ def test_consolidate__sheets__in_order(books: tuple[Any, Any]) -> None:
     assert formulas.sheetnames == [
         "总览",
         "主要指标",
+        "趋势",  # June: 1–6月
         "重点项目",
         "民生工程",
         "重点任务",
@@ -1144,7 +1145,9 @@ def test_dashboard__page_one_is_measured_and_the_charts_follow(books: tuple[Any,
 def test_charts__benchmark_a_tick_on_each_bar_not_a_line(case: Case) -> None:
     with zipfile.ZipFile(case.summary) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    for xml in charts:
+    bars = [x for x in charts if "<c:barChart>" in x]
+    assert len(bars) >= 3  # indicators, by category, by department
+    for xml in bars:
         line = xml[xml.index("<c:lineChart>") :]
         assert '<c:symbol val="dash"/>' in line
         assert "<a:ln><a:noFill/></a:ln>" in line.replace(" ", "")

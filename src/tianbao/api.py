@@ -289,6 +289,51 @@ def history(
         return ledger.history(department, period)
 
 
+@dataclass
+class HistoryLog:
+    """What an auditor asks for: every submission with the office's decisions on it,
+    and every sign-off and withdrawal of the periods shown."""
+
+    submissions: list[Submission]
+    reviews: dict[int, list[dict[str, Any]]]  # submission id -> decisions, oldest first
+    signoffs: list[dict[str, Any]]
+    after_signoff: set[int]  # ids recorded after their period was signed off
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "submissions": [
+                {
+                    **s.as_dict(),
+                    "after_signoff": s.id in self.after_signoff,
+                    "reviews": self.reviews.get(s.id, []),
+                }
+                for s in self.submissions
+            ],
+            "signoffs": self.signoffs,
+        }
+
+
+def history_log(
+    where: Where, period: str | None = None, department: str | None = None
+) -> HistoryLog:
+    """``history`` with the transitions: reviews (who, when, why) and sign-offs."""
+    from tianbao.ledger.db import Ledger
+
+    ws = _opened(where)
+    if period is not None and ws.plan is not None:
+        period = str(ws.plan.period(period))
+    if department is not None and ws.plan is not None:
+        department = ws.plan.department_code(department)
+    with Ledger(ws.root, readonly=True) as ledger:
+        subs = ledger.history(department, period)
+        reviews = {s.id: r for s in subs if (r := ledger.reviews(s.id))}
+        periods = sorted({s.period for s in subs if s.period} | ({period} if period else set()))
+        signoffs = [x for p in periods for x in ledger.signoffs(p)]
+        upto = {p: ledger.signed_upto(p) for p in periods}
+    after = {s.id for s in subs if (u := upto.get(s.period)) and s.id > u}
+    return HistoryLog(subs, reviews, signoffs, after)
+
+
 # -- the plan as a workbook -------------------------------------------------------------
 def plan_workbook(out: Path, where: Where | None = None) -> Path:
     """The plan workbook (one sheet per part of the plan): filled from the workspace's
@@ -401,10 +446,12 @@ class Reviewed:
     by: str
     at: str
     notice: Path | None = None  # 退回通知 written for a return sent back
+    period_reopened: bool = False  # reopen of a signed-off period: its sign-off withdrawn
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "review_id": self.review_id,
+            "period_reopened": self.period_reopened,
             "action": self.action,
             "reason": self.reason,
             "by": self.by,
@@ -429,7 +476,9 @@ def review(
     """Record the office's decision on a return (append-only, with who, when, why):
     ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
     rejected return: it counts; reasons required), ``approve`` (审核通过), ``reopen``
-    (takes the last decision back). The target is the department's return that
+    (takes the last decision back; on a signed-off period, with reasons, withdraws the
+    sign-off so that the department's correction can come in: it is then shown as
+    更正·签发后). The target is the department's return that
     counts for the period (for force: its latest rejected one; for reopen: the one
     last decided on) unless ``submission`` names another.
 
@@ -438,6 +487,7 @@ def review(
     import getpass
 
     from tianbao.ledger.db import Ledger
+    from tianbao.plan.clock import shown_zh
 
     what = REVIEW_WORDS.get(action)
     if what is None:
@@ -457,10 +507,13 @@ def review(
     with Ledger(ws.root) as ledger:
         signed = ledger.signed_off(p)
         if signed is not None:
-            raise UsageError(
-                f"{p} 已于 {signed['at']} 由 {signed['by']} 签发，不能再审核 "
-                "signed off: withdraw the sign-off first"
-            )
+            if what != "reopened":
+                raise UsageError(
+                    f"{p} 已于 {shown_zh(str(signed['at']), ws.plan.tz)} 由 {signed['by']} "
+                    f"签发，不能再审核；如须更正，请先重新打开：tianbao review reopen -p {p} "
+                    f'--dept {dept} --reason "…" (signed off: reopen it first)'
+                )
+            return _reopen_signed(ledger, p, dept, reason.strip(), who, at)
         subs = ledger.history(dept, p)
         target = _review_target(ledger, subs, what, submission, dept, p)
         rid = ledger.add_review(target.id, what, reason.strip(), who, at)
@@ -475,6 +528,20 @@ def review(
         returned = Returned(reason.strip(), who, now.date(), due_on)
         written = write_return_notice(ws, after, returned, notice_dir)
     return Reviewed(rid, what, after, reason.strip(), who, at, written)
+
+
+def _reopen_signed(ledger: Any, period: str, dept: str, reason: str, who: str, at: str) -> Reviewed:
+    """Withdraw a period's sign-off for one department's correction (reason required)."""
+    if not reason:
+        raise UsageError(
+            "重新打开已签发的报告期须写明原因 --reason is required to reopen a signed-off period"
+        )
+    subs = ledger.history(dept, period)
+    target = ledger.latest_accepted_of(dept, period) or (subs[-1] if subs else None)
+    if target is None:
+        raise UsageError(f"{dept} {period}: 没有报表 no return of theirs to reopen")
+    ledger.add_signoff(period, "withdrawn", who, at, f"{dept}：{reason}")
+    return Reviewed(0, "reopened", target, reason, who, at, period_reopened=True)
 
 
 def signoff(

@@ -282,6 +282,14 @@ def review(
     if as_json:
         echo_json(done.as_dict(), workspace, period)
     s = done.submission
+    if done.period_reopened:
+        click.echo(
+            f"已重新打开 {s.period}（撤销签发）：{done.reason}（{done.by}，{done.at}）；"
+            f"此后收到的 {s.department} 报表记为 更正·签发后，汇总前请重新签发 "
+            f"period reopened: sign it off again after the correction",
+            err=as_json,
+        )
+        return
     click.echo(
         f"{action} #{s.id} {s.department} {s.period} {s.file_name}：{done.reason or '-'}"
         f"（{done.by}，{done.at}）",
@@ -322,7 +330,8 @@ def signoff(
 @json_option
 @handle_errors
 def history(workspace: Path, period: str | None, dept: str | None, as_json: bool) -> None:
-    """Every return recorded in the ledger, oldest first: status, receipt, what replaced what."""
+    """Every return recorded in the ledger, oldest first: status, receipt, what replaced
+    what, the office's decisions on it (who, when, why), and the periods' sign-offs."""
     from rich.console import Console
 
     from tianbao import api
@@ -330,10 +339,10 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace)
-    subs = api.history(ws, period, dept)
+    log = api.history_log(ws, period, dept)
     if as_json:
-        echo_json({"submissions": [s.as_dict() for s in subs]}, workspace, period)
-    print_history(subs, ws.plan.tz if ws.plan else None, Console(stderr=as_json))
+        echo_json(log.as_dict(), workspace, period)
+    print_history(log, ws.plan.tz if ws.plan else None, Console(stderr=as_json))
 
 
 @main.command()

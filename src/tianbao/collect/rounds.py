@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tianbao.ledger.db import COUNTING, Ledger, NewSubmission
-from tianbao.plan.clock import local_date, shown
+from tianbao.plan.clock import local_date, shown, shown_zh
 from tianbao.plan.periods import Period
 
 as_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # a value as recorded
@@ -31,9 +31,10 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
     signed = ledger.signed_off(new.period) if new.period else None
     if signed is not None:  # the leadership has its figures: nothing may change them
         return (
-            f"{new.period} 已于 {signed['at'][:16].replace('T', ' ')} 由 {signed['by']} 签发，"
-            f"数字已锁定，未收取；如须更正，请先撤销签发（tianbao signoff --withdraw） "
-            f"{new.period} was signed off: not recorded",
+            f"{new.period} 已于 {shown_zh(str(signed['at']), plan.tz)} 由 {signed['by']} 签发，"
+            f"数字已锁定，未收取；如须更正，请先重新打开：tianbao review reopen -p {new.period} "
+            f'--dept {new.department or "单位代码"} --reason "…" '
+            f"({new.period} was signed off: not recorded)",
             False,
         )
     if new.status not in COUNTING or not new.department or not new.period:

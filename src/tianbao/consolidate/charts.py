@@ -148,5 +148,6 @@ def _trend_charts(book: Book) -> list[Any]:
         chart.set_legend({"position": "right", "font": {"size": 8, "name": "宋体"}})
         chart.set_size({"width": WIDTH, "height": HEIGHT})
         chart.show_blanks_as("gap")
+        chart.show_hidden_data()  # as the others: a filtered 趋势 still draws
         out.append(chart)
     return out

@@ -368,7 +368,14 @@ def _signed(d: Any) -> str:
     """Who signed the period off and when, or that the figures may still change."""
     signed = d.ledger.signed_off(d.period)
     if signed is None:
-        return "未签发（数字可能随更正变动）"
+        past = d.ledger.signoffs(d.period)
+        if past and past[-1]["action"] == "withdrawn":  # reopened for a correction
+            w = past[-1]
+            return (
+                f"未签发（草稿）：{shown_zh(str(w['at']), d.plan.tz)} 由 {w['by']} 重新打开"
+                f"（{w['note']}），更正后须重新签发"
+            )
+        return "未签发（草稿，数字可能随更正变动）"
     when = shown_zh(str(signed["at"]), d.plan.tz)
     return f"已签发：{signed['by']}，{when}" + (f"（{signed['note']}）" if signed["note"] else "")
 

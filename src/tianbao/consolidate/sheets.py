@@ -28,7 +28,6 @@ from tianbao.consolidate.totals import (
     judged_plan,
     judged_rate_formula,
 )
-from tianbao.ledger.status import LABELS as STATE_LABELS
 
 LIV_BUDGET, LIV_DONE, LIV_RATE = 3, 4, 6  # 民生工程's columns: 计划投资, 本年累计, 完成率
 T_UNIT, T_TARGET, T_DONE = 5, 6, 7  # 重点任务's columns: 单位, 年度目标, 本年累计完成
@@ -343,12 +342,12 @@ def write_status(book: Book, ws: Any) -> None:
             book.put(ws, r, 2, "s", f.title, c)
             bad = f.state in ("missing", "rejected", "returned")
             state_fmt = st.status(UNREPORTED if bad else "on_track")
-            book.put(ws, r, 3, "s", STATE_LABELS[f.state], state_fmt)
+            book.put(ws, r, 3, "s", f.label, state_fmt)
             book.num(ws, r, 4, Decimal(f.days_late) if f.days_late is not None else None, c)
             book.num(ws, r, 5, Decimal(f.days_overdue) if f.days_overdue is not None else None, c)
             book.num(ws, r, 6, Decimal(f.submission_id) if f.submission_id else None, c)
             book.text(ws, r, 7, f.file_name, c)
-            book.text(ws, r, 8, f.received_local + ("（更正）" if f.correction else ""), c)
+            book.text(ws, r, 8, f.received_local + f.received_note, c)
             book.text(ws, r, 9, dept.contact_name, c)
             book.text(ws, r, 10, dept.contact_phone, c)
             book.end(ws, r)

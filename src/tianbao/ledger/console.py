@@ -24,7 +24,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                 d.code if i == 0 else "",
                 d.name if i == 0 else "",
                 f.title,
-                LABELS[f.state],
+                f.label + f.received_note,
                 str(f.days_late) if f.days_late else "",
                 f"#{f.submission_id}" if f.submission_id is not None else "",
                 f.file_name,
@@ -80,26 +80,39 @@ HISTORY_LABELS = {
 REVIEW_LABELS = {"returned": "统计局退回", "forced": "强制受理", "approved": "审核通过"}
 
 
-def print_history(subs: list[Any], tz: Any, console: Any) -> None:
-    """One line per submission: id, period, department, status, receipt, file."""
+def print_history(log: Any, tz: Any, console: Any) -> None:
+    """One line per submission (id, period, department, status, receipt, file), each
+    decision on it on a line below; then the sign-offs."""
     from tianbao.plan.clock import shown
 
+    def when(text: str) -> str:
+        return shown(text, tz) if tz is not None else text
+
     rows = []
-    for s in subs:
+    for s in log.submissions:
         status = HISTORY_LABELS.get(s.status, s.status)
         if s.superseded_by:
             status += f" → #{s.superseded_by}"
-        if s.correction:
+        if s.id in log.after_signoff:
+            status += " 更正·签发后"
+        elif s.correction:
             status += " 更正"
         if s.review:
             status += f"·{REVIEW_LABELS.get(s.review, s.review)}"
-        received = shown(s.received_at, tz) if tz is not None else s.received_at
-        cells = (f"#{s.id}", s.period or "-", s.department or "-", status, received, s.file_name)
+        cells = (f"#{s.id}", s.period or "-", s.department or "-", status, when(s.received_at),
+                 s.file_name)  # fmt: skip
         rows.append((cells, "red" if s.status == "rejected" else None))
+        for r in log.reviews.get(s.id, []):
+            verb = REVIEW_LABELS.get(r["action"], "撤销决定")
+            rows.append((("", "", "", f"  {verb}（{r['by']}）", when(r["at"]), r["reason"]), None))
     print_table(
         console,
         "报送记录 history",
         ("编号", "报告期", "单位", "状态", "收到时间", "文件"),
         rows,
-        f"{len(subs)} 份 submission(s)",
+        f"{len(log.submissions)} 份 submission(s)",
     )
+    for x in log.signoffs:
+        verb = "签发" if x["action"] == "signed" else "撤销签发"
+        note = f"：{x['note']}" if x["note"] else ""
+        console.print(f"{x['period']} {verb}（{x['by']}，{when(x['at'])}）{note}", highlight=False)

@@ -219,6 +219,31 @@ class Ledger:
             "upto": (row[4], row[5]) if row[4] else None,  # None: signed by an older tianbao
         }
 
+    def signoffs(self, period: str | Period | None = None) -> list[dict[str, Any]]:
+        """Every sign-off and withdrawal (of one period), oldest first."""
+        if not self._has_table("signoffs"):
+            return []
+        where, params = ("WHERE period = ?", (str(period),)) if period is not None else ("", ())
+        rows = self.conn.execute(
+            f"SELECT period, action, by, at, note FROM signoffs {where} ORDER BY id", params
+        ).fetchall()
+        return [dict(zip(("period", "action", "by", "at", "note"), r, strict=True)) for r in rows]
+
+    def signed_upto(self, period: str | Period) -> int | None:
+        """The last submission id recorded when ``period`` was first signed off: a later
+        one came after a sign-off (更正（签发后）). None: never signed (or unknown)."""
+        if not self._has_table("signoffs"):
+            return None
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
+        if "upto_submission" not in columns:
+            return None
+        (upto,) = self.conn.execute(
+            "SELECT min(upto_submission) FROM signoffs WHERE period = ? AND action = 'signed' "
+            "AND upto_submission > 0",
+            (str(period),),
+        ).fetchone()
+        return int(upto) if upto is not None else None
+
     def add_signoff(self, period: str, action: str, by: str, at: str, note: str = "") -> None:
         """Sign a period off ('signed') or take it back ('withdrawn')."""
         if action not in ("signed", "withdrawn"):

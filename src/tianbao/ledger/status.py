@@ -13,7 +13,8 @@ Per department that answers for rows of a form in the plan, and per form:
 Each row is one submission, the one that counts now: its id, file, receipt
 time, state and lateness (its local receipt date against the deadline); the
 versions it superseded are listed beside it, and a correction of a past
-period is marked (更正). The 催报 list holds the departments with a
+period is marked (更正), one recorded after the period was signed off and
+reopened (更正·签发后). The 催报 list holds the departments with a
 form missing or rejected, with their contact and phone, and the days overdue
 as of ``as_of`` (default today).
 """
@@ -38,6 +39,7 @@ STATES = (ON_TIME, LATE, MISSING, REJECTED, RETURNED, ACCEPTED_WITH_WARNINGS)
 # worst first: a department's state is the worst of its forms'
 _SEVERITY = (MISSING, REJECTED, RETURNED, LATE, ACCEPTED_WITH_WARNINGS, ON_TIME)
 CHASE_STATES = (MISSING, REJECTED, RETURNED)
+REVIEW_NOTES = {FORCED: "·强制受理", "approved": "·审核通过"}  # after the state's label
 
 LABELS = {
     ON_TIME: "按时报送",
@@ -63,6 +65,19 @@ class FormStatus:
     review: str = ""  # the office's decision on the submission shown (forced, approved...)
     superseded: tuple[tuple[int, str], ...] = ()  # (id, received_at) of earlier versions
     received_local: str = ""  # received_at as people read it: 2014-07-04 10:00
+    after_signoff: bool = False  # recorded after the period was signed off (then reopened)
+
+    @property
+    def label(self) -> str:
+        """The state as the office reads it, with the office's decision: 按时报送·强制受理."""
+        return LABELS[self.state] + REVIEW_NOTES.get(self.review, "")
+
+    @property
+    def received_note(self) -> str:
+        """What follows the receipt time where people read it: （更正）, （更正·签发后）."""
+        if self.after_signoff:
+            return "（更正·签发后）"
+        return "（更正）" if self.correction else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +91,7 @@ class FormStatus:
             "received_at": self.received_at,
             "received_local": self.received_local,
             "correction": self.correction,
+            "after_signoff": self.after_signoff,
             "superseded": [{"id": i, "received_at": t} for i, t in self.superseded],
             "review": self.review,
         }
@@ -186,6 +202,7 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
     report = StatusReport(str(p), p.label_zh, deadline, as_of)
     forms = [ws.forms[f] for f in plan.form_ids]
     with Ledger(ws.root, readonly=True) as ledger:
+        upto = ledger.signed_upto(p)  # a return recorded later came after a sign-off
         for code, dept in plan.departments.items():
             answers = [f for f in forms if plan.rows_for(f.rows, code)]
             if not answers:
@@ -195,6 +212,7 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
             for form in answers:
                 fs = _form_status(form.id, form.title_zh, subs, deadline, overdue, plan.tz)
                 fs.received_local = shown(fs.received_at, plan.tz)
+                fs.after_signoff = bool(upto and fs.submission_id and fs.submission_id > upto)
                 ds.forms.append(fs)
             report.departments.append(ds)
             if ds.state in CHASE_STATES:

@@ -102,11 +102,11 @@ def _write(report: StatusReport, path: Path) -> None:
             ws.write_string(r, 0, d.code, plain)
             ws.write_string(r, 1, d.name, plain)
             ws.write_string(r, 2, f.title, plain)
-            ws.write_string(r, 3, LABELS[f.state], fmt)
+            ws.write_string(r, 3, f.label, fmt)
             _number(ws, r, 4, f.days_late if f.state == "late" else None, plain)
             _number(ws, r, 5, f.submission_id, plain)
             ws.write_string(r, 6, f.file_name, plain)
-            ws.write_string(r, 7, f.received_local + ("（更正）" if f.correction else ""), plain)
+            ws.write_string(r, 7, f.received_local + f.received_note, plain)
             ws.write_string(r, 8, d.contact_name, plain)
             ws.write_string(r, 9, d.contact_phone, plain)
             r += 1
