@@ -177,6 +177,7 @@ def load_form(
         layout_path=layout_path,
         schema_path=schema_path,
         instructions=list(data.get("instructions") or []),
+        table_no=str(data.get("table_no") or ""),
         raw=data,
     )
     return FormResult(form, [])

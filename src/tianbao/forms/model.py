@@ -121,6 +121,7 @@ class FormDef:
     schema_path: Path
     instructions: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    table_no: str = ""  # 表号, printed in the sub-title
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)

@@ -185,14 +185,25 @@ def _office_lines(office: Office | None) -> list[tuple[str, str]]:
     return lines
 
 
-def form_titles(content: TemplateContent, fr: FormRows) -> tuple[str, str]:
-    """The title and sub-title rows of a form's sheet."""
+def form_titles(content: TemplateContent, fr: FormRows, legacy: bool = False) -> tuple[str, str]:
+    """The title and sub-title rows of a form's sheet: 表号 and 制表机关 first, as on a
+    Chinese statistical form; ``legacy``: the sub-title templates had before them."""
     title = f"{fr.form.title_zh}（{content.period.label_zh}）"
     sub = (
         f"填报单位：{content.department.name}    报告期：{content.period}    "
         f"报送截止：{content.deadline.isoformat()}"
     )
-    return title, sub
+    if legacy:
+        return title, sub
+    office = content.plan.office
+    head = [f"表号：{fr.form.table_no}"] if fr.form.table_no else []
+    head += [f"制表机关：{office.name}"] if office is not None and office.name else []
+    return title, "    ".join([*head, sub])
+
+
+# the signature block at a form's foot: (label, width in characters of its value)
+SIGNATURE = ("单位负责人", "统计负责人", "填表人", "联系电话", "报出日期")
+SIGNATURE_LABELS = frozenset(f"{label}：" for label in SIGNATURE)
 
 
 def cover_texts(content: TemplateContent) -> dict[tuple[int, int], str]:

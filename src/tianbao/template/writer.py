@@ -22,6 +22,7 @@ from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
     HEADER_ROWS,
+    SIGNATURE,
     FormRows,
     TemplateContent,
     cover_lines,
@@ -263,10 +264,11 @@ def _write_form(
         for start, end in _applicable_runs(fr, col):
             ws.data_validation(first + start, i, first + end, i, opts)
 
+    foot = _write_signature(ws, styles, last + 2, widths)
     ws.freeze_panes(HEADER_ROWS, min(2, ncols - 1))
     header = f"&L{_hf(content.department.name)}&R报告期 {content.period}"
     print_landscape(ws, widths, (0, header_row), header=header, key_cols=(0, 1))
-    ws.print_area(0, 0, last, ncols - 1)
+    ws.print_area(0, 0, foot, ncols - 1)
     ws.protect(
         password or "",
         {
@@ -279,6 +281,56 @@ def _write_form(
     )
     cols = [(form.id, c.field, xl_col_to_name(i)) for i, c in enumerate(form.columns)]
     return row_map, cols
+
+
+def _write_signature(ws: Any, styles: Styles, row: int, widths: list[float]) -> int:
+    """The signature block of a Chinese statistical form below the table (单位负责人,
+    统计负责人, 填表人, 联系电话, 报出日期): for each, a locked label, then a yellow cell
+    to fill, merged over the columns of its share of the width; five to a row when
+    the table has ten columns, else over two rows. Validation skips these rows by
+    their labels. Returns the last row written."""
+    label = styles.get("plain", None, align="right", bold=True)
+    entry = styles.get("entry", None, bottom=1)
+    per_row = len(SIGNATURE) if len(widths) >= 2 * len(SIGNATURE) else 3
+    names = list(SIGNATURE)
+    while names:
+        here, names = names[:per_row], names[per_row:]
+        spans = _even_spans(widths, len(here))
+        for name, (c1, c2) in zip(here, spans, strict=True):
+            text = f"{name}："
+            need = display_width(text) + 1
+            split = c1  # the label takes columns until it fits, leaving one to fill
+            while split < c2 - 1 and sum(widths[c1 : split + 1]) < need:
+                split += 1
+            _merged(ws, row, c1, split, text, label)
+            _merged(ws, row, split + 1, c2, None, entry)
+        ws.set_row(row, 30)
+        row += 1
+    return row - 1
+
+
+def _even_spans(widths: list[float], n: int) -> list[tuple[int, int]]:
+    """``n`` runs of consecutive columns, each of at least two, of about equal width."""
+    total, spans, start = sum(widths), [], 0
+    for i in range(n):
+        end, goal = start + 1, total * (i + 1) / n
+        while end < len(widths) - 2 * (n - i - 1) - 1 and sum(widths[: end + 1]) < goal:
+            end += 1
+        if i == n - 1:
+            end = len(widths) - 1
+        spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def _merged(ws: Any, row: int, c1: int, c2: int, text: str | None, fmt: Any) -> None:
+    """Text, or a blank cell to fill (never an empty string), over columns c1..c2."""
+    if c1 != c2:
+        ws.merge_range(row, c1, row, c2, text or "", fmt)
+    if text is None:
+        ws.write_blank(row, c1, None, fmt)
+    else:
+        ws.write_string(row, c1, text, fmt)
 
 
 def _row_template(formula: str, col_of: dict[str, int]) -> str:

@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
-from tianbao.template.content import HEADER_ROWS, prefill_values
+from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
 from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.normalize import normalise, shown
@@ -154,6 +154,8 @@ def extract_form(
             else str(raw_key).strip()
         )
         if key not in items:
+            if key in SIGNATURE_LABELS or sheet.value(r, 0) in SIGNATURE_LABELS:
+                continue  # the signature block below the table, not a row of figures
             if any(sheet.value(r, col_of[c.field]) is not None for c in entry_cols):
                 cell = xl_rowcol_to_cell(r, key_col)
                 removed = _REMOVED.format(cell=cell, key=key) if key in was else None

@@ -45,9 +45,10 @@ def check_locked(
         changed = []
         title_row = recs.header_row - 2
         if title_row >= 0:
+            legacy = form_titles(content, fr, legacy=True)  # issued before 表号 was shown
             for i, want in enumerate(form_titles(content, fr)):
                 got = sheet.value(title_row + i, 0)
-                if _text(got) != want.strip():
+                if _text(got) not in (want.strip(), legacy[i].strip()):
                     changed.append(((title_row + i, 0), want, got))
         helpers = [
             recs.columns[c.field]
