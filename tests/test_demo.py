@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -195,3 +196,68 @@ def test_demo__june_summary_has_the_months_and_their_rate_lines(demo: Path) -> N
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/")]
     lines = [x for x in charts if "<c:lineChart>" in x and "'趋势'!" in x]
     assert len(lines) == 2  # the indicators' and the investment's rate paths
+
+
+@pytest.mark.parametrize(("period", "months"), [("2014-Q2", (4, 5, 6)), ("2014-H1", range(1, 7))])
+def test_demo__quarter_and_half_year_figures_by_their_kind(
+    demo: Path, tmp_path: Path, period: str, months: Any
+) -> None:
+    """From the monthly returns (docs/completion-rate.md): a monthly flow (本月, 本月完成投资)
+    is the sum over the period's months, a year-to-date figure and a point-in-time one
+    are the last month's; 报送情况 says which months each department's return counts for."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    ws = demo / "workspace"
+    out = tmp_path / f"{period}.xlsx"
+    assert tianbao(CliRunner(), "consolidate", "-w", ws, "-p", period, "-o", out).exit_code == 0
+    book = openpyxl.load_workbook(out, data_only=True)
+    plan = read_yaml(ws / "plan.yaml")
+    with Ledger(ws) as ledger:
+        counting = {
+            m: {s.department: s for s in ledger.latest_accepted(f"2014-{m:02d}")} for m in months
+        }
+
+        def figure(m: int, dept: str, form: str, key: str, field: str) -> Any:
+            sub = counting[m].get(dept)
+            if sub is None:
+                return None
+            want = (form, key, field)
+            return next((v.value for v in ledger.values(sub.id)
+                         if (v.form, v.row_key, v.field) == want), None)  # fmt: skip
+
+        def summed(dept: str, form: str, key: str, field: str) -> float | None:
+            got = [figure(m, dept, form, key, field) for m in months]
+            if any(x is None for x in got):
+                return None  # a month short: blank, never a partial total
+            return float(sum(Decimal(str(x)) for x in got))
+
+        sheet = book["主要指标"]
+        head = [c.value for c in sheet[4]]
+        assert head[8] == ("本季（各月合计）" if period.endswith("Q2") else "本半年（各月合计）")
+        rows = {r[0]: r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]}
+        checked = 0
+        for ind in plan["indicators"]:
+            row, dept = rows[ind["code"]], ind["department"]
+            point = ind["accumulation"] == "point"
+            if point:
+                want = figure(months[-1], dept, "indicators_monthly", ind["code"], "month_value")
+            else:
+                want = summed(dept, "indicators_monthly", ind["code"], "month_value")
+            assert row[8] == (None if want is None else pytest.approx(want)), ind["code"]
+            last = figure(months[-1], dept, "indicators_monthly", ind["code"],
+                          "month_value" if point else "ytd")  # fmt: skip
+            assert row[9] == last, ind["code"]
+            checked += want is not None
+        assert checked >= 5
+        projects = {r[0]: r for r in book["重点项目"].iter_rows(min_row=5, values_only=True)}
+        for p in plan["projects"][:40]:
+            want = summed(p["department"], "projects_progress", p["id"], "month_investment")
+            got = projects[p["id"]][10]
+            assert got == (None if want is None else pytest.approx(want)), p["id"]
+    status = [r for r in book["报送情况"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert all(r[11] for r in status)
+    wlq = [r for r in status if r[0] == "WLQ"]  # never reported in June
+    assert wlq and all("缺6月" in r[11] for r in wlq)
+    gdp = rows["GDP"]  # TJJ's June return rejected: no 本季, no 本年累计
+    assert gdp[8] is None and gdp[9] is None

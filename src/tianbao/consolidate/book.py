@@ -274,6 +274,26 @@ class Book:
             if fmt is self.wrap or fmt is self.late:
                 self.texts.append((c, str(value)))
 
+    def flow(self, ws: Any, r: int, c: int, row: Row, name: str, fmt: Any) -> Decimal | None:
+        """本月 of a month's summary (from its return); over a quarter, half-year or year
+        the sum of its months (the 趋势 sheet shows each). Returns the figure written."""
+        d = self.data
+        if not d.spans_months or (row.collection == "indicators" and row.point):
+            self.returned(ws, r, c, row, name, fmt)  # a point-in-time figure: the last
+            return row.num(name)
+        value = d.flow(row.collection, row.key)
+        self.num(ws, r, c, value, fmt)
+        return value
+
+    def flow_label(self, what: str = "") -> str:
+        """The header of a 本月 column: 本月完成投资, or 本季完成投资（各月合计） in a
+        quarter's summary."""
+        d = self.data
+        if not d.spans_months:
+            return f"本月{what}"
+        word = {"quarter": "本季", "half": "本半年", "year": "全年"}[d.of.kind]
+        return f"{word}{what}（各月合计）"
+
     def returned(self, ws: Any, r: int, c: int, row: Row, name: str, fmt: Any) -> None:
         """A value from the return (number or text), its origin listed in 数据来源."""
         value = row.values.get(name)

@@ -31,6 +31,7 @@ from tianbao.plan.periods import Period
 from tianbao.workspace import Workspace
 
 COLLECTIONS = ("indicators", "projects", "livelihood", "tasks")
+FLOWS = {"indicators": "month_value", "projects": "month_investment"}  # 本月: summed
 
 
 @dataclass
@@ -92,6 +93,66 @@ class Consolidated:
     form_of: dict[str, str]  # collection -> the form id that carries it
     shown: Period | None = None  # the period the summary is of (a quarter...), else period
     later: Plan | None = None  # plan.yaml, when a dated revision of it begins after period
+    _months: dict[Period, dict[str, Submission]] | None = None
+    _flows: dict[tuple[str, str], Decimal] | None = None
+
+    def months(self) -> dict[Period, dict[str, Submission]]:
+        """Month -> department -> its counting return, January to the summary's month.
+        The summary's own month is what its sheets show; for a signed-off period the
+        earlier months are as the sign-off saw them (the summary stays what was signed)."""
+        if self._months is None:
+            p = self.period
+            signed = self.ledger.signed_off(p)
+            as_of = signed["upto"] if signed is not None else None
+            self._months = {}
+            for m in range(1, p.last_month + 1):
+                month = Period(p.year, "month", m)
+                self._months[month] = (
+                    dict(self.submissions)
+                    if month == p
+                    else {s.department: s for s in self.ledger.latest_accepted(month, as_of)}
+                )
+        return self._months
+
+    @property
+    def spans_months(self) -> bool:
+        """A quarter, half-year or year summary of monthly returns."""
+        return self.of != self.period and self.period.kind == "month"
+
+    def of_months(self) -> list[Period]:
+        """The months of the period the summary is of (one for a month's summary)."""
+        first = self.of.start.month if self.spans_months else self.period.last_month
+        return [m for m in self.months() if m.last_month >= first]
+
+    def flow(self, collection: str, key: str) -> Decimal | None:
+        """A monthly flow (本月) over the summary's period: the sum of each month's figure
+        from that month's counting return; None unless every month of the period gave
+        it (a sum short of a month would read as the period's total). Point-in-time
+        indicators are not flows (``Book.flow`` shows their last value)."""
+        if self._flows is None:
+            self._flows, seen = {}, dict[tuple[str, str], int]()
+            for coll, field_name in FLOWS.items():
+                form = self.form_of.get(coll)
+                items = self.plan.items.get(coll, [])
+                if form is None:
+                    continue
+                for m in self.of_months():
+                    by_dept = self.months()[m]
+                    ids = [s.id for s in by_dept.values() if form in s.forms]
+                    got = {
+                        (sid, k): dec(v)
+                        for sid, k, _, v in self.ledger.field_values(ids, form, (field_name,))
+                    }
+                    for it in items:
+                        sub = by_dept.get(it.department)
+                        value = got.get((sub.id, it.key)) if sub and form in sub.forms else None
+                        if value is not None:
+                            at = (coll, it.key)
+                            self._flows[at] = self._flows.get(at, Decimal(0)) + value
+                            seen[at] = seen.get(at, 0) + 1
+            n = len(self.of_months())
+            self._flows = {at: v for at, v in self._flows.items() if seen[at] == n}
+        return self._flows.get((collection, key))
 
     @property
     def of(self) -> Period:

@@ -56,7 +56,7 @@ def write_projects(book: Book, ws: Any) -> None:
         ("路径", 14),
         ("总投资(万元)", 13),
         (f"{plan.year}年计划投资(万元)", 13),
-        ("本月完成投资(万元)", 12),
+        (book.flow_label("完成投资") + "(万元)", 12),
         ("本年累计完成投资(万元)", 13),
         ("开工累计完成投资(万元)", 13),
         ("年度计划完成率(%)", 9),
@@ -88,7 +88,7 @@ def write_projects(book: Book, ws: Any) -> None:
         total, year_plan = row.plan_num("total_investment"), row.plan_num("annual_plan")
         book.num(ws, r, P_TOTAL, total, money)
         book.num(ws, r, P_PLAN, year_plan, money)
-        book.returned(ws, r, P_MONTH, row, "month_investment", money)
+        month = book.flow(ws, r, P_MONTH, row, "month_investment", money)
         book.returned(ws, r, P_YTD, row, "ytd_investment", money)
         book.returned(ws, r, P_CUM, row, "cumulative_investment", money)
         rate = row.rate
@@ -115,7 +115,7 @@ def write_projects(book: Book, ws: Any) -> None:
         figures = (
             (P_TOTAL, total),
             (P_PLAN, year_plan),
-            (P_MONTH, row.num("month_investment")),
+            (P_MONTH, month),
             (P_YTD, ytd),
             (P_CUM, row.num("cumulative_investment")),
         )

@@ -48,7 +48,7 @@ def write_indicators(book: Book, ws: Any) -> None:
         (f"{plan.year}年目标", 22),
         ("目标值", 10),
         ("累计/时点", 8),
-        ("本月", 11),
+        (book.flow_label(), 11),
         ("本年累计（时点指标为本月值）", 13),
         ("上年同期", 11),
         ("同比增长(%)", 9),
@@ -78,7 +78,7 @@ def write_indicators(book: Book, ws: Any) -> None:
         book.text(ws, r, 5, v.get("target_text"), wrap)
         book.num(ws, r, 6, row.plan_num("target_level"), money)
         book.put(ws, r, 7, "s", "时点" if row.point else "累计", c)
-        book.returned(ws, r, 8, row, "month_value", money)
+        book.flow(ws, r, 8, row, "month_value", money)
         book.returned(ws, r, 9, row, row.actual_field, money)
         book.returned(ws, r, 10, row, "ytd_last_year", money)
         book.returned(ws, r, 11, row, "yoy_pct", pct)
@@ -324,6 +324,9 @@ def write_status(book: Book, ws: Any) -> None:
         ("联系人", 10),
         ("电话", 14),
     ]
+    months = d.of_months() if d.spans_months else []
+    if months:  # a quarter...: which of its months each department's return counts for
+        heads.append(("各月报送（已受理）", 22))
     book.titles(
         ws,
         f"{d.plan.district_name}{d.of.label_zh}报送情况",
@@ -350,5 +353,17 @@ def write_status(book: Book, ws: Any) -> None:
             book.text(ws, r, 8, f.received_local + f.received_note, c)
             book.text(ws, r, 9, dept.contact_name, c)
             book.text(ws, r, 10, dept.contact_phone, c)
+            if months:
+                book.text(ws, r, 11, _months_text(d, dept.code, f.form, months), c)
             book.end(ws, r)
     book.page(ws, len(heads), max(r, HEAD))
+
+
+def _months_text(d: Any, dept: str, form: str, months: list[Any]) -> str:
+    """「4月、5月、6月」, or 「4月、6月（缺5月）」 where a month has no counting return."""
+    have = [m for m in months if (s := d.months()[m].get(dept)) is not None and form in s.forms]
+    missed = [m for m in months if m not in have]
+    text = "、".join(f"{m.last_month}月" for m in have) or "无"
+    if missed:
+        text += "（缺" + "、".join(f"{m.last_month}月" for m in missed) + "）"
+    return text

@@ -41,19 +41,6 @@ def has_trend(book: Book) -> bool:
     return book.data.period.kind == "month" and book.data.period.last_month >= 2
 
 
-def _counting(book: Book, months: list[Period]) -> dict[Period, dict[str, Submission]]:
-    d = book.data
-    signed = d.ledger.signed_off(d.period)
-    as_of = signed["upto"] if signed is not None else None  # what the sign-off saw
-    out = {}
-    for m in months:
-        if m == d.period:  # the summary's own month: exactly what its sheets show
-            out[m] = dict(d.submissions)
-        else:
-            out[m] = {s.department: s for s in d.ledger.latest_accepted(m, as_of)}
-    return out
-
-
 def _figures(
     book: Book,
     counting: dict[Period, dict[str, Submission]],
@@ -85,7 +72,7 @@ def write_trend(book: Book, ws: Any) -> None:
     d, st = book.data, book.styles
     plan = d.plan
     months = months_of(book)
-    counting = _counting(book, months)
+    counting = d.months()
     heads = [("指标代码", 18), ("指标名称", 36), ("计量单位", 8), ("目标值", 12)]
     heads += [(f"{m.last_month}月", 11) for m in months]
     ncols = len(heads)
