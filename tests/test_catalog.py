@@ -46,7 +46,9 @@ def test_every_code__emitted_by_exactly_one_stage_module(code: Code) -> None:
     found = _emitters(code, _sources())
     assert len(found) == 1, (code.value, found or "emitted nowhere: drop it from the catalog")
     stage = code.name.split("_", 1)[0]
-    assert stage in {"ID", "STRUCT", "PLAN", "VALUE", "SCHEMA", "RULE", "VALIDATION"}, code
+    assert stage in {"ID", "STRUCT", "PLAN", "VALUE", "SCHEMA", "RULE", "QUALITY", "VALIDATION"}, (
+        code
+    )
 
 
 def test_reading_codes__each_reason_raised_by_the_reader() -> None:

@@ -24,6 +24,12 @@ STAGES: dict[str, tuple[str, str]] = {
     "VALUE": ("数值输入", "values as typed"),
     "SCHEMA": ("报表要求", "schema"),
     "RULE": ("审核公式", "audit rules"),
+    "QUALITY": (
+        "数据质量（与本行本年以往各月比较）",
+        "data quality over the months: the form layout's quality checks (outlier by "
+        "modified z-score, one month carrying most of the year to date, a figure that "
+        "does not move), each a warning with its figures and parameters, never blocking",
+    ),
 }
 SEVERITIES = (
     ("error", "错误", "blocks acceptance: the return is sent back"),

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tianbao.collect.previous import earlier_of, validate_with_previous
 from tianbao.collect.previous import hint as _hint
-from tianbao.collect.previous import validate_with_previous
 from tianbao.collect.receipt import NOW, OPTION, Receipt
 from tianbao.collect.rounds import Round, as_json, round_check
 from tianbao.ledger.archive import store, sweep_temp
@@ -241,7 +241,10 @@ def _collect_one(
     existing = ledger.by_sha256(sha)
     if existing is not None:
         return _duplicate(path, existing)
-    report, ahead = validate_with_previous(ledger.previous_records, validator, path, ahead)
+    earlier = earlier_of(ledger, ws.forms.values())
+    report, ahead = validate_with_previous(
+        ledger.previous_records, validator, path, ahead, earlier=earlier
+    )
     if report.sha256 and report.sha256 != sha:
         return CollectResult(
             path,

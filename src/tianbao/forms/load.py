@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from tianbao.forms.expr import ExprError, parse
-from tianbao.forms.model import Column, FormDef, Rule
+from tianbao.forms.model import Column, FormDef, QualityCheck, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
 from tianbao.problems import CheckCode, Problem, json_path
 from tianbao.schema_errors import iter_located, validator_for
@@ -161,6 +161,7 @@ def load_form(
                     "unique",
                 )
             )
+    quality = _quality(data, names, at, problems)
     if problems:
         return FormResult(None, problems)
     form = FormDef(
@@ -178,6 +179,7 @@ def load_form(
         schema_path=schema_path,
         instructions=list(data.get("instructions") or []),
         table_no=str(data.get("table_no") or ""),
+        quality=quality,
         raw=data,
     )
     return FormResult(form, [])
@@ -331,6 +333,35 @@ def _column_problems(
         )
 
     return problems
+
+
+def _quality(
+    data: dict[str, Any], names: set[str], at: Any, problems: list[Any]
+) -> list[QualityCheck]:
+    """The layout's ``quality`` checks; a field they name must be one of the form's."""
+    out = []
+    for i, raw in enumerate(data.get("quality") or []):
+        for key in ("field", "of"):
+            name = raw.get(key)
+            if name and name not in names:
+                problems.append(
+                    at(
+                        CheckCode.FORM_FIELD_MISSING,
+                        ("quality", i, key),
+                        f"{CheckCode.FORM_FIELD_MISSING.value} ({name})",
+                        name,
+                        "a field of the form",
+                    )
+                )
+        plain = {k: v for k, v in raw.items() if k not in ("only_if", "if_entered")}
+        out.append(
+            QualityCheck(
+                **plain,
+                only_if=tuple(sorted((raw.get("only_if") or {}).items())),
+                if_entered=tuple(sorted((raw.get("if_entered") or {}).items())),
+            )
+        )
+    return out
 
 
 def _rules(

@@ -20,7 +20,7 @@ from tianbao.forms.model import Column, FormDef
 from tianbao.support.atomic import write_atomic
 
 LOCK_FILE = "forms.lock.json"
-_NOT_LAYOUT = ("rules", "version")
+_NOT_LAYOUT = ("rules", "quality", "version")  # what is checked, not what is filled
 _LOOKS = ("width",)
 
 

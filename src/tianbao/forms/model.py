@@ -105,6 +105,28 @@ class Rule:
     cell: str | None = None
 
 
+@dataclass(frozen=True)
+class QualityCheck:
+    """A check of a figure against the row's own months (``quality:`` in a layout):
+    ``outlier`` (modified z-score of the month's figure among the year's months,
+    |M| > ``z`` with at least ``min_months`` earlier months), ``concentration``
+    (the month's figure more than ``share`` of year-to-date ``of``, from month
+    ``from_month``), ``unchanged`` (the same figure in ``months`` consecutive
+    returns). ``only_if``: plan attributes the row must have; ``if_entered``: values
+    the return's own fields must have (a project 在建 should move)."""
+
+    check: str
+    field: str
+    z: float = 3.5
+    min_months: int = 4
+    share: float = 0.8
+    of: str = ""
+    from_month: int = 3
+    months: int = 3
+    only_if: tuple[tuple[str, Any], ...] = ()
+    if_entered: tuple[tuple[str, Any], ...] = ()
+
+
 @dataclass
 class FormDef:
     id: str
@@ -122,6 +144,7 @@ class FormDef:
     instructions: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     table_no: str = ""  # 表号, printed in the sub-title
+    quality: list[QualityCheck] = field(default_factory=list)  # over the months
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)

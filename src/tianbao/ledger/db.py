@@ -278,6 +278,27 @@ class Ledger:
         ).fetchall()
         return [CellValue(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
 
+    def earlier_months(
+        self, department: str, period: str | Period, wanted: dict[str, tuple[str, ...]]
+    ) -> list[tuple[Period, dict[str, dict[str, dict[str, Any]]]]]:
+        """The department's counting returns of the months of ``period``'s year before
+        it, oldest first: (month, {form: {row key: {field: value}}}) with only the
+        ``wanted`` fields of each form; a month without one has {}."""
+        p = period if isinstance(period, Period) else Period.parse(str(period))
+        out: list[tuple[Period, dict[str, dict[str, dict[str, Any]]]]] = []
+        if p.kind != "month":
+            return out
+        for m in range(1, p.last_month):
+            month = Period(p.year, "month", m)
+            sub = self.latest_accepted_of(department, month)
+            records: dict[str, dict[str, dict[str, Any]]] = {}
+            if sub is not None:
+                for form, fields in wanted.items():
+                    for _, key, name, value in self.field_values([sub.id], form, fields):
+                        records.setdefault(form, {}).setdefault(key, {})[name] = value
+            out.append((month, records))
+        return out
+
     def field_values(
         self, submission_ids: Sequence[int], form: str, fields: Sequence[str]
     ) -> Iterator[tuple[int, str, str, Any]]:

@@ -29,7 +29,8 @@ class CodeInfo:
 
 
 class Code(str, Enum):
-    """Stable finding codes. Group prefix = stage: READ, ID, STRUCT, PLAN, VALUE, SCHEMA, RULE."""
+    """Stable finding codes. Group prefix = stage: READ, ID, STRUCT, PLAN, VALUE, SCHEMA,
+    RULE, QUALITY."""
 
     # reading: one code per reason the guarded reader refuses a file (tianbao.read.issues)
     READ_NOT_FOUND = "READ_NOT_FOUND"
@@ -117,6 +118,9 @@ class Code(str, Enum):
     RULE_WARNING = "RULE_WARNING"
     RULE_WARNING_EXPLAINED = "RULE_WARNING_EXPLAINED"
     RULE_MISSING_VALUE = "RULE_MISSING_VALUE"
+    QUALITY_OUTLIER = "QUALITY_OUTLIER"
+    QUALITY_CONCENTRATED = "QUALITY_CONCENTRATED"
+    QUALITY_UNCHANGED = "QUALITY_UNCHANGED"
     RULE_NO_PREVIOUS = "RULE_NO_PREVIOUS"
 
     @property
@@ -282,6 +286,21 @@ CATALOG: dict[Code, CodeInfo] = {
     ),
     Code.RULE_MISSING_VALUE: CodeInfo(
         E, "审核所需的数值未填写", "a value the audit rule needs is missing"
+    ),
+    Code.QUALITY_OUTLIER: CodeInfo(
+        W,
+        "本月数远离本行以往各月（修正Z值），请核实或说明",
+        "this month's figure is far from the row's earlier months (modified z-score)",
+    ),
+    Code.QUALITY_CONCENTRATED: CodeInfo(
+        W,
+        "本月数占本年累计的比重过高，请核实或说明",
+        "this month carries most of the year to date",
+    ),
+    Code.QUALITY_UNCHANGED: CodeInfo(
+        W,
+        "数字连续几个月没有变化，请核实或说明",
+        "the figure has not changed for several months",
     ),
     Code.RULE_NO_PREVIOUS: CodeInfo(
         N, "无上期数据，跨期审核未执行", "no previous period: across-period rules skipped"

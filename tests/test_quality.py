@@ -1,0 +1,127 @@
+"""Data quality over the months (validate.quality): each check as a small table, then
+through the CLI on the demo, where a June figure far from its project's months is a
+warning to explain, never a rejection."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers import tianbao
+from tianbao.forms.load import load_form, locate
+from tianbao.plan.model import PlanItem
+from tianbao.plan.periods import Period
+from tianbao.validate.extract import FormRecords, RowRecord
+from tianbao.validate.quality import check_quality
+
+
+def projects_form() -> Any:
+    found = locate("projects_progress", None)
+    assert found is not None
+    return load_form(*found).form
+
+
+def judged(month: int, history: list[dict[str, Any] | None], now: dict[str, Any]) -> list[str]:
+    """The codes found for a project row with ``history`` (months 1..month-1, None for
+    a month without a return) and this month's figures ``now``."""
+    form = projects_form()
+    row = RowRecord("P1", PlanItem("projects", "P1", "D", {}, {}), 4, {"id": "P1", **now},
+                    {"month_investment": "J4", "ytd_investment": "K4"})  # fmt: skip
+    records = {form.id: FormRecords(form, "重点项目", [row])}
+    months = [
+        (Period(2014, "month", m), {} if h is None else {form.id: {"P1": h}})
+        for m, h in enumerate(history, 1)
+    ]
+    found = check_quality(records, months, Period(2014, "month", month), {})
+    return [f.code.value for f in found]
+
+
+def flows(*values: float) -> list[dict[str, Any] | None]:
+    ytd, out = 0.0, []
+    for v in values:
+        ytd += v
+        out.append({"month_investment": v, "ytd_investment": ytd, "status": "在建"})
+    return out
+
+
+CASES = [
+    # month, earlier months, this month -> codes
+    (6, flows(100, 110, 95, 105, 100), {"month_investment": 3000, "ytd_investment": 3510},
+     ["QUALITY_OUTLIER", "QUALITY_CONCENTRATED"]),
+    (6, flows(100, 110, 95, 105, 100), {"month_investment": 2000, "ytd_investment": 2510},
+     ["QUALITY_OUTLIER"]),  # 79.7 %: not above 80
+    (6, flows(100, 110, 95, 105, 100), {"month_investment": 104, "ytd_investment": 614}, []),
+    # three earlier months only: no outlier score, and 104 of 514 is no concentration
+    (4, flows(100, 5, 300), {"month_investment": 4000, "ytd_investment": 4405},
+     ["QUALITY_CONCENTRATED"]),
+    # a history without spread: no score
+    (6, flows(100, 100, 100, 100, 100), {"month_investment": 900, "ytd_investment": 1400}, []),
+    # February: too early to call a month concentrated
+    (2, flows(10), {"month_investment": 500, "ytd_investment": 510}, []),
+    # 在建 and the year to date unchanged in three returns
+    (6, flows(100, 100, 100, 100, 0), {"month_investment": 0, "ytd_investment": 400,
+                                       "status": "在建"}, ["QUALITY_UNCHANGED"]),
+    # not started: nothing should move
+    (6, flows(100, 100, 100, 100, 0), {"month_investment": 0, "ytd_investment": 400,
+                                       "status": "未开工"}, []),
+    # a month without a return breaks the run of equal figures
+    (6, [*flows(100, 100, 100, 100), None], {"month_investment": 0, "ytd_investment": 400,
+                                             "status": "在建"}, []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("month", "history", "now", "codes"), CASES)
+def test_quality_checks(month: int, history: Any, now: dict[str, Any], codes: list[str]) -> None:
+    assert judged(month, history, now) == codes
+
+
+def test_outlier_message_gives_the_figures_and_quotes_the_explanation() -> None:
+    form = projects_form()
+    row = RowRecord("P1", PlanItem("projects", "P1", "D", {}, {}), 4,
+                    {"id": "P1", "month_investment": 2000, "ytd_investment": 2510,
+                     "note": "6月支付土地款"}, {"month_investment": "J4"})  # fmt: skip
+    months = [(Period(2014, "month", m), {form.id: {"P1": h}})
+              for m, h in enumerate(flows(100, 110, 95, 105, 100), 1)]  # fmt: skip
+    records = {form.id: FormRecords(form, "重点项目", [row])}
+    (outlier,) = check_quality(records, months, Period(2014, "month", 6), {})
+    assert outlier.cell == "J4" and outlier.severity.value == "warning" and not outlier.blocking
+    assert "中位数 102.5" in outlier.message and "3.5" in outlier.message
+    assert "已说明：6月支付土地款" in outlier.message
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("quality") / "demo"
+    assert tianbao(CliRunner(), "demo", root).exit_code == 0
+    return root
+
+
+def test_cli__a_june_figure_far_from_its_months_is_a_warning(demo: Path, tmp_path: Path) -> None:
+    original = next((demo / "returns" / "2014-06").glob("2014-06_ZJJ_*.xlsx"))
+    path = tmp_path / original.name
+    shutil.copyfile(original, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["重点项目"]
+    head = {c.value: c.column for c in ws[3]}
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "P023")
+    month, ytd = head["本月完成投资(万元)"], head["本年累计完成投资(万元)"]
+    cum = head["开工累计完成投资(万元)"]
+    before, was = ws.cell(row, head["上期本年累计(万元)"]).value, ws.cell(row, month).value
+    ws.cell(row, month).value = 6_000  # some 660 a month before: within the plan still
+    ws.cell(row, ytd).value = before + 6_000
+    ws.cell(row, cum).value = ws.cell(row, cum).value - was + 6_000
+    ws.cell(row, head["说明"]).value = "6月集中支付拆迁补偿款"  # the month-on-month rule asks
+    wb.save(path)
+    res = tianbao(CliRunner(), "validate", "-w", demo / "workspace", path, "--json")
+    report = json.loads(res.stdout)["files"][0]
+    quality = [f for f in report["findings"] if f["code"].startswith("QUALITY_")]
+    assert {f["code"] for f in quality} >= {"QUALITY_OUTLIER"}, report["findings"]
+    assert all(f["row_key"] == "P023" for f in quality)
+    assert report["status"] == "accepted_with_warnings", report["findings"]
+    assert "修正Z值" in quality[0]["message"] and "已说明：6月集中支付" in quality[0]["message"]
