@@ -89,6 +89,14 @@ class Returns:
     def sheet(self, form_id: str) -> str:
         return self.forms[form_id].sheet
 
+    def validate(self, path: Path) -> tuple[int, dict[str, Any]]:
+        """Exit code and file report of ``validate --json`` on ``path``, May as previous."""
+        import json
+
+        res = tianbao(self.runner, "validate", "-w", self.ws, path, "--json",
+                      "--previous", self.previous)  # fmt: skip
+        return res.exit_code, json.loads(res.stdout)["files"][0]
+
     def june(self, name: str, mutate: Mutation | None = None, file_name: str | None = None) -> Path:
         """The June return, filled correctly, then mutated; saved under a fresh folder."""
         src = self.templates["2014-06"]

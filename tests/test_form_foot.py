@@ -5,14 +5,12 @@ validation knows the block, and a template issued before 表号 was shown still 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from helpers import tianbao
 from returns import Returns
 from tianbao.template.content import SIGNATURE
 
@@ -25,8 +23,7 @@ def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
 
 
 def validate(rs: Returns, path: Path) -> tuple[int, dict[str, Any]]:
-    res = tianbao(rs.runner, "validate", "-w", rs.ws, path, "--json", "--previous", rs.previous)
-    return res.exit_code, json.loads(res.stdout)["files"][0]
+    return rs.validate(path)
 
 
 def foot_of(ws: Any) -> dict[str, Any]:

@@ -4,14 +4,12 @@ at its cell, and the figures are still recorded."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from helpers import tianbao
 from returns import Returns
 
 DEPT = "RSJ"
@@ -23,8 +21,7 @@ def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
 
 
 def validate(rs: Returns, path: Path) -> tuple[int, dict[str, Any]]:
-    res = tianbao(rs.runner, "validate", "-w", rs.ws, path, "--json", "--previous", rs.previous)
-    return res.exit_code, json.loads(res.stdout)["files"][0]
+    return rs.validate(path)
 
 
 def locked(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -279,15 +279,7 @@ def history(
 ) -> list[Submission]:
     """Every submission the ledger holds (any status), oldest receipt first: what came,
     when, what it replaced and what replaced it."""
-    from tianbao.ledger.db import Ledger
-
-    ws = _opened(where)
-    if period is not None and ws.plan is not None:
-        period = str(ws.plan.period(period))
-    if department is not None and ws.plan is not None:
-        department = ws.plan.department_code(department)
-    with Ledger(ws.root, readonly=True) as ledger:
-        return ledger.history(department, period)
+    return history_log(where, period, department).submissions
 
 
 @dataclass

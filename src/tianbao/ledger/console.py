@@ -74,7 +74,7 @@ def print_status(report: StatusReport, console: Any) -> None:
 HISTORY_LABELS = {
     "accepted": "通过",
     "accepted_with_warnings": "通过（有预警）",
-    "rejected": "退回",
+    "rejected": "审核未通过",  # the rules' verdict; 统计局退回 is the office's
     "superseded": "已被替代",
 }
 REVIEW_LABELS = {"returned": "统计局退回", "forced": "强制受理", "approved": "审核通过"}
