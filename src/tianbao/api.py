@@ -169,7 +169,7 @@ def validate_files(
     findings); ``previous``: a file (every file's) or a folder (each department's);
     ``history=False``: none (the rules are skipped, with a note). ``on_progress(done,
     total)`` after each file."""
-    from tianbao.collect.previous import earlier_of, validate_files_with_history
+    from tianbao.collect.previous import ledger_lookup, validate_files_with_history
     from tianbao.ledger.db import Ledger
     from tianbao.validate.batch import validate_many
     from tianbao.validate.engine import Validator, input_files
@@ -193,9 +193,9 @@ def validate_files(
         )
     elif history:
         with Ledger(ws, readonly=True) as ledger:
-            earlier = earlier_of(ledger, ws.forms.values())
+            lookup = ledger_lookup(ledger, ws.forms.values())
             reports = validate_files_with_history(
-                validator, files, jobs, ledger.previous_records, period, dept, on_progress, earlier
+                validator, files, jobs, lookup, period, dept, on_progress
             )
     else:
         reports = _ticking(

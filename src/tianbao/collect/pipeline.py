@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tianbao.collect.previous import earlier_of, validate_with_previous
 from tianbao.collect.previous import hint as _hint
+from tianbao.collect.previous import ledger_lookup, validate_with_previous
 from tianbao.collect.receipt import NOW, OPTION, Receipt
 from tianbao.collect.rounds import Round, as_json, round_check
 from tianbao.ledger.archive import store, sweep_temp
@@ -174,13 +174,14 @@ def _validated_ahead(
     from tianbao.validate.engine import Validator
 
     worker = Validator(validator.ws, inline_read=True)
+    lookup = ledger_lookup(ledger, validator.ws.forms.values())
 
     def run(path: str, previous: Any) -> _Ahead:
         return _validate_ahead(worker, path, previous)
 
     def args(path: Path) -> tuple[str, Any]:
         hint = _hint(path.name)  # the previous return as the ledger holds it now
-        return str(path), ledger.previous_records(*hint) if hint else None
+        return str(path), lookup(*hint) if hint else None
 
     limits = Limits()
     for path, ahead in parallel.ordered(
@@ -241,10 +242,8 @@ def _collect_one(
     existing = ledger.by_sha256(sha)
     if existing is not None:
         return _duplicate(path, existing)
-    earlier = earlier_of(ledger, ws.forms.values())
-    report, ahead = validate_with_previous(
-        ledger.previous_records, validator, path, ahead, earlier=earlier
-    )
+    lookup = ledger_lookup(ledger, ws.forms.values())
+    report, ahead = validate_with_previous(lookup, validator, path, ahead)
     if report.sha256 and report.sha256 != sha:
         return CollectResult(
             path,

@@ -20,8 +20,6 @@ _NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
 
 Previous = dict[str, dict[str, dict[str, Any]]]  # {form: {row key: record}}
 Lookup = Callable[[str, str], "Previous | None"]  # (department, period) -> its previous
-# (department, period) -> the year's earlier months, for the quality checks
-Earlier = Callable[[str, str], list[tuple[Any, Previous]]]
 
 
 def hint(name: str) -> tuple[str, str] | None:
@@ -30,15 +28,21 @@ def hint(name: str) -> tuple[str, str] | None:
     return (m.group(2), m.group(1)) if m else None
 
 
-def earlier_of(ledger: Any, forms: Any) -> Earlier | None:
-    """The ledger's earlier months of a department's year, with the fields the forms'
-    quality checks read; None when no form has any."""
-    from tianbao.validate.quality import wanted_fields
+def ledger_lookup(ledger: Any, forms: Any) -> Lookup:
+    """The ledger's previous return of a department, and under ``MONTHS`` its earlier
+    months of the year with the fields the forms' quality checks read, so that a
+    worker validating the file judges each figure against its own months as well."""
+    from tianbao.validate.quality import MONTHS, wanted_fields
 
     wanted = wanted_fields(list(forms))
-    if not wanted:
-        return None
-    return lambda dept, period: ledger.earlier_months(dept, period, wanted)
+
+    def lookup(dept: str, period: str) -> Previous | None:
+        prev = ledger.previous_records(dept, period)
+        if prev is None or not wanted:
+            return prev
+        return {**prev, MONTHS: ledger.earlier_months(dept, period, wanted)}
+
+    return lookup
 
 
 def validate_with_previous(
@@ -48,14 +52,12 @@ def validate_with_previous(
     ahead: Any = None,
     expected_period: str | None = None,
     expected_dept: str | None = None,
-    earlier: Earlier | None = None,
 ) -> tuple[Any, Any]:
     """The file's report, validated with its previous period's return as ``previous``.
 
     ``ahead``: a validation done ahead on a worker (``.report``, ``.previous``), used
     when it saw the same previous return as ``lookup`` gives now; the second value is
-    that validation, or None. ``earlier``: the department's earlier months of the
-    year, to judge each figure against its own months (``validate.quality``).
+    that validation, or None.
     """
     guess = hint(path.name)
     prev = lookup(*guess) if guess else None
@@ -69,18 +71,6 @@ def validate_with_previous(
         if actual != prev:
             report = validator.validate(path, expected_period, expected_dept, previous=actual)
             ahead = None
-    if earlier is not None and report.department and report.period and report.records:
-        from tianbao.plan.periods import Period
-        from tianbao.validate.quality import check_quality
-
-        try:
-            period = Period.parse(report.period)
-        except ValueError:
-            return report, ahead
-        where = {"file": report.path, "sha256": report.sha256,
-                 "department": report.department, "period": report.period}  # fmt: skip
-        months = earlier(report.department, report.period)
-        report.findings.extend(check_quality(report.records, months, period, where))
     return report, ahead
 
 
@@ -92,7 +82,6 @@ def validate_files_with_history(
     period: str | None = None,
     dept: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-    earlier: Earlier | None = None,
 ) -> list[Any]:
     """Reports of ``files`` (input order), each validated with the previous return
     ``lookup`` gives for it: by the file name first, on ``jobs`` processes; a file
@@ -110,7 +99,7 @@ def validate_files_with_history(
     out = []
     for f, report in zip(files, reports, strict=True):
         ahead = _Ahead(report, guessed(f))
-        out.append(validate_with_previous(once, validator, f, ahead, period, dept, earlier)[0])
+        out.append(validate_with_previous(once, validator, f, ahead, period, dept)[0])
         if on_progress is not None:
             on_progress(len(out), len(files))
     return out

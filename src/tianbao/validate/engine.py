@@ -24,6 +24,7 @@ from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make, read_code
 from tianbao.validate.identify import IdentifyResult, identify
 from tianbao.validate.locked import check_locked
+from tianbao.validate.quality import MONTHS, check_quality
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
 from tianbao.workspace import Workspace
@@ -193,6 +194,9 @@ class Validator:
             report.findings.extend(check_rules(recs, prev, period, where, sums))
         if previous is None and period.previous() is not None:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
+        months: Any = previous.get(MONTHS) if previous is not None else None
+        if months:  # the department's earlier months of the year (collect.previous)
+            report.findings.extend(check_quality(report.records, months, period, where))
         if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
             issued = self._issued(idy.department, period, earlier or plan, views)
             report.findings.extend(check_locked(issued, sheets, report.records, where))

@@ -29,6 +29,8 @@ from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.schema_check import row_name
 
 Months = Sequence[tuple[Period, dict[str, dict[str, dict[str, Any]]]]]
+# where the earlier months ride in a file's previous-period records (no form is named so)
+MONTHS = "__months__"
 CONSISTENCY = 0.6745  # makes MAD comparable with a standard deviation
 
 
