@@ -452,9 +452,11 @@ def test_version(runner) -> None:
 
 @pytest.mark.parametrize("args", [["-h"], ["--help"], ["check", "-h"], ["init", "-h"]])
 def test_help(args: list[str], runner) -> None:
-    result = tianbao(runner, *args)
+    result = tianbao(runner, *args)  # in Chinese by default
     assert result.exit_code == 0, result.output
-    assert "Usage:" in result.output
+    assert "用法：" in result.output and "选项" in result.output
+    english = tianbao(runner, "--lang", "en", *args)
+    assert english.exit_code == 0 and "Usage:" in english.output
 
 
 def test_no_command__usage(runner) -> None:

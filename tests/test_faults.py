@@ -36,7 +36,7 @@ def ws(rs: Returns, tmp_path: Path) -> Path:
 def one_line_fault(res, *words: str) -> None:
     assert res.exit_code == 3, res.output
     assert "Traceback" not in res.output
-    errors = [line for line in res.output.splitlines() if line.startswith("错误 error:")]
+    errors = [line for line in res.output.splitlines() if line.startswith("错误：")]
     assert len(errors) == 1, res.output
     for w in words:
         assert w in errors[0], errors[0]

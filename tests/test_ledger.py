@@ -110,8 +110,11 @@ def test_collect__human_output__one_line_per_file(rs: Returns, ws: Path) -> None
     june = rs.june("human")
     res = tianbao(rs.runner, "collect", "-w", ws, june, "--received-at", JUNE_OK)
     assert res.exit_code == 0
-    assert res.stdout.splitlines() == [f"accepted\t{DEPT}\t2014-06\t#1\t{june}"]
-    assert "1 recorded (1 accepted, 0 rejected)" in res.stderr
+    assert res.stdout.splitlines() == [f"通过\t{DEPT}\t2014-06\t#1\t{june}"]
+    assert "新登记 1（通过 1，退回 0）" in res.stderr and "recorded" not in res.stderr
+    again = tianbao(rs.runner, "--lang", "en", "collect", "-w", ws, june, "--received-at", JUNE_OK)
+    assert again.stdout.splitlines() == [f"accepted (duplicate)\t{DEPT}\t2014-06\t#1\t{june}"]
+    assert "0 recorded (0 accepted, 0 rejected), 1 duplicate(s)" in again.stderr
 
 
 def test_collect__same_bytes_twice__recorded_once(rs: Returns, ws: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
 def usage_error(res) -> str:
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
-    (line,) = [x for x in res.output.splitlines() if x.startswith("错误 error:")]
+    (line,) = [x for x in res.output.splitlines() if x.startswith("错误：")]
     return line
 
 

@@ -485,14 +485,17 @@ def review(
     what = REVIEW_WORDS.get(action)
     if what is None:
         raise UsageError(
-            f"未知的审核操作 unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
+            f"未知的审核操作 {action!r}（可用：{'、'.join(REVIEW_WORDS)}） | "
+            f"unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
         )
     ws = workspace(where)
     assert ws.plan is not None
     p = str(ws.plan.period(period))
     dept = ws.plan.department_code(department)
     if what in ("returned", "forced") and not reason.strip():
-        raise UsageError(f"{action} 须写明原因 --reason is required to {action} a return")
+        raise UsageError(
+            f"{action} 须写明原因（--reason） | --reason is required to {action} a return"
+        )
     who = by or getpass.getuser()
     now = dt.datetime.now(ws.plan.tz)
     at = now.isoformat(timespec="seconds")

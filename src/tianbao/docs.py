@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tianbao.problems import CheckCode
 from tianbao.validate.findings import CATALOG, Code, split_bilingual
@@ -120,7 +121,6 @@ def findings_markdown() -> str:
 
 def cli_markdown() -> str:
     """Every command's --help, in the order of the cycle."""
-    import click
 
     from tianbao.cli import main as group
 
@@ -131,6 +131,20 @@ def cli_markdown() -> str:
         " do not edit by hand. -->",
         "",
     ]
+    from tianbao.support.lang import current, set_lang
+
+    was = current()
+    set_lang("en")  # the reference in English; `tianbao -h` shows it in Chinese by default
+    try:
+        return "\n".join(out + _help_pages(group))
+    finally:
+        set_lang(was)
+
+
+def _help_pages(group: Any) -> list[str]:
+    import click
+
+    out: list[str] = []
     names = [n for n in CYCLE if n in group.commands]
     names += sorted(set(group.commands) - set(names))
     top = click.Context(
@@ -152,7 +166,7 @@ def cli_markdown() -> str:
             help_option_names=["-h", "--help"],
         )
         out += [f"## tianbao {name}", "", "```text", cmd.get_help(ctx), "```", ""]
-    return "\n".join(out)
+    return out
 
 
 def _cell(text: str) -> str:

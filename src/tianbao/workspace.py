@@ -156,7 +156,11 @@ def init_workspace(target: Path, sample: str | None = None) -> Path:
         src = samples_dir() / sample
         if not (src / PLAN_FILE).is_file():
             known = sorted(p.name for p in samples_dir().iterdir() if (p / PLAN_FILE).is_file())
-            raise UsageError(f"未知的样例 unknown sample {sample!r}; known: {', '.join(known)}")
+            names = ", ".join(known)
+            raise UsageError(
+                f"未知的样例 {sample!r}（已有：{names}） | "
+                f"unknown sample {sample!r}; known: {names}"
+            )
         plan_text = (src / PLAN_FILE).read_text(encoding="utf-8")
     else:
         plan_text = SKELETON_PLAN

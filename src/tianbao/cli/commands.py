@@ -12,8 +12,10 @@ from pathlib import Path
 import click
 
 from tianbao import __version__
+from tianbao.cli.help import LangGroup
 from tianbao.cli.options import (
     CONTEXT,
+    echo,
     echo_json,
     handle_errors,
     jobs_option,
@@ -24,8 +26,26 @@ from tianbao.cli.options import (
 )
 
 
-@click.group(context_settings=CONTEXT)
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from tianbao.support.lang import set_lang
+
+    set_lang(value)
+    return value
+
+
+@click.group(cls=LangGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="tianbao")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    envvar="TIANBAO_LANG",
+    show_default=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_set_lang,
+    help="输出语言，每行一种 the language of every line printed (help included).",
+)
 def main() -> None:
     """tianbao 填报: generate, validate and consolidate Excel reporting forms.
 
@@ -50,25 +70,26 @@ def init(directory: Path, sample: str | None, as_json: bool) -> None:
              "plan_workbook": str(book) if book.exists() else None},
             path,
         )  # fmt: skip
-    click.echo(f"已创建工作区 created workspace: {path}", err=True)
-    click.echo(
+    echo(f"已创建工作区 created workspace: {path}", err=True)
+    echo(
         f"请备份 {path}/.tianbao/secret.key（模板签名密钥；丢失或更换后已发出的模板都无法验证）"
         " back up the signing key: without it no template issued can be verified",
         err=True,
     )
     book = path / api.PLAN_WORKBOOK
     if book.exists():
-        click.echo(
-            f"计划工作簿 plan workbook: {book}（改后 tianbao plan import {book} -w {path}）",
+        echo(
+            f"计划工作簿：{book}（改后 tianbao plan import {book} -w {path}） | "
+            f"plan workbook: {book} (after editing: tianbao plan import {book} -w {path})",
             err=True,
         )
     else:
-        click.echo(
+        echo(
             "新的计划：tianbao plan template 计划.xlsx，"
             f"填好后 tianbao plan import 计划.xlsx -w {path}",
             err=True,
         )
-    click.echo(f"下一步 next: tianbao check -w {path}", err=True)
+    echo(f"下一步 next: tianbao check -w {path}", err=True)
 
 
 @main.command()
@@ -87,21 +108,21 @@ def check(workspace: Path, as_json: bool) -> None:
         echo_json({"valid": not problems, "problems": [p.as_dict() for p in problems]}, workspace)
     else:
         for p in problems:
-            click.echo(p.one_line())
+            echo(p.one_line())
     if problems:
-        click.echo(f"发现 {len(problems)} 个问题 {len(problems)} problem(s) found", err=True)
+        echo(f"发现 {len(problems)} 个问题 {len(problems)} problem(s) found", err=True)
         if any(p.file == "plan.yaml" for p in problems):
-            click.echo(
+            echo(
                 "计划各栏的含义和填法：tianbao plan template 计划.xlsx 生成的工作簿“说明”页"
                 "（也可以在工作簿里改计划，再 tianbao plan import）",
                 err=True,
             )
         sys.exit(1)
     for note in api.revision_notes(workspace):
-        click.echo(note, err=True)
+        echo(note, err=True)
     for affected in api.affected_templates(workspace):
-        click.echo(affected.text(), err=True)
-    click.echo("检查通过 workspace OK", err=True)
+        echo(affected.text(), err=True)
+    echo("检查通过 workspace OK", err=True)
 
 
 @main.command()
@@ -168,7 +189,7 @@ def generate(
         )
     blank = [r.department for r in results if r.previous_missing]
     if blank:
-        click.echo(
+        echo(
             f"提示 note: {'、'.join(blank)} 上期尚无已计入的报表，模板中的上期数为空白"
             " last period's figures left blank",
             err=True,
@@ -176,10 +197,10 @@ def generate(
     written = [r for r in results if r.path is not None]
     for r in results:
         if r.path is None:
-            click.echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
+            echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
         else:
-            click.echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行", err=as_json)
-    click.echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
+            echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行", err=as_json)
+    echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
     if as_json:
         templates = [
             {"department": r.department, "path": str(r.path), "forms": list(r.forms),
@@ -221,7 +242,7 @@ def status(
         from tianbao.report.status_xlsx import write_status_xlsx
 
         write_status_xlsx(report, out_path)
-        click.echo(f"已写出 wrote {out_path}", err=True)
+        echo(f"已写出 wrote {out_path}", err=True)
     if as_json:
         echo_json(report.as_dict(), workspace, period)
     print_status(report, Console(stderr=as_json))
@@ -283,22 +304,22 @@ def review(
         echo_json(done.as_dict(), workspace, period)
     s = done.submission
     if done.period_reopened:
-        click.echo(
+        echo(
             f"已重新打开 {s.period}（撤销签发）：{done.reason}（{done.by}，{done.at}）；"
             f"此后收到的 {s.department} 报表记为 更正·签发后，汇总前请重新签发 "
             f"period reopened: sign it off again after the correction",
             err=as_json,
         )
         return
-    click.echo(
+    echo(
         f"{action} #{s.id} {s.department} {s.period} {s.file_name}：{done.reason or '-'}"
         f"（{done.by}，{done.at}）",
         err=as_json,
     )
     if done.notice is not None:
-        click.echo(f"已写出退回通知 wrote the notice: {done.notice}", err=True)
+        echo(f"已写出退回通知 wrote the notice: {done.notice}", err=True)
     elif done.action == "returned":
-        click.echo("未能写出退回通知：存档的原报表缺失或已改变 notice not written", err=True)
+        echo("未能写出退回通知：存档的原报表缺失或已改变 notice not written", err=True)
 
 
 @main.command()
@@ -320,7 +341,7 @@ def signoff(
     if as_json:
         echo_json(dict(done), workspace, period)
     verb = "已签发 signed off" if done["signed"] else "已撤销签发 sign-off withdrawn"
-    click.echo(f"{done['period']} {verb}（{done['by']}，{done['at']}）", err=as_json)
+    echo(f"{done['period']} {verb}（{done['by']}，{done['at']}）", err=as_json)
 
 
 @main.command()
@@ -389,13 +410,16 @@ def consolidate(
 
     with bar("汇总 consolidating", wanted(as_json)):
         result = api.consolidate(workspace, period, out_path, csv_path, as_of)
-    click.echo(f"{result.out}", err=as_json)
+    echo(f"{result.out}", err=as_json)
     if result.csv is not None:
-        click.echo(f"{result.csv}", err=as_json)
-    click.echo(
-        f"已汇总 {result.period}: {result.departments_reported}/{result.departments_expected} "
-        f"个单位已报 departments reported; {result.sources} 个填报数据 figures from returns"
-        + (f"; {result.csv_rows} CSV 行 rows" if result.csv is not None else ""),
+        echo(f"{result.csv}", err=as_json)
+    n, m, k = result.departments_reported, result.departments_expected, result.sources
+    csv_zh = f"，长表 {result.csv_rows} 行" if result.csv is not None else ""
+    csv_en = f", {result.csv_rows} CSV rows" if result.csv is not None else ""
+    echo(
+        f"已汇总 {result.period}：{n}/{m} 个单位已报，{k} 个填报数据{csv_zh} | "
+        f"consolidated {result.period}: {n}/{m} departments reported, {k} figures from "
+        f"returns{csv_en}",
         err=True,
     )
     if as_json:
@@ -429,7 +453,7 @@ def plan_template(out: Path, as_json: bool) -> None:
     from tianbao import api
 
     written = api.plan_workbook(out)
-    click.echo(written, err=as_json)
+    echo(written, err=as_json)
     if as_json:
         echo_json({"workbook": str(written)})
 
@@ -444,7 +468,7 @@ def plan_export(workspace: Path, out: Path, as_json: bool) -> None:
     from tianbao import api
 
     written = api.plan_workbook(out, workspace)
-    click.echo(written, err=as_json)
+    echo(written, err=as_json)
     if as_json:
         echo_json({"workbook": str(written)}, workspace)
 
@@ -496,6 +520,8 @@ def demo(directory: Path, as_json: bool) -> None:
 
     console = Console(stderr=True)
 
+    from tianbao.support.lang import pick
+
     @contextlib.contextmanager
     def bar(label: str, total: int):  # one progress bar per long step
         with Progress(
@@ -505,7 +531,7 @@ def demo(directory: Path, as_json: bool) -> None:
             console=console,
             transient=True,
         ) as progress:
-            task = progress.add_task(label, total=total)
+            task = progress.add_task(pick(label), total=total)
 
             class _Step:
                 def advance(self) -> None:
@@ -514,7 +540,7 @@ def demo(directory: Path, as_json: bool) -> None:
             yield _Step()
 
     started = time.perf_counter()
-    result = run_demo(directory, lambda line: console.print(line, highlight=False), bar)
+    result = run_demo(directory, lambda line: console.print(pick(line), highlight=False), bar)
     if result.problems:
         sys.exit(1)
     seconds = time.perf_counter() - started
@@ -527,7 +553,11 @@ def demo(directory: Path, as_json: bool) -> None:
             result.workspace,
         )  # fmt: skip
     console.print(
-        f"完成 done in {seconds:.0f} s. 输出 outputs: {directory}/outputs "
-        f"(工作区 workspace: {result.workspace})",
+        pick(
+            f"完成，用时 {seconds:.0f} 秒。输出：{directory}/outputs"
+            f"（工作区：{result.workspace}） | "
+            f"done in {seconds:.0f} s. outputs: {directory}/outputs "
+            f"(workspace: {result.workspace})"
+        ),
         highlight=False,
     )

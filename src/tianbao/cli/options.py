@@ -13,6 +13,14 @@ import click
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
+    """A line for people, in the language asked for (``tianbao --lang``); JSON goes
+    out through ``echo_json``, untouched."""
+    from tianbao.support.lang import pick
+
+    click.echo(pick(str(message)), err=err, nl=nl)
+
+
 def workspace_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "-w",
@@ -54,7 +62,7 @@ def resolve_jobs(jobs: int | None) -> int:
 
     n = cores()
     if jobs is not None and jobs > n:
-        click.echo(f"提示 note: --jobs {jobs} 已按 CPU 核数限为 {n} clamped to {n} cores", err=True)
+        echo(f"提示 note: --jobs {jobs} 已按 CPU 核数限为 {n} clamped to {n} cores", err=True)
         return n
     return jobs or n
 
@@ -73,13 +81,13 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except TianbaoError as exc:
-            click.echo(f"错误 error: {exc}", err=True)
+            echo(f"错误 error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except (OSError, sqlite3.OperationalError) as exc:
             fault = fault_from(exc) or usage_from(exc)
             if fault is None:
                 raise
-            click.echo(f"错误 error: {fault}", err=True)
+            echo(f"错误 error: {fault}", err=True)
             sys.exit(fault.exit_code)
 
     return wrapper
@@ -109,4 +117,4 @@ def echo_json(
             ws = None
     head = {"command": " ".join(names), **made(ws, period)}
     text = json.dumps({**head, **payload}, ensure_ascii=False, indent=2, default=str)
-    click.echo(text)
+    click.echo(text)  # JSON: both languages stay, as the data holds them

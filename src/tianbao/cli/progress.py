@@ -33,7 +33,9 @@ def bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
         console=Console(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task(label, total=None)
+        from tianbao.support.lang import pick
+
+        task = progress.add_task(pick(label), total=None)
 
         def tick(done: int, of: int) -> None:
             progress.update(task, completed=done, total=of or None)

@@ -14,6 +14,7 @@ import click
 
 from tianbao.cli.commands import main
 from tianbao.cli.options import (
+    echo,
     echo_json,
     handle_errors,
     jobs_option,
@@ -53,7 +54,12 @@ from tianbao.cli.options import (
     help="审核意见目录：每份报表一份 <原文件名>.审核意见.xlsx "
     "write a correction notice per return here.",
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="审核结果的语言 the findings' language [default: tianbao --lang].",
+)
 @click.option("--notes/--no-notes", default=False, help="显示提示 show notes too.")
 @jobs_option("并行审核进程数 validating processes (the same findings either way)")
 @handle_errors
@@ -67,7 +73,7 @@ def validate(
     as_json: bool,
     report_path: Path | None,
     annotate_dir: Path | None,
-    lang: str,
+    lang: str | None,
     notes: bool,
     jobs: int | None,
 ) -> None:
@@ -94,7 +100,7 @@ def validate(
             on_progress=tick,
         )
     if no_history:
-        click.echo(
+        echo(
             "未使用上期数据：跨期审核公式（本年累计 = 上期累计 + 本月 等）未检查 "
             "--no-history: the across-period rules were not checked",
             err=True,
@@ -102,17 +108,19 @@ def validate(
     reports = run.reports
     if report_path is not None:
         run.write_report(report_path)
-        click.echo(f"已写出审核报告 wrote the report: {report_path}", err=True)
+        echo(f"已写出审核报告 wrote the report: {report_path}", err=True)
     if annotate_dir is not None:
         written = run.annotate(annotate_dir)
-        click.echo(
+        echo(
             f"已写出 {len(written)} 份审核意见 wrote {len(written)} annotated copies: "
             f"{annotate_dir}",
             err=True,
         )
     if as_json:
         echo_json(run.as_dict(), workspace, period)
-    print_reports(reports, lang, Console(stderr=as_json), notes)
+    from tianbao.support.lang import current
+
+    print_reports(reports, lang or current(), Console(stderr=as_json), notes)
     if not run.valid:
         sys.exit(1)
 
@@ -147,7 +155,7 @@ def validate(
 @click.option(
     "--corrections",
     is_flag=True,
-    help="收取往期更正 record returns of past periods as corrections (更正).",
+    help="收取往期更正 | record returns of past periods as corrections.",
 )
 @json_option
 @jobs_option(
@@ -184,9 +192,9 @@ def collect(
     def show(r: Any) -> None:
         seen[0] += 1
         tick(seen[0], 0)
-        click.echo(collect_line(r), err=as_json)
+        echo(collect_line(r), err=as_json)
         for line in collect_details(r):
-            click.echo(line, err=True)
+            echo(line, err=True)
         if as_json:
             files.append(r.as_dict())
 
@@ -206,6 +214,6 @@ def collect(
         )
     if as_json:
         echo_json(results_dict(results, files), workspace, round_period)
-    click.echo(collect_summary(results), err=True)
+    echo(collect_summary(results), err=True)
     if not all(r.ok for r in results):
         sys.exit(1)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from tianbao.collect.pipeline import ERROR, REFUSED, CollectResult
 
-COLLECT_LABELS = {
-    "accepted": "通过 accepted",
-    "accepted_with_warnings": "通过（预警已说明）accepted with warnings",
-    "rejected": "退回 rejected",
-    "superseded": "已被替代 superseded",
-    ERROR: "失败 error",
-    REFUSED: "未收取 refused",
+COLLECT_LABELS = {  # 「中文 | English」: tianbao --lang picks one
+    "accepted": "通过 | accepted",
+    "accepted_with_warnings": "通过（预警已说明） | accepted_with_warnings",
+    "rejected": "退回 | rejected",
+    "superseded": "已被替代 | superseded",
+    ERROR: "失败 | error",
+    REFUSED: "未收取 | refused",
 }
 
 
 def collect_line(r: CollectResult) -> str:
     """One tab-separated line: status, department, period, submission id, file."""
-    status = r.status + (" (duplicate)" if r.duplicate else "") + (" 更正" if r.correction else "")
+    from tianbao.support.lang import pick, tr
+
+    status = pick(COLLECT_LABELS.get(r.status, r.status))
+    status += tr("（重复）", " (duplicate)") if r.duplicate else ""
+    status += tr(" 更正", " correction") if r.correction else ""
     sid = f"#{r.submission_id}" if r.submission_id is not None else "-"
     return "\t".join((status, r.department or "-", r.period or "-", sid, str(r.path)))
 
@@ -30,9 +34,11 @@ def collect_details(r: CollectResult, limit: int = 5) -> list[str]:
             where = "!".join(x for x in (f.sheet, f.cell) if x)
             out.append(f"  [{f.code.value}] {where + ' ' if where else ''}{f.message}")
         if len(errors) > limit:
-            out.append(f"  … 另有 {len(errors) - limit} 个错误 ({len(errors) - limit} more errors)")
+            more = len(errors) - limit
+            out.append(f"  … 另有 {more} 个错误 |   … {more} more error(s)")
     if r.superseded:
-        out.append("  替代了 supersedes " + ", ".join(f"#{i}" for i in r.superseded))
+        ids = ", ".join(f"#{i}" for i in r.superseded)
+        out.append(f"  替代了 {ids} |   supersedes {ids}")
     return out
 
 

@@ -90,7 +90,8 @@ def read_manifest(path: Path) -> Receipt:
     rows = list(csv.reader(text.splitlines()))
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["file", "received_at"]:
         raise UsageError(
-            f"{path}:1: 清单第一行应为 file,received_at the first line must be file,received_at"
+            f"{path}:1: 清单第一行应为 file,received_at | "
+            f"{path}:1: the first line must be file,received_at"
         )
     by_path: dict[str, dt.datetime] = {}
     names: dict[str, list[dt.datetime]] = {}

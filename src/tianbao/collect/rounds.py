@@ -50,7 +50,7 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
         if own > this_round:
             return (
                 f"这是 {own.label_zh} 的模板，本轮收取 {this_round.label_zh}，未收取"
-                f"（请在该期收取） a template for {own}, collected in the {this_round} round: "
+                f"（请在该期收取） | a template for {own}, collected in the {this_round} round: "
                 "not recorded",
                 False,
             )

@@ -141,11 +141,11 @@ def run_demo(
         )
     ws_dir = root / "workspace"
     result = DemoResult(root, ws_dir)
-    say(f"1. 创建样例工作区 init {SAMPLE} → {ws_dir}")
+    say(f"1. 创建样例工作区 {SAMPLE} → {ws_dir} | 1. init {SAMPLE} → {ws_dir}")
     init_workspace(ws_dir, SAMPLE)
     ws = open_workspace(ws_dir)
     result.problems = len(ws.problems)
-    say(f"2. 检查计划与报表 check: {result.problems} 个问题 problem(s)")
+    say(f"2. 检查计划与报表：{result.problems} 个问题 | 2. check: {result.problems} problem(s)")
     if ws.problems:
         for p in ws.problems:
             say("   " + p.one_line())
@@ -155,7 +155,10 @@ def run_demo(
     forms = [ws.forms[f] for f in plan.form_ids]
     secret = ws.secret()
     step = progress or (lambda label, total: _NoBar())
-    say(f"3. 逐月生成模板、模拟填报、收集入账 {MONTHS[0]} … {FINAL}")
+    say(
+        f"3. 逐月生成模板、模拟填报、收集入账 {MONTHS[0]} … {FINAL} | "
+        f"3. generate, fill and collect {MONTHS[0]} … {FINAL}"
+    )
     for month in MONTHS:
         period = Period.parse(month)
         deadline = period.deadline(plan.deadline_days)
@@ -191,9 +194,10 @@ def run_demo(
                 batches.setdefault(when, []).append(fill_workbook(g.path, out, fills))
         counts = _collect(ws, batches)
         result.collected[month] = sum(counts.values())
+        states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         say(
-            f"   {month}: {len(gen)} 个模板, 收集 {sum(counts.values())} 份: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            f"   {month}：{len(gen)} 个模板，收集 {sum(counts.values())} 份：{states} | "
+            f"   {month}: {len(gen)} template(s), {sum(counts.values())} collected: {states}"
         )
     _finish(ws, root, result, say)
     return result
@@ -223,16 +227,19 @@ def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], 
         f"{c.department} {c.name}：{c.reason}，联系人 {c.contact_name} {c.contact_phone}"
         for c in report.chase
     ]
-    say(f"4. 报送情况 status {FINAL} → {result.status_xlsx}")
+    say(f"4. 报送情况 {FINAL} → {result.status_xlsx} | 4. status {FINAL} → {result.status_xlsx}")
     for line in result.chase:
-        say(f"   催报 chase: {line}")
+        say(f"   催报：{line}")
     june = sorted((root / "returns" / FINAL).rglob("*.xlsx"))
     result.report_xlsx = out / f"validation-{FINAL}.xlsx"
     api.validate_files(ws, june).write_report(result.report_xlsx)
-    say(f"5. {FINAL} 审核报告 validation report → {result.report_xlsx}")
+    say(
+        f"5. {FINAL} 审核报告 → {result.report_xlsx} | "
+        f"5. {FINAL} validation report → {result.report_xlsx}"
+    )
     result.summary = out / f"summary-{FINAL}.xlsx"
     api.consolidate(ws, FINAL, result.summary, csv=out / f"long-{FINAL}.csv")
-    say(f"6. 汇总 consolidate {FINAL} → {result.summary}")
+    say(f"6. 汇总 {FINAL} → {result.summary} | 6. consolidate {FINAL} → {result.summary}")
 
 
 class _NoBar:

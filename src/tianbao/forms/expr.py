@@ -93,11 +93,17 @@ class Expr:
 @cache
 def parse(text: str) -> Expr:
     if len(text) > MAX_EXPR_CHARS:
-        raise ExprError(f"表达式过长 expression longer than {MAX_EXPR_CHARS} characters")
+        raise ExprError(
+            f"表达式超过 {MAX_EXPR_CHARS} 个字符 | "
+            f"expression longer than {MAX_EXPR_CHARS} characters"
+        )
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExprError(f"语法错误 syntax error at column {exc.offset}: {exc.msg}") from None
+        raise ExprError(
+            f"语法错误（第 {exc.offset} 列）：{exc.msg} | syntax error at column {exc.offset}: "
+            f"{exc.msg}"
+        ) from None
     names: set[str] = set()
     _check(tree.body, names)
     return Expr(text, tree, frozenset(names), _compile(tree.body))
@@ -126,7 +132,7 @@ def _check(node: ast.AST, names: set[str]) -> None:
 def _check_leaf(node: ast.Constant | ast.Name | ast.Attribute, names: set[str]) -> None:
     if isinstance(node, ast.Constant):
         if not isinstance(node.value, (int, float, str, bool, type(None))):
-            raise ExprError(f"不支持的常量 unsupported constant {node.value!r}")
+            raise ExprError(f"不支持的常量 {node.value!r} | unsupported constant {node.value!r}")
     elif isinstance(node, ast.Name):
         if node.id in ("True", "False", "None"):
             return
@@ -170,7 +176,8 @@ def _operands(node: ast.AST) -> list[ast.AST]:
         return list(node.elts)
     if isinstance(node, ast.IfExp):
         return [node.test, node.body, node.orelse]
-    raise ExprError(f"不支持的语法 unsupported syntax: {type(node).__name__}")
+    kind = type(node).__name__
+    raise ExprError(f"不支持的语法：{kind} | unsupported syntax: {kind}")
 
 
 def _aggregate_key(node: ast.Call) -> str:

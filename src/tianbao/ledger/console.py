@@ -6,6 +6,9 @@ from typing import Any
 
 from tianbao.ledger.status import LABELS, StatusReport
 from tianbao.support.console_table import print_table
+from tianbao.support.lang import pick, tr
+
+_EN_NOTE = {"（更正）": " correction", "（更正·签发后）": " correction after sign-off"}
 
 _STYLE = {
     "on_time": "green",
@@ -24,7 +27,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                 d.code if i == 0 else "",
                 d.name if i == 0 else "",
                 f.title,
-                f.label + f.received_note,
+                tr(f.label + f.received_note, f.state + _EN_NOTE.get(f.received_note, "")),
                 str(f.days_late) if f.days_late else "",
                 f"#{f.submission_id}" if f.submission_id is not None else "",
                 f.file_name,
@@ -35,22 +38,42 @@ def print_status(report: StatusReport, console: Any) -> None:
         for i, f in enumerate(d.forms)
     ]
     counts = report.counts()
+    deadline = report.deadline.isoformat()
     print_table(
         console,
-        f"{report.period_label} 报送情况 status of {report.period}"
-        f"（截止 deadline {report.deadline.isoformat()}）",
-        ("单位", "名称", "报表", "状态", "迟报天数", "编号", "文件"),
+        f"{report.period_label} 报送情况（截止 {deadline}） | "
+        f"status of {report.period} (deadline {deadline})",
+        (
+            "单位 | dept",
+            "名称 | name",
+            "报表 | form",
+            "状态 | state",
+            "迟报天数 | days late",
+            "编号 | id",
+            "文件 | file",
+        ),
         rows,
-        "；".join(f"{LABELS[s]} {n}" for s, n in counts.items() if n),
+        "；".join(f"{LABELS[s]} {n}" for s, n in counts.items() if n)
+        + " | "
+        + "; ".join(f"{s} {n}" for s, n in counts.items() if n),
     )
     if not report.chase:
-        console.print("无需催报 nobody to chase", style="green")
+        console.print(pick("无需催报 nobody to chase"), style="green")
         return
     titles = {f.form: f.title for d in report.departments for f in d.forms}
+    as_of = report.as_of.isoformat()
     print_table(
         console,
-        f"催报名单 to chase（截至 as of {report.as_of.isoformat()}）",
-        ("单位", "名称", "联系人", "电话", "原因", "报表", "逾期天数"),
+        f"催报名单（截至 {as_of}） | to chase (as of {as_of})",
+        (
+            "单位 | dept",
+            "名称 | name",
+            "联系人 | contact",
+            "电话 | phone",
+            "原因 | reason",
+            "报表 | forms",
+            "逾期天数 | days overdue",
+        ),
         [
             (
                 (
@@ -58,7 +81,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                     e.name,
                     e.contact_name,
                     e.contact_phone,
-                    LABELS[e.reason],
+                    tr(LABELS[e.reason], e.reason),
                     "、".join(titles.get(x, x) for x in e.forms),
                     str(e.days_overdue) if e.days_overdue else "",
                 ),
@@ -68,7 +91,8 @@ def print_status(report: StatusReport, console: Any) -> None:
         ],
     )
     for e in report.chase:  # ready to send, one per line
-        console.print(f"催报 {e.department}：{e.text}", highlight=False, soft_wrap=True)
+        line = f"{pick('催报 | chase')} {e.department}：{e.text}"
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 HISTORY_LABELS = {
@@ -90,29 +114,36 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
 
     rows = []
     for s in log.submissions:
-        status = HISTORY_LABELS.get(s.status, s.status)
+        status = tr(HISTORY_LABELS.get(s.status, s.status), s.status)
         if s.superseded_by:
             status += f" → #{s.superseded_by}"
         if s.id in log.after_signoff:
-            status += " 更正·签发后"
+            status += tr(" 更正·签发后", " correction after sign-off")
         elif s.correction:
-            status += " 更正"
+            status += tr(" 更正", " correction")
         if s.review:
-            status += f"·{REVIEW_LABELS.get(s.review, s.review)}"
+            status += tr(f"·{REVIEW_LABELS.get(s.review, s.review)}", f" ({s.review})")
         cells = (f"#{s.id}", s.period or "-", s.department or "-", status, when(s.received_at),
                  s.file_name)  # fmt: skip
         rows.append((cells, "red" if s.status == "rejected" else None))
         for r in log.reviews.get(s.id, []):
-            verb = REVIEW_LABELS.get(r["action"], "撤销决定")
+            verb = tr(REVIEW_LABELS.get(r["action"], "撤销决定"), r["action"])
             rows.append((("", "", "", f"  {verb}（{r['by']}）", when(r["at"]), r["reason"]), None))
     print_table(
         console,
-        "报送记录 history",
-        ("编号", "报告期", "单位", "状态", "收到时间", "文件"),
+        "报送记录 | history",
+        (
+            "编号 | id",
+            "报告期 | period",
+            "单位 | dept",
+            "状态 | state",
+            "收到时间 | received",
+            "文件 | file",
+        ),
         rows,
-        f"{len(log.submissions)} 份 submission(s)",
+        f"{len(log.submissions)} 份报表 | {len(log.submissions)} submission(s)",
     )
     for x in log.signoffs:
-        verb = "签发" if x["action"] == "signed" else "撤销签发"
+        verb = pick("签发 | signed off" if x["action"] == "signed" else "撤销签发 | withdrawn")
         note = f"：{x['note']}" if x["note"] else ""
         console.print(f"{x['period']} {verb}（{x['by']}，{when(x['at'])}）{note}", highlight=False)

@@ -201,8 +201,8 @@ class Plan:
         code = unicodedata.normalize("NFKC", str(text)).strip().upper()
         if code not in self.departments:
             raise UsageError(
-                f"未知的部门代码 unknown department code: {text!r}; "
-                f"known: {', '.join(self.departments)}"
+                f"未知的部门代码 {text!r}（计划中有：{', '.join(self.departments)}） | "
+                f"unknown department code: {text!r}; known: {', '.join(self.departments)}"
             )
         return code
 

@@ -33,7 +33,12 @@ def print_table(
     rows: Sequence[tuple[Sequence[str], str | None]],
     caption: str | None = None,
 ) -> None:
-    """``rows``: (cells, rich style or None)."""
+    """``rows``: (cells, rich style or None). Title, headers and caption in the
+    language asked for (``tianbao --lang``); the cells are data, printed as they are."""
+    from tianbao.support.lang import pick
+
+    title, headers = pick(title), [pick(h) for h in headers]
+    caption = pick(caption) if caption else caption
     if too_many(len(rows)) or plain(console):
         out = console.file
         out.write(f"{title}\n")

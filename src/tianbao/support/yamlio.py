@@ -62,7 +62,9 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                     key_node.start_mark.line + 1,
                 ) from None
             if duplicate:
-                raise YamlProblem(f"重复的键 duplicate key {key!r}", key_node.start_mark.line + 1)
+                raise YamlProblem(
+                    f"重复的键 {key!r} | duplicate key {key!r}", key_node.start_mark.line + 1
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -74,11 +76,13 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         except (ValueError, TypeError) as exc:
             shown = node.value if isinstance(node, yaml.ScalarNode) else node.tag
             raise YamlProblem(
-                f"无法读取的值 invalid value {shown!r}: {exc}", node.start_mark.line + 1
+                f"无法读取的值 {shown!r}：{exc} | invalid value {shown!r}: {exc}",
+                node.start_mark.line + 1,
             ) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise YamlProblem(
-                f"不是有限的数 not a finite number: {node.value!r}", node.start_mark.line + 1
+                f"不是有限的数：{node.value!r} | not a finite number: {node.value!r}",
+                node.start_mark.line + 1,
             )
         return value
 
@@ -129,7 +133,10 @@ def read_yaml_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise YamlProblem("这是一个目录，不是文件 is a directory, not a file")
     if size > MAX_YAML_BYTES:
-        raise YamlProblem(f"文件过大 file too large ({size} bytes > {MAX_YAML_BYTES})")
+        raise YamlProblem(
+            f"文件过大（{size} 字节，上限 {MAX_YAML_BYTES}） | "
+            f"file too large ({size} bytes > {MAX_YAML_BYTES})"
+        )
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -143,7 +150,9 @@ def parse_yaml_bytes(raw: bytes) -> LoadedYaml:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlProblem(f"不是 UTF-8 编码 not UTF-8 (byte {exc.start})") from None
+        raise YamlProblem(
+            f"不是 UTF-8 编码（第 {exc.start} 字节） | not UTF-8 (byte {exc.start})"
+        ) from None
     if not text.strip():
         raise YamlProblem("文件为空 file is empty")
     try:

@@ -65,7 +65,8 @@ def generate(
     unknown = [c for c in codes if c not in plan.departments]
     if unknown:
         raise UsageError(
-            f"未知的部门代码 unknown department code(s): {', '.join(unknown)}; "
+            f"未知的部门代码 {', '.join(unknown)}（计划中有：{', '.join(plan.departments)}） | "
+            f"unknown department code(s): {', '.join(unknown)}; "
             f"known: {', '.join(plan.departments)}"
         )
     forms = [ws.forms[f] for f in plan.form_ids]

@@ -349,8 +349,8 @@ def input_files(paths: list[Path], verb: tuple[str, str]) -> list[Path]:
     files = sorted(set(expand_paths(paths)))
     if not files:
         raise UsageError(
-            f"没有找到要{verb[0]}的文件 no files to {verb[1]} in: "
-            + ", ".join(str(p) for p in paths)
+            f"没有找到要{verb[0]}的文件：{', '.join(str(p) for p in paths)} | "
+            f"no files to {verb[1]} in: {', '.join(str(p) for p in paths)}"
         )
     return files
 

@@ -1,0 +1,82 @@
+"""One language per line for what the command line prints (``tianbao --lang zh|en``,
+or TIANBAO_LANG; default zh).
+
+Messages are written once, bilingual, in one of three shapes; ``pick`` keeps one half
+of each line:
+
+* ``中文 | English``: the two halves side by side;
+* ``错误 error: REST``: a bilingual head before a colon, REST picked again;
+* ``中文…… English……``: the English half from the first Chinese character followed by a
+  space and a Latin letter after which no Chinese follows (「已生成 1 个模板 wrote 1
+  template(s)」), else as ``support.bilingual`` splits it.
+
+A line with no English half is kept whole, whatever the language.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from tianbao.support.bilingual import split_bilingual
+
+LANGS = ("zh", "en")
+_HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_BREAK = re.compile(r"[^\x00-\x7f] (?=[A-Za-z])")
+# 「错误 error: …」, 「下一步 next: …」, 「计划工作簿 plan workbook: …」
+_HEAD = re.compile(r"([^\x00-\x7f][^ :：]*) ([a-z][a-z ()'-]*?): (.*)", re.S)
+
+_current = os.environ.get("TIANBAO_LANG") or "zh"
+
+
+def set_lang(code: str | None) -> None:
+    global _current
+    _current = code if code in LANGS else "zh"
+
+
+def current() -> str:
+    return _current
+
+
+def tr(zh: str, en: str) -> str:
+    """The text in the language asked for."""
+    return zh if _current == "zh" else en
+
+
+def pick(text: str) -> str:
+    """``text`` with each line in the language asked for (see the module text)."""
+    return "\n".join(_one(line) for line in text.split("\n"))
+
+
+def halves(line: str) -> tuple[str, str]:
+    """(Chinese, English) of one bilingual line; (line, "") when it has no English half."""
+    head = _HEAD.fullmatch(line)
+    if head is not None:
+        rest = halves(head.group(3))
+        return f"{head.group(1)}：{rest[0]}", f"{head.group(2)}: {rest[1] or rest[0]}"
+    if " | " in line:  # the English half may hold Chinese data (a file name)
+        zh, en = line.split(" | ", 1)
+        if _HAN.search(zh):
+            lead = zh[: len(zh) - len(zh.lstrip())]
+            return zh.rstrip(), lead + en.strip()
+    for m in _BREAK.finditer(line):
+        if not _HAN.search(line[m.end() :]):
+            return _with_lead(line[: m.start() + 1], line[m.end() :])
+    return _with_lead(*split_bilingual(line))
+
+
+def _with_lead(zh: str, en: str) -> tuple[str, str]:
+    """The English half with what the Chinese half starts with before its first Chinese
+    character (「2014-06 尚未签发 is not signed off」: the period is said once)."""
+    han = _HAN.search(zh)
+    lead = zh[: han.start()] if han else ""
+    if en and lead.strip() and lead.endswith(" ") and not en.startswith(lead.strip()):
+        en = lead + en
+    return zh, en
+
+
+def _one(line: str) -> str:
+    zh, en = halves(line)
+    if not en:
+        return line
+    return zh if _current == "zh" else en
