@@ -507,7 +507,8 @@ def review(
                 raise UsageError(
                     f"{p} 已于 {shown_zh(str(signed['at']), ws.plan.tz)} 由 {signed['by']} "
                     f"签发，不能再审核；如须更正，请先重新打开：tianbao review reopen -p {p} "
-                    f'--dept {dept} --reason "…" (signed off: reopen it first)'
+                    f'--dept {dept} --reason "…" | {p} was signed off by {signed["by"]}: '
+                    f'reopen it first (tianbao review reopen -p {p} --dept {dept} --reason "…")'
                 )
             return _reopen_signed(ledger, p, dept, reason.strip(), who, at)
         subs = ledger.history(dept, p)

@@ -27,12 +27,15 @@ def collect_line(r: CollectResult) -> str:
 
 def collect_details(r: CollectResult, limit: int = 5) -> list[str]:
     """Why a file was not recorded as accepted: its message, its first errors."""
+    from tianbao.support.lang import tr
+
     out = [f"  {r.message}"] if r.message else []
     if r.report is not None and r.status == "rejected":
         errors = [f for f in r.report.findings if f.blocking]
         for f in errors[:limit]:
             where = "!".join(x for x in (f.sheet, f.cell) if x)
-            out.append(f"  [{f.code.value}] {where + ' ' if where else ''}{f.message}")
+            text = tr(f.message, f.extra.get("message_en") or f.message)
+            out.append(f"  [{f.code.value}] {where + ' ' if where else ''}{text}")
         if len(errors) > limit:
             more = len(errors) - limit
             out.append(f"  … 另有 {more} 个错误 |   … {more} more error(s)")

@@ -33,8 +33,9 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
         return (
             f"{new.period} 已于 {shown_zh(str(signed['at']), plan.tz)} 由 {signed['by']} 签发，"
             f"数字已锁定，未收取；如须更正，请先重新打开：tianbao review reopen -p {new.period} "
-            f'--dept {new.department or "单位代码"} --reason "…" '
-            f"({new.period} was signed off: not recorded)",
+            f'--dept {new.department or "单位代码"} --reason "…" | '
+            f"{new.period} was signed off: not recorded (to correct it: tianbao review reopen "
+            f'-p {new.period} --dept {new.department or "CODE"} --reason "…")',
             False,
         )
     if new.status not in COUNTING or not new.department or not new.period:
