@@ -193,7 +193,7 @@ def test_collect__killed_halfway__consistent_and_resumable(
     assert_each_file_once(ws, folder)
     lines = out.decode().splitlines()
     assert len(lines) == len(list(folder.iterdir()))
-    assert sum("(duplicate)" in line for line in lines) >= n
+    assert sum("（重复）" in line for line in lines) >= n  # the lines are in Chinese
 
 
 def test_collect__two_at_once__each_file_once(

@@ -207,4 +207,6 @@ def test_the_plan_size_limit_names_the_file_and_the_limit(sample_ws, runner, mon
     size = (sample_ws / "plan.yaml").stat().st_size
     assert problem_lines(result.stdout)[0]["code"] == "FILE_UNREADABLE"
     assert result.stdout.startswith("plan.yaml: $: [FILE_UNREADABLE]")
-    assert f"({size} bytes > 1000)" in result.stdout
+    assert f"（{size} 字节，上限 1000）" in result.stdout  # in Chinese by default
+    english = tianbao(runner, "--lang", "en", "check", "-w", sample_ws)
+    assert f"({size} bytes > 1000)" in english.stdout

@@ -115,6 +115,8 @@ class _Help:
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if not isinstance(param, click.Option):
+                continue  # arguments are in the usage line (newer click lists them too)
             record = param.get_help_record(ctx)
             if record is not None:
                 rows.append((record[0], _option_help(record[1])))
