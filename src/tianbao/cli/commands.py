@@ -24,6 +24,7 @@ from tianbao.cli.options import (
     resolve_jobs,
     workspace_option,
 )
+from tianbao.support.lang import tr
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -199,7 +200,8 @@ def generate(
         if r.path is None:
             echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
         else:
-            echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{r.rows} 行", err=as_json)
+            rows = tr(f"{r.rows} 行", f"{r.rows} rows")
+            echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{rows}", err=as_json)
     echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
     if as_json:
         templates = [
@@ -340,8 +342,9 @@ def signoff(
     done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw)
     if as_json:
         echo_json(dict(done), workspace, period)
-    verb = "已签发 signed off" if done["signed"] else "已撤销签发 sign-off withdrawn"
-    echo(f"{done['period']} {verb}（{done['by']}，{done['at']}）", err=as_json)
+    p, by, at = done["period"], done["by"], done["at"]
+    zh, en = ("已签发", "signed off") if done["signed"] else ("已撤销签发", "sign-off withdrawn")
+    echo(f"{p} {zh}（{by}，{at}） | {p} {en} ({by}, {at})", err=as_json)
 
 
 @main.command()
