@@ -95,6 +95,7 @@ class Consolidated:
     later: Plan | None = None  # plan.yaml, when a dated revision of it begins after period
     _months: dict[Period, dict[str, Submission]] | None = None
     _flows: dict[tuple[str, str], Decimal] | None = None
+    _figures: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
 
     def months(self) -> dict[Period, dict[str, Submission]]:
         """Month -> department -> its counting return, January to the summary's month.
@@ -131,28 +132,39 @@ class Consolidated:
         indicators are not flows (``Book.flow`` shows their last value)."""
         if self._flows is None:
             self._flows, seen = {}, dict[tuple[str, str], int]()
+            period = set(self.of_months())
             for coll, field_name in FLOWS.items():
-                form = self.form_of.get(coll)
-                items = self.plan.items.get(coll, [])
-                if form is None:
-                    continue
-                for m in self.of_months():
-                    by_dept = self.months()[m]
-                    ids = [s.id for s in by_dept.values() if form in s.forms]
-                    got = {
-                        (sid, k): dec(v)
-                        for sid, k, _, v in self.ledger.field_values(ids, form, (field_name,))
-                    }
-                    for it in items:
-                        sub = by_dept.get(it.department)
-                        value = got.get((sub.id, it.key)) if sub and form in sub.forms else None
-                        if value is not None:
-                            at = (coll, it.key)
-                            self._flows[at] = self._flows.get(at, Decimal(0)) + value
-                            seen[at] = seen.get(at, 0) + 1
-            n = len(self.of_months())
-            self._flows = {at: v for at, v in self._flows.items() if seen[at] == n}
+                for (m, k, _), v in self.month_figures(coll, (field_name,)).items():
+                    value = dec(v)
+                    if m in period and value is not None:
+                        self._flows[(coll, k)] = self._flows.get((coll, k), Decimal(0)) + value
+                        seen[(coll, k)] = seen.get((coll, k), 0) + 1
+            self._flows = {at: v for at, v in self._flows.items() if seen[at] == len(period)}
         return self._flows.get((collection, key))
+
+    def month_figures(
+        self, collection: str, fields: tuple[str, ...]
+    ) -> dict[tuple[Period, str, str], Any]:
+        """(month, row key, field) -> the figure of the row's department's counting return
+        that month (``months``), for the months January to the summary's; read once."""
+        at = (collection, fields)
+        if at not in self._figures:
+            form = self.form_of.get(collection)
+            out: dict[tuple[Period, str, str], Any] = {}
+            for m, by_dept in self.months().items() if form is not None else ():
+                assert form is not None
+                ids = [s.id for s in by_dept.values() if form in s.forms]
+                values = self.ledger.field_values(ids, form, fields)
+                got = {(sid, k, f): v for sid, k, f, v in values}
+                for it in self.plan.items.get(collection, []):
+                    sub = by_dept.get(it.department)
+                    if sub is None or form not in sub.forms:
+                        continue
+                    for f in fields:
+                        if (value := got.get((sub.id, it.key, f))) is not None:
+                            out[(m, it.key, f)] = value
+            self._figures[at] = out
+        return self._figures[at]
 
     @property
     def of(self) -> Period:

@@ -25,54 +25,21 @@ from typing import Any
 
 from tianbao.consolidate.book import HEAD, Book
 from tianbao.consolidate.rates import HUNDRED, dec, time_progress
-from tianbao.ledger.db import Submission
 from tianbao.plan.periods import Period
 
 TREND = "趋势"
 FIRST_MONTH_COL = 4
 
 
-def months_of(book: Book) -> list[Period]:
-    p = book.data.period
-    return [Period(p.year, "month", m) for m in range(1, p.last_month + 1)]
-
-
 def has_trend(book: Book) -> bool:
     return book.data.period.kind == "month" and book.data.period.last_month >= 2
-
-
-def _figures(
-    book: Book,
-    counting: dict[Period, dict[str, Submission]],
-    collection: str,
-    fields: tuple[str, ...],
-) -> dict[tuple[Period, str, str], Any]:
-    """(month, row key, field) -> the value of the row's department's counting return."""
-    d = book.data
-    form = d.form_of.get(collection)
-    items = d.plan.items.get(collection, [])
-    out: dict[tuple[Period, str, str], Any] = {}
-    if form is None:
-        return out
-    for m, by_dept in counting.items():
-        ids = [s.id for s in by_dept.values() if form in s.forms]
-        got = {(sid, key, f): v for sid, key, f, v in d.ledger.field_values(ids, form, fields)}
-        for it in items:
-            sub = by_dept.get(it.department)
-            if sub is None or form not in sub.forms:
-                continue
-            for f in fields:
-                value = got.get((sub.id, it.key, f))
-                if value is not None:
-                    out[(m, it.key, f)] = value
-    return out
 
 
 def write_trend(book: Book, ws: Any) -> None:
     d, st = book.data, book.styles
     plan = d.plan
-    months = months_of(book)
     counting = d.months()
+    months = list(counting)
     heads = [("指标代码", 18), ("指标名称", 36), ("计量单位", 8), ("目标值", 12)]
     heads += [(f"{m.last_month}月", 11) for m in months]
     ncols = len(heads)
@@ -84,7 +51,7 @@ def write_trend(book: Book, ws: Any) -> None:
     book.refs["trend_months"] = (TREND, HEAD - 1, FIRST_MONTH_COL, last_col)
 
     # 1. the figures the indicators are judged on
-    figures = _figures(book, counting, "indicators", ("ytd", "month_value"))
+    figures = d.month_figures("indicators", ("ytd", "month_value"))
     r = HEAD - 1
     for item in plan.items.get("indicators", []):
         r += 1
@@ -124,7 +91,7 @@ def write_trend(book: Book, ws: Any) -> None:
     # per group: its whole plan, and per month (sum reported, plan of those reported)
     sums: list[tuple[str, Decimal, list[tuple[Decimal, Decimal] | None]]] = []
     for name, collection, keys, plan_field in groups:
-        done = _figures(book, counting, collection, ("ytd_investment",))
+        done = d.month_figures(collection, ("ytd_investment",))
         items = [it for it in plan.items.get(collection, []) if it.key in keys]
         planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
         by_month: list[tuple[Decimal, Decimal] | None] = []
