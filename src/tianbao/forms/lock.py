@@ -98,28 +98,51 @@ def _read_part(layout: dict[str, Any]) -> dict[str, Any]:
     return {**layout, "columns": cols}
 
 
+def _kept_layout(state_dir: Path, form: FormDef, version: int) -> dict[str, Any] | None:
+    """The layout recorded for an older ``version`` of the form, or None."""
+    entry = read_lock(state_dir).get(form.id)
+    layouts = entry.get("layouts") if isinstance(entry, dict) else None
+    old = layouts.get(str(version)) if isinstance(layouts, dict) else None
+    return old if isinstance(old, dict) and version < form.version else None
+
+
+def _without_columns(layout: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in layout.items() if k != "columns"}
+
+
+def _optional_entry(column: Column | None, required: set[str]) -> bool:
+    """A column a department may leave blank: typed in, not prefilled, not required."""
+    return column is not None and column.entry and not column.prefill and (
+        column.field not in required
+    )
+
+
 def older_view(state_dir: Path, form: FormDef, version: int) -> tuple[FormDef, list[Column]] | None:
     """The form as issued under an older ``version``, when the current layout differs
     from it only by added optional entry columns: (the current form narrowed to the
     old columns, the columns added). None: not kept, or changed more."""
-    entry = read_lock(state_dir).get(form.id)
-    layouts = entry.get("layouts") if isinstance(entry, dict) else None
-    old = layouts.get(str(version)) if isinstance(layouts, dict) else None
-    if not isinstance(old, dict) or version >= form.version:
-        return None
+    old = _kept_layout(state_dir, form, version)
     now = _layout(form)
-    if {k: v for k, v in old.items() if k != "columns"} != {
-        k: v for k, v in now.items() if k != "columns"
-    }:
+    if old is None or _without_columns(old) != _without_columns(now):
         return None
     old_cols = old.get("columns") or []
-    kept = [c for c in now["columns"] if c in old_cols]
-    if kept != old_cols:  # a column changed, went, or moved
-        return None
-    required = set(form.required_fields)
-    added = [form.column(c["field"]) for c in now["columns"] if c not in old_cols]
-    if any(c is None or not c.entry or c.prefill or c.field in required for c in added):
+    added = _added_columns(form, now["columns"], old_cols)
+    if added is None:
         return None
     fields = {c["field"] for c in old_cols}
     view = replace(form, version=version, columns=[c for c in form.columns if c.field in fields])
-    return view, [c for c in added if c is not None]
+    return view, added
+
+
+def _added_columns(
+    form: FormDef, now_cols: list[dict[str, Any]], old_cols: list[dict[str, Any]]
+) -> list[Column] | None:
+    """The optional entry columns added to the old ones; None when a column changed, went,
+    moved or a required one came."""
+    if [c for c in now_cols if c in old_cols] != old_cols:
+        return None
+    required = set(form.required_fields)
+    added = [form.column(c["field"]) for c in now_cols if c not in old_cols]
+    if not all(_optional_entry(c, required) for c in added):
+        return None
+    return [c for c in added if c is not None]
