@@ -227,40 +227,63 @@ def _const(value: Any) -> Fn:
 # Rules run for every row of every return: the tree is turned once into nested
 # closures, several times faster than walking it for each row.
 def _compile(node: ast.AST, allow_blank: bool = False) -> Fn:
-    if isinstance(node, ast.Constant):
-        return _const(node.value)
-    if isinstance(node, ast.Name):
-        if node.id in ("True", "False", "None"):
-            return _const({"True": True, "False": False, "None": None}[node.id])
-        return _lookup(node.id, allow_blank)
-    if isinstance(node, ast.Attribute):
-        return _lookup(_dotted(node), allow_blank)
-    if isinstance(node, ast.BoolOp):
-        parts = [_compile(v) for v in node.values]
-        if isinstance(node.op, ast.And):
-            return lambda s: all(p(s) for p in parts)
-        return lambda s: any(p(s) for p in parts)
-    if isinstance(node, ast.UnaryOp):
-        operand = _compile(node.operand)
-        if isinstance(node.op, ast.Not):
-            return lambda s: not operand(s)
-        if isinstance(node.op, ast.USub):
-            return lambda s: -operand(s)
-        return lambda s: +operand(s)
-    if isinstance(node, ast.BinOp):
-        op, left, right = _BIN[type(node.op)], _compile(node.left), _compile(node.right)
-        return lambda s: op(left(s), right(s))
-    if isinstance(node, ast.Compare):
-        return _compare(node)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        elts = [_compile(e) for e in node.elts]
-        return lambda s: tuple(e(s) for e in elts)
-    if isinstance(node, ast.IfExp):
-        test, body, orelse = _compile(node.test), _compile(node.body), _compile(node.orelse)
-        return lambda s: body(s) if test(s) else orelse(s)
-    if isinstance(node, ast.Call):
-        return _call(node, allow_blank)
-    raise ExprError(f"unsupported syntax: {type(node).__name__}")  # unreachable after _check
+    compile_node = _COMPILERS.get(type(node))
+    if compile_node is None:  # unreachable after _check
+        raise ExprError(f"unsupported syntax: {type(node).__name__}")
+    return compile_node(node, allow_blank)
+
+
+def _name(node: Any, allow_blank: bool) -> Fn:
+    if node.id in ("True", "False", "None"):
+        return _const({"True": True, "False": False, "None": None}[node.id])
+    return _lookup(node.id, allow_blank)
+
+
+def _bool_op(node: Any, allow_blank: bool) -> Fn:
+    parts = [_compile(v) for v in node.values]
+    if isinstance(node.op, ast.And):
+        return lambda s: all(p(s) for p in parts)
+    return lambda s: any(p(s) for p in parts)
+
+
+def _unary(node: Any, allow_blank: bool) -> Fn:
+    operand = _compile(node.operand)
+    if isinstance(node.op, ast.Not):
+        return lambda s: not operand(s)
+    if isinstance(node.op, ast.USub):
+        return lambda s: -operand(s)
+    return lambda s: +operand(s)
+
+
+def _bin_op(node: Any, allow_blank: bool) -> Fn:
+    op, left, right = _BIN[type(node.op)], _compile(node.left), _compile(node.right)
+    return lambda s: op(left(s), right(s))
+
+
+def _sequence(node: Any, allow_blank: bool) -> Fn:
+    elts = [_compile(e) for e in node.elts]
+    return lambda s: tuple(e(s) for e in elts)
+
+
+def _if_exp(node: Any, allow_blank: bool) -> Fn:
+    test, body, orelse = _compile(node.test), _compile(node.body), _compile(node.orelse)
+    return lambda s: body(s) if test(s) else orelse(s)
+
+
+# one compiler per node type that _check lets through
+_COMPILERS: dict[type, Callable[[Any, bool], Fn]] = {
+    ast.Constant: lambda node, _blank: _const(node.value),
+    ast.Name: _name,
+    ast.Attribute: lambda node, blank: _lookup(_dotted(node), blank),
+    ast.BoolOp: _bool_op,
+    ast.UnaryOp: _unary,
+    ast.BinOp: _bin_op,
+    ast.Compare: lambda node, _blank: _compare(node),
+    ast.Tuple: _sequence,
+    ast.List: _sequence,
+    ast.IfExp: _if_exp,
+    ast.Call: lambda node, blank: _call(node, blank),
+}
 
 
 def _compare(node: ast.Compare) -> Fn:
