@@ -131,40 +131,52 @@ def cfb_stream_names(data: bytes) -> set[str] | None:
         shift = struct.unpack_from("<H", data, 30)[0]
         if shift not in (9, 12):
             return None
-        sector = 1 << shift
-        n_fat, first_dir = struct.unpack_from("<II", data, 44)
-        first_difat, n_difat = struct.unpack_from("<II", data, 68)
-        fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < _FREE]
+        cfb = _Cfb(data, 1 << shift)
+        return cfb.directory_names(cfb.fat()) or None
+    except (struct.error, IndexError, ValueError):  # _Damaged is a ValueError
+        return None
+
+
+class _Damaged(ValueError):
+    pass
+
+
+class _Cfb:
+    """The few structures of a compound file that name its streams."""
+
+    def __init__(self, data: bytes, sector: int) -> None:
+        self.data, self.sector = data, sector
+
+    def block(self, s: int) -> bytes:
+        off = (s + 1) * self.sector
+        block = self.data[off : off + self.sector]
+        if len(block) < self.sector:
+            raise _Damaged(s)
+        return block
+
+    def ids(self, s: int) -> tuple[int, ...]:
+        return struct.unpack(f"<{self.sector // 4}I", self.block(s))
+
+    def fat(self) -> list[int]:
+        n_fat = struct.unpack_from("<I", self.data, 44)[0]
+        first_difat, n_difat = struct.unpack_from("<II", self.data, 68)
+        fat_sectors = [s for s in struct.unpack_from("<109I", self.data, 76) if s < _FREE]
         s, hops = first_difat, 0
         while s < _FREE and hops < min(n_difat, 1024):
-            off = (s + 1) * sector
-            block = data[off : off + sector]
-            if len(block) < sector:
-                return None
-            ids = struct.unpack(f"<{sector // 4}I", block)
+            ids = self.ids(s)
             fat_sectors += [x for x in ids[:-1] if x < _FREE]
             s, hops = ids[-1], hops + 1
-        fat: list[int] = []
-        for fs in fat_sectors[: max(n_fat, 1)]:
-            off = (fs + 1) * sector
-            block = data[off : off + sector]
-            if len(block) < sector:
-                return None
-            fat.extend(struct.unpack(f"<{sector // 4}I", block))
+        return [x for fs in fat_sectors[: max(n_fat, 1)] for x in self.ids(fs)]
+
+    def directory_names(self, fat: list[int]) -> set[str]:
         names: set[str] = set()
-        s, seen = first_dir, set[int]()
+        s, seen = struct.unpack_from("<I", self.data, 48)[0], set[int]()
         while s < _FREE and s not in seen and len(seen) < _MAX_DIR_SECTORS:
             seen.add(s)
-            off = (s + 1) * sector
-            block = data[off : off + sector]
-            if len(block) < sector:
-                return None
-            for e in range(0, sector, 128):
+            block = self.block(s)
+            for e in range(0, self.sector, 128):
                 name_len = struct.unpack_from("<H", block, e + 64)[0]
-                kind = block[e + 66]
-                if kind in (1, 2, 5) and 2 <= name_len <= 64:
+                if block[e + 66] in (1, 2, 5) and 2 <= name_len <= 64:
                     names.add(block[e : e + name_len - 2].decode("utf-16-le", "replace"))
             s = fat[s] if s < len(fat) else _FREE + 4
-        return names or None
-    except (struct.error, IndexError, ValueError):
-        return None
+        return names
