@@ -252,3 +252,35 @@ def test_status__usage_errors__exit_2(office: dict[str, Any]) -> None:
         tianbao(run, "status", "-w", office["ws"], "-p", PERIOD, "--as-of", "July").exit_code == 2
     )
     assert tianbao(run, "status", "-w", office["ws"]).exit_code == 2  # --period required
+
+
+@pytest.mark.parametrize(
+    ("versions", "state", "days_late", "note"),
+    [
+        # on time, corrected 15 days after the deadline: still on time, shown as 更正
+        ([("ok", "2014-07-03T09:00:00"), ("fix", "2014-07-20T09:00:00")], "on_time", 0, True),
+        # late by 3 days, corrected later: the first accepted version's lateness
+        ([("ok", "2014-07-08T09:00:00"), ("fix", "2014-07-20T09:00:00")], "late", 3, True),
+        # a rejected return is no report: lateness is the accepted one's
+        ([("bad", "2014-07-02T09:00:00"), ("ok", "2014-07-09T09:00:00")], "late", 4, False),
+        ([("ok", "2014-07-05T23:00:00")], "on_time", 0, False),
+    ],
+)
+def test_status__lateness_is_the_first_accepted_returns(
+    tmp_path: Path, versions: list[tuple[str, str]], state: str, days_late: int, note: bool
+) -> None:
+    runner, r = CliRunner(), Returns(tmp_path, "SWJ")
+    ws = tmp_path / "ws"
+    made = {"ok": lambda n: r.june(n), "fix": lambda n: r.june(n, correction)}
+    made["bad"] = lambda n: r.june(n, enum_error)
+    for i, (kind, at) in enumerate(versions):
+        res = tianbao(runner, "collect", "-w", ws, made[kind](f"v{i}"), "--received-at", at)
+        assert res.exit_code in (0, 1), res.output
+    res = tianbao(runner, "status", "-w", ws, "-p", PERIOD, "--as-of", AS_OF, "--json")
+    form = by_dept(json.loads(res.stdout))["SWJ"]["forms"][0]
+    first_ok = next(at for kind, at in versions if kind != "bad")
+    assert (form["state"], form["days_late"]) == (state, days_late)
+    assert form["received_at"].startswith(versions[-1][1])  # the version that counts now
+    assert form["first_received_at"].startswith(first_ok) if note else not form["first_received_at"]
+    shown = tianbao(runner, "status", "-w", ws, "-p", PERIOD, "--as-of", AS_OF).output
+    assert ("更正" in shown) == note

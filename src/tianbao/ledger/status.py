@@ -66,6 +66,13 @@ class FormStatus:
     superseded: tuple[tuple[int, str], ...] = ()  # (id, received_at) of earlier versions
     received_local: str = ""  # received_at as people read it: 2014-07-04 10:00
     after_signoff: bool = False  # recorded after the period was signed off (then reopened)
+    # the first accepted version, when a later one counts now: lateness is that one's
+    first_received_at: str = ""
+
+    @property
+    def resubmitted(self) -> bool:
+        """A later version replaced a return already accepted: it shows as 更正."""
+        return bool(self.first_received_at) and self.first_received_at != self.received_at
 
     @property
     def label(self) -> str:
@@ -77,7 +84,7 @@ class FormStatus:
         """What follows the receipt time where people read it: （更正）, （更正·签发后）."""
         if self.after_signoff:
             return "（更正·签发后）"
-        return "（更正）" if self.correction else ""
+        return "（更正）" if self.correction or self.resubmitted else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +99,7 @@ class FormStatus:
             "received_local": self.received_local,
             "correction": self.correction,
             "after_signoff": self.after_signoff,
+            "first_received_at": self.first_received_at,
             "superseded": [{"id": i, "received_at": t} for i, t in self.superseded],
             "review": self.review,
         }
@@ -266,36 +274,30 @@ def _latest(subs: list[Sub]) -> Sub | None:
     return max(subs, key=lambda s: (s.received_at, s.id), default=None)
 
 
+def _first_accepted(subs: list[Sub]) -> Sub | None:
+    """The first version that was accepted and not sent back by the office: a department
+    that reported on time stays on time when it corrects later (a superseded version was
+    accepted once; a rejected one only when forced)."""
+    ever = [
+        s for s in subs if s.review != RETURNED and (s.status != REJECTED or s.review == FORCED)
+    ]
+    return min(ever, key=lambda s: (s.received_at, s.id), default=None)
+
+
 def _form_status(
     form: str, title: str, subs: list[Sub], deadline: dt.date, overdue: int, tz: dt.tzinfo
 ) -> FormStatus:
     mine = [s for s in subs if form in s.forms or (s.status == REJECTED and s.counts)]
     current = _latest([s for s in mine if s.counts])
     if current is not None:
-        # one submission per row: id, file, receipt time, state and lateness are all the
-        # counting return's; the superseded ones are listed beside it
-        late = max(0, (received_date(current.received_at, tz) - deadline).days)
-        if late:
-            state = LATE
-        elif current.status == ACCEPTED_WITH_WARNINGS:
-            state = ACCEPTED_WITH_WARNINGS
-        else:
-            state = ON_TIME
-        earlier = sorted(
-            (s for s in mine if s.status == SUPERSEDED), key=lambda s: (s.received_at, s.id)
-        )
-        return FormStatus(
-            form,
-            title,
-            state,
-            late,
-            current.id,
-            current.file_name,
-            current.received_at,
-            correction=current.correction,
-            superseded=tuple((s.id, s.received_at) for s in earlier),
-            review=current.review,
-        )
+        return _counting_row(form, title, mine, current, deadline, tz)
+    return _waiting_row(form, title, mine, subs, overdue)
+
+
+def _waiting_row(
+    form: str, title: str, mine: list[Sub], subs: list[Sub], overdue: int
+) -> FormStatus:
+    """No return counts: the latest one sent back, else the latest rejected, else missing."""
     # sent back by the office: the department must send it again
     returned = _latest([s for s in mine if s.review == RETURNED])
     if returned is not None and returned.status != SUPERSEDED:
@@ -324,6 +326,37 @@ def _form_status(
             overdue,
         )
     return FormStatus(form, title, MISSING, days_overdue=overdue)
+
+
+def _counting_row(
+    form: str, title: str, mine: list[Sub], current: Sub, deadline: dt.date, tz: dt.tzinfo
+) -> FormStatus:
+    # one submission per row: id, file, receipt time and state are the counting
+    # return's, lateness the first accepted version's; the superseded ones are listed
+    first = _first_accepted(mine) or current
+    late = max(0, (received_date(first.received_at, tz) - deadline).days)
+    if late:
+        state = LATE
+    elif current.status == ACCEPTED_WITH_WARNINGS:
+        state = ACCEPTED_WITH_WARNINGS
+    else:
+        state = ON_TIME
+    earlier = sorted(
+        (s for s in mine if s.status == SUPERSEDED), key=lambda s: (s.received_at, s.id)
+    )
+    return FormStatus(
+        form,
+        title,
+        state,
+        late,
+        current.id,
+        current.file_name,
+        current.received_at,
+        correction=current.correction,
+        superseded=tuple((s.id, s.received_at) for s in earlier),
+        review=current.review,
+        first_received_at=first.received_at if first is not current else "",
+    )
 
 
 def _chase(ds: DepartmentStatus, overdue: int) -> ChaseEntry:
