@@ -102,11 +102,13 @@ def generate(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Generated]:
     """Each department's standard workbook for ``period`` (last period's figures from
-    the ledger; see ``template.generate.generate``); ``on_progress(done, total)``."""
+    the ledger, read here; see ``template.generate.generate``); ``on_progress(done, total)``."""
+    from tianbao.ledger.previous import previous_returns
     from tianbao.template.generate import generate as run
 
+    ws = _opened(where)
     return run(
-        _opened(where),
+        ws,
         period,
         departments,
         out_dir,
@@ -114,6 +116,7 @@ def generate(
         jobs=jobs,
         allow_missing_previous=allow_missing_previous,
         on_progress=on_progress,
+        previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
     )
 
 

@@ -84,7 +84,6 @@ def _periods(ws: Workspace, text: str) -> tuple[Period, Period]:
     half-year or year of a monthly plan is summed from its last month: every figure is
     a year-to-date one, so 2014-Q1 is March's state, 序时进度 3/12."""
     from tianbao.errors import UsageError
-    from tianbao.template.generate import parse_period
 
     plan = ws.plan
     assert plan is not None
@@ -93,7 +92,7 @@ def _periods(ws: Workspace, text: str) -> tuple[Period, Period]:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if plan.frequency == "month" and asked.kind in ("quarter", "half", "year"):
-        last = parse_period(ws, f"{asked.year:04d}-{asked.last_month:02d}")
+        last = plan.period(f"{asked.year:04d}-{asked.last_month:02d}")
         return last, asked
-    p = parse_period(ws, text)
+    p = plan.period(text)
     return p, p
