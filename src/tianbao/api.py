@@ -51,6 +51,17 @@ def day(text: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
         ) from None
 
 
+def provenance(
+    command: str, where: Where | None = None, period: str | None = None
+) -> dict[str, Any]:
+    """The head of every machine-readable output: which command (or page) made it,
+    tianbao's version, when, and the plan and form versions in force for ``period``
+    (``report.made.provenance``); ``--json`` starts with it, a web page can too."""
+    from tianbao.report.made import provenance as head
+
+    return head(command, where, period)
+
+
 # -- init, check, generate ----------------------------------------------------------------
 PLAN_WORKBOOK = "计划.xlsx"
 
