@@ -1,10 +1,9 @@
 """``tianbao consolidate``: the district summary of a period.
 
 From the latest accepted return of each department (never a rejected or
-superseded one) build the summary workbook (总览 with charts, 主要指标, 重点项目,
-民生工程, 重点任务, 报送情况, 数据来源) and, optionally, a long CSV of every
-entered value. Completion rates and statuses: see ``tianbao.consolidate.rates``
-and docs/completion-rate.md.
+superseded one) build the summary workbook (its sheets: ``workbook.SHEETS``) and,
+optionally, a long CSV of every entered value. Completion rates and statuses: see
+``tianbao.consolidate.rates`` and docs/completion-rate.md.
 """
 
 from __future__ import annotations
