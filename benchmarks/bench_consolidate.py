@@ -40,7 +40,6 @@ def child(ws_dir: str, period: str, out: str, profile: str) -> None:
     from tianbao.consolidate.workbook import Written, write_summary
     from tianbao.ledger.db import Ledger
     from tianbao.support.atomic import write_atomic
-    from tianbao.template.generate import parse_period
     from tianbao.workspace import open_workspace
 
     t0 = time.process_time()
@@ -65,7 +64,7 @@ def child(ws_dir: str, period: str, out: str, profile: str) -> None:
         prof.enable()
     written: list[Written] = []
     with Ledger(ws.root) as ledger:
-        data = gather(ws, ledger, parse_period(ws, period))
+        data = gather(ws, ledger, ws.plan.period(period))
         t2 = time.process_time()
         write_atomic(Path(out), lambda p: written.append(write_summary(data, p)))
     t3 = time.process_time()

@@ -129,3 +129,25 @@ def test_json__a_period_before_a_revision_names_the_plan_then_in_force(tmp_path:
     june = _run("status", "-w", str(root), "-p", "2014-06", "--as-of", "2014-07-10")
     july = _run("status", "-w", str(root), "-p", "2014-07", "--as-of", "2014-08-10")
     assert (june["plan_version"], july["plan_version"]) == (1, 2)
+
+
+def test_provenance__the_library_s_head_is_what_json_starts_with(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    from tianbao import api
+
+    root, _ = demo
+    ws = root / "workspace"
+    out = _run("status", "-w", str(ws), "-p", "2014-06", "--as-of", "2014-07-10")
+    head = api.provenance("status", ws, "2014-06")
+    assert list(out)[: len(head)] == list(head)
+    assert {k: out[k] for k in head if k != "made_at"} == {
+        k: v for k, v in head.items() if k != "made_at"
+    }
+    assert dt.datetime.fromisoformat(head["made_at"]).utcoffset() == dt.timedelta(hours=8)
+    # no workspace there: it still says who made it and when, nothing more
+    assert set(api.provenance("plan template", root / "nowhere")) == {
+        "command",
+        "tianbao_version",
+        "made_at",
+    }

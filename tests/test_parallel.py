@@ -4,6 +4,9 @@ a dying worker's tasks handed back, a clean teardown."""
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -60,3 +63,49 @@ def test_ordered__a_raising_task_comes_back_failed() -> None:
 
     got = dict(parallel.ordered(fails_on_one, range(3), lambda n: (n,), 2, count=3))
     assert got == {0: 0, 1: parallel.FAILED, 2: 2}
+
+
+def double(n: int) -> int:
+    return 2 * n
+
+
+def negate(n: int) -> int:
+    return -n
+
+
+def test_two_pools_one_inside_the_other__each_runs_its_own_task() -> None:
+    first = parallel.ordered(double, range(4), lambda n: (n,), 2, count=4, window=1)
+    got_first = [next(first)]  # its workers are running when the second pool starts
+    got_second = list(parallel.ordered(negate, range(4), lambda n: (n,), 2, count=4))
+    got_first += list(first)
+    assert got_first == [(n, 2 * n) for n in range(4)]
+    assert got_second == [(n, -n) for n in range(4)]
+
+
+def test_two_pools_on_two_threads__each_runs_its_own_task() -> None:
+    # each thread sends its first item only when both pools are made and neither has
+    # forked yet: a task kept for the workers in one place would reach both as the
+    # one set last
+    both_made = threading.Barrier(2)
+    got: dict[str, list[tuple[int, Any]]] = {}
+
+    def send(n: int) -> tuple[int]:
+        if n == 0:
+            both_made.wait(timeout=60)
+        return (n,)
+
+    def request(name: str, task: Callable[[int], int]) -> None:
+        got[name] = list(parallel.ordered(task, range(5), send, 2, count=5, timeout=60))
+
+    threads = [
+        threading.Thread(target=request, args=("double", double)),
+        threading.Thread(target=request, args=("negate", negate)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == {
+        "double": [(n, 2 * n) for n in range(5)],
+        "negate": [(n, -n) for n in range(5)],
+    }

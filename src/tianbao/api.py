@@ -51,6 +51,17 @@ def day(text: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
         ) from None
 
 
+def provenance(
+    command: str, where: Where | None = None, period: str | None = None
+) -> dict[str, Any]:
+    """The head of every machine-readable output: which command (or page) made it,
+    tianbao's version, when, and the plan and form versions in force for ``period``
+    (``report.made.provenance``); ``--json`` starts with it, a web page can too."""
+    from tianbao.report.made import provenance as head
+
+    return head(command, where, period)
+
+
 # -- init, check, generate ----------------------------------------------------------------
 PLAN_WORKBOOK = "计划.xlsx"
 
@@ -102,11 +113,13 @@ def generate(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Generated]:
     """Each department's standard workbook for ``period`` (last period's figures from
-    the ledger; see ``template.generate.generate``); ``on_progress(done, total)``."""
+    the ledger, read here; see ``template.generate.generate``); ``on_progress(done, total)``."""
+    from tianbao.ledger.previous import previous_returns
     from tianbao.template.generate import generate as run
 
+    ws = _opened(where)
     return run(
-        _opened(where),
+        ws,
         period,
         departments,
         out_dir,
@@ -114,6 +127,7 @@ def generate(
         jobs=jobs,
         allow_missing_previous=allow_missing_previous,
         on_progress=on_progress,
+        previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
     )
 
 

@@ -131,14 +131,10 @@ def cli_markdown() -> str:
         " do not edit by hand. -->",
         "",
     ]
-    from tianbao.support.lang import current, set_lang
+    from tianbao.support.lang import using
 
-    was = current()
-    set_lang("en")  # the reference in English; `tianbao -h` shows it in Chinese by default
-    try:
+    with using("en"):  # the reference in English; `tianbao -h` shows it in Chinese by default
         return "\n".join(out + _help_pages(group))
-    finally:
-        set_lang(was)
 
 
 def _help_pages(group: Any) -> list[str]:

@@ -1,7 +1,8 @@
 """The ``tianbao`` command: a thin layer over the library.
 
 Heavy libraries (openpyxl, xlsxwriter, jsonschema) are imported inside the
-commands that use them so that ``tianbao --help`` starts fast.
+commands that use them so that ``tianbao --help`` starts fast. Each command's help,
+in Chinese and English, is in ``cli/help.py`` (HELP), under the command's name.
 """
 
 from __future__ import annotations
@@ -48,10 +49,7 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     help="输出语言，每行一种 the language of every line printed (help included).",
 )
 def main() -> None:
-    """tianbao 填报: generate, validate and consolidate Excel reporting forms.
-
-    The cycle: init → check → generate → validate → collect → status → consolidate.
-    """
+    pass  # help: cli/help.py HELP
 
 
 @main.command()
@@ -60,7 +58,6 @@ def main() -> None:
 @json_option
 @handle_errors
 def init(directory: Path, sample: str | None, as_json: bool) -> None:
-    """Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample)."""
     from tianbao import api
 
     path = api.init(directory, sample)
@@ -98,10 +95,6 @@ def init(directory: Path, sample: str | None, as_json: bool) -> None:
 @json_option
 @handle_errors
 def check(workspace: Path, as_json: bool) -> None:
-    """Check the workspace's plan and forms: schemas and consistency.
-
-    Exit 0 when clean, 1 when there are problems, 2 when there is no workspace.
-    """
     from tianbao import api
 
     problems = api.check(workspace)
@@ -168,12 +161,6 @@ def generate(
     allow_missing_previous: bool,
     as_json: bool,
 ) -> None:
-    """Write each department's standard workbook for PERIOD.
-
-    Columns such as 上期累计 show the department's counting return of the previous
-    period from the ledger: a department without one is refused unless
-    --allow-missing-previous.
-    """
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
 
@@ -233,7 +220,6 @@ def generate(
 def status(
     workspace: Path, period: str, as_of: str | None, as_json: bool, out_path: Path | None
 ) -> None:
-    """Completeness and timeliness of PERIOD per department and form, and whom to chase (催报)."""
     from rich.console import Console
 
     from tianbao import api
@@ -286,9 +272,6 @@ def review(
     notice_dir: Path | None,
     as_json: bool,
 ) -> None:
-    """The office's decision on a return: return (退回, with reasons; it stops counting),
-    force (强制受理 of a rejected one, with reasons; it counts), approve (审核通过),
-    reopen (take the last decision back). Kept in the ledger with who, when and why."""
     from tianbao import api
 
     done = api.review(
@@ -335,8 +318,6 @@ def review(
 def signoff(
     workspace: Path, period: str, by: str | None, note: str, withdraw: bool, as_json: bool
 ) -> None:
-    """Sign PERIOD off (签发) before the summary goes to the leadership: collect then
-    refuses returns of it and review of it is closed, until --withdraw (with --note)."""
     from tianbao import api
 
     done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw)
@@ -354,8 +335,6 @@ def signoff(
 @json_option
 @handle_errors
 def history(workspace: Path, period: str | None, dept: str | None, as_json: bool) -> None:
-    """Every return recorded in the ledger, oldest first: status, receipt, what replaced
-    what, the office's decisions on it (who, when, why), and the periods' sign-offs."""
     from rich.console import Console
 
     from tianbao import api
@@ -401,13 +380,6 @@ def consolidate(
     as_of: str | None,
     as_json: bool,
 ) -> None:
-    """District summary of PERIOD from each department's latest accepted return.
-
-    Sheets 总览 (the leader's page: main indicators, overdue milestones, reporting,
-    investment in 亿元; then the charts), 主要指标, 重点项目, 民生工程, 重点任务,
-    报送情况, 数据来源; totals are Excel formulas with their values. Exit 0 on
-    success, 2 for a usage or workspace problem.
-    """
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
 
@@ -444,7 +416,7 @@ def consolidate(
 
 @main.group()
 def plan() -> None:
-    """The plan as an Excel workbook an office keeps (template, import, export)."""
+    pass  # help: cli/help.py HELP
 
 
 @plan.command("template")
@@ -452,7 +424,6 @@ def plan() -> None:
 @json_option
 @handle_errors
 def plan_template(out: Path, as_json: bool) -> None:
-    """Write a blank plan workbook to OUT (基本信息, 填报单位, 主要指标, 重点项目, ...)."""
     from tianbao import api
 
     written = api.plan_workbook(out)
@@ -467,7 +438,6 @@ def plan_template(out: Path, as_json: bool) -> None:
 @json_option
 @handle_errors
 def plan_export(workspace: Path, out: Path, as_json: bool) -> None:
-    """Write the workspace's plan to OUT as the plan workbook (the same sheets, filled)."""
     from tianbao import api
 
     written = api.plan_workbook(out, workspace)
@@ -485,12 +455,6 @@ def plan_export(workspace: Path, out: Path, as_json: bool) -> None:
 @json_option
 @handle_errors
 def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> None:
-    """Read PLAN.xlsx (the plan workbook), check it and make it the workspace's plan.yaml.
-
-    Every problem is listed at its sheet and cell and nothing is written (exit 1). A clean
-    workbook replaces plan.yaml (the old one kept in .tianbao/backups/) and the changes
-    against it are listed, department by department.
-    """
     from tianbao import api
     from tianbao.cli.planbook import print_import
 
@@ -508,11 +472,6 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
 @json_option
 @handle_errors
 def demo(directory: Path, as_json: bool) -> None:
-    """Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.
-
-    January to June 2014: generate, simulated filling (with a few realistic
-    mistakes), collect; then status, validation report and summary for June.
-    """
     import contextlib
     import time
 

@@ -1,5 +1,5 @@
-"""Help in one language (``tianbao --lang zh|en``): each command's text in Chinese
-here, its docstring in English; option help is written 「中文 English」 and picked."""
+"""Help in one language (``tianbao --lang zh|en``): each command's text in both
+languages here (HELP); option help is written 「中文 English」 and picked."""
 
 from __future__ import annotations
 
@@ -12,42 +12,113 @@ import click
 
 from tianbao.support.lang import current, pick, set_lang
 
-ZH = {
-    "main": "tianbao 填报：生成、审核、汇总 Excel 报表。\n\n"
-    "流程：init 建工作区 → check 检查 → generate 生成模板 → validate 审核 → collect 收取 → "
-    "status 报送情况 → consolidate 汇总。",
-    "init": "在 DIRECTORY 建立工作区（空白框架，或复制样例）。",
-    "check": "检查工作区的计划和表式：格式与前后一致。\n\n"
-    "没有问题退出码 0，有问题 1，找不到工作区 2。",
-    "generate": "为报告期 PERIOD 生成各单位的标准报表。\n\n"
-    "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位不生成，"
-    "除非加 --allow-missing-previous。",
-    "validate": "审核报回的报表（文件或文件夹）。\n\n"
-    "全部可受理退出码 0，有阻断问题 1，用法或工作区问题 2。",
-    "collect": "审核报回的报表（文件或文件夹）并登记入账。\n\n"
-    "原文件存档于 WS/archive；相同文件只登记一次；同一单位同一报告期后收到的报表替代先前的。"
-    "全部通过退出码 0，有退回或未收取 1，用法问题 2，机器故障（磁盘满、只读、密钥丢失）3。",
-    "status": "报告期 PERIOD 各单位各报表的报送是否齐全、及时，以及催报名单。",
-    "history": "账本中登记的每份报表，按收到先后：状态、收到时间、替代关系、"
-    "统计局的审核决定（谁、何时、为何），以及各报告期的签发记录。",
-    "review": "统计局对报表的决定：return 退回（须写原因，不再计入）、force 强制受理"
-    "（未通过的报表，须写原因，计入）、approve 审核通过、reopen 撤销上一个决定"
-    "（已签发的报告期：须写原因，撤销签发以收取更正）。决定连同人、时间、原因记入账本。",
-    "signoff": "签发报告期 PERIOD（汇总报领导之前）：此后不再收取该期报表、不再审核，"
-    "直到 --withdraw 撤销（须 --note 写明原因）。",
-    "consolidate": "用各单位最新受理的报表汇总报告期 PERIOD。\n\n"
-    "工作表：总览（领导页：主要指标、逾期节点、报送情况、投资（亿元），其后为图表）、主要指标、"
-    "趋势、重点项目、民生工程、重点任务、报送情况、数据来源；合计为 Excel 公式并带计算值。"
-    "成功退出码 0，用法或工作区问题 2。",
-    "demo": "在 DIRECTORY 用解放区 2014 年样例跑一遍全流程。\n\n"
-    "2014 年 1—6 月：生成模板、模拟填报（含几处常见错误）、收取；再出 6 月的报送情况、"
-    "审核报告和汇总表。",
-    "plan": "计划工作簿（办公室维护的 Excel）：空白模板、导入、导出。",
-    "template": "把空白计划工作簿写到 OUT（基本信息、填报单位、主要指标、重点项目……）。",
-    "export": "把工作区的计划写成计划工作簿 OUT（同样的工作表，已填好）。",
-    "import": "读取计划工作簿 PLAN.xlsx，检查后作为工作区的 plan.yaml。\n\n"
-    "每个问题都指明工作表和单元格，此时不写任何文件（退出码 1）；没有问题则替换 plan.yaml"
-    "（旧文件存于 .tianbao/backups/），并按单位列出改动。",
+# Each command's help, (中文, English): the one place both are written. A command
+# finds its own by name (``plan import`` as "import"); ``{sheets}`` is the summary's
+# sheet list (``consolidate.workbook.SHEETS``), filled in when the help is shown.
+HELP: dict[str, tuple[str, str]] = {
+    "main": (
+        "tianbao 填报：生成、审核、汇总 Excel 报表。\n\n"
+        "流程：init 建工作区 → check 检查 → generate 生成模板 → validate 审核 → collect 收取 → "
+        "status 报送情况 → consolidate 汇总。",
+        "tianbao 填报: generate, validate and consolidate Excel reporting forms.\n\n"
+        "The cycle: init → check → generate → validate → collect → status → consolidate.",
+    ),
+    "init": (
+        "在 DIRECTORY 建立工作区（空白框架，或复制样例）。",
+        "Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample).",
+    ),
+    "check": (
+        "检查工作区的计划和表式：格式与前后一致。\n\n没有问题退出码 0，有问题 1，找不到工作区 2。",
+        "Check the workspace's plan and forms: schemas and consistency.\n\n"
+        "Exit 0 when clean, 1 when there are problems, 2 when there is no workspace.",
+    ),
+    "generate": (
+        "为报告期 PERIOD 生成各单位的标准报表。\n\n"
+        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位不生成，"
+        "除非加 --allow-missing-previous。",
+        "Write each department's standard workbook for PERIOD.\n\n"
+        "Columns such as 上期累计 show the department's counting return of the previous"
+        " period from the ledger: a department without one is refused unless"
+        " --allow-missing-previous.",
+    ),
+    "validate": (
+        "审核报回的报表（文件或文件夹）。\n\n"
+        "全部可受理退出码 0，有阻断问题 1，用法或工作区问题 2。",
+        "Validate returned workbooks (files or folders).\n\n"
+        "Exit 0 when every file is acceptable, 1 when any has a blocking finding,"
+        " 2 for a usage or workspace problem.",
+    ),
+    "collect": (
+        "审核报回的报表（文件或文件夹）并登记入账。\n\n"
+        "原文件存档于 WS/archive；相同文件只登记一次；同一单位同一报告期后收到的报表替代先前的。"
+        "全部通过退出码 0，有退回或未收取 1，用法问题 2，机器故障（磁盘满、只读、密钥丢失）3。",
+        "Validate returned files (or folders) and record them in the ledger.\n\n"
+        "Originals are archived in WS/archive; the same bytes are recorded once; a"
+        " return received later supersedes the department's earlier one for the period."
+        " Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a"
+        " usage problem, 3 for a fault of the machine (disk full, read-only, lost key).",
+    ),
+    "status": (
+        "报告期 PERIOD 各单位各报表的报送是否齐全、及时，以及催报名单。",
+        "Completeness and timeliness of PERIOD per department and form, and whom to chase (催报).",
+    ),
+    "history": (
+        "账本中登记的每份报表，按收到先后：状态、收到时间、替代关系、"
+        "统计局的审核决定（谁、何时、为何），以及各报告期的签发记录。",
+        "Every return recorded in the ledger, oldest first: status, receipt, what replaced"
+        " what, the office's decisions on it (who, when, why), and the periods' sign-offs.",
+    ),
+    "review": (
+        "统计局对报表的决定：return 退回（须写原因，不再计入）、force 强制受理"
+        "（未通过的报表，须写原因，计入）、approve 审核通过、reopen 撤销上一个决定"
+        "（已签发的报告期：须写原因，撤销签发以收取更正）。决定连同人、时间、原因记入账本。",
+        "The office's decision on a return: return (退回, with reasons; it stops counting),"
+        " force (强制受理 of a rejected one, with reasons; it counts), approve (审核通过),"
+        " reopen (take the last decision back). Kept in the ledger with who, when and why.",
+    ),
+    "signoff": (
+        "签发报告期 PERIOD（汇总报领导之前）：此后不再收取该期报表、不再审核，"
+        "直到 --withdraw 撤销（须 --note 写明原因）。",
+        "Sign PERIOD off (签发) before the summary goes to the leadership: collect then"
+        " refuses returns of it and review of it is closed, until --withdraw (with --note).",
+    ),
+    "consolidate": (
+        "用各单位最新受理的报表汇总报告期 PERIOD。\n\n"
+        "工作表：{sheets}；合计为 Excel 公式并带计算值。"
+        "成功退出码 0，用法或工作区问题 2。",
+        "District summary of PERIOD from each department's latest accepted return.\n\n"
+        "Sheets {sheets}; totals are Excel formulas with their values. Exit 0 on"
+        " success, 2 for a usage or workspace problem.",
+    ),
+    "demo": (
+        "在 DIRECTORY 用解放区 2014 年样例跑一遍全流程。\n\n"
+        "2014 年 1—6 月：生成模板、模拟填报（含几处常见错误）、收取；再出 6 月的报送情况、"
+        "审核报告和汇总表。",
+        "Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.\n\n"
+        "January to June 2014: generate, simulated filling (with a few realistic"
+        " mistakes), collect; then status, validation report and summary for June.",
+    ),
+    "plan": (
+        "计划工作簿（办公室维护的 Excel）：空白模板、导入、导出。",
+        "The plan as an Excel workbook an office keeps (template, import, export).",
+    ),
+    "template": (
+        "把空白计划工作簿写到 OUT（基本信息、填报单位、主要指标、重点项目……）。",
+        "Write a blank plan workbook to OUT (基本信息, 填报单位, 主要指标, 重点项目, ...).",
+    ),
+    "export": (
+        "把工作区的计划写成计划工作簿 OUT（同样的工作表，已填好）。",
+        "Write the workspace's plan to OUT as the plan workbook (the same sheets, filled).",
+    ),
+    "import": (
+        "读取计划工作簿 PLAN.xlsx，检查后作为工作区的 plan.yaml。\n\n"
+        "每个问题都指明工作表和单元格，此时不写任何文件（退出码 1）；没有问题则替换 plan.yaml"
+        "（旧文件存于 .tianbao/backups/），并按单位列出改动。",
+        "Read PLAN.xlsx (the plan workbook), check it and make it the workspace's plan.yaml."
+        "\n\nEvery problem is listed at its sheet and cell and nothing is written (exit 1). A"
+        " clean workbook replaces plan.yaml (the old one kept in .tianbao/backups/) and the"
+        " changes against it are listed, department by department.",
+    ),
 }
 _EXTRA = re.compile(r"(.*?)\s*(\[(?:default|required)[^\]]*\])\s*$", re.S)
 
@@ -81,17 +152,42 @@ def _wrap_wide(text: str, width: int) -> list[str]:
     return [*lines, line.rstrip()] if line.strip() else lines
 
 
+def _filled(text: str, lang: str) -> str:
+    """The help with the summary's sheet list in it (imported only when shown)."""
+    if "{sheets}" not in text:
+        return text
+    from tianbao.consolidate.workbook import sheet_list
+
+    return text.replace("{sheets}", sheet_list(lang))
+
+
 class _Help:
-    """What commands and groups share: their text, options and usage in one language."""
+    """What commands and groups share: their text (from HELP), options and usage in
+    one language."""
+
+    help: str | None  # click's
+
+    def __init__(self, name: str | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(name, *args, **kwargs)  # type: ignore[call-arg]
+        if name in HELP and not kwargs.get("help"):
+            self.help = HELP[name][1]  # what click shows in English (short help too)
 
     def _zh(self) -> str | None:
-        return ZH.get(getattr(self, "name", "") or "") if current() == "zh" else None
+        texts = HELP.get(getattr(self, "name", "") or "")
+        return texts[0] if texts is not None and current() == "zh" else None
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         text = self._zh()
         if text is None:
-            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+            texts = HELP.get(getattr(self, "name", "") or "")
+            if texts is None:
+                super().format_help_text(ctx, formatter)  # type: ignore[misc]
+                return
+            formatter.write_paragraph()  # as click writes a command's help
+            with formatter.indentation():
+                formatter.write_text(_filled(texts[1], "en"))
             return
+        text = _filled(text, "zh")
         formatter.write_paragraph()
         width = (formatter.width or 80) - 4
         for i, para in enumerate(text.split("\n\n")):

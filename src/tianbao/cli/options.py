@@ -96,25 +96,18 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def echo_json(
     payload: dict[str, Any], workspace: Path | None = None, period: str | None = None
 ) -> None:
-    """Print a command's ``--json`` output: which command, tianbao version, time, plan and
-    form versions (``tianbao.report.made``), then the command's own fields."""
+    """Print a command's ``--json`` output: the library's provenance head (which command,
+    tianbao version, time, plan and form versions: ``api.provenance``), then the
+    command's own fields."""
     import json
 
-    from tianbao.report.made import made
+    from tianbao import api
 
     ctx: click.Context | None = click.get_current_context()
     names: list[str] = []
     while ctx is not None and ctx.parent is not None:
         names.insert(0, ctx.info_name or "")
         ctx = ctx.parent
-    ws = None
-    if workspace is not None:
-        from tianbao.workspace import open_workspace
-
-        try:
-            ws = open_workspace(workspace)
-        except Exception:  # no workspace: the output still says who made it
-            ws = None
-    head = {"command": " ".join(names), **made(ws, period)}
+    head = api.provenance(" ".join(names), workspace, period)
     text = json.dumps({**head, **payload}, ensure_ascii=False, indent=2, default=str)
     click.echo(text)  # JSON: both languages stay, as the data holds them

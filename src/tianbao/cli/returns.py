@@ -77,11 +77,6 @@ def validate(
     notes: bool,
     jobs: int | None,
 ) -> None:
-    """Validate returned workbooks (files or folders).
-
-    Exit 0 when every file is acceptable, 1 when any has a blocking finding,
-    2 for a usage or workspace problem.
-    """
     from rich.console import Console
 
     from tianbao import api
@@ -174,13 +169,6 @@ def collect(
     as_json: bool,
     jobs: int | None,
 ) -> None:
-    """Validate returned files (or folders) and record them in the ledger.
-
-    Originals are archived in WS/archive; the same bytes are recorded once; a
-    return received later supersedes the department's earlier one for the period.
-    Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a
-    usage problem, 3 for a fault of the machine (disk full, read-only, lost key).
-    """
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
     from tianbao.collect.console import collect_details, collect_line, collect_summary

@@ -1,10 +1,9 @@
 """``tianbao consolidate``: the district summary of a period.
 
 From the latest accepted return of each department (never a rejected or
-superseded one) build the summary workbook (总览 with charts, 主要指标, 重点项目,
-民生工程, 重点任务, 报送情况, 数据来源) and, optionally, a long CSV of every
-entered value. Completion rates and statuses: see ``tianbao.consolidate.rates``
-and docs/completion-rate.md.
+superseded one) build the summary workbook (its sheets: ``workbook.SHEETS``) and,
+optionally, a long CSV of every entered value. Completion rates and statuses: see
+``tianbao.consolidate.rates`` and docs/completion-rate.md.
 """
 
 from __future__ import annotations
@@ -84,7 +83,6 @@ def _periods(ws: Workspace, text: str) -> tuple[Period, Period]:
     half-year or year of a monthly plan is summed from its last month: every figure is
     a year-to-date one, so 2014-Q1 is March's state, 序时进度 3/12."""
     from tianbao.errors import UsageError
-    from tianbao.template.generate import parse_period
 
     plan = ws.plan
     assert plan is not None
@@ -93,7 +91,7 @@ def _periods(ws: Workspace, text: str) -> tuple[Period, Period]:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if plan.frequency == "month" and asked.kind in ("quarter", "half", "year"):
-        last = parse_period(ws, f"{asked.year:04d}-{asked.last_month:02d}")
+        last = plan.period(f"{asked.year:04d}-{asked.last_month:02d}")
         return last, asked
-    p = parse_period(ws, text)
+    p = plan.period(text)
     return p, p

@@ -23,7 +23,7 @@ from tianbao.consolidate.rowwriter import Cell
 from tianbao.consolidate.styles import LATE_RED, PCT, Styles
 from tianbao.errors import TianbaoError
 from tianbao.support.print_layout import print_landscape
-from tianbao.template.writer import WRAP_MARGIN, display_width, row_height
+from tianbao.support.xlsx import WRAP_MARGIN, display_width, row_height
 
 OPTIONS = {
     "strings_to_formulas": False,

@@ -43,7 +43,7 @@ from tianbao.consolidate.styles import LATE_RED, MONEY, PCT
 from tianbao.consolidate.totals import Group
 from tianbao.plan.clock import shown_zh
 from tianbao.support.print_layout import A4_AT_100, READABLE, print_landscape, printed_width
-from tianbao.template.writer import WRAP_MARGIN, row_height
+from tianbao.support.xlsx import WRAP_MARGIN, row_height
 
 # the counts table: one column per verdict; growth targets and ceilings beside 序时
 COUNT_COLUMNS = (

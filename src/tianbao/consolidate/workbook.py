@@ -1,7 +1,7 @@
 """The district summary workbook (xlsxwriter).
 
-Sheets: 总览 (dashboard and charts), 主要指标, 趋势 (1–N月, from February on),
-重点项目, 民生工程, 重点任务, 报送情况, 数据来源. Detail rows are values;
+Sheets: ``SHEETS`` below, in workbook order (the command's help lists them from
+there too). Detail rows are values;
 subtotals and totals are Excel formulas (SUM / SUMIF / COUNTIF over the detail
 cells) written with their cached values, computed here in decimal, so Excel
 shows the audit trail and any reader sees the numbers. Text from returns is always written with
@@ -44,6 +44,32 @@ from tianbao.consolidate.sheets import (
 from tianbao.consolidate.styles import Styles
 from tianbao.consolidate.trend import TREND, has_trend, write_trend
 
+# The summary's sheets in workbook order, each with what it holds (中文, English) where
+# the name does not say it: the workbook is written in this order, and the help of
+# ``tianbao consolidate`` (and so docs/cli.md) lists them from here.
+SHEETS: tuple[tuple[str, str, str], ...] = (
+    (
+        DASHBOARD,
+        "领导页：主要指标、逾期节点、报送情况、投资（亿元），其后为图表",
+        "the leader's page: main indicators, overdue milestones, reporting, investment in"
+        " 亿元; then the charts",
+    ),
+    (INDICATORS, "", ""),
+    (TREND, "逐月，2月起", "month by month, from February on"),
+    (PROJECTS, "", ""),
+    (LIVELIHOOD, "", ""),
+    (TASKS, "", ""),
+    (STATUS, "", ""),
+    (SOURCES, "", ""),
+)
+
+
+def sheet_list(lang: str) -> str:
+    """The sheets as the help says them: 「总览（…）、主要指标、…」 or 「总览 (…), 主要指标, …」."""
+    if lang == "zh":
+        return "、".join(f"{name}（{zh}）" if zh else name for name, zh, _ in SHEETS)
+    return ", ".join(f"{name} ({en})" if en else name for name, _, en in SHEETS)
+
 
 @dataclass
 class Written:
@@ -68,13 +94,9 @@ def write_summary(data: Consolidated, path: Path) -> Written:
         }
     )
     book = Book(data, wb, Styles(wb))
-    dash = wb.add_worksheet(DASHBOARD)
-    sheets = {name: wb.add_worksheet(name) for name in (INDICATORS,)}
     trend = has_trend(book)  # 1–N月 from February on
-    if trend:  # beside the indicators it follows, not behind the provenance pages
-        sheets[TREND] = wb.add_worksheet(TREND)
-    sheets.update({name: wb.add_worksheet(name) for name in (PROJECTS, LIVELIHOOD)})
-    sheets.update({name: wb.add_worksheet(name) for name in (TASKS, STATUS, SOURCES)})
+    sheets = {name: wb.add_worksheet(name) for name, _, _ in SHEETS if name != TREND or trend}
+    dash = sheets[DASHBOARD]
     sources = Sources(book, sheets[SOURCES])
     book.sources = sources
     write_indicators(book, sheets[INDICATORS])

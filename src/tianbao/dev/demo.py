@@ -27,6 +27,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tianbao.dev.simulate import fill_workbook, plausible_fill
 from tianbao.errors import UsageError
+from tianbao.ledger.previous import previous_returns
 from tianbao.plan.periods import Period
 from tianbao.template.content import HEADER_ROWS, TemplateContent, build_content
 from tianbao.template.generate import generate
@@ -164,7 +165,13 @@ def run_demo(
         deadline = period.deadline(plan.deadline_days)
         # a department whose last return was rejected gets blank 上期 cells, as an office
         # that must issue the forms on time would choose
-        made = generate(ws, month, out_dir=root / "templates" / month, allow_missing_previous=True)
+        made = generate(
+            ws,
+            month,
+            out_dir=root / "templates" / month,
+            allow_missing_previous=True,
+            previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
+        )
         gen = [g for g in made if g.path]
         result.templates += len(gen)
         batches: dict[dt.datetime, list[Path]] = {}

@@ -199,10 +199,9 @@ def received_date(text: str, tz: dt.tzinfo) -> dt.date:
 
 def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusReport:
     """Completeness and timeliness of ``period`` per department and form."""
-    from tianbao.template.generate import parse_period
-
     ws.require_ok()
-    p = parse_period(ws, period)
+    assert ws.plan is not None
+    p = ws.plan.period(period)
     plan = ws.plan_for(p)  # who answers for what in that period
     deadline = p.deadline(plan.deadline_days)
     as_of = as_of or dt.date.today()

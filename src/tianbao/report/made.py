@@ -9,12 +9,31 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao import __version__
 
 if TYPE_CHECKING:
     from tianbao.workspace import Workspace
+
+
+def provenance(
+    command: str, where: Workspace | Path | str | None = None, period: str | None = None
+) -> dict[str, Any]:
+    """The head of a machine-readable output (the command line's ``--json``, a web
+    page's data): ``command`` (what made it, e.g. ``review approve``), then ``made``'s
+    fields. ``where`` is the workspace or its folder; one that does not open is left
+    out, and the output still says who made it and when."""
+    from tianbao.workspace import Workspace, open_workspace
+
+    ws = where if isinstance(where, Workspace) else None
+    if isinstance(where, (Path, str)):
+        try:
+            ws = open_workspace(Path(where))
+        except Exception:  # no workspace there: nothing to name but tianbao itself
+            ws = None
+    return {"command": command, **made(ws, period)}
 
 
 def made(ws: Workspace | None, period: str | None = None) -> dict[str, Any]:

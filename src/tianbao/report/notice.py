@@ -26,7 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from tianbao.plan.model import Office, Plan
 from tianbao.plan.periods import Period
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
-from tianbao.template.writer import WRAP_MARGIN, display_width, row_height
+from tianbao.support.xlsx import WRAP_MARGIN, display_width, row_height
 from tianbao.validate.extract import ROW_NAME_PREFIX
 from tianbao.validate.findings import Code, Finding, Severity
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from tianbao.ledger.status import LABELS, StatusReport
 from tianbao.support.print_layout import print_landscape
-from tianbao.template.writer import WRAP_MARGIN, row_height
+from tianbao.support.xlsx import WRAP_MARGIN, row_height
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 STATUS_SHEET = "报送情况"

@@ -22,7 +22,7 @@ import xlsxwriter
 
 from tianbao.support.atomic import write_atomic
 from tianbao.support.print_layout import print_landscape
-from tianbao.template.writer import WORKBOOK_OPTIONS, display_width, row_height
+from tianbao.support.xlsx import WORKBOOK_OPTIONS, display_width, row_height
 from tianbao.validate.findings import CATALOG, Finding, Severity
 
 if TYPE_CHECKING:

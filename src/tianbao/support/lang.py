@@ -11,12 +11,19 @@ of each line:
   template(s)」), else as ``support.bilingual`` splits it.
 
 A line with no English half is kept whole, whatever the language.
+
+The language belongs to the caller's context (a ``ContextVar``), not to the process:
+a server answering two requests at once on two threads gives each its own; ``using``
+sets it for a block, ``set_lang`` for the rest of the current context (a command).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
+from collections.abc import Iterator
 
 from tianbao.support.bilingual import split_bilingual
 
@@ -26,21 +33,38 @@ _BREAK = re.compile(r"[^\x00-\x7f] (?=[A-Za-z])")
 # 「错误 error: …」, 「下一步 next: …」, 「计划工作簿 plan workbook: …」
 _HEAD = re.compile(r"([^\x00-\x7f][^ :：]*) ([a-z][a-z ()'-]*?): (.*)", re.S)
 
-_current = os.environ.get("TIANBAO_LANG") or "zh"
+# a new thread starts from the default: TIANBAO_LANG as the process started, else zh
+_LANG: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "tianbao_lang", default=os.environ.get("TIANBAO_LANG") or "zh"
+)
+
+
+def _known(code: str | None) -> str:
+    return code if code in LANGS else "zh"
 
 
 def set_lang(code: str | None) -> None:
-    global _current
-    _current = code if code in LANGS else "zh"
+    """The language for the rest of the current context (zh unless ``code`` is known)."""
+    _LANG.set(_known(code))
+
+
+@contextlib.contextmanager
+def using(code: str | None) -> Iterator[str]:
+    """The language ``code`` for the block, then the one before it again."""
+    token = _LANG.set(_known(code))
+    try:
+        yield _LANG.get()
+    finally:
+        _LANG.reset(token)
 
 
 def current() -> str:
-    return _current
+    return _LANG.get()
 
 
 def tr(zh: str, en: str) -> str:
     """The text in the language asked for."""
-    return zh if _current == "zh" else en
+    return zh if current() == "zh" else en
 
 
 def pick(text: str) -> str:
@@ -79,4 +103,4 @@ def _one(line: str) -> str:
     zh, en = halves(line)
     if not en:
         return line
-    return zh if _current == "zh" else en
+    return zh if current() == "zh" else en

@@ -1,8 +1,10 @@
 """One pool of forked worker processes for per-file work (generate, validate, collect).
 
 Workers are forked, so they share what the parent has loaded (plan, forms,
-compiled schemas) without pickling it: the task function is kept in a module
-global before the first fork. The pool never starts more workers than there
+compiled schemas) without pickling it: each pool's task travels to its own workers
+in the fork (as the workers' start-up argument, never through a global of the
+parent), so two pools, one after the other or on two threads of a server, never
+run each other's task. The pool never starts more workers than there
 are tasks or cores; each worker runs the caller's ``initializer`` (the
 readers' memory cap) and dies
 with its parent (Linux: PR_SET_PDEATHSIG), so a killed command leaves no
@@ -24,13 +26,26 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 FAILED: Any = object()  # a task that must be redone by the caller
-_TASK: Callable[..., Any] | None = None  # the forked workers' task, set before forking
-_PARENT = 0  # the parent's pid, as the worker saw it when it started
 _PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a pool's workers run, fixed when the pool is made."""
+
+    task: Callable[..., Any]
+    parent: int  # the parent's pid: a worker that outlives it exits
+    initializer: Callable[[], None] | None = None
+
+
+# in a worker process only: its pool's work, set once as the worker starts (a worker
+# serves one pool for its whole life); the parent never sets it
+_WORKER: _Work | None = None
 
 
 def cores() -> int:
@@ -49,7 +64,7 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask the kernel to kill this worker when its parent dies (Linux only)."""
     if not sys.platform.startswith("linux"):
         return
@@ -60,20 +75,23 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):  # pragma: no cover - no prctl: rely on the pipe
         return
-    if os.getppid() != _PARENT:  # the parent died before the request took effect
+    if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
 
 
-def _start_worker(initializer: Callable[[], None] | None) -> None:
-    _die_with_parent()
-    if initializer is not None:
-        initializer()
+def _start_worker(work: _Work) -> None:
+    """In a new worker (forked, so ``work`` came along without pickling)."""
+    global _WORKER
+    _WORKER = work
+    _die_with_parent(work.parent)
+    if work.initializer is not None:
+        work.initializer()
 
 
 def _run(args: tuple[Any, ...]) -> Any:
-    assert _TASK is not None
+    assert _WORKER is not None
     try:
-        return _TASK(*args)
+        return _WORKER.task(*args)
     except MemoryError:  # the caller redoes it behind its per-file guard
         raise RuntimeError("memory limit reached") from None
 
@@ -98,15 +116,13 @@ def ordered(
     workers); ``timeout`` bounds the wait for one result. After a worker died,
     the items not yet sent come back FAILED without being sent.
     """
-    global _TASK, _PARENT
     workers = workers_for(jobs, count)
     window = window or 4 * workers
-    _TASK, _PARENT = task, os.getpid()
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
-        initargs=(initializer,),
+        initargs=(_Work(task, os.getpid(), initializer),),
     )
     pending: deque[tuple[T, Future[Any] | None]] = deque()
     source = iter(items)
@@ -144,7 +160,6 @@ def ordered(
             yield item, result
     finally:
         _close(pool, graceful=finished and not broken)
-        _TASK = None
 
 
 _END: Any = object()

@@ -20,6 +20,8 @@ from tianbao.template.content import build_content
 from tianbao.template.writer import write_workbook
 from tianbao.workspace import Workspace
 
+# (period, department codes) -> {code: its counting return of the period before}
+PreviousReturns = Callable[[Period, list[str]], dict[str, Any]]
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -31,12 +33,6 @@ class Generated:
     rows: int
     # its previous.* columns are blank: last period has no counting return (yet)
     previous_missing: bool = False
-
-
-def parse_period(ws: Workspace, text: str) -> Period:
-    plan = ws.plan
-    assert plan is not None
-    return plan.period(text)
 
 
 def file_name(period: Period, dept_code: str, dept_name: str) -> str:
@@ -53,13 +49,16 @@ def generate(
     jobs: int = 1,
     allow_missing_previous: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    previous_returns: PreviousReturns | None = None,
 ) -> list[Generated]:
     """Write each department's template for the period. Forms with ``previous.<field>``
-    columns show the department's counting return of the previous period (from the
-    ledger); a department without one is refused (UsageError) unless
+    columns show the department's counting return of the previous period, which
+    ``previous_returns(period, codes)`` gives (the caller reads the ledger: ``api``;
+    None: no returns yet); a department without one is refused (UsageError) unless
     ``allow_missing_previous``, which writes those cells blank and says so."""
     ws.require_ok()
-    period = parse_period(ws, period_text)
+    assert ws.plan is not None
+    period = ws.plan.period(period_text)
     plan = ws.plan_for(period)  # a period before a dated revision keeps its plan
     codes = list(departments or plan.departments)
     unknown = [c for c in codes if c not in plan.departments]
@@ -70,7 +69,7 @@ def generate(
             f"known: {', '.join(plan.departments)}"
         )
     forms = [ws.forms[f] for f in plan.form_ids]
-    previous = _previous_returns(ws, forms, period, codes, allow_missing_previous)
+    previous = _previous_returns(ws, forms, period, codes, allow_missing_previous, previous_returns)
     out = Path(out_dir) if out_dir else ws.root / "outputs" / "templates" / str(period)
     out.mkdir(parents=True, exist_ok=True)
     job = _Job(plan, forms, period, ws.secret(), out, password, generated_at, previous)
@@ -130,25 +129,21 @@ class _Job:
 
 
 def _previous_returns(
-    ws: Workspace, forms: list[FormDef], period: Period, codes: list[str], allow: bool
+    ws: Workspace,
+    forms: list[FormDef],
+    period: Period,
+    codes: list[str],
+    allow: bool,
+    lookup: PreviousReturns | None,
 ) -> dict[str, Any] | None:
     """Each department's counting return of the previous period, for the forms'
     ``previous.*`` columns; None when no form has one or it is the year's first period."""
-    from tianbao.ledger.db import Ledger
-    from tianbao.ledger.sqlite import ledger_path
-
     before = period.previous()
     showing = [f for f in forms if f.shows_previous]
     if before is None or not showing:
         return None
     plan = ws.plan_for(period)
-    found: dict[str, Any] = {}
-    if ledger_path(ws.root).exists():
-        with Ledger(ws.root, readonly=True) as ledger:
-            for code in codes:
-                prev = ledger.previous_records(code, period)
-                if prev is not None:
-                    found[code] = prev
+    found = lookup(period, codes) if lookup is not None else {}
     wanted = [c for c in codes if any(plan.rows_for(f.rows, c) for f in showing)]
     missing = [c for c in wanted if c not in found]
     if missing and not allow:

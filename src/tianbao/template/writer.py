@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,17 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 from tianbao import identity as ident
 from tianbao.forms.model import RATIO_UNITS, Column
 from tianbao.support.print_layout import print_landscape
+from tianbao.support.xlsx import (
+    WORKBOOK_OPTIONS,
+    WRAP_MARGIN,
+    display_width,
+    even_spans,
+    header_footer_text,
+    row_height,
+    write_merged,
+    write_typed,
+    write_value,
+)
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
     HEADER_ROWS,
@@ -37,34 +47,6 @@ COVER_TEXT_WIDTH = 80
 LISTS_SHEET = "_lists"
 META_SHEET = "_tianbao"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
-WORKBOOK_OPTIONS = {
-    # plan and user strings are data, never formulas, numbers or links
-    "strings_to_formulas": False,
-    "strings_to_numbers": False,
-    "strings_to_urls": False,
-    # no temporary file per sheet: a template is small, and removing them cost
-    # about a sixth of the generation time
-    "in_memory": True,
-}
-
-
-def display_width(text: str) -> float:
-    """Column width Excel needs: CJK characters take two cells."""
-    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
-
-
-# LibreOffice wraps CJK text a little before row_height's width estimate reaches the
-# column's edge: a report that must print whole sizes its rows for 85 % of the width
-WRAP_MARGIN = 0.85
-
-
-def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
-    """Height for wrapped text: Excel and LibreOffice do not grow rows on open."""
-    lines = 1
-    for text, width in cells:
-        per_line = max(width - 1, 1)
-        lines = max(lines, *(ceil(display_width(part) / per_line) for part in text.split("\n")))
-    return max(15.0, lines * line + 2)
 
 
 def column_label(col: Column, content: TemplateContent) -> str:
@@ -226,7 +208,7 @@ def _write_form(
         for i, col in enumerate(form.columns):
             fmt_code = col.format_for(unit)
             if col.prefill:
-                _write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
+                write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
             elif col.entry:
                 if col.applies_to(item.values):
                     if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
@@ -236,7 +218,7 @@ def _write_form(
                         fmt_code = "General"
                     fmt = styles.get("entry", fmt_code or _entry_fmt(form, col))
                     if filled and (row, i) in filled:
-                        _write_filled(ws, row, i, filled[(row, i)], fmt)
+                        write_typed(ws, row, i, filled[(row, i)], fmt)
                     elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
                         # its last part is blank when issued, so the value is "" now;
                         # written as the cached value, any reader sees the same
@@ -266,7 +248,7 @@ def _write_form(
 
     foot = _write_signature(ws, styles, last + 2, widths)
     ws.freeze_panes(HEADER_ROWS, min(2, ncols - 1))
-    header = f"&L{_hf(content.department.name)}&R报告期 {content.period}"
+    header = f"&L{header_footer_text(content.department.name)}&R报告期 {content.period}"
     print_landscape(ws, widths, (0, header_row), header=header, key_cols=(0, 1))
     ws.print_area(0, 0, foot, ncols - 1)
     ws.protect(
@@ -295,42 +277,18 @@ def _write_signature(ws: Any, styles: Styles, row: int, widths: list[float]) -> 
     names = list(SIGNATURE)
     while names:
         here, names = names[:per_row], names[per_row:]
-        spans = _even_spans(widths, len(here))
+        spans = even_spans(widths, len(here))
         for name, (c1, c2) in zip(here, spans, strict=True):
             text = f"{name}："
             need = display_width(text) + 1
             split = c1  # the label takes columns until it fits, leaving one to fill
             while split < c2 - 1 and sum(widths[c1 : split + 1]) < need:
                 split += 1
-            _merged(ws, row, c1, split, text, label)
-            _merged(ws, row, split + 1, c2, None, entry)
+            write_merged(ws, row, c1, split, text, label)
+            write_merged(ws, row, split + 1, c2, None, entry)
         ws.set_row(row, 30)
         row += 1
     return row - 1
-
-
-def _even_spans(widths: list[float], n: int) -> list[tuple[int, int]]:
-    """``n`` runs of consecutive columns, each of at least two, of about equal width."""
-    total, spans, start = sum(widths), [], 0
-    for i in range(n):
-        end, goal = start + 1, total * (i + 1) / n
-        while end < len(widths) - 2 * (n - i - 1) - 1 and sum(widths[: end + 1]) < goal:
-            end += 1
-        if i == n - 1:
-            end = len(widths) - 1
-        spans.append((start, end))
-        start = end + 1
-    return spans
-
-
-def _merged(ws: Any, row: int, c1: int, c2: int, text: str | None, fmt: Any) -> None:
-    """Text, or a blank cell to fill (never an empty string), over columns c1..c2."""
-    if c1 != c2:
-        ws.merge_range(row, c1, row, c2, text or "", fmt)
-    if text is None:
-        ws.write_blank(row, c1, None, fmt)
-    else:
-        ws.write_string(row, c1, text, fmt)
 
 
 def _row_template(formula: str, col_of: dict[str, int]) -> str:
@@ -378,29 +336,6 @@ def _applicable_runs(fr: FormRows, col: Column) -> list[tuple[int, int]]:
         else:
             runs.append((r, r))
     return runs
-
-
-def _hf(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-def _write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
-
-def _write_filled(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
-    """A value as a clerk would type it: dates as dates, text always as text."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(row, col, value, fmt)
-    elif isinstance(value, str):
-        ws.write_string(row, col, value, fmt)
-    else:
-        _write_value(ws, row, col, value, fmt)
 
 
 def _write_meta(
