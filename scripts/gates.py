@@ -26,15 +26,14 @@ COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {}
 
 # floors from the bottom up; a room may import its own floor and the floors below it
 LAYERS: list[set[str]] = [
-    {"__init__", "errors", "support", "identity", "problems", "findings"},
-    {"read", "schema_errors"},
+    {"__init__", "support", "errors", "problems", "schema_errors", "identity", "findings"},
     {"plan"},
     {"forms"},
     {"workspace"},
-    {"template"},
-    {"validate", "ledger", "check"},
-    {"report", "planbook", "consolidate"},
-    {"collect", "review"},
+    {"read", "template"},
+    {"validate"},
+    {"ledger"},
+    {"collect", "consolidate", "report", "planbook", "check", "review"},
     {"api"},
     {"dev", "serve"},
     {"cli"},
