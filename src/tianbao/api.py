@@ -23,10 +23,10 @@ from tianbao.errors import UsageError
 # the office's review room lives in tianbao.review; the face keeps its names
 from tianbao.review.history import HistoryLog as HistoryLog
 from tianbao.review.history import history_log as history_log
-from tianbao.review.workflow import REVIEW_WORDS as REVIEW_WORDS
+from tianbao.review.signoff import signoff as signoff
+from tianbao.review.states import REVIEW_WORDS as REVIEW_WORDS
 from tianbao.review.workflow import Reviewed as Reviewed
 from tianbao.review.workflow import review as review
-from tianbao.review.workflow import signoff as signoff
 from tianbao.workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:

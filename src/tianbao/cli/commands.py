@@ -290,6 +290,7 @@ def review(
     force (强制受理 of a rejected one, with reasons; it counts), approve (审核通过),
     reopen (take the last decision back). Kept in the ledger with who, when and why."""
     from tianbao import api
+    from tianbao.review.text import shown
 
     done = api.review(
         workspace,
@@ -314,7 +315,7 @@ def review(
         )
         return
     echo(
-        f"{action} #{s.id} {s.department} {s.period} {s.file_name}：{done.reason or '-'}"
+        f"{action} #{s.id} {s.department} {s.period} {shown(s.file_name)}：{done.reason or '-'}"
         f"（{done.by}，{done.at}）",
         err=as_json,
     )
@@ -330,16 +331,28 @@ def review(
 @click.option("--by", help="签发人 who signs [default: the OS user].")
 @click.option("--note", default="", help="说明（撤销时必填） a note (required to withdraw).")
 @click.option("--withdraw", is_flag=True, help="撤销签发 take the sign-off back.")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="以此日为今天 judge whether the period has ended on DATE [default: today].",
+)
 @json_option
 @handle_errors
 def signoff(
-    workspace: Path, period: str, by: str | None, note: str, withdraw: bool, as_json: bool
+    workspace: Path,
+    period: str,
+    by: str | None,
+    note: str,
+    withdraw: bool,
+    as_of: str | None,
+    as_json: bool,
 ) -> None:
     """Sign PERIOD off (签发) before the summary goes to the leadership: collect then
     refuses returns of it and review of it is closed, until --withdraw (with --note)."""
     from tianbao import api
 
-    done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw)
+    done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw, as_of=as_of)
     if as_json:
         echo_json(dict(done), workspace, period)
     p, by, at = done["period"], done["by"], done["at"]

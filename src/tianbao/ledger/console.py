@@ -101,16 +101,17 @@ HISTORY_LABELS = {
     "rejected": "审核未通过",  # the rules' verdict; 统计局退回 is the office's
     "superseded": "已被替代",
 }
-REVIEW_LABELS = {"returned": "统计局退回", "forced": "强制受理", "approved": "审核通过"}
 
 
 def print_history(log: Any, tz: Any, console: Any) -> None:
     """One line per submission (id, period, department, status, receipt, file), each
     decision on it on a line below; then the sign-offs."""
     from tianbao.plan.clock import shown
+    from tianbao.review.states import LABELS, SIGNOFF_LABELS
+    from tianbao.review.text import shown as raw  # the ledger's text, escaped
 
     def when(text: str) -> str:
-        return shown(text, tz) if tz is not None else text
+        return raw(shown(text, tz) if tz is not None else text)
 
     rows = []
     for s in log.submissions:
@@ -122,13 +123,14 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         elif s.correction:
             status += tr(" 更正", " correction")
         if s.review:
-            status += tr(f"·{REVIEW_LABELS.get(s.review, s.review)}", f" ({s.review})")
-        cells = (f"#{s.id}", s.period or "-", s.department or "-", status, when(s.received_at),
-                 s.file_name)  # fmt: skip
+            status += tr(f"·{LABELS.get(s.review, s.review)}", f" ({s.review})")
+        cells = (f"#{s.id}", raw(s.period) or "-", raw(s.department) or "-", status,
+                 when(s.received_at), raw(s.file_name))  # fmt: skip
         rows.append((cells, "red" if s.status == "rejected" else None))
         for r in log.reviews.get(s.id, []):
-            verb = tr(REVIEW_LABELS.get(r["action"], "撤销决定"), r["action"])
-            rows.append((("", "", "", f"  {verb}（{r['by']}）", when(r["at"]), r["reason"]), None))
+            verb = tr(LABELS.get(r["action"], r["action"]), r["action"])
+            by, why = raw(r["by"]), raw(r["reason"])
+            rows.append((("", "", "", f"  {verb}（{by}）", when(r["at"]), why), None))
     print_table(
         console,
         "报送记录 | history",
@@ -144,6 +146,7 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         f"{len(log.submissions)} 份报表 | {len(log.submissions)} submission(s)",
     )
     for x in log.signoffs:
-        verb = pick("签发 | signed off" if x["action"] == "signed" else "撤销签发 | withdrawn")
-        note = f"：{x['note']}" if x["note"] else ""
-        console.print(f"{x['period']} {verb}（{x['by']}，{when(x['at'])}）{note}", highlight=False)
+        verb = pick(SIGNOFF_LABELS.get(x["action"], x["action"]))
+        note = f"：{raw(x['note'])}" if x["note"] else ""
+        line = f"{raw(x['period'])} {verb}（{raw(x['by'])}，{when(x['at'])}）{note}"
+        console.print(line, highlight=False, markup=False)

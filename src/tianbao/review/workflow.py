@@ -1,6 +1,10 @@
-"""The office's review workflow: return (退回), force (强制受理), approve (审核通过),
-reopen, and the period's sign-off (签发); each an append-only record in the ledger
-with who, when and why. ``tianbao.api`` calls these."""
+"""The office's decisions on a return: return (退回), force (强制受理), approve (审核通过)
+and reopen; each an append-only record in the ledger with who, when and why.
+
+Every check that allows a decision (the period not signed off, the return that
+counts) is made inside the transaction that writes it, and a return's 退回通知 is
+drafted before that transaction commits: a folder that cannot be written leaves no
+decision behind, and a decision never stands without its notice being made."""
 
 from __future__ import annotations
 
@@ -10,17 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
+from tianbao.ledger.records import APPROVED, FORCED, REJECTED, REOPENED, RETURNED, WITHDRAWN
+from tianbao.review import text
+from tianbao.review.states import REVIEW_WORDS, VERBS
+from tianbao.support.pausepoint import pause_point
 
 if TYPE_CHECKING:
+    from tianbao.ledger.db import Ledger
     from tianbao.ledger.records import Submission
     from tianbao.workspace import Workspace
 
-REVIEW_WORDS = {
-    "return": "returned",
-    "force": "forced",
-    "approve": "approved",
-    "reopen": "reopened",
-}
+__all__ = ["REVIEW_WORDS", "Reviewed", "review"]
 
 
 @dataclass
@@ -69,11 +73,10 @@ def review(
     last decided on) unless ``submission`` names another.
 
     A return writes the 退回通知 for the department (``report.return_notice``) into
-    ``notice_dir``, the corrected return due on ``due`` (ISO date)."""
-    import getpass
-
+    ``notice_dir``, the corrected return due on ``due`` (ISO date, not before the
+    period ends)."""
+    from tianbao.api import day, workspace
     from tianbao.ledger.db import Ledger
-    from tianbao.plan.clock import shown_zh
 
     what = REVIEW_WORDS.get(action)
     if what is None:
@@ -81,46 +84,79 @@ def review(
             f"未知的审核操作 {action!r}（可用：{'、'.join(REVIEW_WORDS)}） | "
             f"unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
         )
-    ws = _workspace(where)
+    ws = workspace(where)
     assert ws.plan is not None
-    p = str(ws.plan.period(period))
+    p = ws.plan.period(period)
     dept = ws.plan.department_code(department)
-    if what in ("returned", "forced") and not reason.strip():
+    why = text.reason(reason)
+    if what in (RETURNED, FORCED) and not why:
         raise UsageError(
             f"{action} 须写明原因（--reason） | --reason is required to {action} a return"
         )
-    who = by or getpass.getuser()
+    who = text.name(by)
     now = dt.datetime.now(ws.plan.tz)
     at = now.isoformat(timespec="seconds")
-    due_day = _day(due, "--due") if what == "returned" else None
-    with Ledger(ws.root) as ledger:
+    due_day = day(due, "--due") if what == RETURNED else None
+    if due_day is not None and due_day <= p.end:
+        raise UsageError(
+            f"--due {due_day} 不在 {p.label_zh} 结束之后 | --due {due_day} is not after "
+            f"{p} ends ({p.end})"
+        )
+    draft = None
+    with Ledger(ws.root) as ledger, ledger.transaction():
         signed = ledger.signed_off(p)
         if signed is not None:
-            if what != "reopened":
-                raise UsageError(
-                    f"{p} 已于 {shown_zh(str(signed['at']), ws.plan.tz)} 由 {signed['by']} "
-                    f"签发，不能再审核；如须更正，请先重新打开：tianbao review reopen -p {p} "
-                    f'--dept {dept} --reason "…" | {p} was signed off by {signed["by"]}: '
-                    f'reopen it first (tianbao review reopen -p {p} --dept {dept} --reason "…")'
-                )
-            return _reopen_signed(ledger, p, dept, reason.strip(), who, at)
-        subs = ledger.history(dept, p)
-        target = _review_target(ledger, subs, what, submission, dept, p)
-        rid = ledger.add_review(target.id, what, reason.strip(), who, at)
+            if what != REOPENED:
+                raise _closed(ws, str(p), dept, signed)
+            return _reopen_signed(ledger, str(p), dept, why, who, at)
+        target = _review_target(ledger, what, submission, dept, str(p))
+        pause_point("checked")
+        rid = ledger.add_review(target.id, what, why, who, at)
         after = ledger.submission(target.id)
-    assert after is not None
+        assert after is not None
+        if what == RETURNED:
+            draft = _draft_notice(ws, after, why, who, now.date(), due_day, notice_dir)
+        pause_point("decided")
     written = None
-    if what == "returned":
-        from tianbao.report.notice import Returned
-        from tianbao.report.return_notice import due_date, write_return_notice
+    if draft is not None:
+        from tianbao.report.return_notice import publish_notice
 
-        due_on = due_day or due_date(ws, p, now.date())
-        returned = Returned(reason.strip(), who, now.date(), due_on)
-        written = write_return_notice(ws, after, returned, notice_dir)
-    return Reviewed(rid, what, after, reason.strip(), who, at, written)
+        written = publish_notice(draft, after)
+    return Reviewed(rid, what, after, why, who, at, written)
 
 
-def _reopen_signed(ledger: Any, period: str, dept: str, reason: str, who: str, at: str) -> Reviewed:
+def _draft_notice(
+    ws: Workspace,
+    sub: Submission,
+    reason: str,
+    who: str,
+    today: dt.date,
+    due: dt.date | None,
+    notice_dir: Path | None,
+) -> Path | None:
+    from tianbao.report.notice import Returned
+    from tianbao.report.return_notice import draft_return_notice, due_date
+
+    returned = Returned(reason, who, today, due or due_date(ws, sub.period, today))
+    return draft_return_notice(ws, sub, returned, notice_dir)
+
+
+def _closed(ws: Workspace, p: str, dept: str, signed: dict[str, Any]) -> UsageError:
+    from tianbao.plan.clock import shown_zh
+
+    assert ws.plan is not None
+    who = text.shown(str(signed["by"]))
+    return UsageError(
+        f"{p} 已于 {shown_zh(str(signed['at']), ws.plan.tz)} 由 {who} "
+        f"签发，不能再审核；如须更正，请先重新打开：tianbao review reopen -p {p} "
+        f'--dept {dept} --reason "…" | {p} was signed off by {who}: '
+        f'reopen it first (tianbao review reopen -p {p} --dept {dept} --reason "…")'
+    )
+
+
+def _reopen_signed(
+    ledger: Ledger, period: str, dept: str, reason: str, who: str, at: str
+) -> Reviewed:
     """Withdraw a period's sign-off for one department's correction (reason required)."""
     if not reason:
         raise UsageError(
@@ -130,82 +166,37 @@ def _reopen_signed(ledger: Any, period: str, dept: str, reason: str, who: str, a
     target = ledger.latest_accepted_of(dept, period) or (subs[-1] if subs else None)
     if target is None:
         raise UsageError(f"{dept} {period}: 没有报表 no return of theirs to reopen")
-    ledger.add_signoff(period, "withdrawn", who, at, f"{dept}：{reason}")
-    return Reviewed(0, "reopened", target, reason, who, at, period_reopened=True)
-
-
-def signoff(
-    where: Path | str | Workspace,
-    period: str,
-    *,
-    by: str | None = None,
-    note: str = "",
-    withdraw: bool = False,
-) -> dict[str, Any]:
-    """Sign ``period`` off (签发): its figures stay put — collect refuses returns of it
-    and the office's review of it is closed — until the sign-off is withdrawn (with a
-    note saying why)."""
-    import getpass
-
-    from tianbao.ledger.db import Ledger
-
-    ws = _workspace(where)
-    assert ws.plan is not None
-    p = str(ws.plan.period(period))
-    who = by or getpass.getuser()
-    at = dt.datetime.now(ws.plan.tz).isoformat(timespec="seconds")
-    with Ledger(ws.root) as ledger:
-        current = ledger.signed_off(p)
-        if withdraw:
-            if current is None:
-                raise UsageError(f"{p} 尚未签发 is not signed off")
-            if not note.strip():
-                raise UsageError("撤销签发须写明原因 --note is required to withdraw a sign-off")
-            ledger.add_signoff(p, "withdrawn", who, at, note.strip())
-        else:
-            if current is not None:
-                raise UsageError(
-                    f"{p} 已于 {current['at']} 由 {current['by']} 签发 already signed off"
-                )
-            ledger.add_signoff(p, "signed", who, at, note.strip())
-    return {"period": p, "signed": not withdraw, "by": who, "at": at, "note": note.strip()}
+    pause_point("checked")
+    ledger.add_signoff(period, WITHDRAWN, who, at, f"{dept}：{reason}")
+    return Reviewed(0, REOPENED, target, reason, who, at, period_reopened=True)
 
 
 def _review_target(
-    ledger: Any, subs: list[Submission], what: str, wanted: int | None, dept: str, period: str
+    ledger: Ledger, what: str, wanted: int | None, dept: str, period: str
 ) -> Submission:
+    """The submission the decision is about, or why there is none."""
+    subs = ledger.history(dept, period)
     if wanted is not None:
         found = next((s for s in subs if s.id == wanted), None)
         if found is None:
             raise UsageError(f"#{wanted} 不是 {dept} {period} 的报表 is not a return of theirs")
-    elif what == "forced":
-        found = next((s for s in reversed(subs) if s.status == "rejected" and not s.counts), None)
-    elif what == "reopened":  # the submission decided on last
-        last = {s.id: r[-1]["id"] for s in subs if (r := ledger.reviews(s.id))}
-        found = max((s for s in subs if s.id in last), key=lambda s: last[s.id], default=None)
+    elif what == FORCED:  # the latest rejected one
+        found = next((s for s in reversed(subs) if s.status == REJECTED and not s.counts), None)
+    elif what == REOPENED:  # the submission decided on last
+        found = _last_decided(ledger, subs)
     else:
         found = ledger.latest_accepted_of(dept, period)
     if found is None:
-        raise UsageError(f"{dept} {period}: 没有可{_VERB[what]}的报表 no return to act on")
-    if what == "forced" and found.status != "rejected":
+        raise UsageError(f"{dept} {period}: 没有可{VERBS[what]}的报表 no return to act on")
+    if what == FORCED and found.status != REJECTED:
         raise UsageError(f"#{found.id} 不是未通过的报表 only a rejected return can be forced")
-    if what in ("returned", "approved") and not found.counts:
+    if what in (RETURNED, APPROVED) and not found.counts:
         raise UsageError(f"#{found.id} 不是计入的报表 only the counting return can be {what}")
-    if what == "reopened" and not found.review:
+    if what == REOPENED and not found.review:
         raise UsageError(f"#{found.id} 没有可撤销的审核决定 no decision to take back")
     return found
 
 
-_VERB = {"returned": "退回", "forced": "强制受理", "approved": "审核通过", "reopened": "撤销决定"}
-
-
-def _workspace(where: Path | str | Workspace) -> Workspace:
-    from tianbao.api import workspace
-
-    return workspace(where)
-
-
-def _day(text: str | None, option: str) -> dt.date | None:
-    from tianbao.api import day
-
-    return day(text, option)
+def _last_decided(ledger: Ledger, subs: list[Submission]) -> Submission | None:
+    last = {s.id: r[-1]["id"] for s in subs if (r := ledger.reviews(s.id))}
+    return max((s for s in subs if s.id in last), key=lambda s: last[s.id], default=None)
