@@ -101,8 +101,26 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             conn.close()
             raise _too_new(path, version)
+        if version < SCHEMA_VERSION:  # an older ledger: read a copy migrated in memory
+            return _migrated_copy(conn, path)
         return conn
     raise LedgerError(f"{path}: 账本无法打开 cannot open the ledger: {last}")
+
+
+def _migrated_copy(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """The ledger copied into memory and brought up to the schema there: the reading
+    commands read an older ledger as it would be, and the file stays as it is (the
+    next writing command migrates it)."""
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.backup(copy)
+        _migrate(copy, path)
+    except BaseException:
+        copy.close()
+        raise
+    finally:
+        conn.close()
+    return copy
 
 
 def _too_new(path: Path, version: int) -> LedgerError:
