@@ -290,6 +290,7 @@ def review(
     force (强制受理 of a rejected one, with reasons; it counts), approve (审核通过),
     reopen (take the last decision back). Kept in the ledger with who, when and why."""
     from tianbao import api
+    from tianbao.ledger.records import RETURNED
     from tianbao.review.text import shown
 
     done = api.review(
@@ -321,7 +322,7 @@ def review(
     )
     if done.notice is not None:
         echo(f"已写出退回通知 wrote the notice: {done.notice}", err=True)
-    elif done.action == "returned":
+    elif done.action == RETURNED:
         echo("未能写出退回通知：存档的原报表缺失或已改变 notice not written", err=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tianbao.ledger.status import LABELS, StatusReport
+from tianbao.review.text import shown
 from tianbao.support.console_table import print_table
 from tianbao.support.lang import pick, tr
 
@@ -30,7 +31,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                 tr(f.label + f.received_note, f.state + _EN_NOTE.get(f.received_note, "")),
                 str(f.days_late) if f.days_late else "",
                 f"#{f.submission_id}" if f.submission_id is not None else "",
-                f.file_name,
+                shown(f.file_name),  # as the ledger holds it: escaped
             ),
             _STYLE[f.state],
         )
@@ -91,7 +92,7 @@ def print_status(report: StatusReport, console: Any) -> None:
         ],
     )
     for e in report.chase:  # ready to send, one per line
-        line = f"{pick('催报 | chase')} {e.department}：{e.text}"
+        line = f"{pick('催报 | chase')} {e.department}：{shown(e.text)}"
         console.print(line, highlight=False, soft_wrap=True)
 
 
@@ -106,12 +107,11 @@ HISTORY_LABELS = {
 def print_history(log: Any, tz: Any, console: Any) -> None:
     """One line per submission (id, period, department, status, receipt, file), each
     decision on it on a line below; then the sign-offs."""
-    from tianbao.plan.clock import shown
+    from tianbao.plan.clock import shown as local
     from tianbao.review.states import LABELS, SIGNOFF_LABELS
-    from tianbao.review.text import shown as raw  # the ledger's text, escaped
 
     def when(text: str) -> str:
-        return raw(shown(text, tz) if tz is not None else text)
+        return shown(local(text, tz) if tz is not None else text)
 
     rows = []
     for s in log.submissions:
@@ -124,12 +124,12 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
             status += tr(" 更正", " correction")
         if s.review:
             status += tr(f"·{LABELS.get(s.review, s.review)}", f" ({s.review})")
-        cells = (f"#{s.id}", raw(s.period) or "-", raw(s.department) or "-", status,
-                 when(s.received_at), raw(s.file_name))  # fmt: skip
+        cells = (f"#{s.id}", shown(s.period) or "-", shown(s.department) or "-", status,
+                 when(s.received_at), shown(s.file_name))  # fmt: skip
         rows.append((cells, "red" if s.status == "rejected" else None))
         for r in log.reviews.get(s.id, []):
             verb = tr(LABELS.get(r["action"], r["action"]), r["action"])
-            by, why = raw(r["by"]), raw(r["reason"])
+            by, why = shown(r["by"]), shown(r["reason"])
             rows.append((("", "", "", f"  {verb}（{by}）", when(r["at"]), why), None))
     print_table(
         console,
@@ -147,6 +147,6 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
     )
     for x in log.signoffs:
         verb = pick(SIGNOFF_LABELS.get(x["action"], x["action"]))
-        note = f"：{raw(x['note'])}" if x["note"] else ""
-        line = f"{raw(x['period'])} {verb}（{raw(x['by'])}，{when(x['at'])}）{note}"
+        note = f"：{shown(x['note'])}" if x["note"] else ""
+        line = f"{shown(x['period'])} {verb}（{shown(x['by'])}，{when(x['at'])}）{note}"
         console.print(line, highlight=False, markup=False)
