@@ -164,6 +164,18 @@ def test_history__raw_text_of_an_older_ledger__escaped(rs: Returns, ws: Path) ->
     assert "\\x1b" in res.output and "\\u202e" in res.output
 
 
+def test_history__brackets_in_a_reason__printed_as_typed(
+    rs: Returns, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reason is data, not rich markup: 「[/b]」 once made history crash in a terminal."""
+    res = run(rs, *APPROVE, "-w", ws, "--reason", "见附件[/b][red]")
+    assert res.exit_code == 0, res.output
+    monkeypatch.setenv("COLUMNS", "200")  # drawn as a table, as on a terminal
+    res = run(rs, "history", "-w", ws)
+    assert res.exit_code == 0, res.output
+    assert "见附件[/b][red]" in res.output
+
+
 # -- an older ledger, read -------------------------------------------------------------------
 def schema_1(ws: Path) -> None:
     """Take the ledger back to schema 1 (before receipt sources, reviews, sign-offs)."""

@@ -350,7 +350,9 @@ def signoff(
     as_json: bool,
 ) -> None:
     """Sign PERIOD off (签发) before the summary goes to the leadership: collect then
-    refuses returns of it and review of it is closed, until --withdraw (with --note)."""
+    refuses returns of it and review of it is closed, until --withdraw (with --note).
+    A period not ended yet (--as-of, default today) or with no counting return is not
+    signed off (exit 1)."""
     from tianbao import api
 
     done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw, as_of=as_of)

@@ -8,6 +8,7 @@ decision behind, and a decision never stands without its notice being made."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,10 +119,11 @@ def review(
             draft = _draft_notice(ws, after, why, who, now.date(), due_day, notice_dir)
         pause_point("decided")
     written = None
-    if draft is not None:
+    if draft is not None:  # the decision stands: a failure now is said, not an exit code
         from tianbao.report.return_notice import publish_notice
 
-        written = publish_notice(draft, after)
+        with contextlib.suppress(OSError):
+            written = publish_notice(draft, after)
     return Reviewed(rid, what, after, why, who, at, written)
 
 
