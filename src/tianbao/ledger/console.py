@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tianbao.ledger.records import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED
 from tianbao.ledger.status import LABELS, StatusReport
 from tianbao.review.text import shown
 from tianbao.support.console_table import print_table
@@ -97,10 +98,10 @@ def print_status(report: StatusReport, console: Any) -> None:
 
 
 HISTORY_LABELS = {
-    "accepted": "通过",
-    "accepted_with_warnings": "通过（有预警）",
-    "rejected": "审核未通过",  # the rules' verdict; 统计局退回 is the office's
-    "superseded": "已被替代",
+    ACCEPTED: "通过",
+    ACCEPTED_WITH_WARNINGS: "通过（有预警）",
+    REJECTED: "审核未通过",  # the rules' verdict; 统计局退回 is the office's
+    SUPERSEDED: "已被替代",
 }
 
 
@@ -126,7 +127,7 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
             status += tr(f"·{LABELS.get(s.review, s.review)}", f" ({s.review})")
         cells = (f"#{s.id}", shown(s.period) or "-", shown(s.department) or "-", status,
                  when(s.received_at), shown(s.file_name))  # fmt: skip
-        rows.append((cells, "red" if s.status == "rejected" else None))
+        rows.append((cells, "red" if s.status == REJECTED else None))
         for r in log.reviews.get(s.id, []):
             verb = tr(LABELS.get(r["action"], r["action"]), r["action"])
             by, why = shown(r["by"]), shown(r["reason"])
