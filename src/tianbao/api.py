@@ -19,6 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
+
+# the office's review room lives in tianbao.review; the face keeps its names
+from tianbao.review.history import HistoryLog as HistoryLog
+from tianbao.review.history import history_log as history_log
+from tianbao.review.signoff import signoff as signoff
+from tianbao.review.states import REVIEW_WORDS as REVIEW_WORDS
+from tianbao.review.workflow import Reviewed as Reviewed
+from tianbao.review.workflow import review as review
 from tianbao.workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:
@@ -183,7 +191,12 @@ def validate_files(
     findings); ``previous``: a file (every file's) or a folder (each department's);
     ``history=False``: none (the rules are skipped, with a note). ``on_progress(done,
     total)`` after each file."""
-    from tianbao.collect.previous import ledger_lookup, validate_files_with_history
+    from tianbao.collect.previous import (
+        ledger_lookup,
+        previous_returns,
+        ticking,
+        validate_files_with_history,
+    )
     from tianbao.ledger.db import Ledger
     from tianbao.validate.batch import validate_many
     from tianbao.validate.engine import Validator, input_files
@@ -195,14 +208,14 @@ def validate_files(
     files = input_files([Path(p) for p in paths], ("审核", "validate"))
     validator = Validator(ws)
     if previous is not None and Path(previous).is_dir():
-        by_dept = _previous_returns(validator, Path(previous))
+        by_dept = previous_returns(validator, Path(previous))
         reports = validate_files_with_history(
             validator, files, jobs, lambda d, _p: by_dept.get(d), period, dept, on_progress
         )
     elif previous is not None:
-        one = _previous_returns(validator, Path(previous))
+        one = previous_returns(validator, Path(previous))
         prev = next(iter(one.values()))
-        reports = _ticking(
+        reports = ticking(
             validate_many(validator, files, jobs, period, dept, prev), len(files), on_progress
         )
     elif history:
@@ -212,41 +225,10 @@ def validate_files(
                 validator, files, jobs, lookup, period, dept, on_progress
             )
     else:
-        reports = _ticking(
+        reports = ticking(
             validate_many(validator, files, jobs, period, dept), len(files), on_progress
         )
     return Validation(reports, validator)
-
-
-def _ticking(
-    reports: Iterable[Any], total: int, on_progress: Callable[[int, int], None] | None
-) -> list[Any]:
-    """The reports as a list, calling ``on_progress(done, total)`` as each comes."""
-    out: list[Any] = []
-    for report in reports:
-        out.append(report)
-        if on_progress is not None:
-            on_progress(len(out), total)
-    return out
-
-
-def _previous_returns(validator: Validator, where: Path) -> dict[str, dict[str, Any]]:
-    """{department: records} of the returns in a file or folder given as the previous
-    period's; one that cannot be read is a usage mistake, named."""
-    from tianbao.validate.engine import expand_paths, records_by_key
-
-    found: dict[str, dict[str, Any]] = {}
-    for path in expand_paths([where]):
-        report = validator.validate(path)
-        if not report.records:
-            raise UsageError(
-                f"{path}: 上期报表无法读取 cannot use as previous period "
-                f"({', '.join(f.code.value for f in report.findings[:3])})"
-            )
-        found[report.department] = records_by_key(report)
-    if not found:
-        raise UsageError(f"{where}: 没有上期报表 no previous-period returns there")
-    return found
 
 
 # -- collect, status, consolidate ---------------------------------------------------------
@@ -294,51 +276,6 @@ def history(
     """Every submission the ledger holds (any status), oldest receipt first: what came,
     when, what it replaced and what replaced it."""
     return history_log(where, period, department).submissions
-
-
-@dataclass
-class HistoryLog:
-    """What an auditor asks for: every submission with the office's decisions on it,
-    and every sign-off and withdrawal of the periods shown."""
-
-    submissions: list[Submission]
-    reviews: dict[int, list[dict[str, Any]]]  # submission id -> decisions, oldest first
-    signoffs: list[dict[str, Any]]
-    after_signoff: set[int]  # ids recorded after their period was signed off
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "submissions": [
-                {
-                    **s.as_dict(),
-                    "after_signoff": s.id in self.after_signoff,
-                    "reviews": self.reviews.get(s.id, []),
-                }
-                for s in self.submissions
-            ],
-            "signoffs": self.signoffs,
-        }
-
-
-def history_log(
-    where: Where, period: str | None = None, department: str | None = None
-) -> HistoryLog:
-    """``history`` with the transitions: reviews (who, when, why) and sign-offs."""
-    from tianbao.ledger.db import Ledger
-
-    ws = _opened(where)
-    if period is not None and ws.plan is not None:
-        period = str(ws.plan.period(period))
-    if department is not None and ws.plan is not None:
-        department = ws.plan.department_code(department)
-    with Ledger(ws.root, readonly=True) as ledger:
-        subs = ledger.history(department, period)
-        reviews = {s.id: r for s in subs if (r := ledger.reviews(s.id))}
-        periods = sorted({s.period for s in subs if s.period} | ({period} if period else set()))
-        signoffs = [x for p in periods for x in ledger.signoffs(p)]
-        upto = {p: ledger.signed_upto(p) for p in periods}
-    after = {s.id for s in subs if (u := upto.get(s.period)) and s.id > u}
-    return HistoryLog(subs, reviews, signoffs, after)
 
 
 # -- the plan as a workbook -------------------------------------------------------------
@@ -433,186 +370,6 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     result.backup = install_plan(ws.plan_path, raw, now)
     result.written = ws.plan_path
     return result
-
-
-# -- the office's review --------------------------------------------------------------
-REVIEW_WORDS = {
-    "return": "returned",
-    "force": "forced",
-    "approve": "approved",
-    "reopen": "reopened",
-}
-
-
-@dataclass
-class Reviewed:
-    review_id: int
-    action: str
-    submission: Submission  # as it stands after the decision
-    reason: str
-    by: str
-    at: str
-    notice: Path | None = None  # 退回通知 written for a return sent back
-    period_reopened: bool = False  # reopen of a signed-off period: its sign-off withdrawn
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "review_id": self.review_id,
-            "period_reopened": self.period_reopened,
-            "action": self.action,
-            "reason": self.reason,
-            "by": self.by,
-            "at": self.at,
-            "submission": self.submission.as_dict(),
-            "notice": str(self.notice) if self.notice is not None else None,
-        }
-
-
-def review(
-    where: Where,
-    action: str,
-    period: str,
-    department: str,
-    *,
-    reason: str = "",
-    by: str | None = None,
-    submission: int | None = None,
-    due: str | None = None,
-    notice_dir: Path | None = None,
-) -> Reviewed:
-    """Record the office's decision on a return (append-only, with who, when, why):
-    ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
-    rejected return: it counts; reasons required), ``approve`` (审核通过), ``reopen``
-    (takes the last decision back; on a signed-off period, with reasons, withdraws the
-    sign-off so that the department's correction can come in: it is then shown as
-    更正·签发后). The target is the department's return that
-    counts for the period (for force: its latest rejected one; for reopen: the one
-    last decided on) unless ``submission`` names another.
-
-    A return writes the 退回通知 for the department (``report.return_notice``) into
-    ``notice_dir``, the corrected return due on ``due`` (ISO date)."""
-    import getpass
-
-    from tianbao.ledger.db import Ledger
-    from tianbao.plan.clock import shown_zh
-
-    what = REVIEW_WORDS.get(action)
-    if what is None:
-        raise UsageError(
-            f"未知的审核操作 {action!r}（可用：{'、'.join(REVIEW_WORDS)}） | "
-            f"unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
-        )
-    ws = workspace(where)
-    assert ws.plan is not None
-    p = str(ws.plan.period(period))
-    dept = ws.plan.department_code(department)
-    if what in ("returned", "forced") and not reason.strip():
-        raise UsageError(
-            f"{action} 须写明原因（--reason） | --reason is required to {action} a return"
-        )
-    who = by or getpass.getuser()
-    now = dt.datetime.now(ws.plan.tz)
-    at = now.isoformat(timespec="seconds")
-    due_day = day(due, "--due") if what == "returned" else None
-    with Ledger(ws.root) as ledger:
-        signed = ledger.signed_off(p)
-        if signed is not None:
-            if what != "reopened":
-                raise UsageError(
-                    f"{p} 已于 {shown_zh(str(signed['at']), ws.plan.tz)} 由 {signed['by']} "
-                    f"签发，不能再审核；如须更正，请先重新打开：tianbao review reopen -p {p} "
-                    f'--dept {dept} --reason "…" | {p} was signed off by {signed["by"]}: '
-                    f'reopen it first (tianbao review reopen -p {p} --dept {dept} --reason "…")'
-                )
-            return _reopen_signed(ledger, p, dept, reason.strip(), who, at)
-        subs = ledger.history(dept, p)
-        target = _review_target(ledger, subs, what, submission, dept, p)
-        rid = ledger.add_review(target.id, what, reason.strip(), who, at)
-        after = ledger.submission(target.id)
-    assert after is not None
-    written = None
-    if what == "returned":
-        from tianbao.report.notice import Returned
-        from tianbao.report.return_notice import due_date, write_return_notice
-
-        due_on = due_day or due_date(ws, p, now.date())
-        returned = Returned(reason.strip(), who, now.date(), due_on)
-        written = write_return_notice(ws, after, returned, notice_dir)
-    return Reviewed(rid, what, after, reason.strip(), who, at, written)
-
-
-def _reopen_signed(ledger: Any, period: str, dept: str, reason: str, who: str, at: str) -> Reviewed:
-    """Withdraw a period's sign-off for one department's correction (reason required)."""
-    if not reason:
-        raise UsageError(
-            "重新打开已签发的报告期须写明原因 --reason is required to reopen a signed-off period"
-        )
-    subs = ledger.history(dept, period)
-    target = ledger.latest_accepted_of(dept, period) or (subs[-1] if subs else None)
-    if target is None:
-        raise UsageError(f"{dept} {period}: 没有报表 no return of theirs to reopen")
-    ledger.add_signoff(period, "withdrawn", who, at, f"{dept}：{reason}")
-    return Reviewed(0, "reopened", target, reason, who, at, period_reopened=True)
-
-
-def signoff(
-    where: Where, period: str, *, by: str | None = None, note: str = "", withdraw: bool = False
-) -> dict[str, Any]:
-    """Sign ``period`` off (签发): its figures stay put — collect refuses returns of it
-    and the office's review of it is closed — until the sign-off is withdrawn (with a
-    note saying why)."""
-    import getpass
-
-    from tianbao.ledger.db import Ledger
-
-    ws = workspace(where)
-    assert ws.plan is not None
-    p = str(ws.plan.period(period))
-    who = by or getpass.getuser()
-    at = dt.datetime.now(ws.plan.tz).isoformat(timespec="seconds")
-    with Ledger(ws.root) as ledger:
-        current = ledger.signed_off(p)
-        if withdraw:
-            if current is None:
-                raise UsageError(f"{p} 尚未签发 is not signed off")
-            if not note.strip():
-                raise UsageError("撤销签发须写明原因 --note is required to withdraw a sign-off")
-            ledger.add_signoff(p, "withdrawn", who, at, note.strip())
-        else:
-            if current is not None:
-                raise UsageError(
-                    f"{p} 已于 {current['at']} 由 {current['by']} 签发 already signed off"
-                )
-            ledger.add_signoff(p, "signed", who, at, note.strip())
-    return {"period": p, "signed": not withdraw, "by": who, "at": at, "note": note.strip()}
-
-
-def _review_target(
-    ledger: Any, subs: list[Submission], what: str, wanted: int | None, dept: str, period: str
-) -> Submission:
-    if wanted is not None:
-        found = next((s for s in subs if s.id == wanted), None)
-        if found is None:
-            raise UsageError(f"#{wanted} 不是 {dept} {period} 的报表 is not a return of theirs")
-    elif what == "forced":
-        found = next((s for s in reversed(subs) if s.status == "rejected" and not s.counts), None)
-    elif what == "reopened":  # the submission decided on last
-        last = {s.id: r[-1]["id"] for s in subs if (r := ledger.reviews(s.id))}
-        found = max((s for s in subs if s.id in last), key=lambda s: last[s.id], default=None)
-    else:
-        found = ledger.latest_accepted_of(dept, period)
-    if found is None:
-        raise UsageError(f"{dept} {period}: 没有可{_VERB[what]}的报表 no return to act on")
-    if what == "forced" and found.status != "rejected":
-        raise UsageError(f"#{found.id} 不是未通过的报表 only a rejected return can be forced")
-    if what in ("returned", "approved") and not found.counts:
-        raise UsageError(f"#{found.id} 不是计入的报表 only the counting return can be {what}")
-    if what == "reopened" and not found.review:
-        raise UsageError(f"#{found.id} 没有可撤销的审核决定 no decision to take back")
-    return found
-
-
-_VERB = {"returned": "退回", "forced": "强制受理", "approved": "审核通过", "reopened": "撤销决定"}
 
 
 def status(where: Where, period: str, as_of: str | dt.date | None = None) -> StatusReport:

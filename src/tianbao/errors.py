@@ -74,3 +74,10 @@ def usage_from(exc: BaseException) -> UsageError | None:
     }[exc.errno]
     where = f" {exc.filename}" if exc.filename else ""
     return UsageError(f"{zh}{where} ({exc.strerror or exc}{where})")
+
+
+class Refused(TianbaoError):
+    """The command was understood but the office's rules refuse it (exit 1): a period
+    not ready to be signed off."""
+
+    exit_code = 1

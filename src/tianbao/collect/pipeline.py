@@ -211,6 +211,16 @@ def _duplicate(path: Path, sub: Submission) -> CollectResult:
     )
 
 
+class _Refusal(Exception):
+    """The checks inside the write refused the return (nothing was written)."""
+
+
+def _refused(path: Path, new: NewSubmission, why: str) -> CollectResult:
+    return CollectResult(
+        path, REFUSED, None, False, new.department, new.period, new.sha256, message=why
+    )
+
+
 def _collect_one(
     ws: Workspace,
     ledger: Ledger,
@@ -256,13 +266,22 @@ def _collect_one(
         )
     cells = (ahead.cells, ahead.forms) if ahead is not None else None
     new = _new_submission(path, data, sha, "", when, report, cells, receipt.mode)
-    refusal, correction = round_check(ledger, plan, new, round_)
-    if refusal:
-        return CollectResult(
-            path, REFUSED, None, False, new.department, new.period, sha, message=refusal
-        )
+    refusal, _ = round_check(ledger, plan, new, round_)
+    if refusal:  # refused before the file is archived
+        return _refused(path, new, refusal)
     archived = store(ws.root, data, sha, path.suffix)
-    added = ledger.add(replace(new, archive_path=archived, correction=correction))
+
+    def recheck(new: NewSubmission) -> NewSubmission:
+        # again inside the write: a sign-off or another return may have come meanwhile
+        refusal, correction = round_check(ledger, plan, new, round_)
+        if refusal:
+            raise _Refusal(refusal)
+        return replace(new, correction=correction)
+
+    try:
+        added = ledger.add(replace(new, archive_path=archived), recheck)
+    except _Refusal as refused:
+        return _refused(path, new, str(refused))
     sub = added.submission
     if added.duplicate:  # another collect run recorded the same bytes meanwhile
         return _duplicate(path, sub)

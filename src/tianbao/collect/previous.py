@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -110,3 +110,35 @@ class _Ahead(NamedTuple):
 
     report: Any
     previous: Previous | None
+
+
+def ticking(
+    reports: Iterable[Any], total: int, on_progress: Callable[[int, int], None] | None
+) -> list[Any]:
+    """The reports as a list, calling ``on_progress(done, total)`` as each comes."""
+    out: list[Any] = []
+    for report in reports:
+        out.append(report)
+        if on_progress is not None:
+            on_progress(len(out), total)
+    return out
+
+
+def previous_returns(validator: Any, where: Path) -> dict[str, dict[str, Any]]:
+    """{department: records} of the returns in a file or folder given as the previous
+    period's; one that cannot be read is a usage mistake, named."""
+    from tianbao.errors import UsageError
+    from tianbao.validate.engine import expand_paths, records_by_key
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in expand_paths([where]):
+        report = validator.validate(path)
+        if not report.records:
+            raise UsageError(
+                f"{path}: 上期报表无法读取 cannot use as previous period "
+                f"({', '.join(f.code.value for f in report.findings[:3])})"
+            )
+        found[report.department] = records_by_key(report)
+    if not found:
+        raise UsageError(f"{where}: 没有上期报表 no previous-period returns there")
+    return found

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tianbao.ledger.records import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED
 from tianbao.ledger.status import LABELS, StatusReport
+from tianbao.review.text import shown
 from tianbao.support.console_table import print_table
 from tianbao.support.lang import pick, tr
 
@@ -30,7 +32,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                 tr(f.label + f.received_note, f.state + _EN_NOTE.get(f.received_note, "")),
                 str(f.days_late) if f.days_late else "",
                 f"#{f.submission_id}" if f.submission_id is not None else "",
-                f.file_name,
+                shown(f.file_name),  # as the ledger holds it: escaped
             ),
             _STYLE[f.state],
         )
@@ -91,26 +93,26 @@ def print_status(report: StatusReport, console: Any) -> None:
         ],
     )
     for e in report.chase:  # ready to send, one per line
-        line = f"{pick('催报 | chase')} {e.department}：{e.text}"
+        line = f"{pick('催报 | chase')} {e.department}：{shown(e.text)}"
         console.print(line, highlight=False, soft_wrap=True)
 
 
 HISTORY_LABELS = {
-    "accepted": "通过",
-    "accepted_with_warnings": "通过（有预警）",
-    "rejected": "审核未通过",  # the rules' verdict; 统计局退回 is the office's
-    "superseded": "已被替代",
+    ACCEPTED: "通过",
+    ACCEPTED_WITH_WARNINGS: "通过（有预警）",
+    REJECTED: "审核未通过",  # the rules' verdict; 统计局退回 is the office's
+    SUPERSEDED: "已被替代",
 }
-REVIEW_LABELS = {"returned": "统计局退回", "forced": "强制受理", "approved": "审核通过"}
 
 
 def print_history(log: Any, tz: Any, console: Any) -> None:
     """One line per submission (id, period, department, status, receipt, file), each
     decision on it on a line below; then the sign-offs."""
-    from tianbao.plan.clock import shown
+    from tianbao.plan.clock import shown as local
+    from tianbao.review.states import LABELS, SIGNOFF_LABELS
 
     def when(text: str) -> str:
-        return shown(text, tz) if tz is not None else text
+        return shown(local(text, tz) if tz is not None else text)
 
     rows = []
     for s in log.submissions:
@@ -122,13 +124,14 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         elif s.correction:
             status += tr(" 更正", " correction")
         if s.review:
-            status += tr(f"·{REVIEW_LABELS.get(s.review, s.review)}", f" ({s.review})")
-        cells = (f"#{s.id}", s.period or "-", s.department or "-", status, when(s.received_at),
-                 s.file_name)  # fmt: skip
-        rows.append((cells, "red" if s.status == "rejected" else None))
+            status += tr(f"·{LABELS.get(s.review, s.review)}", f" ({s.review})")
+        cells = (f"#{s.id}", shown(s.period) or "-", shown(s.department) or "-", status,
+                 when(s.received_at), shown(s.file_name))  # fmt: skip
+        rows.append((cells, "red" if s.status == REJECTED else None))
         for r in log.reviews.get(s.id, []):
-            verb = tr(REVIEW_LABELS.get(r["action"], "撤销决定"), r["action"])
-            rows.append((("", "", "", f"  {verb}（{r['by']}）", when(r["at"]), r["reason"]), None))
+            verb = tr(LABELS.get(r["action"], r["action"]), r["action"])
+            by, why = shown(r["by"]), shown(r["reason"])
+            rows.append((("", "", "", f"  {verb}（{by}）", when(r["at"]), why), None))
     print_table(
         console,
         "报送记录 | history",
@@ -144,6 +147,7 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         f"{len(log.submissions)} 份报表 | {len(log.submissions)} submission(s)",
     )
     for x in log.signoffs:
-        verb = pick("签发 | signed off" if x["action"] == "signed" else "撤销签发 | withdrawn")
-        note = f"：{x['note']}" if x["note"] else ""
-        console.print(f"{x['period']} {verb}（{x['by']}，{when(x['at'])}）{note}", highlight=False)
+        verb = pick(SIGNOFF_LABELS.get(x["action"], x["action"]))
+        note = f"：{shown(x['note'])}" if x["note"] else ""
+        line = f"{shown(x['period'])} {verb}（{shown(x['by'])}，{when(x['at'])}）{note}"
+        console.print(line, highlight=False, markup=False)

@@ -13,15 +13,16 @@ stay in the table with status ``superseded`` and ``superseded_by`` set.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import functools
 import json
 import sqlite3
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from tianbao.ledger.records import _COLUMNS, _IN_COUNTING, _REVIEW, REVIEWS_SCHEMA
+from tianbao.ledger.decisions import Decisions
+from tianbao.ledger.records import _COLUMNS, _IN_COUNTING, _REVIEW
 
 # the ledger's vocabulary, importable from here as before the split
 from tianbao.ledger.records import ACCEPTED as ACCEPTED
@@ -30,6 +31,7 @@ from tianbao.ledger.records import COUNTING as COUNTING
 from tianbao.ledger.records import REJECTED as REJECTED
 from tianbao.ledger.records import REOPENED as REOPENED
 from tianbao.ledger.records import REVIEW_ACTIONS as REVIEW_ACTIONS
+from tianbao.ledger.records import REVIEWS_SCHEMA as REVIEWS_SCHEMA
 from tianbao.ledger.records import SCHEMA as SCHEMA
 from tianbao.ledger.records import SCHEMA_VERSION as SCHEMA_VERSION
 from tianbao.ledger.records import SUPERSEDED as SUPERSEDED
@@ -38,7 +40,6 @@ from tianbao.ledger.records import CellValue as CellValue
 from tianbao.ledger.records import LedgerError as LedgerError
 from tianbao.ledger.records import NewSubmission as NewSubmission
 from tianbao.ledger.records import Submission as Submission
-from tianbao.ledger.sqlite import _statements
 from tianbao.ledger.sqlite import connect as connect
 from tianbao.ledger.sqlite import connect_readonly as connect_readonly
 from tianbao.ledger.sqlite import ledger_path as ledger_path
@@ -55,7 +56,7 @@ def _order_key(s: Submission) -> tuple[str, int]:
 _MAY_COUNT = "status IN ('accepted','accepted_with_warnings','rejected')"
 
 
-class Ledger:
+class Ledger(Decisions):
     """The workspace's ledger; use as a context manager::
 
     with Ledger(ws.root) as ledger:
@@ -91,6 +92,11 @@ class Ledger:
             raise LedgerError("ledger is not open: use `with Ledger(root) as ledger:`")
         return self._conn
 
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE): the checks that guard a write are
+        made inside it, so no other process writes between them and the write."""
+        return write_transaction(self.conn)
+
     # -- reading ---------------------------------------------------------------------
     def _select(
         self, where: str = "", params: Iterable[Any] = (), order: str = "id"
@@ -120,17 +126,6 @@ class Ledger:
             where.append("period = ?")
             params.append(str(period))
         return self._select(" AND ".join(where), params, order="received_at, id")
-
-    @functools.cached_property
-    def has_reviews(self) -> bool:
-        """A ledger of schema 2 opened read-only (not migrated) has no reviews table."""
-        return self._has_table("reviews")
-
-    def _has_table(self, name: str) -> bool:
-        row = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        ).fetchone()
-        return row is not None
 
     def latest_accepted(
         self, period: str | Period, as_of: tuple[int, int] | None = None
@@ -188,86 +183,6 @@ class Ledger:
             order="received_at DESC, id DESC",
         )
         return next((s for s in subs if s.counts), None)
-
-    def reviews(self, submission_id: int) -> list[dict[str, Any]]:
-        """The office's decisions on a submission, oldest first."""
-        if not self.has_reviews:
-            return []
-        rows = self.conn.execute(
-            "SELECT id, action, reason, by, at FROM reviews WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
-        ).fetchall()
-        return [dict(zip(("id", "action", "reason", "by", "at"), r, strict=True)) for r in rows]
-
-    def signed_off(self, period: str | Period) -> dict[str, Any] | None:
-        """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
-        if not self._has_table("signoffs"):
-            return None
-        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
-        upto = ", upto_submission, upto_review" if "upto_review" in columns else ", 0, 0"
-        row = self.conn.execute(
-            f"SELECT action, by, at, note{upto} FROM signoffs WHERE period = ? "
-            "ORDER BY id DESC LIMIT 1",
-            (str(period),),
-        ).fetchone()
-        if row is None or row[0] != "signed":
-            return None
-        return {
-            "by": row[1],
-            "at": row[2],
-            "note": row[3],
-            "upto": (row[4], row[5]) if row[4] else None,  # None: signed by an older tianbao
-        }
-
-    def signoffs(self, period: str | Period | None = None) -> list[dict[str, Any]]:
-        """Every sign-off and withdrawal (of one period), oldest first."""
-        if not self._has_table("signoffs"):
-            return []
-        where, params = ("WHERE period = ?", (str(period),)) if period is not None else ("", ())
-        rows = self.conn.execute(
-            f"SELECT period, action, by, at, note FROM signoffs {where} ORDER BY id", params
-        ).fetchall()
-        return [dict(zip(("period", "action", "by", "at", "note"), r, strict=True)) for r in rows]
-
-    def signed_upto(self, period: str | Period) -> int | None:
-        """The last submission id recorded when ``period`` was first signed off: a later
-        one came after a sign-off (更正（签发后）). None: never signed (or unknown)."""
-        if not self._has_table("signoffs"):
-            return None
-        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
-        if "upto_submission" not in columns:
-            return None
-        (upto,) = self.conn.execute(
-            "SELECT min(upto_submission) FROM signoffs WHERE period = ? AND action = 'signed' "
-            "AND upto_submission > 0",
-            (str(period),),
-        ).fetchone()
-        return int(upto) if upto is not None else None
-
-    def add_signoff(self, period: str, action: str, by: str, at: str, note: str = "") -> None:
-        """Sign a period off ('signed') or take it back ('withdrawn')."""
-        if action not in ("signed", "withdrawn"):
-            raise ValueError(f"unknown sign-off action {action!r}")
-        with write_transaction(self.conn):
-            for statement in _statements(REVIEWS_SCHEMA):  # IF NOT EXISTS: a no-op when there
-                self.conn.execute(statement)
-            self.conn.execute(
-                "INSERT INTO signoffs(period, action, by, at, note, upto_submission, upto_review) "
-                "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM submissions), "
-                "(SELECT coalesce(max(id), 0) FROM reviews))",
-                (str(period), action, by, at, note),
-            )
-
-    def add_review(self, submission_id: int, action: str, reason: str, by: str, at: str) -> int:
-        """Append one decision (see records.REVIEW_ACTIONS); returns its id."""
-        if action not in REVIEW_ACTIONS:
-            raise ValueError(f"unknown review action {action!r}")
-        with write_transaction(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO reviews(submission_id, action, reason, by, at) VALUES (?, ?, ?, ?, ?)",
-                (submission_id, action, reason, by, at),
-            )
-        return int(cur.lastrowid or 0)
 
     def values(self, submission_id: int) -> list[CellValue]:
         """The recorded values of a submission, in the order they were in the return."""
@@ -386,9 +301,15 @@ class Ledger:
         return [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
 
     # -- writing ---------------------------------------------------------------------
-    def add(self, new: NewSubmission) -> Added:
+    def add(
+        self, new: NewSubmission, check: Callable[[NewSubmission], NewSubmission] | None = None
+    ) -> Added:
         """Record a submission in one transaction: the row, its values and the
         superseding of older accepted returns of the same department and period.
+
+        ``check(new)``, inside that transaction before anything is written, gives the
+        submission to record or raises (collect's round and sign-off checks: a
+        period signed off meanwhile refuses the return).
 
         The same bytes (sha256) recorded before: nothing is written and the
         existing submission is returned with ``duplicate=True``. The archive file
@@ -401,6 +322,8 @@ class Ledger:
             existing = self.by_sha256(new.sha256)
             if existing is not None:
                 return Added(existing, True)
+            if check is not None:
+                new = check(new)
             cur = conn.execute(
                 "INSERT INTO submissions(sha256, file_name, archive_path, size, received_at, "
                 "department, period, template_id, forms, status, superseded_by, errors, "

@@ -29,6 +29,11 @@ APPROVED = "approved"  # 审核通过 by a named reviewer
 REOPENED = "reopened"
 REVIEW_ACTIONS = (RETURNED, FORCED, APPROVED, REOPENED)
 
+# a period's sign-off (签发) and its withdrawal, appended to ``signoffs``; the last stands
+SIGNED = "signed"
+WITHDRAWN = "withdrawn"
+SIGNOFF_ACTIONS = (SIGNED, WITHDRAWN)
+
 SCHEMA = """
 CREATE TABLE submissions(
   id INTEGER PRIMARY KEY,

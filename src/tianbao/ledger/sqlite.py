@@ -18,6 +18,7 @@ from tianbao.ledger.records import (
     SCHEMA_VERSION,
     LedgerError,
 )
+from tianbao.support.pausepoint import armed, pause_point
 from tianbao.workspace import STATE_DIR
 
 
@@ -100,8 +101,26 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             conn.close()
             raise _too_new(path, version)
+        if version < SCHEMA_VERSION:  # an older ledger: read a copy migrated in memory
+            return _migrated_copy(conn, path)
         return conn
     raise LedgerError(f"{path}: 账本无法打开 cannot open the ledger: {last}")
+
+
+def _migrated_copy(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """The ledger copied into memory and brought up to the schema there: the reading
+    commands read an older ledger as it would be, and the file stays as it is (the
+    next writing command migrates it)."""
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.backup(copy)
+        _migrate(copy, path)
+    except BaseException:
+        copy.close()
+        raise
+    finally:
+        conn.close()
+    return copy
 
 
 def _too_new(path: Path, version: int) -> LedgerError:
@@ -150,8 +169,14 @@ def _statements(script: str) -> Iterator[str]:
 
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT; ROLLBACK on any exception (also KeyboardInterrupt)."""
-    conn.execute("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE … COMMIT; ROLLBACK on any exception (also KeyboardInterrupt).
+
+    Inside a transaction already open (a check and its write, one transaction) it
+    joins that one: the outer block commits or rolls back."""
+    if conn.in_transaction:
+        yield conn
+        return
+    _begin(conn)
     try:
         yield conn
     except BaseException:
@@ -159,3 +184,21 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE: waits up to the busy timeout for another process's write. Under
+    the ``busy`` pause point, a lock found is reported first, so that a test knows
+    this process waits on another's transaction."""
+    if armed("busy"):
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            pause_point("busy")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("BEGIN IMMEDIATE")

@@ -27,7 +27,7 @@ from typing import Any
 
 from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
-from tianbao.ledger.records import FORCED, RETURNED
+from tianbao.ledger.records import APPROVED, FORCED, RETURNED
 from tianbao.plan.clock import local_date, shown
 from tianbao.workspace import Workspace
 
@@ -39,7 +39,7 @@ STATES = (ON_TIME, LATE, MISSING, REJECTED, RETURNED, ACCEPTED_WITH_WARNINGS)
 # worst first: a department's state is the worst of its forms'
 _SEVERITY = (MISSING, REJECTED, RETURNED, LATE, ACCEPTED_WITH_WARNINGS, ON_TIME)
 CHASE_STATES = (MISSING, REJECTED, RETURNED)
-REVIEW_NOTES = {FORCED: "·强制受理", "approved": "·审核通过"}  # after the state's label
+REVIEW_NOTES = {FORCED: "·强制受理", APPROVED: "·审核通过"}  # after the state's label
 
 LABELS = {
     ON_TIME: "按时报送",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import tempfile
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 from tianbao.plan.periods import Period
 from tianbao.report import notice
 from tianbao.report.annotate import annotated_copy
+from tianbao.support.atomic import default_mode
 from tianbao.validate.findings import Finding
 
 if TYPE_CHECKING:
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 
 SUFFIX = ".退回通知"
 GRACE_DAYS = 3
+DRAFT_PREFIX = ".退回通知草稿."  # a notice whose decision is not committed yet
 
 
 def due_date(ws: Workspace, period: str, decided: dt.date) -> dt.date:
@@ -45,6 +49,20 @@ def write_return_notice(
     """Write the notice for ``sub`` into ``out_dir`` (default WS/outputs/notices/PERIOD)
     as ``<原文件名>.退回通知.xlsx`` (numbered, never over an earlier one). None when the
     archived bytes are gone or changed, or cannot be copied safely."""
+    draft = draft_return_notice(ws, sub, returned, out_dir)
+    return publish_notice(draft, sub) if draft is not None else None
+
+
+def draft_return_notice(
+    ws: Workspace,
+    sub: Submission,
+    returned: notice.Returned,
+    out_dir: Path | None = None,
+) -> Path | None:
+    """The notice written to a hidden temporary file in its folder, made before the
+    decision commits (a folder that cannot be written stops the decision); moved into
+    place by ``publish_notice`` once the decision stands. None as for
+    ``write_return_notice``."""
     plan = ws.plan_for(Period.parse(sub.period))
     try:
         data = (ws.root / sub.archive_path).read_bytes()
@@ -56,8 +74,25 @@ def write_return_notice(
     findings = [Finding.from_dict(d) for d in sub.report.get("findings", [])]
     out = Path(out_dir) if out_dir is not None else ws.root / "outputs" / "notices" / sub.period
     out.mkdir(parents=True, exist_ok=True)
-    target = _free(out, Path(sub.file_name).name)
-    return target if annotated_copy(data, findings, target, ctx) else None
+    fd, name = tempfile.mkstemp(prefix=DRAFT_PREFIX, suffix=".tmp", dir=out)
+    os.close(fd)
+    draft = Path(name)
+    try:
+        if annotated_copy(data, findings, draft, ctx):
+            return draft
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
+    draft.unlink(missing_ok=True)
+    return None
+
+
+def publish_notice(draft: Path, sub: Submission) -> Path:
+    """Move a drafted notice into place as ``<原文件名>.退回通知.xlsx`` (numbered)."""
+    target = _free(draft.parent, Path(sub.file_name).name)
+    os.chmod(draft, default_mode())  # mkstemp made it private
+    os.replace(draft, target)
+    return target
 
 
 def _free(out: Path, name: str) -> Path:

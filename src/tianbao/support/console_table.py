@@ -50,10 +50,11 @@ def print_table(
         out.flush()
         return
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(title=title, title_justify="left", caption=caption)
     for h in headers:
         t.add_column(h, overflow="fold")
-    for cells, style in rows:
-        t.add_row(*cells, style=style)
+    for cells, style in rows:  # as Text: a file name or reason with [/b] is not markup
+        t.add_row(*(Text(c) for c in cells), style=style)
     console.print(t)

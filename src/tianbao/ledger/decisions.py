@@ -1,0 +1,116 @@
+"""The office's decisions in the ledger: reviews of submissions (退回, 强制受理, 审核通过,
+撤销决定) and the periods' sign-offs (签发) and withdrawals, both append-only.
+
+A decision is written in the transaction that checked it may be taken: open one
+with ``Ledger.transaction()``, check (``signed_off``…), then ``add_review`` or
+``add_signoff``, which join it."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from typing import Any
+
+from tianbao.ledger.records import REVIEW_ACTIONS, REVIEWS_SCHEMA, SIGNED, SIGNOFF_ACTIONS
+from tianbao.ledger.sqlite import _statements, write_transaction
+from tianbao.plan.periods import Period
+
+
+class Decisions:
+    """The reviews and sign-offs part of ``Ledger`` (a mixin: it needs ``conn``)."""
+
+    @property
+    def conn(self) -> sqlite3.Connection:  # Ledger's open connection
+        raise NotImplementedError
+
+    @functools.cached_property
+    def has_reviews(self) -> bool:
+        """A ledger of schema 2 opened read-only (not migrated) has no reviews table."""
+        return self._has_table("reviews")
+
+    def _has_table(self, name: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def reviews(self, submission_id: int) -> list[dict[str, Any]]:
+        """The office's decisions on a submission, oldest first."""
+        if not self.has_reviews:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, action, reason, by, at FROM reviews WHERE submission_id = ? ORDER BY id",
+            (submission_id,),
+        ).fetchall()
+        return [dict(zip(("id", "action", "reason", "by", "at"), r, strict=True)) for r in rows]
+
+    def signed_off(self, period: str | Period) -> dict[str, Any] | None:
+        """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
+        if not self._has_table("signoffs"):
+            return None
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
+        upto = ", upto_submission, upto_review" if "upto_review" in columns else ", 0, 0"
+        row = self.conn.execute(
+            f"SELECT action, by, at, note{upto} FROM signoffs WHERE period = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (str(period),),
+        ).fetchone()
+        if row is None or row[0] != SIGNED:
+            return None
+        return {
+            "by": row[1],
+            "at": row[2],
+            "note": row[3],
+            "upto": (row[4], row[5]) if row[4] else None,  # None: signed by an older tianbao
+        }
+
+    def signoffs(self, period: str | Period | None = None) -> list[dict[str, Any]]:
+        """Every sign-off and withdrawal (of one period), oldest first."""
+        if not self._has_table("signoffs"):
+            return []
+        where, params = ("WHERE period = ?", (str(period),)) if period is not None else ("", ())
+        rows = self.conn.execute(
+            f"SELECT period, action, by, at, note FROM signoffs {where} ORDER BY id", params
+        ).fetchall()
+        return [dict(zip(("period", "action", "by", "at", "note"), r, strict=True)) for r in rows]
+
+    def signed_upto(self, period: str | Period) -> int | None:
+        """The last submission id recorded when ``period`` was first signed off: a later
+        one came after a sign-off (更正（签发后）). None: never signed (or unknown)."""
+        if not self._has_table("signoffs"):
+            return None
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
+        if "upto_submission" not in columns:
+            return None
+        (upto,) = self.conn.execute(
+            "SELECT min(upto_submission) FROM signoffs WHERE period = ? AND action = ? "
+            "AND upto_submission > 0",
+            (str(period), SIGNED),
+        ).fetchone()
+        return int(upto) if upto is not None else None
+
+    def add_signoff(self, period: str, action: str, by: str, at: str, note: str = "") -> None:
+        """Sign a period off ('signed') or take it back ('withdrawn')."""
+        if action not in SIGNOFF_ACTIONS:
+            raise ValueError(f"unknown sign-off action {action!r}")
+        with write_transaction(self.conn):
+            for statement in _statements(REVIEWS_SCHEMA):  # IF NOT EXISTS: a no-op when there
+                self.conn.execute(statement)
+            self.conn.execute(
+                "INSERT INTO signoffs(period, action, by, at, note, upto_submission, upto_review) "
+                "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM submissions), "
+                "(SELECT coalesce(max(id), 0) FROM reviews))",
+                (str(period), action, by, at, note),
+            )
+
+    def add_review(self, submission_id: int, action: str, reason: str, by: str, at: str) -> int:
+        """Append one decision (see records.REVIEW_ACTIONS); returns its id."""
+        if action not in REVIEW_ACTIONS:
+            raise ValueError(f"unknown review action {action!r}")
+        with write_transaction(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO reviews(submission_id, action, reason, by, at) VALUES (?, ?, ?, ?, ?)",
+                (submission_id, action, reason, by, at),
+            )
+        return int(cur.lastrowid or 0)
+

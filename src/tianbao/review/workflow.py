@@ -1,0 +1,204 @@
+"""The office's decisions on a return: return (退回), force (强制受理), approve (审核通过)
+and reopen; each an append-only record in the ledger with who, when and why.
+
+Every check that allows a decision (the period not signed off, the return that
+counts) is made inside the transaction that writes it, and a return's 退回通知 is
+drafted before that transaction commits: a folder that cannot be written leaves no
+decision behind, and a decision never stands without its notice being made."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tianbao.errors import UsageError
+from tianbao.ledger.records import APPROVED, FORCED, REJECTED, REOPENED, RETURNED, WITHDRAWN
+from tianbao.review import text
+from tianbao.review.states import REVIEW_WORDS, VERBS
+from tianbao.support.pausepoint import pause_point
+
+if TYPE_CHECKING:
+    from tianbao.ledger.db import Ledger
+    from tianbao.ledger.records import Submission
+    from tianbao.workspace import Workspace
+
+__all__ = ["REVIEW_WORDS", "Reviewed", "review"]
+
+
+@dataclass
+class Reviewed:
+    review_id: int
+    action: str
+    submission: Submission  # as it stands after the decision
+    reason: str
+    by: str
+    at: str
+    notice: Path | None = None  # 退回通知 written for a return sent back
+    period_reopened: bool = False  # reopen of a signed-off period: its sign-off withdrawn
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "review_id": self.review_id,
+            "period_reopened": self.period_reopened,
+            "action": self.action,
+            "reason": self.reason,
+            "by": self.by,
+            "at": self.at,
+            "submission": self.submission.as_dict(),
+            "notice": str(self.notice) if self.notice is not None else None,
+        }
+
+
+def review(
+    where: Path | str | Workspace,
+    action: str,
+    period: str,
+    department: str,
+    *,
+    reason: str = "",
+    by: str | None = None,
+    submission: int | None = None,
+    due: str | None = None,
+    notice_dir: Path | None = None,
+) -> Reviewed:
+    """Record the office's decision on a return (append-only, with who, when, why):
+    ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
+    rejected return: it counts; reasons required), ``approve`` (审核通过), ``reopen``
+    (takes the last decision back; on a signed-off period, with reasons, withdraws the
+    sign-off so that the department's correction can come in: it is then shown as
+    更正·签发后). The target is the department's return that
+    counts for the period (for force: its latest rejected one; for reopen: the one
+    last decided on) unless ``submission`` names another.
+
+    A return writes the 退回通知 for the department (``report.return_notice``) into
+    ``notice_dir``, the corrected return due on ``due`` (ISO date, not before the
+    period ends)."""
+    from tianbao.api import day, workspace
+    from tianbao.ledger.db import Ledger
+
+    what = REVIEW_WORDS.get(action)
+    if what is None:
+        raise UsageError(
+            f"未知的审核操作 {action!r}（可用：{'、'.join(REVIEW_WORDS)}） | "
+            f"unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
+        )
+    ws = workspace(where)
+    assert ws.plan is not None
+    p = ws.plan.period(period)
+    dept = ws.plan.department_code(department)
+    why = text.reason(reason)
+    if what in (RETURNED, FORCED) and not why:
+        raise UsageError(
+            f"{action} 须写明原因（--reason） | --reason is required to {action} a return"
+        )
+    who = text.name(by)
+    now = dt.datetime.now(ws.plan.tz)
+    at = now.isoformat(timespec="seconds")
+    due_day = day(due, "--due") if what == RETURNED else None
+    if due_day is not None and due_day <= p.end:
+        raise UsageError(
+            f"--due {due_day} 不在 {p.label_zh} 结束之后 | --due {due_day} is not after "
+            f"{p} ends ({p.end})"
+        )
+    draft = None
+    with Ledger(ws.root) as ledger, ledger.transaction():
+        signed = ledger.signed_off(p)
+        if signed is not None:
+            if what != REOPENED:
+                raise _closed(ws, str(p), dept, signed)
+            return _reopen_signed(ledger, str(p), dept, why, who, at)
+        target = _review_target(ledger, what, submission, dept, str(p))
+        pause_point("checked")
+        rid = ledger.add_review(target.id, what, why, who, at)
+        after = ledger.submission(target.id)
+        assert after is not None
+        if what == RETURNED:
+            draft = _draft_notice(ws, after, why, who, now.date(), due_day, notice_dir)
+        pause_point("decided")
+    written = None
+    if draft is not None:  # the decision stands: a failure now is said, not an exit code
+        from tianbao.report.return_notice import publish_notice
+
+        with contextlib.suppress(OSError):
+            written = publish_notice(draft, after)
+    return Reviewed(rid, what, after, why, who, at, written)
+
+
+def _draft_notice(
+    ws: Workspace,
+    sub: Submission,
+    reason: str,
+    who: str,
+    today: dt.date,
+    due: dt.date | None,
+    notice_dir: Path | None,
+) -> Path | None:
+    from tianbao.report.notice import Returned
+    from tianbao.report.return_notice import draft_return_notice, due_date
+
+    returned = Returned(reason, who, today, due or due_date(ws, sub.period, today))
+    return draft_return_notice(ws, sub, returned, notice_dir)
+
+
+def _closed(ws: Workspace, p: str, dept: str, signed: dict[str, Any]) -> UsageError:
+    from tianbao.plan.clock import shown_zh
+
+    assert ws.plan is not None
+    who = text.shown(str(signed["by"]))
+    return UsageError(
+        f"{p} 已于 {shown_zh(str(signed['at']), ws.plan.tz)} 由 {who} "
+        f"签发，不能再审核；如须更正，请先重新打开：tianbao review reopen -p {p} "
+        f'--dept {dept} --reason "…" | {p} was signed off by {who}: '
+        f'reopen it first (tianbao review reopen -p {p} --dept {dept} --reason "…")'
+    )
+
+
+def _reopen_signed(
+    ledger: Ledger, period: str, dept: str, reason: str, who: str, at: str
+) -> Reviewed:
+    """Withdraw a period's sign-off for one department's correction (reason required)."""
+    if not reason:
+        raise UsageError(
+            "重新打开已签发的报告期须写明原因 --reason is required to reopen a signed-off period"
+        )
+    subs = ledger.history(dept, period)
+    target = ledger.latest_accepted_of(dept, period) or (subs[-1] if subs else None)
+    if target is None:
+        raise UsageError(f"{dept} {period}: 没有报表 no return of theirs to reopen")
+    pause_point("checked")
+    ledger.add_signoff(period, WITHDRAWN, who, at, f"{dept}：{reason}")
+    return Reviewed(0, REOPENED, target, reason, who, at, period_reopened=True)
+
+
+def _review_target(
+    ledger: Ledger, what: str, wanted: int | None, dept: str, period: str
+) -> Submission:
+    """The submission the decision is about, or why there is none."""
+    subs = ledger.history(dept, period)
+    if wanted is not None:
+        found = next((s for s in subs if s.id == wanted), None)
+        if found is None:
+            raise UsageError(f"#{wanted} 不是 {dept} {period} 的报表 is not a return of theirs")
+    elif what == FORCED:  # the latest rejected one
+        found = next((s for s in reversed(subs) if s.status == REJECTED and not s.counts), None)
+    elif what == REOPENED:  # the submission decided on last
+        found = _last_decided(ledger, subs)
+    else:
+        found = ledger.latest_accepted_of(dept, period)
+    if found is None:
+        raise UsageError(f"{dept} {period}: 没有可{VERBS[what]}的报表 no return to act on")
+    if what == FORCED and found.status != REJECTED:
+        raise UsageError(f"#{found.id} 不是未通过的报表 only a rejected return can be forced")
+    if what in (RETURNED, APPROVED) and not found.counts:
+        raise UsageError(f"#{found.id} 不是计入的报表 only the counting return can be {what}")
+    if what == REOPENED and not found.review:
+        raise UsageError(f"#{found.id} 没有可撤销的审核决定 no decision to take back")
+    return found
+
+
+def _last_decided(ledger: Ledger, subs: list[Submission]) -> Submission | None:
+    last = {s.id: r[-1]["id"] for s in subs if (r := ledger.reviews(s.id))}
+    return max((s for s in subs if s.id in last), key=lambda s: last[s.id], default=None)
