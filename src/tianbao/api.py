@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
+from tianbao.plan.clock import date_option
 
 # the office's review room lives in tianbao.review; the face keeps its names
 from tianbao.review.history import HistoryLog as HistoryLog
@@ -27,7 +28,7 @@ from tianbao.review.signoff import signoff as signoff
 from tianbao.review.states import REVIEW_WORDS as REVIEW_WORDS
 from tianbao.review.workflow import Reviewed as Reviewed
 from tianbao.review.workflow import review as review
-from tianbao.workspace import Workspace, open_workspace
+from tianbao.workspace import Workspace, open_workspace, usable
 
 if TYPE_CHECKING:
     from tianbao.collect.pipeline import CollectResult
@@ -41,22 +42,9 @@ if TYPE_CHECKING:
 Where = Path | str | Workspace
 
 
-def workspace(where: Where) -> Workspace:
-    """An open workspace, checked usable (its plan and forms load)."""
-    ws = where if isinstance(where, Workspace) else open_workspace(Path(where))
-    return ws.require_ok()
-
-
-def day(text: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
-    """A date option (YYYY-MM-DD), or a usage error naming the option."""
-    if text is None or isinstance(text, dt.date):
-        return text
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"无法识别的日期 {text!r} cannot read {option}; expected YYYY-MM-DD"
-        ) from None
+# the face's two helpers live in their rooms: a usable workspace, a date option
+workspace = usable
+day = date_option
 
 
 def provenance(

@@ -238,3 +238,9 @@ projects: []
 tasks: []
 livelihood: []
 """
+
+
+def usable(where: Path | str | Workspace) -> Workspace:
+    """An open workspace, checked usable (its plan and forms load)."""
+    ws = where if isinstance(where, Workspace) else open_workspace(Path(where))
+    return ws.require_ok()

@@ -97,7 +97,7 @@ def review(
 ) -> None:
     from tianbao import api
     from tianbao.ledger.records import RETURNED
-    from tianbao.review.text import shown
+    from tianbao.support.usertext import shown
 
     done = api.review(
         workspace,
@@ -175,7 +175,7 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     from rich.console import Console
 
     from tianbao import api
-    from tianbao.ledger.console import print_history
+    from tianbao.review.console import print_history
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+from tianbao.errors import UsageError
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # China has kept +08:00 without daylight saving since 1991: enough where the
 # system has no time zone database (a slim container, Windows without tzdata)
@@ -83,3 +85,15 @@ def shown(text: str, tz: dt.tzinfo) -> str:
         return parse_iso(text, tz).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return text
+
+
+def date_option(text: str | dt.date | None, option: str = "--as-of") -> dt.date | None:
+    """A date option (YYYY-MM-DD), or a usage error naming the option."""
+    if text is None or isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"无法识别的日期 {text!r} cannot read {option}; expected YYYY-MM-DD"
+        ) from None

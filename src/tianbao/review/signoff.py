@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import Refused, UsageError
 from tianbao.ledger.records import SIGNED, WITHDRAWN
-from tianbao.review import text
+from tianbao.support import usertext as text
 from tianbao.support.pausepoint import pause_point
 
 if TYPE_CHECKING:
@@ -35,8 +35,9 @@ def signoff(
 
     A period is signed off once it has ended (by ``as_of``, default today in the
     plan's time zone) and a return counts for it; else ``Refused`` (exit 1)."""
-    from tianbao.api import day, workspace
     from tianbao.ledger.db import Ledger
+    from tianbao.plan.clock import date_option as day
+    from tianbao.workspace import usable as workspace
 
     ws = workspace(where)
     assert ws.plan is not None

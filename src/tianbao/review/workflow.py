@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
 from tianbao.ledger.records import APPROVED, FORCED, REJECTED, REOPENED, RETURNED, WITHDRAWN
-from tianbao.review import text
 from tianbao.review.states import REVIEW_WORDS, VERBS
+from tianbao.support import usertext as text
 from tianbao.support.pausepoint import pause_point
 
 if TYPE_CHECKING:
@@ -76,8 +76,9 @@ def review(
     A return writes the 退回通知 for the department (``report.return_notice``) into
     ``notice_dir``, the corrected return due on ``due`` (ISO date, not before the
     period ends)."""
-    from tianbao.api import day, workspace
     from tianbao.ledger.db import Ledger
+    from tianbao.plan.clock import date_option as day
+    from tianbao.workspace import usable as workspace
 
     what = REVIEW_WORDS.get(action)
     if what is None:
