@@ -281,7 +281,7 @@ class Book:
         if not d.spans_months or (row.collection == "indicators" and row.point):
             self.returned(ws, r, c, row, name, fmt)  # a point-in-time figure: the last
             return row.num(name)
-        value = d.flow(row.collection, row.key)
+        value = d.flow(row)
         self.num(ws, r, c, value, fmt)
         return value
 

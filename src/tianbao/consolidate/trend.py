@@ -51,7 +51,7 @@ def write_trend(book: Book, ws: Any) -> None:
     book.refs["trend_months"] = (TREND, HEAD - 1, FIRST_MONTH_COL, last_col)
 
     # 1. the figures the indicators are judged on
-    figures = d.month_figures("indicators", ("ytd", "month_value"))
+    figures = d.month_figures("indicators")
     r = HEAD - 1
     for item in plan.items.get("indicators", []):
         r += 1
@@ -91,7 +91,7 @@ def write_trend(book: Book, ws: Any) -> None:
     # per group: its whole plan, and per month (sum reported, plan of those reported)
     sums: list[tuple[str, Decimal, list[tuple[Decimal, Decimal] | None]]] = []
     for name, collection, keys, plan_field in groups:
-        done = d.month_figures(collection, ("ytd_investment",))
+        done = d.month_figures(collection)
         items = [it for it in plan.items.get(collection, []) if it.key in keys]
         planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
         by_month: list[tuple[Decimal, Decimal] | None] = []
