@@ -32,10 +32,10 @@ from tianbao.workspace import Workspace
 
 COLLECTIONS = ("indicators", "projects", "livelihood", "tasks")
 FLOWS = {"indicators": "month_value", "projects": "month_investment"}  # 本月: summed
-# the figures read month by month (the period's flows, 趋势), per collection
+# the figures 趋势 shows month by month, per collection (a flow's months add its 本月)
 MONTHLY = {
     "indicators": ("month_value", "ytd"),
-    "projects": ("month_investment", "ytd_investment"),
+    "projects": ("ytd_investment",),
     "livelihood": ("ytd_investment",),
 }
 
@@ -163,22 +163,26 @@ class Consolidated:
 
     def _earlier(self, collection: str) -> dict[tuple[Period, str, str], Any]:
         """``month_figures`` of the months before the summary's: one read of the
-        ``MONTHLY`` fields per month, kept for the flows and 趋势."""
+        ``MONTHLY`` fields a month needs, kept for the flows and 趋势."""
         if collection not in self._figures:
             form, fields = self.form_of.get(collection), MONTHLY.get(collection, ())
+            flow = (FLOWS[collection],) if collection in FLOWS and self.spans_months else ()
+            summed = set(self.of_months())
             out: dict[tuple[Period, str, str], Any] = {}
-            for m, by_dept in self.months().items() if form and fields else ():
+            for m, by_dept in self.months().items() if form and (fields or flow) else ():
                 if m == self.period:
                     continue  # the summary's month: from rows, read once there
                 assert form is not None
+                # 本月 only for the months a flow sums
+                wanted = _fields(fields, flow) if m in summed else fields
                 ids = [s.id for s in by_dept.values() if form in s.forms]
-                values = self.ledger.field_values(ids, form, fields)
+                values = self.ledger.field_values(ids, form, wanted)
                 got = {(sid, k, f): v for sid, k, f, v in values}
                 for it in self.plan.items.get(collection, []):
                     sub = by_dept.get(it.department)
                     if sub is None or form not in sub.forms:
                         continue
-                    for f in fields:
+                    for f in wanted:
                         if (value := got.get((sub.id, it.key, f))) is not None:
                             out[(m, it.key, f)] = value
             self._figures[collection] = out
@@ -211,7 +215,8 @@ class Consolidated:
         ``month_figures`` (complete once the last row is read)."""
         plan, form = self.plan, self.form_of.get(collection)
         items = plan.items.get(collection, [])
-        wanted = MONTHLY.get(collection, ())
+        flow = (FLOWS[collection],) if collection in FLOWS else ()
+        wanted = _fields(MONTHLY.get(collection, ()), flow)
         now: dict[tuple[str, str], Any] = {}
         found = self.ledger.row_values(
             (sub.id, form or "", it.key)
@@ -260,6 +265,11 @@ def gather(
     return Consolidated(
         plan, period, progress, created, expected, subs, report, ledger, form_of, later=later
     )
+
+
+def _fields(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of some groups, each once, in order."""
+    return tuple(dict.fromkeys(f for g in groups for f in g))
 
 
 def _rate(row: Row, progress: Decimal, period: Period) -> Rate:
