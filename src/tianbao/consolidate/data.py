@@ -86,7 +86,8 @@ class Row:
 class Consolidated:
     """What the summary is made of. Rows are not held: ``rows(collection)`` streams
     them from the ledger (which must stay open while they are read), so memory
-    does not grow with the number of returns."""
+    does not grow with the number of returns; only the few figures 趋势 and the
+    period's flows need are kept, each read once (``month_figures``)."""
 
     plan: Plan
     period: Period
