@@ -62,7 +62,7 @@ def write_trend(book: Book, ws: Any) -> None:
         ws.write_string(r, 2, str(values.get("unit") or ""), plain)
         _number(ws, r, 3, dec(values.get("target_level")), money)
         for j, m in enumerate(months):
-            _number(ws, r, FIRST_MONTH_COL + j, dec(figures.get((m, item.key, field))), money)
+            _number(ws, r, FIRST_MONTH_COL + j, _recorded(figures.get((m, item.key, field))), money)
 
     # 2. completion rates: level ÷ target, where the indicator has a ratio
     r += 2
@@ -163,7 +163,15 @@ def _benchmark_row(ws: Any, r: int, months: list[Period], fmt: Any, plain: Any) 
         ws.write_number(r, FIRST_MONTH_COL + j, float(time_progress(m.last_month)), fmt)
 
 
-def _number(ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None:
+def _recorded(value: Any) -> float | None:
+    """A figure as the ledger holds it (no Decimal on the way: the same float); text
+    and blanks None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _number(ws: Any, r: int, c: int, value: Decimal | float | None, fmt: Any) -> None:
     if value is None:
         ws.write_blank(r, c, None, fmt)
     else:
