@@ -12,6 +12,7 @@ import pytest
 from helpers import facts_of, read_yaml, tianbao
 from tianbao.ledger.db import Ledger
 from tianbao.ledger.status import status
+from tianbao.plan.periods import Period
 from tianbao.workspace import open_workspace
 
 
@@ -261,3 +262,78 @@ def test_demo__quarter_and_half_year_figures_by_their_kind(
     assert wlq and all("缺6月" in r[11] for r in wlq)
     gdp = rows["GDP"]  # TJJ's June return rejected: no 本季, no 本年累计
     assert gdp[8] is None and gdp[9] is None
+
+
+@pytest.mark.parametrize("period", ["2014-06", "2014-Q2"])
+def test_demo__consolidate_reads_each_value_once(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, period: str
+) -> None:
+    """One consolidate decodes each recorded value of a return at most once: the detail
+    sheets, the period's flows and 趋势 share one read (they used to read the summary's
+    month twice). Every ledger read that decodes values is counted."""
+    from collections import Counter
+
+    from click.testing import CliRunner
+
+    decoded: Counter[tuple[int, str, str, str]] = Counter()
+    row_values, field_values, values = Ledger.row_values, Ledger.field_values, Ledger.values
+
+    def counted_rows(self: Ledger, rows: Any) -> Any:
+        for found in row_values(self, rows):
+            decoded.update((v.submission_id, v.form, v.row_key, v.field) for v in found)
+            yield found
+
+    def counted_fields(self: Ledger, ids: Any, form: str, fields: Any) -> Any:
+        for sid, key, name, value in field_values(self, ids, form, fields):
+            decoded[(sid, form, key, name)] += 1
+            yield sid, key, name, value
+
+    def counted_values(self: Ledger, submission_id: int) -> Any:
+        found = values(self, submission_id)
+        decoded.update((v.submission_id, v.form, v.row_key, v.field) for v in found)
+        return found
+
+    monkeypatch.setattr(Ledger, "row_values", counted_rows)
+    monkeypatch.setattr(Ledger, "field_values", counted_fields)
+    monkeypatch.setattr(Ledger, "values", counted_values)
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(CliRunner(), "consolidate", "-w", demo / "workspace", "-p", period, "-o", out)
+    assert res.exit_code == 0, res.output
+    twice = [at for at, n in decoded.items() if n > 1]
+    assert twice == [], f"{len(twice)} values decoded more than once, e.g. {twice[:3]}"
+    with Ledger(demo / "workspace") as ledger:
+        june = {s.id for s in ledger.latest_accepted("2014-06")}
+        may = {s.id for s in ledger.latest_accepted("2014-05")}
+    sids = {sid for sid, *_ in decoded}
+    assert june <= sids and sids & may  # the summary's month and an earlier one were read
+
+
+def test_demo__month_figures_before_the_rows__read_once_and_the_same(demo: Path) -> None:
+    """Asked for 趋势's figures before the detail sheets streamed the rows, the summary
+    reads the rows then and hands the same ones to ``rows``, without a second read."""
+    from tianbao.consolidate.data import gather
+
+    ws = open_workspace(demo / "workspace")
+    with Ledger(ws.root, readonly=True) as ledger:
+        first = gather(ws, ledger, Period.parse("2014-06"))
+        early = first.month_figures("projects")
+        reads = []
+        first.ledger = _Spy(ledger, reads)  # type: ignore[assignment]
+        rows = [(r.key, r.values) for r in first.rows("projects")]
+        second = gather(ws, ledger, Period.parse("2014-06"))
+        assert rows == [(r.key, r.values) for r in second.rows("projects")]
+        assert early == second.month_figures("projects")
+    assert reads == []  # the held rows, not a second read
+    assert any(m == Period.parse("2014-06") for m, _, _ in early)
+
+
+class _Spy:
+    """A ledger that notes each read of recorded values."""
+
+    def __init__(self, ledger: Ledger, reads: list[str]) -> None:
+        self.ledger, self.reads = ledger, reads
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("row_values", "field_values", "values"):
+            self.reads.append(name)
+        return getattr(self.ledger, name)

@@ -18,6 +18,7 @@ from tianbao.forms.load import load_form, locate
 from tianbao.plan.model import PlanItem
 from tianbao.plan.periods import Period
 from tianbao.validate.extract import FormRecords, RowRecord
+from tianbao.validate.history import EarlierMonths
 from tianbao.validate.quality import check_quality
 
 
@@ -38,7 +39,7 @@ def judged(month: int, history: list[dict[str, Any] | None], now: dict[str, Any]
         (Period(2014, "month", m), {} if h is None else {form.id: {"P1": h}})
         for m, h in enumerate(history, 1)
     ]
-    found = check_quality(records, months, Period(2014, "month", month), {})
+    found = check_quality(records, EarlierMonths(tuple(months)), Period(2014, "month", month), {})
     return [f.code.value for f in found]
 
 
@@ -89,7 +90,7 @@ def test_outlier_message_gives_the_figures_and_quotes_the_explanation() -> None:
     months = [(Period(2014, "month", m), {form.id: {"P1": h}})
               for m, h in enumerate(flows(100, 110, 95, 105, 100), 1)]  # fmt: skip
     records = {form.id: FormRecords(form, "重点项目", [row])}
-    (outlier,) = check_quality(records, months, Period(2014, "month", 6), {})
+    (outlier,) = check_quality(records, EarlierMonths(tuple(months)), Period(2014, "month", 6), {})
     assert outlier.cell == "J4" and outlier.severity.value == "warning" and not outlier.blocking
     assert "中位数 102.5" in outlier.message and "3.5" in outlier.message
     assert "已说明：6月支付土地款" in outlier.message
@@ -125,3 +126,35 @@ def test_cli__a_june_figure_far_from_its_months_is_a_warning(demo: Path, tmp_pat
     assert all(f["row_key"] == "P023" for f in quality)
     assert report["status"] == "accepted_with_warnings", report["findings"]
     assert "修正Z值" in quality[0]["message"] and "已说明：6月集中支付" in quality[0]["message"]
+
+
+def test_history__typed_and_picklable__workers_find_what_one_process_finds(demo: Path) -> None:
+    """The earlier months ride with the previous return as a typed History (no key a
+    form could also have); pickled to the batch's workers, they give each file the
+    same quality findings as a validation in this process."""
+    import pickle
+
+    from tianbao import api
+    from tianbao.collect.previous import ledger_lookup
+    from tianbao.ledger.db import Ledger
+    from tianbao.validate.history import History
+    from tianbao.workspace import open_workspace
+
+    ws = open_workspace(demo / "workspace")
+    with Ledger(ws.root, readonly=True) as ledger:
+        history = ledger_lookup(ledger, ws.forms.values())("ZJJ", "2014-06")
+    assert isinstance(history, History) and "__months__" not in history.previous
+    assert [str(m) for m, _ in history.months.months] == [f"2014-0{m}" for m in range(1, 6)]
+    assert pickle.loads(pickle.dumps(history)) == history
+    folder = demo / "returns" / "2014-06"
+
+    def quality(paths: list[Path], jobs: int) -> list[tuple[str, str, str]]:
+        reports = api.validate_files(demo / "workspace", paths, jobs=jobs).reports
+        return [(Path(r.path).name, f.code.value, f.cell) for r in reports for f in r.findings
+                if f.code.value.startswith("QUALITY_")]  # fmt: skip
+
+    on_workers = quality([folder], 2)
+    assert on_workers
+    flagged = sorted({name for name, _, _ in on_workers})
+    alone = [x for name in flagged for x in quality([folder / name], 1)]  # one file: no worker
+    assert sorted(alone) == sorted(on_workers)

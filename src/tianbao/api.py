@@ -188,6 +188,7 @@ def validate_files(
     from tianbao.ledger.db import Ledger
     from tianbao.validate.batch import validate_many
     from tianbao.validate.engine import Validator, input_files
+    from tianbao.validate.history import History
 
     ws = workspace(where)
     assert ws.plan is not None
@@ -196,13 +197,13 @@ def validate_files(
     files = input_files([Path(p) for p in paths], ("审核", "validate"))
     validator = Validator(ws)
     if previous is not None and Path(previous).is_dir():
-        by_dept = previous_returns(validator, Path(previous))
+        by_dept = {d: History(r) for d, r in previous_returns(validator, Path(previous)).items()}
         reports = validate_files_with_history(
             validator, files, jobs, lambda d, _p: by_dept.get(d), period, dept, on_progress
         )
     elif previous is not None:
         one = previous_returns(validator, Path(previous))
-        prev = next(iter(one.values()))
+        prev = History(next(iter(one.values())))
         reports = ticking(
             validate_many(validator, files, jobs, period, dept, prev), len(files), on_progress
         )

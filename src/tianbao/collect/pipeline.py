@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tianbao.collect.previous import hint as _hint
 from tianbao.collect.previous import ledger_lookup, validate_with_previous
@@ -28,6 +28,10 @@ from tianbao.ledger.archive import store, sweep_temp
 from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
 from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tianbao.validate.engine import FileReport, Validator
+    from tianbao.validate.history import History
 
 COLLECT_VERSION = "1.0"
 # generated file names: 2014-06_RSJ_解放区人力资源和社会保障局.xlsx
@@ -50,7 +54,7 @@ class CollectResult:
     archive_path: str = ""
     superseded: tuple[int, ...] = ()  # submissions this one superseded
     received_at: str = ""
-    report: Any = None  # the FileReport (None for a duplicate or an error)
+    report: FileReport | None = None  # None for a duplicate or an error
     message: str = ""
     correction: bool = False  # recorded as a correction of a past period (更正)
 
@@ -139,23 +143,25 @@ class _Ahead:
     """A file validated on a worker: the previous records it was validated with,
     its report (without records) and what the ledger stores of them."""
 
-    previous: Any
-    report: Any
+    previous: History | None
+    report: FileReport
     cells: tuple[tuple[str, str, str, str, str, str], ...]
     forms: tuple[str, ...]
 
 
-def _validate_ahead(validator: Any, path: str, previous: Any) -> _Ahead:
+def _validate_ahead(validator: Validator, path: str, previous: History | None) -> _Ahead:
     """On a worker: validate one file; its report without records, and its cells."""
+    from tianbao.validate.batch import validate_one
+
     pause_point("validate")
-    report = validator.validate(Path(path), previous=previous)
+    report = validate_one(validator, Path(path), history=previous)
     cells, forms = _cells(report), tuple(report.records)
     report.records = {}  # plan and form objects: costly to send back
     return _Ahead(previous, report, cells, forms)
 
 
 def _validated_ahead(
-    validator: Any, ledger: Ledger, files: list[Path], jobs: int
+    validator: Validator, ledger: Ledger, files: list[Path], jobs: int
 ) -> Iterator[tuple[Path, _Ahead | None]]:
     """(file, its validation on a worker or None), in order, at most a few
     files ahead of the ledger writes."""
@@ -176,10 +182,10 @@ def _validated_ahead(
     worker = Validator(validator.ws, inline_read=True)
     lookup = ledger_lookup(ledger, validator.ws.forms.values())
 
-    def run(path: str, previous: Any) -> _Ahead:
+    def run(path: str, previous: History | None) -> _Ahead:
         return _validate_ahead(worker, path, previous)
 
-    def args(path: Path) -> tuple[str, Any]:
+    def args(path: Path) -> tuple[str, History | None]:
         hint = _hint(path.name)  # the previous return as the ledger holds it now
         return str(path), lookup(*hint) if hint else None
 
@@ -224,7 +230,7 @@ def _refused(path: Path, new: NewSubmission, why: str) -> CollectResult:
 def _collect_one(
     ws: Workspace,
     ledger: Ledger,
-    validator: Any,
+    validator: Validator,
     path: Path,
     receipt: Receipt,
     round_: Round,
@@ -301,7 +307,7 @@ def _collect_one(
     )
 
 
-def _cells(report: Any) -> tuple[tuple[str, str, str, str, str, str], ...]:
+def _cells(report: FileReport) -> tuple[tuple[str, str, str, str, str, str], ...]:
     """The values the ledger stores: (form, row key, field, JSON value, sheet, cell)."""
     return tuple(
         (form_id, row.key, name, _json(value), recs.sheet, row.cells.get(name, ""))
@@ -317,7 +323,7 @@ def _new_submission(
     sha: str,
     archived: str,
     when: str,
-    report: Any,
+    report: FileReport,
     cells_forms: tuple[tuple[Any, ...], tuple[str, ...]] | None = None,
     source: str = "",
 ) -> NewSubmission:

@@ -14,12 +14,32 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+
+from tianbao.validate.history import EarlierMonths, History
+
+if TYPE_CHECKING:
+    from tianbao.forms.model import FormDef
+    from tianbao.ledger.db import Ledger
+    from tianbao.validate.engine import FileReport, Validator
 
 _NAME_HINT = re.compile(r"^(\d{4}(?:-(?:\d{2}|Q[1-4]|H[12]))?)_([A-Za-z0-9]+)_")
 
-Previous = dict[str, dict[str, dict[str, Any]]]  # {form: {row key: record}}
-Lookup = Callable[[str, str], "Previous | None"]  # (department, period) -> its previous
+Lookup = Callable[[str, str], History | None]  # (department, period) -> its history
+
+
+class Ahead(Protocol):
+    """What ``validate_with_previous`` needs of a validation made ahead (``_Ahead``
+    here, ``collect.pipeline._Ahead`` on collect's workers)."""
+
+    @property
+    def report(self) -> FileReport: ...
+
+    @property
+    def previous(self) -> History | None: ...
+
+
+A = TypeVar("A", bound=Ahead)
 
 
 def hint(name: str) -> tuple[str, str] | None:
@@ -28,61 +48,65 @@ def hint(name: str) -> tuple[str, str] | None:
     return (m.group(2), m.group(1)) if m else None
 
 
-def ledger_lookup(ledger: Any, forms: Any) -> Lookup:
-    """The ledger's previous return of a department, and under ``MONTHS`` its earlier
-    months of the year with the fields the forms' quality checks read, so that a
-    worker validating the file judges each figure against its own months as well."""
-    from tianbao.validate.quality import MONTHS, wanted_fields
+def ledger_lookup(ledger: Ledger, forms: Iterable[FormDef]) -> Lookup:
+    """The ledger's previous return of a department, with its earlier months of the
+    year (the fields the forms' quality checks read), so that a worker validating
+    the file judges each figure against its own months as well."""
+    from tianbao.validate.quality import wanted_fields
 
     wanted = wanted_fields(list(forms))
 
-    def lookup(dept: str, period: str) -> Previous | None:
+    def lookup(dept: str, period: str) -> History | None:
         prev = ledger.previous_records(dept, period)
-        if prev is None or not wanted:
-            return prev
-        return {**prev, MONTHS: ledger.earlier_months(dept, period, wanted)}
+        if prev is None:
+            return None
+        if not wanted:
+            return History(prev)
+        return History(prev, EarlierMonths(tuple(ledger.earlier_months(dept, period, wanted))))
 
     return lookup
 
 
 def validate_with_previous(
     lookup: Lookup,
-    validator: Any,
+    validator: Validator,
     path: Path,
-    ahead: Any = None,
+    ahead: A | None = None,
     expected_period: str | None = None,
     expected_dept: str | None = None,
-) -> tuple[Any, Any]:
+) -> tuple[FileReport, A | None]:
     """The file's report, validated with its previous period's return as ``previous``.
 
     ``ahead``: a validation done ahead on a worker (``.report``, ``.previous``), used
     when it saw the same previous return as ``lookup`` gives now; the second value is
     that validation, or None.
     """
+    from tianbao.validate.batch import validate_one
+
     guess = hint(path.name)
     prev = lookup(*guess) if guess else None
     if ahead is not None and ahead.previous == prev:
         report = ahead.report
     else:
         ahead = None
-        report = validator.validate(path, expected_period, expected_dept, previous=prev)
+        report = validate_one(validator, path, expected_period, expected_dept, prev)
     if report.department and report.period and (report.department, report.period) != guess:
         actual = lookup(report.department, report.period)
         if actual != prev:
-            report = validator.validate(path, expected_period, expected_dept, previous=actual)
+            report = validate_one(validator, path, expected_period, expected_dept, actual)
             ahead = None
     return report, ahead
 
 
 def validate_files_with_history(
-    validator: Any,
+    validator: Validator,
     files: list[Path],
     jobs: int,
     lookup: Lookup,
     period: str | None = None,
     dept: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> list[Any]:
+) -> list[FileReport]:
     """Reports of ``files`` (input order), each validated with the previous return
     ``lookup`` gives for it: by the file name first, on ``jobs`` processes; a file
     whose identity names another department or period is validated again.
@@ -91,7 +115,7 @@ def validate_files_with_history(
 
     once = functools.cache(lookup)  # a department's previous return, looked up once
 
-    def guessed(f: Path) -> Previous | None:
+    def guessed(f: Path) -> History | None:
         g = hint(f.name)
         return once(*g) if g else None
 
@@ -106,17 +130,17 @@ def validate_files_with_history(
 
 
 class _Ahead(NamedTuple):
-    """A validation already made, and the previous return it was made with."""
+    """A validation already made, and the history it was made with."""
 
-    report: Any
-    previous: Previous | None
+    report: FileReport
+    previous: History | None
 
 
 def ticking(
-    reports: Iterable[Any], total: int, on_progress: Callable[[int, int], None] | None
-) -> list[Any]:
+    reports: Iterable[FileReport], total: int, on_progress: Callable[[int, int], None] | None
+) -> list[FileReport]:
     """The reports as a list, calling ``on_progress(done, total)`` as each comes."""
-    out: list[Any] = []
+    out: list[FileReport] = []
     for report in reports:
         out.append(report)
         if on_progress is not None:
@@ -124,7 +148,7 @@ def ticking(
     return out
 
 
-def previous_returns(validator: Any, where: Path) -> dict[str, dict[str, Any]]:
+def previous_returns(validator: Validator, where: Path) -> dict[str, dict[str, Any]]:
     """{department: records} of the returns in a file or folder given as the previous
     period's; one that cannot be read is a usage mistake, named."""
     from tianbao.errors import UsageError

@@ -142,7 +142,7 @@ class Sources:
         origin = row.sources[name]
         value = origin.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = float(Decimal(str(value)))
+            value = float(value)  # as recorded: no Decimal on the way (the same float)
         else:
             value = str(value)
         self.ws.write_plain_row(
@@ -281,7 +281,7 @@ class Book:
         if not d.spans_months or (row.collection == "indicators" and row.point):
             self.returned(ws, r, c, row, name, fmt)  # a point-in-time figure: the last
             return row.num(name)
-        value = d.flow(row.collection, row.key)
+        value = d.flow(row)
         self.num(ws, r, c, value, fmt)
         return value
 
@@ -301,7 +301,7 @@ class Book:
             self.put(ws, r, c, "b", None, fmt)
             return
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.put(ws, r, c, "n", float(Decimal(str(value))), fmt)
+            self.put(ws, r, c, "n", float(value), fmt)  # as recorded, the same float
         else:
             self.put(ws, r, c, "s", str(value), fmt)  # never a formula, whatever it says
             if fmt is self.wrap:

@@ -32,6 +32,12 @@ from tianbao.workspace import Workspace
 
 COLLECTIONS = ("indicators", "projects", "livelihood", "tasks")
 FLOWS = {"indicators": "month_value", "projects": "month_investment"}  # 本月: summed
+# the figures 趋势 shows month by month, per collection (a flow's months add its 本月)
+MONTHLY = {
+    "indicators": ("month_value", "ytd"),
+    "projects": ("ytd_investment",),
+    "livelihood": ("ytd_investment",),
+}
 
 
 @dataclass
@@ -80,7 +86,8 @@ class Row:
 class Consolidated:
     """What the summary is made of. Rows are not held: ``rows(collection)`` streams
     them from the ledger (which must stay open while they are read), so memory
-    does not grow with the number of returns."""
+    does not grow with the number of returns; only the few figures 趋势 and the
+    period's flows need are kept, each read once (``month_figures``)."""
 
     plan: Plan
     period: Period
@@ -94,8 +101,11 @@ class Consolidated:
     shown: Period | None = None  # the period the summary is of (a quarter...), else period
     later: Plan | None = None  # plan.yaml, when a dated revision of it begins after period
     _months: dict[Period, dict[str, Submission]] | None = None
-    _flows: dict[tuple[str, str], Decimal] | None = None
-    _figures: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
+    # collection -> the months before the summary's: (month, key, field) -> figure
+    _figures: dict[str, dict[tuple[Period, str, str], Any]] = field(default_factory=dict)
+    # collection -> the summary's month, noted as rows streamed: (key, field) -> figure
+    _now: dict[str, dict[tuple[str, str], Any]] = field(default_factory=dict)
+    _held: dict[str, list[Row]] = field(default_factory=dict)  # rows read for month_figures
 
     def months(self) -> dict[Period, dict[str, Submission]]:
         """Month -> department -> its counting return, January to the summary's month.
@@ -125,46 +135,59 @@ class Consolidated:
         first = self.of.start.month if self.spans_months else self.period.last_month
         return [m for m in self.months() if m.last_month >= first]
 
-    def flow(self, collection: str, key: str) -> Decimal | None:
+    def flow(self, row: Row) -> Decimal | None:
         """A monthly flow (本月) over the summary's period: the sum of each month's figure
-        from that month's counting return; None unless every month of the period gave
-        it (a sum short of a month would read as the period's total). Point-in-time
-        indicators are not flows (``Book.flow`` shows their last value)."""
-        if self._flows is None:
-            self._flows, seen = {}, dict[tuple[str, str], int]()
-            period = set(self.of_months())
-            for coll, field_name in FLOWS.items():
-                for (m, k, _), v in self.month_figures(coll, (field_name,)).items():
-                    value = dec(v)
-                    if m in period and value is not None:
-                        self._flows[(coll, k)] = self._flows.get((coll, k), Decimal(0)) + value
-                        seen[(coll, k)] = seen.get((coll, k), 0) + 1
-            self._flows = {at: v for at, v in self._flows.items() if seen[at] == len(period)}
-        return self._flows.get((collection, key))
+        from that month's counting return (the summary's own month is the row's); None
+        unless every month of the period gave it (a sum short of a month would read as
+        the period's total). Point-in-time indicators are not flows (``Book.flow``
+        shows their last value)."""
+        name = FLOWS[row.collection]
+        earlier = self._earlier(row.collection)
+        figures = [
+            row.num(name) if m == self.period else dec(earlier.get((m, row.key, name)))
+            for m in self.of_months()
+        ]
+        if any(x is None for x in figures):
+            return None
+        return sum((x for x in figures if x is not None), Decimal(0))
 
-    def month_figures(
-        self, collection: str, fields: tuple[str, ...]
-    ) -> dict[tuple[Period, str, str], Any]:
-        """(month, row key, field) -> the figure of the row's department's counting return
-        that month (``months``), for the months January to the summary's; read once."""
-        at = (collection, fields)
-        if at not in self._figures:
-            form = self.form_of.get(collection)
+    def month_figures(self, collection: str) -> dict[tuple[Period, str, str], Any]:
+        """(month, row key, field) -> the figure (a ``MONTHLY`` field) of the row's
+        department's counting return that month (``months``), January to the
+        summary's. Each value is read from the ledger once: the earlier months here,
+        the summary's own month as ``rows`` streams it (the detail sheets come first;
+        asked before them, the rows are read now and held for ``rows``)."""
+        if collection not in self._now:
+            self._held[collection] = list(self._stream(collection))
+        now = {(self.period, k, f): v for (k, f), v in self._now[collection].items()}
+        return {**self._earlier(collection), **now}
+
+    def _earlier(self, collection: str) -> dict[tuple[Period, str, str], Any]:
+        """``month_figures`` of the months before the summary's: one read of the
+        ``MONTHLY`` fields a month needs, kept for the flows and 趋势."""
+        if collection not in self._figures:
+            form, fields = self.form_of.get(collection), MONTHLY.get(collection, ())
+            flow = (FLOWS[collection],) if collection in FLOWS and self.spans_months else ()
+            summed = set(self.of_months())
             out: dict[tuple[Period, str, str], Any] = {}
-            for m, by_dept in self.months().items() if form is not None else ():
+            for m, by_dept in self.months().items() if form and (fields or flow) else ():
+                if m == self.period:
+                    continue  # the summary's month: from rows, read once there
                 assert form is not None
+                # 本月 only for the months a flow sums
+                wanted = _fields(fields, flow) if m in summed else fields
                 ids = [s.id for s in by_dept.values() if form in s.forms]
-                values = self.ledger.field_values(ids, form, fields)
+                values = self.ledger.field_values(ids, form, wanted)
                 got = {(sid, k, f): v for sid, k, f, v in values}
                 for it in self.plan.items.get(collection, []):
                     sub = by_dept.get(it.department)
                     if sub is None or form not in sub.forms:
                         continue
-                    for f in fields:
+                    for f in wanted:
                         if (value := got.get((sub.id, it.key, f))) is not None:
                             out[(m, it.key, f)] = value
-            self._figures[at] = out
-        return self._figures[at]
+            self._figures[collection] = out
+        return self._figures[collection]
 
     @property
     def of(self) -> Period:
@@ -185,8 +208,17 @@ class Consolidated:
 
     def rows(self, collection: str) -> Iterator[Row]:
         """The collection's plan rows in plan order, each with its figures and rate."""
+        held = self._held.pop(collection, None)
+        return iter(held) if held is not None else self._stream(collection)
+
+    def _stream(self, collection: str) -> Iterator[Row]:
+        """``rows`` from the ledger; the ``MONTHLY`` figures noted on the way for
+        ``month_figures`` (complete once the last row is read)."""
         plan, form = self.plan, self.form_of.get(collection)
         items = plan.items.get(collection, [])
+        flow = (FLOWS[collection],) if collection in FLOWS else ()
+        wanted = _fields(MONTHLY.get(collection, ()), flow)
+        now: dict[tuple[str, str], Any] = {}
         found = self.ledger.row_values(
             (sub.id, form or "", it.key)
             for it in items
@@ -199,10 +231,14 @@ class Consolidated:
                 if sub is not None:
                     row.sources = {cv.field: cv for cv in next(found)}
                     row.values = {k: cv.value for k, cv in row.sources.items()}
+                    for f in wanted:
+                        if (value := row.values.get(f)) is not None:
+                            now[(item.key, f)] = value
                 row.rate = _rate(row, self.progress, self.period)
                 yield row
         finally:
             found.close()
+        self._now[collection] = now
 
 
 def gather(
@@ -230,6 +266,11 @@ def gather(
     return Consolidated(
         plan, period, progress, created, expected, subs, report, ledger, form_of, later=later
     )
+
+
+def _fields(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of some groups, each once, in order."""
+    return tuple(dict.fromkeys(f for g in groups for f in g))
 
 
 def _rate(row: Row, progress: Decimal, period: Period) -> Rate:

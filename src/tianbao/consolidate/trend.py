@@ -51,7 +51,7 @@ def write_trend(book: Book, ws: Any) -> None:
     book.refs["trend_months"] = (TREND, HEAD - 1, FIRST_MONTH_COL, last_col)
 
     # 1. the figures the indicators are judged on
-    figures = d.month_figures("indicators", ("ytd", "month_value"))
+    figures = d.month_figures("indicators")
     r = HEAD - 1
     for item in plan.items.get("indicators", []):
         r += 1
@@ -62,7 +62,7 @@ def write_trend(book: Book, ws: Any) -> None:
         ws.write_string(r, 2, str(values.get("unit") or ""), plain)
         _number(ws, r, 3, dec(values.get("target_level")), money)
         for j, m in enumerate(months):
-            _number(ws, r, FIRST_MONTH_COL + j, dec(figures.get((m, item.key, field))), money)
+            _number(ws, r, FIRST_MONTH_COL + j, _recorded(figures.get((m, item.key, field))), money)
 
     # 2. completion rates: level ÷ target, where the indicator has a ratio
     r += 2
@@ -91,7 +91,7 @@ def write_trend(book: Book, ws: Any) -> None:
     # per group: its whole plan, and per month (sum reported, plan of those reported)
     sums: list[tuple[str, Decimal, list[tuple[Decimal, Decimal] | None]]] = []
     for name, collection, keys, plan_field in groups:
-        done = d.month_figures(collection, ("ytd_investment",))
+        done = d.month_figures(collection)
         items = [it for it in plan.items.get(collection, []) if it.key in keys]
         planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
         by_month: list[tuple[Decimal, Decimal] | None] = []
@@ -163,7 +163,15 @@ def _benchmark_row(ws: Any, r: int, months: list[Period], fmt: Any, plain: Any) 
         ws.write_number(r, FIRST_MONTH_COL + j, float(time_progress(m.last_month)), fmt)
 
 
-def _number(ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None:
+def _recorded(value: Any) -> float | None:
+    """A figure as the ledger holds it (no Decimal on the way: the same float); text
+    and blanks None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _number(ws: Any, r: int, c: int, value: Decimal | float | None, fmt: Any) -> None:
     if value is None:
         ws.write_blank(r, c, None, fmt)
     else:

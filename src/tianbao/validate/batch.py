@@ -12,20 +12,31 @@ the order of the input.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from tianbao.read.limits import Limits
 from tianbao.read.workbook import limit_process
 from tianbao.support import parallel
 from tianbao.validate.engine import FileReport, Validator
-
-Previous = Mapping[str, Mapping[str, Mapping[str, Any]]] | None
+from tianbao.validate.history import History
 
 
 def default_jobs() -> int:
     return parallel.cores()
+
+
+def validate_one(
+    validator: Validator,
+    path: Path,
+    period: str | None = None,
+    dept: str | None = None,
+    history: History | None = None,
+) -> FileReport:
+    """``validator.validate`` of one file with its history (None: no previous return)."""
+    if history is None:
+        return validator.validate(path, period, dept)
+    return validator.validate(path, period, dept, history.previous, history.months)
 
 
 def validate_many(
@@ -34,24 +45,24 @@ def validate_many(
     jobs: int,
     period: str | None = None,
     dept: str | None = None,
-    previous: Previous = None,
-    previous_of: Callable[[Path], Previous] | None = None,
+    previous: History | None = None,
+    previous_of: Callable[[Path], History | None] | None = None,
 ) -> Iterator[FileReport]:
     """Yield one report per file, in input order; ``previous_of`` gives each file its
-    own previous-period records (else ``previous`` is every file's)."""
+    own history (else ``previous`` is every file's)."""
 
-    def prev(f: Path) -> Previous:
+    def prev(f: Path) -> History | None:
         return previous_of(f) if previous_of is not None else previous
 
     # one file: a one-off guarded subprocess; more: reuse workers, even with --jobs 1
     if len(files) <= 1 or not parallel.can_fork():
         for f in files:
-            yield validator.validate(f, period, dept, prev(f))
+            yield validate_one(validator, f, period, dept, prev(f))
         return
     worker = Validator(validator.ws, inline_read=True)
 
-    def run(path: str, before: Previous) -> FileReport:
-        report = worker.validate(Path(path), period, dept, before)
+    def run(path: str, before: History | None) -> FileReport:
+        report = validate_one(worker, Path(path), period, dept, before)
         # records hold plan and form objects: costly to send back, and the
         # command-line validation needs only the findings
         report.records = {}
@@ -68,5 +79,5 @@ def validate_many(
         initializer=functools.partial(limit_process, limits),
     ):
         if report is parallel.FAILED:
-            report = validator.validate(f, period, dept, prev(f))  # per-file guard
+            report = validate_one(validator, f, period, dept, prev(f))  # per-file guard
         yield report

@@ -22,9 +22,10 @@ from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET, column_label_text
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
 from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make, read_code
+from tianbao.validate.history import EarlierMonths, Records
 from tianbao.validate.identify import IdentifyResult, identify
 from tianbao.validate.locked import check_locked
-from tianbao.validate.quality import MONTHS, check_quality
+from tianbao.validate.quality import check_quality
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
 from tianbao.workspace import Workspace
@@ -86,11 +87,14 @@ class Validator:
         path: Path,
         expected_period: str | None = None,
         expected_dept: str | None = None,
-        previous: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+        previous: Records | None = None,
+        months: EarlierMonths | None = None,
     ) -> FileReport:
-        """Check one file; whatever goes wrong inside is that file's finding."""
+        """Check one file; whatever goes wrong inside is that file's finding.
+        ``previous``: the department's previous-period return (the across-period
+        rules); ``months``: its earlier months of the year (the quality checks)."""
         try:
-            return self._validate(path, expected_period, expected_dept, previous)
+            return self._validate(path, expected_period, expected_dept, previous, months)
         except MemoryError:
             raise  # the batch redoes the file behind the guarded reader
         except Exception as exc:  # a bug of ours must not stop the batch
@@ -111,7 +115,8 @@ class Validator:
         path: Path,
         expected_period: str | None,
         expected_dept: str | None,
-        previous: Mapping[str, Mapping[str, Mapping[str, Any]]] | None,
+        previous: Records | None,
+        months: EarlierMonths | None,
     ) -> FileReport:
         report = FileReport(str(path))
         read = read_workbook(path) if self.inline_read else read_workbook_guarded(path)
@@ -194,7 +199,6 @@ class Validator:
             report.findings.extend(check_rules(recs, prev, period, where, sums))
         if previous is None and period.previous() is not None:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
-        months: Any = previous.get(MONTHS) if previous is not None else None
         if months:  # the department's earlier months of the year (collect.previous)
             report.findings.extend(check_quality(report.records, months, period, where))
         if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):

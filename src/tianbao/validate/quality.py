@@ -17,7 +17,7 @@ in the row's 说明 (the explanation is quoted); it never blocks: a figure can b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from statistics import median
 from typing import Any
@@ -26,11 +26,9 @@ from tianbao.forms.model import FormDef, QualityCheck
 from tianbao.plan.periods import Period
 from tianbao.validate.extract import FormRecords, RowRecord
 from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.history import EarlierMonths
 from tianbao.validate.schema_check import row_name
 
-Months = Sequence[tuple[Period, dict[str, dict[str, dict[str, Any]]]]]
-# where the earlier months ride in a file's previous-period records (no form is named so)
-MONTHS = "__months__"
 CONSISTENCY = 0.6745  # makes MAD comparable with a standard deviation
 
 
@@ -45,7 +43,10 @@ def wanted_fields(forms: Sequence[FormDef]) -> dict[str, tuple[str, ...]]:
 
 
 def check_quality(
-    records: dict[str, FormRecords], months: Months, period: Period, where: dict[str, Any]
+    records: dict[str, FormRecords],
+    months: EarlierMonths,
+    period: Period,
+    where: dict[str, Any],
 ) -> list[Finding]:
     out: list[Finding] = []
     for form_id, recs in records.items():
@@ -54,7 +55,7 @@ def check_quality(
             continue
         explain = form.explanation_column
         for row in recs.rows:
-            history = [m.get(form_id, {}).get(row.key, {}) for _, m in months]
+            history = months.of_row(form_id, row.key)
             for q in form.quality:
                 if not _applies(q, row):
                     continue
@@ -91,7 +92,7 @@ def _said(
     q: QualityCheck,
     form: FormDef,
     row: RowRecord,
-    history: list[dict[str, Any]],
+    history: list[Mapping[str, Any]],
     period: Period,
 ) -> tuple[Code, str] | None:
     now = _num(row.record.get(q.field))
