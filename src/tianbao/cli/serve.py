@@ -1,0 +1,107 @@
+"""``tianbao serve`` (the web pages) and ``tianbao accounts`` (who may log in to them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tianbao.cli.commands import main
+from tianbao.cli.options import echo, handle_errors, workspace_option
+from tianbao.support.lang import tr
+
+
+@main.group()
+def accounts() -> None:
+    """Accounts of the web pages: issue, reset, list."""
+
+
+@accounts.command("issue")
+@workspace_option
+@click.option(
+    "--office",
+    "office",
+    multiple=True,
+    default=("office",),
+    show_default=True,
+    help="统计局审核账户名（可多次） an office account's name (repeatable).",
+)
+@handle_errors
+def issue(workspace: Path, office: tuple[str, ...]) -> None:
+    """Issue the accounts not yet there: one per department of the plan (named by its
+    code), the office's, and admin; print each initial password once."""
+    from tianbao import api
+    from tianbao.serve import accounts as store
+
+    ws = api.workspace(workspace)
+    assert ws.plan is not None
+    made = store.issue(ws.root, ws.plan.departments, office)
+    if not made:
+        echo("所有账户都已发放 every account was issued before", err=True)
+        return
+    click.echo(tr("账户\t角色\t初始密码", "account\trole\tinitial password"))
+    for account, password in made:  # data, the same in both languages
+        click.echo(f"{account.name}\t{tr(account.role_zh, account.role)}\t{password}")
+    echo(
+        f"已发放 {len(made)} 个账户；密码只显示这一次，首次登录须修改 issued {len(made)} "
+        "account(s); the passwords are shown once and must be changed at the first login",
+        err=True,
+    )
+
+
+@accounts.command("reset")
+@workspace_option
+@click.argument("name")
+@handle_errors
+def reset(workspace: Path, name: str) -> None:
+    """Give account NAME a new password (to change at the next login) and unlock it."""
+    from tianbao import api
+    from tianbao.serve import accounts as store
+
+    ws = api.workspace(workspace)
+    password = store.reset(ws.root, name)
+    click.echo(f"{name}\t{password}")
+    echo(f"已重置并解锁 {name}，首次登录须修改密码 reset and unlocked {name}", err=True)
+
+
+@accounts.command("list")
+@workspace_option
+@handle_errors
+def list_accounts(workspace: Path) -> None:
+    """Every account: role, department, locked or not, password still to change."""
+    from tianbao import api
+    from tianbao.serve import accounts as store
+
+    ws = api.workspace(workspace)
+    for a in store.all_accounts(ws.root):
+        flags = [tr("已锁定", "locked")] if a.locked else []
+        flags += [tr("待改密码", "must change password")] if a.must_change else []
+        click.echo("\t".join([a.name, tr(a.role_zh, a.role), a.department or "-", *flags]))
+
+
+@main.command()
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址 address to listen on (127.0.0.1: this machine only).")  # fmt: skip
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="端口 port.")  # fmt: skip
+@click.option("--as-of", "as_of", help="按此日期计算截止与剩余天数 count deadlines from this "
+              "day (YYYY-MM-DD) [default: today].")  # fmt: skip
+@click.option("--https-cookies", is_flag=True,
+              help="会话 cookie 只经 HTTPS 发送 send the session cookie over HTTPS only "
+              "(behind a TLS proxy).")  # fmt: skip
+@handle_errors
+def serve(workspace: Path, host: str, port: int, as_of: str | None, https_cookies: bool) -> None:
+    """Serve the web pages of the workspace: departments upload returns and see the
+    verdict at once; the office follows the period and decides on returns."""
+    import uvicorn
+
+    from tianbao import api
+    from tianbao.serve.app import make_app
+    from tianbao.support.lang import current
+
+    day = api.day(as_of)
+    app = make_app(workspace, lang=current(), today=(lambda: day) if day else None,
+                   https_only=https_cookies)  # fmt: skip
+    echo(f"tianbao serve: http://{host}:{port}/ （Ctrl-C 停止 to stop）", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
