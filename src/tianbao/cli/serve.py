@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tianbao.cli.commands import main
-from tianbao.cli.options import echo, handle_errors, workspace_option
+from tianbao.cli.options import echo, echo_json, handle_errors, json_option, workspace_option
 from tianbao.support.lang import tr
 
 
@@ -26,8 +27,9 @@ def accounts() -> None:
     show_default=True,
     help="统计局审核账户名（可多次） an office account's name (repeatable).",
 )
+@json_option
 @handle_errors
-def issue(workspace: Path, office: tuple[str, ...]) -> None:
+def issue(workspace: Path, office: tuple[str, ...], as_json: bool) -> None:
     """Issue the accounts not yet there: one per department of the plan (named by its
     code), the office's, and admin; print each initial password once."""
     from tianbao import api
@@ -36,6 +38,10 @@ def issue(workspace: Path, office: tuple[str, ...]) -> None:
     ws = api.workspace(workspace)
     assert ws.plan is not None
     made = store.issue(ws.root, ws.plan.departments, office)
+    if as_json:
+        issued = [{**_account(a), "password": p} for a, p in made]
+        echo_json({"issued": issued}, workspace)
+        return
     if not made:
         echo("所有账户都已发放 every account was issued before", err=True)
         return
@@ -52,31 +58,44 @@ def issue(workspace: Path, office: tuple[str, ...]) -> None:
 @accounts.command("reset")
 @workspace_option
 @click.argument("name")
+@json_option
 @handle_errors
-def reset(workspace: Path, name: str) -> None:
+def reset(workspace: Path, name: str, as_json: bool) -> None:
     """Give account NAME a new password (to change at the next login) and unlock it."""
     from tianbao import api
     from tianbao.serve import accounts as store
 
     ws = api.workspace(workspace)
     password = store.reset(ws.root, name)
+    if as_json:
+        echo_json({"account": name, "password": password}, workspace)
+        return
     click.echo(f"{name}\t{password}")
     echo(f"已重置并解锁 {name}，首次登录须修改密码 reset and unlocked {name}", err=True)
 
 
 @accounts.command("list")
 @workspace_option
+@json_option
 @handle_errors
-def list_accounts(workspace: Path) -> None:
+def list_accounts(workspace: Path, as_json: bool) -> None:
     """Every account: role, department, locked or not, password still to change."""
     from tianbao import api
     from tianbao.serve import accounts as store
 
     ws = api.workspace(workspace)
+    if as_json:
+        echo_json({"accounts": [_account(a) for a in store.all_accounts(ws.root)]}, workspace)
+        return
     for a in store.all_accounts(ws.root):
         flags = [tr("已锁定", "locked")] if a.locked else []
         flags += [tr("待改密码", "must change password")] if a.must_change else []
         click.echo("\t".join([a.name, tr(a.role_zh, a.role), a.department or "-", *flags]))
+
+
+def _account(a: Any) -> dict[str, Any]:
+    return {"name": a.name, "role": a.role, "department": a.department,
+            "locked": a.locked, "must_change_password": a.must_change}  # fmt: skip
 
 
 @main.command()
