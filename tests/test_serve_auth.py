@@ -5,6 +5,7 @@ TestClient on the sample workspace)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -144,3 +145,20 @@ def test_plan_text__escaped(sample_ws: Path) -> None:
     page = ready(client(sample_ws), "office", issued["office"]).get("/office/2014-06").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;人社局" in page
     assert "<script>" not in page
+
+
+def test_serve_command__this_machine_only_by_default(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
+    res = tianbao(CliRunner(), "serve", "-w", sample_ws)
+    assert res.exit_code == 0, res.output
+    assert (started["host"], started["port"]) == ("127.0.0.1", 8080)
+    assert isinstance(started["app"], Starlette)
+    assert "http://127.0.0.1:8080/" in res.output
+    res = tianbao(CliRunner(), "serve", "-w", sample_ws / "nowhere")
+    assert res.exit_code == 2 and "Traceback" not in res.output
