@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.utils.cell import coordinate_to_tuple
 from starlette.testclient import TestClient
 
-from helpers import tianbao
+from helpers import SHARED, require_or_skip, tianbao
 from returns import Returns
 from serve_helpers import NEW_PASSWORD, audit_rows, client, csrf, issue, login, ready
 from tianbao.serve.views.upload import TooLarge, _capped
@@ -168,6 +169,46 @@ def _multipart(token: str, data: bytes) -> tuple[bytes, str]:
             f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="r.xlsx"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n").encode()  # fmt: skip
     return head + data + f"\r\n--{b}--\r\n".encode(), f"multipart/form-data; boundary={b}"
+
+
+HOSTILE = [
+    "zip_bomb_1GiB_sheet.xlsx",
+    "billion_laughs_sharedStrings.xlsx",
+    "deeply_nested_xml_500k.xlsx",
+    "really_html_table.xlsx",
+    "empty_0_bytes.xlsx",
+]
+
+
+def test_upload__hostile_files__refused_with_the_readers_reason(
+    rs: Returns, rsj: TestClient
+) -> None:
+    corpus = SHARED / "corpus" / "crafted"
+    require_or_skip(corpus.is_dir(), f"hostile corpus not found at {corpus}")
+    before = rows(rs.ws, "SELECT id FROM submissions")
+    for name in HOSTILE:
+        res = upload(rsj, corpus / name)
+        assert res.status_code == 422 and "读不出模板身份" in res.text, name
+        assert "<table>\n  <tr><th>问题</th>" in res.text, name  # the reader's own reason
+        assert rsj.get("/mine").status_code == 200  # the server goes on
+    assert rows(rs.ws, "SELECT id FROM submissions") == before
+    refused = [r for r in audit_rows(rs.ws) if r["action"] == "upload_refused"]
+    assert {r["detail"].split(":")[0] for r in refused} >= set(HOSTILE)
+
+
+def test_upload__signed_off_period__refused_as_collect_refuses(
+    rs: Returns, rsj: TestClient
+) -> None:
+    res = tianbao(CliRunner(), "signoff", "-w", rs.ws, "-p", "2014-05", "--by", "局长")
+    assert res.exit_code == 0, res.output
+    may = rs.base / "may-again.xlsx"
+    wb = openpyxl.load_workbook(rs.previous)
+    wb.save(may)  # the same figures, other bytes: a new version of May
+    before = rows(rs.ws, "SELECT id FROM submissions")
+    res = upload(rsj, may)
+    assert res.status_code == 422 and "签发" in res.text, res.text
+    assert rows(rs.ws, "SELECT id FROM submissions") == before
+    assert "2014年5月" not in rsj.get("/tasks").text  # a signed-off period is no task
 
 
 def test_upload__oversize__chinese_page_nothing_recorded(rs: Returns, rsj: TestClient) -> None:
