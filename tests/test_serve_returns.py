@@ -5,12 +5,14 @@ department's file, an oversize one; the office's grid and decisions; the audit l
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import anyio
 import openpyxl
@@ -132,6 +134,16 @@ def test_upload__mistakes__returned_with_the_cells(rs: Returns, rsj: TestClient)
     refs = sorted((rs.cell(form, key, f) for f in ("status", "month_investment")),
                   key=coordinate_to_tuple)  # fmt: skip
     assert page.index(f"{sheet}!{refs[0]}") < page.index(f"{sheet}!{refs[1]}")
+    book = rsj.get(res.headers["location"] + "/annotated")
+    disposition = unquote(book.headers["content-disposition"])
+    assert book.status_code == 200 and disposition.endswith(".审核意见.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(book.content))
+    assert wb.sheetnames[0] == "审核结果"
+    for field in ("status", "month_investment"):
+        assert wb[sheet][rs.cell(form, key, field)].comment is not None, field
+    logged = audit_rows(rs.ws)[-1]
+    assert logged["action"] == "download"
+    assert logged["sha256"] == hashlib.sha256(book.content).hexdigest()
     mine = rsj.get("/mine").text
     assert "审核未通过" in mine and "通过" in mine
 

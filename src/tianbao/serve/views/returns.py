@@ -5,6 +5,8 @@ the buttons 退回 / 强制受理 / 通过 with a required reason (``api.review`
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from tianbao.errors import TianbaoError
 from tianbao.report import notice
 from tianbao.serve import accounts, audit, auth
 from tianbao.serve.views.base import off_loop, render, root, zh
-from tianbao.serve.views.dept import versions
+from tianbao.serve.views.dept import download, versions
 from tianbao.validate.findings import Finding, Severity
 
 VERDICTS = {
@@ -36,6 +38,7 @@ def routes() -> list[Route]:
     return [
         Route("/returns/{id:int}", page, methods=["GET"]),
         Route("/returns/{id:int}/review", review, methods=["POST"]),
+        Route("/returns/{id:int}/annotated", annotated, methods=["GET"]),
     ]
 
 
@@ -131,3 +134,40 @@ async def review(request: Request) -> Response:
     await off_loop(audit.record, root(request), account.name, auth.client_ip(request),
                    audit.REVIEW, detail)  # fmt: skip
     return RedirectResponse(f"/returns/{sub_id}", 303)
+
+
+def _annotated(where: Path, sub: Any) -> tuple[str, bytes] | None:
+    """The 审核意见 workbook of a recorded return, as ``validate --annotate`` writes it:
+    the archived bytes with the recorded findings marked and the notice in front."""
+    from tianbao.ledger.archive import archive_file
+    from tianbao.report.annotate import ANNOTATED_SUFFIX, annotated_copy
+
+    ws = api.workspace(where)
+    data = archive_file(ws.root, sub.archive_path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sub.sha256:
+        return None  # the archive is not what was recorded: no marks on the wrong cells
+    findings = [Finding.from_dict(f) for f in sub.report.get("findings", [])]
+    ctx = notice.context_for(ws.plan, sub.file_name, sub.department, sub.period)
+    name = f"{Path(sub.file_name).stem}{ANNOTATED_SUFFIX}.xlsx"
+    with tempfile.TemporaryDirectory(prefix="tianbao-annotated-") as tmp:
+        target = Path(tmp) / "annotated.xlsx"
+        if not annotated_copy(data, findings, target, ctx):
+            return None
+        return name, target.read_bytes()
+
+
+async def annotated(request: Request) -> Response:
+    account = auth.require(request)
+    found = await off_loop(shown, root(request), request.path_params["id"])
+    if found is None:
+        raise HTTPException(404)
+    auth.own_department(account, found.sub.department)
+    made = await off_loop(_annotated, root(request), found.sub)
+    if made is None:
+        why = "这份文件不是可以标注的工作簿（审核时已无法读取），请按页面上列出的问题改正。"
+        return render(request, "error.html", 404, title="没有审核意见", message=why)
+    name, data = made
+    sha = hashlib.sha256(data).hexdigest()
+    ip = auth.client_ip(request)
+    await off_loop(audit.record, root(request), account.name, ip, audit.DOWNLOAD, name, sha)
+    return download(name, data)
