@@ -79,16 +79,26 @@ def db_path(root: Path) -> Path:
     return Path(root) / ".tianbao" / DB_NAME
 
 
+_READY: set[Path] = set()  # files whose tables this process has made sure of
+
+
 @contextmanager
-def connect(root: Path) -> Iterator[sqlite3.Connection]:
-    """A connection for one piece of work (the pages run in threads: none is shared);
-    committed when the block ends without an exception."""
+def connect(root: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """A connection for one piece of work (the pages run in threads: none is shared).
+    ``write``: one IMMEDIATE transaction, committed when the block ends without an
+    exception; otherwise a plain read that takes no lock (WAL)."""
     path = db_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path not in _READY:
+        path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(_SCHEMA)
+        if path not in _READY:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+            _READY.add(path)
+        if not write:
+            yield con
+            return
         con.execute("BEGIN IMMEDIATE")
         try:
             yield con
@@ -117,13 +127,13 @@ def _account(row: tuple[object, ...]) -> Account:
 
 
 def get(root: Path, name: str) -> Account | None:
-    with connect(root) as con:
+    with connect(root, write=False) as con:
         row = con.execute(f"SELECT {_COLUMNS} FROM accounts WHERE name = ?", (name,)).fetchone()
     return _account(row) if row else None
 
 
 def all_accounts(root: Path) -> list[Account]:
-    with connect(root) as con:
+    with connect(root, write=False) as con:
         rows = con.execute(f"SELECT {_COLUMNS} FROM accounts ORDER BY role, name").fetchall()
     return [_account(r) for r in rows]
 

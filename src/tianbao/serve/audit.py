@@ -56,6 +56,6 @@ def entries(root: Path, account: str | None = None, limit: int = 500) -> list[En
     args: tuple[object, ...] = ()
     if account is not None:
         sql, args = sql + " WHERE account = ?", (account,)
-    with connect(root) as con:
+    with connect(root, write=False) as con:
         rows = con.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
     return [Entry(*row) for row in rows]

@@ -88,6 +88,7 @@ def require(request: Request, *roles: str, password_ok: bool = False) -> Account
     """The account, when its role is one of ``roles``; else LoginRequired or Forbidden.
     ``password_ok``: the page that changes an issued password (reachable before)."""
     account = current(request)
+    request.state.account = account  # read once per request: the page's header shows it
     if account is None:
         raise LoginRequired()
     if account.must_change and not password_ok:

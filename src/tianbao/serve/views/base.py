@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     """A page: the template with who is logged in and the form token."""
-    account = auth.current(request)
+    account = getattr(request.state, "account", None) or auth.current(request)
     page = request.app.state.env.get_template(template).render(
         account=account, csrf=auth.csrf_token(request), **context
     )
