@@ -162,3 +162,14 @@ def test_serve_command__this_machine_only_by_default(
     assert "http://127.0.0.1:8080/" in res.output
     res = tianbao(CliRunner(), "serve", "-w", sample_ws / "nowhere")
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_template__previous_period_missing__said_in_the_departments_terms(
+    sample_ws: Path, issued: dict[str, str]
+) -> None:
+    c = ready(client(sample_ws), "RSJ", issued["RSJ"])
+    res = c.get("/tasks/2014-06/template")
+    assert res.status_code == 400 and "上期（2014年5月）" in res.text
+    assert "--allow-missing-previous" not in res.text
+    assert c.get("/tasks/2014-01/template").status_code == 200  # January carries none
+    assert c.get("/tasks/2014-13/template").status_code == 400

@@ -82,6 +82,9 @@ async def tasks(request: Request) -> Response:
 def _generate(where: Path, period: str, dept: str) -> tuple[str, bytes] | str:
     """(file name, bytes) of the department's template, as ``tianbao generate`` writes
     it; or why not (in Chinese)."""
+    missing = _previous_missing(where, period, dept)
+    if missing:
+        return missing
     with tempfile.TemporaryDirectory(prefix="tianbao-template-") as tmp:
         try:
             (made,) = api.generate(where, period, [dept], out_dir=Path(tmp))
@@ -90,6 +93,29 @@ def _generate(where: Path, period: str, dept: str) -> tuple[str, bytes] | str:
         if made.path is None:
             return "本期您单位没有需要填报的报表。"
         return made.path.name, made.path.read_bytes()
+
+
+def _previous_missing(where: Path, period: str, dept: str) -> str:
+    """Why the template cannot be made yet, in the department's terms: its previous
+    period's return (whose figures the template carries) has not come in or counts not;
+    '' when it has (``generate`` refuses then, and says so to the office)."""
+    from tianbao.ledger.status import CHASE_STATES
+
+    ws = api.workspace(where)
+    assert ws.plan is not None
+    try:
+        before = ws.plan.period(period).previous()
+    except TianbaoError:
+        return ""  # generate names the mistake
+    if before is None:
+        return ""
+    mine = [d for d in api.status(ws, str(before)).departments if d.code == dept]
+    if not mine or mine[0].state not in CHASE_STATES:
+        return ""
+    return (
+        f"本期模板要预填您单位上期（{before.label_zh}）的数据，但上期报表尚未报送或未通过："
+        "请先下载并上传上期报表，通过后再下载本期模板；如有疑问请联系统计局。"
+    )
 
 
 async def template(request: Request) -> Response:
