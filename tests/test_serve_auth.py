@@ -173,3 +173,11 @@ def test_template__previous_period_missing__said_in_the_departments_terms(
     assert "--allow-missing-previous" not in res.text
     assert c.get("/tasks/2014-01/template").status_code == 200  # January carries none
     assert c.get("/tasks/2014-13/template").status_code == 400
+
+
+def test_accounts__one_language_per_line(sample_ws: Path) -> None:
+    en = tianbao(CliRunner(), "--lang", "en", "accounts", "issue", "-w", sample_ws)
+    assert en.stdout.splitlines()[0] == "account\trole\tinitial password"
+    assert "RSJ\tdept\t" in en.stdout and "填报单位" not in en.output
+    listed = tianbao(CliRunner(), "accounts", "list", "-w", sample_ws)
+    assert "RSJ\t填报单位\tRSJ\t待改密码" in listed.stdout and "must change" not in listed.output

@@ -148,6 +148,20 @@ def test_upload__mistakes__returned_with_the_cells(rs: Returns, rsj: TestClient)
     assert "审核未通过" in mine and "通过" in mine
 
 
+def test_upload__script_typed_in_a_cell__shown_escaped(rs: Returns, rsj: TestClient) -> None:
+    hostile = "<script>alert('投资')</script>"
+
+    def typed(wb: Any, r: Returns) -> None:
+        form = "projects_progress"
+        wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "month_investment")].value = hostile
+
+    res = upload(rsj, rs.june("web-script", typed))
+    page = rsj.get(res.headers["location"]).text
+    assert verdict(page) == "退回·须改正"
+    assert "&lt;script&gt;alert(&#39;投资&#39;)&lt;/script&gt;" in page
+    assert "<script" not in page
+
+
 def test_upload__another_departments_file__refused_nothing_recorded(
     rs: Returns, rsj: TestClient, tmp_path: Path
 ) -> None:
