@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 from helpers import SHARED, require_or_skip, tianbao
 from returns import Returns
 from serve_helpers import NEW_PASSWORD, audit_rows, client, csrf, issue, login, ready
+from tianbao.ledger.status import LABELS, STATES
 from tianbao.serve.views.upload import TooLarge, _capped
 
 REASON = "新增就业人数与人社部门月报不符，请核实后重报"
@@ -315,6 +316,10 @@ def test_office__grid_and_a_return_sent_back(
     grid = office.get("/office/2014-06").text
     assert f'<a href="/returns/{counting["id"]}">迟报</a>' in grid  # received today, not in 2014
     assert "催报" in grid and "尚未报送" in grid
+    shown = dict(re.findall(r'<span class="state-\w+">(\S+) (\d+)</span>', grid))
+    status = json.loads(tianbao(CliRunner(), "status", "-w", rs.ws, "-p", "2014-06", "--as-of",
+                                "2014-07-03", "--json").stdout)["summary"]  # fmt: skip
+    assert shown == {LABELS[s]: str(status[s]) for s in STATES}
     page = f"/returns/{counting['id']}"
     token = csrf(office, page)
     res = office.post(page + "/review", data={"csrf": token, "action": "return", "reason": ""})

@@ -13,13 +13,12 @@ from starlette.routing import Route
 
 from tianbao import api
 from tianbao.errors import TianbaoError
-from tianbao.ledger.status import LABELS, LATE, MISSING, ON_TIME, REJECTED, RETURNED
+from tianbao.ledger.status import LABELS, STATES
 from tianbao.serve import accounts, auth
 from tianbao.serve.views.base import off_loop, render, root, zh
 from tianbao.serve.views.dept import ended_periods
 
 OFFICE_ROLES = (accounts.OFFICE, accounts.ADMIN)
-COUNTED = (ON_TIME, LATE, MISSING, REJECTED, RETURNED)
 
 
 def routes() -> list[Route]:
@@ -55,7 +54,7 @@ def _status(where: Path, period: str, today: dt.date) -> dict[str, Any] | str:
     counts = report.counts()
     return {
         "report": report, "forms": forms, "grid": grid, "labels": LABELS,
-        "counts": [(LABELS[s], counts[s], s) for s in COUNTED],
+        "counts": [(LABELS[s], counts[s], s) for s in STATES],
     }  # fmt: skip
 
 
