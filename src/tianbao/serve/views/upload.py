@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +90,8 @@ def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
     thread; the workbook is read by the guarded reader)."""
     ws = api.workspace(where)
     assert ws.plan is not None
-    (report,) = api.validate_files(ws, [path]).reports
+    # the identity only: the previous period's figures are for collect's own validation
+    (report,) = api.validate_files(ws, [path], history=False).reports
     if report.department != dept:
         named = ws.plan.departments.get(report.department)
         if named is None:
@@ -134,15 +134,23 @@ async def upload_post(request: Request) -> Response:
         await form.close()
 
 
+def _save(source: Any, path: Path) -> str:
+    """Copy the spooled upload to ``path``; its sha256."""
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
 async def _taken(request: Request, account: accounts.Account, upload: UploadFile) -> Response:
     client_name = str(upload.filename).replace("\\", "/").rsplit("/", 1)[-1][:120]
     tz = request.app.state.tz
     with tempfile.TemporaryDirectory(prefix="tianbao-upload-") as tmp:
         path = Path(tmp) / "upload.xlsx"  # our name: the client's never becomes a path
-        with path.open("wb") as out:
-            await off_loop(shutil.copyfileobj, upload.file, out)
+        sha = await off_loop(_save, upload.file, path)
         received = dt.datetime.now(tz).isoformat(timespec="seconds")
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
         taken = await off_loop(take, root(request), path, account.department, received)
     ip = auth.client_ip(request)
     result = taken.result
