@@ -330,6 +330,8 @@ def test_office__grid_and_a_return_sent_back(
                        f"{counting['id']}") == [{"action": "returned", "reason": REASON,
                                                  "by": "office"}]  # fmt: skip
     assert REASON in rsj.get("/mine").text and "统计局退回" in rsj.get("/mine").text
+    said = rsj.get(page).text  # on the return's own page, under the verdict
+    assert said.index('class="verdict') < said.index("统计局退回（office，") < said.index(REASON)
     logged = audit_rows(rs.ws)[-1]
     assert (logged["account"], logged["action"]) == ("office", "review")
     assert REASON in logged["detail"]

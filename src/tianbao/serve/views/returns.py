@@ -53,6 +53,14 @@ class Shown:
     lines: list[dict[str, Any]]
     versions: list[Any]
 
+    @property
+    def decision(self) -> dict[str, str] | None:
+        """The office's decision that stands on this return (退回 with its reason...)."""
+        if not self.sub.review:
+            return None
+        mine = next((v for v in self.versions if v.id == self.sub.id), None)
+        return mine.decisions[-1] if mine and mine.decisions else None
+
 
 def _where(line: notice.Line) -> str:
     """sheet!cell for one cell; the notice's 「重点项目 第10–28行」 for a run of rows."""
