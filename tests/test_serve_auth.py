@@ -181,3 +181,17 @@ def test_accounts__one_language_per_line(sample_ws: Path) -> None:
     assert "RSJ\tdept\t" in en.stdout and "填报单位" not in en.output
     listed = tianbao(CliRunner(), "accounts", "list", "-w", sample_ws)
     assert "RSJ\t填报单位\tRSJ\t待改密码" in listed.stdout and "must change" not in listed.output
+
+
+def test_audit_log__append_only(sample_ws: Path, issued: dict[str, str]) -> None:
+    import sqlite3
+
+    login(client(sample_ws), "RSJ", "wrong")
+    con = sqlite3.connect(sample_ws / ".tianbao" / "serve.sqlite")
+    try:
+        for sql in ("UPDATE audit SET account = 'x'", "DELETE FROM audit"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                con.execute(sql)
+    finally:
+        con.close()
+    assert [r["account"] for r in audit_rows(sample_ws)] == ["RSJ"]
