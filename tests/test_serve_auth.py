@@ -195,3 +195,25 @@ def test_audit_log__append_only(sample_ws: Path, issued: dict[str, str]) -> None
     finally:
         con.close()
     assert [r["account"] for r in audit_rows(sample_ws)] == ["RSJ"]
+
+
+def test_machine_fault__chinese_page_not_a_traceback(
+    sample_ws: Path, issued: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from starlette.testclient import TestClient
+
+    from tianbao import api
+    from tianbao.serve.app import make_app
+
+    c = TestClient(make_app(sample_ws), raise_server_exceptions=False, follow_redirects=False)
+    ready(c, "office", issued["office"])
+
+    def full(*_: Any, **__: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(api, "status", full)
+    res = c.get("/office/2014-06")
+    assert res.status_code == 500 and "磁盘已满" in res.text and "Traceback" not in res.text
+    assert "default-src 'self'" in res.headers["content-security-policy"]

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tianbao import api
 from tianbao.serve import audit, auth
 from tianbao.serve.views import dept, login, office, returns, upload
-from tianbao.serve.views.base import render
+from tianbao.serve.views.base import off_loop, render, zh
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024  # a return is well under 1 MiB; the reader's own cap is larger
@@ -104,6 +104,7 @@ def make_app(
             auth.LoginRequired: lambda _r, _e: RedirectResponse("/login", 303),
             auth.PasswordChangeRequired: lambda _r, _e: RedirectResponse("/password", 303),
             HTTPException: _http_error,
+            Exception: _fault,
         },
     )
     app.state.root = ws.root
@@ -118,7 +119,8 @@ def make_app(
 async def _forbidden(request: Request, exc: Exception) -> Response:
     account = auth.current(request)
     why = exc.why if isinstance(exc, auth.Forbidden) else "无权访问"
-    audit.record(
+    await off_loop(
+        audit.record,
         request.app.state.root,
         account.name if account else "",
         auth.client_ip(request),
@@ -138,3 +140,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code = exc.status_code if isinstance(exc, HTTPException) else 500
     title, message = _HTTP_ZH.get(code, ("出错了", "请求无法完成。"))
     return render(request, "error.html", code, title=title, message=message)
+
+
+async def _fault(request: Request, exc: Exception) -> Response:
+    """A fault of ours or of the machine (a full disk...): a page in Chinese, not a
+    traceback; nothing read from the accounts, which may be what failed. The server
+    logs the exception."""
+    from tianbao.errors import fault_from
+
+    fault = fault_from(exc)
+    message = (
+        zh(fault)
+        if fault is not None
+        else "服务器出错，这次操作没有完成。请稍后重试，或联系统计局。"
+    )
+    page = request.app.state.env.get_template("error.html").render(
+        account=None, csrf="", title="出错了", message=message
+    )
+    # served by Starlette's outermost error middleware, past SecurityHeaders: set them here
+    headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS}
+    return HTMLResponse(page, status_code=500, headers=headers)
