@@ -101,6 +101,33 @@ HELP: dict[str, tuple[str, str]] = {
         "January to June 2014: generate, simulated filling (with a few realistic"
         " mistakes), collect; then status, validation report and summary for June.",
     ),
+    "serve": (
+        "网页服务：填报单位上传报表、立即看到审核结果；统计局查看报送情况、审核报表。\n\n"
+        "默认只监听本机（127.0.0.1）；账户先用 tianbao accounts issue 发放。",
+        "Serve the web pages of the workspace: departments upload returns and see the"
+        " verdict at once; the office follows the period and decides on returns.\n\n"
+        "Listens on this machine only (127.0.0.1) unless --host says otherwise; issue the"
+        " accounts first with tianbao accounts issue.",
+    ),
+    "accounts": (
+        "网页账户：发放（issue）、重置（reset）、列出（list）。",
+        "Accounts of the web pages: issue, reset, list.",
+    ),
+    "issue": (
+        "发放尚未发放的账户：计划中每个填报单位一个（用户名为单位代码）、统计局审核账户和 "
+        "admin；初始密码只显示这一次，首次登录须修改。",
+        "Issue the accounts not yet there: one per department of the plan (named by its"
+        " code), the office's, and admin; print each initial password once (to change at"
+        " the first login).",
+    ),
+    "reset": (
+        "给账户 NAME 一个新密码（下次登录须修改），并解除锁定。",
+        "Give account NAME a new password (to change at the next login) and unlock it.",
+    ),
+    "list": (
+        "列出所有账户：角色、单位、是否锁定、是否待改密码。",
+        "Every account: role, department, locked or not, password still to change.",
+    ),
     "plan": (
         "计划工作簿（办公室维护的 Excel）：空白模板、导入、导出。",
         "The plan as an Excel workbook an office keeps (template, import, export).",

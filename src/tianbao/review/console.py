@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.ledger.records import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED
+from tianbao.ledger.records import REJECTED
+from tianbao.review.states import HISTORY_LABELS
 from tianbao.support.console_table import print_table
 from tianbao.support.lang import pick, tr
 from tianbao.support.usertext import shown
-
-HISTORY_LABELS = {
-    ACCEPTED: "通过",
-    ACCEPTED_WITH_WARNINGS: "通过（有预警）",
-    REJECTED: "审核未通过",  # the rules' verdict; 统计局退回 is the office's
-    SUPERSEDED: "已被替代",
-}
 
 
 def print_history(log: Any, tz: Any, console: Any) -> None:

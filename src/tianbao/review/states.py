@@ -3,7 +3,18 @@ The states themselves are the ledger's (``ledger.records``); only their names ar
 
 from __future__ import annotations
 
-from tianbao.ledger.records import APPROVED, FORCED, REOPENED, RETURNED, SIGNED, WITHDRAWN
+from tianbao.ledger.records import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    APPROVED,
+    FORCED,
+    REJECTED,
+    REOPENED,
+    RETURNED,
+    SIGNED,
+    SUPERSEDED,
+    WITHDRAWN,
+)
 
 # ``tianbao review WORD``: the decision each word records
 REVIEW_WORDS = {"return": RETURNED, "force": FORCED, "approve": APPROVED, "reopen": REOPENED}
@@ -16,3 +27,11 @@ VERBS = {RETURNED: "退回", FORCED: "强制受理", APPROVED: "审核通过", R
 
 # a period's sign-off and its withdrawal, 中文 | English
 SIGNOFF_LABELS = {SIGNED: "签发 | signed off", WITHDRAWN: "撤销签发 | withdrawn"}
+
+# a submission's state as history names it
+HISTORY_LABELS = {
+    ACCEPTED: "通过",
+    ACCEPTED_WITH_WARNINGS: "通过（有预警）",
+    REJECTED: "审核未通过",  # the rules' verdict; 统计局退回 is the office's
+    SUPERSEDED: "已被替代",
+}

@@ -1,0 +1,61 @@
+"""The audit log of the pages: every login, failed login, upload and download (with the
+sha256 of the bytes) and decision, with the account, the time and the client's address.
+Append-only: the table's triggers refuse UPDATE and DELETE (accounts._SCHEMA)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from tianbao.serve.accounts import connect
+
+LOGIN, LOGIN_FAILED, LOCKED, LOGOUT = "login", "login_failed", "login_locked", "logout"
+PASSWORD, UPLOAD, UPLOAD_REFUSED, DOWNLOAD = "password", "upload", "upload_refused", "download"
+REVIEW, FORBIDDEN = "review", "forbidden"
+ACTIONS_ZH = {
+    LOGIN: "登录",
+    LOGIN_FAILED: "登录失败",
+    LOCKED: "账户锁定",
+    LOGOUT: "退出",
+    PASSWORD: "修改密码",
+    UPLOAD: "上传",
+    UPLOAD_REFUSED: "上传未受理",
+    DOWNLOAD: "下载",
+    REVIEW: "审核决定",
+    FORBIDDEN: "越权访问",
+}
+_MAX_DETAIL = 500
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: str
+    account: str
+    ip: str
+    action: str
+    detail: str
+    sha256: str
+
+
+def record(
+    root: Path, account: str, ip: str, action: str, detail: str = "", sha256: str = ""
+) -> None:
+    at = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    with connect(root) as con:
+        con.execute(
+            "INSERT INTO audit (at, account, ip, action, detail, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+            (at, account[:100], ip, action, detail[:_MAX_DETAIL], sha256),
+        )
+
+
+def entries(root: Path, account: str | None = None, limit: int = 500) -> list[Entry]:
+    """The newest entries first, of one account or all."""
+    sql = "SELECT id, at, account, ip, action, detail, sha256 FROM audit"
+    args: tuple[object, ...] = ()
+    if account is not None:
+        sql, args = sql + " WHERE account = ?", (account,)
+    with connect(root, write=False) as con:
+        rows = con.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+    return [Entry(*row) for row in rows]

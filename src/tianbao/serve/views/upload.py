@@ -1,0 +1,169 @@
+"""上传: one returned workbook, taken exactly as ``tianbao collect`` takes it, its verdict
+on the next page.
+
+The body is streamed to a temporary file under a size cap (a larger one gets a Chinese
+page, never a raw 413); the client's file name is only written to the audit log, never
+used as a path. The file is first validated for its signed identity: one that names
+another department than the logged-in one is refused and nothing is recorded. Then
+``api.collect`` records it with the upload's time as its receipt time, under the name
+``tianbao generate`` gave the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import Message, Receive
+
+from tianbao import api
+from tianbao.plan.periods import Period
+from tianbao.serve import accounts, audit, auth
+from tianbao.serve.views.base import off_loop, render, root, zh
+from tianbao.template.generate import file_name
+
+ENVELOPE = 64 * 1024  # the multipart headers and the form's other fields around the file
+
+
+class TooLarge(Exception):
+    pass
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/upload", upload_page, methods=["GET"]),
+        Route("/upload", upload_post, methods=["POST"]),
+    ]
+
+
+async def upload_page(request: Request) -> Response:
+    auth.require(request, accounts.DEPT)
+    return render(request, "upload.html", title="上传报表", message="", cap=_mib(request))
+
+
+def _mib(request: Request) -> str:
+    return f"{request.app.state.max_upload / 1024 / 1024:g} MB"
+
+
+def _capped(receive: Receive, cap: int) -> Receive:
+    """``receive`` that stops the body once it passes ``cap`` bytes (a client may send
+    no Content-Length, or a false one)."""
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > cap:
+            raise TooLarge()
+        return message
+
+    return counted
+
+
+def _too_large(request: Request) -> Response:
+    return render(
+        request, "upload.html", 413, title="文件过大",
+        message=f"文件过大：上传的报表不能超过 {_mib(request)}。请确认选的是本系统下发的 .xlsx "
+        "模板填好后的文件（不要放入图片或附件），再重新上传。",
+        cap=_mib(request),
+    )  # fmt: skip
+
+
+@dataclass
+class Taken:
+    result: Any = None  # the CollectResult, when collect ran
+    refused: str = ""  # why it was not recorded (Chinese)
+    findings: list[Any] | None = None  # a refused file's findings, when it could not be read
+
+
+def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
+    """Validate for the identity, then record as ``tianbao collect`` does (in a worker
+    thread; the workbook is read by the guarded reader)."""
+    ws = api.workspace(where)
+    assert ws.plan is not None
+    # the identity only: the previous period's figures are for collect's own validation
+    (report,) = api.validate_files(ws, [path], history=False).reports
+    if report.department != dept:
+        named = ws.plan.departments.get(report.department)
+        if named is None:
+            why = ("读不出模板身份：请上传统计局为您单位下发的本期模板填好后的 .xlsx 文件"
+                   "（不要另存为其他格式，也不要复制到新工作簿）。未登记。")  # fmt: skip
+            return Taken(refused=why, findings=report.findings)
+        why = (f"这是 {named.name}（{report.department}）的报表，不是您单位的，未登记。"
+               "请确认是否选错了文件。")  # fmt: skip
+        return Taken(refused=why)
+    try:
+        canonical = file_name(Period.parse(report.period), dept, ws.plan.departments[dept].name)
+    except ValueError:
+        canonical = path.name
+    named_path = path.rename(path.with_name(canonical))
+    (result,) = api.collect(ws, [named_path], received_at=received_at)
+    return Taken(result=result)
+
+
+async def upload_post(request: Request) -> Response:
+    account = auth.require(request, accounts.DEPT)
+    cap = request.app.state.max_upload
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > cap + ENVELOPE:
+        return _too_large(request)
+    capped = Request(request.scope, _capped(request.receive, cap + ENVELOPE))
+    try:
+        form = await capped.form(max_files=1, max_fields=5)
+    except TooLarge:
+        return _too_large(request)
+    try:
+        auth.check_csrf(request, form.get("csrf"))
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return render(request, "upload.html", 400, title="上传报表",
+                          message="请选择要上传的 .xlsx 文件。", cap=_mib(request))  # fmt: skip
+        if (upload.size or 0) > cap:
+            return _too_large(request)
+        return await _taken(request, account, upload)
+    finally:
+        await form.close()
+
+
+def _save(source: Any, path: Path) -> str:
+    """Copy the spooled upload to ``path``; its sha256."""
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+async def _taken(request: Request, account: accounts.Account, upload: UploadFile) -> Response:
+    client_name = str(upload.filename).replace("\\", "/").rsplit("/", 1)[-1][:120]
+    tz = request.app.state.tz
+    with tempfile.TemporaryDirectory(prefix="tianbao-upload-") as tmp:
+        path = Path(tmp) / "upload.xlsx"  # our name: the client's never becomes a path
+        sha = await off_loop(_save, upload.file, path)
+        received = dt.datetime.now(tz).isoformat(timespec="seconds")
+        taken = await off_loop(take, root(request), path, account.department, received)
+    ip = auth.client_ip(request)
+    result = taken.result
+    if taken.refused or result.submission_id is None:
+        why = taken.refused or zh(result.message)
+        detail = f"{client_name}: {why}"
+        await off_loop(audit.record, root(request), account.name, ip, audit.UPLOAD_REFUSED,
+                       detail, sha)  # fmt: skip
+        return render(request, "refused.html", 422, title="未受理", message=why,
+                      findings=taken.findings or [], file=client_name)  # fmt: skip
+    detail = f"{client_name} → #{result.submission_id} {result.period} {result.status}"
+    if result.duplicate:
+        detail += " (duplicate)"
+    await off_loop(audit.record, root(request), account.name, ip, audit.UPLOAD, detail, sha)
+    again = "?again=1" if result.duplicate else ""
+    return RedirectResponse(f"/returns/{result.submission_id}{again}", 303)
