@@ -143,6 +143,7 @@ class Validator:
             expected_period,
             expected_dept,
             recall=self._recall,
+            meta_state=getattr(book.sheet(META_SHEET), "state", "veryHidden"),
         )
         idy = idr.identity
         plan = self._plan_in_force(idy.period) if idy is not None else self.plan
