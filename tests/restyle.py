@@ -29,6 +29,8 @@ class Style:
     reverse_attributes: bool = False
     quote: str = '"'
     declaration: bool = True
+    between_attributes: str = " "  # or a line break and indentation
+    equals: str = "="  # or " = "
 
 
 def restyle(data: bytes, style: Style) -> bytes:
@@ -64,7 +66,10 @@ def restyle(data: bytes, style: Style) -> bytes:
         items = list(el.attrib.items())
         if style.reverse_attributes:
             items.reverse()
-        attrs = "".join(f" {qname(k, True)}={q}{attr_text(v)}{q}" for k, v in items)
+        attrs = "".join(
+            f"{style.between_attributes}{qname(k, True)}{style.equals}{q}{attr_text(v)}{q}"
+            for k, v in items
+        )
         name = qname(el.tag)
         pad = style.newline + style.indent * (depth + 1) if style.indent else ""
         children = list(el)

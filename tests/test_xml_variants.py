@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from helpers import tianbao
@@ -111,6 +112,11 @@ STYLES = [
             indent="  ",
             declaration=False,
         ),
+    ),
+    (
+        "every part: each attribute on a line of its own, spaces around =",
+        (EVERY_PART,),
+        Style(((MAIN, ""), (VT, "vt")), "  ", between_attributes="\n      ", equals=" = "),
     ),
     (
         "every part on one line, attributes reversed",
@@ -248,3 +254,43 @@ def test_cli_json__identity_copies_agree_after_indenting(rs: Returns, june: Path
     res = tianbao(rs.runner, "validate", "-w", rs.ws, path, "--json", "--previous", rs.previous)
     report = json.loads(res.stdout)["files"][0]
     assert res.exit_code == 0 and report["findings"] == [], report["findings"]
+
+
+def _error_value(wb: openpyxl.Workbook, r: Returns) -> None:
+    """The first indicator's 本年累计 holds #DIV/0! (a formula the clerk typed broke)."""
+    form = "indicators_monthly"
+    cell = wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "ytd")]
+    cell.value, cell.data_type = "#DIV/0!", "e"
+
+
+def _respell(pattern: bytes, spelled: bytes) -> Callable[[str, bytes], bytes | None]:
+    def change(name: str, data: bytes) -> bytes | None:
+        return re.sub(pattern, spelled, data) if name.startswith("xl/worksheets/") else None
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("case", "pattern", "spelled"),
+    [
+        ("tab before t", rb' t="', b'\tt="'),
+        ("line break before t", rb' t="', b'\n        t="'),
+        ("spaces around =", rb' t="e"', b" t = 'e'"),
+        ("single quotes", rb' t="([a-z]+)"', rb" t='\1'"),
+        ("every attribute on a line of its own", rb'" (?=[a-zA-Z]+=)', b'"\n      '),
+    ],
+)
+def test_attribute_spelling__an_error_value_still_found(
+    rs: Returns, case: str, pattern: bytes, spelled: bytes
+) -> None:
+    src = rs.june("error_value", _error_value)
+    code, found = validate(rs, src)
+    errors = [(f["code"], f["sheet"], f["cell"]) for f in found if f["code"] == "VALUE_EXCEL_ERROR"]
+    assert len(errors) == 1 and code == 1
+    path = variant(rs, src, re.sub(r"\W+", "_", case), _respell(pattern, spelled))
+    assert read_workbook(path).sha256 != read_workbook(src).sha256  # respelled
+    assert read_as_shown(path) == read_as_shown(src)
+    code, found = validate(rs, path)
+    assert [
+        (f["code"], f["sheet"], f["cell"]) for f in found if f["code"] == "VALUE_EXCEL_ERROR"
+    ] == errors

@@ -24,10 +24,21 @@ from tianbao.read.cellbase import (
 
 # -- fast path ----------------------------------------------------------------------
 _R_ODD = (b"r =", b"r\t=", b"r\n=", b"r\r=")
+# Attributes spelled otherwise than ' name="value"': whitespace around "=", single
+# quotes, a tab or line break right before t= or s=. The byte searches for ' t="e"'
+# and ' s="N"' would miss such cells (an error value read as blank), so the exact
+# path reads them. A pretty-printer's line breaks between tags are not among these.
+_ATTR_ODD = (b" =", b"\t=", b"\n=", b"\r=", b"= ", b"=\t", b"=\n", b"=\r", b"='")
+_ODD = (
+    *_R_ODD,
+    *_ATTR_ODD,
+    *(ws + name for ws in (b"\t", b"\n", b"\r") for name in (b"t=", b"s=")),
+)
 
 
 def _canonical_refs(buf: bytes, start: int, end: int, n_refs: int) -> bool:
-    """Every attribute named r is written ' r="' and there are n_refs of them.
+    """Every attribute named r is written ' r="', there are n_refs of them, and no
+    attribute is spelled otherwise than ' name="value"' (_ATTR_ODD).
 
     calamine takes the last r of a tag, in any spelling (r='..', tab before r,
     r = "..."), so any other spelling or a duplicate sends the sheet to the
@@ -36,7 +47,7 @@ def _canonical_refs(buf: bytes, start: int, end: int, n_refs: int) -> bool:
     plain = buf.count(b' r="', start, end)
     if plain != n_refs or buf.count(b"r=", start, end) != plain:
         return False
-    return all(buf.find(odd, start, end) < 0 for odd in _R_ODD)
+    return all(buf.find(odd, start, end) < 0 for odd in _ODD)
 
 
 def _fast(
