@@ -66,13 +66,17 @@ def validate(rs: Returns, path: Path) -> tuple[int, list[dict[str, Any]]]:
     return code, report["findings"]
 
 
+SHEET_FACTS = ("name", "state", "kind", "rows", "merges", "hidden_rows", "error_cells")
+SHEET_FACTS += ("formula_no_value", "percent_cells", "formula_cells")
+
+
 def read_as_shown(path: Path) -> dict[str, Any]:
     """What a reader of the spreadsheet sees: properties, sheets with state, cells."""
     book = read_workbook(path).book
     assert book is not None, read_workbook(path).issues
     return {
         "properties": book.custom_properties,
-        "sheets": [(s.name, s.state, s.rows) for s in book.sheets],
+        "sheets": [{k: getattr(s, k) for k in SHEET_FACTS} for s in book.sheets],
         "date1904": book.date1904,
     }
 
@@ -257,10 +261,12 @@ def test_cli_json__identity_copies_agree_after_indenting(rs: Returns, june: Path
 
 
 def _error_value(wb: openpyxl.Workbook, r: Returns) -> None:
-    """The first indicator's 本年累计 holds #DIV/0! (a formula the clerk typed broke)."""
+    """The first indicator's 本年累计 holds #DIV/0! (a formula the clerk typed broke);
+    its 本月 is shown as a percentage."""
     form = "indicators_monthly"
     cell = wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "ytd")]
     cell.value, cell.data_type = "#DIV/0!", "e"
+    wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "month_value")].number_format = "0.0%"
 
 
 def _respell(pattern: bytes, spelled: bytes) -> Callable[[str, bytes], bytes | None]:
@@ -276,6 +282,7 @@ def _respell(pattern: bytes, spelled: bytes) -> Callable[[str, bytes], bytes | N
         ("tab before t", rb' t="', b'\tt="'),
         ("line break before t", rb' t="', b'\n        t="'),
         ("spaces around =", rb' t="e"', b" t = 'e'"),
+        ("line break before s", rb' s="', b'\ns="'),
         ("single quotes", rb' t="([a-z]+)"', rb" t='\1'"),
         ("every attribute on a line of its own", rb'" (?=[a-zA-Z]+=)', b'"\n      '),
     ],
@@ -287,6 +294,7 @@ def test_attribute_spelling__an_error_value_still_found(
     code, found = validate(rs, src)
     errors = [(f["code"], f["sheet"], f["cell"]) for f in found if f["code"] == "VALUE_EXCEL_ERROR"]
     assert len(errors) == 1 and code == 1
+    assert sum(len(s["percent_cells"]) for s in read_as_shown(src)["sheets"]) == 1
     path = variant(rs, src, re.sub(r"\W+", "_", case), _respell(pattern, spelled))
     assert read_workbook(path).sha256 != read_workbook(src).sha256  # respelled
     assert read_as_shown(path) == read_as_shown(src)
