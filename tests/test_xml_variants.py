@@ -140,6 +140,20 @@ def test_xml_style__read_as_shown_and_accepted(
     assert code == 0 and [f["code"] for f in found] == [f["code"] for f in validate(rs, june)[1]]
 
 
+def _epilog(name: str, data: bytes) -> bytes | None:
+    """A comment and a processing instruction after the root element, as XML allows."""
+    if not name.endswith((".xml", ".rels")):
+        return None
+    return data.rstrip() + b"\n<!-- saved by another program -->\n<?writer done?>\n"
+
+
+def test_comment_after_the_root__read_as_shown_and_accepted(rs: Returns, june: Path) -> None:
+    path = variant(rs, june, "epilog", _epilog)
+    assert read_as_shown(path) == read_as_shown(june)
+    code, found = validate(rs, path)
+    assert code == 0 and [f["code"] for f in found] == [f["code"] for f in validate(rs, june)[1]]
+
+
 def _pad_values(name: str, data: bytes) -> bytes | None:
     """Each property value wrapped in line breaks and spaces inside its element."""
     if name != CUSTOM_XML:
