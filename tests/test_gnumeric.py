@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,18 @@ def test_filled_return_resaved__collected_with_identical_values(
     res = tianbao(rs.runner, "--lang", "en", "validate", "-w", rs.ws, out, "--notes",
                   "--previous", rs.previous)  # fmt: skip
     assert res.exit_code == 0 and "re-saved by another program" in res.output, res.output
+
+
+def test_resaved_return_annotated__no_stray_warnings(rs: Returns, tmp_path: Path) -> None:
+    """The annotated copy of a Gnumeric file is written, and openpyxl's remarks on its
+    styles ("no default style") do not reach the clerk's terminal."""
+    june = rs.june("annotated")
+    out = resave(june, tmp_path / "gnumeric" / june.name, tmp_path / "home")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tianbao.cli", "validate", "-w", str(rs.ws), str(out),
+         "--previous", str(rs.previous), "--annotate", str(tmp_path / "notes")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == [f"{out.stem}.审核意见.xlsx"]
+    assert "Warning" not in proc.stderr and "openpyxl" not in proc.stderr, proc.stderr
