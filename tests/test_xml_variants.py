@@ -135,6 +135,7 @@ def test_xml_style__read_as_shown_and_accepted(
     rs: Returns, june: Path, case: str, parts: tuple[str, ...], style: Style
 ) -> None:
     path = variant(rs, june, re.sub(r"\W+", "_", case), restyled(parts, style))
+    assert read_workbook(path).sha256 != read_workbook(june).sha256  # restyled
     assert read_as_shown(path) == read_as_shown(june)
     code, found = validate(rs, path)
     assert code == 0 and [f["code"] for f in found] == [f["code"] for f in validate(rs, june)[1]]
