@@ -329,27 +329,37 @@ class PartScan(ZipChecker):
         return facts
 
     def custom_properties(self) -> None:
+        """name -> value of each custom property: the text of its value element
+        (<vt:lpwstr>...), never the indentation a pretty-printing writer (Gnumeric)
+        puts around that element inside <property>."""
         rels = [r for r in self.rels("") if r.type == "custom-properties" and r.part]
         zi = self.find(rels[0].part) if rels else self.find("docProps/custom.xml")  # type: ignore[arg-type]
         if zi is None:
             return
         props = self.pkg.custom_properties
         name_now: str | None = None  # the property being read
-        parts: list[str] = []
+        depth = 0  # 1 inside <property>, 2+ inside its value element
+        inner: list[str] = []  # text inside the value element
+        outer: list[str] = []  # text directly in <property>: formatting, or a bare value
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal name_now, parts
-            if xmlsafe.local(name) == "property":
-                name_now, parts = attrs.get("name", ""), []
+            nonlocal name_now, depth, inner, outer
+            if name_now is not None:
+                depth += 1
+            elif xmlsafe.local(name) == "property":
+                name_now, depth, inner, outer = xmlsafe.attr_local(attrs, "name") or "", 1, [], []
 
         def text(data: str) -> None:
             if name_now is not None:
-                parts.append(data)
+                (outer if depth == 1 else inner).append(data)
 
         def end(name: str) -> None:
-            nonlocal name_now
-            if xmlsafe.local(name) == "property" and name_now is not None:
-                props[name_now] = "".join(parts)
+            nonlocal name_now, depth
+            if name_now is None:
+                return
+            depth -= 1
+            if depth == 0:
+                props[name_now] = "".join(inner) if inner else "".join(outer).strip()
                 name_now = None
 
         self.read_xml(zi, start=start, end=end, text=text)

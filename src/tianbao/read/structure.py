@@ -103,18 +103,20 @@ class StructureChecks(ZipChecker):
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal external_refs
             what = xmlsafe.local(name)
+            # by local name, whatever prefix or default namespace the writer chose
             if what == "sheet":
                 sheets.append(
                     (
-                        attrs.get("name", ""),
-                        attrs.get("state", "visible"),
+                        xmlsafe.attr_local(attrs, "name") or "",
+                        (xmlsafe.attr_local(attrs, "state") or "visible").strip(),
                         xmlsafe.attr_local(attrs, "id") or "",
                     )
                 )
             elif what == "workbookPr":
-                self.pkg.date1904 = attrs.get("date1904", "").strip().lower() in ("1", "true")
+                d1904 = xmlsafe.attr_local(attrs, "date1904") or ""
+                self.pkg.date1904 = d1904.strip().lower() in ("1", "true")
             elif what == "definedName":
-                names.append(attrs.get("name", ""))
+                names.append(xmlsafe.attr_local(attrs, "name") or "")
             elif what == "externalReference":
                 external_refs = True
 

@@ -58,9 +58,18 @@ def root_tag(buf: bytes) -> tuple[str, bytes]:
     return m.group(1).decode("ascii", "replace").rpartition(":")[2], m.group(2)
 
 
+_EPILOG_ITEM = re.compile(rb"(?:<\?(?:(?!<\?).)*?\?>|<!--(?:(?!<!--).)*?-->)\s*$", re.S)
+
+
 def check_closed(buf: bytes, root: str) -> None:
-    """The part ends with the root's end tag (a cheap test for truncation)."""
+    """The part ends with the root's end tag (a cheap test for truncation), or with
+    that tag and comments or processing instructions after it, as XML allows."""
     tail = buf[-256:].rstrip()
+    while tail.endswith((b"-->", b"?>")):
+        m = _EPILOG_ITEM.search(tail)
+        if m is None:
+            break
+        tail = tail[: m.start()].rstrip()
     name = re.escape(root.encode())
     if re.search(rb"</(?:[\w.-]+:)?%s\s*>$" % name, tail):
         return

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import io
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from pathlib import Path
@@ -197,9 +198,11 @@ def _load(data: bytes) -> Any:
     """The workbook with every formula replaced by its cached value: a department's
     formula (a HYPERLINK, a DDE call) must not come alive in a copy tianbao wrote."""
     try:
-        return openpyxl.load_workbook(
-            io.BytesIO(data), keep_vba=False, keep_links=False, data_only=True
-        )
+        with warnings.catch_warnings():  # openpyxl's remarks on another writer's styles
+            warnings.simplefilter("ignore")  # (Gnumeric's "no default style") are not the clerk's
+            return openpyxl.load_workbook(
+                io.BytesIO(data), keep_vba=False, keep_links=False, data_only=True
+            )
     except Exception:  # untrusted input: any failure to parse means no annotated copy
         return None
 

@@ -18,6 +18,7 @@ from tianbao.plan.archive import recall
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
+from tianbao.support.visible import contrast
 from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET, column_label_text
 from tianbao.validate.extract import FormRecords, SheetView, extract_form
@@ -148,6 +149,7 @@ class Validator:
             expected_period,
             expected_dept,
             recall=self._recall,
+            meta_state=getattr(book.sheet(META_SHEET), "state", "veryHidden"),
         )
         idy = idr.identity
         plan = self._plan_in_force(idy.period) if idy is not None else self.plan
@@ -302,11 +304,12 @@ class Validator:
         if earlier is None or idy.department not in earlier.departments:
             return None
         idr.findings = [f for f in idr.findings if f.code is not Code.ID_OLD_PLAN]
+        got, want = contrast(fp, plan.fingerprint, 12)  # cut where they differ
         idr.findings.append(
             make(
                 Code.ID_PLAN_REVISED,
-                value=f"v{earlier.version} {fp[:12]}",
-                expected=f"v{plan.version} {plan.fingerprint[:12]}",
+                value=f"v{earlier.version} {got}",
+                expected=f"v{plan.version} {want}",
             )
         )
         return earlier

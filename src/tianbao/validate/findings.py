@@ -81,6 +81,7 @@ class Code(str, Enum):
     ID_PROPERTIES_DIFFER = "ID_PROPERTIES_DIFFER"
     ID_COPY_MISSING = "ID_COPY_MISSING"
     ID_COPY_FORGED = "ID_COPY_FORGED"
+    ID_SHEET_SHOWN = "ID_SHEET_SHOWN"
     # structure
     STRUCT_SHEET_MISSING = "STRUCT_SHEET_MISSING"
     STRUCT_SHEET_RENAMED = "STRUCT_SHEET_RENAMED"
@@ -199,6 +200,14 @@ CATALOG: dict[Code, CodeInfo] = {
         E,
         "身份信息的一份副本被改动（签名不符），未受理",
         "one identity copy was edited (its signature does not verify); not accepted",
+    ),
+    Code.ID_SHEET_SHOWN: CodeInfo(
+        N,
+        "隐藏的身份表 _tianbao 现在可见：文件曾用其他程序（如 Gnumeric）打开另存，"
+        "这些程序会显示隐藏的表；身份信息已验证，不影响受理，无需处理",
+        "the hidden identity sheet _tianbao is now visible: the file was re-saved by "
+        "another program (Gnumeric, for one, shows hidden sheets); the identity verifies "
+        "and this is fine, nothing to do",
     ),
     Code.STRUCT_SHEET_MISSING: CodeInfo(E, "缺少工作表", "a form sheet is missing"),
     Code.STRUCT_SHEET_RENAMED: CodeInfo(

@@ -16,6 +16,7 @@ from tianbao import identity as ident
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
+from tianbao.support.visible import contrast
 from tianbao.template.content import build_content
 from tianbao.template.writer import META_SHEET
 from tianbao.validate.findings import Code, Finding, make
@@ -69,12 +70,13 @@ def _from_sheet(rows: list[list[Any]] | None) -> tuple[dict[str, str], str] | No
 
 
 def _text(v: Any) -> str:
-    """Identity values are text; a client may retype '1' as the number 1.0."""
+    """Identity values are text; a client may retype '1' as the number 1.0. No value
+    we sign begins or ends in whitespace: whitespace there is a writer's formatting."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v)
+    return str(v).strip()
 
 
 def identify(
@@ -87,9 +89,11 @@ def identify(
     expected_period: str | None = None,
     expected_department: str | None = None,
     recall: Callable[[str], Plan | None] | None = None,
+    meta_state: str = "veryHidden",
 ) -> IdentifyResult:
     """``recall`` finds an earlier plan by fingerprint (the one a template was made
-    from), so a template of before a revision is still recognised as ours."""
+    from), so a template of before a revision is still recognised as ours.
+    ``meta_state``: the _tianbao sheet's state as the file has it."""
     found: list[Identity] = []
     for source, got in (("properties", _from_properties(props)), ("sheet", _from_sheet(meta_rows))):
         if got is not None:
@@ -101,6 +105,8 @@ def identify(
     idy = res.identity
     assert idy is not None
     res.findings.extend(_copies(found, idy, props, meta_rows))
+    if meta_state == "visible" and any(i.source == "sheet" and i.verified for i in found):
+        res.findings.append(make(Code.ID_SHEET_SHOWN, cell=f"{META_SHEET}!A1"))
     if not idy.verified:
         own = recall(idy.fields.get("plan_fingerprint", "")) if recall else None
         res.findings.append(_unverified(idy, own or plan, forms, secret))
@@ -179,12 +185,12 @@ def identify(
     if idy.fields.get("plan_fingerprint") != plan.fingerprint or idy.fields.get(
         "plan_version"
     ) != str(plan.version):
+        got_fp, want_fp = contrast(idy.fields.get("plan_fingerprint", ""), plan.fingerprint, 12)
         res.findings.append(
             make(
                 Code.ID_OLD_PLAN,
-                value=f"v{idy.fields.get('plan_version')} "
-                f"{idy.fields.get('plan_fingerprint', '')[:12]}",
-                expected=f"v{plan.version} {plan.fingerprint[:12]}",
+                value=f"v{idy.fields.get('plan_version')} {got_fp}",
+                expected=f"v{plan.version} {want_fp}",
                 **where,
             )
         )
@@ -318,14 +324,12 @@ def _copies(
     diff = [k for k in ident.IDENTITY_FIELDS if a.fields.get(k) != b.fields.get(k)]
     if not diff and a.signature == b.signature:
         return out
-    parts = (
-        "；".join(
-            f"{_FIELD_ZH.get(k, k)}：{_SOURCE_ZH[a.source]}为“{a.fields.get(k, '')[:40]}”，"
-            f"{_SOURCE_ZH[b.source]}为“{b.fields.get(k, '')[:40]}”"
-            for k in diff
-        )
-        or "签名不同"
-    )
+    shown = {k: contrast(a.fields.get(k, ""), b.fields.get(k, "")) for k in diff}
+    parts = "；".join(
+        f"{_FIELD_ZH.get(k, k)}：{_SOURCE_ZH[a.source]}为“{shown[k][0]}”，"
+        f"{_SOURCE_ZH[b.source]}为“{shown[k][1]}”"
+        for k in diff
+    ) or "签名不同：“{}”与“{}”".format(*contrast(a.signature, b.signature, 16))
     forged = [i for i in found if not i.verified and i is not believed]
     code = Code.ID_COPY_FORGED if forged and believed.verified else Code.ID_PROPERTIES_DIFFER
     tail = (
@@ -339,8 +343,8 @@ def _copies(
             code,
             message=f"两份身份信息不一致：{parts}{tail}（the identity copies differ in "
             f"{', '.join(diff) or 'signature'}; the {believed.source} copy was believed）",
-            value={k: a.fields.get(k, "") for k in diff} or a.signature[:16],
-            expected={k: b.fields.get(k, "") for k in diff} or b.signature[:16],
+            value={k: a.fields.get(k, "") for k in diff} or a.signature,
+            expected={k: b.fields.get(k, "") for k in diff} or b.signature,
             cell=f"{META_SHEET}!A1",
         )
     )
