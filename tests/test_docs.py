@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tianbao.docs import cli_markdown, findings_markdown, main, stage_of
+from tianbao.findings import CATALOG, Code
 from tianbao.planbook.guide import plan_markdown
 from tianbao.planbook.sheets import SHEETS
-from tianbao.validate.findings import CATALOG, Code
 
 FINDINGS_MD = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
 CLI_MD = FINDINGS_MD.with_name("cli.md")

@@ -17,6 +17,7 @@ import pytest
 import xlsxwriter
 
 from helpers import SAMPLE, printed_as_a_table
+from tianbao.findings import CATALOG, Code, Finding, Severity, make
 from tianbao.report.annotate import (
     AUTHOR,
     ERROR_FILL,
@@ -37,7 +38,6 @@ from tianbao.report.validation_xlsx import (
     write_report,
 )
 from tianbao.validate.engine import FileReport, Validator
-from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
 from tianbao.workspace import init_workspace, open_workspace
 
 SHEET = "项目进度"

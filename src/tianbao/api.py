@@ -19,7 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
+from tianbao.findings import Code
 from tianbao.workspace import Workspace, open_workspace
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.UNKNOWN_FORM,)
 
 if TYPE_CHECKING:
     from tianbao.collect.pipeline import CollectResult
@@ -383,7 +387,6 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     from tianbao.planbook.diff import plan_changes
     from tianbao.planbook.install import install_plan, plan_yaml
     from tianbao.planbook.read import import_plan_workbook
-    from tianbao.problems import CheckCode
     from tianbao.problems import Problem as P
     from tianbao.support.yamlio import YamlProblem, load_yaml
 
@@ -402,7 +405,7 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
         if locate(form_id, ws.forms_dir) is None:
             cell = got.cells.get(("reporting", "forms"), "基本信息")
             why = f"报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表"
-            result.problems.append(P(CheckCode.UNKNOWN_FORM, workbook.name, why, cell))
+            result.problems.append(P(Code.UNKNOWN_FORM, workbook.name, why, cell))
     if result.problems:
         return result
     try:

@@ -16,13 +16,25 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from tianbao.findings import Code
 from tianbao.forms.expr import ExprError, parse
 from tianbao.forms.model import Column, FormDef, QualityCheck, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
-from tianbao.problems import CheckCode, Problem, json_path
+from tianbao.problems import Problem, described, json_path
 from tianbao.schema_errors import iter_located, validator_for
 from tianbao.support.resources import schemas_dir, templates_dir
 from tianbao.support.yamlio import LoadedYaml, YamlProblem, load_yaml
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.FILE_UNREADABLE,
+    Code.SCHEMA,
+    Code.DUPLICATE_ID,
+    Code.FORM_FIELD_MISSING,
+    Code.FORM_PREFILL_UNKNOWN,
+    Code.FORM_RULE_INVALID,
+    Code.FORM_ID_MISMATCH,
+)
 
 LAYOUT_SCHEMA = "form-layout.schema.json"
 PERIOD_NAMES = {
@@ -72,11 +84,9 @@ def load_form(
     try:
         layout = load_yaml(layout_path)
     except YamlProblem as exc:
-        return FormResult(
-            None, [Problem(CheckCode.FILE_UNREADABLE, lname, exc.message, line=exc.line)]
-        )
+        return FormResult(None, [Problem(Code.FILE_UNREADABLE, lname, exc.message, line=exc.line)])
     problems = [
-        Problem(CheckCode.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
+        Problem(Code.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
         for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
     ]
     if problems:
@@ -84,7 +94,7 @@ def load_form(
     data: dict[str, Any] = layout.data
 
     def at(
-        code: CheckCode,
+        code: Code,
         path: tuple,
         msg: str,
         found: Any = None,
@@ -97,9 +107,9 @@ def load_form(
     if layout_path.stem != data["id"]:
         problems.append(
             at(
-                CheckCode.FORM_ID_MISMATCH,
+                Code.FORM_ID_MISMATCH,
                 ("id",),
-                CheckCode.FORM_ID_MISMATCH.value,
+                described(Code.FORM_ID_MISMATCH),
                 data["id"],
                 layout_path.stem,
             )
@@ -110,7 +120,7 @@ def load_form(
     try:
         schema_doc = load_yaml(schema_path)  # JSON is YAML: this keeps line numbers
     except YamlProblem as exc:
-        problems.append(Problem(CheckCode.FILE_UNREADABLE, sname, exc.message, line=exc.line))
+        problems.append(Problem(Code.FILE_UNREADABLE, sname, exc.message, line=exc.line))
         return FormResult(None, problems)
     record_schema = schema_doc.data
     try:
@@ -119,7 +129,7 @@ def load_form(
         path = tuple(exc.absolute_path)
         problems.append(
             at(
-                CheckCode.SCHEMA,
+                Code.SCHEMA,
                 path,
                 f"记录 schema 本身无效 invalid JSON Schema: {exc.message}",
                 file=sname,
@@ -130,7 +140,7 @@ def load_form(
     if not isinstance(record_schema, dict) or record_schema.get("type") != "object":
         problems.append(
             at(
-                CheckCode.SCHEMA,
+                Code.SCHEMA,
                 ("type",),
                 "记录 schema 应为 object 类型 record schema must have type object",
                 record_schema.get("type") if isinstance(record_schema, dict) else None,
@@ -154,9 +164,9 @@ def load_form(
         if rid in rule_ids[:i]:
             problems.append(
                 at(
-                    CheckCode.DUPLICATE_ID,
+                    Code.DUPLICATE_ID,
                     ("rules", i, "id"),
-                    CheckCode.DUPLICATE_ID.value,
+                    described(Code.DUPLICATE_ID),
                     rid,
                     "unique",
                 )
@@ -233,7 +243,7 @@ def _column_problems(
     ):
         problems.append(
             at(
-                CheckCode.FORM_FIELD_MISSING,
+                Code.FORM_FIELD_MISSING,
                 ("key",),
                 "主键应为一个预填列 the key must be a pre-filled column",
                 key,
@@ -245,9 +255,9 @@ def _column_problems(
         if c.field in seen:
             problems.append(
                 at(
-                    CheckCode.DUPLICATE_ID,
+                    Code.DUPLICATE_ID,
                     ("columns", i, "field"),
-                    CheckCode.DUPLICATE_ID.value,
+                    described(Code.DUPLICATE_ID),
                     c.field,
                     "unique",
                 )
@@ -256,7 +266,7 @@ def _column_problems(
         if c.entry and c.field not in props:
             problems.append(
                 at(
-                    CheckCode.FORM_FIELD_MISSING,
+                    Code.FORM_FIELD_MISSING,
                     ("columns", i, "field"),
                     f"填报列在记录 schema 中未定义 entry column not in {sname}",
                     c.field,
@@ -267,7 +277,7 @@ def _column_problems(
             if c.previous_field not in entry:
                 problems.append(
                     at(
-                        CheckCode.FORM_PREFILL_UNKNOWN,
+                        Code.FORM_PREFILL_UNKNOWN,
                         ("columns", i, "prefill"),
                         "上期预填须引用本表的填报列 previous.<field> must name an entry "
                         "column of this form",
@@ -278,9 +288,9 @@ def _column_problems(
         elif c.prefill and c.prefill not in known_attrs:
             problems.append(
                 at(
-                    CheckCode.FORM_PREFILL_UNKNOWN,
+                    Code.FORM_PREFILL_UNKNOWN,
                     ("columns", i, "prefill"),
-                    CheckCode.FORM_PREFILL_UNKNOWN.value,
+                    described(Code.FORM_PREFILL_UNKNOWN),
                     c.prefill,
                     sorted(known_attrs),
                 )
@@ -289,7 +299,7 @@ def _column_problems(
             if ref not in names:
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("columns", i, "formula"),
                         "公式引用了未定义的列 formula refers to an unknown column",
                         ref,
@@ -300,7 +310,7 @@ def _column_problems(
             if ref not in names or not c.entry:
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("columns", i, "default_sum"),
                         "default_sum 只用于填报列，且须引用本表的列 default_sum belongs to an "
                         "entry column and names columns of this form",
@@ -312,9 +322,9 @@ def _column_problems(
             if attr not in known_attrs:
                 problems.append(
                     at(
-                        CheckCode.FORM_PREFILL_UNKNOWN,
+                        Code.FORM_PREFILL_UNKNOWN,
                         ("columns", i, "only_if"),
-                        CheckCode.FORM_PREFILL_UNKNOWN.value,
+                        described(Code.FORM_PREFILL_UNKNOWN),
                         attr,
                         sorted(known_attrs),
                     )
@@ -322,7 +332,7 @@ def _column_problems(
     for prop in sorted(props - entry - {key}):
         problems.append(
             at(
-                CheckCode.FORM_FIELD_MISSING,
+                Code.FORM_FIELD_MISSING,
                 ("properties", prop),
                 f"schema 字段没有对应的填报列 schema property has no entry column in {lname}",
                 prop,
@@ -346,9 +356,9 @@ def _quality(
             if name and name not in names:
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("quality", i, key),
-                        f"{CheckCode.FORM_FIELD_MISSING.value} ({name})",
+                        f"{described(Code.FORM_FIELD_MISSING)} ({name})",
                         name,
                         "a field of the form",
                     )
@@ -390,7 +400,7 @@ def _rules(
             except ExprError as exc:
                 problems.append(
                     at(
-                        CheckCode.FORM_RULE_INVALID,
+                        Code.FORM_RULE_INVALID,
                         ("rules", i, part),
                         f"{r['id']}: {exc}",
                         r[part],
@@ -401,7 +411,7 @@ def _rules(
             for name in sorted(n for n in expr.names - allowed if n.count(".") < 2):
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("rules", i, part),
                         f"{r['id']}: 审核公式引用了未定义的字段 rule refers to an unknown field",
                         name,
@@ -411,9 +421,9 @@ def _rules(
         if r.get("cell") and r["cell"] not in names:
             problems.append(
                 at(
-                    CheckCode.FORM_FIELD_MISSING,
+                    Code.FORM_FIELD_MISSING,
                     ("rules", i, "cell"),
-                    CheckCode.FORM_FIELD_MISSING.value,
+                    described(Code.FORM_FIELD_MISSING),
                     r["cell"],
                     sorted(names),
                 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.findings import Code
 from tianbao.plan.load import PLAN_SCHEMA, consistency
 from tianbao.plan.periods import Period
 from tianbao.planbook.sheets import (
@@ -38,12 +39,25 @@ from tianbao.planbook.sheets import (
     Col,
     Sheet,
 )
-from tianbao.problems import CheckCode, Problem
+from tianbao.problems import Problem
 from tianbao.read import RawSheet, RawWorkbook, read_workbook_guarded
 from tianbao.read.cells import col_number, ref_name
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
 from tianbao.validate.normalize import normalise, shown
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.SCHEMA,
+    Code.UNKNOWN_PROJECT,
+    Code.WORKBOOK_UNREADABLE,
+    Code.SHEET_MISSING,
+    Code.HEADER_CHANGED,
+    Code.MERGED_CELLS,
+    Code.HIDDEN_ROW,
+    Code.CELL_VALUE,
+    Code.REQUIRED_EMPTY,
+)
 
 Path_ = tuple[str | int, ...]
 _KIND_SCHEMA: dict[str, dict[str, Any]] = {
@@ -81,7 +95,7 @@ def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     result = read_workbook_guarded(Path(path))
     if result.book is None:
         why = "；".join(i.message for i in result.blocking) or "无法读取"
-        return Imported(None, [Problem(CheckCode.WORKBOOK_UNREADABLE, name, why)])
+        return Imported(None, [Problem(Code.WORKBOOK_UNREADABLE, name, why)])
     return _Reader(result.book, name).run()
 
 
@@ -101,7 +115,7 @@ class _Reader:
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
 
     # -- problems ----------------------------------------------------------------------
-    def add(self, code: CheckCode, cell: str, message: str, found: Any = None) -> None:
+    def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
         if cell in self.reported:
             return
         self.reported.add(cell)
@@ -144,7 +158,7 @@ class _Reader:
                 if r >= len(sheet.rows) or all(_blank(v) for v in sheet.rows[r]):
                     continue  # an empty hidden row imports nothing
                 self.add(
-                    CheckCode.HIDDEN_ROW,
+                    Code.HIDDEN_ROW,
                     cell_name(name, r, 0),
                     f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
                     "（不要的行请删除）",
@@ -161,14 +175,14 @@ class _Reader:
             got = {_clean_header(sheet.value(0, c)) for c in range(_width(sheet))}
             if len(got & wanted) * 2 > len(wanted):
                 self.add(
-                    CheckCode.SHEET_MISSING,
+                    Code.SHEET_MISSING,
                     f"{sheet.name}!A1",
                     f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称",
                     sheet.name,
                 )
                 return
         self.add(
-            CheckCode.SHEET_MISSING,
+            Code.SHEET_MISSING,
             f"{name}!A1",
             f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表",
         )
@@ -177,7 +191,7 @@ class _Reader:
         for ref in sheet.merges:
             first = ref.split(":")[0]
             self.add(
-                CheckCode.MERGED_CELLS,
+                Code.MERGED_CELLS,
                 f"{sheet.name}!{first}",
                 f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值",
                 ref,
@@ -203,10 +217,10 @@ class _Reader:
                 msg = f"表头应为“{col.header}”，现为“{unknown.pop(c)}”：请改回模板的表头"
             else:
                 msg = f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列"
-            self.add(CheckCode.HEADER_CHANGED, cell, msg)
+            self.add(Code.HEADER_CHANGED, cell, msg)
         for c, h in unknown.items():
             self.add(
-                CheckCode.HEADER_CHANGED,
+                Code.HEADER_CHANGED,
                 cell_name(spec.name, 0, c),
                 f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外）",
             )
@@ -221,7 +235,7 @@ class _Reader:
             if r is None:
                 if col.required:
                     self.add(
-                        CheckCode.REQUIRED_EMPTY,
+                        Code.REQUIRED_EMPTY,
                         f"{BASICS_SHEET}!A{len(sheet.rows) + 1}",
                         f"缺少“{col.header}”一行：请使用计划模板的基本信息表",
                     )
@@ -270,17 +284,15 @@ class _Reader:
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            self.add(
-                CheckCode.CELL_VALUE, cell, f"{col.header}：错误值 {sheet.error_cells[(r, c)]}"
-            )
+            self.add(Code.CELL_VALUE, cell, f"{col.header}：错误值 {sheet.error_cells[(r, c)]}")
             return None
         if _blank(raw):
             if col.required:
-                self.add(CheckCode.REQUIRED_EMPTY, cell, f"{col.header}未填：这一栏必须填写")
+                self.add(Code.REQUIRED_EMPTY, cell, f"{col.header}未填：这一栏必须填写")
             return None
         value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
         if error:
-            self.add(CheckCode.CELL_VALUE, cell, f"{col.header}：{error}", shown(raw))
+            self.add(Code.CELL_VALUE, cell, f"{col.header}：{error}", shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
@@ -326,7 +338,7 @@ class _Reader:
             if pid not in index:
                 at: Path_ = (*here, "project")
                 self.add(
-                    CheckCode.UNKNOWN_PROJECT,
+                    Code.UNKNOWN_PROJECT,
                     self.where[at],
                     f"项目编号“{pid}”不在重点项目表中",
                     pid,
@@ -371,16 +383,14 @@ class _Reader:
             if "必填" in zh:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
                 header = self.headers.get(path, str(expected))
-                self.add(CheckCode.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
+                self.add(Code.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
                 continue
             header = self.headers.get(path, "")
             detail = f"（现为“{shown(found)}”）" if found is not None else ""
-            self.add(
-                CheckCode.SCHEMA, self._place(path), f"{header}{zh}{detail}{_hint(path)}", found
-            )
+            self.add(Code.SCHEMA, self._place(path), f"{header}{zh}{detail}{_hint(path)}", found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
-        def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
+        def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
             zh = split_bilingual(msg)[0]
             if found is not None and expected is not None and expected != "unique":
                 zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"

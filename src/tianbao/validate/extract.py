@@ -15,12 +15,36 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
+from tianbao.support.bilingual import split_bilingual
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
-from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.normalize import normalise, shown
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.STRUCT_SHEET_MISSING,
+    Code.STRUCT_SHEET_RENAMED,
+    Code.STRUCT_HEADER_CHANGED,
+    Code.STRUCT_ROW_MISSING,
+    Code.STRUCT_ROW_DUPLICATE,
+    Code.STRUCT_EXTRA_ROW,
+    Code.STRUCT_ROW_MOVED,
+    Code.PLAN_VALUE_CHANGED,
+    Code.PLAN_REVISED,
+    Code.PLAN_PREVIOUS_DIFFERS,
+    Code.PLAN_NOT_APPLICABLE_FILLED,
+    Code.VALUE_NORMALISED,
+    Code.VALUE_IMPLAUSIBLE,
+    Code.VALUE_UNIT_CONVERTED,
+    Code.VALUE_UNPARSEABLE,
+    Code.VALUE_UNIT_MISMATCH,
+    Code.VALUE_OUT_OF_RANGE,
+    Code.VALUE_EXCEL_ERROR,
+    Code.VALUE_FORMULA_IN_ENTRY,
+)
 
 HEADER_SEARCH_ROWS = 12
 
@@ -158,10 +182,11 @@ def extract_form(
                 continue  # the signature block below the table, not a row of figures
             if any(sheet.value(r, col_of[c.field]) is not None for c in entry_cols):
                 cell = xl_rowcol_to_cell(r, key_col)
-                removed = _REMOVED.format(cell=cell, key=key) if key in was else None
+                removed = "removed" if key in was else ""
                 findings.append(
-                    make(Code.STRUCT_EXTRA_ROW, removed, cell=cell, row_key=key, value=key, **at)
-                )
+                    make(Code.STRUCT_EXTRA_ROW, removed, key=key, cell=cell, row_key=key, value=key,
+                         **at)
+                )  # fmt: skip
             continue
         if key in seen:
             findings.append(
@@ -187,7 +212,8 @@ def extract_form(
             findings.append(
                 make(
                     Code.STRUCT_ROW_MISSING,
-                    _ADDED.format(key=key) if key not in was else None,
+                    "added" if key not in was else "",
+                    key=key,
                     row_key=key,
                     value=None,
                     expected=key,
@@ -263,16 +289,6 @@ def _show(v: Any) -> str:
     return "空" if v in (None, "") else (f"{v:g}" if isinstance(v, float) else str(v))
 
 
-_REMOVED = (
-    "{cell} 所在行“{key}”已在计划调整中删除，本期不再统计（模板是调整前生成的）"
-    "（row removed from the plan after the template was issued; not counted）"
-)
-_ADDED = (
-    "计划调整后新增了“{key}”这一行，旧模板里没有：请使用新模板重新填报"
-    "（row added to the plan after the template was issued）"
-)
-
-
 def _row(
     form: FormDef,
     item: PlanItem,
@@ -313,17 +329,14 @@ def _row(
             continue
         got = None if got == "" else got
         before = shown.get(col.field) if shown is not None else want
+        label = column_label_text(col, plan)
         if shown is not None and (got == before or _same(got, before)):
-            message = _revised(column_label_text(col, plan), before, want, plan)
-            findings.append(_at_cell(Code.PLAN_REVISED, col, cells, got, want, message, here))
+            variant, why = _revised(plan)
+            findings.append(_at_cell(Code.PLAN_REVISED, col, cells, got, want, here, variant,
+                                     label=label, before=_show(before), **why))  # fmt: skip
             continue
         want = before  # what the template showed is what the clerk changed
-        message = (
-            f"「{column_label_text(col, plan)}」是计划预填内容，不得修改："
-            f"原为 {_show(want)}，现为 {_show(got)}"
-            "（pre-filled plan value changed）"
-        )
-        findings.append(_at_cell(Code.PLAN_VALUE_CHANGED, col, cells, got, want, message, here))
+        findings.append(_at_cell(Code.PLAN_VALUE_CHANGED, col, cells, got, want, here, label=label))
     special = sheet.special
     for col in form.entry_columns:
         c = col_of.get(col.field)
@@ -347,20 +360,13 @@ def _row(
     return rec
 
 
-def _revised(label: str, before: Any, want: Any, plan: Plan) -> str:
-    """The office's revision, not the clerk's edit; a dated one says since when."""
+def _revised(plan: Plan) -> tuple[str, dict[str, Any]]:
+    """The office's revision, not the clerk's edit; a dated one says since when (and why)."""
     if plan.effective is None:
-        return (
-            f"「{label}」计划已调整：{_show(before)} → {_show(want)}"
-            "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
-            "（plan value revised after the template was issued）"
-        )
-    why = f"（{plan.revision_reason}）" if plan.revision_reason else ""
-    return (
-        f"计划已于 {plan.effective} 调整{why}：「{label}」{_show(before)} → {_show(want)}，"
-        "请使用新模板（本期按调整后的计划汇总；这是计划调整，不是填报错误）"
-        f"（plan revised from {plan.effective}: use the new template）"
-    )
+        return "", {}
+    if plan.revision_reason:
+        return "dated_why", {"effective": plan.effective, "reason": plan.revision_reason}
+    return "dated", {"effective": plan.effective}
 
 
 def _check_previous(
@@ -377,12 +383,9 @@ def _check_previous(
     got = None if got == "" else got
     if got == want or _same(got, want):
         return
-    message = (
-        f"「{col.label_zh}」与已计入的上期数不符：表上为 {_show(got)}，台账中为 {_show(want)}"
-        "（上期报表生成模板后已更正，或此格被改动）；本期按台账中的上期数审核"
-        "（last period's figure differs from the ledger's）"
+    findings.append(
+        _at_cell(Code.PLAN_PREVIOUS_DIFFERS, col, cells, got, want, here, label=col.label_zh)
     )
-    findings.append(_at_cell(Code.PLAN_PREVIOUS_DIFFERS, col, cells, got, want, message, here))
 
 
 def _at_cell(
@@ -391,13 +394,13 @@ def _at_cell(
     cells: dict[str, str],
     got: Any,
     want: Any,
-    message: str,
     here: dict[str, Any],
+    variant: str = "",
+    **named: Any,
 ) -> Finding:
-    """A finding on one pre-filled cell: what it holds, what it should."""
-    return make(
-        code, message, cell=cells[col.field], field=col.field, value=got, expected=want, **here
-    )
+    """A finding on one pre-filled cell: what it holds, what it should (both shown)."""
+    return make(code, variant, got=_show(got), want=_show(want), cell=cells[col.field],
+                field=col.field, value=got, expected=want, **here, **named)  # fmt: skip
 
 
 def _default_sum(
@@ -467,29 +470,32 @@ def _plausibility(
             continue
         lo, hi, fraction_hint = col.plausible
         label = column_label_text(col, plan)
-        said = f"{row_name(rec)}的「{label}」填了 {v:g}"
         if v < lo or v > hi:
-            guess = v / 100
-            ask = f"是否应为 {guess:g}？" if lo <= guess <= hi else "请核实。"
-            zh = f"{said}，超出常见范围 {lo:g}～{hi:g}，{ask}如确实如此，请在说明栏写明"
+            variant = "guess" if lo <= v / 100 <= hi else ""
         elif (
             fraction_hint
             and 0 < abs(v) < 1
             and (r, col_of[col.field]) not in sheet.percent_cells
             and lo <= v * 100 <= hi
         ):
-            zh = f"{said}，是否应为 {v * 100:g}%？本栏填百分点数字（{v * 100:g}% 填 {v * 100:g}）"
+            variant = "percent"
         else:
             continue
         findings.append(
             make(
                 Code.VALUE_IMPLAUSIBLE,
-                message=zh,
+                variant,
+                row=row_name(rec),
+                label=label,
+                number=v,
+                lo=lo,
+                hi=hi,
+                guess=v / 100,
+                percent=v * 100,
                 value=v,
                 expected=f"{lo:g}..{hi:g}",
                 cell=rec.cells[col.field],
                 field=col.field,
-                extra={"message_en": f"{v:g} is outside the usual range {lo:g}..{hi:g}"},
                 **here,
             )
         )
@@ -554,20 +560,17 @@ def _entry(
     if n.error:
         code = _VALUE_ERRORS.get(n.error_kind or "", Code.VALUE_UNPARSEABLE)
         findings.append(
-            make(
-                code,
-                message=n.error,
-                value=shown(raw),
-                expected=unit,
-                extra={"message_en": n.error_en},
-                **ctx,
-            )
-        )
+            make(code, error_zh=n.error, error_en=n.error_en, value=shown(raw), expected=unit,
+                 **ctx)
+        )  # fmt: skip
         rec.blocked.add(col.field)
         return
     for note in n.notes:
         code = Code.VALUE_UNIT_CONVERTED if n.converted else Code.VALUE_NORMALISED
-        findings.append(make(code, message=note, value=raw, expected=n.value, **ctx))
+        note_zh, note_en = split_bilingual(note)
+        findings.append(
+            make(code, note_zh=note_zh, note_en=note_en, value=raw, expected=n.value, **ctx)
+        )
     if n.value is not None:
         rec.record[col.field] = n.value
     elif n.notes and isinstance(raw, str):  # '无', '—': the schema check says what to do
