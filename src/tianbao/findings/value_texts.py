@@ -32,9 +32,38 @@ _SAME = "{row}：{label} 连续 {months} 个月都是 {now}，没有变化（按
 _SAME_EN = "{row}: {field} has been {now} for {months} months"
 
 
-def _typed(zh: str, en: str) -> dict[str, tuple[str, str]]:
-    """Messages about one typed cell: what normalisation says of it, in its words."""
-    return {"": (zh, en)}
+# what normalisation (validate/normalize.py) did to a typed value: one note per change;
+# a value whose unit was converted carries all its notes under VALUE_UNIT_CONVERTED
+_NOTES: dict[str, tuple[str, str]] = {
+    "spaces": ("已去除多余空格", "surrounding spaces removed"),
+    "fullwidth": ("全角字符已转换为半角", "full-width characters converted"),
+    "thousands": ("已去除千分位分隔符", "thousands separators removed"),
+    "accounting": ("括号负数已转换为负号", "accounting negative (100) read as -100"),
+    "placeholder": ("占位符按空白处理", "placeholder for 'nothing' treated as blank"),
+    "time": ("已去除时间部分", "time of day dropped"),
+    "iso": ("日期已改写为“年-月-日”格式", "date rewritten as YYYY-MM-DD"),
+    "day": ("未填日，按当月1日", "no day given; the 1st of the month assumed"),
+    "text_number": ("文本格式的数字已转换为数值", "number stored as text converted"),
+    "enum_spaces": ("已去除选项中的空格", "spaces inside the choice removed"),
+    "unit_removed": ("已去除单位“{suffix}”", "unit “{suffix}” removed"),
+    "serial": ("Excel 日期序号 {serial} 已转换", "Excel date serial converted"),
+    "percent_cell": (
+        "单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录",
+        "percent-formatted cell shown as {pct}% recorded as {got} ({unit})",
+    ),
+    "converted": (
+        "单位已换算（{suffix} → {unit}）：{was} = {now}",
+        "unit converted ({suffix} → {unit}): {was} = {now}",
+    ),
+}
+
+
+def _typed(**reasons: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    """Why a typed value ({typed}, quoted and cut) cannot be used, by reason."""
+    return {k: (f"“{{typed}}”{zh}", f"“{{typed}}”: {en}") for k, (zh, en) in reasons.items()}
+
+
+_PERCENT = ("是百分数，本栏单位为{unit}", "is a percentage, unit {unit}")
 
 
 def _quality(zh: str, en: str, way: str = "") -> dict[str, tuple[str, str]]:
@@ -68,26 +97,50 @@ VALUES: dict[Code, Entry] = {
             ),
         },
     ),
-    Code.VALUE_NORMALISED: Entry(
-        N, "输入已规范化", "the input was normalised", _typed("{note_zh}", "{note_en}")
-    ),
-    Code.VALUE_UNIT_CONVERTED: Entry(
-        N, "单位已换算", "the unit was converted", _typed("{note_zh}", "{note_en}")
-    ),
+    Code.VALUE_NORMALISED: Entry(N, "输入已规范化", "the input was normalised", _NOTES),
+    Code.VALUE_UNIT_CONVERTED: Entry(N, "单位已换算", "the unit was converted", _NOTES),
     Code.VALUE_UNPARSEABLE: Entry(
-        E, "无法识别的输入", "the input cannot be understood", _typed("{error_zh}", "{error_en}")
+        E,
+        "无法识别的输入",
+        "the input cannot be understood",
+        _typed(
+            too_long=("太长，不是本栏要填的内容", "is far too long for this column"),
+            not_finite=("不是有限数值", "not a finite number"),
+            not_whole=("不是整数", "not a whole number"),
+            not_number=("不是数值", "is not a number"),
+            approximate=("是约数，请填写准确数值", "is approximate; enter the exact number"),
+            comma=("的逗号位置不对（小数点用“.”）", "has a misplaced comma"),
+            unreadable=("无法识别为数值", "cannot be read as a number"),
+            percent=_PERCENT,
+            unit_not_wanted=("带有单位，但本栏不填单位", "has a unit but this column has none"),
+            unit_unknown=("的单位“{suffix}”无法识别", "has an unknown unit “{suffix}”"),
+            not_date=("不是日期", "is not a date"),
+            year_like=("像年份而非日期（请填如 2014-07-01）", "looks like a year, not a date"),
+            bad_serial=("不是有效的 Excel 日期序号", "is not a valid Excel date serial"),
+            bad_date=("不是有效日期", "is not a valid date"),
+            unreadable_date=(
+                "无法识别为日期，请填写如 2014-07-01",
+                "is not a date; enter e.g. 2014-07-01",
+            ),
+        ),
     ),
     Code.VALUE_UNIT_MISMATCH: Entry(
         E,
         "单位与本栏单位不符，无法换算",
         "the unit differs from the column's and cannot be converted",
-        _typed("{error_zh}", "{error_en}"),
+        _typed(
+            percent=_PERCENT,
+            other_unit=(
+                "的单位“{suffix}”与本栏“{unit}”不符",
+                "is in {suffix}, the column in {unit}",
+            ),
+        ),
     ),
     Code.VALUE_OUT_OF_RANGE: Entry(
         E,
         "数值大得不可能（绝对值超过 10 的 15 次方），请核实",
         "the number is impossibly large (beyond 10^15); check it",
-        _typed("{error_zh}", "{error_en}"),
+        _typed(too_large=("大得不可能，请核实", "is impossibly large")),
     ),
     Code.VALUE_EXCEL_ERROR: Entry(
         E,

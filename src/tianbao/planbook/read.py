@@ -319,7 +319,7 @@ class _Reader:
             value = n.value
             if isinstance(value, float) and math.isfinite(value) and value.is_integer():
                 value = int(value)  # 1800.0 from the reader is the plan's 1800
-            why = "；".join(split_bilingual(t)[0] for t in n.notes)
+            why = "；".join(t.text()[0] for t in n.notes)
             return value, "", why
         n = normalise(raw, _TEXT, None)
         text = n.value

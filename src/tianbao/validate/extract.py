@@ -18,7 +18,6 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
-from tianbao.support.bilingual import split_bilingual
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
 from tianbao.validate.normalize import normalise, shown
@@ -36,22 +35,12 @@ EMITS = (
     Code.PLAN_REVISED,
     Code.PLAN_PREVIOUS_DIFFERS,
     Code.PLAN_NOT_APPLICABLE_FILLED,
-    Code.VALUE_NORMALISED,
     Code.VALUE_IMPLAUSIBLE,
-    Code.VALUE_UNIT_CONVERTED,
-    Code.VALUE_UNPARSEABLE,
-    Code.VALUE_UNIT_MISMATCH,
-    Code.VALUE_OUT_OF_RANGE,
     Code.VALUE_EXCEL_ERROR,
     Code.VALUE_FORMULA_IN_ENTRY,
 )
 
 HEADER_SEARCH_ROWS = 12
-
-_VALUE_ERRORS = {
-    "unit_mismatch": Code.VALUE_UNIT_MISMATCH,
-    "out_of_range": Code.VALUE_OUT_OF_RANGE,
-}
 
 
 @dataclass
@@ -557,19 +546,16 @@ def _entry(
         date1904=date1904,
         percent_cell=(r, c) in sheet.percent_cells,
     )
-    if n.error:
-        code = _VALUE_ERRORS.get(n.error_kind or "", Code.VALUE_UNPARSEABLE)
+    if n.failure is not None:
         findings.append(
-            make(code, error_zh=n.error, error_en=n.error_en, value=shown(raw), expected=unit,
-                 **ctx)
+            make(n.code, n.failure.variant, **dict(n.failure.fields), value=shown(raw),
+                 expected=unit, **ctx)
         )  # fmt: skip
         rec.blocked.add(col.field)
         return
     for note in n.notes:
-        code = Code.VALUE_UNIT_CONVERTED if n.converted else Code.VALUE_NORMALISED
-        note_zh, note_en = split_bilingual(note)
         findings.append(
-            make(code, note_zh=note_zh, note_en=note_en, value=raw, expected=n.value, **ctx)
+            make(n.code, note.variant, **dict(note.fields), value=raw, expected=n.value, **ctx)
         )
     if n.value is not None:
         rec.record[col.field] = n.value
