@@ -5,7 +5,7 @@ Stage modules declare the codes they emit (a module-level ``EMITS``) and pass fi
 never sentences; ``docs/findings.md`` and the auditors' 代码表 are generated from here.
 """
 
-from tianbao.findings.catalog import CATALOG, RETURN_CODES, fill
+from tianbao.findings.catalog import CATALOG, RETURN_CODES, Said, fill
 from tianbao.findings.codes import Code, Entry, Severity
 from tianbao.findings.model import Finding, Where, make
 
@@ -15,6 +15,7 @@ __all__ = [
     "Code",
     "Entry",
     "Finding",
+    "Said",
     "Severity",
     "Where",
     "fill",

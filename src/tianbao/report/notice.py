@@ -28,7 +28,7 @@ from tianbao.plan.model import Office, Plan
 from tianbao.plan.periods import Period
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.template.writer import WRAP_MARGIN, display_width, row_height
-from tianbao.validate.extract import ROW_NAME_PREFIX
+from tianbao.validate.records import ROW_NAME_PREFIX
 
 SHEET = "审核结果"
 HEADERS = ("级别", "位置", "问题", "实际值", "应为")

@@ -21,10 +21,11 @@ from tianbao.plan.periods import Period
 from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guarded
 from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET, column_label_text
-from tianbao.validate.extract import FormRecords, SheetView, extract_form
+from tianbao.validate.extract import extract_form
 from tianbao.validate.identify import IdentifyResult, identify
 from tianbao.validate.locked import check_locked
 from tianbao.validate.quality import MONTHS, check_quality
+from tianbao.validate.records import FormRecords, SheetView
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
 from tianbao.workspace import Workspace

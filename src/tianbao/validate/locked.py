@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from tianbao.findings import Code, Finding, make
 from tianbao.template.content import TemplateContent, cover_texts, form_titles
 from tianbao.template.writer import COVER_SHEET
-from tianbao.validate.extract import FormRecords, SheetView
+from tianbao.validate.records import FormRecords, SheetView
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (Code.STRUCT_LOCKED_CHANGED,)

@@ -48,7 +48,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tianbao.findings import Code, fill
+from tianbao.findings import Code, Said
 from tianbao.forms.model import field_kind
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -59,22 +59,6 @@ EMITS = (
     Code.VALUE_UNIT_MISMATCH,
     Code.VALUE_OUT_OF_RANGE,
 )
-
-
-@dataclass(frozen=True)
-class Said:
-    """A note or a failure of normalisation: a variant of its VALUE_* code's template in
-    the findings catalog, and the fields it names (the words are the catalog's)."""
-
-    variant: str
-    fields: tuple[tuple[str, Any], ...] = ()
-
-    def text(self, code: Code = Code.VALUE_NORMALISED) -> tuple[str, str]:
-        return fill(code, self.variant, **dict(self.fields))
-
-    def __str__(self) -> str:
-        zh, en = self.text()
-        return f"{zh} {en}"
 
 
 # the code of each kind of failure (the rest are VALUE_UNPARSEABLE)

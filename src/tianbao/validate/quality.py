@@ -25,7 +25,7 @@ from typing import Any
 from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef, QualityCheck
 from tianbao.plan.periods import Period
-from tianbao.validate.extract import FormRecords, RowRecord
+from tianbao.validate.records import FormRecords, RowRecord
 from tianbao.validate.schema_check import row_name
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)

@@ -18,8 +18,8 @@ from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef
 from tianbao.schema_errors import is_date as _is_date
 from tianbao.support.plain_numbers import plain_number
-from tianbao.validate.extract import FormRecords, row_name
 from tianbao.validate.normalize import shown
+from tianbao.validate.records import FormRecords, row_name
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (

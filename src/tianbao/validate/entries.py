@@ -1,0 +1,192 @@
+"""The entry cells of a row: what was typed, normalised (validate.normalize), an Excel
+error or a formula where a figure goes, a cell that does not apply to the row, the
+template's own default sums, and figures outside their column's usual range."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from tianbao.findings import Code, Finding, make
+from tianbao.forms.model import Column, FormDef
+from tianbao.plan.model import Plan, PlanItem
+from tianbao.template.writer import column_label_text
+from tianbao.validate.normalize import normalise, shown
+from tianbao.validate.records import RowRecord, SheetView, row_name
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.PLAN_NOT_APPLICABLE_FILLED,
+    Code.VALUE_IMPLAUSIBLE,
+    Code.VALUE_EXCEL_ERROR,
+    Code.VALUE_FORMULA_IN_ENTRY,
+)
+
+
+def default_sum(
+    col: Column, rec: RowRecord, line: list[Any], col_of: dict[str, int], cached: Any
+) -> bool:
+    """An entry cell still holding the template's default formula (the sum of its parts
+    once the last is filled): its value is worked out from the parts as read; True when
+    the cell's cached value agrees (or is missing: a program that did not recalculate).
+    False: another formula or a stale value, reported as a formula in an entry cell."""
+    parts: list[float | None] = []
+    for name in col.default_sum or ():
+        if name in rec.blocked:
+            rec.blocked.add(col.field)  # the part's own finding says why
+            return True
+        v = rec.record.get(name)
+        if v is None and name in col_of and col_of[name] < len(line):
+            v = line[col_of[name]]
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+        parts.append(float(v) if ok else None)  # type: ignore[arg-type]
+    computed = None if parts[-1] is None else sum(p or 0.0 for p in parts)
+    if cached is None or cached == "":
+        if computed is not None:
+            rec.record[col.field] = round(computed, 6)
+        return True
+    if computed is None or isinstance(cached, bool) or not isinstance(cached, (int, float)):
+        return False
+    if abs(cached - computed) > 0.005 + 1e-9 * abs(computed):
+        return False
+    rec.record[col.field] = round(computed, 6)
+    return True
+
+
+def check_plausible(
+    form: FormDef,
+    rec: RowRecord,
+    sheet: SheetView,
+    r: int,
+    col_of: dict[str, int],
+    plan: Plan,
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    """A number outside its column's usual range: most often typed 100 times too big
+    (1200 for 12 %) or, in a percent-point column, as a bare fraction (0.45 for 45 %)."""
+    for col in form.entry_columns:
+        v = rec.record.get(col.field)
+        if (
+            col.plausible is None
+            or not isinstance(v, (int, float))
+            or isinstance(v, bool)
+            or col.field in rec.blocked
+        ):
+            continue
+        lo, hi, fraction_hint = col.plausible
+        label = column_label_text(col, plan)
+        if v < lo or v > hi:
+            variant = "guess" if lo <= v / 100 <= hi else ""
+        elif (
+            fraction_hint
+            and 0 < abs(v) < 1
+            and (r, col_of[col.field]) not in sheet.percent_cells
+            and lo <= v * 100 <= hi
+        ):
+            variant = "percent"
+        else:
+            continue
+        findings.append(
+            make(
+                Code.VALUE_IMPLAUSIBLE,
+                variant,
+                row=row_name(rec),
+                label=label,
+                number=v,
+                lo=lo,
+                hi=hi,
+                guess=v / 100,
+                percent=v * 100,
+                value=v,
+                expected=f"{lo:g}..{hi:g}",
+                cell=rec.cells[col.field],
+                field=col.field,
+                **here,
+            )
+        )
+
+
+def plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:
+    """For one field, a test for values that normalise to themselves with no note
+    (a finite number, a choice as listed, trimmed text): the common case, which
+    then skips normalise()."""
+    kind = form.field_kind(name)
+    if kind == "number":
+        return lambda v: type(v) in (float, int) and math.isfinite(v)
+    if kind == "text":
+        return lambda v: type(v) is str and v == v.strip() and v != ""
+    if kind == "enum":
+        schema = form.field_schema(name)
+        same = frozenset(
+            v
+            for v in schema["enum"]
+            if isinstance(v, str) and (n := normalise(v, schema, None)).value == v and not n.notes
+        )
+        return lambda v: type(v) is str and v in same
+    return lambda v: False
+
+
+def check_entry(
+    form: FormDef,
+    col: Column,
+    item: PlanItem,
+    sheet: SheetView,
+    r: int,
+    c: int,
+    date1904: bool,
+    rec: RowRecord,
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    ctx = {**here, "cell": rec.cells[col.field], "field": col.field}
+    if (r, c) in sheet.error_cells:
+        findings.append(make(Code.VALUE_EXCEL_ERROR, value=sheet.error_cells[(r, c)], **ctx))
+        rec.blocked.add(col.field)
+        return
+    if (r, c) in sheet.formula_cells or (r, c) in sheet.formula_no_value:
+        # its cached value is what the last program computed, and the templates ask for
+        # recalculation on open: the ledger and the screen could disagree (999 and 2)
+        findings.append(make(Code.VALUE_FORMULA_IN_ENTRY, value=shown(sheet.value(r, c)), **ctx))
+        rec.blocked.add(col.field)
+        return
+    raw = sheet.value(r, c)
+    if not col.applies_to(item.values):
+        if raw is not None:
+            findings.append(_not_applicable(rec, col, raw, here))
+        return
+    unit = item.values.get("unit") if col.unit == "row" else col.unit
+    n = normalise(
+        raw,
+        form.field_schema(col.field),
+        unit,
+        date1904=date1904,
+        percent_cell=(r, c) in sheet.percent_cells,
+    )
+    if n.failure is not None:
+        findings.append(
+            make(n.code, n.failure.variant, **dict(n.failure.fields), value=shown(raw),
+                 expected=unit, **ctx)
+        )  # fmt: skip
+        rec.blocked.add(col.field)
+        return
+    for note in n.notes:
+        findings.append(
+            make(n.code, note.variant, **dict(note.fields), value=raw, expected=n.value, **ctx)
+        )
+    if n.value is not None:
+        rec.record[col.field] = n.value
+    elif n.notes and isinstance(raw, str):  # '无', '—': the schema check says what to do
+        rec.placeholders[col.field] = shown(raw.strip())
+
+
+def _not_applicable(rec: RowRecord, col: Column, raw: Any, here: dict[str, Any]) -> Finding:
+    return make(
+        Code.PLAN_NOT_APPLICABLE_FILLED,
+        value=raw,
+        expected=None,
+        cell=rec.cells[col.field],
+        field=col.field,
+        **here,
+    )
