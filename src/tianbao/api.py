@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
-from tianbao.findings import Code
+from tianbao.findings import Code, fill
 from tianbao.workspace import Workspace, open_workspace
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -404,7 +404,7 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     for form_id in got.data["reporting"]["forms"]:
         if locate(form_id, ws.forms_dir) is None:
             cell = got.cells.get(("reporting", "forms"), "基本信息")
-            why = f"报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表"
+            why, _ = fill(Code.UNKNOWN_FORM, "import", form_id=form_id)  # the workbook's zh
             result.problems.append(P(Code.UNKNOWN_FORM, workbook.name, why, cell))
     if result.problems:
         return result

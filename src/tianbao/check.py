@@ -8,7 +8,7 @@ from pathlib import Path
 from tianbao.errors import UsageError
 from tianbao.findings import Code
 from tianbao.forms.lock import changed_without_version
-from tianbao.problems import Problem
+from tianbao.problems import Problem, said
 from tianbao.workspace import FORMS_DIR, open_workspace
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -24,9 +24,7 @@ def check_workspace(root: Path) -> list[Problem]:
             Problem(
                 Code.FORM_VERSION_NOT_RAISED,
                 f"{FORMS_DIR}/{form.id}.yaml",
-                f"表式已改动，但已按 version {form.version} 下发过模板：请将 version 提到 "
-                f"{version}（已下发的模板仍按原表式审核） the layout changed after templates "
-                f"were issued with version {form.version}: raise it to {version}",
+                said(Code.FORM_VERSION_NOT_RAISED, version=form.version, raised=version),
                 "$.version",
                 None,
                 form.version,

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tianbao.findings import CATALOG, Code
+from tianbao.findings import Code, fill
 
 
-def described(code: Code) -> str:
-    """A workspace code's name, Chinese then English (the catalog's), as a message."""
-    zh, en = CATALOG[code].text()
+def said(code: Code, variant: str = "", **named: Any) -> str:
+    """A workspace problem's message: the code's template filled, Chinese then English."""
+    zh, en = fill(code, variant, **named)
     return f"{zh} {en}"
 
 

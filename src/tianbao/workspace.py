@@ -24,7 +24,7 @@ from tianbao.plan.archive import in_force
 from tianbao.plan.load import load_plan
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
-from tianbao.problems import Problem, described, json_path
+from tianbao.problems import Problem, json_path, said
 from tianbao.support.resources import samples_dir
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -132,7 +132,7 @@ def open_workspace(root: Path, *, use_cache: bool = True) -> Workspace:
                 Problem(
                     Code.UNKNOWN_FORM,
                     PLAN_FILE,
-                    described(Code.UNKNOWN_FORM),
+                    said(Code.UNKNOWN_FORM),
                     json_path(path),
                     result.line_of(path),
                     form_id,

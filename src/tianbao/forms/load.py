@@ -20,7 +20,7 @@ from tianbao.findings import Code
 from tianbao.forms.expr import ExprError, parse
 from tianbao.forms.model import Column, FormDef, QualityCheck, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
-from tianbao.problems import Problem, described, json_path
+from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, validator_for
 from tianbao.support.resources import schemas_dir, templates_dir
 from tianbao.support.yamlio import LoadedYaml, YamlProblem, load_yaml
@@ -109,7 +109,7 @@ def load_form(
             at(
                 Code.FORM_ID_MISMATCH,
                 ("id",),
-                described(Code.FORM_ID_MISMATCH),
+                said(Code.FORM_ID_MISMATCH),
                 data["id"],
                 layout_path.stem,
             )
@@ -131,7 +131,7 @@ def load_form(
             at(
                 Code.SCHEMA,
                 path,
-                f"记录 schema 本身无效 invalid JSON Schema: {exc.message}",
+                said(Code.SCHEMA, "invalid_schema", error=exc.message),
                 file=sname,
                 src=schema_doc,
             )
@@ -142,7 +142,7 @@ def load_form(
             at(
                 Code.SCHEMA,
                 ("type",),
-                "记录 schema 应为 object 类型 record schema must have type object",
+                said(Code.SCHEMA, "not_object"),
                 record_schema.get("type") if isinstance(record_schema, dict) else None,
                 "object",
                 file=sname,
@@ -166,7 +166,7 @@ def load_form(
                 at(
                     Code.DUPLICATE_ID,
                     ("rules", i, "id"),
-                    described(Code.DUPLICATE_ID),
+                    said(Code.DUPLICATE_ID),
                     rid,
                     "unique",
                 )
@@ -245,7 +245,7 @@ def _column_problems(
             at(
                 Code.FORM_FIELD_MISSING,
                 ("key",),
-                "主键应为一个预填列 the key must be a pre-filled column",
+                said(Code.FORM_FIELD_MISSING, "key"),
                 key,
                 sorted(names),
             )
@@ -257,7 +257,7 @@ def _column_problems(
                 at(
                     Code.DUPLICATE_ID,
                     ("columns", i, "field"),
-                    described(Code.DUPLICATE_ID),
+                    said(Code.DUPLICATE_ID),
                     c.field,
                     "unique",
                 )
@@ -268,7 +268,7 @@ def _column_problems(
                 at(
                     Code.FORM_FIELD_MISSING,
                     ("columns", i, "field"),
-                    f"填报列在记录 schema 中未定义 entry column not in {sname}",
+                    said(Code.FORM_FIELD_MISSING, "not_in_schema", schema=sname),
                     c.field,
                     sorted(props),
                 )
@@ -279,8 +279,7 @@ def _column_problems(
                     at(
                         Code.FORM_PREFILL_UNKNOWN,
                         ("columns", i, "prefill"),
-                        "上期预填须引用本表的填报列 previous.<field> must name an entry "
-                        "column of this form",
+                        said(Code.FORM_PREFILL_UNKNOWN, "previous"),
                         c.prefill,
                         sorted(f"previous.{e}" for e in entry),
                     )
@@ -290,7 +289,7 @@ def _column_problems(
                 at(
                     Code.FORM_PREFILL_UNKNOWN,
                     ("columns", i, "prefill"),
-                    described(Code.FORM_PREFILL_UNKNOWN),
+                    said(Code.FORM_PREFILL_UNKNOWN),
                     c.prefill,
                     sorted(known_attrs),
                 )
@@ -301,7 +300,7 @@ def _column_problems(
                     at(
                         Code.FORM_FIELD_MISSING,
                         ("columns", i, "formula"),
-                        "公式引用了未定义的列 formula refers to an unknown column",
+                        said(Code.FORM_FIELD_MISSING, "formula"),
                         ref,
                         sorted(names),
                     )
@@ -312,8 +311,7 @@ def _column_problems(
                     at(
                         Code.FORM_FIELD_MISSING,
                         ("columns", i, "default_sum"),
-                        "default_sum 只用于填报列，且须引用本表的列 default_sum belongs to an "
-                        "entry column and names columns of this form",
+                        said(Code.FORM_FIELD_MISSING, "default_sum"),
                         ref,
                         sorted(names),
                     )
@@ -324,7 +322,7 @@ def _column_problems(
                     at(
                         Code.FORM_PREFILL_UNKNOWN,
                         ("columns", i, "only_if"),
-                        described(Code.FORM_PREFILL_UNKNOWN),
+                        said(Code.FORM_PREFILL_UNKNOWN),
                         attr,
                         sorted(known_attrs),
                     )
@@ -334,7 +332,7 @@ def _column_problems(
             at(
                 Code.FORM_FIELD_MISSING,
                 ("properties", prop),
-                f"schema 字段没有对应的填报列 schema property has no entry column in {lname}",
+                said(Code.FORM_FIELD_MISSING, "no_column", layout=lname),
                 prop,
                 sorted(entry),
                 file=sname,
@@ -358,7 +356,7 @@ def _quality(
                     at(
                         Code.FORM_FIELD_MISSING,
                         ("quality", i, key),
-                        f"{described(Code.FORM_FIELD_MISSING)} ({name})",
+                        said(Code.FORM_FIELD_MISSING, "ref", ref=name),
                         name,
                         "a field of the form",
                     )
@@ -413,7 +411,7 @@ def _rules(
                     at(
                         Code.FORM_FIELD_MISSING,
                         ("rules", i, part),
-                        f"{r['id']}: 审核公式引用了未定义的字段 rule refers to an unknown field",
+                        said(Code.FORM_FIELD_MISSING, "rule", rule=r["id"]),
                         name,
                         "a column, plan.x, prev.x or period.x",
                     )
@@ -423,7 +421,7 @@ def _rules(
                 at(
                     Code.FORM_FIELD_MISSING,
                     ("rules", i, "cell"),
-                    described(Code.FORM_FIELD_MISSING),
+                    said(Code.FORM_FIELD_MISSING),
                     r["cell"],
                     sorted(names),
                 )

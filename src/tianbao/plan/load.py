@@ -13,7 +13,7 @@ from tianbao.plan.cache import cache_key, read_cached, write_cached
 from tianbao.plan.clock import zone
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.plan.periods import Period
-from tianbao.problems import Problem, described, json_path
+from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
 from tianbao.support.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
 
@@ -121,7 +121,7 @@ def load_plan_bytes(raw: bytes, name: str) -> PlanResult:
                 Problem(
                     Code.SCHEMA,
                     name,
-                    "计划文件顶层应为映射 the plan must be a mapping",
+                    said(Code.SCHEMA, "not_mapping"),
                     line=1,
                     found=type(loaded.data).__name__,
                     expected="mapping",
@@ -164,8 +164,7 @@ def _revision_period(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             yield at(
                 Code.REVISION_PERIOD,
                 ("revision", "effective"),
-                f"计划调整的生效期应为 {data['year']} 年的报告期，如 {data['year']}-07 "
-                "(revision.effective must be a reporting period of the plan year)",
+                said(Code.REVISION_PERIOD, year=data["year"]),
                 effective,
                 f"{data['year']}-07",
             )
@@ -177,7 +176,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
         yield at(
             Code.BASE_YEAR,
             ("base_year",),
-            described(Code.BASE_YEAR),
+            said(Code.BASE_YEAR),
             data["base_year"],
             data["year"] - 1,
         )
@@ -192,7 +191,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             yield at(
                 Code.UNKNOWN_TIMEZONE,
                 ("reporting", "timezone"),
-                described(Code.UNKNOWN_TIMEZONE),
+                said(Code.UNKNOWN_TIMEZONE),
                 tz_name,
                 "Asia/Shanghai",
             )
@@ -211,7 +210,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                 yield at(
                     Code.UNKNOWN_DEPARTMENT,
                     (collection, i, "department"),
-                    f"{described(Code.UNKNOWN_DEPARTMENT)} ({entry[key]})",
+                    said(Code.UNKNOWN_DEPARTMENT, "ref", ref=entry[key]),
                     entry["department"],
                     "one of departments[].code",
                 )
@@ -222,7 +221,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             yield at(
                 Code.ANNUAL_PLAN_ABOVE_TOTAL,
                 ("projects", i, "annual_plan"),
-                f"{described(Code.ANNUAL_PLAN_ABOVE_TOTAL)} ({p['id']})",
+                said(Code.ANNUAL_PLAN_ABOVE_TOTAL, "ref", ref=p["id"]),
                 p["annual_plan"],
                 f"<= {p['total_investment']}",
             )
@@ -230,7 +229,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             yield at(
                 Code.DATE_ORDER,
                 ("projects", i, "finish"),
-                f"{described(Code.DATE_ORDER)} ({p['id']})",
+                said(Code.DATE_ORDER, "ref", ref=p["id"]),
                 p["finish"],
                 f">= {p['start']}",
             )
@@ -239,7 +238,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                 yield at(
                     Code.MILESTONE_OUTSIDE,
                     ("projects", i, "milestones", j, "due"),
-                    f"{described(Code.MILESTONE_OUTSIDE)} ({p['id']})",
+                    said(Code.MILESTONE_OUTSIDE, "ref", ref=p["id"]),
                     m["due"],
                     f"{year}-..",
                 )
@@ -252,5 +251,5 @@ def _duplicates(
     seen: set[Any] = set()
     for i, v in enumerate(values):
         if counts[v] > 1 and v in seen:
-            yield at(code, (*path, i, key), code.value, v, "unique")
+            yield at(code, (*path, i, key), said(code), v, "unique")
         seen.add(v)
