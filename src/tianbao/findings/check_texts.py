@@ -108,14 +108,109 @@ CHECK: dict[Code, Entry] = {
     Code.UNKNOWN_TIMEZONE: Entry(
         E, "无法识别的时区", "unknown time zone (an IANA name such as Asia/Shanghai)"
     ),
-    Code.UNKNOWN_PROJECT: Entry(E, "未定义的项目编号", "unknown project id"),
+    Code.UNKNOWN_PROJECT: Entry(
+        E,
+        "未定义的项目编号",
+        "unknown project id",
+        {
+            "": (
+                "项目编号“{project}”不在重点项目表中",
+                "project {project} is not in the projects sheet",
+            )
+        },
+    ),
     Code.WORKBOOK_UNREADABLE: Entry(E, "计划工作簿无法读取", "the plan workbook cannot be read"),
-    Code.SHEET_MISSING: Entry(E, "缺少工作表", "a sheet of the plan workbook is missing"),
-    Code.HEADER_CHANGED: Entry(E, "表头被改动", "a column header of the plan workbook was changed"),
-    Code.MERGED_CELLS: Entry(E, "单元格被合并", "merged cells in the plan workbook"),
-    Code.HIDDEN_ROW: Entry(E, "隐藏的行", "a hidden row in the plan workbook"),
-    Code.CELL_VALUE: Entry(E, "单元格内容无法识别", "a cell of the plan workbook cannot be read"),
-    Code.REQUIRED_EMPTY: Entry(E, "必填项未填", "a required cell is empty"),
+    Code.SHEET_MISSING: Entry(
+        E,
+        "缺少工作表",
+        "a sheet of the plan workbook is missing",
+        {
+            "": (
+                "缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表",
+                "sheet {name} is missing: use the plan template without deleting or renaming "
+                "sheets",
+            ),
+            "renamed": (
+                "工作表“{sheet}”应名为“{name}”：请改回计划模板中的名称",
+                "sheet {sheet} should be named {name}: rename it back",
+            ),
+        },
+    ),
+    Code.HEADER_CHANGED: Entry(
+        E,
+        "表头被改动",
+        "a column header of the plan workbook was changed",
+        {
+            "changed": (
+                "表头应为“{header}”，现为“{got}”：请改回模板的表头",
+                "the header should be {header}, not {got}: change it back",
+            ),
+            "missing": (
+                "缺少“{header}”列：请使用计划模板的表头，不要删除或合并列",
+                "column {header} is missing: keep the template's columns",
+            ),
+            "unknown": (
+                "不认识的列“{got}”：计划模板中没有这一列，请删除（备注请写在表外）",
+                "unknown column {got}: delete it (notes go outside the table)",
+            ),
+        },
+    ),
+    Code.MERGED_CELLS: Entry(
+        E,
+        "单元格被合并",
+        "merged cells in the plan workbook",
+        {
+            "": (
+                "单元格 {ref} 被合并：请取消合并，每个单元格填一个值",
+                "cells {ref} are merged: unmerge them, one value per cell",
+            )
+        },
+    ),
+    Code.HIDDEN_ROW: Entry(
+        E,
+        "隐藏的行",
+        "a hidden row in the plan workbook",
+        {
+            "": (
+                "{sheet} 第{row}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
+                "（不要的行请删除）",
+                "row {row} of {sheet} is hidden: hidden rows are imported too; unhide and check "
+                "it (delete rows you do not want)",
+            )
+        },
+    ),
+    Code.CELL_VALUE: Entry(
+        E,
+        "单元格内容无法识别",
+        "a cell of the plan workbook cannot be read",
+        {
+            "excel_error": ("{header}：错误值 {error}", "{header}: the Excel error {error}"),
+        },
+    ),
+    Code.REQUIRED_EMPTY: Entry(
+        E,
+        "必填项未填",
+        "a required cell is empty",
+        {
+            "": ("{header}未填：这一栏必须填写", "{header} is empty: it must be filled in"),
+            "target": (
+                "{header}未填：这种目标类型须填写目标增速或目标值",
+                "{header} is empty: this kind of target needs a growth rate or a level",
+            ),
+            "phone": (
+                "{header}未填：填了联系人就要填联系电话",
+                "{header} is empty: a contact needs a phone number",
+            ),
+            "contact": (
+                "{header}未填：填了联系电话就要填联系人",
+                "{header} is empty: a phone number needs a contact",
+            ),
+            "row": (
+                "缺少“{header}”一行：请使用计划模板的基本信息表",
+                "row {header} is missing: use the plan template's basics sheet",
+            ),
+        },
+    ),
     Code.REVISION_PERIOD: Entry(
         E,
         "计划调整的生效期不是计划年度的报告期",

@@ -22,13 +22,13 @@ from typing import Any
 from tianbao.findings import Code
 from tianbao.plan.load import PLAN_SCHEMA, consistency
 from tianbao.plan.periods import Period
+from tianbao.planbook.layout import LayoutChecks, blank, cell_name, clean_header, width, zh
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
     CHOICE,
     CODE,
     DATE,
-    GUIDE_SHEET,
     INTEGER,
     LIST,
     NUMBER,
@@ -41,7 +41,6 @@ from tianbao.planbook.sheets import (
 )
 from tianbao.problems import Problem
 from tianbao.read import RawSheet, RawWorkbook, read_workbook_guarded
-from tianbao.read.cells import col_number, ref_name
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
 from tianbao.validate.normalize import normalise, shown
@@ -51,10 +50,6 @@ EMITS = (
     Code.SCHEMA,
     Code.UNKNOWN_PROJECT,
     Code.WORKBOOK_UNREADABLE,
-    Code.SHEET_MISSING,
-    Code.HEADER_CHANGED,
-    Code.MERGED_CELLS,
-    Code.HIDDEN_ROW,
     Code.CELL_VALUE,
     Code.REQUIRED_EMPTY,
 )
@@ -99,12 +94,7 @@ def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     return _Reader(result.book, name).run()
 
 
-def cell_name(sheet: str, row: int, col: int) -> str:
-    """「重点项目!F12」 of a 0-based cell."""
-    return f"{sheet}!{ref_name(row, col)}"
-
-
-class _Reader:
+class _Reader(LayoutChecks):
     def __init__(self, book: RawWorkbook, name: str) -> None:
         self.book = book
         self.name = name
@@ -139,106 +129,16 @@ class _Reader:
             self._consistency(data)
         return Imported(None if self.problems else data, self.problems, self.notes, self.where)
 
-    # -- structure ---------------------------------------------------------------------
-    def _sheets(self) -> dict[str, RawSheet] | None:
-        """The sheets by name, headers checked; None when one is missing or its header
-        changed (nothing below can be placed then)."""
-        wanted = [BASICS_SHEET, *(s.name for s in SHEETS)]
-        found = {s.name: s for s in self.book.sheets if s.kind == "worksheet"}
-        extra = [n for n in found if n not in wanted and n != GUIDE_SHEET]
-        for name in wanted:
-            if name not in found:
-                self._missing_sheet(name, [found[n] for n in extra])
-        if self.problems:
-            return None
-        for name in wanted:
-            sheet = found[name]
-            self._merges(sheet)
-            for r in sorted(sheet.hidden_rows):
-                if r >= len(sheet.rows) or all(_blank(v) for v in sheet.rows[r]):
-                    continue  # an empty hidden row imports nothing
-                self.add(
-                    Code.HIDDEN_ROW,
-                    cell_name(name, r, 0),
-                    f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
-                    "（不要的行请删除）",
-                )
-        complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
-        return found if all(complete) else None
-
-    def _missing_sheet(self, name: str, extra: list[RawSheet]) -> None:
-        """SHEET_MISSING: at the sheet that looks renamed (its header row is this
-        sheet's), else at where the sheet should be."""
-        spec = next((s for s in SHEETS if s.name == name), None)
-        wanted = {_clean_header(c.header) for c in spec.cols} if spec else {"项目", "值"}
-        for sheet in extra:
-            got = {_clean_header(sheet.value(0, c)) for c in range(_width(sheet))}
-            if len(got & wanted) * 2 > len(wanted):
-                self.add(
-                    Code.SHEET_MISSING,
-                    f"{sheet.name}!A1",
-                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称",
-                    sheet.name,
-                )
-                return
-        self.add(
-            Code.SHEET_MISSING,
-            f"{name}!A1",
-            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表",
-        )
-
-    def _merges(self, sheet: RawSheet) -> None:
-        for ref in sheet.merges:
-            first = ref.split(":")[0]
-            self.add(
-                Code.MERGED_CELLS,
-                f"{sheet.name}!{first}",
-                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值",
-                ref,
-            )
-            span = _span(ref)
-            if span is not None:  # the covered cells read blank: not reported again
-                (r0, c0), (r1, c1) = span
-                for r in range(r0, r1 + 1):
-                    for c in range(c0, c1 + 1):
-                        self.reported.add(cell_name(sheet.name, r, c))
-
-    def _header(self, spec: Sheet, sheet: RawSheet) -> bool:
-        """Every column of ``spec`` is in the header row (found by name, so inserted
-        or moved columns are read); the changed ones are reported."""
-        got = [_clean_header(sheet.value(0, c)) for c in range(_width(sheet))]
-        known = {_clean_header(col.header) for col in spec.cols}
-        unknown = {c: h for c, h in enumerate(got) if h and h not in known}
-        for c, col in enumerate(spec.cols):
-            if _clean_header(col.header) in got:
-                continue
-            cell = cell_name(spec.name, 0, c)
-            if c in unknown:
-                msg = f"表头应为“{col.header}”，现为“{unknown.pop(c)}”：请改回模板的表头"
-            else:
-                msg = f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列"
-            self.add(Code.HEADER_CHANGED, cell, msg)
-        for c, h in unknown.items():
-            self.add(
-                Code.HEADER_CHANGED,
-                cell_name(spec.name, 0, c),
-                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外）",
-            )
-        return all(_clean_header(col.header) in got for col in spec.cols) and not unknown
-
     # -- values ------------------------------------------------------------------------
     def _basics(self, sheet: RawSheet) -> dict[str, Any]:
-        rows = {_clean_header(sheet.value(r, 0)): r for r in range(1, len(sheet.rows))}
+        rows = {clean_header(sheet.value(r, 0)): r for r in range(1, len(sheet.rows))}
         data: dict[str, Any] = {}
         for col in BASICS:
-            r = rows.get(_clean_header(col.header))
+            r = rows.get(clean_header(col.header))
             if r is None:
                 if col.required:
-                    self.add(
-                        Code.REQUIRED_EMPTY,
-                        f"{BASICS_SHEET}!A{len(sheet.rows) + 1}",
-                        f"缺少“{col.header}”一行：请使用计划模板的基本信息表",
-                    )
+                    said = zh(Code.REQUIRED_EMPTY, "row", header=col.header)
+                    self.add(Code.REQUIRED_EMPTY, f"{BASICS_SHEET}!A{len(sheet.rows) + 1}", said)
                 continue
             path = tuple(col.path.split("."))
             self.where[path] = cell_name(BASICS_SHEET, r, 1)
@@ -249,19 +149,19 @@ class _Reader:
         return data
 
     def _rows(self, spec: Sheet, sheet: RawSheet) -> list[dict[str, Any]]:
-        order = {_clean_header(sheet.value(0, c)): c for c in range(_width(sheet))}
+        order = {clean_header(sheet.value(0, c)): c for c in range(width(sheet))}
         collection = spec.collection
         out: list[dict[str, Any]] = []
         self.where[(collection,)] = cell_name(spec.name, 0, 0)
         for r in range(1, len(sheet.rows)):
-            if all(_blank(v) for v in sheet.rows[r]):
+            if all(blank(v) for v in sheet.rows[r]):
                 continue
             i = len(out)
             entry: dict[str, Any] = {}
             self.where[(collection, i)] = cell_name(spec.name, r, 0)
             unit = self._row_unit(spec, sheet, r, order)
             for col in spec.cols:
-                c = order[_clean_header(col.header)]
+                c = order[clean_header(col.header)]
                 path: Path_ = (collection, i, *col.path.split("."))
                 self.where[path] = cell_name(spec.name, r, c)
                 self.headers[path] = col.header
@@ -274,7 +174,7 @@ class _Reader:
     def _row_unit(self, spec: Sheet, sheet: RawSheet, r: int, order: dict[str, int]) -> str | None:
         for col in spec.cols:
             if col.path == "unit":
-                raw = sheet.value(r, order[_clean_header(col.header)])
+                raw = sheet.value(r, order[clean_header(col.header)])
                 return unicodedata.normalize("NFKC", str(raw)).strip() if raw else None
         return None
 
@@ -284,11 +184,13 @@ class _Reader:
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            self.add(Code.CELL_VALUE, cell, f"{col.header}：错误值 {sheet.error_cells[(r, c)]}")
+            error = sheet.error_cells[(r, c)]
+            self.add(Code.CELL_VALUE, cell, zh(Code.CELL_VALUE, "excel_error", header=col.header,
+                                               error=error))  # fmt: skip
             return None
-        if _blank(raw):
+        if blank(raw):
             if col.required:
-                self.add(Code.REQUIRED_EMPTY, cell, f"{col.header}未填：这一栏必须填写")
+                self.add(Code.REQUIRED_EMPTY, cell, zh(Code.REQUIRED_EMPTY, header=col.header))
             return None
         value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
         if error:
@@ -337,12 +239,8 @@ class _Reader:
                 continue  # reported: a required cell
             if pid not in index:
                 at: Path_ = (*here, "project")
-                self.add(
-                    Code.UNKNOWN_PROJECT,
-                    self.where[at],
-                    f"项目编号“{pid}”不在重点项目表中",
-                    pid,
-                )
+                said = zh(Code.UNKNOWN_PROJECT, project=pid)
+                self.add(Code.UNKNOWN_PROJECT, self.where[at], said, pid)
                 continue
             i = index[pid]
             j = counts.get(i, 0)
@@ -379,15 +277,16 @@ class _Reader:
         if passes_fast(PLAN_SCHEMA, copy.deepcopy(data)):  # it fills in schema defaults
             return
         for path, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), data):
-            zh = split_bilingual(msg)[0].split(":")[0].strip()
-            if "必填" in zh:  # path is the object; expected names the missing key
+            what = split_bilingual(msg)[0].split(":")[0].strip()  # the translator's words
+            if "必填" in what:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
                 header = self.headers.get(path, str(expected))
-                self.add(Code.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
+                said = zh(Code.REQUIRED_EMPTY, _why(path), header=header)
+                self.add(Code.REQUIRED_EMPTY, self._place(path), said)
                 continue
             header = self.headers.get(path, "")
             detail = f"（现为“{shown(found)}”）" if found is not None else ""
-            self.add(Code.SCHEMA, self._place(path), f"{header}{zh}{detail}{_hint(path)}", found)
+            self.add(Code.SCHEMA, self._place(path), f"{header}{what}{detail}{_hint(path)}", found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
         def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
@@ -403,13 +302,14 @@ class _Reader:
 
 
 def _why(path: Path_) -> str:
+    """Why a blank is required: the REQUIRED_EMPTY variant that says so."""
     if path and path[-1] in ("rate_pct", "level"):
-        return "这种目标类型须填写目标增速或目标值"
+        return "target"
     if path and path[-1] == "phone":
-        return "填了联系人就要填联系电话"
+        return "phone"
     if path and path[-1] == "name" and "contact" in path:
-        return "填了联系电话就要填联系人"
-    return "这一栏必须填写"
+        return "contact"
+    return ""
 
 
 def _hint(path: Path_) -> str:
@@ -419,33 +319,6 @@ def _hint(path: Path_) -> str:
     if last == "phone":
         return "：电话只用数字、空格、-、+、括号"
     return ""
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _clean_header(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
-
-
-def _width(sheet: RawSheet) -> int:
-    return max((len(r) for r in sheet.rows[:1]), default=0)
-
-
-_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-
-
-def _span(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """0-based ((row, col), (row, col)) of A1:B2."""
-    ends = []
-    for part in ref.split(":"):
-        m = _A1.fullmatch(part.strip())
-        if m is None:
-            return None
-        ends.append((int(m.group(2)) - 1, col_number(m.group(1)) - 1))
-    (r0, c0), (r1, c1) = ends[0], ends[-1]
-    return (min(r0, r1), min(c0, c1)), (max(r0, r1), max(c0, c1))
 
 
 def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
