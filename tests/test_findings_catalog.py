@@ -164,3 +164,29 @@ def test_reading_codes__each_reason_raised_by_the_reader() -> None:
     )
     for code in (c for c in Code if c.stage == "READ"):
         assert re.search(rf"Code\.{code.name}\b", EMITS_LINE.sub("", read_src)), code
+
+
+def _literal_text(node: ast.AST) -> str:
+    """The literal parts of a string or f-string argument."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_literal_text(v) for v in node.values)
+    return ""
+
+
+def test_workspace_problems__no_chinese_wording_outside_the_catalog() -> None:
+    """A workspace problem's message is a template's (problems.said, planbook's zh): no
+    Chinese sentence written where the problem is made."""
+    emits = _emits()
+    for rel, text in _modules().items():
+        if not any(c.stage == "CHECK" for c in emits.get(rel, ())):
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            if name not in ("Problem", "P", "at", "add"):
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                assert not CJK.search(_literal_text(arg)), (rel, node.lineno)
