@@ -16,7 +16,7 @@ CLI_MD = FINDINGS_MD.with_name("cli.md")
 def test_findings_md__matches_catalog() -> None:
     on_disk = FINDINGS_MD.read_text(encoding="utf-8") if FINDINGS_MD.exists() else ""
     assert on_disk == findings_markdown(), (
-        "docs/findings.md is out of date with tianbao/validate/findings.py: "
+        "docs/findings.md is out of date with tianbao/findings/: "
         "run `python -m tianbao.docs` and commit the result"
     )
 
