@@ -101,7 +101,7 @@ def findings_markdown() -> str:
             info = CATALOG[code]
             level = f"{SEVERITY_ZH[info.severity.value]} {info.severity.value}"
             out.append(f"| `{code.value}` | {level} | {_cell(info.zh)} | {_cell(info.en)} |")
-        out.append("")
+        out += ["", *_messages(codes)]
     out += [
         "## CHECK: 工作区检查 (`tianbao check`: the plan and the forms)",
         "",
@@ -111,11 +111,32 @@ def findings_markdown() -> str:
         "| 代码 code | 说明 | description |",
         "| --- | --- | --- |",
     ]
-    for check in (c for c in CATALOG if c.stage == "CHECK"):
+    checks = [c for c in CATALOG if c.stage == "CHECK"]
+    for check in checks:
         info = CATALOG[check]
         out.append(f"| `{check.value}` | {_cell(info.zh)} | {_cell(info.en)} |")
-    out.append("")
+    out += ["", *_messages(checks)]
     return "\n".join(out)
+
+
+def _text(template: str) -> str:
+    return template.replace("<", "&lt;")  # previous.<field> is no HTML tag
+
+
+def _messages(codes: list[Code]) -> list[str]:
+    """What a finding of each code says, by variant: its templates, fields in braces
+    (the reader's technical detail, when there is one, ends the English in brackets)."""
+    lines = [
+        f"- {code.value}{f' ({variant})' if variant else ''}: {_text(zh)} — {_text(en)}"
+        for code in codes
+        for variant, (zh, en) in CATALOG[code].texts.items()
+        if variant != "detail"
+    ]
+    return (
+        ["Messages 消息 (`{field}`: filled where the finding is made):", "", *lines, ""]
+        if lines
+        else []
+    )
 
 
 def cli_markdown() -> str:
