@@ -1,4 +1,5 @@
-"""Find and load form definitions; report every problem with file, line and path.
+"""Find and load form definitions; report every problem with file, line and path
+(what is wrong inside a layout's columns, rules and quality checks: forms.checks).
 
 A workspace's own ``forms/`` folder is searched first (``<id>.yaml`` next to
 ``<id>.schema.json``), then the standard forms shipped in ``templates/`` with
@@ -7,8 +8,6 @@ their schemas in ``schemas/forms/``. Adding a form is adding two files.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from tianbao.findings import Code
-from tianbao.forms.expr import ExprError, parse
-from tianbao.forms.model import Column, FormDef, QualityCheck, Rule
+from tianbao.forms.checks import audit_rules, column_problems, quality_checks
+from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import KNOWN_ATTRIBUTES
 from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, validator_for
@@ -26,26 +25,9 @@ from tianbao.support.resources import schemas_dir, templates_dir
 from tianbao.support.yamlio import LoadedYaml, YamlProblem, load_yaml
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (
-    Code.FILE_UNREADABLE,
-    Code.SCHEMA,
-    Code.DUPLICATE_ID,
-    Code.FORM_FIELD_MISSING,
-    Code.FORM_PREFILL_UNKNOWN,
-    Code.FORM_RULE_INVALID,
-    Code.FORM_ID_MISMATCH,
-)
+EMITS = (Code.FILE_UNREADABLE, Code.SCHEMA, Code.DUPLICATE_ID, Code.FORM_ID_MISMATCH)
 
 LAYOUT_SCHEMA = "form-layout.schema.json"
-PERIOD_NAMES = {
-    "period.month",
-    "period.index",
-    "period.year",
-    "period.start",
-    "period.end",
-    "period.year_start",
-}
-_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 @dataclass
@@ -156,8 +138,8 @@ def load_form(
     props = set((record_schema.get("properties") or {}).keys())
     entry = {c.field for c in columns if c.entry}
     known_attrs = KNOWN_ATTRIBUTES[data["rows"]]
-    problems += _column_problems(data, columns, props, known_attrs, at, sname, lname, schema_doc)
-    rules, found = _rules(data, names, entry, known_attrs, at)
+    problems += column_problems(data, columns, props, known_attrs, at, sname, lname, schema_doc)
+    rules, found = audit_rules(data, names, entry, known_attrs, at)
     problems += found
     rule_ids = [r.id for r in rules]
     for i, rid in enumerate(rule_ids):
@@ -171,7 +153,7 @@ def load_form(
                     "unique",
                 )
             )
-    quality = _quality(data, names, at, problems)
+    quality = quality_checks(data, names, at, problems)
     if problems:
         return FormResult(None, problems)
     form = FormDef(
@@ -219,223 +201,3 @@ def _column(c: dict[str, Any]) -> Column:
         ),
         default_sum=tuple(c["default_sum"]) if c.get("default_sum") else None,
     )
-
-
-def _column_problems(
-    data: dict[str, Any],
-    columns: list[Column],
-    props: set[str],
-    known_attrs: set[str],
-    at: Callable[..., Problem],
-    sname: str,
-    lname: str,
-    schema_doc: LoadedYaml,
-) -> list[Problem]:
-    """The key, each column (unique, in the schema, known prefill, formula and only_if
-    references) and each schema property without an entry column."""
-    problems: list[Problem] = []
-    names = {c.field for c in columns}
-    entry = {c.field for c in columns if c.entry}
-    key = data["key"]
-
-    if key not in names or not (
-        columns[[c.field for c in columns].index(key)].prefill if key in names else False
-    ):
-        problems.append(
-            at(
-                Code.FORM_FIELD_MISSING,
-                ("key",),
-                said(Code.FORM_FIELD_MISSING, "key"),
-                key,
-                sorted(names),
-            )
-        )
-    seen: set[str] = set()
-    for i, c in enumerate(columns):
-        if c.field in seen:
-            problems.append(
-                at(
-                    Code.DUPLICATE_ID,
-                    ("columns", i, "field"),
-                    said(Code.DUPLICATE_ID),
-                    c.field,
-                    "unique",
-                )
-            )
-        seen.add(c.field)
-        if c.entry and c.field not in props:
-            problems.append(
-                at(
-                    Code.FORM_FIELD_MISSING,
-                    ("columns", i, "field"),
-                    said(Code.FORM_FIELD_MISSING, "not_in_schema", schema=sname),
-                    c.field,
-                    sorted(props),
-                )
-            )
-        if c.previous_field is not None:
-            if c.previous_field not in entry:
-                problems.append(
-                    at(
-                        Code.FORM_PREFILL_UNKNOWN,
-                        ("columns", i, "prefill"),
-                        said(Code.FORM_PREFILL_UNKNOWN, "previous"),
-                        c.prefill,
-                        sorted(f"previous.{e}" for e in entry),
-                    )
-                )
-        elif c.prefill and c.prefill not in known_attrs:
-            problems.append(
-                at(
-                    Code.FORM_PREFILL_UNKNOWN,
-                    ("columns", i, "prefill"),
-                    said(Code.FORM_PREFILL_UNKNOWN),
-                    c.prefill,
-                    sorted(known_attrs),
-                )
-            )
-        for ref in _PLACEHOLDER.findall(c.formula or ""):
-            if ref not in names:
-                problems.append(
-                    at(
-                        Code.FORM_FIELD_MISSING,
-                        ("columns", i, "formula"),
-                        said(Code.FORM_FIELD_MISSING, "formula"),
-                        ref,
-                        sorted(names),
-                    )
-                )
-        for ref in c.default_sum or ():
-            if ref not in names or not c.entry:
-                problems.append(
-                    at(
-                        Code.FORM_FIELD_MISSING,
-                        ("columns", i, "default_sum"),
-                        said(Code.FORM_FIELD_MISSING, "default_sum"),
-                        ref,
-                        sorted(names),
-                    )
-                )
-        for attr in c.only_if or {}:
-            if attr not in known_attrs:
-                problems.append(
-                    at(
-                        Code.FORM_PREFILL_UNKNOWN,
-                        ("columns", i, "only_if"),
-                        said(Code.FORM_PREFILL_UNKNOWN),
-                        attr,
-                        sorted(known_attrs),
-                    )
-                )
-    for prop in sorted(props - entry - {key}):
-        problems.append(
-            at(
-                Code.FORM_FIELD_MISSING,
-                ("properties", prop),
-                said(Code.FORM_FIELD_MISSING, "no_column", layout=lname),
-                prop,
-                sorted(entry),
-                file=sname,
-                src=schema_doc,
-            )
-        )
-
-    return problems
-
-
-def _quality(
-    data: dict[str, Any], names: set[str], at: Any, problems: list[Any]
-) -> list[QualityCheck]:
-    """The layout's ``quality`` checks; a field they name must be one of the form's."""
-    out = []
-    for i, raw in enumerate(data.get("quality") or []):
-        for key in ("field", "of"):
-            name = raw.get(key)
-            if name and name not in names:
-                problems.append(
-                    at(
-                        Code.FORM_FIELD_MISSING,
-                        ("quality", i, key),
-                        said(Code.FORM_FIELD_MISSING, "ref", ref=name),
-                        name,
-                        "a field of the form",
-                    )
-                )
-        plain = {k: v for k, v in raw.items() if k not in ("only_if", "if_entered")}
-        out.append(
-            QualityCheck(
-                **plain,
-                only_if=tuple(sorted((raw.get("only_if") or {}).items())),
-                if_entered=tuple(sorted((raw.get("if_entered") or {}).items())),
-            )
-        )
-    return out
-
-
-def _rules(
-    data: dict[str, Any],
-    names: set[str],
-    entry: set[str],
-    known_attrs: set[str],
-    at: Callable[..., Problem],
-) -> tuple[list[Rule], list[Problem]]:
-    """The form's audit rules, and what is wrong with their expressions and cells."""
-    problems: list[Problem] = []
-    rules: list[Rule] = []
-    allowed = (
-        names
-        | {f"plan.{a}" for a in known_attrs}
-        | {f"prev.{f}" for f in entry}
-        | PERIOD_NAMES
-        | {f"total.{f}" for f in entry}
-    )
-    for i, r in enumerate(data.get("rules") or []):
-        for part in ("expr", "when"):
-            if not r.get(part):
-                continue
-            try:
-                expr = parse(r[part])
-            except ExprError as exc:
-                problems.append(
-                    at(
-                        Code.FORM_RULE_INVALID,
-                        ("rules", i, part),
-                        f"{r['id']}: {exc}",
-                        r[part],
-                    )
-                )
-                continue
-            # form_total('other_form', 'field') names another form: checked when run
-            for name in sorted(n for n in expr.names - allowed if n.count(".") < 2):
-                problems.append(
-                    at(
-                        Code.FORM_FIELD_MISSING,
-                        ("rules", i, part),
-                        said(Code.FORM_FIELD_MISSING, "rule", rule=r["id"]),
-                        name,
-                        "a column, plan.x, prev.x or period.x",
-                    )
-                )
-        if r.get("cell") and r["cell"] not in names:
-            problems.append(
-                at(
-                    Code.FORM_FIELD_MISSING,
-                    ("rules", i, "cell"),
-                    said(Code.FORM_FIELD_MISSING),
-                    r["cell"],
-                    sorted(names),
-                )
-            )
-        rules.append(
-            Rule(
-                r["id"],
-                r["severity"],
-                r["expr"],
-                r["message"]["zh"],
-                r["message"]["en"],
-                r.get("when"),
-                r.get("missing", "skip"),
-                r.get("cell"),
-            )
-        )
-    return rules, problems
