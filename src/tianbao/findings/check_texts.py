@@ -15,6 +15,36 @@ def _ref(zh: str, en: str, **variants: tuple[str, str]) -> dict[str, tuple[str, 
     return {"ref": (zh, en + " ({ref})"), **variants}
 
 
+# a schema problem at a cell of the plan workbook: the schema translator's words ({what},
+# schema_errors.py), what the cell holds, and a hint for codes and phone numbers
+_HINTS = {
+    "": ("", ""),
+    "code": (
+        "：代码以字母开头，只用字母、数字、-、_",
+        " (a code starts with a letter: letters, digits, -, _)",
+    ),
+    "phone": (
+        "：电话只用数字、空格、-、+、括号",
+        " (a phone number: digits, spaces, -, +, brackets)",
+    ),
+}
+
+
+def _cells() -> dict[str, tuple[str, str]]:
+    out = {}
+    for hint, (hint_zh, hint_en) in _HINTS.items():
+        for found, (now_zh, now_en) in {
+            "": ("", ""),
+            "found": ("（现为“{found}”）", " ({found})"),
+        }.items():
+            variant = "_".join(filter(None, ("cell", found, hint)))
+            out[variant] = (
+                "{header}{what}" + now_zh + hint_zh,
+                "{header}: {what}" + now_en + hint_en,
+            )
+    return out
+
+
 CHECK: dict[Code, Entry] = {
     Code.FILE_UNREADABLE: Entry(
         E, "文件无法读取或解析", "file missing, unreadable or not valid YAML/JSON"
@@ -27,6 +57,7 @@ CHECK: dict[Code, Entry] = {
             "not_mapping": ("计划文件顶层应为映射", "the plan must be a mapping"),
             "invalid_schema": ("记录 schema 本身无效", "invalid JSON Schema: {error}"),
             "not_object": ("记录 schema 应为 object 类型", "record schema must have type object"),
+            **_cells(),
         },
     ),
     Code.DUPLICATE_ID: Entry(E, "编号重复", "duplicate id"),
@@ -185,6 +216,19 @@ CHECK: dict[Code, Entry] = {
         "a cell of the plan workbook cannot be read",
         {
             "excel_error": ("{header}：错误值 {error}", "{header}: the Excel error {error}"),
+            "value": ("{header}：{reason}", "{header}: {reason}"),
+            "choice": (
+                "{header}：“{typed}”不是可选项，请从下拉列表中选择（{options}）",
+                "{header}: {typed} is not one of the choices ({options})",
+            ),
+            "period": (
+                "{header}：应写成报告期，如 2014-07",
+                "{header}: a reporting period, e.g. 2014-07",
+            ),
+            "yes_no": (
+                "{header}：“{typed}”应为“是”或“否”",
+                "{header}: {typed} should be yes or no",
+            ),
         },
     ),
     Code.REQUIRED_EMPTY: Entry(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tianbao.findings import Code
+from tianbao.findings import Code, Said
 from tianbao.plan.load import PLAN_SCHEMA, consistency
 from tianbao.plan.periods import Period
 from tianbao.planbook.layout import LayoutChecks, blank, cell_name, clean_header, width, zh
@@ -184,24 +184,27 @@ class _Reader(LayoutChecks):
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            error = sheet.error_cells[(r, c)]
-            self.add(Code.CELL_VALUE, cell, zh(Code.CELL_VALUE, "excel_error", header=col.header,
-                                               error=error))  # fmt: skip
+            said = zh(Code.CELL_VALUE, "excel_error", header=col.header,
+                      error=sheet.error_cells[(r, c)])  # fmt: skip
+            self.add(Code.CELL_VALUE, cell, said)
             return None
         if blank(raw):
             if col.required:
                 self.add(Code.REQUIRED_EMPTY, cell, zh(Code.REQUIRED_EMPTY, header=col.header))
             return None
         value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
-        if error:
-            self.add(Code.CELL_VALUE, cell, f"{col.header}：{error}", shown(raw))
+        if error is not None:
+            said = zh(Code.CELL_VALUE, error.variant, header=col.header, **dict(error.fields))
+            self.add(Code.CELL_VALUE, cell, said, shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
         return value
 
-    def _convert(self, raw: Any, col: Col, unit: str | None, percent: bool) -> tuple[Any, str, str]:
-        """(value, error, note) of one typed cell for one column."""
+    def _convert(
+        self, raw: Any, col: Col, unit: str | None, percent: bool
+    ) -> tuple[Any, Said | None, str]:
+        """(value, why it cannot be used (a CELL_VALUE variant), note) of one typed cell."""
         if col.kind == CHOICE:
             return _choice(raw, col)
         if col.kind == YESNO:
@@ -212,22 +215,22 @@ class _Reader(LayoutChecks):
             items = [
                 t for t in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(raw))) if t
             ]
-            return items, "", ""
+            return items, None, ""
         if col.kind in _KIND_SCHEMA:
             number_unit = unit if col.unit == ROW_UNIT else col.unit
             n = normalise(raw, _KIND_SCHEMA[col.kind], number_unit, percent_cell=percent)
             if n.error:
-                return None, n.error, ""
+                return None, Said("value", (("reason", n.error),)), ""
             value = n.value
             if isinstance(value, float) and math.isfinite(value) and value.is_integer():
                 value = int(value)  # 1800.0 from the reader is the plan's 1800
             why = "；".join(t.text()[0] for t in n.notes)
-            return value, "", why
+            return value, None, why
         n = normalise(raw, _TEXT, None)
         text = n.value
         if col.kind == CODE and isinstance(text, str):
             text = unicodedata.normalize("NFKC", text).strip()
-        return text, "", ""
+        return text, None, ""
 
     def _milestones(self, data: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         index = {p.get("id"): i for i, p in enumerate(data.get("projects") or [])}
@@ -285,17 +288,20 @@ class _Reader(LayoutChecks):
                 self.add(Code.REQUIRED_EMPTY, self._place(path), said)
                 continue
             header = self.headers.get(path, "")
-            detail = f"（现为“{shown(found)}”）" if found is not None else ""
-            self.add(Code.SCHEMA, self._place(path), f"{header}{what}{detail}{_hint(path)}", found)
+            variant = "_".join(filter(None, ("cell", "found" if found is not None else "",
+                                             _hint(path))))  # fmt: skip
+            said = zh(Code.SCHEMA, variant, header=header, what=what, found=shown(found))
+            self.add(Code.SCHEMA, self._place(path), said, found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
         def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
-            zh = split_bilingual(msg)[0]
+            # the plan check's Chinese half (its template's), placed at the column read
+            text = split_bilingual(msg)[0]
             if found is not None and expected is not None and expected != "unique":
-                zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                text += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
             header = self.headers.get(path, "")
-            return Problem(code, self.name, f"{header}：{zh}" if header else zh, self._place(path),
-                           None, found, expected)  # fmt: skip
+            return Problem(code, self.name, f"{header}：{text}" if header else text,
+                           self._place(path), None, found, expected)  # fmt: skip
 
         for p in consistency(data, at):
             self.add(p.code, p.path, p.message, p.found)
@@ -313,11 +319,12 @@ def _why(path: Path_) -> str:
 
 
 def _hint(path: Path_) -> str:
+    """Which hint a schema problem at ``path`` ends with (a SCHEMA "cell" variant)."""
     last = path[-1] if path else ""
     if last in ("code", "id", "department") or path[-2:] == ("district", "code"):
-        return "：代码以字母开头，只用字母、数字、-、_"
+        return "code"
     if last == "phone":
-        return "：电话只用数字、空格、-、+、括号"
+        return "phone"
     return ""
 
 
@@ -327,43 +334,43 @@ def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     target[path[-1]] = value
 
 
-def _choice(raw: Any, col: Col) -> tuple[Any, str, str]:
+def _choice(raw: Any, col: Col) -> tuple[Any, Said | None, str]:
     typed = unicodedata.normalize("NFKC", str(raw)).strip()
     plain = re.sub(r"\s+", "", typed).casefold()
     for label, stored in col.choices:
         if plain in (label.casefold(), stored.casefold()):
-            return stored, "", ""
+            return stored, None, ""
     options = "、".join(label for label, _ in col.choices)
-    return None, f"“{shown(raw)}”不是可选项，请从下拉列表中选择（{options}）", ""
+    return None, Said("choice", (("typed", shown(raw)), ("options", options))), ""
 
 
 _MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
 
 
-def _period(raw: Any) -> tuple[Any, str, str]:
+def _period(raw: Any) -> tuple[Any, Said | None, str]:
     """A reporting period as the office types it: 2014-07, 2014年7月, 2014.7, or the
     date a spreadsheet made of 2014-07 (its first day)."""
     if isinstance(raw, dt.date):
-        return f"{raw.year:04d}-{raw.month:02d}", "", "日期读作报告期"
+        return f"{raw.year:04d}-{raw.month:02d}", None, "日期读作报告期"
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     m = _MONTH.fullmatch(text)
     if m and 1 <= int(m.group(2)) <= 12:
         value = f"{m.group(1)}-{int(m.group(2)):02d}"
-        return value, "", "" if value == text else f"“{text}”读作 {value}"
+        return value, None, "" if value == text else f"“{text}”读作 {value}"
     try:
-        return str(Period.parse(text)), "", ""
+        return str(Period.parse(text)), None, ""
     except ValueError:
-        return None, "应写成报告期，如 2014-07", ""
+        return None, Said("period"), ""
 
 
-def _yes_no(raw: Any) -> tuple[Any, str, str]:
+def _yes_no(raw: Any) -> tuple[Any, Said | None, str]:
     if isinstance(raw, bool):
-        return raw, "", ""
+        return raw, None, ""
     typed = unicodedata.normalize("NFKC", str(raw)).strip().casefold()
     if isinstance(raw, (int, float)) and raw in (0, 1):
         typed = str(int(raw))
     if typed in _YES:
-        return True, "", ""
+        return True, None, ""
     if typed in _NO:
-        return False, "", ""
-    return None, f"“{shown(raw)}”应为“是”或“否”", ""
+        return False, None, ""
+    return None, Said("yes_no", (("typed", shown(raw)),)), ""
