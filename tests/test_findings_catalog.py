@@ -8,12 +8,12 @@ import ast
 import importlib
 import re
 import string
-from dataclasses import fields
+from dataclasses import astuple, fields
 
 import pytest
 
 from helpers import ROOT
-from tianbao.findings import CATALOG, Code, Finding, fill, make
+from tianbao.findings import CATALOG, Code, Finding, Where, fill, make
 
 SRC = ROOT / "src" / "tianbao"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -154,6 +154,13 @@ def test_make__fills_the_template_from_fields() -> None:
     zh, en = fill(Code.ID_WRONG_PERIOD, "unreadable", period="2014-13")
     assert zh == "模板身份中的报告期“2014-13”无法识别，请用统计局下发的本期模板填报"
     assert en == "the template's period '2014-13' is not a period"
+
+
+def test_make__placed_by_a_where() -> None:
+    at = Where(file="a.xlsx", sheet="重点项目", cell="F12", row="P001", column="annual_plan")
+    f = make(Code.PLAN_NOT_APPLICABLE_FILLED, at=at, value=3)
+    assert f.where == at and (f.file, f.sheet, f.cell, f.row_key, f.field) == astuple(at)
+    assert f.as_dict()["cell"] == "F12" and "where" not in f.as_dict()
 
 
 def test_make__a_missing_field_is_a_bug_not_a_blank() -> None:

@@ -3,7 +3,7 @@ the code's template. Findings are data, collected, never raised."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 from dataclasses import field as dc_field
 from typing import Any
 
@@ -87,10 +87,13 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def make(code: Code, variant: str = "", **given: Any) -> Finding:
+def make(code: Code, variant: str = "", at: Where | None = None, **given: Any) -> Finding:
     """The finding of ``code`` with its message from the catalog's template ``variant``:
     ``given`` holds the finding's fields (file, sheet, cell, value, …, extra) and the
-    template's other named fields, which only fill the message."""
+    template's other named fields, which only fill the message; ``at`` places it."""
+    if at is not None:
+        placed = zip(("file", "sheet", "cell", "row_key", "field"), astuple(at), strict=True)
+        given = {**{k: v for k, v in placed if v}, **given}
     zh, en = CATALOG[code].text(variant)
     named = {**given, **{k: _shown(given.get(k)) for k in _SHOWN}}
     where = {k: v for k, v in given.items() if k in _WHERE}
