@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tianbao.docs import cli_markdown, findings_markdown, main, stage_of
+from tianbao.findings import CATALOG, Code
 from tianbao.planbook.guide import plan_markdown
 from tianbao.planbook.sheets import SHEETS
-from tianbao.validate.findings import CATALOG, Code
 
 FINDINGS_MD = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
 CLI_MD = FINDINGS_MD.with_name("cli.md")
@@ -16,7 +16,7 @@ CLI_MD = FINDINGS_MD.with_name("cli.md")
 def test_findings_md__matches_catalog() -> None:
     on_disk = FINDINGS_MD.read_text(encoding="utf-8") if FINDINGS_MD.exists() else ""
     assert on_disk == findings_markdown(), (
-        "docs/findings.md is out of date with tianbao/validate/findings.py: "
+        "docs/findings.md is out of date with tianbao/findings/: "
         "run `python -m tianbao.docs` and commit the result"
     )
 

@@ -12,6 +12,8 @@ import pytest
 
 from helpers import read_yaml, tianbao, write_yaml
 from returns import Returns
+from tianbao.findings import Code, fill
+from tianbao.workspace import open_workspace
 
 DEPT = "RSJ"
 FORM = "projects_progress"
@@ -54,8 +56,10 @@ def test_only_an_optional_column_added__the_old_template_still_counts(rs: Return
     assert [f["code"] for f in findings if f["severity"] != "note"] == ["ID_FORM_OLDER"]
     (older,) = [f for f in findings if f["code"] == "ID_FORM_OLDER"]
     assert older["form"] == FORM and (older["value"], older["expected"]) == (2, 3)
-    assert "只增加了可不填的栏目“项目联系人”" in older["message"]
-    assert "下期请使用新模板" in older["message"]
+    form = open_workspace(rs.ws).forms[FORM]
+    said = fill(Code.ID_FORM_OLDER, title=form.title_zh, form_sheet=form.sheet, version=2,
+                current=3, names="“项目联系人”")  # fmt: skip
+    assert (older["message"], older["message_en"]) == said
     res = tianbao(rs.runner, "collect", "-w", rs.ws, june, "--received-at", "2014-07-03T10:00:00")
     assert res.exit_code == 0, res.output
 
@@ -73,8 +77,10 @@ def test_a_required_column_added__new_template_needed_naming_the_versions(rs: Re
     code, findings = validate(rs, june)
     assert code == 1
     (version,) = [f for f in findings if f["code"] == "ID_FORM_VERSION"]
-    assert "模板是第2版表式，现行为第3版" in version["message"]
-    assert "请使用新模板重新填报" in version["message"]
+    form = open_workspace(rs.ws).forms[FORM]
+    said = fill(Code.ID_FORM_VERSION, title=form.title_zh, form_sheet=form.sheet, form_id=FORM,
+                version=2, current=3)  # fmt: skip
+    assert (version["message"], version["message_en"]) == said
 
 
 def test_a_header_renamed__new_template_needed(rs: Returns) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from returns import Returns
+from tianbao.findings import Code
 from tianbao.validate.engine import Validator
-from tianbao.validate.findings import Code
 from tianbao.workspace import open_workspace
 
 N = int(os.environ.get("TIANBAO_FUZZ_N", "300"))

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from returns import Returns
+from tianbao.findings import Code, fill
 
 DEPT = "RSJ"
 
@@ -77,4 +78,5 @@ def test_helper_column_typed_over_everywhere__cells_named_then_counted(rs: Retur
     assert len(named) == min(rows, 10)
     assert named[0]["cell"] == rs.cell("tasks_progress", rs.keys("tasks_progress")[0], "completion")
     if rows > 10:
-        assert f"另有 {rows - 10} 处" in found[-1]["message"]
+        more = fill(Code.STRUCT_LOCKED_CHANGED, "more", sheet=found[-1]["sheet"], rest=rows - 10)
+        assert (found[-1]["message"], found[-1]["message_en"]) == more

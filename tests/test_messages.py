@@ -13,7 +13,7 @@ import pytest
 
 from helpers import tianbao
 from returns import Returns
-from tianbao.validate.findings import CATALOG, Code
+from tianbao.findings import CATALOG, Code
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 REPR = re.compile(r"\[\s*'|'\s*\]|\{'|\bNone\b|\bTrue\b|\bFalse\b")

@@ -28,8 +28,8 @@ def _ok(n: Normalised, value: Any, note: str | None) -> None:
     if note is None:
         assert n.notes == ()
     else:
-        assert len(n.notes) >= 1 and any(note in x for x in n.notes), n.notes
-        for x in n.notes:  # bilingual: Chinese first, then English
+        assert len(n.notes) >= 1 and any(note in str(x) for x in map(str, n.notes)), n.notes
+        for x in map(str, n.notes):  # bilingual: Chinese first, then English
             assert any("\u4e00" <= ch <= "\u9fff" for ch in x) and any(ch.isascii() for ch in x)
 
 
@@ -278,7 +278,9 @@ def test_date(raw: Any, date1904: bool, value: str, note: str | None) -> None:
 
 
 def test_date_notes_say_what_was_assumed() -> None:
-    assert any("1日" in x and "assumed" in x for x in normalise("2014年7月", DATE, None).notes)
+    assert any(
+        "1日" in x and "assumed" in x for x in map(str, normalise("2014年7月", DATE, None).notes)
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 
 from helpers import read_yaml, tianbao, write_yaml
 from returns import Returns
+from tianbao.findings import Code, fill
 
 DEPT = "RSJ"  # answers for all four forms in the sample
 
@@ -112,7 +113,8 @@ def test_a_project_added_by_the_revision__the_old_template_lacks_it_and_says_why
     code, findings = validate(rs, june)
     assert code == 1
     (missing,) = [f for f in findings if f["code"] == "STRUCT_ROW_MISSING"]
-    assert missing["row_key"] == "P999" and "新增" in missing["message"]
+    assert missing["row_key"] == "P999"
+    assert missing["message"] == fill(Code.STRUCT_ROW_MISSING, "added", key="P999")[0]
 
 
 def test_without_the_kept_plan__still_an_old_plan(rs: Returns) -> None:

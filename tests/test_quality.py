@@ -17,9 +17,9 @@ from helpers import tianbao
 from tianbao.forms.load import load_form, locate
 from tianbao.plan.model import PlanItem
 from tianbao.plan.periods import Period
-from tianbao.validate.extract import FormRecords, RowRecord
 from tianbao.validate.history import EarlierMonths
 from tianbao.validate.quality import check_quality
+from tianbao.validate.records import FormRecords, RowRecord
 
 
 def projects_form() -> Any:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from lo import need
-from tianbao.read import ReadCode, ReadResult, read_workbook_guarded
+from tianbao.findings import Code
+from tianbao.read import ReadResult, read_workbook_guarded
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-C = ReadCode
 
 
 def corpus_files() -> list[str]:
@@ -37,47 +37,47 @@ def corpus_files() -> list[str]:
 FILES = corpus_files()
 
 # crafted files whose outcome is plain from the manifest: any of these codes, no book
-CRAFTED_REFUSED: dict[str, set[ReadCode]] = {
-    "zip_bomb_1GiB_sheet.xlsx": {C.ZIP_BOMB},
-    "rels_amplification_200_sheets_one_part.xlsx": {C.ZIP_BOMB, C.BAD_RELATIONSHIP},
-    "billion_laughs_sharedStrings.xlsx": {C.XML_ENTITIES},
-    "xxe_etc_passwd_sharedStrings.xlsx": {C.XML_ENTITIES},
-    "xxe_etc_passwd_sheet_name.xlsx": {C.XML_ENTITIES},
-    "xxe_parameter_entity_oob.xlsx": {C.XML_ENTITIES},
-    "really_csv.xlsx": {C.CSV_OR_TEXT},
-    "really_html_table.xlsx": {C.HTML},
-    "really_html_table_gb2312.xls": {C.HTML},
-    "really_spreadsheetml2003.xls": {C.SPREADSHEETML_2003},
-    "really_xls_biff8.xlsx": {C.LEGACY_XLS},
-    "really_ods.xlsx": {C.ODS},
-    "wrong_main_content_type.xlsx": {C.NOT_XLSX},
-    "encrypted_package_fake.xlsx": {C.ENCRYPTED},
-    "empty_0_bytes.xlsx": {C.EMPTY_FILE},
-    "empty_zip.xlsx": {C.NOT_XLSX},
-    "sheet_part_missing.xlsx": {C.MISSING_PART},
-    "dimension_A1_XFD1048576_few_cells.xlsx": {C.SHEET_TOO_LARGE},
-    "far_cell_XFD1048576.xlsx": {C.SHEET_TOO_LARGE},
-    "sheets_1000.xlsx": {C.TOO_MANY_SHEETS},
-    "duplicate_sheet_names_case.xlsx": {C.DUPLICATE_SHEET_NAME},
-    "duplicate_sheet_names_exact.xlsx": {C.DUPLICATE_SHEET_NAME},
-    "macro_vbaProject_saved_as.xlsx": {C.MACRO_ENABLED},
-    "xlm_macrosheet_auto_open.xlsx": {C.MACRO_ENABLED},
-    "sharedStrings_missing.xlsx": {C.MISSING_PART},
-    "sharedStrings_index_out_of_range.xlsx": {C.XML_ERROR},
-    "illegal_xml_control_chars.xlsx": {C.XML_ERROR},
-    "sheet_xml_truncated.xlsx": {C.XML_ERROR, C.CORRUPT_ZIP},
-    "deeply_nested_xml_500k.xlsx": {C.ZIP_BOMB},
-    "huge_cell_string_64MiB.xlsx": {C.ZIP_BOMB, C.CELL_TOO_LONG},
-    "bad_cell_references.xlsx": {C.SHEET_TOO_LARGE, C.XML_ERROR},
-    "merge_cells_entire_sheet.xlsx": {C.SHEET_TOO_LARGE},
-    "styles_500k_cellXfs.xlsx": {C.ZIP_BOMB, C.STYLES_TOO_LARGE},
-    "truncated_half.xlsx": {C.CORRUPT_ZIP},
-    "bad_crc_tampered.xlsx": {C.CORRUPT_ZIP},
-    "zip_slip_member_names.xlsx": {C.BAD_ZIP_NAME},
-    "zip_entry_encrypted_flag.xlsx": {C.ENCRYPTED},
-    "zip_lzma_compression.xlsx": {C.CORRUPT_ZIP},
-    "rels_target_path_traversal.xlsx": {C.BAD_RELATIONSHIP},
-    "rels_sheet_is_workbook.xlsx": {C.BAD_RELATIONSHIP},
+CRAFTED_REFUSED: dict[str, set[Code]] = {
+    "zip_bomb_1GiB_sheet.xlsx": {Code.READ_ZIP_BOMB},
+    "rels_amplification_200_sheets_one_part.xlsx": {Code.READ_ZIP_BOMB, Code.READ_BAD_RELATIONSHIP},
+    "billion_laughs_sharedStrings.xlsx": {Code.READ_XML_ENTITIES},
+    "xxe_etc_passwd_sharedStrings.xlsx": {Code.READ_XML_ENTITIES},
+    "xxe_etc_passwd_sheet_name.xlsx": {Code.READ_XML_ENTITIES},
+    "xxe_parameter_entity_oob.xlsx": {Code.READ_XML_ENTITIES},
+    "really_csv.xlsx": {Code.READ_CSV_OR_TEXT},
+    "really_html_table.xlsx": {Code.READ_HTML},
+    "really_html_table_gb2312.xls": {Code.READ_HTML},
+    "really_spreadsheetml2003.xls": {Code.READ_SPREADSHEETML_2003},
+    "really_xls_biff8.xlsx": {Code.READ_LEGACY_XLS},
+    "really_ods.xlsx": {Code.READ_ODS},
+    "wrong_main_content_type.xlsx": {Code.READ_NOT_XLSX},
+    "encrypted_package_fake.xlsx": {Code.READ_ENCRYPTED},
+    "empty_0_bytes.xlsx": {Code.READ_EMPTY_FILE},
+    "empty_zip.xlsx": {Code.READ_NOT_XLSX},
+    "sheet_part_missing.xlsx": {Code.READ_MISSING_PART},
+    "dimension_A1_XFD1048576_few_cells.xlsx": {Code.READ_SHEET_TOO_LARGE},
+    "far_cell_XFD1048576.xlsx": {Code.READ_SHEET_TOO_LARGE},
+    "sheets_1000.xlsx": {Code.READ_TOO_MANY_SHEETS},
+    "duplicate_sheet_names_case.xlsx": {Code.READ_DUPLICATE_SHEET_NAME},
+    "duplicate_sheet_names_exact.xlsx": {Code.READ_DUPLICATE_SHEET_NAME},
+    "macro_vbaProject_saved_as.xlsx": {Code.READ_MACRO_ENABLED},
+    "xlm_macrosheet_auto_open.xlsx": {Code.READ_MACRO_ENABLED},
+    "sharedStrings_missing.xlsx": {Code.READ_MISSING_PART},
+    "sharedStrings_index_out_of_range.xlsx": {Code.READ_XML_ERROR},
+    "illegal_xml_control_chars.xlsx": {Code.READ_XML_ERROR},
+    "sheet_xml_truncated.xlsx": {Code.READ_XML_ERROR, Code.READ_CORRUPT_ZIP},
+    "deeply_nested_xml_500k.xlsx": {Code.READ_ZIP_BOMB},
+    "huge_cell_string_64MiB.xlsx": {Code.READ_ZIP_BOMB, Code.READ_CELL_TOO_LONG},
+    "bad_cell_references.xlsx": {Code.READ_SHEET_TOO_LARGE, Code.READ_XML_ERROR},
+    "merge_cells_entire_sheet.xlsx": {Code.READ_SHEET_TOO_LARGE},
+    "styles_500k_cellXfs.xlsx": {Code.READ_ZIP_BOMB, Code.READ_STYLES_TOO_LARGE},
+    "truncated_half.xlsx": {Code.READ_CORRUPT_ZIP},
+    "bad_crc_tampered.xlsx": {Code.READ_CORRUPT_ZIP},
+    "zip_slip_member_names.xlsx": {Code.READ_BAD_ZIP_NAME},
+    "zip_entry_encrypted_flag.xlsx": {Code.READ_ENCRYPTED},
+    "zip_lzma_compression.xlsx": {Code.READ_CORRUPT_ZIP},
+    "rels_target_path_traversal.xlsx": {Code.READ_BAD_RELATIONSHIP},
+    "rels_sheet_is_workbook.xlsx": {Code.READ_BAD_RELATIONSHIP},
 }
 # well-formed workbooks with odd content: read, the content is the validator's business
 CRAFTED_READ = {
@@ -100,24 +100,24 @@ CRAFTED_READ = {
     "very_hidden_sheet.xlsx",
 }
 # public files: refused with these codes (everything else of type .xlsx/.xltx is read)
-PUBLIC_REFUSED: dict[str, set[ReadCode] | frozenset[ReadCode]] = {
-    "calamine_too_small.xls": {C.CSV_OR_TEXT},
-    "sheetjs_CRLFR9.WK1": {C.NOT_A_ZIP},
-    "sheetjs_crlf.htm": {C.HTML},
-    "sheetjs_crlf.xml": {C.SPREADSHEETML_2003},
-    "sheetjs_LO7322.fods": {C.ODS},
-    "poi_poc-xmlbomb.xlsx": {C.XML_ENTITIES},
-    "poi_poc-xmlbomb-empty.xlsx": {C.XML_ENTITIES},
-    "poi_poc-shared-strings.xlsx": {C.SHEET_TOO_LARGE, C.CELL_TOO_LONG},
-    "poi_xlsx-corrupted.xlsx": {C.XML_ERROR},
-    "poi_invalid.xlsx": {C.NOT_XLSX},
-    "openpyxl_null_archive.xlsx": {C.NOT_XLSX},
-    "openpyxl_null_file.xlsx": {C.EMPTY_FILE},
-    "poi_duplicate-filename.xlsx": {C.BAD_ZIP_NAME},
-    "poi_duplicate-filename-case-insensitive.xlsx": {C.BAD_ZIP_NAME},
-    "poi_stress002.xlsx": {C.MACRO_ENABLED},
-    "poi_crash-9bf3cd4bd6f50a8a9339d363c2c7af14b536865c.xlsx": {C.ENCRYPTED},
-    "poi_protected_passtika.xlsb": {C.ENCRYPTED},
+PUBLIC_REFUSED: dict[str, set[Code] | frozenset[Code]] = {
+    "calamine_too_small.xls": {Code.READ_CSV_OR_TEXT},
+    "sheetjs_CRLFR9.WK1": {Code.READ_NOT_A_ZIP},
+    "sheetjs_crlf.htm": {Code.READ_HTML},
+    "sheetjs_crlf.xml": {Code.READ_SPREADSHEETML_2003},
+    "sheetjs_LO7322.fods": {Code.READ_ODS},
+    "poi_poc-xmlbomb.xlsx": {Code.READ_XML_ENTITIES},
+    "poi_poc-xmlbomb-empty.xlsx": {Code.READ_XML_ENTITIES},
+    "poi_poc-shared-strings.xlsx": {Code.READ_SHEET_TOO_LARGE, Code.READ_CELL_TOO_LONG},
+    "poi_xlsx-corrupted.xlsx": {Code.READ_XML_ERROR},
+    "poi_invalid.xlsx": {Code.READ_NOT_XLSX},
+    "openpyxl_null_archive.xlsx": {Code.READ_NOT_XLSX},
+    "openpyxl_null_file.xlsx": {Code.READ_EMPTY_FILE},
+    "poi_duplicate-filename.xlsx": {Code.READ_BAD_ZIP_NAME},
+    "poi_duplicate-filename-case-insensitive.xlsx": {Code.READ_BAD_ZIP_NAME},
+    "poi_stress002.xlsx": {Code.READ_MACRO_ENABLED},
+    "poi_crash-9bf3cd4bd6f50a8a9339d363c2c7af14b536865c.xlsx": {Code.READ_ENCRYPTED},
+    "poi_protected_passtika.xlsb": {Code.READ_ENCRYPTED},
     **dict.fromkeys(
         (
             "poi_protect.xlsx",
@@ -127,21 +127,21 @@ PUBLIC_REFUSED: dict[str, set[ReadCode] | frozenset[ReadCode]] = {
             "calamine_pass_protected.xlsx",
             "pycalamine_password.xlsx",
         ),
-        frozenset({C.ENCRYPTED}),
+        frozenset({Code.READ_ENCRYPTED}),
     ),
 }
-BY_SUFFIX: dict[str, set[ReadCode]] = {
-    ".csv": {C.CSV_OR_TEXT, C.EMPTY_FILE},
-    ".xls": {C.LEGACY_XLS},
-    ".et": {C.LEGACY_XLS},
-    ".xlsb": {C.XLSB, C.EMPTY_FILE},
-    ".ods": {C.ODS, C.EMPTY_FILE},
-    ".xlsm": {C.MACRO_ENABLED},
-    ".xltm": {C.MACRO_ENABLED},
+BY_SUFFIX: dict[str, set[Code]] = {
+    ".csv": {Code.READ_CSV_OR_TEXT, Code.READ_EMPTY_FILE},
+    ".xls": {Code.READ_LEGACY_XLS},
+    ".et": {Code.READ_LEGACY_XLS},
+    ".xlsb": {Code.READ_XLSB, Code.READ_EMPTY_FILE},
+    ".ods": {Code.READ_ODS, Code.READ_EMPTY_FILE},
+    ".xlsm": {Code.READ_MACRO_ENABLED},
+    ".xltm": {Code.READ_MACRO_ENABLED},
 }
 
 
-def expected(name: str) -> set[ReadCode] | frozenset[ReadCode] | None:
+def expected(name: str) -> set[Code] | frozenset[Code] | None:
     """Codes the file must be refused with; None if it must be read."""
     folder, _, file = name.partition("/")
     if folder == "crafted":
@@ -151,7 +151,7 @@ def expected(name: str) -> set[ReadCode] | frozenset[ReadCode] | None:
     if file in PUBLIC_REFUSED:
         return PUBLIC_REFUSED[file]
     if "clusterfuzz" in file or file.startswith("poi_crash-"):
-        return {C.CORRUPT_ZIP, C.LEGACY_XLS, C.ENCRYPTED}
+        return {Code.READ_CORRUPT_ZIP, Code.READ_LEGACY_XLS, Code.READ_ENCRYPTED}
     return BY_SUFFIX.get(Path(file).suffix.lower())
 
 
@@ -184,12 +184,12 @@ def test_corpus_file(name: str, results: dict[str, ReadResult]) -> None:
     lines = [i.one_line() for i in result.issues]
     assert result.book is not None or result.blocking, f"neither a book nor a refusal: {lines}"
     assert result.book is None or not result.blocking, lines
-    assert C.READER_CRASHED not in {i.code for i in result.issues}, (
+    assert Code.READ_READER_CRASHED not in {i.code for i in result.issues}, (
         f"the checks before calamine let through a file that crashes it: {lines}"
     )
     assert not any("internal error" in i.detail for i in result.issues), lines
     for i in result.issues:
-        assert i.message.strip() and isinstance(i.code, ReadCode)
+        assert i.message.strip() and isinstance(i.code, Code)
     assert "root:x:0" not in all_text(result), "a file's contents leaked (XXE)"
     want = expected(name)
     found = {i.code for i in result.issues if i.blocking}
@@ -218,7 +218,7 @@ def test_corpus_contents_read_right() -> None:
     assert (14, 0) not in errors  # '#DIV/0!' typed as text is text
     assert (7, 0) in book("percent_strings.xlsx").book.sheets[0].percent_cells
     linked = book("external_links.xlsx")
-    assert {i.code for i in linked.issues} == {C.EXTERNAL_LINKS}
+    assert {i.code for i in linked.issues} == {Code.READ_EXTERNAL_LINKS}
     assert linked.book.sheets[0].rows[0] == ["Linked value", 42.0]
     assert len(book("rows_200000.xlsx").book.sheets[0].rows) == 200_001
     assert book("zero_sheets.xlsx").book.sheets == []

@@ -17,6 +17,7 @@ import pytest
 import xlsxwriter
 
 from helpers import SAMPLE, printed_as_a_table
+from tianbao.findings import CATALOG, RETURN_CODES, Code, Finding, Severity, make
 from tianbao.report.annotate import (
     AUTHOR,
     ERROR_FILL,
@@ -37,7 +38,6 @@ from tianbao.report.validation_xlsx import (
     write_report,
 )
 from tianbao.validate.engine import FileReport, Validator
-from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make
 from tianbao.workspace import init_workspace, open_workspace
 
 SHEET = "项目进度"
@@ -72,25 +72,32 @@ def _make_return(path: Path) -> Path:
     return path
 
 
+def _f(code: Code, message: str = "", severity: Severity | None = None, **where) -> Finding:
+    """A finding as a report shows it, with any message (the hostile ones included)."""
+    return Finding(code, severity or CATALOG[code].severity, message or CATALOG[code].zh, **where)
+
+
 def _findings(path: Path, sha: str) -> list[Finding]:
     at = {"file": str(path), "sha256": sha, "department": "fgw", "period": "2014-03"}
     row = {**at, "form": "projects_progress", "sheet": SHEET}
     return [
-        make(Code.RULE_FAILED, message=EVIL_MESSAGE, cell="G4", row_key="P001",
+        _f(Code.RULE_FAILED, message=EVIL_MESSAGE, cell="G4", row_key="P001",
              field="ytd_investment", rule="PRJ_YTD_GE_MONTH", value=EVIL_VALUE, expected=20,
              **row),
-        make(Code.SCHEMA_TYPE, cell="G4", row_key="P001", field="ytd_investment", value=10.5,
+        _f(Code.SCHEMA_TYPE, cell="G4", row_key="P001", field="ytd_investment", value=10.5,
              expected="number", **row),
-        make(Code.STRUCT_EXTRA_ROW, message=EVIL_PLUS, cell="H6", row_key="P003",
+        _f(Code.STRUCT_EXTRA_ROW, message=EVIL_PLUS, cell="H6", row_key="P003",
              field="cumulative_investment", value=95, expected=EVIL_AT, **row),
-        make(Code.VALUE_NORMALISED, cell="F5", row_key="P002", value=" 0 ", expected=0, **row),
+        make(Code.VALUE_NORMALISED, note_zh="已去除首尾空格", note_en="spaces removed", cell="F5",
+             row_key="P002", value=" 0 ", expected=0, **row),
         # a cell inside the merged title: marked on its top-left cell A1
         make(Code.STRUCT_HEADER_CHANGED, cell="C1", value="改了", expected="重大项目", **row),
-        make(Code.PLAN_VALUE_CHANGED, sheet=LOCKED, cell="B2", value="60%", expected="50%", **at),
+        make(Code.PLAN_VALUE_CHANGED, label="进度", want="50%", got="60%", sheet=LOCKED, cell="B2",
+             value="60%", expected="50%", **at),
         # no cell, a missing sheet, a part name as "cell": listed, not marked
         make(Code.ID_FILENAME_MISMATCH, value=EVIL_FILE, expected="2014-03_fgw_…", **at),
         make(Code.STRUCT_SHEET_MISSING, sheet="不存在的表", cell="A1", expected="不存在的表", **at),
-        make(Code.READ_XML_ERROR, message="可疑部件", severity=Severity.NOTE, cell="xl/styles.xml",
+        _f(Code.READ_XML_ERROR, message="可疑部件", severity=Severity.NOTE, cell="xl/styles.xml",
              value="SUSPICIOUS", expected="xlsx", **at),
     ]  # fmt: skip
 
@@ -116,11 +123,11 @@ def returns(tmp_path: Path) -> dict[str, FileReport]:
         "findings": FileReport(str(good), sha, good.stat().st_size, "fgw", "2014-03", "T-1",
                                _findings(good, sha)),
         "unreadable": FileReport(str(bad), _sha256(bad), 0, findings=[
-            make(Code.READ_NOT_A_ZIP, message="不是 zip 文件", file=str(bad), value="NOT_ZIP",
+            _f(Code.READ_NOT_A_ZIP, message="不是 zip 文件", file=str(bad), value="NOT_ZIP",
                  expected="xlsx")]),
         "clean": FileReport(str(clean), _sha256(clean), 0, "jw", "2014-03", "T-2"),
         "explained": FileReport(str(explained), _sha256(explained), 0, "jw", "2014-03", "T-3",
-                                [make(Code.RULE_WARNING_EXPLAINED, sheet=SHEET, cell="H4",
+                                [_f(Code.RULE_WARNING_EXPLAINED, sheet=SHEET, cell="H4",
                                       file=str(explained))]),
     }  # fmt: skip
 
@@ -188,7 +195,7 @@ def test_write_report__one_row_per_file_and_finding(tmp_path, returns, validator
     assert len(rules) == sum(len(f.rules) for f in validator.ws.forms.values())
     assert {r[2] for r in rules} >= {"PRJ_YTD_GE_MONTH", "PRJ_CUM_LE_TOTAL"}
     codes = _rows(wb[CODES_SHEET])[1:]
-    assert [r[0] for r in codes] == [c.value for c in CATALOG]
+    assert [r[0] for r in codes] == [c.value for c in RETURN_CODES]  # a return's codes
 
 
 def test_write_report__evil_strings_stay_strings(tmp_path, returns, validator) -> None:
@@ -350,7 +357,7 @@ def test_annotate_all__out_dir_is_the_returns_folder__never_overwrites(tmp_path,
 def test_notice__headline_follows_the_one_rule(codes, says) -> None:
     from tianbao.report.notice import headline
 
-    assert headline([make(Code[c]) for c in codes]) == says
+    assert headline([_f(Code[c]) for c in codes]) == says
 
 
 def test_annotate_all__a_clean_return_says_so_instead_of_an_empty_table(tmp_path, returns):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
+from tianbao.findings import Code, fill
 from tianbao.plan.clock import date_option
 
 # the office's review room lives in tianbao.review; the face keeps its names
@@ -29,6 +30,9 @@ from tianbao.review.states import REVIEW_WORDS as REVIEW_WORDS
 from tianbao.review.workflow import Reviewed as Reviewed
 from tianbao.review.workflow import review as review
 from tianbao.workspace import Workspace, open_workspace, usable
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.UNKNOWN_FORM,)
 
 if TYPE_CHECKING:
     from tianbao.collect.pipeline import CollectResult
@@ -323,7 +327,6 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     from tianbao.planbook.diff import plan_changes
     from tianbao.planbook.install import install_plan, plan_yaml
     from tianbao.planbook.read import import_plan_workbook
-    from tianbao.problems import CheckCode
     from tianbao.problems import Problem as P
     from tianbao.support.yamlio import YamlProblem, load_yaml
 
@@ -341,8 +344,8 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     for form_id in got.data["reporting"]["forms"]:
         if locate(form_id, ws.forms_dir) is None:
             cell = got.cells.get(("reporting", "forms"), "基本信息")
-            why = f"报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表"
-            result.problems.append(P(CheckCode.UNKNOWN_FORM, workbook.name, why, cell))
+            why, _ = fill(Code.UNKNOWN_FORM, "import", form_id=form_id)  # the workbook's zh
+            result.problems.append(P(Code.UNKNOWN_FORM, workbook.name, why, cell))
     if result.problems:
         return result
     try:

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tianbao.errors import UsageError
+from tianbao.findings import Code
 from tianbao.forms.lock import changed_without_version
-from tianbao.problems import CheckCode, Problem
+from tianbao.problems import Problem, said
 from tianbao.workspace import FORMS_DIR, open_workspace
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.FORM_VERSION_NOT_RAISED,)
 
 
 def check_workspace(root: Path) -> list[Problem]:
@@ -18,11 +22,9 @@ def check_workspace(root: Path) -> list[Problem]:
     for form, version in changed_without_version(ws.state_dir, list(ws.forms.values())):
         problems.append(
             Problem(
-                CheckCode.FORM_VERSION_NOT_RAISED,
+                Code.FORM_VERSION_NOT_RAISED,
                 f"{FORMS_DIR}/{form.id}.yaml",
-                f"表式已改动，但已按 version {form.version} 下发过模板：请将 version 提到 "
-                f"{version}（已下发的模板仍按原表式审核） the layout changed after templates "
-                f"were issued with version {form.version}: raise it to {version}",
+                said(Code.FORM_VERSION_NOT_RAISED, version=form.version, raised=version),
                 "$.version",
                 None,
                 form.version,

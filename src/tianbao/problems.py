@@ -1,59 +1,26 @@
 """Problems found by ``tianbao check`` in a workspace (plan and form files).
 
-Each problem has a stable code; tests refer to codes, never to wording.
+Each problem has a stable code of the findings catalog (its CHECK stage); tests
+refer to codes, never to wording.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from tianbao.findings import Code, fill
 
-class CheckCode(str, Enum):
-    """Stable codes of workspace problems. Value = short description (zh / en)."""
 
-    FILE_UNREADABLE = "文件无法读取或解析 file missing, unreadable or not valid YAML/JSON"
-    SCHEMA = "不符合 JSON 架构（schema） does not match the schema"
-    DUPLICATE_ID = "编号重复 duplicate id"
-    DUPLICATE_NAME = "名称重复 two entries of the same name"
-    UNKNOWN_DEPARTMENT = "未定义的部门代码 unknown department code"
-    ANNUAL_PLAN_ABOVE_TOTAL = "年度计划投资超过总投资 annual plan above total investment"
-    DATE_ORDER = "完工日期早于开工日期 finish before start"
-    BASE_YEAR = "基期年份应为计划年份前一年 base year must be the year before the plan year"
-    UNKNOWN_FORM = "计划引用了不存在的报表 the plan uses a form that does not exist"
-    FORM_FIELD_MISSING = "报表引用了未定义的字段 form refers to a field it does not define"
-    FORM_PREFILL_UNKNOWN = (
-        "预填列引用了计划中不存在的属性 prefill refers to an unknown plan attribute"
-    )
-    FORM_RULE_INVALID = "审核公式无法解析 audit rule expression is invalid"
-    FORM_ID_MISMATCH = "报表文件名与 id 不一致 form file name differs from its id"
-    MILESTONE_OUTSIDE = "里程碑日期不在计划年度内 milestone outside the plan year"
-    UNKNOWN_TIMEZONE = "无法识别的时区 unknown time zone (an IANA name such as Asia/Shanghai)"
-    UNKNOWN_PROJECT = "未定义的项目编号 unknown project id"
-    WORKBOOK_UNREADABLE = "计划工作簿无法读取 the plan workbook cannot be read"
-    SHEET_MISSING = "缺少工作表 a sheet of the plan workbook is missing"
-    HEADER_CHANGED = "表头被改动 a column header of the plan workbook was changed"
-    MERGED_CELLS = "单元格被合并 merged cells in the plan workbook"
-    HIDDEN_ROW = "隐藏的行 a hidden row in the plan workbook"
-    CELL_VALUE = "单元格内容无法识别 a cell of the plan workbook cannot be read"
-    REQUIRED_EMPTY = "必填项未填 a required cell is empty"
-    REVISION_PERIOD = (
-        "计划调整的生效期不是计划年度的报告期 the revision's effective period is not a "
-        "reporting period of the plan year"
-    )
-    FORM_VERSION_NOT_RAISED = (
-        "表式已改动但版本号未提高 form layout changed without raising its version"
-    )
-
-    @property
-    def label(self) -> str:
-        return self.name
+def said(code: Code, variant: str = "", **named: Any) -> str:
+    """A workspace problem's message: the code's template filled, Chinese then English."""
+    zh, en = fill(code, variant, **named)
+    return f"{zh} {en}"
 
 
 @dataclass(frozen=True)
 class Problem:
-    code: CheckCode
+    code: Code
     file: str
     message: str
     path: str = "$"

@@ -17,14 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tianbao.errors import EnvironmentFault, UsageError, WorkspaceError
+from tianbao.findings import Code
 from tianbao.forms.load import load_form, locate
 from tianbao.forms.model import FormDef
 from tianbao.plan.archive import in_force
 from tianbao.plan.load import load_plan
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
-from tianbao.problems import CheckCode, Problem, json_path
+from tianbao.problems import Problem, json_path, said
 from tianbao.support.resources import samples_dir
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.UNKNOWN_FORM,)
 
 PLAN_FILE = "plan.yaml"
 FORMS_DIR = "forms"
@@ -126,9 +130,9 @@ def open_workspace(root: Path, *, use_cache: bool = True) -> Workspace:
             path = ("reporting", "forms", i)
             ws.problems.append(
                 Problem(
-                    CheckCode.UNKNOWN_FORM,
+                    Code.UNKNOWN_FORM,
                     PLAN_FILE,
-                    CheckCode.UNKNOWN_FORM.value,
+                    said(Code.UNKNOWN_FORM),
                     json_path(path),
                     result.line_of(path),
                     form_id,

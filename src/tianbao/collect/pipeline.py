@@ -329,8 +329,8 @@ def _new_submission(
 ) -> NewSubmission:
     """``cells_forms``: the cells and form ids of a report validated on a worker
     (whose records were not sent back); None: taken from ``report.records``."""
+    from tianbao.findings import Severity
     from tianbao.report.validation_json import file_dict
-    from tianbao.validate.findings import Severity
 
     cells, forms = cells_forms or (_cells(report), tuple(report.records))
     status = report.status

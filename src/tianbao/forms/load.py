@@ -1,4 +1,5 @@
-"""Find and load form definitions; report every problem with file, line and path.
+"""Find and load form definitions; report every problem with file, line and path
+(what is wrong inside a layout's columns, rules and quality checks: forms.checks).
 
 A workspace's own ``forms/`` folder is searched first (``<id>.yaml`` next to
 ``<id>.schema.json``), then the standard forms shipped in ``templates/`` with
@@ -14,13 +15,17 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from tianbao.forms.layout_checks import audit_rules, column_problems, quality_checks
+from tianbao.findings import Code
+from tianbao.forms.checks import audit_rules, column_problems, quality_checks
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import KNOWN_ATTRIBUTES
-from tianbao.problems import CheckCode, Problem, json_path
+from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, validator_for
 from tianbao.support.resources import schemas_dir, templates_dir
 from tianbao.support.yamlio import LoadedYaml, YamlProblem, load_yaml
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.FILE_UNREADABLE, Code.SCHEMA, Code.DUPLICATE_ID, Code.FORM_ID_MISMATCH)
 
 LAYOUT_SCHEMA = "form-layout.schema.json"
 
@@ -61,11 +66,9 @@ def load_form(
     try:
         layout = load_yaml(layout_path)
     except YamlProblem as exc:
-        return FormResult(
-            None, [Problem(CheckCode.FILE_UNREADABLE, lname, exc.message, line=exc.line)]
-        )
+        return FormResult(None, [Problem(Code.FILE_UNREADABLE, lname, exc.message, line=exc.line)])
     problems = [
-        Problem(CheckCode.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
+        Problem(Code.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
         for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
     ]
     if problems:
@@ -73,7 +76,7 @@ def load_form(
     data: dict[str, Any] = layout.data
 
     def at(
-        code: CheckCode,
+        code: Code,
         path: tuple,
         msg: str,
         found: Any = None,
@@ -86,9 +89,9 @@ def load_form(
     if layout_path.stem != data["id"]:
         problems.append(
             at(
-                CheckCode.FORM_ID_MISMATCH,
+                Code.FORM_ID_MISMATCH,
                 ("id",),
-                CheckCode.FORM_ID_MISMATCH.value,
+                said(Code.FORM_ID_MISMATCH),
                 data["id"],
                 layout_path.stem,
             )
@@ -99,7 +102,7 @@ def load_form(
     try:
         schema_doc = load_yaml(schema_path)  # JSON is YAML: this keeps line numbers
     except YamlProblem as exc:
-        problems.append(Problem(CheckCode.FILE_UNREADABLE, sname, exc.message, line=exc.line))
+        problems.append(Problem(Code.FILE_UNREADABLE, sname, exc.message, line=exc.line))
         return FormResult(None, problems)
     record_schema = schema_doc.data
     try:
@@ -108,9 +111,9 @@ def load_form(
         path = tuple(exc.absolute_path)
         problems.append(
             at(
-                CheckCode.SCHEMA,
+                Code.SCHEMA,
                 path,
-                f"记录 schema 本身无效 invalid JSON Schema: {exc.message}",
+                said(Code.SCHEMA, "invalid_schema", error=exc.message),
                 file=sname,
                 src=schema_doc,
             )
@@ -119,9 +122,9 @@ def load_form(
     if not isinstance(record_schema, dict) or record_schema.get("type") != "object":
         problems.append(
             at(
-                CheckCode.SCHEMA,
+                Code.SCHEMA,
                 ("type",),
-                "记录 schema 应为 object 类型 record schema must have type object",
+                said(Code.SCHEMA, "not_object"),
                 record_schema.get("type") if isinstance(record_schema, dict) else None,
                 "object",
                 file=sname,
@@ -143,9 +146,9 @@ def load_form(
         if rid in rule_ids[:i]:
             problems.append(
                 at(
-                    CheckCode.DUPLICATE_ID,
+                    Code.DUPLICATE_ID,
                     ("rules", i, "id"),
-                    CheckCode.DUPLICATE_ID.value,
+                    said(Code.DUPLICATE_ID),
                     rid,
                     "unique",
                 )

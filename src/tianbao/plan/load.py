@@ -8,13 +8,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.findings import Code
 from tianbao.plan.cache import cache_key, read_cached, write_cached
 from tianbao.plan.clock import zone
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.plan.periods import Period
-from tianbao.problems import CheckCode, Problem, json_path
+from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
 from tianbao.support.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.FILE_UNREADABLE,
+    Code.SCHEMA,
+    Code.DUPLICATE_ID,
+    Code.DUPLICATE_NAME,
+    Code.UNKNOWN_DEPARTMENT,
+    Code.ANNUAL_PLAN_ABOVE_TOTAL,
+    Code.DATE_ORDER,
+    Code.BASE_YEAR,
+    Code.MILESTONE_OUTSIDE,
+    Code.UNKNOWN_TIMEZONE,
+    Code.REVISION_PERIOD,
+)
 
 PLAN_SCHEMA = "plan.schema.json"
 
@@ -89,7 +105,7 @@ def _from_cache(cache_dir: Path, key: str) -> Plan | None:
 
 
 def _unreadable(name: str, exc: YamlProblem) -> PlanResult:
-    return PlanResult(None, [Problem(CheckCode.FILE_UNREADABLE, name, exc.message, line=exc.line)])
+    return PlanResult(None, [Problem(Code.FILE_UNREADABLE, name, exc.message, line=exc.line)])
 
 
 def load_plan_bytes(raw: bytes, name: str) -> PlanResult:
@@ -103,9 +119,9 @@ def load_plan_bytes(raw: bytes, name: str) -> PlanResult:
             None,
             [
                 Problem(
-                    CheckCode.SCHEMA,
+                    Code.SCHEMA,
                     name,
-                    "计划文件顶层应为映射 the plan must be a mapping",
+                    said(Code.SCHEMA, "not_mapping"),
                     line=1,
                     found=type(loaded.data).__name__,
                     expected="mapping",
@@ -116,14 +132,14 @@ def load_plan_bytes(raw: bytes, name: str) -> PlanResult:
         []
         if passes_fast(PLAN_SCHEMA, loaded.data)
         else [
-            Problem(CheckCode.SCHEMA, name, msg, json_path(p), loaded.line_of(p), found, expected)
+            Problem(Code.SCHEMA, name, msg, json_path(p), loaded.line_of(p), found, expected)
             for p, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), loaded.data)
         ]
     )
     if problems:
         return PlanResult(None, problems, loaded)
 
-    def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
+    def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
         return Problem(code, name, msg, json_path(path), loaded.line_of(path), found, expected)
 
     problems = list(consistency(loaded.data, at))
@@ -146,10 +162,9 @@ def _revision_period(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             fits = False
         if not fits:
             yield at(
-                CheckCode.REVISION_PERIOD,
+                Code.REVISION_PERIOD,
                 ("revision", "effective"),
-                f"计划调整的生效期应为 {data['year']} 年的报告期，如 {data['year']}-07 "
-                "(revision.effective must be a reporting period of the plan year)",
+                said(Code.REVISION_PERIOD, year=data["year"]),
                 effective,
                 f"{data['year']}-07",
             )
@@ -159,9 +174,9 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
     """Problems across entries of schema-valid plan data, each placed by ``at``."""
     if data["base_year"] != data["year"] - 1:
         yield at(
-            CheckCode.BASE_YEAR,
+            Code.BASE_YEAR,
             ("base_year",),
-            CheckCode.BASE_YEAR.value,
+            said(Code.BASE_YEAR),
             data["base_year"],
             data["year"] - 1,
         )
@@ -174,9 +189,9 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
             zone(str(tz_name))
         except ValueError:
             yield at(
-                CheckCode.UNKNOWN_TIMEZONE,
+                Code.UNKNOWN_TIMEZONE,
                 ("reporting", "timezone"),
-                CheckCode.UNKNOWN_TIMEZONE.value,
+                said(Code.UNKNOWN_TIMEZONE),
                 tz_name,
                 "Asia/Shanghai",
             )
@@ -189,13 +204,13 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
         yield from _duplicates(at, (collection,), [e[key] for e in entries], key)
         if collection in ("projects", "livelihood"):  # two rows of one name: which is which?
             names = [e["name"] for e in entries]
-            yield from _duplicates(at, (collection,), names, "name", CheckCode.DUPLICATE_NAME)
+            yield from _duplicates(at, (collection,), names, "name", Code.DUPLICATE_NAME)
         for i, entry in enumerate(entries):
             if entry["department"] not in known:
                 yield at(
-                    CheckCode.UNKNOWN_DEPARTMENT,
+                    Code.UNKNOWN_DEPARTMENT,
                     (collection, i, "department"),
-                    f"{CheckCode.UNKNOWN_DEPARTMENT.value} ({entry[key]})",
+                    said(Code.UNKNOWN_DEPARTMENT, "ref", ref=entry[key]),
                     entry["department"],
                     "one of departments[].code",
                 )
@@ -204,37 +219,37 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
     for i, p in enumerate(data.get("projects") or []):
         if p["annual_plan"] > p["total_investment"]:
             yield at(
-                CheckCode.ANNUAL_PLAN_ABOVE_TOTAL,
+                Code.ANNUAL_PLAN_ABOVE_TOTAL,
                 ("projects", i, "annual_plan"),
-                f"{CheckCode.ANNUAL_PLAN_ABOVE_TOTAL.value} ({p['id']})",
+                said(Code.ANNUAL_PLAN_ABOVE_TOTAL, "ref", ref=p["id"]),
                 p["annual_plan"],
                 f"<= {p['total_investment']}",
             )
         if p.get("start") and p.get("finish") and p["finish"] < p["start"]:
             yield at(
-                CheckCode.DATE_ORDER,
+                Code.DATE_ORDER,
                 ("projects", i, "finish"),
-                f"{CheckCode.DATE_ORDER.value} ({p['id']})",
+                said(Code.DATE_ORDER, "ref", ref=p["id"]),
                 p["finish"],
                 f">= {p['start']}",
             )
         for j, m in enumerate(p.get("milestones") or []):
             if not m["due"].startswith(str(year)):
                 yield at(
-                    CheckCode.MILESTONE_OUTSIDE,
+                    Code.MILESTONE_OUTSIDE,
                     ("projects", i, "milestones", j, "due"),
-                    f"{CheckCode.MILESTONE_OUTSIDE.value} ({p['id']})",
+                    said(Code.MILESTONE_OUTSIDE, "ref", ref=p["id"]),
                     m["due"],
                     f"{year}-..",
                 )
 
 
 def _duplicates(
-    at: Locate, path: tuple, values: list[Any], key: str, code: CheckCode = CheckCode.DUPLICATE_ID
+    at: Locate, path: tuple, values: list[Any], key: str, code: Code = Code.DUPLICATE_ID
 ) -> Iterator[Problem]:
     counts = Counter(values)
     seen: set[Any] = set()
     for i, v in enumerate(values):
         if counts[v] > 1 and v in seen:
-            yield at(code, (*path, i, key), code.value, v, "unique")
+            yield at(code, (*path, i, key), said(code), v, "unique")
         seen.add(v)

@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.findings import Code, Said
 from tianbao.plan.load import PLAN_SCHEMA, consistency
 from tianbao.plan.periods import Period
+from tianbao.planbook.layout import LayoutChecks, blank, cell_name, clean_header, width, zh
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
     CHOICE,
     CODE,
     DATE,
-    GUIDE_SHEET,
     INTEGER,
     LIST,
     NUMBER,
@@ -38,12 +39,20 @@ from tianbao.planbook.sheets import (
     Col,
     Sheet,
 )
-from tianbao.problems import CheckCode, Problem
+from tianbao.problems import Problem
 from tianbao.read import RawSheet, RawWorkbook, read_workbook_guarded
-from tianbao.read.cells import col_number, ref_name
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
 from tianbao.validate.normalize import normalise, shown
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.SCHEMA,
+    Code.UNKNOWN_PROJECT,
+    Code.WORKBOOK_UNREADABLE,
+    Code.CELL_VALUE,
+    Code.REQUIRED_EMPTY,
+)
 
 Path_ = tuple[str | int, ...]
 _KIND_SCHEMA: dict[str, dict[str, Any]] = {
@@ -81,16 +90,11 @@ def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     result = read_workbook_guarded(Path(path))
     if result.book is None:
         why = "；".join(i.message for i in result.blocking) or "无法读取"
-        return Imported(None, [Problem(CheckCode.WORKBOOK_UNREADABLE, name, why)])
+        return Imported(None, [Problem(Code.WORKBOOK_UNREADABLE, name, why)])
     return _Reader(result.book, name).run()
 
 
-def cell_name(sheet: str, row: int, col: int) -> str:
-    """「重点项目!F12」 of a 0-based cell."""
-    return f"{sheet}!{ref_name(row, col)}"
-
-
-class _Reader:
+class _Reader(LayoutChecks):
     def __init__(self, book: RawWorkbook, name: str) -> None:
         self.book = book
         self.name = name
@@ -101,7 +105,7 @@ class _Reader:
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
 
     # -- problems ----------------------------------------------------------------------
-    def add(self, code: CheckCode, cell: str, message: str, found: Any = None) -> None:
+    def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
         if cell in self.reported:
             return
         self.reported.add(cell)
@@ -125,106 +129,16 @@ class _Reader:
             self._consistency(data)
         return Imported(None if self.problems else data, self.problems, self.notes, self.where)
 
-    # -- structure ---------------------------------------------------------------------
-    def _sheets(self) -> dict[str, RawSheet] | None:
-        """The sheets by name, headers checked; None when one is missing or its header
-        changed (nothing below can be placed then)."""
-        wanted = [BASICS_SHEET, *(s.name for s in SHEETS)]
-        found = {s.name: s for s in self.book.sheets if s.kind == "worksheet"}
-        extra = [n for n in found if n not in wanted and n != GUIDE_SHEET]
-        for name in wanted:
-            if name not in found:
-                self._missing_sheet(name, [found[n] for n in extra])
-        if self.problems:
-            return None
-        for name in wanted:
-            sheet = found[name]
-            self._merges(sheet)
-            for r in sorted(sheet.hidden_rows):
-                if r >= len(sheet.rows) or all(_blank(v) for v in sheet.rows[r]):
-                    continue  # an empty hidden row imports nothing
-                self.add(
-                    CheckCode.HIDDEN_ROW,
-                    cell_name(name, r, 0),
-                    f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
-                    "（不要的行请删除）",
-                )
-        complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
-        return found if all(complete) else None
-
-    def _missing_sheet(self, name: str, extra: list[RawSheet]) -> None:
-        """SHEET_MISSING: at the sheet that looks renamed (its header row is this
-        sheet's), else at where the sheet should be."""
-        spec = next((s for s in SHEETS if s.name == name), None)
-        wanted = {_clean_header(c.header) for c in spec.cols} if spec else {"项目", "值"}
-        for sheet in extra:
-            got = {_clean_header(sheet.value(0, c)) for c in range(_width(sheet))}
-            if len(got & wanted) * 2 > len(wanted):
-                self.add(
-                    CheckCode.SHEET_MISSING,
-                    f"{sheet.name}!A1",
-                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称",
-                    sheet.name,
-                )
-                return
-        self.add(
-            CheckCode.SHEET_MISSING,
-            f"{name}!A1",
-            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表",
-        )
-
-    def _merges(self, sheet: RawSheet) -> None:
-        for ref in sheet.merges:
-            first = ref.split(":")[0]
-            self.add(
-                CheckCode.MERGED_CELLS,
-                f"{sheet.name}!{first}",
-                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值",
-                ref,
-            )
-            span = _span(ref)
-            if span is not None:  # the covered cells read blank: not reported again
-                (r0, c0), (r1, c1) = span
-                for r in range(r0, r1 + 1):
-                    for c in range(c0, c1 + 1):
-                        self.reported.add(cell_name(sheet.name, r, c))
-
-    def _header(self, spec: Sheet, sheet: RawSheet) -> bool:
-        """Every column of ``spec`` is in the header row (found by name, so inserted
-        or moved columns are read); the changed ones are reported."""
-        got = [_clean_header(sheet.value(0, c)) for c in range(_width(sheet))]
-        known = {_clean_header(col.header) for col in spec.cols}
-        unknown = {c: h for c, h in enumerate(got) if h and h not in known}
-        for c, col in enumerate(spec.cols):
-            if _clean_header(col.header) in got:
-                continue
-            cell = cell_name(spec.name, 0, c)
-            if c in unknown:
-                msg = f"表头应为“{col.header}”，现为“{unknown.pop(c)}”：请改回模板的表头"
-            else:
-                msg = f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列"
-            self.add(CheckCode.HEADER_CHANGED, cell, msg)
-        for c, h in unknown.items():
-            self.add(
-                CheckCode.HEADER_CHANGED,
-                cell_name(spec.name, 0, c),
-                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外）",
-            )
-        return all(_clean_header(col.header) in got for col in spec.cols) and not unknown
-
     # -- values ------------------------------------------------------------------------
     def _basics(self, sheet: RawSheet) -> dict[str, Any]:
-        rows = {_clean_header(sheet.value(r, 0)): r for r in range(1, len(sheet.rows))}
+        rows = {clean_header(sheet.value(r, 0)): r for r in range(1, len(sheet.rows))}
         data: dict[str, Any] = {}
         for col in BASICS:
-            r = rows.get(_clean_header(col.header))
+            r = rows.get(clean_header(col.header))
             if r is None:
                 if col.required:
-                    self.add(
-                        CheckCode.REQUIRED_EMPTY,
-                        f"{BASICS_SHEET}!A{len(sheet.rows) + 1}",
-                        f"缺少“{col.header}”一行：请使用计划模板的基本信息表",
-                    )
+                    said = zh(Code.REQUIRED_EMPTY, "row", header=col.header)
+                    self.add(Code.REQUIRED_EMPTY, f"{BASICS_SHEET}!A{len(sheet.rows) + 1}", said)
                 continue
             path = tuple(col.path.split("."))
             self.where[path] = cell_name(BASICS_SHEET, r, 1)
@@ -235,19 +149,19 @@ class _Reader:
         return data
 
     def _rows(self, spec: Sheet, sheet: RawSheet) -> list[dict[str, Any]]:
-        order = {_clean_header(sheet.value(0, c)): c for c in range(_width(sheet))}
+        order = {clean_header(sheet.value(0, c)): c for c in range(width(sheet))}
         collection = spec.collection
         out: list[dict[str, Any]] = []
         self.where[(collection,)] = cell_name(spec.name, 0, 0)
         for r in range(1, len(sheet.rows)):
-            if all(_blank(v) for v in sheet.rows[r]):
+            if all(blank(v) for v in sheet.rows[r]):
                 continue
             i = len(out)
             entry: dict[str, Any] = {}
             self.where[(collection, i)] = cell_name(spec.name, r, 0)
             unit = self._row_unit(spec, sheet, r, order)
             for col in spec.cols:
-                c = order[_clean_header(col.header)]
+                c = order[clean_header(col.header)]
                 path: Path_ = (collection, i, *col.path.split("."))
                 self.where[path] = cell_name(spec.name, r, c)
                 self.headers[path] = col.header
@@ -260,7 +174,7 @@ class _Reader:
     def _row_unit(self, spec: Sheet, sheet: RawSheet, r: int, order: dict[str, int]) -> str | None:
         for col in spec.cols:
             if col.path == "unit":
-                raw = sheet.value(r, order[_clean_header(col.header)])
+                raw = sheet.value(r, order[clean_header(col.header)])
                 return unicodedata.normalize("NFKC", str(raw)).strip() if raw else None
         return None
 
@@ -270,24 +184,27 @@ class _Reader:
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            self.add(
-                CheckCode.CELL_VALUE, cell, f"{col.header}：错误值 {sheet.error_cells[(r, c)]}"
-            )
+            said = zh(Code.CELL_VALUE, "excel_error", header=col.header,
+                      error=sheet.error_cells[(r, c)])  # fmt: skip
+            self.add(Code.CELL_VALUE, cell, said)
             return None
-        if _blank(raw):
+        if blank(raw):
             if col.required:
-                self.add(CheckCode.REQUIRED_EMPTY, cell, f"{col.header}未填：这一栏必须填写")
+                self.add(Code.REQUIRED_EMPTY, cell, zh(Code.REQUIRED_EMPTY, header=col.header))
             return None
         value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
-        if error:
-            self.add(CheckCode.CELL_VALUE, cell, f"{col.header}：{error}", shown(raw))
+        if error is not None:
+            said = zh(Code.CELL_VALUE, error.variant, header=col.header, **dict(error.fields))
+            self.add(Code.CELL_VALUE, cell, said, shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
         return value
 
-    def _convert(self, raw: Any, col: Col, unit: str | None, percent: bool) -> tuple[Any, str, str]:
-        """(value, error, note) of one typed cell for one column."""
+    def _convert(
+        self, raw: Any, col: Col, unit: str | None, percent: bool
+    ) -> tuple[Any, Said | None, str]:
+        """(value, why it cannot be used (a CELL_VALUE variant), note) of one typed cell."""
         if col.kind == CHOICE:
             return _choice(raw, col)
         if col.kind == YESNO:
@@ -298,22 +215,22 @@ class _Reader:
             items = [
                 t for t in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(raw))) if t
             ]
-            return items, "", ""
+            return items, None, ""
         if col.kind in _KIND_SCHEMA:
             number_unit = unit if col.unit == ROW_UNIT else col.unit
             n = normalise(raw, _KIND_SCHEMA[col.kind], number_unit, percent_cell=percent)
             if n.error:
-                return None, n.error, ""
+                return None, Said("value", (("reason", n.error),)), ""
             value = n.value
             if isinstance(value, float) and math.isfinite(value) and value.is_integer():
                 value = int(value)  # 1800.0 from the reader is the plan's 1800
-            why = "；".join(split_bilingual(t)[0] for t in n.notes)
-            return value, "", why
+            why = "；".join(t.text()[0] for t in n.notes)
+            return value, None, why
         n = normalise(raw, _TEXT, None)
         text = n.value
         if col.kind == CODE and isinstance(text, str):
             text = unicodedata.normalize("NFKC", text).strip()
-        return text, "", ""
+        return text, None, ""
 
     def _milestones(self, data: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         index = {p.get("id"): i for i, p in enumerate(data.get("projects") or [])}
@@ -325,12 +242,8 @@ class _Reader:
                 continue  # reported: a required cell
             if pid not in index:
                 at: Path_ = (*here, "project")
-                self.add(
-                    CheckCode.UNKNOWN_PROJECT,
-                    self.where[at],
-                    f"项目编号“{pid}”不在重点项目表中",
-                    pid,
-                )
+                said = zh(Code.UNKNOWN_PROJECT, project=pid)
+                self.add(Code.UNKNOWN_PROJECT, self.where[at], said, pid)
                 continue
             i = index[pid]
             j = counts.get(i, 0)
@@ -367,75 +280,52 @@ class _Reader:
         if passes_fast(PLAN_SCHEMA, copy.deepcopy(data)):  # it fills in schema defaults
             return
         for path, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), data):
-            zh = split_bilingual(msg)[0].split(":")[0].strip()
-            if "必填" in zh:  # path is the object; expected names the missing key
+            what = split_bilingual(msg)[0].split(":")[0].strip()  # the translator's words
+            if "必填" in what:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
                 header = self.headers.get(path, str(expected))
-                self.add(CheckCode.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
+                said = zh(Code.REQUIRED_EMPTY, _why(path), header=header)
+                self.add(Code.REQUIRED_EMPTY, self._place(path), said)
                 continue
             header = self.headers.get(path, "")
-            detail = f"（现为“{shown(found)}”）" if found is not None else ""
-            self.add(
-                CheckCode.SCHEMA, self._place(path), f"{header}{zh}{detail}{_hint(path)}", found
-            )
+            variant = "_".join(filter(None, ("cell", "found" if found is not None else "",
+                                             _hint(path))))  # fmt: skip
+            said = zh(Code.SCHEMA, variant, header=header, what=what, found=shown(found))
+            self.add(Code.SCHEMA, self._place(path), said, found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
-        def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
-            zh = split_bilingual(msg)[0]
+        def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
+            # the plan check's Chinese half (its template's), placed at the column read
+            text = split_bilingual(msg)[0]
             if found is not None and expected is not None and expected != "unique":
-                zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                text += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
             header = self.headers.get(path, "")
-            return Problem(code, self.name, f"{header}：{zh}" if header else zh, self._place(path),
-                           None, found, expected)  # fmt: skip
+            return Problem(code, self.name, f"{header}：{text}" if header else text,
+                           self._place(path), None, found, expected)  # fmt: skip
 
         for p in consistency(data, at):
             self.add(p.code, p.path, p.message, p.found)
 
 
 def _why(path: Path_) -> str:
+    """Why a blank is required: the REQUIRED_EMPTY variant that says so."""
     if path and path[-1] in ("rate_pct", "level"):
-        return "这种目标类型须填写目标增速或目标值"
+        return "target"
     if path and path[-1] == "phone":
-        return "填了联系人就要填联系电话"
+        return "phone"
     if path and path[-1] == "name" and "contact" in path:
-        return "填了联系电话就要填联系人"
-    return "这一栏必须填写"
-
-
-def _hint(path: Path_) -> str:
-    last = path[-1] if path else ""
-    if last in ("code", "id", "department") or path[-2:] == ("district", "code"):
-        return "：代码以字母开头，只用字母、数字、-、_"
-    if last == "phone":
-        return "：电话只用数字、空格、-、+、括号"
+        return "contact"
     return ""
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _clean_header(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
-
-
-def _width(sheet: RawSheet) -> int:
-    return max((len(r) for r in sheet.rows[:1]), default=0)
-
-
-_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-
-
-def _span(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """0-based ((row, col), (row, col)) of A1:B2."""
-    ends = []
-    for part in ref.split(":"):
-        m = _A1.fullmatch(part.strip())
-        if m is None:
-            return None
-        ends.append((int(m.group(2)) - 1, col_number(m.group(1)) - 1))
-    (r0, c0), (r1, c1) = ends[0], ends[-1]
-    return (min(r0, r1), min(c0, c1)), (max(r0, r1), max(c0, c1))
+def _hint(path: Path_) -> str:
+    """Which hint a schema problem at ``path`` ends with (a SCHEMA "cell" variant)."""
+    last = path[-1] if path else ""
+    if last in ("code", "id", "department") or path[-2:] == ("district", "code"):
+        return "code"
+    if last == "phone":
+        return "phone"
+    return ""
 
 
 def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -444,43 +334,43 @@ def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     target[path[-1]] = value
 
 
-def _choice(raw: Any, col: Col) -> tuple[Any, str, str]:
+def _choice(raw: Any, col: Col) -> tuple[Any, Said | None, str]:
     typed = unicodedata.normalize("NFKC", str(raw)).strip()
     plain = re.sub(r"\s+", "", typed).casefold()
     for label, stored in col.choices:
         if plain in (label.casefold(), stored.casefold()):
-            return stored, "", ""
+            return stored, None, ""
     options = "、".join(label for label, _ in col.choices)
-    return None, f"“{shown(raw)}”不是可选项，请从下拉列表中选择（{options}）", ""
+    return None, Said("choice", (("typed", shown(raw)), ("options", options))), ""
 
 
 _MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
 
 
-def _period(raw: Any) -> tuple[Any, str, str]:
+def _period(raw: Any) -> tuple[Any, Said | None, str]:
     """A reporting period as the office types it: 2014-07, 2014年7月, 2014.7, or the
     date a spreadsheet made of 2014-07 (its first day)."""
     if isinstance(raw, dt.date):
-        return f"{raw.year:04d}-{raw.month:02d}", "", "日期读作报告期"
+        return f"{raw.year:04d}-{raw.month:02d}", None, "日期读作报告期"
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     m = _MONTH.fullmatch(text)
     if m and 1 <= int(m.group(2)) <= 12:
         value = f"{m.group(1)}-{int(m.group(2)):02d}"
-        return value, "", "" if value == text else f"“{text}”读作 {value}"
+        return value, None, "" if value == text else f"“{text}”读作 {value}"
     try:
-        return str(Period.parse(text)), "", ""
+        return str(Period.parse(text)), None, ""
     except ValueError:
-        return None, "应写成报告期，如 2014-07", ""
+        return None, Said("period"), ""
 
 
-def _yes_no(raw: Any) -> tuple[Any, str, str]:
+def _yes_no(raw: Any) -> tuple[Any, Said | None, str]:
     if isinstance(raw, bool):
-        return raw, "", ""
+        return raw, None, ""
     typed = unicodedata.normalize("NFKC", str(raw)).strip().casefold()
     if isinstance(raw, (int, float)) and raw in (0, 1):
         typed = str(int(raw))
     if typed in _YES:
-        return True, "", ""
+        return True, None, ""
     if typed in _NO:
-        return False, "", ""
-    return None, f"“{shown(raw)}”应为“是”或“否”", ""
+        return False, None, ""
+    return None, Said("yes_no", (("typed", shown(raw)),)), ""

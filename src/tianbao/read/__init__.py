@@ -1,6 +1,6 @@
 """Safe reading of returned workbooks: sniff, check, then read (see workbook.py)."""
 
-from tianbao.read.issues import ReadCode, ReadIssue
+from tianbao.read.issues import ReadIssue
 from tianbao.read.limits import Limits
 from tianbao.read.workbook import (
     RawSheet,
@@ -16,7 +16,6 @@ __all__ = [
     "Limits",
     "RawSheet",
     "RawWorkbook",
-    "ReadCode",
     "ReadIssue",
     "ReadResult",
     "limit_process",

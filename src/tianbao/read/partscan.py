@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from tianbao.findings import Code
 from tianbao.read import cells, xmlsafe
 from tianbao.read.facts import (
     PERCENT_BUILTIN,
@@ -16,8 +17,20 @@ from tianbao.read.facts import (
     _near_cell,
     is_percent_format,
 )
-from tianbao.read.issues import ReadCode, show
+from tianbao.read.issues import show
 from tianbao.read.zipcheck import ZipChecker
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.READ_MACRO_ENABLED,
+    Code.READ_XML_ENTITIES,
+    Code.READ_XML_ERROR,
+    Code.READ_SHEET_TOO_LARGE,
+    Code.READ_STYLES_TOO_LARGE,
+    Code.READ_CELL_TOO_LONG,
+    Code.READ_MISSING_PART,
+    Code.READ_BAD_RELATIONSHIP,
+)
 
 
 class PartScan(ZipChecker):
@@ -40,13 +53,13 @@ class PartScan(ZipChecker):
                 self.pkg.facts[part] = facts
                 if facts.root == "macrosheet":
                     self.add(
-                        ReadCode.MACRO_ENABLED,
+                        Code.READ_MACRO_ENABLED,
                         f"sheet {show(entry.name)} is an Excel 4.0 macro sheet",
                         part,
                     )
                 elif facts.root != entry.kind and part == entry.part:
                     self.add(
-                        ReadCode.BAD_RELATIONSHIP,
+                        Code.READ_BAD_RELATIONSHIP,
                         f"sheet {show(entry.name)} is a <{facts.root}>, not a {entry.kind}",
                         part,
                     )
@@ -55,15 +68,15 @@ class PartScan(ZipChecker):
                 total_cells += grid
                 text += c.s_cells * sst_max
         if total_cells > lim.max_total_cells and not any(
-            i.code == ReadCode.SHEET_TOO_LARGE for i in self.pkg.issues
+            i.code == Code.READ_SHEET_TOO_LARGE for i in self.pkg.issues
         ):
             self.add(
-                ReadCode.SHEET_TOO_LARGE,
+                Code.READ_SHEET_TOO_LARGE,
                 f"all sheets together span {total_cells:,} cells (limit {lim.max_total_cells:,})",
             )
         if text > lim.max_text_bytes:
             self.add(
-                ReadCode.SHEET_TOO_LARGE,
+                Code.READ_SHEET_TOO_LARGE,
                 f"shared text would expand to {_mib(text)} (limit {_mib(lim.max_text_bytes)})",
                 sst_part or "",
             )
@@ -114,7 +127,7 @@ class PartScan(ZipChecker):
             self.read_xml(zi, start=start, end=end)
         except TooMany:
             self.add(
-                ReadCode.STYLES_TOO_LARGE,
+                Code.READ_STYLES_TOO_LARGE,
                 f"more than {limit:,} cell formats (cellXfs)",
                 zi.filename,
             )
@@ -149,7 +162,7 @@ class PartScan(ZipChecker):
         n_si = _count_items(buf)
         if max(declared, n_si) > lim.max_shared_strings:
             self.add(
-                ReadCode.SHEET_TOO_LARGE,
+                Code.READ_SHEET_TOO_LARGE,
                 f"shared string table declares {max(declared, n_si):,} strings "
                 f"(limit {lim.max_shared_strings:,})",
                 part,
@@ -167,19 +180,21 @@ class PartScan(ZipChecker):
         try:
             root = xmlsafe.root_element(buf)
             if expect and root != expect:
-                self.add(ReadCode.XML_ERROR, f"root element is <{root}>, expected <{expect}>", part)
+                self.add(
+                    Code.READ_XML_ERROR, f"root element is <{root}>, expected <{expect}>", part
+                )
                 return None
             xmlsafe.check_closed(buf, root)
         except xmlsafe.XmlEntities as exc:
-            self.add(ReadCode.XML_ENTITIES, str(exc), part)
+            self.add(Code.READ_XML_ENTITIES, str(exc), part)
             return None
         except xmlsafe.XmlBad as exc:
-            self.add(ReadCode.XML_ERROR, str(exc), part)
+            self.add(Code.READ_XML_ERROR, str(exc), part)
             return None
         bad = xmlsafe.illegal_char_at(buf)
         if bad >= 0:
             self.add(
-                ReadCode.XML_ERROR,
+                Code.READ_XML_ERROR,
                 f"control character 0x{buf[bad]:02x} not allowed in XML" + _near_cell(buf, bad),
                 part,
             )
@@ -190,14 +205,14 @@ class PartScan(ZipChecker):
         try:
             declared = xmlsafe.well_formed(buf)
         except xmlsafe.XmlEntities as exc:
-            self.add(ReadCode.XML_ENTITIES, str(exc), part)
+            self.add(Code.READ_XML_ENTITIES, str(exc), part)
             return None
         except xmlsafe.XmlBad as exc:
-            self.add(ReadCode.XML_ERROR, f"not well-formed XML: {exc}", part)
+            self.add(Code.READ_XML_ERROR, f"not well-formed XML: {exc}", part)
             return None
         foreign = _foreign_namespace(buf, declared)
         if foreign:
-            self.add(ReadCode.XML_ERROR, foreign, part)
+            self.add(Code.READ_XML_ERROR, foreign, part)
             return None
         return root
 
@@ -222,7 +237,7 @@ class PartScan(ZipChecker):
                 chars = len(text) - sum(len(r) - 1 for r in re.findall(r"&#?\w{1,8};", text))
                 if chars > limit and text.strip():
                     self.add(
-                        ReadCode.CELL_TOO_LONG,
+                        Code.READ_CELL_TOO_LONG,
                         f"{what} has {chars:,} characters (limit {limit:,})" + _near_cell(buf, gt),
                         part,
                     )
@@ -249,7 +264,7 @@ class PartScan(ZipChecker):
             span[0] > lim.max_rows or span[1] > lim.max_cols or span[0] * span[1] > lim.max_cells
         ):
             self.add(
-                ReadCode.SHEET_TOO_LARGE,
+                Code.READ_SHEET_TOO_LARGE,
                 f"{where} declares its used range as {show(dim)} ({span[0] * span[1]:,} cells)",
                 part,
             )
@@ -259,7 +274,7 @@ class PartScan(ZipChecker):
             merged = cells.parse_range(ref)
             if merged and merged[0] * merged[1] > lim.max_cells:
                 self.add(
-                    ReadCode.SHEET_TOO_LARGE,
+                    Code.READ_SHEET_TOO_LARGE,
                     f"{where} merges {show(ref)} ({merged[0] * merged[1]:,} cells)",
                     part,
                 )
@@ -282,7 +297,7 @@ class PartScan(ZipChecker):
             scan.s_exact = True
         if scan.s_cells and self.sst_part is None:
             self.add(
-                ReadCode.MISSING_PART,
+                Code.READ_MISSING_PART,
                 f"{where} uses shared strings but the file has no shared string table",
                 part,
             )
@@ -290,14 +305,14 @@ class PartScan(ZipChecker):
             bad = cells.bad_shared_index(buf, start, end, self.sst_count)
             if bad is not None:
                 self.add(
-                    ReadCode.XML_ERROR,
+                    Code.READ_XML_ERROR,
                     f"{where}: shared string index {show(bad[0])} is not in the table "
                     f"of {self.sst_count:,} strings" + _near_cell(buf, bad[1] + 8),
                     part,
                 )
         if scan.bad_ref or scan.malformed:
             self.add(
-                ReadCode.XML_ERROR,
+                Code.READ_XML_ERROR,
                 f"{where}: invalid cell reference {scan.bad_ref}"
                 if scan.bad_ref
                 else f"{where}: {scan.malformed}",
@@ -306,7 +321,7 @@ class PartScan(ZipChecker):
         if scan.max_row >= lim.max_rows or scan.max_col >= lim.max_cols:
             far = scan.row_ref if scan.max_row >= lim.max_rows else scan.col_ref
             self.add(
-                ReadCode.SHEET_TOO_LARGE,
+                Code.READ_SHEET_TOO_LARGE,
                 f"{where} has data at {far}, beyond Excel's "
                 f"{lim.max_rows:,} rows x {lim.max_cols:,} columns",
                 part,
@@ -318,7 +333,7 @@ class PartScan(ZipChecker):
                 else (f"{scan.row_ref} and {scan.col_ref}")
             )
             self.add(
-                ReadCode.SHEET_TOO_LARGE,
+                Code.READ_SHEET_TOO_LARGE,
                 f"{where} spans {scan.max_row + 1:,} rows x {scan.max_col + 1:,} columns "
                 f"(data up to {far}; limit {lim.max_cells:,} cells)",
                 part,

@@ -11,7 +11,20 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tianbao.read.issues import ReadCode, ReadIssue, issue
+from tianbao.findings import Code
+from tianbao.read.issues import ReadIssue, issue
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.READ_EMPTY_FILE,
+    Code.READ_NOT_A_ZIP,
+    Code.READ_ENCRYPTED,
+    Code.READ_LEGACY_XLS,
+    Code.READ_ODS,
+    Code.READ_CSV_OR_TEXT,
+    Code.READ_HTML,
+    Code.READ_SPREADSHEETML_2003,
+)
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"PK00PK\x03\x04")
@@ -34,17 +47,18 @@ class Sniffed:
 def sniff(head: bytes, size: int, read_all: Callable[[], bytes]) -> Sniffed:
     """head: the first HEAD_BYTES of the file; read_all() returns all of it (CFB only)."""
     if size == 0:
-        return Sniffed("empty", issue(ReadCode.EMPTY_FILE))
+        return Sniffed("empty", issue(Code.READ_EMPTY_FILE))
     if head.startswith(ZIP_MAGICS):
         return Sniffed("zip")
     if head.startswith(CFB_MAGIC):
         return _sniff_cfb(read_all())
     if head[:2] in BIFF_BOFS and 2 <= struct.unpack_from("<H", head, 2)[0] <= 32 and size > 4:
-        return Sniffed("biff", issue(ReadCode.LEGACY_XLS, "BIFF2-5 worksheet (Excel 2.x-95)"))
+        return Sniffed("biff", issue(Code.READ_LEGACY_XLS, "BIFF2-5 worksheet (Excel 2.x-95)"))
     text = _as_text(head)
     if text is None:
         return Sniffed(
-            "unknown", issue(ReadCode.NOT_A_ZIP, f"unrecognised binary, starts {head[:8].hex(' ')}")
+            "unknown",
+            issue(Code.READ_NOT_A_ZIP, f"unrecognised binary, starts {head[:8].hex(' ')}"),
         )
     return _sniff_text(text)
 
@@ -82,17 +96,17 @@ def _sniff_text(text: str) -> Sniffed:
     low = text.lower()
     if start.startswith("<"):
         if "<html" in low or start.startswith("<!doctype html") or start.startswith("<table"):
-            return Sniffed("html", issue(ReadCode.HTML, _charset(low)))
+            return Sniffed("html", issue(Code.READ_HTML, _charset(low)))
         if 'progid="excel.sheet"' in low or "urn:schemas-microsoft-com:office:spreadsheet" in low:
-            return Sniffed("spreadsheetml", issue(ReadCode.SPREADSHEETML_2003))
+            return Sniffed("spreadsheetml", issue(Code.READ_SPREADSHEETML_2003))
         if "urn:oasis:names:tc:opendocument" in low:
-            return Sniffed("fods", issue(ReadCode.ODS, "flat XML OpenDocument (.fods)"))
+            return Sniffed("fods", issue(Code.READ_ODS, "flat XML OpenDocument (.fods)"))
         if "<table" in low or "<tr" in low:
-            return Sniffed("html", issue(ReadCode.HTML, _charset(low)))
-        return Sniffed("xml", issue(ReadCode.NOT_A_ZIP, "an XML or markup document"))
+            return Sniffed("html", issue(Code.READ_HTML, _charset(low)))
+        return Sniffed("xml", issue(Code.READ_NOT_A_ZIP, "an XML or markup document"))
     if "<html" in low or "<table" in low:
-        return Sniffed("html", issue(ReadCode.HTML, _charset(low)))
-    return Sniffed("text", issue(ReadCode.CSV_OR_TEXT))
+        return Sniffed("html", issue(Code.READ_HTML, _charset(low)))
+    return Sniffed("text", issue(Code.READ_CSV_OR_TEXT))
 
 
 def _charset(low: str) -> str:
@@ -110,14 +124,14 @@ def _sniff_cfb(data: bytes) -> Sniffed:
         names = {n for n in _KNOWN_STREAMS if n.encode("utf-16-le") in data}
     lower = {n.lower() for n in names}
     if {"encryptioninfo", "encryptedpackage"} & lower:
-        return Sniffed("cfb", issue(ReadCode.ENCRYPTED, "OLE2 container with EncryptionInfo"))
+        return Sniffed("cfb", issue(Code.READ_ENCRYPTED, "OLE2 container with EncryptionInfo"))
     if {"workbook", "book"} & lower:
-        return Sniffed("cfb", issue(ReadCode.LEGACY_XLS, "OLE2 container with a Workbook stream"))
+        return Sniffed("cfb", issue(Code.READ_LEGACY_XLS, "OLE2 container with a Workbook stream"))
     if "worddocument" in lower:
-        return Sniffed("cfb", issue(ReadCode.NOT_A_ZIP, "an old Word (.doc) document"))
+        return Sniffed("cfb", issue(Code.READ_NOT_A_ZIP, "an old Word (.doc) document"))
     if "powerpoint document" in lower:
-        return Sniffed("cfb", issue(ReadCode.NOT_A_ZIP, "an old PowerPoint (.ppt) document"))
-    return Sniffed("cfb", issue(ReadCode.LEGACY_XLS, "OLE2 compound file without a known stream"))
+        return Sniffed("cfb", issue(Code.READ_NOT_A_ZIP, "an old PowerPoint (.ppt) document"))
+    return Sniffed("cfb", issue(Code.READ_LEGACY_XLS, "OLE2 compound file without a known stream"))
 
 
 _KNOWN_STREAMS = ("EncryptionInfo", "EncryptedPackage", "Workbook", "Book", "WordDocument")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from tianbao.findings import Code
 from tianbao.read import xmlsafe
 from tianbao.read.facts import (
     AUTO_NAMES,
@@ -18,8 +19,21 @@ from tianbao.read.facts import (
     _Stop,
     _what_zip,
 )
-from tianbao.read.issues import ReadCode, show
+from tianbao.read.issues import show
 from tianbao.read.zipcheck import ZipChecker
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.READ_XLSB,
+    Code.READ_ODS,
+    Code.READ_MACRO_ENABLED,
+    Code.READ_NOT_XLSX,
+    Code.READ_TOO_MANY_SHEETS,
+    Code.READ_MISSING_PART,
+    Code.READ_BAD_RELATIONSHIP,
+    Code.READ_DUPLICATE_SHEET_NAME,
+    Code.READ_EXTERNAL_LINKS,
+)
 
 
 class StructureChecks(ZipChecker):
@@ -31,14 +45,14 @@ class StructureChecks(ZipChecker):
             and mimetype.file_size < 200
             and self.read(mimetype).strip().startswith(ODS_MIME)
         ):
-            self.add(ReadCode.ODS, "zip with an OpenDocument spreadsheet mimetype")
+            self.add(Code.READ_ODS, "zip with an OpenDocument spreadsheet mimetype")
             raise _Stop
         ct_part = self.find("[Content_Types].xml")
         if ct_part is None:
             if self.find("xl/workbook.bin"):
-                self.add(ReadCode.XLSB, "xl/workbook.bin without content types")
+                self.add(Code.READ_XLSB, "xl/workbook.bin without content types")
             else:
-                self.add(ReadCode.NOT_XLSX, _what_zip(self.by_name))
+                self.add(Code.READ_NOT_XLSX, _what_zip(self.by_name))
             raise _Stop
 
         def types(name: str, attrs: dict[str, str]) -> None:
@@ -55,7 +69,7 @@ class StructureChecks(ZipChecker):
         self.stop_if_blocked()
         if not office or office[0].part is None:
             self.add(
-                ReadCode.NOT_XLSX,
+                Code.READ_NOT_XLSX,
                 "no workbook relationship in _rels/.rels "
                 + (f"({_what_zip(self.by_name)})" if not office else "(target outside)"),
             )
@@ -63,18 +77,18 @@ class StructureChecks(ZipChecker):
         main = office[0].part
         zi = self.find(main)
         if zi is None:
-            self.add(ReadCode.MISSING_PART, f"workbook part {show(main)} is not in the file")
+            self.add(Code.READ_MISSING_PART, f"workbook part {show(main)} is not in the file")
             raise _Stop
         self.main = zi.filename
         ct = self.content_type(self.main)
         if ct == MAIN_XLSB or self.main.lower().endswith(".bin"):
-            self.add(ReadCode.XLSB)
+            self.add(Code.READ_XLSB)
             raise _Stop
         if ct in MAIN_MACRO:
-            self.add(ReadCode.MACRO_ENABLED, f"macro-enabled workbook content type {ct}")
+            self.add(Code.READ_MACRO_ENABLED, f"macro-enabled workbook content type {ct}")
         elif ct not in MAIN_XLSX:
             self.add(
-                ReadCode.NOT_XLSX,
+                Code.READ_NOT_XLSX,
                 f"workbook part content type is {ct or 'missing'}"
                 + (f" ({_what_zip(self.by_name)})" if "word" in ct or "present" in ct else ""),
             )
@@ -88,7 +102,7 @@ class StructureChecks(ZipChecker):
         ]
         if macro_parts:
             self.add(
-                ReadCode.MACRO_ENABLED, f"macro parts: {', '.join(map(show, macro_parts[:3]))}"
+                Code.READ_MACRO_ENABLED, f"macro parts: {', '.join(map(show, macro_parts[:3]))}"
             )
 
     # -- stage 3: the workbook structure ---------------------------------------------------
@@ -123,19 +137,19 @@ class StructureChecks(ZipChecker):
         if not self.read_xml(self.find(self.main), start=start):  # type: ignore[arg-type]
             raise _Stop
         if any(n.lower().removeprefix("_xlnm.") in AUTO_NAMES for n in names):
-            self.add(ReadCode.MACRO_ENABLED, "defined name Auto_Open/Auto_Close (macro trigger)")
+            self.add(Code.READ_MACRO_ENABLED, "defined name Auto_Open/Auto_Close (macro trigger)")
         if any(r.type in ("vbaproject", "xlmacrosheet", "xlintlmacrosheet") for r in rels):
             self.add(
-                ReadCode.MACRO_ENABLED, "workbook relationship to a VBA project or macro sheet"
+                Code.READ_MACRO_ENABLED, "workbook relationship to a VBA project or macro sheet"
             )
         links = [r for r in rels if r.type in ("externallink", "connections")]
         if external_refs or links:
             self.add(
-                ReadCode.EXTERNAL_LINKS, f"{len(links)} external link or data connection part(s)"
+                Code.READ_EXTERNAL_LINKS, f"{len(links)} external link or data connection part(s)"
             )
         if len(sheets) > self.limits.max_sheets:
             self.add(
-                ReadCode.TOO_MANY_SHEETS, f"{len(sheets)} sheets (limit {self.limits.max_sheets})"
+                Code.READ_TOO_MANY_SHEETS, f"{len(sheets)} sheets (limit {self.limits.max_sheets})"
             )
             raise _Stop
         self.duplicate_names([name for name, _, _ in sheets])
@@ -157,7 +171,7 @@ class StructureChecks(ZipChecker):
                 dups.append(f"{show(seen[key])} / {show(name)}")
             seen.setdefault(key, name)
         if dups:
-            self.add(ReadCode.DUPLICATE_SHEET_NAME, "; ".join(dups[:5]), self.main)
+            self.add(Code.READ_DUPLICATE_SHEET_NAME, "; ".join(dups[:5]), self.main)
 
     def sheet_entry(
         self, name: str, state: str, rel: Rel | None, rid: str, targets: dict[str, str]
@@ -165,19 +179,19 @@ class StructureChecks(ZipChecker):
         """A <sheet> of the workbook as a part to read, or None (with a finding)."""
         where = f"sheet {show(name)}"
         if rel is None:
-            self.add(ReadCode.BAD_RELATIONSHIP, f"{where}: no relationship {show(rid)}", self.main)
+            self.add(Code.READ_BAD_RELATIONSHIP, f"{where}: no relationship {show(rid)}", self.main)
             return None
         kind = SHEET_KINDS.get(rel.type)
         if kind is None:
             self.add(
-                ReadCode.BAD_RELATIONSHIP,
+                Code.READ_BAD_RELATIONSHIP,
                 f"{where}: relationship type {show(rel.type)} is not a sheet",
                 self.main,
             )
             return None
         if rel.external or rel.part is None:
             self.add(
-                ReadCode.BAD_RELATIONSHIP,
+                Code.READ_BAD_RELATIONSHIP,
                 f"{where} points outside the package: {show(rel.target)}",
                 self.main,
             )
@@ -185,7 +199,7 @@ class StructureChecks(ZipChecker):
         zi = self.find(rel.part)
         if zi is None:
             self.add(
-                ReadCode.MISSING_PART, f"{where}: {show(rel.part)} is not in the file", self.main
+                Code.READ_MISSING_PART, f"{where}: {show(rel.part)} is not in the file", self.main
             )
             return None
         if zi.filename == self.main or zi.filename in targets:
@@ -195,11 +209,11 @@ class StructureChecks(ZipChecker):
                 else (f"sheet {show(targets[zi.filename])}")
             )
             self.add(
-                ReadCode.BAD_RELATIONSHIP,
+                Code.READ_BAD_RELATIONSHIP,
                 f"{where} points at the same part as {other}: {show(zi.filename)}",
                 self.main,
             )
             return None
         if kind == "macrosheet":
-            self.add(ReadCode.MACRO_ENABLED, f"{where} is an Excel 4.0 macro sheet")
+            self.add(Code.READ_MACRO_ENABLED, f"{where} is an Excel 4.0 macro sheet")
         return SheetEntry(name, state, kind, zi.filename)

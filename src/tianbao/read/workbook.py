@@ -20,12 +20,25 @@ from typing import Any
 
 import python_calamine
 
+from tianbao.findings import Code
 from tianbao.read import cells, guard
-from tianbao.read.issues import ReadCode, ReadIssue, issue, show
+from tianbao.read.issues import ReadIssue, issue, show
 from tianbao.read.limits import Limits
 from tianbao.read.sniff import HEAD_BYTES, sniff
 from tianbao.support.guarded import Refused, call_guarded
 from tianbao.support.pausepoint import pause_point
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.READ_NOT_FOUND,
+    Code.READ_TOO_LARGE,
+    Code.READ_ENCRYPTED,
+    Code.READ_CORRUPT_ZIP,
+    Code.READ_XML_ERROR,
+    Code.READ_READER_CRASHED,
+    Code.READ_READER_ERROR,
+    Code.READ_SYMLINK,
+)
 
 try:  # POSIX only; elsewhere the guarded reader relies on its timeout
     import resource
@@ -99,17 +112,17 @@ def read_workbook(path: Path, limits: Limits = Limits()) -> ReadResult:  # noqa:
     try:
         size, data = _load(path, limits)
     except _Symlink:
-        return ReadResult(None, [issue(ReadCode.SYMLINK)], "", 0)
+        return ReadResult(None, [issue(Code.READ_SYMLINK)], "", 0)
     except OSError as exc:
-        return ReadResult(None, [issue(ReadCode.NOT_FOUND, exc.strerror or str(exc))], "", 0)
+        return ReadResult(None, [issue(Code.READ_NOT_FOUND, exc.strerror or str(exc))], "", 0)
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
     try:
         return _read(data, limits, size, sha)
     except MemoryError:
-        return ReadResult(None, [issue(ReadCode.READER_CRASHED, "out of memory")], sha, size)
+        return ReadResult(None, [issue(Code.READ_READER_CRASHED, "out of memory")], sha, size)
     except Exception as exc:  # a bug of ours must not take the whole batch down
         detail = f"internal error: {type(exc).__name__}: {exc}"
-        return ReadResult(None, [issue(ReadCode.READER_ERROR, detail[:300])], sha, size)
+        return ReadResult(None, [issue(Code.READ_READER_ERROR, detail[:300])], sha, size)
 
 
 def _load(path: Path, limits: Limits) -> tuple[int, bytes | None]:
@@ -129,7 +142,7 @@ def _load(path: Path, limits: Limits) -> tuple[int, bytes | None]:
 def _read(data: bytes | None, limits: Limits, size: int, sha: str) -> ReadResult:
     if data is None or size > limits.max_file_bytes:
         detail = f"{size / 1048576:,.1f} MiB (limit {limits.max_file_bytes / 1048576:,.0f} MiB)"
-        return ReadResult(None, [issue(ReadCode.TOO_LARGE, detail)], sha, size)
+        return ReadResult(None, [issue(Code.READ_TOO_LARGE, detail)], sha, size)
     found = sniff(data[:HEAD_BYTES], size, lambda: data)
     if found.kind != "zip":
         assert found.issue is not None
@@ -153,7 +166,7 @@ def _calamine(data: bytes, pkg: guard.Package, issues: list[ReadIssue]) -> RawWo
             if names != expected:
                 issues.append(
                     issue(
-                        ReadCode.READER_ERROR,
+                        Code.READ_READER_ERROR,
                         f"the reader lists sheets {[show(n) for n in names][:5]}, "
                         f"the workbook {[show(n) for n in expected][:5]}",
                     )
@@ -201,12 +214,12 @@ def _nones(rows: list[list[Any]]) -> list[list[Any]]:
 def _reader_issue(exc: BaseException) -> ReadIssue:
     text = f"{type(exc).__name__}: {exc}"[:300]
     if isinstance(exc, python_calamine.PasswordError):
-        return issue(ReadCode.ENCRYPTED, text)
+        return issue(Code.READ_ENCRYPTED, text)
     if isinstance(exc, python_calamine.ZipError):
-        return issue(ReadCode.CORRUPT_ZIP, text)
+        return issue(Code.READ_CORRUPT_ZIP, text)
     if isinstance(exc, python_calamine.XmlError):
-        return issue(ReadCode.XML_ERROR, text)
-    return issue(ReadCode.READER_ERROR, text)
+        return issue(Code.READ_XML_ERROR, text)
+    return issue(Code.READ_READER_ERROR, text)
 
 
 # an error cell's value: the cell's start tag (not self-closing), then up to its <v>
@@ -277,7 +290,7 @@ def worker_read(path: str, limits: Limits = Limits()) -> ReadResult:  # noqa: B0
     try:
         return read_workbook(Path(path), limits)
     except MemoryError:
-        return ReadResult(None, [issue(ReadCode.READER_CRASHED, "memory limit reached")], "", 0)
+        return ReadResult(None, [issue(Code.READ_READER_CRASHED, "memory limit reached")], "", 0)
 
 
 def _guarded_read(path: str, limits: Limits) -> ReadResult:
@@ -293,13 +306,13 @@ def read_workbook_guarded(path: Path, limits: Limits = Limits()) -> ReadResult: 
     try:
         size, data = _load(path, limits)
     except _Symlink:
-        return ReadResult(None, [issue(ReadCode.SYMLINK)], "", 0)
+        return ReadResult(None, [issue(Code.READ_SYMLINK)], "", 0)
     except OSError as exc:
-        return ReadResult(None, [issue(ReadCode.NOT_FOUND, exc.strerror or str(exc))], "", 0)
+        return ReadResult(None, [issue(Code.READ_NOT_FOUND, exc.strerror or str(exc))], "", 0)
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
     del data
     result = call_guarded(_guarded_read, os.fspath(path), limits, time_seconds=limits.time_seconds)
     if isinstance(result, Refused):
         why = result.reason.replace("the process", "the reader process")
-        return ReadResult(None, [issue(ReadCode.READER_CRASHED, why)], sha, size)
+        return ReadResult(None, [issue(Code.READ_READER_CRASHED, why)], sha, size)
     return result

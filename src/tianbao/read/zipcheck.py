@@ -8,6 +8,7 @@ import struct
 import zipfile
 import zlib
 
+from tianbao.findings import Code
 from tianbao.read import xmlsafe
 from tianbao.read.facts import (
     _READ_CHUNK,
@@ -19,8 +20,20 @@ from tianbao.read.facts import (
     _Stop,
     _unsafe_name,
 )
-from tianbao.read.issues import ReadCode, issue, show
+from tianbao.read.issues import issue, show
 from tianbao.read.limits import Limits
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.READ_ENCRYPTED,
+    Code.READ_ZIP_BOMB,
+    Code.READ_TOO_MANY_ENTRIES,
+    Code.READ_BAD_ZIP_NAME,
+    Code.READ_CORRUPT_ZIP,
+    Code.READ_XML_ENTITIES,
+    Code.READ_XML_ERROR,
+    Code.READ_MISSING_PART,
+)
 
 
 class ZipChecker:
@@ -47,7 +60,7 @@ class ZipChecker:
         if self.zf is not None:
             self.zf.close()
 
-    def add(self, code: ReadCode, detail: str = "", part: str = "") -> None:
+    def add(self, code: Code, detail: str = "", part: str = "") -> None:
         self.pkg.issues.append(issue(code, detail, part))
 
     def stop_if_blocked(self) -> None:
@@ -57,11 +70,11 @@ class ZipChecker:
     def open_zip(self) -> None:
         entries, cd_size = _directory_size(self.data)
         if entries is None:
-            self.add(ReadCode.CORRUPT_ZIP, "zip central directory not found (file truncated?)")
+            self.add(Code.READ_CORRUPT_ZIP, "zip central directory not found (file truncated?)")
             raise _Stop
         if entries > self.limits.max_entries or cd_size > self.limits.max_entries * 1024:
             self.add(
-                ReadCode.TOO_MANY_ENTRIES, f"{entries} entries (limit {self.limits.max_entries})"
+                Code.READ_TOO_MANY_ENTRIES, f"{entries} entries (limit {self.limits.max_entries})"
             )
             raise _Stop
         try:
@@ -77,7 +90,7 @@ class ZipChecker:
             OverflowError,
             UnicodeDecodeError,
         ) as exc:
-            self.add(ReadCode.CORRUPT_ZIP, f"zip directory unreadable: {exc}")
+            self.add(Code.READ_CORRUPT_ZIP, f"zip directory unreadable: {exc}")
             raise _Stop from None
 
     def check_entries(self) -> None:
@@ -85,7 +98,7 @@ class ZipChecker:
         infos = self.zf.infolist()
         lim = self.limits
         if len(infos) > lim.max_entries:
-            self.add(ReadCode.TOO_MANY_ENTRIES, f"{len(infos)} entries (limit {lim.max_entries})")
+            self.add(Code.READ_TOO_MANY_ENTRIES, f"{len(infos)} entries (limit {lim.max_entries})")
             raise _Stop
         unsafe, dup, enc, method, bombs = [], [], [], [], []
         total = 0
@@ -115,11 +128,11 @@ class ZipChecker:
                 f"(limit {_mib(lim.max_total_uncompressed)})"
             )
         for code, found, what in (
-            (ReadCode.BAD_ZIP_NAME, unsafe, "unsafe member names"),
-            (ReadCode.BAD_ZIP_NAME, dup, "duplicate member names"),
-            (ReadCode.ENCRYPTED, enc, "encrypted zip members"),
-            (ReadCode.CORRUPT_ZIP, method, "unsupported compression (Excel uses deflate)"),
-            (ReadCode.ZIP_BOMB, bombs, "refusing suspected zip bomb"),
+            (Code.READ_BAD_ZIP_NAME, unsafe, "unsafe member names"),
+            (Code.READ_BAD_ZIP_NAME, dup, "duplicate member names"),
+            (Code.READ_ENCRYPTED, enc, "encrypted zip members"),
+            (Code.READ_CORRUPT_ZIP, method, "unsupported compression (Excel uses deflate)"),
+            (Code.READ_ZIP_BOMB, bombs, "refusing suspected zip bomb"),
         ):
             if found:
                 self.add(
@@ -139,7 +152,7 @@ class ZipChecker:
         if zi is not None and name not in self.case_reported:
             self.case_reported.add(name)
             self.add(
-                ReadCode.MISSING_PART,
+                Code.READ_MISSING_PART,
                 f"{show(name)} is in the file only as {show(zi.filename)} "
                 "(letter case differs; LibreOffice cannot open it)",
             )
@@ -161,7 +174,7 @@ class ZipChecker:
                         break
                     got += len(chunk)
                     if got > cap:
-                        self.add(ReadCode.ZIP_BOMB, f"inflates beyond {_mib(cap)}", zi.filename)
+                        self.add(Code.READ_ZIP_BOMB, f"inflates beyond {_mib(cap)}", zi.filename)
                         raise _Stop
                     if keep:
                         chunks.append(chunk)
@@ -175,7 +188,7 @@ class ZipChecker:
             RuntimeError,
             struct.error,
         ) as exc:
-            self.add(ReadCode.CORRUPT_ZIP, f"cannot inflate: {exc}", zi.filename)
+            self.add(Code.READ_CORRUPT_ZIP, f"cannot inflate: {exc}", zi.filename)
             raise _Stop from None
         self.inflated += got
         self.read_done.add(zi.filename)
@@ -187,10 +200,10 @@ class ZipChecker:
         try:
             xmlsafe.parse(data, **handlers)  # type: ignore[arg-type]
         except xmlsafe.XmlEntities as exc:
-            self.add(ReadCode.XML_ENTITIES, str(exc), zi.filename)
+            self.add(Code.READ_XML_ENTITIES, str(exc), zi.filename)
             return False
         except xmlsafe.XmlBad as exc:
-            self.add(ReadCode.XML_ERROR, str(exc), zi.filename)
+            self.add(Code.READ_XML_ERROR, str(exc), zi.filename)
             return False
         return True
 

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tianbao.findings import Finding, Severity
 from tianbao.read.limits import Limits
 from tianbao.read.workbook import limit_process
 from tianbao.report import notice
@@ -37,7 +38,6 @@ from tianbao.report.notice import FILLS, RANK, clean
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.support.atomic import write_atomic
 from tianbao.support.guarded import Refused, call_guarded
-from tianbao.validate.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from tianbao.plan.model import Plan

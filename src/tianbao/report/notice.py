@@ -21,13 +21,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from tianbao.findings import Finding, Severity
 from tianbao.plan.model import Office, Plan
 from tianbao.plan.periods import Period
 from tianbao.report.notice_lines import RANK as RANK  # importable from here, as before
 from tianbao.report.notice_lines import Line, lines
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.support.xlsx import WRAP_MARGIN, display_width, row_height
-from tianbao.validate.findings import Finding, Severity
 
 SHEET = "审核结果"
 HEADERS = ("级别", "位置", "问题", "实际值", "应为")

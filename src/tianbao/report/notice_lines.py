@@ -12,8 +12,8 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string
 
-from tianbao.validate.extract import ROW_NAME_PREFIX
-from tianbao.validate.findings import Code, Finding, Severity
+from tianbao.findings import Code, Finding, Severity
+from tianbao.validate.records import ROW_NAME_PREFIX
 
 RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")

@@ -17,11 +17,11 @@ from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tianbao.findings import Finding
 from tianbao.plan.periods import Period
 from tianbao.report import notice
 from tianbao.report.annotate import annotated_copy
 from tianbao.support.atomic import default_mode
-from tianbao.validate.findings import Finding
 
 if TYPE_CHECKING:
     from tianbao.ledger.records import Submission

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from tianbao import __version__
+from tianbao.findings import Severity
 from tianbao.validate.engine import FileReport
-from tianbao.validate.findings import Severity
 
 REPORT_VERSION = "1.0"
 

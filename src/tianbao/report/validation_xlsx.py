@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
+from tianbao.findings import CATALOG, RETURN_CODES, Finding, Severity
 from tianbao.support.atomic import write_atomic
 from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx import WORKBOOK_OPTIONS, display_width, row_height
-from tianbao.validate.findings import CATALOG, Finding, Severity
 
 if TYPE_CHECKING:
     from tianbao.validate.engine import FileReport, Validator
@@ -254,8 +254,8 @@ def _codes(ws: Any, fmt: _Formats) -> None:
     ]  # fmt: skip
     assert tuple(c[0] for c in cols) == CODES_HEADERS
     rows = [
-        (code.value, code.value.split("_", 1)[0], SEVERITY_ZH[info.severity.value], info.zh,
-         info.en)
-        for code, info in CATALOG.items()
+        (code.value, code.stage, SEVERITY_ZH[CATALOG[code].severity.value], CATALOG[code].zh,
+         CATALOG[code].en)
+        for code in RETURN_CODES
     ]  # fmt: skip
     _table(ws, fmt, cols, rows)

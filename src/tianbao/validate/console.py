@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tianbao.findings import Severity
 from tianbao.support.console_table import print_table, too_many
 from tianbao.validate.engine import FileReport
-from tianbao.validate.findings import Severity
 
 _STATUS = {
     "zh": {"accepted": "通过", "accepted_with_warnings": "通过（预警已说明）", "rejected": "退回"},

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tianbao.findings import Code, Finding, Severity, make
 from tianbao.forms.lock import older_view
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.archive import recall
@@ -21,15 +22,24 @@ from tianbao.read.workbook import ReadResult, read_workbook, read_workbook_guard
 from tianbao.support.visible import contrast
 from tianbao.template.content import TemplateContent, build_content
 from tianbao.template.writer import COVER_SHEET, LISTS_SHEET, META_SHEET, column_label_text
-from tianbao.validate.extract import FormRecords, SheetView, extract_form
-from tianbao.validate.findings import CATALOG, Code, Finding, Severity, make, read_code
+from tianbao.validate.extract import extract_form
 from tianbao.validate.history import EarlierMonths, Records
 from tianbao.validate.identify import IdentifyResult, identify
 from tianbao.validate.locked import check_locked
 from tianbao.validate.quality import check_quality
+from tianbao.validate.records import FormRecords, SheetView
 from tianbao.validate.rules import check_rules, totals, totals_wanted
 from tianbao.validate.schema_check import SchemaChecker
 from tianbao.workspace import Workspace
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.VALIDATION_CRASHED,
+    Code.ID_PLAN_REVISED,
+    Code.ID_FORM_OLDER,
+    Code.STRUCT_EXTRA_SHEET,
+    Code.RULE_NO_PREVIOUS,
+)
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".htm", ".html"}
 
@@ -101,14 +111,7 @@ class Validator:
         except Exception as exc:  # a bug of ours must not stop the batch
             report = FileReport(str(path))
             detail = f"{type(exc).__name__}: {exc}"[:300]
-            info = CATALOG[Code.VALIDATION_CRASHED]
-            report.findings.append(
-                make(
-                    Code.VALIDATION_CRASHED,
-                    message=f"{info.zh}（{info.en}; {detail}）",
-                    file=str(path),
-                )
-            )
+            report.findings.append(make(Code.VALIDATION_CRASHED, detail=detail, file=str(path)))
             return report
 
     def _validate(
@@ -250,17 +253,17 @@ class Validator:
             if found is None:  # identify's ID_FORM_VERSION already names both versions
                 kept.append(f)
                 continue
-            title = f"“{form.title_zh}”（{form.sheet}）"
             view, added = found
             views[form.id] = view
             names = "、".join(f"“{column_label_text(c, plan)}”" for c in added)
-            message = (
-                f"{title}的模板是第{f.value}版表式，第{form.version}版只增加了可不填的栏目"
-                f"{names}：本次照常受理，下期请使用新模板"
-                f"（older form version {f.value}: version {form.version} only added "
-                "optional columns; accepted）"
+            older = make(
+                Code.ID_FORM_OLDER,
+                title=form.title_zh,
+                form_sheet=form.sheet,
+                version=f.value,
+                current=form.version,
+                names=names,
             )
-            older = make(Code.ID_FORM_OLDER, message)
             kept.append(
                 replace(
                     f,
@@ -316,14 +319,12 @@ class Validator:
 
     def _read_ok(self, read: ReadResult, report: FileReport, base: dict[str, Any]) -> bool:
         for issue in read.issues:
-            code = read_code(issue.code)
             report.findings.append(
                 make(
-                    code,
-                    message=issue.zh,
-                    extra={"message_en": issue.en + (f" ({issue.detail})" if issue.detail else "")},
-                    severity=Severity.ERROR if issue.blocking else Severity.NOTE,
-                    value=issue.code.name,
+                    issue.code,
+                    "detail" if issue.detail else "",
+                    detail=issue.detail,
+                    value=issue.reason,
                     expected="xlsx",
                     cell=issue.part,
                     **base,

@@ -1,6 +1,6 @@
-"""The entry cells of a row: what was typed, normalised to the form's types (a number,
-a listed choice, trimmed text) with a finding for what cannot be; the template's
-default sums worked out from their parts; numbers outside their column's usual range."""
+"""The entry cells of a row: what was typed, normalised (validate.normalize), an Excel
+error or a formula where a figure goes, a cell that does not apply to the row, the
+template's own default sums, and figures outside their column's usual range."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.writer import column_label_text
-from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.normalize import normalise, shown
 from tianbao.validate.records import RowRecord, SheetView, row_name
 
-_VALUE_ERRORS = {
-    "unit_mismatch": Code.VALUE_UNIT_MISMATCH,
-    "out_of_range": Code.VALUE_OUT_OF_RANGE,
-}
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.PLAN_NOT_APPLICABLE_FILLED,
+    Code.VALUE_IMPLAUSIBLE,
+    Code.VALUE_EXCEL_ERROR,
+    Code.VALUE_FORMULA_IN_ENTRY,
+)
 
 
 def default_sum(
@@ -51,7 +54,7 @@ def default_sum(
     return True
 
 
-def check_plausibility(
+def check_plausible(
     form: FormDef,
     rec: RowRecord,
     sheet: SheetView,
@@ -74,29 +77,32 @@ def check_plausibility(
             continue
         lo, hi, fraction_hint = col.plausible
         label = column_label_text(col, plan)
-        said = f"{row_name(rec)}的「{label}」填了 {v:g}"
         if v < lo or v > hi:
-            guess = v / 100
-            ask = f"是否应为 {guess:g}？" if lo <= guess <= hi else "请核实。"
-            zh = f"{said}，超出常见范围 {lo:g}～{hi:g}，{ask}如确实如此，请在说明栏写明"
+            variant = "guess" if lo <= v / 100 <= hi else ""
         elif (
             fraction_hint
             and 0 < abs(v) < 1
             and (r, col_of[col.field]) not in sheet.percent_cells
             and lo <= v * 100 <= hi
         ):
-            zh = f"{said}，是否应为 {v * 100:g}%？本栏填百分点数字（{v * 100:g}% 填 {v * 100:g}）"
+            variant = "percent"
         else:
             continue
         findings.append(
             make(
                 Code.VALUE_IMPLAUSIBLE,
-                message=zh,
+                variant,
+                row=row_name(rec),
+                label=label,
+                number=v,
+                lo=lo,
+                hi=hi,
+                guess=v / 100,
+                percent=v * 100,
                 value=v,
                 expected=f"{lo:g}..{hi:g}",
                 cell=rec.cells[col.field],
                 field=col.field,
-                extra={"message_en": f"{v:g} is outside the usual range {lo:g}..{hi:g}"},
                 **here,
             )
         )
@@ -122,7 +128,7 @@ def plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:
     return lambda v: False
 
 
-def read_entry(
+def check_entry(
     form: FormDef,
     col: Column,
     item: PlanItem,
@@ -158,23 +164,17 @@ def read_entry(
         date1904=date1904,
         percent_cell=(r, c) in sheet.percent_cells,
     )
-    if n.error:
-        code = _VALUE_ERRORS.get(n.error_kind or "", Code.VALUE_UNPARSEABLE)
+    if n.failure is not None:
         findings.append(
-            make(
-                code,
-                message=n.error,
-                value=shown(raw),
-                expected=unit,
-                extra={"message_en": n.error_en},
-                **ctx,
-            )
-        )
+            make(n.code, n.failure.variant, **dict(n.failure.fields), value=shown(raw),
+                 expected=unit, **ctx)
+        )  # fmt: skip
         rec.blocked.add(col.field)
         return
     for note in n.notes:
-        code = Code.VALUE_UNIT_CONVERTED if n.converted else Code.VALUE_NORMALISED
-        findings.append(make(code, message=note, value=raw, expected=n.value, **ctx))
+        findings.append(
+            make(n.code, note.variant, **dict(note.fields), value=raw, expected=n.value, **ctx)
+        )
     if n.value is not None:
         rec.record[col.field] = n.value
     elif n.notes and isinstance(raw, str):  # '无', '—': the schema check says what to do

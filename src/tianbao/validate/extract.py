@@ -1,5 +1,6 @@
 """From a sheet's cells to records: find the sheet, its header and its rows by
-key, check the pre-filled plan values, and normalise what was typed.
+key, check the pre-filled plan values (validate.prefilled), and normalise what was
+typed (validate.entries).
 
 Rows are found by key, never by position: a clerk may insert a blank row or
 sort the sheet. Columns are found by their header label.
@@ -12,19 +13,25 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from tianbao.forms.model import Column, FormDef
+from tianbao.findings import Code, Finding, make
+from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
-from tianbao.validate.entries import check_plausibility, default_sum, plain_test, read_entry
-from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.entries import check_entry, check_plausible, default_sum, plain_test
+from tianbao.validate.prefilled import check_prefilled
+from tianbao.validate.records import FormRecords, RowRecord, SheetView
 
-# the records of a return, importable from here as before the split
-from tianbao.validate.records import ROW_NAME_PREFIX as ROW_NAME_PREFIX
-from tianbao.validate.records import FormRecords as FormRecords
-from tianbao.validate.records import RowRecord as RowRecord
-from tianbao.validate.records import SheetView as SheetView
-from tianbao.validate.records import row_name as row_name
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.STRUCT_SHEET_MISSING,
+    Code.STRUCT_SHEET_RENAMED,
+    Code.STRUCT_HEADER_CHANGED,
+    Code.STRUCT_ROW_MISSING,
+    Code.STRUCT_ROW_DUPLICATE,
+    Code.STRUCT_EXTRA_ROW,
+    Code.STRUCT_ROW_MOVED,
+)
 
 HEADER_SEARCH_ROWS = 12
 
@@ -43,17 +50,6 @@ def find_header(sheet: SheetView, labels: list[str]) -> tuple[int, dict[int, int
         if len(mapping) * 2 >= len(want) and (best is None or len(mapping) > len(best[1])):
             best = (r, mapping)
     return best
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a in (None, "") and b in (None, ""):
-        return True
-    if isinstance(b, (int, float)) and not isinstance(b, bool):
-        try:
-            return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
-        except (TypeError, ValueError):
-            return False
-    return str(a).strip() == str(b).strip()
 
 
 def extract_form(
@@ -109,10 +105,11 @@ def extract_form(
                 continue  # the signature block below the table, not a row of figures
             if any(sheet.value(r, col_of[c.field]) is not None for c in entry_cols):
                 cell = xl_rowcol_to_cell(r, key_col)
-                removed = _REMOVED.format(cell=cell, key=key) if key in was else None
+                removed = "removed" if key in was else ""
                 findings.append(
-                    make(Code.STRUCT_EXTRA_ROW, removed, cell=cell, row_key=key, value=key, **at)
-                )
+                    make(Code.STRUCT_EXTRA_ROW, removed, key=key, cell=cell, row_key=key, value=key,
+                         **at)
+                )  # fmt: skip
             continue
         if key in seen:
             findings.append(
@@ -138,7 +135,8 @@ def extract_form(
             findings.append(
                 make(
                     Code.STRUCT_ROW_MISSING,
-                    _ADDED.format(key=key) if key not in was else None,
+                    "added" if key not in was else "",
+                    key=key,
                     row_key=key,
                     value=None,
                     expected=key,
@@ -210,20 +208,6 @@ def _locate(
     return sheet, hrow, mapping
 
 
-def _show(v: Any) -> str:
-    return "空" if v in (None, "") else (f"{v:g}" if isinstance(v, float) else str(v))
-
-
-_REMOVED = (
-    "{cell} 所在行“{key}”已在计划调整中删除，本期不再统计（模板是调整前生成的）"
-    "（row removed from the plan after the template was issued; not counted）"
-)
-_ADDED = (
-    "计划调整后新增了“{key}”这一行，旧模板里没有：请使用新模板重新填报"
-    "（row added to the plan after the template was issued）"
-)
-
-
 def _row(
     form: FormDef,
     item: PlanItem,
@@ -250,31 +234,7 @@ def _row(
     here = {**at, "row_key": item.key}
     line = sheet.rows[r]
     width = len(line)
-    for col in form.prefill_columns:
-        c = col_of.get(col.field)
-        if c is None:
-            continue
-        got = line[c] if c < width else None
-        if col.previous_field is not None:  # from the ledger, not the plan
-            if last is not None:
-                _check_previous(col, got, last.get(col.previous_field), cells, findings, here)
-            continue
-        want = expected[col.field]
-        if got == want or _same(got, want):
-            continue
-        got = None if got == "" else got
-        before = shown.get(col.field) if shown is not None else want
-        if shown is not None and (got == before or _same(got, before)):
-            message = _revised(column_label_text(col, plan), before, want, plan)
-            findings.append(_at_cell(Code.PLAN_REVISED, col, cells, got, want, message, here))
-            continue
-        want = before  # what the template showed is what the clerk changed
-        message = (
-            f"「{column_label_text(col, plan)}」是计划预填内容，不得修改："
-            f"原为 {_show(want)}，现为 {_show(got)}"
-            "（pre-filled plan value changed）"
-        )
-        findings.append(_at_cell(Code.PLAN_VALUE_CHANGED, col, cells, got, want, message, here))
+    check_prefilled(form, line, col_of, expected, cells, shown, last, plan, findings, here)
     special = sheet.special
     for col in form.entry_columns:
         c = col_of.get(col.field)
@@ -293,59 +253,6 @@ def _row(
         formula = (r, c) in sheet.formula_cells or (r, c) in sheet.formula_no_value
         if col.default_sum and formula and default_sum(col, rec, line, col_of, raw):
             continue  # the template's own sum, worked out here (its cache not trusted)
-        read_entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
-    check_plausibility(form, rec, sheet, r, col_of, plan, findings, here)
+        check_entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
+    check_plausible(form, rec, sheet, r, col_of, plan, findings, here)
     return rec
-
-
-def _revised(label: str, before: Any, want: Any, plan: Plan) -> str:
-    """The office's revision, not the clerk's edit; a dated one says since when."""
-    if plan.effective is None:
-        return (
-            f"「{label}」计划已调整：{_show(before)} → {_show(want)}"
-            "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）"
-            "（plan value revised after the template was issued）"
-        )
-    why = f"（{plan.revision_reason}）" if plan.revision_reason else ""
-    return (
-        f"计划已于 {plan.effective} 调整{why}：「{label}」{_show(before)} → {_show(want)}，"
-        "请使用新模板（本期按调整后的计划汇总；这是计划调整，不是填报错误）"
-        f"（plan revised from {plan.effective}: use the new template）"
-    )
-
-
-def _check_previous(
-    col: Column,
-    got: Any,
-    want: Any,
-    cells: dict[str, str],
-    findings: list[Finding],
-    here: dict[str, Any],
-) -> None:
-    """A ``previous.*`` cell against the ledger's counting previous return: a difference
-    is a previous return corrected since the template was issued, or the cell was
-    edited; either way the period is judged with the ledger's figure."""
-    got = None if got == "" else got
-    if got == want or _same(got, want):
-        return
-    message = (
-        f"「{col.label_zh}」与已计入的上期数不符：表上为 {_show(got)}，台账中为 {_show(want)}"
-        "（上期报表生成模板后已更正，或此格被改动）；本期按台账中的上期数审核"
-        "（last period's figure differs from the ledger's）"
-    )
-    findings.append(_at_cell(Code.PLAN_PREVIOUS_DIFFERS, col, cells, got, want, message, here))
-
-
-def _at_cell(
-    code: Code,
-    col: Column,
-    cells: dict[str, str],
-    got: Any,
-    want: Any,
-    message: str,
-    here: dict[str, Any],
-) -> Finding:
-    """A finding on one pre-filled cell: what it holds, what it should."""
-    return make(
-        code, message, cell=cells[col.field], field=col.field, value=got, expected=want, **here
-    )

@@ -13,13 +13,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao import identity as ident
+from tianbao.findings import Code, Finding, fill, make
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.support.visible import contrast
 from tianbao.template.content import build_content
 from tianbao.template.writer import META_SHEET
-from tianbao.validate.findings import Code, Finding, make
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.ID_MISSING,
+    Code.ID_SIGNATURE_INVALID,
+    Code.ID_KEY_MISMATCH,
+    Code.ID_WRONG_DISTRICT,
+    Code.ID_WRONG_PERIOD,
+    Code.ID_WRONG_DEPARTMENT,
+    Code.ID_FILENAME_MISMATCH,
+    Code.ID_NAME_OTHER_DEPARTMENT,
+    Code.ID_OLD_PLAN,
+    Code.ID_FORM_VERSION,
+    Code.ID_PROPERTIES_DIFFER,
+    Code.ID_COPY_MISSING,
+    Code.ID_COPY_FORGED,
+    Code.ID_SHEET_SHOWN,
+)
 
 _FILE_NAME = re.compile(r"^(\d{4}(?:-\d{2}|-Q\d|-H\d)?)_([A-Za-z][A-Za-z0-9-]*)_")
 
@@ -145,16 +163,13 @@ def identify(
     named = _departments_named(file_name, plan)
     if named and idy.department not in named:
         signed = plan.departments.get(idy.department)
-        others = "、".join(f"{plan.departments[c].name}（{c}）" for c in named)
         res.findings.append(
             make(
                 Code.ID_NAME_OTHER_DEPARTMENT,
-                message=(
-                    f"文件名写的是 {others}，模板却是 "
-                    f"{signed.name if signed else idy.department}（{idy.department}）的，"
-                    "未受理：请确认是否发错了文件 the file name names "
-                    f"{', '.join(named)} but the template is {idy.department}'s"
-                ),
+                others="、".join(f"{plan.departments[c].name}（{c}）" for c in named),
+                named=", ".join(named),
+                signed=signed.name if signed else idy.department,
+                signed_code=idy.department,
                 value=file_name,
                 expected=idy.department,
                 **where,
@@ -163,15 +178,7 @@ def identify(
     try:
         Period.parse(idy.period)
     except ValueError:
-        res.findings.append(
-            make(
-                Code.ID_WRONG_PERIOD,
-                message=f"模板身份中的报告期“{idy.period}”无法识别，请用统计局下发的本期模板填报",
-                value=idy.period,
-                extra={"message_en": f"the template's period {idy.period!r} is not a period"},
-                **where,
-            )
-        )
+        res.findings.append(make(Code.ID_WRONG_PERIOD, "unreadable", value=idy.period, **where))
     m = _FILE_NAME.match(file_name)
     if m and (m.group(1) != idy.period or m.group(2) != idy.department):
         res.findings.append(
@@ -207,20 +214,17 @@ def _form_versions(
         current = forms.get(form_id)
         if current is None or current.version == version:
             continue
-        message = None
-        if current is not None:
-            message = (
-                f"“{current.title_zh}”（{current.sheet}）的模板是第{version}版表式，"
-                f"现行为第{current.version}版，表式已改动：请使用新模板重新填报"
-                f"（form {form_id} version {version}; the current one is {current.version}）"
-            )
         found.append(
             make(
                 Code.ID_FORM_VERSION,
-                message,
+                title=current.title_zh,
+                form_sheet=current.sheet,
+                form_id=form_id,
+                version=version,
+                current=current.version,
                 form=form_id,
                 value=version,
-                expected=current.version if current else "form not in the plan",
+                expected=current.version,
                 **where,
             )
         )
@@ -244,19 +248,7 @@ def _unverified(
     same = all(identity.fields.get(k) == v for k, v in ours.items() if k != "generated_at")
     if not same:
         return make(Code.ID_SIGNATURE_INVALID, value=shown_sig)
-    return make(
-        Code.ID_KEY_MISMATCH,
-        message=(
-            f"模板签名无法验证：内容与本工作区（{plan.district_name}{plan.year}）的模板一致，"
-            "但不是用本工作区的密钥签发的——不是本工作区生成的模板，或工作区密钥"
-            " .tianbao/secret.key 已更换。请确认工作区，或从备份恢复密钥后重新审核"
-        ),
-        value=shown_sig,
-        extra={
-            "message_en": "the template matches this workspace's content but was signed with "
-            "another key: another workspace, or .tianbao/secret.key was re-created"
-        },
-    )
+    return make(Code.ID_KEY_MISMATCH, district=plan.district_name, year=plan.year, value=shown_sig)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
@@ -305,15 +297,14 @@ def _copies(
         cleared = (source == "sheet" and meta_rows) or (
             source == "properties" and any(k.startswith(ident.PROPERTY_PREFIX) for k in props)
         )
-        what = "签名被清除" if cleared else "被删除"
         out.append(
             make(
                 Code.ID_COPY_MISSING,
-                message=(
-                    f"身份信息的一份副本（{_SOURCE_ZH[source]}）{what}，已按另一份"
-                    f"（{_SOURCE_ZH[believed.source]}）识别 one identity copy ({source}) was "
-                    f"{'cleared' if cleared else 'removed'}; the {believed.source} copy decides"
-                ),
+                "cleared" if cleared else "removed",
+                source_zh=_SOURCE_ZH[source],
+                source=source,
+                believed_zh=_SOURCE_ZH[believed.source],
+                believed=believed.source,
                 value=source,
                 cell=f"{META_SHEET}!A1" if source == "sheet" else "",
             )
@@ -325,24 +316,23 @@ def _copies(
     if not diff and a.signature == b.signature:
         return out
     shown = {k: contrast(a.fields.get(k, ""), b.fields.get(k, "")) for k in diff}
-    parts = "；".join(
-        f"{_FIELD_ZH.get(k, k)}：{_SOURCE_ZH[a.source]}为“{shown[k][0]}”，"
-        f"{_SOURCE_ZH[b.source]}为“{shown[k][1]}”"
+    part = Code.ID_PROPERTIES_DIFFER
+    parts = [
+        fill(part, "part", field=_FIELD_ZH.get(k, k), field_id=k, a_zh=_SOURCE_ZH[a.source],
+             a=shown[k][0], b_zh=_SOURCE_ZH[b.source], b=shown[k][1])
         for k in diff
-    ) or "签名不同：“{}”与“{}”".format(*contrast(a.signature, b.signature, 16))
+    ] or [fill(part, "sign", a=contrast(a.signature, b.signature, 16)[0],
+               b=contrast(a.signature, b.signature, 16)[1])]  # fmt: skip
     forged = [i for i in found if not i.verified and i is not believed]
     code = Code.ID_COPY_FORGED if forged and believed.verified else Code.ID_PROPERTIES_DIFFER
-    tail = (
-        f"；{_SOURCE_ZH[forged[0].source]}的签名不符，已被改动，以已验证的"
-        f"{_SOURCE_ZH[believed.source]}为准"
-        if code is Code.ID_COPY_FORGED
-        else f"；以{_SOURCE_ZH[believed.source]}为准"
-    )
     out.append(
         make(
             code,
-            message=f"两份身份信息不一致：{parts}{tail}（the identity copies differ in "
-            f"{', '.join(diff) or 'signature'}; the {believed.source} copy was believed）",
+            parts="；".join(zh for zh, _ in parts),
+            fields=", ".join(en for _, en in parts),
+            forged_zh=_SOURCE_ZH[forged[0].source] if forged else "",
+            believed_zh=_SOURCE_ZH[believed.source],
+            believed=believed.source,
             value={k: a.fields.get(k, "") for k in diff} or a.signature,
             expected={k: b.fields.get(k, "") for k in diff} or b.signature,
             cell=f"{META_SHEET}!A1",

@@ -13,10 +13,13 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from tianbao.findings import Code, Finding, make
 from tianbao.template.content import TemplateContent, cover_texts, form_titles
 from tianbao.template.writer import COVER_SHEET
-from tianbao.validate.extract import FormRecords, SheetView
-from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.records import FormRecords, SheetView
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.STRUCT_LOCKED_CHANGED,)
 
 MAX_PER_SHEET = 10  # more changes of one sheet are counted in one last finding
 FORMULA = "公式（自动计算）"
@@ -81,14 +84,7 @@ def _findings(
     if len(changed) > MAX_PER_SHEET:
         rest = len(changed) - MAX_PER_SHEET
         out.append(
-            make(
-                Code.STRUCT_LOCKED_CHANGED,
-                message=f"工作表“{sheet}”另有 {rest} 处锁定内容被改动",
-                sheet=sheet,
-                value=rest,
-                extra={"message_en": f"{rest} more locked cells changed on sheet {sheet}"},
-                **where,
-            )
+            make(Code.STRUCT_LOCKED_CHANGED, "more", rest=rest, sheet=sheet, value=rest, **where)
         )
     return out
 

@@ -48,17 +48,46 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tianbao.findings import Code, Said
 from tianbao.forms.model import field_kind
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.VALUE_NORMALISED,
+    Code.VALUE_UNIT_CONVERTED,
+    Code.VALUE_UNPARSEABLE,
+    Code.VALUE_UNIT_MISMATCH,
+    Code.VALUE_OUT_OF_RANGE,
+)
+
+
+# the code of each kind of failure (the rest are VALUE_UNPARSEABLE)
+ERROR_CODES = {
+    "unparseable": Code.VALUE_UNPARSEABLE,
+    "unit_mismatch": Code.VALUE_UNIT_MISMATCH,
+    "out_of_range": Code.VALUE_OUT_OF_RANGE,
+}
 
 
 @dataclass(frozen=True)
 class Normalised:
     value: Any  # float/int for numbers, 'YYYY-MM-DD' for dates, str for text/enum, None
-    notes: tuple[str, ...] = ()  # one bilingual note per normalisation applied
+    notes: tuple[Said, ...] = ()  # one note per normalisation applied
     converted: bool = False  # a unit conversion happened (亿元 -> 万元 ...)
-    error: str | None = None  # in Chinese, names the raw value (cut at 40 characters)
+    failure: Said | None = None  # why the value cannot be used; names it (cut at 40)
     error_kind: str | None = None  # "unparseable" | "unit_mismatch" | "out_of_range"
-    error_en: str = ""  # the same in English (a finding's message_en)
+
+    @property
+    def code(self) -> Code:
+        """The finding's code: of the failure, or of the notes."""
+        if self.failure is not None:
+            return ERROR_CODES[self.error_kind or "unparseable"]
+        return Code.VALUE_UNIT_CONVERTED if self.converted else Code.VALUE_NORMALISED
+
+    @property
+    def error(self) -> str | None:
+        """Why the value cannot be used, in Chinese."""
+        return None if self.failure is None else self.failure.text(self.code)[0]
 
 
 D = Decimal
@@ -98,16 +127,16 @@ _MONTHS = (
 # a date is short: bounded quantifiers keep the match linear in the text's length
 _TIME = re.compile(r"(?P<day>[^ T]{1,40}?)[ T]{1,10}(?P<t>\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)")
 
-N_SPACES = "已去除多余空格 surrounding spaces removed"
-N_FULLWIDTH = "全角字符已转换为半角 full-width characters converted"
-N_THOUSANDS = "已去除千分位分隔符 thousands separators removed"
-N_ACCOUNTING = "括号负数已转换为负号 accounting negative (100) read as -100"
-N_PLACEHOLDER = "占位符按空白处理 placeholder for 'nothing' treated as blank"
-N_TIME = "已去除时间部分 time of day dropped"
-N_ISO = "日期已改写为“年-月-日”格式 date rewritten as YYYY-MM-DD"
-N_DAY = "未填日，按当月1日 no day given; the 1st of the month assumed"
-N_TEXT_NUMBER = "文本格式的数字已转换为数值 number stored as text converted"
-N_ENUM_SPACES = "已去除选项中的空格 spaces inside the choice removed"
+N_SPACES = Said("spaces")
+N_FULLWIDTH = Said("fullwidth")
+N_THOUSANDS = Said("thousands")
+N_ACCOUNTING = Said("accounting")
+N_PLACEHOLDER = Said("placeholder")
+N_TIME = Said("time")
+N_ISO = Said("iso")
+N_DAY = Said("day")
+N_TEXT_NUMBER = Said("text_number")
+N_ENUM_SPACES = Said("enum_spaces")
 
 
 MAX_PARSE_CHARS = 200  # of a typed date, number or choice: parsing stays cheap
@@ -130,12 +159,13 @@ def shown(raw: Any) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
-def _fail(raw: Any, zh: str, en: str, kind: str = "unparseable") -> Normalised:
-    v = shown(raw)
-    return Normalised(None, error=f"“{v}”{zh}", error_kind=kind, error_en=f"“{v}”: {en}")
+def _fail(raw: Any, reason: str, kind: str = "unparseable", **named: Any) -> Normalised:
+    """The value cannot be used: the reason's template quotes it (cut) with ``named``."""
+    said = Said(reason, (("typed", shown(raw)), *named.items()))
+    return Normalised(None, failure=said, error_kind=kind)
 
 
-def _clean(s: str) -> tuple[str, list[str]]:
+def _clean(s: str) -> tuple[str, list[Said]]:
     """Strip edge spaces (str.strip knows U+3000 and NBSP) and NFKC-fold full-width forms."""
     notes = []
     t = s.strip()
@@ -166,7 +196,7 @@ def normalise(
         return Normalised(raw.strip() if isinstance(raw, str) else raw)
     if isinstance(raw, str) and len(raw) > MAX_PARSE_CHARS:
         # no date, number or choice is this long; and nothing below ever sees more
-        return _fail(raw, "太长，不是本栏要填的内容", "is far too long for this column")
+        return _fail(raw, "too_long")
     folded = _clean(raw)[0] if isinstance(raw, str) else None
     # an enum may offer '无' as a real choice; only then is it not a placeholder
     if folded and folded.casefold() in _PLACEHOLDERS and folded not in field_schema.get("enum", ()):
@@ -179,18 +209,18 @@ def normalise(
 
 
 def _too_large(raw: Any) -> Normalised:
-    return _fail(raw, "大得不可能，请核实", "is impossibly large", "out_of_range")
+    return _fail(raw, "too_large", "out_of_range")
 
 
-def _finish(raw: Any, value: Any, integer: bool, notes: list[str], converted: bool) -> Normalised:
+def _finish(raw: Any, value: Any, integer: bool, notes: list[Said], converted: bool) -> Normalised:
     f = float(value)
     if not math.isfinite(f):
-        return _fail(raw, "不是有限数值", "not a finite number")
+        return _fail(raw, "not_finite")
     if abs(f) > MAX_MAGNITUDE:
         return _too_large(raw)
     if integer:
         if f != int(f):
-            return _fail(raw, "不是整数", "not a whole number")
+            return _fail(raw, "not_whole")
         return Normalised(int(f), tuple(notes), converted)
     out = value if isinstance(value, (int, float)) else f
     return Normalised(out, tuple(notes), converted)
@@ -198,16 +228,16 @@ def _finish(raw: Any, value: Any, integer: bool, notes: list[str], converted: bo
 
 def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> Normalised:
     if isinstance(raw, (bool, date, time)):  # datetime is a date
-        return _fail(raw, "不是数值", "is not a number")
+        return _fail(raw, "not_number")
     if isinstance(raw, (int, float)):
         if not percent_cell:
             return _finish(raw, raw, integer, [], False)
         return _percent_cell(raw, integer, unit)
     if not isinstance(raw, str):
-        return _fail(raw, "不是数值", "is not a number")
+        return _fail(raw, "not_number")
     s, notes = _clean(raw)
     if any(a in s for a in _APPROX):
-        return _fail(raw, "是约数，请填写准确数值", "is approximate; enter the exact number")
+        return _fail(raw, "approximate")
     negative = False
     if (m := re.fullmatch(r"\((.+)\)", s)) and m[1].strip()[:1] not in "+-":
         s, negative = m[1].strip(), True
@@ -215,8 +245,8 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     m = _NUM.fullmatch(s)
     if not m:
         if "," in s:
-            return _fail(raw, "的逗号位置不对（小数点用“.”）", "has a misplaced comma")
-        return _fail(raw, "无法识别为数值", "cannot be read as a number")
+            return _fail(raw, "comma")
+        return _fail(raw, "unreadable")
     num = m["num"]
     if "," in num:
         num = num.replace(",", "")
@@ -240,77 +270,71 @@ def _percent_cell(raw: float | int, integer: bool, unit: str | None) -> Normalis
     """A number the program stored for a typed percent (12% → 0.12 with a % format)."""
     if unit not in ("%", "‰"):
         kind = "unparseable" if unit is None else "unit_mismatch"
-        return _fail(raw, f"是百分数，本栏单位为{unit}", f"is a percentage, unit {unit}", kind)
+        return _fail(raw, "percent", kind, unit=unit)
     if not math.isfinite(raw) or abs(raw) > MAX_MAGNITUDE:
         return _too_large(raw)
     scale = 100 if unit == "%" else 1000
     # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
     value = D(repr(raw)) * scale
     pct, got = _plain(value / scale * 100), _plain(value)
-    note = (
-        f"单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录 "
-        f"percent-formatted cell shown as {pct}% recorded as {got} ({unit})"
-    )
+    note = Said("percent_cell", (("pct", pct), ("unit", unit), ("got", got)))
     return _finish(raw, value, integer, [note], False)
 
 
 def _in_unit(
-    raw: Any, value: D, suffix: str, unit: str | None, notes: list[str]
+    raw: Any, value: D, suffix: str, unit: str | None, notes: list[Said]
 ) -> Normalised | tuple[D, bool]:
     """A number typed with a unit, in the column's unit: (value, converted) or the failure."""
     if unit is None:
-        return _fail(raw, "带有单位，但本栏不填单位", "has a unit but this column has none")
+        return _fail(raw, "unit_not_wanted")
     src, dst = UNIT_FACTORS.get(suffix), UNIT_FACTORS.get(unit)
     if src is None and suffix in _MULTIPLIERS and dst:
         # '3万' in a % column is no ratio: an empty dimension makes it a mismatch
         src = (dst[0] if dst[0] != "ratio" else "", _MULTIPLIERS[suffix])
     if suffix == unit or (src and src == dst):
-        notes.append(f"已去除单位“{suffix}” unit “{suffix}” removed")
+        notes.append(Said("unit_removed", (("suffix", suffix),)))
         return value, False
     if src is None:
-        return _fail(raw, f"的单位“{suffix}”无法识别", f"has an unknown unit “{suffix}”")
+        return _fail(raw, "unit_unknown", suffix=suffix)
     if dst is None or src[0] != dst[0]:
-        zh, en = f"的单位“{suffix}”与本栏“{unit}”不符", f"is in {suffix}, the column in {unit}"
-        return _fail(raw, zh, en, "unit_mismatch")
+        return _fail(raw, "other_unit", "unit_mismatch", suffix=suffix, unit=unit)
     converted = value * src[1] / dst[1]
     was, now = f"{_plain(value)}{suffix}", f"{_plain(converted)}{unit}"
-    notes.append(
-        f"单位已换算（{suffix} → {unit}）：{was} = {now} "
-        f"unit converted ({suffix} → {unit}): {was} = {now}"
-    )
+    named = {"suffix": suffix, "unit": unit, "was": was, "now": now}
+    notes.append(Said("converted", tuple(named.items())))
     return converted, True
 
 
 def _serial(raw: float | int, date1904: bool) -> Normalised:
     if not math.isfinite(raw):
-        return _fail(raw, "不是日期", "is not a date")
+        return _fail(raw, "not_date")
     text = _text(raw).value
     if 19000101 <= raw <= 99991231 and (m := _FULL_DATES[2].fullmatch(text)):
         return _ymd(raw, text, m, [])  # 20140701 typed as a number
     if 1900 <= raw < 2100:  # serial 1900..2099 is 1905: surely a year or '2014.7'
-        return _fail(raw, "像年份而非日期（请填如 2014-07-01）", "looks like a year, not a date")
+        return _fail(raw, "year_like")
     n = math.floor(raw)
-    notes = [f"Excel 日期序号 {text} 已转换 Excel date serial converted"]
+    notes = [Said("serial", (("serial", text),))]
     if raw != n:
         notes.append(N_TIME)
     if n < (0 if date1904 else 1) or (n == 60 and not date1904):
         # serial 60 is 1900-02-29, a day Lotus 1-2-3 invented and Excel kept
-        return _fail(raw, "不是有效的 Excel 日期序号", "is not a valid Excel date serial")
+        return _fail(raw, "bad_serial")
     try:
         if date1904:
             d = date(1904, 1, 1) + timedelta(days=n)
         else:  # serials above 60 carry the fake leap day, hence the 1899-12-30 epoch
             d = date(1899, 12, 31 if n < 60 else 30) + timedelta(days=n)
     except OverflowError:
-        return _fail(raw, "不是有效的 Excel 日期序号", "is not a valid Excel date serial")
+        return _fail(raw, "bad_serial")
     return Normalised(d.isoformat(), tuple(notes))
 
 
-def _ymd(raw: Any, s: str, m: re.Match[str], notes: list[str], day: bool = True) -> Normalised:
+def _ymd(raw: Any, s: str, m: re.Match[str], notes: list[Said], day: bool = True) -> Normalised:
     try:
         d = date(int(m["y"]), int(m["m"]), int(m["d"]) if day else 1)
     except ValueError:
-        return _fail(raw, "不是有效日期", "is not a valid date")
+        return _fail(raw, "bad_date")
     iso = d.isoformat()
     if not day:
         notes.append(N_DAY)
@@ -325,7 +349,7 @@ def _date(raw: Any, date1904: bool) -> Normalised:
     if isinstance(raw, date):
         return Normalised(raw.isoformat())
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        return _fail(raw, "不是日期", "is not a date")
+        return _fail(raw, "not_date")
     if not isinstance(raw, str):
         return _serial(raw, date1904)
     s, notes = _clean(raw)
@@ -339,7 +363,7 @@ def _date(raw: Any, date1904: bool) -> Normalised:
     for rx in _MONTHS:
         if m := rx.fullmatch(s):
             return _ymd(raw, s, m, notes, day=False)
-    return _fail(raw, "无法识别为日期，请填写如 2014-07-01", "is not a date; enter e.g. 2014-07-01")
+    return _fail(raw, "unreadable_date")
 
 
 def _enum(raw: Any, values: list[Any]) -> Normalised:

@@ -22,13 +22,19 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
+from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef, QualityCheck
 from tianbao.plan.periods import Period
-from tianbao.validate.extract import FormRecords, RowRecord
-from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.history import EarlierMonths
+from tianbao.validate.records import FormRecords, RowRecord
 from tianbao.validate.schema_check import row_name
 
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.QUALITY_OUTLIER,
+    Code.QUALITY_CONCENTRATED,
+    Code.QUALITY_UNCHANGED,
+)
 CONSISTENCY = 0.6745  # makes MAD comparable with a standard deviation
 
 
@@ -62,14 +68,19 @@ def check_quality(
                 said = _said(q, form, row, history, period)
                 if said is None:
                     continue
-                code, text = said
+                code, variant, named = said
                 note = row.record.get(explain.field) if explain else None
-                explained = note not in (None, "")
-                text += f"（已说明：{note}）" if explained else "（请核实，或在“说明”栏解释）"
+                if note not in (None, ""):
+                    variant = "_".join(filter(None, (variant, "explained")))
                 out.append(
                     make(
                         code,
-                        message=f"{row_name(row)}：{text}",
+                        variant,
+                        row=row_name(row),
+                        note=note,
+                        label=_label(form, q.field, period),
+                        now=_shown(named.pop("now")),
+                        **named,
                         value=row.record.get(q.field),
                         **where,
                         form=form_id,
@@ -94,11 +105,11 @@ def _said(
     row: RowRecord,
     history: list[Mapping[str, Any]],
     period: Period,
-) -> tuple[Code, str] | None:
+) -> tuple[Code, str, dict[str, Any]] | None:
+    """The code, its template's variant and the figures it names, when the check fails."""
     now = _num(row.record.get(q.field))
     if now is None:
         return None
-    label = _label(form, q.field, period)
     if q.check == "outlier":
         earlier = [x for h in history if (x := _num(h.get(q.field))) is not None]
         if len(earlier) < q.min_months:
@@ -111,11 +122,8 @@ def _said(
         score = float(Decimal(CONSISTENCY) * (now - mid) / mad)
         if abs(score) <= q.z:
             return None
-        way = "高于" if score > 0 else "低于"
-        return Code.QUALITY_OUTLIER, (
-            f"{label} {_shown(now)} 远{way}本年以往 {len(earlier)} 个月（中位数 "
-            f"{_shown(mid)}，修正Z值 {score:.1f}，超过 ±{q.z:g}）"
-        )
+        figures = {"now": now, "months": len(earlier), "median": _shown(mid), "score": score}
+        return Code.QUALITY_OUTLIER, "" if score > 0 else "low", {**figures, "z": q.z}
     if q.check == "concentration":
         total = _num(row.record.get(q.of))
         if period.last_month < q.from_month or total is None or total <= 0 or now <= 0:
@@ -123,17 +131,23 @@ def _said(
         share = now / total
         if share <= Decimal(str(q.share)):
             return None
-        return Code.QUALITY_CONCENTRATED, (
-            f"{label} {_shown(now)} 占{_label(form, q.of, period)} {_shown(total)} 的 "
-            f"{float(share) * 100:.0f}%（超过 {q.share * 100:g}%，全年进度集中在本月）"
+        return (
+            Code.QUALITY_CONCENTRATED,
+            "",
+            {
+                "now": now,
+                "of_label": _label(form, q.of, period),
+                "of": q.of,
+                "total": _shown(total),
+                "share": float(share) * 100,
+                "limit": q.share * 100,
+            },
         )
     if q.check == "unchanged":
         last = [_num(h.get(q.field)) for h in history[-(q.months - 1) :]]
         if len(last) < q.months - 1 or any(x != now for x in last):
             return None
-        return Code.QUALITY_UNCHANGED, (
-            f"{label} 连续 {q.months} 个月都是 {_shown(now)}，没有变化（按计划应有进展）"
-        )
+        return Code.QUALITY_UNCHANGED, "", {"now": now, "months": q.months}
     return None
 
 

@@ -1,6 +1,5 @@
-"""A return's rows as validation holds them: the read sheet (``SheetView``), each form's
-rows found by key (``FormRecords`` of ``RowRecord``) with the cell of every field, and
-how a row is named to the clerk."""
+"""What extraction reads a form's sheet into: the sheet as read, the form's rows by
+key with their normalised records, and how a row is named to a clerk."""
 
 from __future__ import annotations
 

@@ -16,12 +16,20 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from tianbao.findings import Code, Finding, make
 from tianbao.forms.expr import Missing, evaluate_node, parse
 from tianbao.forms.model import FormDef, Rule
 from tianbao.plan.periods import Period
-from tianbao.validate.extract import FormRecords, RowRecord
-from tianbao.validate.findings import Code, Finding, make
+from tianbao.validate.records import FormRecords, RowRecord
 from tianbao.validate.schema_check import row_name
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.RULE_FAILED,
+    Code.RULE_WARNING,
+    Code.RULE_WARNING_EXPLAINED,
+    Code.RULE_MISSING_VALUE,
+)
 
 _FIELD = re.compile(r"\{([a-z_]+(?:\.[A-Za-z_.]+)?)\}")
 
@@ -150,7 +158,10 @@ def _missing(
 ) -> Finding:
     return make(
         Code.RULE_MISSING_VALUE,
-        message=f"{row_name(row)}：{_fill(rule.message_zh, scope)}（缺少 {name}）",
+        row=row_name(row),
+        rule_zh=_fill(rule.message_zh, scope),
+        rule_en=_fill(rule.message_en, scope),
+        name=name,
         value=None,
         expected=name,
         **_where(rule, row, sheet, where, form),
@@ -170,26 +181,19 @@ def _failed(
     expected = _expected(parse(rule.expr).tree.body, scope)
     values = {**scope, "expected": _round(expected)}
     # the row a clerk looks for, not the rule's id (that is the finding's "rule" field)
-    message = f"{row_name(row)}：{_fill(rule.message_zh, values)}"
-    value = scope.get(rule.cell) if rule.cell else None
+    said = {
+        "row": row_name(row),
+        "rule_zh": _fill(rule.message_zh, values),
+        "rule_en": _fill(rule.message_en, values),
+        "value": scope.get(rule.cell) if rule.cell else None,
+        "expected": _round(expected),
+    }
     if rule.severity == "error":
-        return make(Code.RULE_FAILED, message=message, value=value, expected=_round(expected), **at)
+        return make(Code.RULE_FAILED, **said, **at)
     note = scope.get(explain_field) if explain_field else None
     if note not in (None, ""):
-        return make(
-            Code.RULE_WARNING_EXPLAINED,
-            message=f"{message}（已说明：{note}）",
-            value=value,
-            expected=_round(expected),
-            **at,
-        )
-    return make(
-        Code.RULE_WARNING,
-        message=f"{message}（请在“说明”栏解释）",
-        value=value,
-        expected=_round(expected),
-        **at,
-    )
+        return make(Code.RULE_WARNING_EXPLAINED, note=note, **said, **at)
+    return make(Code.RULE_WARNING, **said, **at)
 
 
 def _where(

@@ -14,12 +14,23 @@ from typing import Any
 import fastjsonschema
 from jsonschema import Draft202012Validator
 
+from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef
 from tianbao.schema_errors import is_date as _is_date
 from tianbao.support.plain_numbers import plain_number
-from tianbao.validate.extract import FormRecords, row_name
-from tianbao.validate.findings import Code, Finding, make
 from tianbao.validate.normalize import shown
+from tianbao.validate.records import FormRecords, row_name
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.SCHEMA_REQUIRED,
+    Code.SCHEMA_TYPE,
+    Code.SCHEMA_RANGE,
+    Code.SCHEMA_ENUM,
+    Code.SCHEMA_FORMAT,
+    Code.SCHEMA_LENGTH,
+    Code.SCHEMA_OTHER,
+)
 
 _CODES = {
     "required": Code.SCHEMA_REQUIRED,
@@ -34,15 +45,6 @@ _CODES = {
     "pattern": Code.SCHEMA_FORMAT,
     "maxLength": Code.SCHEMA_LENGTH,
     "minLength": Code.SCHEMA_LENGTH,
-}
-_ZH = {
-    Code.SCHEMA_REQUIRED: "「{label}」为必填项，请填写",
-    Code.SCHEMA_TYPE: "「{label}」应为{expected}，实际为 {value}",
-    Code.SCHEMA_RANGE: "「{label}」为 {value}，超出允许范围（{expected}）",
-    Code.SCHEMA_ENUM: "「{label}」为 {value}，不是允许的选项（{expected}）",
-    Code.SCHEMA_FORMAT: "「{label}」为 {value}，格式不符（应为 {expected}）",
-    Code.SCHEMA_LENGTH: "「{label}」长度不符合要求（{expected}）",
-    Code.SCHEMA_OTHER: "「{label}」不符合要求：{detail}",
 }
 _TYPES = {"number": "数字", "integer": "整数", "string": "文字"}
 
@@ -82,18 +84,18 @@ class SchemaChecker:
         label = col.label_zh if col else name
         value = None if code is Code.SCHEMA_REQUIRED else err.instance
         expected = _expected(str(err.validator), err.validator_value, err.schema)
-        text = _ZH[code].format(
-            label=label, value=shown(value), expected=expected, detail="不符合报表的要求"
-        )
-        typed = row.placeholders.get(name) if code is Code.SCHEMA_REQUIRED else None
-        extra = {"message_en": f"{name}: {err.message}"}
-        if typed is not None:  # they did fill it in: with a word for "nothing"
-            text = f"「{label}」填写了“{typed}”，本栏须填数值；确无数据请填 0 并在说明中注明"
-        elif code is Code.SCHEMA_REQUIRED:  # left blank: the notice groups these by row
-            extra |= {"label": label, "row_name": row_name(row)}
+        placeholder = row.placeholders.get(name) if code is Code.SCHEMA_REQUIRED else None
+        extra = {}
+        if placeholder is None and code is Code.SCHEMA_REQUIRED:  # the notice groups by row
+            extra = {"label": label, "row_name": row_name(row)}
         return make(
             code,
-            message=f"{row_name(row)}：{text}",
+            "" if placeholder is None else "placeholder",  # a word for "nothing" typed in
+            row=row_name(row),
+            label=label,
+            typed=shown(value) if placeholder is None else placeholder,
+            wanted=expected,
+            error=err.message,
             sheet=sheet,
             cell=row.cell(name),
             row_key=row.key,

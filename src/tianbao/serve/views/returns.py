@@ -18,11 +18,11 @@ from starlette.routing import Route
 
 from tianbao import api
 from tianbao.errors import TianbaoError
+from tianbao.findings import Finding, Severity
 from tianbao.report import notice
 from tianbao.serve import accounts, audit, auth
 from tianbao.serve.views.base import off_loop, render, root, zh
 from tianbao.serve.views.dept import download, versions
-from tianbao.validate.findings import Finding, Severity
 
 VERDICTS = {
     "accepted": ("通过", "ok"),

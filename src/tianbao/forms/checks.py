@@ -1,7 +1,5 @@
-"""What a form layout must hold together, beyond its JSON Schema: the key and each
-column against the record schema and the plan's attributes, the audit rules'
-expressions and cells, the quality checks' fields. Each problem is named with the
-layout's file, line and path (``at``)."""
+"""What can be wrong in a form layout's columns, audit rules and quality checks, each
+problem placed by the loader's ``at`` (file, line, path): the loader's second half."""
 
 from __future__ import annotations
 
@@ -9,11 +7,21 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from tianbao.findings import Code
 from tianbao.forms.expr import ExprError, parse
 from tianbao.forms.model import Column, QualityCheck, Rule
-from tianbao.problems import CheckCode, Problem
+from tianbao.problems import Problem, said
 from tianbao.support.yamlio import LoadedYaml
 
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.DUPLICATE_ID,
+    Code.FORM_FIELD_MISSING,
+    Code.FORM_PREFILL_UNKNOWN,
+    Code.FORM_RULE_INVALID,
+)
+
+# the names a rule may use besides the form's fields
 PERIOD_NAMES = {
     "period.month",
     "period.index",
@@ -47,9 +55,9 @@ def column_problems(
     ):
         problems.append(
             at(
-                CheckCode.FORM_FIELD_MISSING,
+                Code.FORM_FIELD_MISSING,
                 ("key",),
-                "主键应为一个预填列 the key must be a pre-filled column",
+                said(Code.FORM_FIELD_MISSING, "key"),
                 key,
                 sorted(names),
             )
@@ -59,9 +67,9 @@ def column_problems(
         if c.field in seen:
             problems.append(
                 at(
-                    CheckCode.DUPLICATE_ID,
+                    Code.DUPLICATE_ID,
                     ("columns", i, "field"),
-                    CheckCode.DUPLICATE_ID.value,
+                    said(Code.DUPLICATE_ID),
                     c.field,
                     "unique",
                 )
@@ -70,9 +78,9 @@ def column_problems(
         if c.entry and c.field not in props:
             problems.append(
                 at(
-                    CheckCode.FORM_FIELD_MISSING,
+                    Code.FORM_FIELD_MISSING,
                     ("columns", i, "field"),
-                    f"填报列在记录 schema 中未定义 entry column not in {sname}",
+                    said(Code.FORM_FIELD_MISSING, "not_in_schema", schema=sname),
                     c.field,
                     sorted(props),
                 )
@@ -81,10 +89,9 @@ def column_problems(
             if c.previous_field not in entry:
                 problems.append(
                     at(
-                        CheckCode.FORM_PREFILL_UNKNOWN,
+                        Code.FORM_PREFILL_UNKNOWN,
                         ("columns", i, "prefill"),
-                        "上期预填须引用本表的填报列 previous.<field> must name an entry "
-                        "column of this form",
+                        said(Code.FORM_PREFILL_UNKNOWN, "previous"),
                         c.prefill,
                         sorted(f"previous.{e}" for e in entry),
                     )
@@ -92,9 +99,9 @@ def column_problems(
         elif c.prefill and c.prefill not in known_attrs:
             problems.append(
                 at(
-                    CheckCode.FORM_PREFILL_UNKNOWN,
+                    Code.FORM_PREFILL_UNKNOWN,
                     ("columns", i, "prefill"),
-                    CheckCode.FORM_PREFILL_UNKNOWN.value,
+                    said(Code.FORM_PREFILL_UNKNOWN),
                     c.prefill,
                     sorted(known_attrs),
                 )
@@ -103,9 +110,9 @@ def column_problems(
             if ref not in names:
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("columns", i, "formula"),
-                        "公式引用了未定义的列 formula refers to an unknown column",
+                        said(Code.FORM_FIELD_MISSING, "formula"),
                         ref,
                         sorted(names),
                     )
@@ -114,10 +121,9 @@ def column_problems(
             if ref not in names or not c.entry:
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("columns", i, "default_sum"),
-                        "default_sum 只用于填报列，且须引用本表的列 default_sum belongs to an "
-                        "entry column and names columns of this form",
+                        said(Code.FORM_FIELD_MISSING, "default_sum"),
                         ref,
                         sorted(names),
                     )
@@ -126,9 +132,9 @@ def column_problems(
             if attr not in known_attrs:
                 problems.append(
                     at(
-                        CheckCode.FORM_PREFILL_UNKNOWN,
+                        Code.FORM_PREFILL_UNKNOWN,
                         ("columns", i, "only_if"),
-                        CheckCode.FORM_PREFILL_UNKNOWN.value,
+                        said(Code.FORM_PREFILL_UNKNOWN),
                         attr,
                         sorted(known_attrs),
                     )
@@ -136,9 +142,9 @@ def column_problems(
     for prop in sorted(props - entry - {key}):
         problems.append(
             at(
-                CheckCode.FORM_FIELD_MISSING,
+                Code.FORM_FIELD_MISSING,
                 ("properties", prop),
-                f"schema 字段没有对应的填报列 schema property has no entry column in {lname}",
+                said(Code.FORM_FIELD_MISSING, "no_column", layout=lname),
                 prop,
                 sorted(entry),
                 file=sname,
@@ -160,9 +166,9 @@ def quality_checks(
             if name and name not in names:
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("quality", i, key),
-                        f"{CheckCode.FORM_FIELD_MISSING.value} ({name})",
+                        said(Code.FORM_FIELD_MISSING, "ref", ref=name),
                         name,
                         "a field of the form",
                     )
@@ -204,7 +210,7 @@ def audit_rules(
             except ExprError as exc:
                 problems.append(
                     at(
-                        CheckCode.FORM_RULE_INVALID,
+                        Code.FORM_RULE_INVALID,
                         ("rules", i, part),
                         f"{r['id']}: {exc}",
                         r[part],
@@ -215,9 +221,9 @@ def audit_rules(
             for name in sorted(n for n in expr.names - allowed if n.count(".") < 2):
                 problems.append(
                     at(
-                        CheckCode.FORM_FIELD_MISSING,
+                        Code.FORM_FIELD_MISSING,
                         ("rules", i, part),
-                        f"{r['id']}: 审核公式引用了未定义的字段 rule refers to an unknown field",
+                        said(Code.FORM_FIELD_MISSING, "rule", rule=r["id"]),
                         name,
                         "a column, plan.x, prev.x or period.x",
                     )
@@ -225,9 +231,9 @@ def audit_rules(
         if r.get("cell") and r["cell"] not in names:
             problems.append(
                 at(
-                    CheckCode.FORM_FIELD_MISSING,
+                    Code.FORM_FIELD_MISSING,
                     ("rules", i, "cell"),
-                    CheckCode.FORM_FIELD_MISSING.value,
+                    said(Code.FORM_FIELD_MISSING),
                     r["cell"],
                     sorted(names),
                 )
