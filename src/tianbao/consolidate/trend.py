@@ -41,7 +41,9 @@ def write_trend(book: Book, ws: Any) -> None:
     counting = d.months()
     months = list(counting)
     heads = [("指标代码", 18), ("指标名称", 36), ("计量单位", 8), ("目标值", 12)]
-    heads += [(f"{m.last_month}月", 11) for m in months]
+    gaps = d.gaps()
+    # a month some department's return is missing from is marked where it is read
+    heads += [(month_label(m, len(gaps.get(m, []))), 11) for m in months]
     ncols = len(heads)
     book.titles(ws, f"{plan.district_name}{d.of.label_zh}逐月完成情况（1–{len(months)}月）", ncols)
     book.header(ws, HEAD - 1, heads)
@@ -122,6 +124,7 @@ def write_trend(book: Book, ws: Any) -> None:
     for j, m in enumerate(months):
         n = sum(1 for code in d.expected if code in counting[m])
         ws.write_number(r, FIRST_MONTH_COL + j, n, st.get("cell", "0"))
+    r = _gap_notes(book, ws, r, months, gaps)
     r += 2
     note = (
         "注：各月数字取自该月受理的报表（可在该月汇总表的「数据来源」中核对）；"
@@ -130,6 +133,31 @@ def write_trend(book: Book, ws: Any) -> None:
     ws.write_string(r, 1, note, st.get("subtitle"))
     ws.freeze_panes(HEAD, 2)
     book.page(ws, ncols, r)
+
+
+def month_label(month: Period, missing: int) -> str:
+    """「6月」, or 「6月（缺2）」 when two departments' returns do not count that month."""
+    return f"{month.last_month}月" + (f"（缺{missing}）" if missing else "")
+
+
+def _gap_notes(
+    book: Book, ws: Any, r: int, months: list[Period], gaps: dict[Period, list[tuple[str, str]]]
+) -> int:
+    """One line per month that lacks departments: 「6月：缺 ZJJ 住建局（退回）」. Their
+    sums and rates are over the departments that reported, so a fall there is no fall."""
+    d = book.data
+    short = {code: dept.short for code, dept in d.plan.departments.items()}
+    lacking = [m for m in months if gaps.get(m)]
+    if not lacking:
+        return r
+    r += 2
+    head = "报表不全的月份（该月合计与完成率只含已受理的单位，与其他月份不可直接比较）"
+    ws.write_string(r, 1, head, book.styles.get("section"))
+    for m in lacking:
+        r += 1
+        who = "、".join(f"{c} {short.get(c, c)}（{why}）" for c, why in gaps[m])
+        ws.write_string(r, 1, f"{m.last_month}月：缺 {who}", book.plain)
+    return r
 
 
 def _investment_groups(book: Book) -> list[tuple[str, str, set[str], str]]:
