@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tianbao.consolidate.provenance import YTD_OF_FLOW, Part, origins, sum_parts
+from tianbao.consolidate.provenance import YTD_OF_FLOW, Part, origins
 from tianbao.consolidate.rates import (
     Rate,
     amount_rate,
@@ -158,18 +158,13 @@ class Consolidated:
         first = self.of.start.month if self.spans_months else self.period.last_month
         return [m for m in self.months() if m.last_month >= first]
 
-    def flow(self, row: Row) -> Decimal | None:
-        """A monthly flow (本月) over the summary's period: the sum of each month's figure
-        from that month's counting return (the summary's own month is the row's); None
-        unless every month of the period gave it (a sum short of a month would read as
-        the period's total). Point-in-time indicators are not flows (``Book.flow``
-        shows their last value)."""
-        parts = self.flow_parts(row)
-        return None if parts is None else sum_parts(parts)
-
     def flow_parts(self, row: Row) -> list[Part] | None:
-        """Each month's contribution to ``flow``: the month's counting return and the
-        cell the figure was in; None unless every month of the period gave it."""
+        """A monthly flow (本月) over the summary's period, month by month: each month's
+        figure from that month's counting return (the summary's own month is the row's)
+        and the cell it was in; their sum is the period's figure. None unless every
+        month of the period gave it (a sum short of a month would read as the period's
+        total). Point-in-time indicators are not flows (``Book.flow`` shows their last
+        value)."""
         name = FLOWS[row.collection]
         earlier = self._earlier(row.collection)
         where = self._origins.get(row.collection, {})
