@@ -217,22 +217,37 @@ class Consolidated:
                     continue  # the summary's month: from rows, read once there
                 assert form is not None
                 # 本月 only for the months a flow sums
-                wanted = _fields(fields, flow) if m in summed else fields
-                ids = [s.id for s in by_dept.values() if form in s.forms]
-                values = self.ledger.field_values(ids, form, wanted)
-                got = {(sid, k, f): v for sid, k, f, v in values}
-                if flow and m in summed:  # 数据来源 names each month's cell of a flow
-                    found = origins(self.ledger, ids, form, flow)
-                    self._origins.setdefault(collection, {}).update(found)
-                for it in self.plan.items.get(collection, []):
-                    sub = by_dept.get(it.department)
-                    if sub is None or form not in sub.forms:
-                        continue
-                    for f in wanted:
-                        if (value := got.get((sub.id, it.key, f))) is not None:
-                            out[(m, it.key, f)] = value
+                month_flow = flow if m in summed else ()
+                out.update(self._month(collection, m, by_dept, form, fields, month_flow))
             self._figures[collection] = out
         return self._figures[collection]
+
+    def _month(
+        self,
+        collection: str,
+        m: Period,
+        by_dept: dict[str, Submission],
+        form: str,
+        fields: tuple[str, ...],
+        flow: tuple[str, ...],
+    ) -> dict[tuple[Period, str, str], Any]:
+        """One earlier month's figures of a collection from its counting returns; where
+        ``flow`` is summed that month, the cells it was in too (for 数据来源)."""
+        wanted = _fields(fields, flow)
+        ids = [s.id for s in by_dept.values() if form in s.forms]
+        got = {(sid, k, f): v for sid, k, f, v in self.ledger.field_values(ids, form, wanted)}
+        if flow:
+            found = origins(self.ledger, ids, form, flow)
+            self._origins.setdefault(collection, {}).update(found)
+        out: dict[tuple[Period, str, str], Any] = {}
+        for it in self.plan.items.get(collection, []):
+            sub = by_dept.get(it.department)
+            if sub is None or form not in sub.forms:
+                continue
+            for f in wanted:
+                if (value := got.get((sub.id, it.key, f))) is not None:
+                    out[(m, it.key, f)] = value
+        return out
 
     @property
     def of(self) -> Period:
