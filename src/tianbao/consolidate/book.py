@@ -212,7 +212,8 @@ class Book:
         # the months' sum against what the year-to-date figures say the period added
         before, base = d.ytd_before(row)
         ytd = row.num(YTD_OF_FLOW[row.collection])
-        note = disagreement(value, parts, ytd, base, before)
+        base_return = d.months()[before].get(row.item.department) if before else None
+        note = disagreement(value, parts, ytd, base, before, base_return)
         if note:
             ws.write_comment(r, c, note, {"author": "tianbao", "x_scale": 2, "y_scale": 1.5})
         return value

@@ -64,10 +64,12 @@ def disagreement(
     ytd: Decimal | None,
     base: Decimal | None,
     base_month: Period | None,
+    base_return: Submission | None = None,
 ) -> str:
     """The note when the months' sum is not what the year-to-date figures say the
-    period added (本年累计 of the last month, less that of ``base_month`` when the
-    period does not start in January); '' when they agree or cannot be compared."""
+    period added (本年累计 of the last month, less that of ``base_month``, from
+    ``base_return``, when the period does not start in January); '' when they agree
+    or cannot be compared."""
     if ytd is None or (base_month is not None and base is None):
         return ""
     last = parts[-1].month
@@ -81,10 +83,14 @@ def disagreement(
             f"各月合计 {_n(total)} 与本年累计之差 {_n(added)}"
             f"（{last.last_month}月 {_n(ytd)} − {base_month.last_month}月 {_n(base or 0)}）不一致"
         )
-    fixed = [p for p in parts if p.submission.correction]
+    # the corrected returns among those the figures come from: the months', and the
+    # month before the period's, whose 本年累计 is subtracted
+    used = [(p.month, p.submission) for p in parts]
+    if base_month is not None and base_return is not None:
+        used.insert(0, (base_month, base_return))
+    fixed = [f"{m.last_month}月报表已更正（#{s.id}）" for m, s in used if s.correction]
     if fixed:
-        which = "、".join(f"{p.month.last_month}月报表已更正（#{p.submission.id}）" for p in fixed)
-        return f"{text}：{which}"
+        return f"{text}：{'、'.join(fixed)}"
     return f"{text}，请核对各月报表"
 
 
