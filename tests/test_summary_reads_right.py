@@ -301,3 +301,6 @@ def test_correction__months_that_do_not_add_up_to_the_year_to_date__noted(
                 assert str(ytd - base) in text or f"{ytd - base:f}".rstrip("0") in text, text
                 assert text.endswith(f"：5月报表已更正（#{fixed[0]}）"), text
         assert noted == 1, period  # FGW's 全社会固定资产投资, and nothing else
+        again = tmp_path / f"again-{period}.xlsx"
+        summarise(changed, period, again)
+        assert again.read_bytes() == out.read_bytes()  # notes and all: the same bytes
