@@ -597,6 +597,7 @@ def test_consolidate__csv__one_row_per_value(case: Case) -> None:
         "submission_id",
         "sheet",
         "cell",
+        "sha256",
     ]
     got = {
         (t["department"], t["form"], t["row_key"], t["field"], int(t["submission_id"])): t
@@ -605,6 +606,7 @@ def test_consolidate__csv__one_row_per_value(case: Case) -> None:
     for sid, form, key, field, value, sheet, cell in raw:
         t = got[(dept_of[sid], form, key, field, sid)]
         assert (t["period"], t["sheet"], t["cell"]) == (PERIOD, sheet, cell)
+        assert t["sha256"] == subs[dept_of[sid]][1]
         v = json.loads(value)
         if isinstance(v, (int, float)):
             assert Decimal(t["value"]) == Decimal(str(v))
@@ -649,9 +651,9 @@ def test_consolidate__sources_past_a_sheet__go_on_in_the_next(
 ) -> None:
     """数据来源 past Excel's row limit (here made 40 rows) goes on in 数据来源（续2）...:
     the same rows, in the same order, split."""
-    from tianbao.consolidate import book
+    from tianbao.consolidate import sources
 
-    monkeypatch.setattr(book, "SOURCES_PER_SHEET", 40)
+    monkeypatch.setattr(sources, "SOURCES_PER_SHEET", 40)
     out = tmp_path / "split.xlsx"
     res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
     assert res.exit_code == 0, res.output
@@ -1054,7 +1056,7 @@ def test_dashboard__investment_in_yi_yuan_from_the_detail_totals(books: tuple[An
     title, col = find_cell(c, "投资完成情况（亿元）")
     checked = 0
     for r in range(title + 2, title + 5):
-        for j in (col + 1, col + 2, col + 3):
+        for j in (col + 1, col + 2, col + 4):  # 总投资, 年度计划, 本年累计
             formula = f.cell(r, j).value
             if formula is None:
                 continue

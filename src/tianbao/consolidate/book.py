@@ -13,17 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from tianbao.consolidate.data import Consolidated, Row
+from tianbao.consolidate.data import FLOWS, Consolidated, Row
+from tianbao.consolidate.provenance import YTD_OF_FLOW, disagreement, sum_parts
 from tianbao.consolidate.rates import LABELS, NO_TARGET, OVER, PENDING_LABEL, UNREPORTED, WITHIN
 from tianbao.consolidate.rowwriter import Cell
 from tianbao.consolidate.styles import LATE_RED, PCT, Styles
 from tianbao.errors import TianbaoError
 from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx import WRAP_MARGIN, display_width, row_height
+
+if TYPE_CHECKING:
+    from tianbao.consolidate.sources import Sources
 
 OPTIONS = {
     "strings_to_formulas": False,
@@ -33,7 +37,6 @@ OPTIONS = {
 }
 HEAD = 4  # 0-based row of the first detail row (title, subtitle, blank, header)
 MAX_ROWS = 1_048_576  # rows of an Excel sheet
-SOURCES_PER_SHEET = MAX_ROWS - HEAD  # figures per 数据来源 sheet
 DASHBOARD = "总览"
 INDICATORS = "主要指标"
 PROJECTS = "重点项目"
@@ -94,89 +97,6 @@ class Block:
     label_col: int
     rate_col: int
     bench_col: int
-
-
-class Sources:
-    """数据来源: one row per figure taken from a return, written as the figure is;
-    past Excel's row limit it goes on in 数据来源（续2）, （续3）..."""
-
-    HEADS = (
-        ("汇总表工作表", 10),
-        ("汇总表单元格", 8),
-        ("报表", 18),
-        ("行", 10),
-        ("字段", 18),
-        ("数值", 18),
-        ("登记编号", 8),
-        ("单位代码", 8),
-        ("文件", 36),
-        ("文件SHA-256校验值", 66),
-        ("原表工作表", 10),
-        ("原表单元格", 8),
-    )
-
-    def __init__(self, book: Book, ws: Any) -> None:
-        self.book = book
-        self.per_sheet = SOURCES_PER_SHEET
-        self.count = 0
-        self.sheets: list[tuple[Any, int]] = []  # (sheet, rows written)
-        self._start(ws)
-
-    def _start(self, ws: Any) -> None:
-        book = self.book
-        n = len(self.sheets) + 1
-        title = "数据来源：汇总表中每个填报数据的出处" + (f"（续{n}）" if n > 1 else "")
-        book.titles(ws, title, len(self.HEADS))
-        ws.write_string(HEAD - 2, 0, NOT_PRINTED, book.styles.get("subtitle"))
-        book.header(ws, HEAD - 1, list(self.HEADS))
-        self.sheets.append((ws, 0))
-        self.ws, self.r = ws, HEAD
-
-    def add(self, sheet: str, where: str, row: Row, name: str) -> None:
-        if self.r - HEAD >= self.per_sheet:
-            ws = self.book.wb.add_worksheet(f"{SOURCES}（续{len(self.sheets) + 1}）")
-            self.sheets[-1] = (self.ws, self.r - HEAD)
-            self._start(ws)
-        sub = row.submission
-        assert sub is not None
-        origin = row.sources[name]
-        value = origin.value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = float(value)  # as recorded: no Decimal on the way (the same float)
-        else:
-            value = str(value)
-        self.ws.write_plain_row(
-            self.r,
-            (
-                sheet,
-                where,
-                origin.form,
-                origin.row_key,
-                origin.field,
-                value,
-                sub.id,
-                sub.department,
-                sub.file_name,
-                sub.sha256,
-                origin.sheet,
-                origin.cell,
-            ),
-            self.book.plain,
-        )
-        self.r += 1
-        self.count += 1
-
-    def finish(self) -> None:
-        self.sheets[-1] = (self.ws, self.r - HEAD)
-        ncols = len(self.HEADS)
-        for ws, n in self.sheets:
-            last = HEAD + max(n, 1) - 1
-            ws.freeze_panes(HEAD, 0)
-            # thousands of rows of file names and checksums are read on screen, not
-            # on paper: only the title and the note print
-            print_landscape(ws, [w for _, w in self.HEADS], None)
-            ws.print_area(0, 0, HEAD - 2, ncols - 1)
-            ws.autofilter(HEAD - 1, 0, last, ncols - 1)
 
 
 @dataclass(frozen=True)
@@ -281,8 +201,21 @@ class Book:
         if not d.spans_months or (row.collection == "indicators" and row.point):
             self.returned(ws, r, c, row, name, fmt)  # a point-in-time figure: the last
             return row.num(name)
-        value = d.flow(row)
+        parts = d.flow_parts(row)
+        value = None if parts is None else sum_parts(parts)
         self.num(ws, r, c, value, fmt)
+        if parts is None or value is None:
+            return value
+        assert self.sources is not None
+        for part in parts:  # every month's return the sum is of, each in 数据来源
+            self.sources.add_part(ws.name, cell(r, c), row, FLOWS[row.collection], part)
+        # the months' sum against what the year-to-date figures say the period added
+        before, base = d.ytd_before(row)
+        ytd = row.num(YTD_OF_FLOW[row.collection])
+        base_return = d.months()[before].get(row.item.department) if before else None
+        note = disagreement(value, parts, ytd, base, before, base_return)
+        if note:
+            ws.write_comment(r, c, note, {"author": "tianbao", "x_scale": 2, "y_scale": 1.5})
         return value
 
     def flow_label(self, what: str = "") -> str:

@@ -6,7 +6,6 @@ kept while the detail sheets were written."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,39 +21,26 @@ from tianbao.consolidate.book import (
     label,
 )
 from tianbao.consolidate.charts import add_charts
-from tianbao.consolidate.projects import P_PLAN, P_RATE, P_TOTAL, P_YTD
-from tianbao.consolidate.rates import (
-    AHEAD,
-    BEHIND,
-    BELOW,
-    GOOD,
-    LABELS,
-    NO_TARGET,
-    ON_TRACK,
-    OVER,
-    OVERDUE,
-    PENDING_LABEL,
-    REACHED,
-    UNREPORTED,
-    WITHIN,
+from tianbao.consolidate.grid import (
+    COUNT_COLUMNS,
+    LEFT,
+    LEFT_LAST,
+    LINE,
+    PAGE_HEIGHT,
+    RIGHT,
+    RIGHT_LAST,
+    WIDTHS,
+    Grid,
+    header,
+    section,
 )
-from tianbao.consolidate.sheets import IND_RATE, LIV_BUDGET, LIV_DONE, LIV_RATE
-from tianbao.consolidate.styles import LATE_RED, MONEY, PCT
-from tianbao.consolidate.totals import Group
+from tianbao.consolidate.investment import investment
+from tianbao.consolidate.rates import GOOD, LABELS, NO_TARGET, PENDING_LABEL
+from tianbao.consolidate.sheets import IND_RATE
+from tianbao.consolidate.styles import LATE_RED, PCT
 from tianbao.plan.clock import shown_zh
 from tianbao.support.print_layout import A4_AT_100, READABLE, print_landscape, printed_width
 from tianbao.support.xlsx import WRAP_MARGIN, row_height
-
-# the counts table: one column per verdict; growth targets and ceilings beside 序时
-COUNT_COLUMNS = (
-    ("超序时", (AHEAD,)),
-    ("符合序时", (ON_TRACK,)),
-    ("滞后/逾期", (BEHIND, OVERDUE)),
-    ("达到目标/达标", (REACHED, WITHIN)),
-    ("低于目标/超标", (BELOW, OVER)),
-    ("未报", (UNREPORTED,)),
-    ("目标待定/无考核目标", (NO_TARGET,)),
-)
 
 SECTIONS = (
     ("主要指标", INDICATORS, "indicators"),
@@ -64,50 +50,11 @@ SECTIONS = (
 )
 
 
-WAN_PER_YI = 10_000  # 万元 in one 亿元
-
-# 总览's page 1 in two panels side by side, landscape: on the left the main indicators
-# and the overdue milestones; on the right reporting and sign-off, the counts by status
-# and the investment. Columns 0-6 left, 7 a gap, 8-16 right.
-LEFT, RIGHT = 0, 8
-WIDTHS = [22, 6, 11, 8, 20, 8, 10, 2, 14, 8, *[8] * (len(COUNT_COLUMNS) - 1), 9]
-LEFT_LAST, RIGHT_LAST = RIGHT - 2, len(WIDTHS) - 1
 # 「增长11%以上（≈97.85亿元）」, 「…（按增速≈89.21亿元）」: the level a target implies
 LEVEL_NOTE = re.compile(r"（[^（）]*≈[^（）]*）")
-PAGE_HEIGHT = 487.0  # points of A4 landscape between margins of 0.75"
-LINE = 13.0  # points per wrapped line of 10 pt text
 MAX_MILESTONES = 8  # lines of overdue milestones on page 1; the rest on 重点项目
 # 主要指标's columns 总览 shows: the figure judged, 同比增长, 状态
 IND_VALUE, IND_GROWTH, IND_STATUS = 9, 11, IND_RATE + 3
-
-
-class Grid:
-    """总览's cells, gathered panel by panel, then written row by row: the workbook is
-    in constant_memory mode, where a sheet's rows must be written top to bottom."""
-
-    def __init__(self) -> None:
-        self.cells: dict[int, list[tuple[int, str, tuple[Any, ...]]]] = {}
-        self.heights: dict[int, float] = {}
-
-    def put(self, r: int, c: int, method: str, *args: Any) -> None:
-        self.cells.setdefault(r, []).append((c, method, (r, c, *args)))
-
-    def merge(self, r: int, c1: int, c2: int, text: str, fmt: Any) -> None:
-        self.cells.setdefault(r, []).append((c1, "merge_range", (r, c1, r, c2, text, fmt)))
-        width = sum(WIDTHS[c1 : c2 + 1]) * WRAP_MARGIN
-        self.need(r, row_height([(text, width)], LINE))
-
-    def need(self, r: int, height: float) -> None:
-        self.heights[r] = max(self.heights.get(r, 15.0), height)
-
-    def height(self, first: int, last: int) -> float:
-        return sum(self.heights.get(r, 15.0) for r in range(first, last + 1))
-
-    def flush(self, ws: Any) -> None:
-        for r in sorted(set(self.cells) | set(self.heights)):
-            for _, method, args in sorted(self.cells.get(r, []), key=lambda x: x[0]):
-                getattr(ws, method)(*args)
-            ws.set_row(r, self.heights.get(r, 15.0))
 
 
 def write_dashboard(book: Book, ws: Any) -> None:
@@ -125,7 +72,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
     left = _note(book, g, left + 1)
     right = _facts(book, g, 2)
     right = _counts(book, g, right + 1)
-    right = _investment(book, g, right + 1)
+    right = investment(book, g, right + 1)
     last = max(left, right)
     g.flush(ws)
     # page 1 whole on one sheet of A4: the scale that fits its width and its height
@@ -138,17 +85,6 @@ def write_dashboard(book: Book, ws: Any) -> None:
     ws.print_area(0, 0, end, RIGHT_LAST)
 
 
-def _section(g: Grid, st: Any, r: int, c: int, text: str) -> None:
-    g.put(r, c, "write_string", text, st.get("section"))
-    g.need(r, 18)
-
-
-def _header(g: Grid, st: Any, r: int, c: int, heads: list[str]) -> None:
-    for j, h in enumerate(heads):
-        g.put(r, c + j, "write_string", h, st.get("header"))
-    g.need(r, row_height([(h, WIDTHS[c + j]) for j, h in enumerate(heads)], LINE))
-
-
 def _ref_number(sheet: str, r: int, c: int) -> str:
     """A figure of a detail sheet, blank where it is blank (a bare reference shows 0)."""
     there = f"'{sheet}'!{cell(r, c)}"
@@ -158,9 +94,9 @@ def _ref_number(sheet: str, r: int, c: int) -> str:
 def _indicators(book: Book, g: Grid, r: int) -> int:
     """The main indicators: value, growth, target, completion and status."""
     st = book.styles
-    _section(g, st, r, LEFT, "主要指标完成情况")
+    section(g, st, r, LEFT, "主要指标完成情况")
     heads = ["指标", "单位", "本年累计（时点指标为本月）", "同比增长(%)", "目标"]
-    _header(g, st, r + 1, LEFT, [*heads, "完成率(%)", "状态"])
+    header(g, st, r + 1, LEFT, [*heads, "完成率(%)", "状态"])
     r += 1
     wrap = st.get("cell", None, text_wrap=True)
     money, pct = st.get("cell", "#,##0.00"), st.get("cell", PCT)
@@ -187,75 +123,12 @@ def _indicators(book: Book, g: Grid, r: int) -> int:
     return r
 
 
-def _investment(book: Book, g: Grid, r: int) -> int:
-    """Key projects, all projects and livelihood projects against the plan, in 亿元."""
-    d, st = book.data, book.styles
-    # leaders read 亿元: the detail sheets keep 万元, 总览 divides by 10,000
-    _section(g, st, r + 1, RIGHT, "投资完成情况（亿元）")
-    heads = ["项目", "总投资", "年度计划", "本年累计", "完成率(%)", "序时进度(%)"]
-    _header(g, st, r + 2, RIGHT, [*heads, "差(百分点)"])
-    g.merge(r + 2, RIGHT + 7, RIGHT_LAST, "状态", st.get("header"))
-    r += 2
-    money, pct = st.get("cell", MONEY), st.get("cell", PCT)
-    lab = st.get("label", None, text_wrap=True)
-    _, key_row, _, _ = book.refs["projects_key"]
-    _, all_row, _, _ = book.refs["projects_total"]
-    _, liv_row, _, _ = book.refs["livelihood_total"]
-
-    def proj(row: int) -> Callable[[int], str | None]:
-        cols = {1: P_TOTAL, 2: P_PLAN, 3: P_YTD, 4: P_RATE}
-        return lambda j: f"='{PROJECTS}'!{cell(row, cols[j])}" if j in cols else None
-
-    def liv(j: int) -> str | None:
-        cols = {2: LIV_BUDGET, 3: LIV_DONE, 4: LIV_RATE}
-        return f"='{LIVELIHOOD}'!{cell(liv_row, cols[j])}" if j in cols else None
-
-    lines: list[tuple[str, str, Callable[[int], str | None]]] = [
-        ("重点项目（新建、续建）", "key", proj(key_row)),
-        ("全部项目", "all", proj(all_row)),
-        ("民生工程", "liv", liv),
-    ]
-    for name, kind, ref in lines:
-        r += 1
-        total: Decimal | None
-        if kind == "liv":
-            group: Group = book.totals["livelihood"]
-            total, plan_sum = None, group.total(LIV_BUDGET)
-            done = group.reported_total(LIV_DONE)
-        else:
-            group = book.totals["projects_all" if kind == "all" else "projects_key"]
-            total, plan_sum = group.total(P_TOTAL), group.total(P_PLAN)
-            done = group.reported_total(P_YTD)
-        plan_col, done_col = (LIV_BUDGET, LIV_DONE) if kind == "liv" else (P_PLAN, P_YTD)
-        rate = group.rate(plan_col, done_col, d.progress)
-        value, state = rate.rate, rate.status
-        g.put(r, RIGHT, "write_string", name, lab)
-        g.need(r, row_height([(name, WIDTHS[RIGHT] * WRAP_MARGIN)], LINE))
-        for j, figure in ((1, total), (2, plan_sum), (3, done)):
-            f = ref(j)
-            if f is None or (figure is None and j != 3):
-                g.put(r, RIGHT + j, "write_blank", None, money)
-            else:  # a reference to a blank subtotal is blank too, never 0
-                there = f.removeprefix("=")
-                yi = f'=IF(ISNUMBER({there}),{there}/{WAN_PER_YI},"")'
-                cached = fnum(None if figure is None else figure / WAN_PER_YI)
-                g.put(r, RIGHT + j, "write_formula", yi, money, cached)
-        g.put(r, RIGHT + 4, "write_formula", ref(4) or "", pct, fnum(value))
-        g.put(r, RIGHT + 5, "write_number", float(rate.benchmark), pct)
-        gap = None if value is None else value - rate.benchmark
-        rc, bc = cell(r, RIGHT + 4), cell(r, RIGHT + 5)
-        formula = f'=IF(ISNUMBER({rc}),{rc}-{bc},"")'
-        g.put(r, RIGHT + 6, "write_formula", formula, pct, fnum(gap))
-        g.merge(r, RIGHT + 7, RIGHT_LAST, label(state), st.status(state))
-    return r
-
-
 def _milestones(book: Book, g: Grid, r: int) -> int:
     """The overdue milestones in red, the ones the return cannot tell about counted."""
     st = book.styles
     late = [m for m in book.milestones if m.overdue]
     unjudged = sum(1 for m in book.milestones if not m.kind)
-    _section(g, st, r + 1, LEFT, f"逾期未完成的节点目标（{len(late)} 个）")
+    section(g, st, r + 1, LEFT, f"逾期未完成的节点目标（{len(late)} 个）")
     r += 1
     red = st.get("cell", None, text_wrap=True, font_color=LATE_RED)
     for m in late[:MAX_MILESTONES]:
@@ -281,7 +154,7 @@ def _milestones(book: Book, g: Grid, r: int) -> int:
 def _facts(book: Book, g: Grid, r: int) -> int:
     """Reporting, plan version and sign-off."""
     d, st = book.data, book.styles
-    _section(g, st, r, RIGHT, "报送与签发")
+    section(g, st, r, RIGHT, "报送与签发")
     # not counted: never sent, or sent and rejected / sent back (they did report)
     state_of = {ds.code: ds.state for ds in d.status.departments}
     absent = [code for code in d.expected if code not in d.submissions]
@@ -317,8 +190,8 @@ def _facts(book: Book, g: Grid, r: int) -> int:
 def _counts(book: Book, g: Grid, r: int) -> int:
     """Rows by status per collection: COUNTIF over each detail sheet's status column."""
     st = book.styles
-    _section(g, st, r + 1, RIGHT, "完成情况（按状态计数）")
-    _header(g, st, r + 2, RIGHT, ["项目", "合计", *[title for title, _ in COUNT_COLUMNS]])
+    section(g, st, r + 1, RIGHT, "完成情况（按状态计数）")
+    header(g, st, r + 2, RIGHT, ["项目", "合计", *[title for title, _ in COUNT_COLUMNS]])
     r += 2
     lab = st.get("label")
     for title, sheet, collection in SECTIONS:
@@ -345,7 +218,8 @@ def _note(book: Book, g: Grid, r: int) -> int:
     note = (
         "注：完成率 = 本年累计 ÷ 目标（年度计划）× 100，与序时进度相差 5 个百分点以上为超序时"
         "或滞后；增长目标按累计增速与目标增速比较（达到/低于目标），上限指标按是否超过上限"
-        "（达标/超标）；过了完成时限仍未完成的任务为逾期；小计按已报的项目计算。"
+        "（达标/超标）；过了完成时限仍未完成的任务为逾期；小计按已报的项目计算"
+        "（本年累计 ÷ 已报项目计划）。"
     )
     r += 1
     g.merge(r, LEFT, LEFT_LAST, note, book.styles.get("subtitle", None, text_wrap=True))

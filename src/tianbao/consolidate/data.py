@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tianbao.consolidate.provenance import YTD_OF_FLOW, Part, origins
 from tianbao.consolidate.rates import (
     Rate,
     amount_rate,
@@ -23,7 +24,8 @@ from tianbao.consolidate.rates import (
     overdue,
     time_progress,
 )
-from tianbao.ledger.db import CellValue, Ledger, Submission
+from tianbao.ledger.db import REJECTED, CellValue, Ledger, Submission
+from tianbao.ledger.records import RETURNED
 from tianbao.ledger.status import StatusReport, received_date, status
 from tianbao.plan.clock import parse_iso
 from tianbao.plan.model import Department, Plan, PlanItem
@@ -106,6 +108,8 @@ class Consolidated:
     # collection -> the summary's month, noted as rows streamed: (key, field) -> figure
     _now: dict[str, dict[tuple[str, str], Any]] = field(default_factory=dict)
     _held: dict[str, list[Row]] = field(default_factory=dict)  # rows read for month_figures
+    # collection -> (submission id, row key, flow field) -> (sheet, cell) in that return
+    _origins: dict[str, dict[tuple[int, str, str], tuple[str, str]]] = field(default_factory=dict)
 
     def months(self) -> dict[Period, dict[str, Submission]]:
         """Month -> department -> its counting return, January to the summary's month.
@@ -125,6 +129,25 @@ class Consolidated:
                 )
         return self._months
 
+    def gaps(self) -> dict[Period, list[tuple[str, str]]]:
+        """Month -> the expected departments whose return does not count that month
+        (``months``), each with why: 退回 (sent back by the office), 未通过 (rejected
+        by the checks) or 未报 (nothing came). A month's sums are over the others, so
+        趋势 must say so rather than show a silent fall."""
+        signed = self.ledger.signed_off(self.period)
+        upto = signed["upto"][0] if signed is not None and signed["upto"] else None
+        out: dict[Period, list[tuple[str, str]]] = {}
+        for month, counting in self.months().items():
+            absent = [c for c in self.expected if c not in counting]
+            if not absent:
+                continue
+            came: dict[str, set[str]] = {}
+            for s in self.ledger.history(period=str(month)):
+                if upto is None or s.id <= upto:
+                    came.setdefault(s.department, set()).update((s.status, s.review))
+            out[month] = [(c, _why(came.get(c, set()))) for c in absent]
+        return out
+
     @property
     def spans_months(self) -> bool:
         """A quarter, half-year or year summary of monthly returns."""
@@ -135,21 +158,40 @@ class Consolidated:
         first = self.of.start.month if self.spans_months else self.period.last_month
         return [m for m in self.months() if m.last_month >= first]
 
-    def flow(self, row: Row) -> Decimal | None:
-        """A monthly flow (本月) over the summary's period: the sum of each month's figure
-        from that month's counting return (the summary's own month is the row's); None
-        unless every month of the period gave it (a sum short of a month would read as
-        the period's total). Point-in-time indicators are not flows (``Book.flow``
-        shows their last value)."""
+    def flow_parts(self, row: Row) -> list[Part] | None:
+        """A monthly flow (本月) over the summary's period, month by month: each month's
+        figure from that month's counting return (the summary's own month is the row's)
+        and the cell it was in; their sum is the period's figure. None unless every
+        month of the period gave it (a sum short of a month would read as the period's
+        total). Point-in-time indicators are not flows (``Book.flow`` shows their last
+        value)."""
         name = FLOWS[row.collection]
         earlier = self._earlier(row.collection)
-        figures = [
-            row.num(name) if m == self.period else dec(earlier.get((m, row.key, name)))
-            for m in self.of_months()
-        ]
-        if any(x is None for x in figures):
-            return None
-        return sum((x for x in figures if x is not None), Decimal(0))
+        where = self._origins.get(row.collection, {})
+        parts: list[Part] = []
+        for m in self.of_months():
+            if m == self.period:
+                origin = row.sources.get(name)
+                if row.submission is None or origin is None or row.num(name) is None:
+                    return None
+                parts.append(Part(m, row.submission, origin.value, origin.sheet, origin.cell))
+                continue
+            value, sub = earlier.get((m, row.key, name)), self.months()[m].get(row.item.department)
+            if dec(value) is None or sub is None:
+                return None
+            sheet, cell = where.get((sub.id, row.key, name), ("", ""))
+            parts.append(Part(m, sub, value, sheet, cell))
+        return parts
+
+    def ytd_before(self, row: Row) -> tuple[Period | None, Decimal | None]:
+        """The month before the summary's period and the row's year-to-date figure then
+        (what a flow over the period adds to); (None, None) for a period from January."""
+        first = self.of_months()[0]
+        if first.last_month == 1:
+            return None, None
+        before = Period(first.year, "month", first.last_month - 1)
+        figure = self._earlier(row.collection).get((before, row.key, YTD_OF_FLOW[row.collection]))
+        return before, dec(figure)
 
     def month_figures(self, collection: str) -> dict[tuple[Period, str, str], Any]:
         """(month, row key, field) -> the figure (a ``MONTHLY`` field) of the row's
@@ -175,19 +217,37 @@ class Consolidated:
                     continue  # the summary's month: from rows, read once there
                 assert form is not None
                 # 本月 only for the months a flow sums
-                wanted = _fields(fields, flow) if m in summed else fields
-                ids = [s.id for s in by_dept.values() if form in s.forms]
-                values = self.ledger.field_values(ids, form, wanted)
-                got = {(sid, k, f): v for sid, k, f, v in values}
-                for it in self.plan.items.get(collection, []):
-                    sub = by_dept.get(it.department)
-                    if sub is None or form not in sub.forms:
-                        continue
-                    for f in wanted:
-                        if (value := got.get((sub.id, it.key, f))) is not None:
-                            out[(m, it.key, f)] = value
+                month_flow = flow if m in summed else ()
+                out.update(self._month(collection, m, by_dept, form, fields, month_flow))
             self._figures[collection] = out
         return self._figures[collection]
+
+    def _month(
+        self,
+        collection: str,
+        m: Period,
+        by_dept: dict[str, Submission],
+        form: str,
+        fields: tuple[str, ...],
+        flow: tuple[str, ...],
+    ) -> dict[tuple[Period, str, str], Any]:
+        """One earlier month's figures of a collection from its counting returns; where
+        ``flow`` is summed that month, the cells it was in too (for 数据来源)."""
+        wanted = _fields(fields, flow)
+        ids = [s.id for s in by_dept.values() if form in s.forms]
+        got = {(sid, k, f): v for sid, k, f, v in self.ledger.field_values(ids, form, wanted)}
+        if flow:
+            found = origins(self.ledger, ids, form, flow)
+            self._origins.setdefault(collection, {}).update(found)
+        out: dict[tuple[Period, str, str], Any] = {}
+        for it in self.plan.items.get(collection, []):
+            sub = by_dept.get(it.department)
+            if sub is None or form not in sub.forms:
+                continue
+            for f in wanted:
+                if (value := got.get((sub.id, it.key, f))) is not None:
+                    out[(m, it.key, f)] = value
+        return out
 
     @property
     def of(self) -> Period:
@@ -266,6 +326,14 @@ def gather(
     return Consolidated(
         plan, period, progress, created, expected, subs, report, ledger, form_of, later=later
     )
+
+
+def _why(marks: set[str]) -> str:
+    """Why a department's return does not count, from its returns' statuses and the
+    office's decisions on them."""
+    if RETURNED in marks:
+        return "退回"
+    return "未通过" if REJECTED in marks else "未报"
 
 
 def _fields(*groups: tuple[str, ...]) -> tuple[str, ...]:

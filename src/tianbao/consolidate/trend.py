@@ -29,6 +29,7 @@ from tianbao.plan.periods import Period
 
 TREND = "趋势"
 FIRST_MONTH_COL = 4
+MONEY, PCT_1 = "#,##0.00##", "0.0"  # the figures' and the rates' number formats
 
 
 def has_trend(book: Book) -> bool:
@@ -41,19 +42,38 @@ def write_trend(book: Book, ws: Any) -> None:
     counting = d.months()
     months = list(counting)
     heads = [("指标代码", 18), ("指标名称", 36), ("计量单位", 8), ("目标值", 12)]
-    heads += [(f"{m.last_month}月", 11) for m in months]
+    gaps = d.gaps()
+    # a month some department's return is missing from is marked where it is read
+    heads += [(month_label(m, len(gaps.get(m, []))), 11) for m in months]
     ncols = len(heads)
     book.titles(ws, f"{plan.district_name}{d.of.label_zh}逐月完成情况（1–{len(months)}月）", ncols)
     book.header(ws, HEAD - 1, heads)
-    money, pct = st.get("cell", "#,##0.00##"), st.get("cell", "0.0")
-    plain = book.plain
     last_col = FIRST_MONTH_COL + len(months) - 1
     book.refs["trend_months"] = (TREND, HEAD - 1, FIRST_MONTH_COL, last_col)
+    r = _indicator_figures(book, ws, months, HEAD - 1)
+    r = _indicator_rates(book, ws, months, r + 2)
+    r = _investment(book, ws, months, r + 2)
+    r += 1
+    _label(ws, r, f"报表已受理的单位（应报 {len(d.expected)} 个）", "个", book.plain)
+    for j, m in enumerate(months):
+        n = sum(1 for code in d.expected if code in counting[m])
+        ws.write_number(r, FIRST_MONTH_COL + j, n, st.get("cell", "0"))
+    r = _gap_notes(book, ws, r, months, gaps)
+    r += 2
+    note = (
+        "注：各月数字取自该月受理的报表（可在该月汇总表的「数据来源」中核对）；"
+        "完成率均按本期计划目标计算，投资完成率按当月已报的项目计算。"
+    )
+    ws.write_string(r, 1, note, st.get("subtitle"))
+    ws.freeze_panes(HEAD, 2)
+    book.page(ws, ncols, r)
 
-    # 1. the figures the indicators are judged on
-    figures = d.month_figures("indicators")
-    r = HEAD - 1
-    for item in plan.items.get("indicators", []):
+
+def _indicator_figures(book: Book, ws: Any, months: list[Period], r: int) -> int:
+    """1. The figures the indicators are judged on, one row each after row ``r``."""
+    money, plain = book.styles.get("cell", MONEY), book.plain
+    figures = book.data.month_figures("indicators")
+    for item in book.data.plan.items.get("indicators", []):
         r += 1
         values = item.values
         field = "month_value" if values.get("accumulation") == "point" else "ytd"
@@ -63,12 +83,17 @@ def write_trend(book: Book, ws: Any) -> None:
         _number(ws, r, 3, dec(values.get("target_level")), money)
         for j, m in enumerate(months):
             _number(ws, r, FIRST_MONTH_COL + j, _recorded(figures.get((m, item.key, field))), money)
+    return r
 
-    # 2. completion rates: level ÷ target, where the indicator has a ratio
-    r += 2
-    ws.write_string(r, 1, "主要指标完成率(%)：本年累计 ÷ 目标值 × 100", st.get("section"))
+
+def _indicator_rates(book: Book, ws: Any, months: list[Period], r: int) -> int:
+    """2. Completion rates (level ÷ target, where the indicator has a ratio) from row
+    ``r`` on, and the 序时进度 row they are read against."""
+    pct, plain = book.styles.get("cell", PCT_1), book.plain
+    ws.write_string(r, 1, "主要指标完成率(%)：本年累计 ÷ 目标值 × 100", book.styles.get("section"))
+    figures = book.data.month_figures("indicators")
     first = r + 1
-    for item in plan.items.get("indicators", []):
+    for item in book.data.plan.items.get("indicators", []):
         v = item.values
         level = dec(v.get("target_level"))
         if v.get("accumulation") == "point" or v.get("target_direction") != "min":
@@ -83,24 +108,19 @@ def write_trend(book: Book, ws: Any) -> None:
     r += 1
     _benchmark_row(ws, r, months, pct, plain)
     book.refs["trend_indicators"] = (TREND, first, r - 1, r) if r > first else ("", 0, -1, r)
+    return r
 
-    # 3. investment, with its rate, and the returns that count each month
-    r += 2
+
+def _investment(book: Book, ws: Any, months: list[Period], r: int) -> int:
+    """3. Investment from row ``r`` on: each group's year-to-date sum over the projects
+    reported that month, its rate over their plan, and the 序时进度 row."""
+    st, plain = book.styles, book.plain
+    money, pct = st.get("cell", MONEY), st.get("cell", PCT_1)
     ws.write_string(r, 1, "投资（万元）：本年累计完成投资，按已报的项目合计", st.get("section"))
-    groups = _investment_groups(book)
-    # per group: its whole plan, and per month (sum reported, plan of those reported)
-    sums: list[tuple[str, Decimal, list[tuple[Decimal, Decimal] | None]]] = []
-    for name, collection, keys, plan_field in groups:
-        done = d.month_figures(collection)
-        items = [it for it in plan.items.get(collection, []) if it.key in keys]
-        planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
-        by_month: list[tuple[Decimal, Decimal] | None] = []
-        for m in months:
-            got = {it.key: dec(done.get((m, it.key, "ytd_investment"))) for it in items}
-            reported = {k: x for k, x in got.items() if x is not None}
-            plan_of = sum((planned[k] for k in reported), Decimal(0))
-            by_month.append((sum(reported.values(), Decimal(0)), plan_of) if reported else None)
-        sums.append((name, sum(planned.values(), Decimal(0)), by_month))
+    sums = [
+        (name, *_monthly_sums(book, months, collection, keys, plan_field))
+        for name, collection, keys, plan_field in _investment_groups(book)
+    ]
     for name, whole, by_month in sums:
         r += 1
         _label(ws, r, f"{name}本年累计完成投资", "万元", plain)
@@ -117,19 +137,49 @@ def write_trend(book: Book, ws: Any) -> None:
     r += 1
     _benchmark_row(ws, r, months, pct, plain)
     book.refs["trend_investment"] = (TREND, first, r - 1, r)
-    r += 1
-    _label(ws, r, f"报表已受理的单位（应报 {len(d.expected)} 个）", "个", plain)
-    for j, m in enumerate(months):
-        n = sum(1 for code in d.expected if code in counting[m])
-        ws.write_number(r, FIRST_MONTH_COL + j, n, st.get("cell", "0"))
+    return r
+
+
+def _monthly_sums(
+    book: Book, months: list[Period], collection: str, keys: set[str], plan_field: str
+) -> tuple[Decimal, list[tuple[Decimal, Decimal] | None]]:
+    """A group's whole plan, and per month (sum reported, plan of those reported), None
+    for a month none of its members reported."""
+    done = book.data.month_figures(collection)
+    items = [it for it in book.data.plan.items.get(collection, []) if it.key in keys]
+    planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
+    by_month: list[tuple[Decimal, Decimal] | None] = []
+    for m in months:
+        got = {it.key: dec(done.get((m, it.key, "ytd_investment"))) for it in items}
+        reported = {k: x for k, x in got.items() if x is not None}
+        plan_of = sum((planned[k] for k in reported), Decimal(0))
+        by_month.append((sum(reported.values(), Decimal(0)), plan_of) if reported else None)
+    return sum(planned.values(), Decimal(0)), by_month
+
+
+def month_label(month: Period, missing: int) -> str:
+    """「6月」, or 「6月（缺2）」 when two departments' returns do not count that month."""
+    return f"{month.last_month}月" + (f"（缺{missing}）" if missing else "")
+
+
+def _gap_notes(
+    book: Book, ws: Any, r: int, months: list[Period], gaps: dict[Period, list[tuple[str, str]]]
+) -> int:
+    """One line per month that lacks departments: 「6月：缺 ZJJ 住建局（退回）」. Their
+    sums and rates are over the departments that reported, so a fall there is no fall."""
+    d = book.data
+    short = {code: dept.short for code, dept in d.plan.departments.items()}
+    lacking = [m for m in months if gaps.get(m)]
+    if not lacking:
+        return r
     r += 2
-    note = (
-        "注：各月数字取自该月受理的报表（可在该月汇总表的「数据来源」中核对）；"
-        "完成率均按本期计划目标计算，投资完成率按当月已报的项目计算。"
-    )
-    ws.write_string(r, 1, note, st.get("subtitle"))
-    ws.freeze_panes(HEAD, 2)
-    book.page(ws, ncols, r)
+    head = "报表不全的月份（该月合计与完成率只含已受理的单位，与其他月份不可直接比较）"
+    ws.write_string(r, 1, head, book.styles.get("section"))
+    for m in lacking:
+        r += 1
+        who = "、".join(f"{c} {short.get(c, c)}（{why}）" for c, why in gaps[m])
+        ws.write_string(r, 1, f"{m.last_month}月：缺 {who}", book.plain)
+    return r
 
 
 def _investment_groups(book: Book) -> list[tuple[str, str, set[str], str]]:

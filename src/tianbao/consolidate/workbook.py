@@ -29,7 +29,6 @@ from tianbao.consolidate.book import (
     STATUS,
     TASKS,
     Book,
-    Sources,
 )
 from tianbao.consolidate.dashboard import write_dashboard
 from tianbao.consolidate.data import Consolidated
@@ -41,6 +40,7 @@ from tianbao.consolidate.sheets import (
     write_status,
     write_tasks,
 )
+from tianbao.consolidate.sources import Sources
 from tianbao.consolidate.styles import Styles
 from tianbao.consolidate.trend import TREND, has_trend, write_trend
 
