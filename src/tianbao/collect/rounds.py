@@ -31,8 +31,8 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
 
     Only a return that would count is held to the round: a rejected one is
     recorded whatever its period, so the department is told what to fix."""
-    if round_.department is not None and new.department != round_.department:
-        return _not_theirs(plan, new.department), False
+    if not_theirs := _not_theirs(plan, new.department, round_.department):
+        return not_theirs, False
     signed = ledger.signed_off(new.period) if new.period else None
     if signed is not None:  # the leadership has its figures: nothing may change them
         return (
@@ -85,7 +85,10 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
     return "", correction
 
 
-def _not_theirs(plan: Any, named: str) -> str:
+def _not_theirs(plan: Any, named: str, expected: str | None) -> str:
+    """Why a file naming ``named`` is not taken from ``expected``'s account, or ''."""
+    if expected is None or named == expected:
+        return ""
     if named not in plan.departments:
         return (
             "读不出模板身份：请上传统计局为您单位下发的本期模板填好后的 .xlsx 文件"

@@ -132,10 +132,11 @@ async def template(request: Request) -> Response:
     return download(name, data)
 
 
-def download(name: str, data: bytes) -> Response:
-    """A workbook as an attachment; its Chinese name in RFC 5987 form (no raw header text)."""
-    disposition = f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=XLSX, headers={"content-disposition": disposition})
+def download(name: str, data: bytes, media_type: str = XLSX) -> Response:
+    """A file as an attachment; its Chinese name in RFC 5987 form (no raw header text)."""
+    plain = "download" + Path(name).suffix
+    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=media_type, headers={"content-disposition": disposition})
 
 
 @dataclass
