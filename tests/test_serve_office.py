@@ -145,3 +145,19 @@ def test_log__filtered_by_account_action_and_day(
     wrong = office.get("/office/log", params={"day": "<script>"}).text
     assert "不是 YYYY-MM-DD" in wrong and "<script>" not in wrong
     assert rsj.get("/office/log").status_code == 403
+
+
+def test_workspace_opened_once__read_again_when_the_plan_changes(sample_ws: Path) -> None:
+    """The server keeps the opened workspace (plan and forms checked once), and reads
+    plan.yaml again when the office edits it while the server runs."""
+    from tianbao.serve.views import base
+
+    c = ready(client(sample_ws), "office", issue(sample_ws)["office"])
+    assert "解放区人力资源和社会保障局（RSJ）" in c.get("/office/2014-06").text
+    first = base.opened(sample_ws)
+    assert base.opened(sample_ws) is first  # not opened again
+    plan = sample_ws / "plan.yaml"
+    text = plan.read_text(encoding="utf-8").replace("解放区人力资源和社会保障局", "解放区人社局")
+    plan.write_text(text, encoding="utf-8")
+    assert "解放区人社局（RSJ）" in c.get("/office/2014-06").text
+    assert base.opened(sample_ws) is not first

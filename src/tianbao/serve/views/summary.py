@@ -22,7 +22,7 @@ from tianbao.errors import TianbaoError
 from tianbao.ledger.status import CHASE_STATES, LABELS
 from tianbao.plan.clock import shown
 from tianbao.serve import audit, auth
-from tianbao.serve.views.base import off_loop, render, root, zh
+from tianbao.serve.views.base import off_loop, opened, render, root, zh
 from tianbao.serve.views.dept import XLSX, download
 from tianbao.serve.views.office import OFFICE_ROLES
 
@@ -50,7 +50,7 @@ class Standing:
 
 def standing(where: Path, period: str, today: dt.date) -> Standing | str:
     """The period as the office decides on signing it: outstanding first; or why not."""
-    ws = api.workspace(where)
+    ws = opened(where)
     assert ws.plan is not None
     try:
         report = api.status(ws, period, today)
@@ -84,7 +84,7 @@ async def signoff_page(request: Request) -> Response:
 def sign(where: Path, period: str, by: str, note: str, withdraw: bool, today: dt.date) -> str:
     """'' when recorded, else the library's reason why not (in Chinese)."""
     try:
-        api.signoff(where, period, by=by, note=note, withdraw=withdraw, as_of=today)
+        api.signoff(opened(where), period, by=by, note=note, withdraw=withdraw, as_of=today)
     except TianbaoError as exc:
         return zh(exc)
     return ""
@@ -125,7 +125,7 @@ def ledger_mark(where: Path) -> str:
     new mark means a new summary."""
     from tianbao.ledger.db import Ledger
 
-    ws = api.workspace(where)
+    ws = opened(where)
     if not (ws.root / ".tianbao" / "ledger.sqlite").exists():
         return "0-0-0"
     with Ledger(ws.root, readonly=True) as ledger:
@@ -139,7 +139,7 @@ def ledger_mark(where: Path) -> str:
 def summary(where: Path, period: str, today: dt.date) -> Summary | str:
     """The period's summary as of ``today``, made when the ledger (or the plan, or the
     day) changed since the last one; or why it cannot be made (in Chinese)."""
-    ws = api.workspace(where)
+    ws = opened(where)
     assert ws.plan is not None
     try:
         p = ws.plan.period(period)

@@ -30,7 +30,7 @@ from tianbao import api
 from tianbao.collect.pipeline import REFUSED
 from tianbao.plan.periods import Period
 from tianbao.serve import accounts, audit, auth
-from tianbao.serve.views.base import off_loop, render, root, zh
+from tianbao.serve.views.base import off_loop, opened, render, root, zh
 from tianbao.template.generate import file_name
 
 ENVELOPE = 64 * 1024  # the multipart headers and the form's other fields around the file
@@ -109,7 +109,7 @@ def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
     """Record as ``tianbao collect`` does, refused inside collect when the identity names
     another department (one validation per upload, in a worker thread; the workbook is
     read by the guarded reader), under the name ``tianbao generate`` gave its template."""
-    ws = api.workspace(where)
+    ws = opened(where)
     named = path.rename(path.with_name(claimed_name(path, ws.plan)))
     (result,) = api.collect(ws, [named], received_at=received_at, department=dept)
     if result.status == REFUSED:
