@@ -366,3 +366,26 @@ def test_office__grid_and_a_return_sent_back(
     token = csrf(rsj, "/upload")
     res = rsj.post(page + "/review", data={"csrf": token, "action": "approve", "reason": "好"})
     assert res.status_code == 403
+
+
+def test_upload_name__from_the_files_claim__a_zip_of_many_entries_not_opened(
+    rs: Returns, tmp_path: Path
+) -> None:
+    """The upload is named as the template it claims to be (collect's first guess of the
+    previous return), but a zip with more entries than the guarded reader allows is not
+    opened in the server's own process (zipfile reads every entry's header first)."""
+    import zipfile
+
+    from tianbao.read.limits import Limits
+    from tianbao.serve.views.upload import claimed_name
+
+    june = rs.june("claimed")
+    assert claimed_name(june, rs.plan) == june.name
+    custom = zipfile.ZipFile(june).read("docProps/custom.xml")
+    many = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(many, "w") as z:
+        z.writestr("docProps/custom.xml", custom)
+        for i in range(Limits().max_entries):
+            z.writestr(f"x/{i}", b"")
+    assert claimed_name(many, rs.plan) == "upload.xlsx"
+    assert claimed_name(rs.base / "nothing.xlsx", rs.plan) == "upload.xlsx"

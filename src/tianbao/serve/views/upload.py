@@ -97,12 +97,24 @@ def claimed_name(path: Path, plan: Any) -> str:
     ``upload.xlsx``. Collect takes the name as its first guess of the previous return to
     validate against, and checks it against the identity."""
     try:
+        if not _few_entries(path):  # zipfile reads a whole central directory first: seconds
+            return "upload.xlsx"  # of this process's time for a hostile one; the guard says why
         with zipfile.ZipFile(path) as z, z.open("docProps/custom.xml") as f:
             found = dict(_CLAIMED.findall(f.read(64 * 1024)))
         dept, period = found[b"department"].decode(), found[b"period"].decode()
         return file_name(Period.parse(period), dept, plan.departments[dept].name)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, RuntimeError):
         return "upload.xlsx"
+
+
+def _few_entries(path: Path) -> bool:
+    """The zip's end record (the one zipfile itself will use) lists no more entries than
+    the guarded reader allows."""
+    from tianbao.read.limits import Limits
+
+    with path.open("rb") as f:
+        end = getattr(zipfile, "_EndRecData")(f)  # noqa: B009 - private, stable since 2.x
+    return end is not None and end[4] <= Limits().max_entries  # [4]: _ECD_ENTRIES_TOTAL
 
 
 def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
