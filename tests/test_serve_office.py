@@ -63,6 +63,8 @@ def test_signoff__outstanding_first__refused_then_signed_then_withdrawn(
     for code in plan.departments:
         assert f"（{code}）" in page, code
     assert page.index("尚未完成") < page.index('<button type="submit">签发</button>')
+    forged = office.post("/office/2014-06/signoff", data={"action": "sign"})  # no form token
+    assert forged.status_code == 403 and signoffs(rs.ws) == []
     res = post_signoff(office, "2014-06", action="sign")  # nothing counts for June yet
     assert res.status_code == 409 and "没有计入的报表，不能签发" in res.text
     assert signoffs(rs.ws) == []
