@@ -172,7 +172,7 @@ def test_browser_walk(browser: Any, served: tuple[str, Returns], tmp_path: Path)
     _log_in(desk, url, "office", passwords["office"])
     desk.goto(url + "/office/2014-06")
     row = desk.locator("table.grid tr", has_text="（RSJ）")
-    assert row.locator("a").first.inner_text() in ("按时", "迟报")  # handed in
+    assert row.locator("a").first.inner_text() in ("按时报送", "迟报")  # handed in
     desk.screenshot(path=str(shots / "4-office.png"), full_page=True)
     _chinese_drawn(desk, "table.grid tr:nth-child(2) td:first-child")
     row.locator("a").first.click()
