@@ -33,16 +33,8 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
     recorded whatever its period, so the department is told what to fix."""
     if not_theirs := _not_theirs(plan, new.department, round_.department):
         return not_theirs, False
-    signed = ledger.signed_off(new.period) if new.period else None
-    if signed is not None:  # the leadership has its figures: nothing may change them
-        return (
-            f"{new.period} 已于 {shown_zh(str(signed['at']), plan.tz)} 由 {signed['by']} 签发，"
-            f"数字已锁定，未收取；如须更正，请先重新打开：tianbao review reopen -p {new.period} "
-            f'--dept {new.department or "单位代码"} --reason "…" | '
-            f"{new.period} was signed off: not recorded (to correct it: tianbao review reopen "
-            f'-p {new.period} --dept {new.department or "CODE"} --reason "…")',
-            False,
-        )
+    if signed := _signed_off(ledger, plan, new):
+        return signed, False
     if new.status not in COUNTING or not new.department or not new.period:
         return "", False
     try:
@@ -83,6 +75,21 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
             False,
         )
     return "", correction
+
+
+def _signed_off(ledger: Ledger, plan: Any, new: NewSubmission) -> str:
+    """Why a return of a signed-off period is not taken (the leadership has its
+    figures: nothing may change them), or ''."""
+    signed = ledger.signed_off(new.period) if new.period else None
+    if signed is None:
+        return ""
+    return (
+        f"{new.period} 已于 {shown_zh(str(signed['at']), plan.tz)} 由 {signed['by']} 签发，"
+        f"数字已锁定，未收取；如须更正，请先重新打开：tianbao review reopen -p {new.period} "
+        f'--dept {new.department or "单位代码"} --reason "…" | '
+        f"{new.period} was signed off: not recorded (to correct it: tianbao review reopen "
+        f'-p {new.period} --dept {new.department or "CODE"} --reason "…")'
+    )
 
 
 def _not_theirs(plan: Any, named: str, expected: str | None) -> str:
