@@ -113,6 +113,34 @@ def test_upload__good_return__verdict_and_the_rows_collect_records(
     assert again.headers["location"] == f"/returns/{web['id']}?again=1"
 
 
+def test_upload__validated_once__with_the_previous_return(
+    rs: Returns, rsj: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One validation per upload (collect refuses another department's file itself), and
+    that one with May's return as the previous period's: 本年累计 against May's."""
+    import tianbao.validate.batch as batch
+
+    seen: list[tuple[str, bool]] = []
+    real = batch.validate_one
+
+    def counted(validator: Any, path: Path, *args: Any, **kw: Any) -> Any:
+        previous = kw.get("history", args[2] if len(args) > 2 else None)
+        seen.append((path.name, previous is not None))
+        return real(validator, path, *args, **kw)
+
+    monkeypatch.setattr(batch, "validate_one", counted)
+
+    def behind(wb: Any, r: Returns) -> None:  # 累计 below May's: only May's return says so
+        form = "projects_progress"
+        wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "ytd_investment")].value = 1.0
+
+    june = rs.june("web-once", behind)
+    res = upload(rsj, june, name="六月.xlsx")
+    assert res.status_code == 303, res.text
+    assert seen == [(june.name, True)]  # once, under the template's name, May's return read
+    assert "退回" in verdict(rsj.get(res.headers["location"]).text)
+
+
 def _two_mistakes(wb: Any, r: Returns) -> None:
     form = "projects_progress"
     key = r.keys(form)[0]
@@ -338,3 +366,26 @@ def test_office__grid_and_a_return_sent_back(
     token = csrf(rsj, "/upload")
     res = rsj.post(page + "/review", data={"csrf": token, "action": "approve", "reason": "好"})
     assert res.status_code == 403
+
+
+def test_upload_name__from_the_files_claim__a_zip_of_many_entries_not_opened(
+    rs: Returns, tmp_path: Path
+) -> None:
+    """The upload is named as the template it claims to be (collect's first guess of the
+    previous return), but a zip with more entries than the guarded reader allows is not
+    opened in the server's own process (zipfile reads every entry's header first)."""
+    import zipfile
+
+    from tianbao.read.limits import Limits
+    from tianbao.serve.views.upload import claimed_name
+
+    june = rs.june("claimed")
+    assert claimed_name(june, rs.plan) == june.name
+    custom = zipfile.ZipFile(june).read("docProps/custom.xml")
+    many = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(many, "w") as z:
+        z.writestr("docProps/custom.xml", custom)
+        for i in range(Limits().max_entries):
+            z.writestr(f"x/{i}", b"")
+    assert claimed_name(many, rs.plan) == "upload.xlsx"
+    assert claimed_name(rs.base / "nothing.xlsx", rs.plan) == "upload.xlsx"

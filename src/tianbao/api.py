@@ -234,6 +234,7 @@ def collect(
     received_from: str | None = None,
     period: str | None = None,
     corrections: bool = False,
+    department: str | None = None,
     jobs: int = 1,
     on_result: Callable[[CollectResult], None] | None = None,
     keep_reports: bool = True,
@@ -242,7 +243,8 @@ def collect(
 
     Receipt times: ``received_at`` for all, a ``manifest`` CSV per file, or
     ``received_from="mtime"``; ``period``: the round collected; ``corrections``:
-    a past period's return may replace that period's accepted one."""
+    a past period's return may replace that period's accepted one; ``department``:
+    a file whose identity names another department (or none) is refused."""
     from tianbao.collect.pipeline import collect as run
     from tianbao.collect.receipt import from_options
     from tianbao.collect.rounds import Round
@@ -250,17 +252,9 @@ def collect(
     ws = workspace(where)
     assert ws.plan is not None
     receipt = from_options(received_at, manifest, received_from)
-    round_ = Round(ws.plan.period(period) if period else None, corrections)
-    return run(
-        ws,
-        [Path(p) for p in paths],
-        None,
-        on_result,
-        jobs=jobs,
-        keep_reports=keep_reports,
-        receipt=receipt,
-        round_=round_,
-    )
+    round_ = Round(ws.plan.period(period) if period else None, corrections, department)
+    return run(ws, [Path(p) for p in paths], None, on_result, jobs=jobs,
+               keep_reports=keep_reports, receipt=receipt, round_=round_)  # fmt: skip
 
 
 def history(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from tianbao.collect.previous import hint as _hint
 from tianbao.collect.previous import ledger_lookup, validate_with_previous
 from tianbao.collect.receipt import NOW, OPTION, Receipt
-from tianbao.collect.rounds import Round, as_json, round_check
+from tianbao.collect.rounds import Round, as_json, issued_name, round_check
 from tianbao.ledger.archive import store, sweep_temp
 from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
 from tianbao.support.pausepoint import pause_point
@@ -221,10 +221,13 @@ class _Refusal(Exception):
     """The checks inside the write refused the return (nothing was written)."""
 
 
-def _refused(path: Path, new: NewSubmission, why: str) -> CollectResult:
+def _refused(
+    path: Path, new: NewSubmission, why: str, report: FileReport | None = None
+) -> CollectResult:
     return CollectResult(
-        path, REFUSED, None, False, new.department, new.period, new.sha256, message=why
-    )
+        path, REFUSED, None, False, new.department, new.period, new.sha256, report=report,
+        message=why,
+    )  # fmt: skip
 
 
 def _collect_one(
@@ -274,7 +277,9 @@ def _collect_one(
     new = _new_submission(path, data, sha, "", when, report, cells, receipt.mode)
     refusal, _ = round_check(ledger, plan, new, round_)
     if refusal:  # refused before the file is archived
-        return _refused(path, new, refusal)
+        return _refused(path, new, refusal, report)
+    if round_.department is not None:  # a web upload: the client's file name is none of ours
+        new = replace(new, file_name=issued_name(plan, new.department, new.period) or path.name)
     archived = store(ws.root, data, sha, path.suffix)
 
     def recheck(new: NewSubmission) -> NewSubmission:

@@ -21,6 +21,9 @@ class Round:
 
     period: Period | None = None
     corrections: bool = False
+    # the department whose returns these are (a web page's logged-in one): a file whose
+    # identity names another department, or none, is refused and nothing is recorded
+    department: str | None = None
 
 
 def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) -> tuple[str, bool]:
@@ -28,16 +31,10 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
 
     Only a return that would count is held to the round: a rejected one is
     recorded whatever its period, so the department is told what to fix."""
-    signed = ledger.signed_off(new.period) if new.period else None
-    if signed is not None:  # the leadership has its figures: nothing may change them
-        return (
-            f"{new.period} 已于 {shown_zh(str(signed['at']), plan.tz)} 由 {signed['by']} 签发，"
-            f"数字已锁定，未收取；如须更正，请先重新打开：tianbao review reopen -p {new.period} "
-            f'--dept {new.department or "单位代码"} --reason "…" | '
-            f"{new.period} was signed off: not recorded (to correct it: tianbao review reopen "
-            f'-p {new.period} --dept {new.department or "CODE"} --reason "…")',
-            False,
-        )
+    if not_theirs := _not_theirs(plan, new.department, round_.department):
+        return not_theirs, False
+    if signed := _signed_off(ledger, plan, new):
+        return signed, False
     if new.status not in COUNTING or not new.department or not new.period:
         return "", False
     try:
@@ -78,6 +75,49 @@ def round_check(ledger: Ledger, plan: Any, new: NewSubmission, round_: Round) ->
             False,
         )
     return "", correction
+
+
+def _signed_off(ledger: Ledger, plan: Any, new: NewSubmission) -> str:
+    """Why a return of a signed-off period is not taken (the leadership has its
+    figures: nothing may change them), or ''."""
+    signed = ledger.signed_off(new.period) if new.period else None
+    if signed is None:
+        return ""
+    return (
+        f"{new.period} 已于 {shown_zh(str(signed['at']), plan.tz)} 由 {signed['by']} 签发，"
+        f"数字已锁定，未收取；如须更正，请先重新打开：tianbao review reopen -p {new.period} "
+        f'--dept {new.department or "单位代码"} --reason "…" | '
+        f"{new.period} was signed off: not recorded (to correct it: tianbao review reopen "
+        f'-p {new.period} --dept {new.department or "CODE"} --reason "…")'
+    )
+
+
+def _not_theirs(plan: Any, named: str, expected: str | None) -> str:
+    """Why a file naming ``named`` is not taken from ``expected``'s account, or ''."""
+    if expected is None or named == expected:
+        return ""
+    if named not in plan.departments:
+        return (
+            "读不出模板身份：请上传统计局为您单位下发的本期模板填好后的 .xlsx 文件"
+            "（不要另存为其他格式，也不要复制到新工作簿）。未登记。 | the template's identity "
+            "cannot be read: upload the .xlsx template the office issued to your department, "
+            "filled in (not saved as another format or copied into a new workbook); not recorded"
+        )
+    return (
+        f"这是 {plan.departments[named].name}（{named}）的报表，不是您单位的，未登记。"
+        f"请确认是否选错了文件。 | this is the return of {named}, not of your department: "
+        "not recorded (was it the wrong file?)"
+    )
+
+
+def issued_name(plan: Any, department: str, period: str) -> str | None:
+    """The name ``tianbao generate`` gave the department's template of ``period``."""
+    from tianbao.template.generate import file_name
+
+    try:
+        return file_name(Period.parse(period), department, plan.departments[department].name)
+    except (ValueError, KeyError):
+        return None
 
 
 def _round_of(received_at: str, plan: Any) -> Period | None:

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tianbao import api
 from tianbao.serve import audit, auth
-from tianbao.serve.views import dept, login, office, returns, upload
+from tianbao.serve.views import dept, log, login, office, returns, summary, upload
 from tianbao.serve.views.base import off_loop, render, zh
 
 HERE = Path(__file__).resolve().parent
@@ -83,7 +83,9 @@ def make_app(
         *dept.routes(),
         *upload.routes(),
         *returns.routes(),
+        *log.routes(),  # before /office/{period}
         *office.routes(),
+        *summary.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

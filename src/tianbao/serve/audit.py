@@ -12,7 +12,7 @@ from tianbao.serve.accounts import connect
 
 LOGIN, LOGIN_FAILED, LOCKED, LOGOUT = "login", "login_failed", "login_locked", "logout"
 PASSWORD, UPLOAD, UPLOAD_REFUSED, DOWNLOAD = "password", "upload", "upload_refused", "download"
-REVIEW, FORBIDDEN = "review", "forbidden"
+REVIEW, SIGNOFF, FORBIDDEN = "review", "signoff", "forbidden"
 ACTIONS_ZH = {
     LOGIN: "登录",
     LOGIN_FAILED: "登录失败",
@@ -23,6 +23,7 @@ ACTIONS_ZH = {
     UPLOAD_REFUSED: "上传未受理",
     DOWNLOAD: "下载",
     REVIEW: "审核决定",
+    SIGNOFF: "签发",
     FORBIDDEN: "越权访问",
 }
 _MAX_DETAIL = 500
@@ -50,12 +51,23 @@ def record(
         )
 
 
-def entries(root: Path, account: str | None = None, limit: int = 500) -> list[Entry]:
-    """The newest entries first, of one account or all."""
+def entries(
+    root: Path,
+    account: str | None = None,
+    limit: int = 500,
+    action: str | None = None,
+    day: str | None = None,
+) -> list[Entry]:
+    """The newest entries first, of one account or all, of one action, of one day
+    (YYYY-MM-DD, the server's local day the entry was written)."""
+    where, args = [], []
+    for sql, value in (("account = ?", account), ("action = ?", action), ("at LIKE ?", day)):
+        if value is not None:
+            where.append(sql)
+            args.append(value + "T%" if sql.startswith("at") else value)
     sql = "SELECT id, at, account, ip, action, detail, sha256 FROM audit"
-    args: tuple[object, ...] = ()
-    if account is not None:
-        sql, args = sql + " WHERE account = ?", (account,)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     with connect(root, write=False) as con:
         rows = con.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
     return [Entry(*row) for row in rows]

@@ -29,7 +29,7 @@ from tianbao.validate.locked import check_locked
 from tianbao.validate.quality import check_quality
 from tianbao.validate.records import FormRecords, SheetView
 from tianbao.validate.rules import check_rules, totals, totals_wanted
-from tianbao.validate.schema_check import SchemaChecker
+from tianbao.validate.schema_check import checker_for
 from tianbao.workspace import Workspace
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -86,7 +86,7 @@ class Validator:
         self.ws = ws
         self.plan = ws.plan
         self.secret = ws.secret()
-        self.checkers = {fid: SchemaChecker(f) for fid, f in ws.forms.items()}
+        self.checkers = {fid: checker_for(f) for fid, f in ws.forms.items()}
         self.totals_wanted = totals_wanted(ws.forms.values())
         self.template_forms = [ws.forms[f] for f in self.plan.form_ids]  # as generate has them
         self._contents: dict[tuple[str, str, str], TemplateContent] = {}

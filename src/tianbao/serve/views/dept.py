@@ -23,7 +23,7 @@ from tianbao.plan.periods import Period
 from tianbao.review.states import HISTORY_LABELS
 from tianbao.review.states import LABELS as REVIEW_LABELS
 from tianbao.serve import accounts, audit, auth
-from tianbao.serve.views.base import off_loop, render, root, zh
+from tianbao.serve.views.base import off_loop, opened, render, root, zh
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,7 +58,7 @@ def open_tasks(where: Path, dept: str, today: dt.date) -> list[Task]:
     as ``tianbao status`` gives them."""
     from tianbao.ledger.status import LABELS
 
-    ws = api.workspace(where)
+    ws = opened(where)
     out = []
     for p in ended_periods(ws, today):
         log = api.history_log(ws, str(p), dept)
@@ -88,7 +88,7 @@ def _generate(where: Path, period: str, dept: str) -> tuple[str, bytes] | str:
         return missing
     with tempfile.TemporaryDirectory(prefix="tianbao-template-") as tmp:
         try:
-            (made,) = api.generate(where, period, [dept], out_dir=Path(tmp))
+            (made,) = api.generate(opened(where), period, [dept], out_dir=Path(tmp))
         except TianbaoError as exc:
             return zh(exc)
         if made.path is None:
@@ -102,7 +102,7 @@ def _previous_missing(where: Path, period: str, dept: str) -> str:
     '' when it has (``generate`` refuses then, and says so to the office)."""
     from tianbao.ledger.status import CHASE_STATES
 
-    ws = api.workspace(where)
+    ws = opened(where)
     assert ws.plan is not None
     try:
         before = ws.plan.period(period).previous()
@@ -132,10 +132,11 @@ async def template(request: Request) -> Response:
     return download(name, data)
 
 
-def download(name: str, data: bytes) -> Response:
-    """A workbook as an attachment; its Chinese name in RFC 5987 form (no raw header text)."""
-    disposition = f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=XLSX, headers={"content-disposition": disposition})
+def download(name: str, data: bytes, media_type: str = XLSX) -> Response:
+    """A file as an attachment; its Chinese name in RFC 5987 form (no raw header text)."""
+    plain = "download" + Path(name).suffix
+    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=media_type, headers={"content-disposition": disposition})
 
 
 @dataclass
@@ -150,12 +151,15 @@ class Version:
     decisions: list[dict[str, str]]
 
 
-def versions(where: Path, dept: str | None, period: str | None = None) -> list[Version]:
-    """Every submission (of ``dept``), newest first, with the office's decisions."""
-    ws = api.workspace(where)
+def versions(
+    where: Any, dept: str | None, period: str | None = None, log: Any = None
+) -> list[Version]:
+    """Every submission (of ``dept``), newest first, with the office's decisions;
+    ``log``: the history already read for them."""
+    ws = opened(where)
     assert ws.plan is not None
     tz = ws.plan.tz
-    log = api.history_log(ws, period, dept)
+    log = log or api.history_log(ws, period, dept)
     out = []
     for s in reversed(log.submissions):
         state = HISTORY_LABELS.get(s.status, s.status)

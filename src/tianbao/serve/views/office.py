@@ -15,7 +15,7 @@ from tianbao import api
 from tianbao.errors import TianbaoError
 from tianbao.ledger.status import LABELS, STATES
 from tianbao.serve import accounts, auth
-from tianbao.serve.views.base import off_loop, render, root, zh
+from tianbao.serve.views.base import off_loop, opened, render, root, zh
 from tianbao.serve.views.dept import ended_periods
 
 OFFICE_ROLES = (accounts.OFFICE, accounts.ADMIN)
@@ -29,7 +29,7 @@ def routes() -> list[Route]:
 
 
 def _periods(where: Path, today: dt.date) -> list[tuple[str, str]]:
-    ws = api.workspace(where)
+    ws = opened(where)
     return [(str(p), p.label_zh) for p in ended_periods(ws, today)]
 
 
@@ -40,7 +40,7 @@ async def periods(request: Request) -> Response:
 
 
 def _status(where: Path, period: str, today: dt.date) -> dict[str, Any] | str:
-    ws = api.workspace(where)
+    ws = opened(where)
     try:
         report = api.status(ws, period, today)
     except TianbaoError as exc:

@@ -21,7 +21,7 @@ from tianbao.errors import TianbaoError
 from tianbao.findings import Finding, Severity
 from tianbao.report import notice
 from tianbao.serve import accounts, audit, auth
-from tianbao.serve.views.base import off_loop, render, root, zh
+from tianbao.serve.views.base import off_loop, opened, render, root, zh
 from tianbao.serve.views.dept import download, versions
 
 VERDICTS = {
@@ -69,11 +69,25 @@ def _where(line: notice.Line) -> str:
     return line.where
 
 
+def _located(ws: Any, submission_id: int) -> tuple[str, str] | None:
+    """(period, department) of a recorded return, or None."""
+    from tianbao.ledger.db import Ledger
+
+    if not (ws.root / ".tianbao" / "ledger.sqlite").exists():
+        return None
+    with Ledger(ws.root, readonly=True) as ledger:
+        sub = ledger.submission(submission_id)
+    return (sub.period, sub.department) if sub is not None else None
+
+
 def shown(where: Path, submission_id: int) -> Shown | None:
-    ws = api.workspace(where)
+    ws = opened(where)
     plan = ws.plan
     assert plan is not None
-    log = api.history_log(ws)
+    found = _located(ws, submission_id)
+    if found is None:
+        return None
+    log = api.history_log(ws, *found)  # its department's versions of its period only
     sub = next((s for s in log.submissions if s.id == submission_id), None)
     if sub is None:
         return None
@@ -91,7 +105,7 @@ def shown(where: Path, submission_id: int) -> Shown | None:
     dept = plan.departments.get(sub.department)
     return Shown(
         sub, dept.name if dept else sub.department, verdict, tone, notice.headline(findings),
-        notice.what_to_do(findings, ctx), lines, versions(ws.root, sub.department, sub.period),
+        notice.what_to_do(findings, ctx), lines, versions(ws, sub.department, sub.period, log),
     )  # fmt: skip
 
 
@@ -118,8 +132,8 @@ def decide(where: Path, sub_id: int, action: str, reason: str, by: str) -> str:
     if found is None:
         return "没有这份报表。"
     try:
-        api.review(where, action, found.sub.period, found.sub.department, reason=reason, by=by,
-                   submission=sub_id)  # fmt: skip
+        api.review(opened(where), action, found.sub.period, found.sub.department,
+                   reason=reason, by=by, submission=sub_id)  # fmt: skip
     except TianbaoError as exc:
         return zh(exc)
     return ""
@@ -150,7 +164,7 @@ def _annotated(where: Path, sub: Any) -> tuple[str, bytes] | None:
     from tianbao.ledger.archive import archive_file
     from tianbao.report.annotate import ANNOTATED_SUFFIX, annotated_copy
 
-    ws = api.workspace(where)
+    ws = opened(where)
     data = archive_file(ws.root, sub.archive_path).read_bytes()
     if hashlib.sha256(data).hexdigest() != sub.sha256:
         return None  # the archive is not what was recorded: no marks on the wrong cells
