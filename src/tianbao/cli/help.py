@@ -101,6 +101,17 @@ HELP: dict[str, tuple[str, str]] = {
         "January to June 2014: generate, simulated filling (with a few realistic"
         " mistakes), collect; then status, validation report and summary for June.",
     ),
+    "package": (
+        "把已签发的报告期 PERIOD 打成上报包（zip）：清单、汇总表、长表、报送率、警告，"
+        "用本区的 Ed25519 密钥签名（首次使用时生成于 WS/.tianbao/，权限 0600）。\n\n"
+        "--public-key 只显示公钥，交市里登记在市级计划的 districts 中。"
+        "未签发的报告期拒绝打包，退出码 1。",
+        "Pack the signed-off PERIOD into one package (zip): manifest, summary workbook,"
+        " long rows, reporting rates, warnings, signed with the district's Ed25519 key"
+        " (made at first use in WS/.tianbao/, mode 0600).\n\n"
+        "--public-key prints the public key only, for the city's plan (districts)."
+        " A period not signed off is refused with exit 1.",
+    ),
     "serve": (
         "网页服务：填报单位上传报表、立即看到审核结果；统计局查看报送情况、审核报表。\n\n"
         "默认只监听本机（127.0.0.1）；账户先用 tianbao accounts issue 发放。",
