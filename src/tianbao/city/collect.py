@@ -73,16 +73,19 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
         target.write_bytes(got.path.read_bytes())
     warned = bool(got.members.get(WARNINGS, b"[]").strip() not in (b"[]", b""))
     status = REJECTED if got.findings else ACCEPTED_WITH_WARNINGS if warned else ACCEPTED
-    signed_at = str(((got.manifest or {}).get("signoff") or {}).get("at", ""))
+    order = signed_order((got.manifest or {}).get("signoff"))
+    received = received_at or dt.datetime.now(TZ).isoformat(timespec="seconds")
     new = NewSubmission(
-        sha256=got.sha256,
+        # a refused package keeps no claim on its bytes: the same file may count once
+        # the city's plan or round is right, so its row is keyed by the refusal
+        sha256=f"{got.sha256}/refused@{received}" if got.findings else got.sha256,
         file_name=got.path.name,
         archive_path=archive.as_posix(),
         size=target.stat().st_size,
-        received_at=received_at or dt.datetime.now(TZ).isoformat(timespec="seconds"),
+        received_at=received,
         department=got.district,
         period=got.period,
-        template_id=signed_at,  # which sign-off this package carries
+        template_id=order,  # which sign-off this package carries, in order
         forms=(FORM,),
         status=status,
         errors=len(got.findings),
@@ -110,7 +113,7 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
             stale = Finding(
                 "PKG_STALE",
                 "manifest.json signoff.at",
-                {"at": new.template_id, "current": current.template_id},
+                {"at": signed_at(new.template_id), "current": signed_at(current.template_id)},
             )
             got.findings.append(stale)
             report = json.loads(new.report_json)
@@ -138,6 +141,19 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
         sub.correction,
         added.superseded,
     )
+
+
+def signed_order(signoff: Any) -> str:
+    """The sign-off a package carries as a sortable text: the district's count of
+    sign-offs of the period (a re-sign raises it), then the time."""
+    if not isinstance(signoff, dict):
+        return ""
+    seq = signoff.get("seq")
+    return f"{int(seq) if isinstance(seq, int) else 0:04d}@{signoff.get('at', '')}"
+
+
+def signed_at(order: str) -> str:
+    return order.partition("@")[2] or order
 
 
 def _cells(rows: list[dict[str, str]]) -> list[tuple[str, str, str, str, str, str]]:

@@ -110,6 +110,7 @@ def build_package(where: api.Where, period: str, out: Path) -> Packaged:
     with Ledger(ws.root, readonly=True) as ledger:
         signed = ledger.signed_off(p)
         subs = ledger.latest_accepted(p)
+        seq = len(ledger.signoffs(p))  # grows with every re-sign: orders them at the city
     if signed is None:
         raise Refused(
             f"{p} 尚未签发，不能打包上报 | {p} is not signed off: no package "
@@ -129,7 +130,12 @@ def build_package(where: api.Where, period: str, out: Path) -> Packaged:
         "period": str(p),
         "plan_version": head.get("plan_version"),
         "form_versions": head.get("form_versions"),
-        "signoff": {"by": signed["by"], "at": signed["at"], "note": signed.get("note", "")},
+        "signoff": {
+            "by": signed["by"],
+            "at": signed["at"],
+            "note": signed.get("note", ""),
+            "seq": seq,
+        },
         "totals": {TOTALS_FORM: totals_of(long_rows(long_csv))},
     }
     members = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tianbao.city.collect import signed_at
 from tianbao.city.plan import load_city
 
 
@@ -29,7 +30,7 @@ def city_status(root: Path, period: str) -> dict[str, Any]:
                     "illustrative": d.illustrative,
                     "submission_id": sub.id if sub else None,
                     "sha256": sub.sha256 if sub else None,
-                    "signed_at": sub.template_id if sub else None,
+                    "signed_at": signed_at(sub.template_id) if sub else None,
                     "received_at": sub.received_at if sub else None,
                     "correction": bool(sub and sub.correction),
                     "packages": len(tried),

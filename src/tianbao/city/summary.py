@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.city.collect import signed_at
 from tianbao.city.package import TOTALS_FORM
 from tianbao.city.plan import CityPlan, District, Indicator, load_city
 
@@ -185,7 +186,7 @@ def _rates(data: CityData) -> Any:
             yield (d.code, d.name, "未报 missing", None, None, None, None, d.illustrative)
             continue
         note = "更正 corrected" if sub.correction else ""
-        yield (d.code, d.name, "已报 received", sub.template_id, sub.received_at, note,
+        yield (d.code, d.name, "已报 received", signed_at(sub.template_id), sub.received_at, note,
                sub.sha256, d.illustrative)  # fmt: skip
 
 
