@@ -96,7 +96,9 @@ def test_package__signed_verifiable_with_the_public_key_and_byte_identical(
 
 def test_package__of_a_period_not_signed_off__refused(district: Path, tmp_path: Path) -> None:
     out = tmp_path / "may.zip"
-    res = tianbao(CliRunner(), "--lang", "en", "package", "-w", district, "-p", "2014-05", "-o", out)
+    res = tianbao(
+        CliRunner(), "--lang", "en", "package", "-w", district, "-p", "2014-05", "-o", out
+    )
     assert res.exit_code == 1
     assert "2014-05 is not signed off" in res.output and len(res.output.splitlines()) == 1
     assert not out.exists()
@@ -163,7 +165,14 @@ REFUSED = [
         "manifest.json totals.indicators_monthly.FAI.ytd",
     ),
     ("signed by another key", _other_key, (), {}, "PKG_SIGNATURE", "manifest.sig"),
-    ("of another plan version", _as_is, (), {"plan_version": 2}, "PKG_PLAN_VERSION", "plan_version"),
+    (
+        "of another plan version",
+        _as_is,
+        (),
+        {"plan_version": 2},
+        "PKG_PLAN_VERSION",
+        "plan_version",
+    ),
 ]
 
 
