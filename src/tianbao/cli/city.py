@@ -37,7 +37,11 @@ def package(
 
     ws = api.workspace(workspace)
     if public_key:
-        click.echo(public_text(signing_key(ws.root)))
+        key = public_text(signing_key(ws.root))
+        if as_json:
+            echo_json({"public_key": key}, workspace)
+        else:
+            click.echo(key)
         return
     if not period:
         raise UsageError("缺少 --period | --period is required (or --public-key)")
