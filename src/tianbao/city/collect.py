@@ -58,8 +58,33 @@ class PackageResult:
 def collect_packages(
     root: Path, paths: list[Path], *, period: str | None = None, received_at: str | None = None
 ) -> list[PackageResult]:
+    """Each package (a folder: its ``*.zip``) verified and recorded, in order."""
+    from tianbao.errors import UsageError
+
     city = load_city(root)
-    return [_one(city.root, open_package(p, city, period), received_at) for p in paths]
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(p.glob("*.zip"))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise UsageError(f"{p}: 文件不存在 | file not found")
+    when = _received(received_at)
+    return [_one(city.root, open_package(p, city, period), when) for p in files]
+
+
+def _received(text: str | None) -> str | None:
+    """--received-at as ISO with an offset (no offset: the city's local time)."""
+    from tianbao.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--received-at {text}: 不是 ISO 时间 | not an ISO time") from None
+    return (when if when.tzinfo else when.replace(tzinfo=TZ)).isoformat(timespec="seconds")
 
 
 def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:

@@ -25,6 +25,9 @@ from tianbao.city.package import (
 from tianbao.city.plan import CityPlan
 from tianbao.plan.periods import Period
 
+# a package is six small members: anything far larger is not one (nor read whole)
+MAX_MEMBERS, MAX_BYTES = 64, 512 * 1024 * 1024
+
 # code -> (中文, English); {x} filled from the finding's details
 CODES: dict[str, tuple[str, str]] = {
     "PKG_UNREADABLE": ("不是可读的上报包（zip）：{why}", "not a readable package (zip): {why}"),
@@ -112,7 +115,10 @@ def open_package(path: Path, city: CityPlan, wanted: str | None = None) -> Opene
     name = Path(path).name
     try:
         with zipfile.ZipFile(Path(path)) as z:
-            got.members = {i.filename: z.read(i) for i in z.infolist()}
+            infos = z.infolist()
+            if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_BYTES:
+                raise ValueError(f"more than {MAX_MEMBERS} members or {MAX_BYTES} bytes")
+            got.members = {i.filename: z.read(i) for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
         got.findings.append(Finding("PKG_UNREADABLE", name, {"why": str(exc)}))
         return got
