@@ -206,3 +206,18 @@ def test_collect_package__refused_at_its_place_and_nothing_counted(
     good = tianbao(runner, "collect", "-w", city, june)  # the fixture itself was sound
     assert good.exit_code == 0, good.output
     assert "1/1" in tianbao(runner, "--lang", "en", "status", "-w", city, "-p", JUNE).output
+
+
+def test_collect_package__an_earlier_signoff_does_not_replace_the_one_counting(
+    district: Path, june: Path, tmp_path: Path
+) -> None:
+    city = make_city(tmp_path, district)
+    runner = CliRunner()
+    assert tianbao(runner, "collect", "-w", city, june).exit_code == 0
+    older = _resign(district, june, tmp_path / "older.zip", lambda m: m["signoff"].update(seq=0))
+    res = tianbao(runner, "--lang", "en", "collect", "-w", city, older)
+    assert res.exit_code == 1 and "[PKG_STALE]" in res.output, res.output
+    db = sqlite3.connect(city / ".tianbao" / "ledger.sqlite")
+    rows = db.execute("SELECT status, correction FROM submissions ORDER BY id").fetchall()
+    db.close()
+    assert rows == [("accepted_with_warnings", 0), ("rejected", 0)]
