@@ -68,7 +68,10 @@ def init(directory: Path, sample: str | None, level: str, as_json: bool) -> None
 
     if level == "city":  # the level above: cli/city.py
         from tianbao.cli.city import init_city
+        from tianbao.errors import UsageError
 
+        if sample is not None:
+            raise UsageError("--sample 只用于区级工作区 | --sample makes a district's workspace")
         return init_city(directory, as_json)
     path = api.init(directory, sample)
     if as_json:
