@@ -149,11 +149,15 @@ def build_package(where: api.Where, period: str, out: Path) -> Packaged:
 
 def _warnings(sid: int, dept: str, report: dict[str, Any]) -> list[dict[str, Any]]:
     """The warnings a counting return carried (the file's path on the district's
-    machine left out), with the department's explanation where it wrote one."""
+    machine left out); ``explained``: the department wrote a 说明 (quoted in the message)."""
     keep = ("code", "form", "row_key", "field", "sheet", "cell", "value", "message", "rule")
     return [
-        {"department": dept, "submission_id": sid, **{k: f.get(k) for k in keep}}
-        | ({"explanation": f["explanation"]} if f.get("explanation") else {})
+        {
+            "department": dept,
+            "submission_id": sid,
+            **{k: f.get(k) for k in keep},
+            "explained": "已说明" in str(f.get("message", "")),
+        }
         for f in report.get("findings", [])
         if f.get("severity") == "warning"
     ]
