@@ -62,6 +62,19 @@ class CityPlan:
     def district(self, code: str) -> District | None:
         return next((d for d in self.districts if d.code == code), None)
 
+    def month(self, text: str) -> str:
+        """The month whose packages answer ``text``: a month of the city's year, or a
+        quarter's, half-year's or year's last month (every figure is year-to-date)."""
+        from tianbao.plan.periods import Period
+
+        try:
+            p = Period.parse(text)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if p.year != self.year:
+            raise UsageError(f"{text}：不在 {self.year} 年 | {text} is not in {self.year}")
+        return f"{p.year:04d}-{p.last_month:02d}"
+
 
 def is_city(root: Path) -> bool:
     """Whether the workspace at ``root`` is a city's (its plan says ``level: city``)."""

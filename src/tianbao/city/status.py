@@ -15,6 +15,7 @@ def city_status(root: Path, period: str) -> dict[str, Any]:
     from tianbao.ledger.db import Ledger
 
     city = load_city(root)
+    period = city.month(period)
     rows = []
     with Ledger(root, readonly=True) as ledger:
         counting = {s.department: s for s in ledger.latest_accepted(period)}

@@ -63,6 +63,7 @@ def gather(root: Path, period: str) -> CityData:
     from tianbao.ledger.db import Ledger
 
     city = load_city(root)
+    period = city.month(period)
     data = CityData(city, period)
     with Ledger(root, readonly=True) as ledger:
         for sub in ledger.latest_accepted(period):
@@ -80,6 +81,7 @@ def city_summary(root: Path, period: str, out: Path | None = None) -> CitySummar
 
     data = gather(Path(root), period)
     out = Path(out) if out else Path(root) / "outputs" / "summary" / f"{period}_城市汇总.xlsx"
+    period = data.period
     n: list[int] = []
     write_atomic(out, lambda tmp: n.append(_write(data, tmp)))
     return CitySummary(period, out, len(data.city.districts), len(data.packages), n[0])
