@@ -35,7 +35,7 @@ LAYERS: list[set[str]] = [
     {"ledger"},
     {"collect", "consolidate", "report", "planbook", "check", "review"},
     {"api"},
-    {"dev", "serve"},
+    {"dev", "serve", "city"},  # city: the level above calls the api and the simulator
     {"cli"},
     {"docs"},
 ]

@@ -4,6 +4,7 @@ the commands on what the ledger holds (ledger.py: status, review, signoff, histo
 consolidate), the web pages and their accounts (serve.py). ``tianbao.cli:main`` is the
 console script."""
 
+from tianbao.cli import city as _city  # noqa: F401  (registers package; the city's workspace)
 from tianbao.cli import ledger as _ledger  # noqa: F401  (registers status … consolidate)
 from tianbao.cli import returns as _returns  # noqa: F401  (registers validate and collect)
 from tianbao.cli import serve as _serve  # noqa: F401  (registers serve and accounts)

@@ -55,11 +55,24 @@ def main() -> None:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--sample", metavar="NAME", help="复制样例 copy a sample workspace (jiefang-2014).")
+@click.option(
+    "--level",
+    type=click.Choice(["district", "city"]),
+    default="district",
+    help="工作区层级 district (departments report) or city (districts send packages).",
+)
 @json_option
 @handle_errors
-def init(directory: Path, sample: str | None, as_json: bool) -> None:
+def init(directory: Path, sample: str | None, level: str, as_json: bool) -> None:
     from tianbao import api
 
+    if level == "city":  # the level above: cli/city.py
+        from tianbao.cli.city import init_city
+        from tianbao.errors import UsageError
+
+        if sample is not None:
+            raise UsageError("--sample 只用于区级工作区 | --sample makes a district's workspace")
+        return init_city(directory, as_json)
     path = api.init(directory, sample)
     if as_json:
         book = path / api.PLAN_WORKBOOK
@@ -255,9 +268,14 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
+@click.option("--city", is_flag=True, help="两级：焦作市及四个区县 the two-level cycle (焦作市).")
 @json_option
 @handle_errors
-def demo(directory: Path, as_json: bool) -> None:
+def demo(directory: Path, city: bool, as_json: bool) -> None:
+    if city:
+        from tianbao.cli.city import demo_city
+
+        return demo_city(directory, as_json)
     import contextlib
     import time
 

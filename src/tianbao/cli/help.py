@@ -24,8 +24,10 @@ HELP: dict[str, tuple[str, str]] = {
         "The cycle: init → check → generate → validate → collect → status → consolidate.",
     ),
     "init": (
-        "在 DIRECTORY 建立工作区（空白框架，或复制样例）。",
-        "Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample).",
+        "在 DIRECTORY 建立工作区（空白框架，或复制样例）；--level city 建市级工作区，"
+        "其填报单位是各区县（上报包）。",
+        "Create a workspace in DIRECTORY (empty skeleton, or a copy of a sample);"
+        " --level city makes a city's, whose reporting units are districts (packages).",
     ),
     "check": (
         "检查工作区的计划和表式：格式与前后一致。\n\n没有问题退出码 0，有问题 1，找不到工作区 2。",
@@ -49,10 +51,13 @@ HELP: dict[str, tuple[str, str]] = {
         " 2 for a usage or workspace problem.",
     ),
     "collect": (
-        "审核报回的报表（文件或文件夹）并登记入账。\n\n"
+        "审核报回的报表（文件或文件夹）并登记入账；市级工作区收取区县的上报包"
+        "（核对签名、签发、报告期、计划版本和合计）。\n\n"
         "原文件存档于 WS/archive；相同文件只登记一次；同一单位同一报告期后收到的报表替代先前的。"
         "全部通过退出码 0，有退回或未收取 1，用法问题 2，机器故障（磁盘满、只读、密钥丢失）3。",
-        "Validate returned files (or folders) and record them in the ledger.\n\n"
+        "Validate returned files (or folders) and record them in the ledger; on a city"
+        " workspace, verify and record districts' packages (signature, sign-off, period,"
+        " plan version, totals).\n\n"
         "Originals are archived in WS/archive; the same bytes are recorded once; a"
         " return received later supersedes the department's earlier one for the period."
         " Exit 0 when every file is accepted, 1 when any is rejected or refused, 2 for a"
@@ -96,10 +101,23 @@ HELP: dict[str, tuple[str, str]] = {
     "demo": (
         "在 DIRECTORY 用解放区 2014 年样例跑一遍全流程。\n\n"
         "2014 年 1—6 月：生成模板、模拟填报（含几处常见错误）、收取；再出 6 月的报送情况、"
-        "审核报告和汇总表。",
+        "审核报告和汇总表。--city：两级流程，焦作市收取解放区和三个示意区县的上报包并汇总。",
         "Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.\n\n"
         "January to June 2014: generate, simulated filling (with a few realistic"
-        " mistakes), collect; then status, validation report and summary for June.",
+        " mistakes), collect; then status, validation report and summary for June."
+        " --city: the two-level cycle, 焦作市 collecting and summing the packages of"
+        " 解放区 and three illustrative districts.",
+    ),
+    "package": (
+        "把已签发的报告期 PERIOD 打成上报包（zip）：清单、汇总表、长表、报送率、警告，"
+        "用本区的 Ed25519 密钥签名（首次使用时生成于 WS/.tianbao/，权限 0600）。\n\n"
+        "--public-key 只显示公钥，交市里登记在市级计划的 districts 中。"
+        "未签发的报告期拒绝打包，退出码 1。",
+        "Pack the signed-off PERIOD into one package (zip): manifest, summary workbook,"
+        " long rows, reporting rates, warnings, signed with the district's Ed25519 key"
+        " (made at first use in WS/.tianbao/, mode 0600).\n\n"
+        "--public-key prints the public key only, for the city's plan (districts)."
+        " A period not signed off is refused with exit 1.",
     ),
     "serve": (
         "网页服务：填报单位上传报表、立即看到审核结果；统计局查看报送情况、审核报表。\n\n"

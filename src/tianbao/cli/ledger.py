@@ -43,6 +43,12 @@ from tianbao.cli.options import (
 def status(
     workspace: Path, period: str, as_of: str | None, as_json: bool, out_path: Path | None
 ) -> None:
+    from tianbao.city.plan import is_city
+
+    if is_city(workspace):  # districts, not departments: cli/city.py
+        from tianbao.cli.city import status_city
+
+        return status_city(workspace, period, as_json)
     from rich.console import Console
 
     from tianbao import api
@@ -217,6 +223,12 @@ def consolidate(
     as_of: str | None,
     as_json: bool,
 ) -> None:
+    from tianbao.city.plan import is_city
+
+    if is_city(workspace):  # the city summary: cli/city.py
+        from tianbao.cli.city import consolidate_city
+
+        return consolidate_city(workspace, period, out_path, as_json)
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
 

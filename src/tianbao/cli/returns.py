@@ -169,6 +169,12 @@ def collect(
     as_json: bool,
     jobs: int | None,
 ) -> None:
+    from tianbao.city.plan import is_city
+
+    if is_city(workspace):  # districts' packages: cli/city.py
+        from tianbao.cli.city import collect_city
+
+        return collect_city(workspace, paths, round_period, received_at, as_json)
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
     from tianbao.collect.console import collect_details, collect_line, collect_summary

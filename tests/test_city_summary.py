@@ -1,0 +1,157 @@
+"""The level above, second half: ``tianbao demo --city`` runs the two-level cycle; the
+city's summary is recomputed here from the districts' own long rows (read from the
+packages with csv, not through tianbao); a district's correction after sign-off
+reaches the city as 更正."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers import tianbao
+
+JUNE = "2014-06"
+ADDITIVE = {"GDP", "REVENUE", "FAI", "RETAIL", "DOMESTIC_CAPITAL", "FOREIGN_CAPITAL", "NEW_JOBS"}
+DISTRICTS = ["jiefang", "zhongzhan", "macun", "shanyang"]
+
+
+@pytest.fixture(scope="module")
+def two_levels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("city") / "run"
+    res = tianbao(CliRunner(), "demo", "--city", root)
+    assert res.exit_code == 0, res.output
+    return root
+
+
+def summary_rows(path: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """主要指标 by (indicator, district code; '' for the city's total)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb["主要指标"].iter_rows(min_row=2, values_only=True))
+    wb.close()
+    return {(r[0], r[3] or ""): r for r in rows}
+
+
+def long_rows(package: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    with zipfile.ZipFile(package) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        text = z.read("long.csv").decode("utf-8-sig")
+    return manifest, list(csv.DictReader(io.StringIO(text)))
+
+
+def indicator_figures(rows: list[dict[str, str]]) -> dict[str, dict[str, dict[str, str]]]:
+    """{indicator: {field: row}} of the indicators form."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for r in rows:
+        if r["form"] == "indicators_monthly":
+            out.setdefault(r["row_key"], {})[r["field"]] = r
+    return out
+
+
+def test_city_demo__every_district_counted_and_listed(two_levels: Path) -> None:
+    city = two_levels / "焦作市"
+    res = tianbao(CliRunner(), "--lang", "en", "status", "-w", city, "-p", JUNE)
+    assert res.exit_code == 0 and "4/4 districts reported" in res.output
+    plan = (city / "plan.yaml").read_text(encoding="utf-8")
+    assert plan.count("illustrative: true") == 3 and "level: city" in plan
+
+
+def test_city_summary__recomputed_from_the_districts_long_rows(two_levels: Path) -> None:
+    got = summary_rows(two_levels / "outputs" / f"city-summary-{JUNE}.xlsx")
+    sums: dict[str, list[float]] = {}
+    seen = set()
+    for package in sorted((two_levels / "packages").glob("*.zip")):
+        manifest, rows = long_rows(package)
+        code = manifest["district"]["code"]
+        seen.add(code)
+        sha = hashlib.sha256(package.read_bytes()).hexdigest()
+        for ind, fields in indicator_figures(rows).items():
+            row = got[(ind, code)]
+            assert row[11] == sha, (ind, code)  # the package it came from
+            if ind not in ADDITIVE or "ytd" not in fields:
+                continue
+            level, last = float(fields["ytd"]["value"]), float(fields["ytd_last_year"]["value"])
+            assert row[5] == pytest.approx(level) and row[6] == pytest.approx(last), (ind, code)
+            assert row[7] == pytest.approx((level / last - 1) * 100), (ind, code)
+            y = fields["ytd"]
+            assert row[12] == f"{y['department']}#{y['submission_id']} {y['sheet']}!{y['cell']}"
+            total = sums.setdefault(ind, [0.0, 0.0, 0])
+            total[0] += level
+            total[1] += last
+            total[2] += 1
+    assert seen == set(DISTRICTS)
+    for ind, (level, last, n) in sums.items():
+        row = got[(ind, "")]
+        assert row[5] == pytest.approx(level) and row[6] == pytest.approx(last), ind
+        assert row[7] == pytest.approx((level / last - 1) * 100), ind  # from sums, not a mean
+        assert (row[10] or "") == ("" if n == len(DISTRICTS) else "有区县未报，合计不全 incomplete")
+    assert got[("UNEMPLOYMENT", "")][5] is None  # a rate is never summed
+
+
+def test_city_summary__a_district_correction_after_signoff_shows_as_更正(
+    two_levels: Path, tmp_path: Path
+) -> None:
+    ws = Path(shutil.copytree(two_levels / "解放区" / "workspace", tmp_path / "jiefang"))
+    city = Path(shutil.copytree(two_levels / "焦作市", tmp_path / "city"))
+    db = sqlite3.connect(ws / ".tianbao" / "ledger.sqlite")
+    sid, archived = db.execute(
+        "SELECT id, archive_path FROM submissions WHERE department='FGW' AND period=? "
+        "AND status LIKE 'accepted%'",
+        (JUNE,),
+    ).fetchone()
+    cells = dict(
+        db.execute(
+            "SELECT field, sheet || '!' || cell FROM cell_values WHERE submission_id=? "
+            "AND form='indicators_monthly' AND row_key='FAI'",
+            (sid,),
+        ).fetchall()
+    )
+    db.close()
+    wb = openpyxl.load_workbook(ws / archived)
+    at = {
+        name: cells[name].split("!") for name in ("month_value", "ytd", "ytd_last_year", "yoy_pct")
+    }
+    old = {name: wb[sheet][ref].value for name, (sheet, ref) in at.items()}
+    new = {"month_value": round(old["month_value"] + 1.5, 2), "ytd": round(old["ytd"] + 1.5, 2)}
+    new["yoy_pct"] = round(
+        (new["ytd"] / old["ytd_last_year"] - 1) * 100, 1
+    )  # 本年累计 = 上期 + 本月 still
+    for name, value in new.items():
+        sheet, ref = at[name]
+        wb[sheet][ref].value = value
+    corrected = tmp_path / "2014-06_FGW_更正.xlsx"
+    wb.save(corrected)
+
+    runner = CliRunner()
+    steps = [
+        ("review", "reopen", "-w", ws, "-p", JUNE, "--dept", "FGW", "--reason", "固投漏统一项"),
+        ("collect", "-w", ws, corrected, "--received-at", "2014-07-20T09:00"),
+        ("signoff", "-w", ws, "-p", JUNE, "--by", "王局长", "--note", "更正后重新签发"),
+        ("package", "-w", ws, "-p", JUNE, "-o", tmp_path / "resigned.zip"),
+        ("collect", "-w", city, tmp_path / "resigned.zip"),
+        ("consolidate", "-w", city, "-p", JUNE, "-o", tmp_path / "city.xlsx"),
+    ]
+    for step in steps:
+        res = tianbao(runner, *step)
+        assert res.exit_code == 0, (step, res.output)
+    row = summary_rows(tmp_path / "city.xlsx")[("FAI", "jiefang")]
+    assert row[5] == pytest.approx(old["ytd"] + 1.5)
+    assert row[10] == "更正 corrected"
+    before = summary_rows(two_levels / "outputs" / f"city-summary-{JUNE}.xlsx")
+    assert row[5] - before[("FAI", "jiefang")][5] == pytest.approx(1.5)
+    assert summary_rows(tmp_path / "city.xlsx")[("FAI", "macun")][10] == ""
+    status = tianbao(runner, "--lang", "en", "status", "-w", city, "-p", JUNE).output
+    assert "jiefang 解放区: received (corrected)" in status
+    # the earlier package, sent again, does not replace the correction
+    again = tianbao(runner, "collect", "-w", city, two_levels / "packages" / "jiefang_2014-06.zip")
+    assert again.exit_code == 0 and "重复" in again.output  # the same bytes: recorded once
