@@ -61,11 +61,12 @@ class TemplateContent:
 
 def prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
     """The plan's pre-filled values of a row (``previous.*`` columns come from the ledger)."""
-    return {
-        c.field: _cell_value(item.values.get(c.prefill or ""))
-        for c in form.prefill_columns
-        if c.previous_field is None
-    }
+    values = item.values
+    out = {f: values.get(attr) for f, attr in form.plan_prefills}
+    for f, v in out.items():
+        if isinstance(v, bool):
+            out[f] = _cell_value(v)
+    return out
 
 
 def _cell_value(value: Any) -> Any:

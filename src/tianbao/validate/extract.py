@@ -130,7 +130,7 @@ def extract_form(
             _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan,
                  shown, None if previous is None else previous.get(key) or {})
         )  # fmt: skip
-    for key in order:
+    for i, key in enumerate(order):  # i, not order.index(key): 20,000 missing rows
         if key not in seen:
             findings.append(
                 make(
@@ -140,7 +140,7 @@ def extract_form(
                     row_key=key,
                     value=None,
                     expected=key,
-                    cell=xl_rowcol_to_cell(hrow + 1 + order.index(key), key_col),
+                    cell=xl_rowcol_to_cell(hrow + 1 + i, key_col),
                     **at,
                 )
             )
