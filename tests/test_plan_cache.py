@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import tianbao.plan.load as plan_load
+import tianbao.plan.model as plan_model
 import tianbao.support.yamlio as yamlio
 from helpers import SAMPLE_PLAN, made_apart, problem_lines, tianbao
 from tianbao.plan.load import load_plan
@@ -79,6 +80,8 @@ def test_editing_one_figure_misses_the_cache(sample_ws, runner, yaml_parses) -> 
         pytest.param(lambda b: b"", id="empty"),
         pytest.param(lambda b: b"\x80\xff not utf-8", id="binary"),
         pytest.param(lambda b: b.replace(b'"departments":', b'"departmentz":'), id="bad-plan"),
+        pytest.param(lambda b: b.replace(b'"fingerprint":"', b'"fingerprint":"x'), id="bad-print"),
+        pytest.param(lambda b: b.replace(b'"fingerprint":', b'"fingerprinz":'), id="no-print"),
     ],
 )
 def test_a_damaged_cache_is_ignored_and_replaced(sample_ws, runner, yaml_parses, damage) -> None:
@@ -165,6 +168,19 @@ def test_the_fingerprint_is_the_same_from_yaml_and_from_the_cache(tmp_path) -> N
     # derived figures too: what forms pre-fill
     for collection, items in from_yaml.plan.items.items():
         assert [i.values for i in from_cache.plan.items[collection]] == [i.values for i in items]
+
+
+def test_the_cache_gives_the_fingerprint_without_serialising_the_plan(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    expected = load_plan(SAMPLE_PLAN, cache_dir=cache).plan.fingerprint
+
+    class NoJson:  # the plan's canonical JSON is what a large plan's start-up paid for
+        def dumps(self, *args, **kwargs):
+            raise AssertionError("the plan was serialised again")
+
+    monkeypatch.setattr(plan_model, "json", NoJson())
+    again = load_plan(SAMPLE_PLAN, cache_dir=cache)
+    assert again.from_cache and again.plan.fingerprint == expected
 
 
 def test_check_never_trusts_the_cache_in_the_library(sample_ws, yaml_parses) -> None:

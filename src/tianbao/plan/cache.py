@@ -5,6 +5,9 @@ loads in a tenth of that. A cache file holds the raw plan data of a plan that lo
 problems, under a key over everything that decides that data and its soundness: the plan's
 bytes, the plan schema's bytes, tianbao's version and CACHE_FORMAT. Any edit misses.
 
+The file also holds the plan's fingerprint (sha256 of its canonical JSON, which every
+command that reads or writes a return needs): worked out once per change, not per command.
+
 JSON, never pickle: reading a cache must not be able to run code. Every failure to read or
 write the cache is a miss, never an error: plan.yaml stays the truth.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,9 @@ from tianbao import __version__
 from tianbao.support.atomic import write_atomic
 
 # Bump when what loading accepts or produces changes without a new __version__.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PREFIX = "plan-"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def cache_key(plan_bytes: bytes, schema_bytes: bytes) -> str:
@@ -38,8 +43,9 @@ def cache_file(cache_dir: Path, key: str) -> Path:
     return cache_dir / f"{PREFIX}{key}.json"
 
 
-def read_cached(cache_dir: Path, key: str) -> dict[str, Any] | None:
-    """The cached raw plan for ``key``, or None for a missing, unreadable or damaged file."""
+def read_cached(cache_dir: Path, key: str) -> tuple[dict[str, Any], str] | None:
+    """(raw plan, fingerprint) cached for ``key``, or None for a missing, unreadable or
+    damaged file."""
     try:
         doc = json.loads(cache_file(cache_dir, key).read_bytes())
     except (OSError, ValueError, RecursionError):  # ValueError covers bad JSON and bad UTF-8
@@ -47,15 +53,18 @@ def read_cached(cache_dir: Path, key: str) -> dict[str, Any] | None:
     # the key inside guards against a file copied or renamed onto another key's name
     if not isinstance(doc, dict) or doc.get("format") != CACHE_FORMAT or doc.get("key") != key:
         return None
-    plan = doc.get("plan")
-    return plan if isinstance(plan, dict) else None
+    plan, fingerprint = doc.get("plan"), doc.get("fingerprint")
+    if not isinstance(plan, dict) or not isinstance(fingerprint, str):
+        return None
+    return (plan, fingerprint) if _SHA256.fullmatch(fingerprint) else None
 
 
-def write_cached(cache_dir: Path, key: str, plan: dict[str, Any]) -> bool:
-    """Store ``plan`` under ``key`` and drop older plan caches; False if it could not."""
+def write_cached(cache_dir: Path, key: str, plan: dict[str, Any], fingerprint: str) -> bool:
+    """Store ``plan`` and its fingerprint under ``key`` and drop older plan caches; False
+    if it could not."""
     try:
         data = json.dumps(
-            {"format": CACHE_FORMAT, "key": key, "plan": plan},
+            {"format": CACHE_FORMAT, "key": key, "fingerprint": fingerprint, "plan": plan},
             ensure_ascii=False,
             separators=(",", ":"),
             allow_nan=False,

@@ -83,7 +83,7 @@ def load_plan(
             return PlanResult(plan, from_cache=True, source=raw)
     result = load_plan_bytes(raw, name)
     if result.plan is not None and not result.problems:  # a plan with problems is never cached
-        write_cached(cache_dir, key, result.plan.raw)
+        write_cached(cache_dir, key, result.plan.raw, result.plan.fingerprint)
     return result
 
 
@@ -95,11 +95,11 @@ def _key(raw: bytes) -> str | None:
 
 
 def _from_cache(cache_dir: Path, key: str) -> Plan | None:
-    data = read_cached(cache_dir, key)
-    if data is None:
+    cached = read_cached(cache_dir, key)
+    if cached is None:
         return None
     try:
-        return Plan.from_raw(data)
+        return Plan.from_raw(*cached)
     except Exception:  # damaged but parseable cache: a miss; a real bug recurs on the YAML path
         return None
 

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -65,14 +65,24 @@ class PlanItem:
     """One row of the plan (an indicator, project, task or livelihood project).
 
     ``values`` flattens the raw entry with dotted names (``name.zh``,
-    ``target.rate_pct``) and adds derived figures; forms pre-fill from it.
+    ``target.rate_pct``) and adds derived figures; forms pre-fill from it. Worked out
+    when first asked for: a command on one department of a 20,000-row plan needs few.
+    ``given``: the values, when made by hand (tests).
     """
 
     collection: str
     key: str
     department: str
     raw: dict[str, Any]
-    values: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, Any] | None = None
+
+    @cached_property
+    def values(self) -> dict[str, Any]:
+        if self.given is not None:
+            return self.given
+        values = _flatten(self.raw)
+        values.update(_derived(self.collection, self.raw))
+        return values
 
 
 def _flatten(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -101,10 +111,7 @@ def _derived(collection: str, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_item(collection: str, raw: dict[str, Any]) -> PlanItem:
-    key = str(raw[COLLECTIONS[collection]])
-    values = _flatten(raw)
-    values.update(_derived(collection, raw))
-    return PlanItem(collection, key, raw["department"], raw, values)
+    return PlanItem(collection, str(raw[COLLECTIONS[collection]]), raw["department"], raw)
 
 
 # attributes every item of a collection can offer to a form, even when empty
@@ -297,7 +304,11 @@ class Plan:
         return None
 
     @classmethod
-    def from_raw(cls, raw: dict[str, Any]) -> Plan:
+    def from_raw(cls, raw: dict[str, Any], fingerprint: str = "") -> Plan:
+        """``fingerprint``: the plan's, when known (the plan cache keeps it)."""
         departments = {d["code"]: Department.from_raw(d) for d in raw["departments"]}
         items = {c: [make_item(c, r) for r in raw.get(c) or []] for c in COLLECTIONS}
-        return cls(raw, departments, items)
+        plan = cls(raw, departments, items)
+        if fingerprint:
+            plan.__dict__["fingerprint"] = fingerprint  # the cached_property's slot
+        return plan
