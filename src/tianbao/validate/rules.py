@@ -52,7 +52,7 @@ def _namespaced(names: set[str], prefix: str) -> list[tuple[str, str]]:
 def _scope(
     row: RowRecord,
     previous: Mapping[str, Any] | None,
-    period: Period,
+    fixed: dict[str, Any],  # the period's names and the sheet totals
     plan_names: list[tuple[str, str]],
     prev_names: list[tuple[str, str]],
 ) -> dict[str, Any]:
@@ -67,14 +67,21 @@ def _scope(
     prev = previous or {}
     for name, attr in prev_names:
         scope[name] = prev.get(attr)
-    scope["period.month"] = period.last_month
-    scope["period.index"] = period.index
-    scope["period.year"] = period.year
-    # ISO dates, like the normalised date cells they are compared with
-    scope["period.start"] = period.start.isoformat()
-    scope["period.end"] = period.end.isoformat()
-    scope["period.year_start"] = f"{period.year:04d}-01-01"
+    scope.update(fixed)
     return scope
+
+
+def _period_scope(period: Period) -> dict[str, Any]:
+    """The period's names, the same for every row: worked out once per form, not per row."""
+    return {
+        "period.month": period.last_month,
+        "period.index": period.index,
+        "period.year": period.year,
+        # ISO dates, like the normalised date cells they are compared with
+        "period.start": period.start.isoformat(),
+        "period.end": period.end.isoformat(),
+        "period.year_start": f"{period.year:04d}-01-01",
+    }
 
 
 def totals(
@@ -126,11 +133,11 @@ def check_rules(
     )
     names = _references(form)
     plan_names, prev_names = _namespaced(names, "plan."), _namespaced(names, "prev.")
+    fixed = {**_period_scope(period), **totals_scope}  # the same for every row
     compiled = [(r, parse(r.expr).fn, parse(r.when).fn if r.when else None) for r in form.rules]
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
-        scope = _scope(row, prev, period, plan_names, prev_names)
-        scope.update(totals_scope)
+        scope = _scope(row, prev, fixed, plan_names, prev_names)
         # the loop runs for every rule of every row: only a failure leaves it
         for rule, test, when in compiled:
             try:
