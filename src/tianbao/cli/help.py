@@ -79,11 +79,13 @@ HELP: dict[str, tuple[str, str]] = {
     "signoff": (
         "签发报告期 PERIOD（汇总报领导之前）：此后不再收取该期报表、不再审核，"
         "直到 --withdraw 撤销（须 --note 写明原因）。报告期尚未结束（按 --as-of，默认今天）"
-        "或没有计入的报表时不签发（退出码 1）。",
+        "或没有计入的报表时不签发（退出码 1）；尚有未报、退回、未通过或预警未说明的单位时"
+        "列出它们并不签发（退出码 1），除非加 --anyway 并以 --note 写明原因。",
         "Sign PERIOD off (签发) before the summary goes to the leadership: collect then"
         " refuses returns of it and review of it is closed, until --withdraw (with --note)."
         " A period not ended yet (--as-of, default today) or with no counting return is not"
-        " signed off (exit 1).",
+        " signed off (exit 1); departments still open (missing, returned, rejected, warnings"
+        " not explained) are listed and refuse it (exit 1) unless --anyway with a --note.",
     ),
     "consolidate": (
         "用各单位最新受理的报表汇总报告期 PERIOD。\n\n"

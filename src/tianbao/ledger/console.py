@@ -40,10 +40,13 @@ def print_status(report: StatusReport, console: Any) -> None:
     ]
     counts = report.counts()
     deadline = report.deadline.isoformat()
+    signed = report.signed
+    zh_signed = f"，{shown(report.signed_line)}" if signed else ""
+    en_signed = f", signed off by {shown(str(signed['by']))}" if signed else ""
     print_table(
         console,
-        f"{report.period_label} 报送情况（截止 {deadline}） | "
-        f"status of {report.period} (deadline {deadline})",
+        f"{report.period_label} 报送情况（截止 {deadline}{zh_signed}） | "
+        f"status of {report.period} (deadline {deadline}{en_signed})",
         (
             "单位 | dept",
             "名称 | name",
@@ -94,3 +97,6 @@ def print_status(report: StatusReport, console: Any) -> None:
     for e in report.chase:  # ready to send, one per line
         line = f"{pick('催报 | chase')} {e.department}：{shown(e.text)}"
         console.print(line, highlight=False, soft_wrap=True)
+        if e.reopen:  # signed off: the office reopens before a correction can come in
+            said = pick("已签发，接收更正须先重新打开 | signed off; to take a correction")
+            console.print(f"  {said}：{e.reopen}", highlight=False, soft_wrap=True)

@@ -87,7 +87,9 @@ def _write(report: StatusReport, path: Path) -> None:
         0,
         0,
         f"{report.period_label}报送情况（报送截止 {report.deadline.isoformat()}，"
-        f"统计截至 {report.as_of.isoformat()}）",
+        f"统计截至 {report.as_of.isoformat()}"
+        + (f"，{report.signed_line}" if report.signed else "")
+        + "）",
         title,
     )
     for c, (label, width) in enumerate(_STATUS_HEAD):

@@ -63,4 +63,8 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         verb = pick(SIGNOFF_LABELS.get(x["action"], x["action"]))
         note = f"：{shown(x['note'])}" if x["note"] else ""
         line = f"{shown(x['period'])} {verb}（{shown(x['by'])}，{when(x['at'])}）{note}"
+        if x.get("outstanding"):  # signed anyway: what was open then
+            from tianbao.review.signoff import open_list
+
+            line += pick(f"；签发时未完结：{open_list(x['outstanding'])}")
         console.print(line, highlight=False, markup=False)

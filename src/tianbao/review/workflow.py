@@ -23,6 +23,7 @@ from tianbao.support.pausepoint import pause_point
 if TYPE_CHECKING:
     from tianbao.ledger.db import Ledger
     from tianbao.ledger.records import Submission
+    from tianbao.report.notice import Returned
     from tianbao.workspace import Workspace
 
 __all__ = ["REVIEW_WORDS", "Reviewed", "review"]
@@ -63,6 +64,8 @@ def review(
     submission: int | None = None,
     due: str | None = None,
     notice_dir: Path | None = None,
+    cells: tuple[str, ...] = (),
+    rows: tuple[str, ...] = (),
 ) -> Reviewed:
     """Record the office's decision on a return (append-only, with who, when, why):
     ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
@@ -75,9 +78,12 @@ def review(
 
     A return writes the 退回通知 for the department (``report.return_notice``) into
     ``notice_dir``, the corrected return due on ``due`` (ISO date, not before the
-    period ends)."""
+    period ends; kept with the decision: status and 催报 count from it), the ``cells``
+    (重点项目!I12) and ``rows`` (P047) it points at marked red ahead of the findings."""
     from tianbao.ledger.db import Ledger
     from tianbao.plan.clock import date_option as day
+    from tianbao.report.notice import Returned
+    from tianbao.review.pointed import pointed
     from tianbao.workspace import usable as workspace
 
     what = REVIEW_WORDS.get(action)
@@ -104,6 +110,8 @@ def review(
             f"--due {due_day} 不在 {p.label_zh} 结束之后 | --due {due_day} is not after "
             f"{p} ends ({p.end})"
         )
+    if (cells or rows) and what != RETURNED:
+        raise UsageError("--cell/--row 只用于退回 | --cell and --row go with return only")
     draft = None
     with Ledger(ws.root) as ledger, ledger.transaction():
         signed = ledger.signed_off(p)
@@ -112,12 +120,20 @@ def review(
                 raise _closed(ws, str(p), dept, signed)
             return _reopen_signed(ledger, str(p), dept, why, who, at)
         target = _review_target(ledger, what, submission, dept, str(p))
+        marks = pointed(ledger, target, cells, rows)
         pause_point("checked")
-        rid = ledger.add_review(target.id, what, why, who, at)
+        if what == RETURNED:  # one deadline: the one the notice states, kept with it
+            from tianbao.report.return_notice import due_date
+
+            due_day = due_day or due_date(ws, str(p), now.date())
+        named = [*cells, *rows]
+        rid = ledger.add_review(target.id, what, why, who, at, _iso(due_day), named)
         after = ledger.submission(target.id)
         assert after is not None
         if what == RETURNED:
-            draft = _draft_notice(ws, after, why, who, now.date(), due_day, notice_dir)
+            assert due_day is not None
+            returned = Returned(why, who, now.date(), due_day, tuple(marks))
+            draft = _draft_notice(ws, after, returned, notice_dir)
         pause_point("decided")
     written = None
     if draft is not None:  # the decision stands: a failure now is said, not an exit code
@@ -128,19 +144,15 @@ def review(
     return Reviewed(rid, what, after, why, who, at, written)
 
 
-def _draft_notice(
-    ws: Workspace,
-    sub: Submission,
-    reason: str,
-    who: str,
-    today: dt.date,
-    due: dt.date | None,
-    notice_dir: Path | None,
-) -> Path | None:
-    from tianbao.report.notice import Returned
-    from tianbao.report.return_notice import draft_return_notice, due_date
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
-    returned = Returned(reason, who, today, due or due_date(ws, sub.period, today))
+
+def _draft_notice(
+    ws: Workspace, sub: Submission, returned: Returned, notice_dir: Path | None
+) -> Path | None:
+    from tianbao.report.return_notice import draft_return_notice
+
     return draft_return_notice(ws, sub, returned, notice_dir)
 
 
