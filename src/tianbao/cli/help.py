@@ -34,12 +34,15 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "generate": (
         "为报告期 PERIOD 生成各单位的标准报表。\n\n"
-        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位不生成，"
-        "除非加 --allow-missing-previous。",
+        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位（上期数待补）"
+        "暂不生成并列出，其余单位照常生成；--missing-previous mark 生成并标出待补的上期数，"
+        "--allow-missing-previous 生成并留空。所有单位都待补时不生成（退出码 1）。",
         "Write each department's standard workbook for PERIOD.\n\n"
         "Columns such as 上期累计 show the department's counting return of the previous"
-        " period from the ledger: a department without one is refused unless"
-        " --allow-missing-previous.",
+        " period from the ledger: a department without one (上期数待补) is held back and"
+        " listed while the others get theirs; --missing-previous mark issues it with those"
+        " cells marked, --allow-missing-previous with them blank. Nothing to write because"
+        " every one is held back: exit 1.",
     ),
     "validate": (
         "审核报回的报表（文件或文件夹）。\n\n"

@@ -58,6 +58,20 @@ def column_label_text(col: Column, plan: Any) -> str:
     return col.label_zh.format(year=plan.year, base_year=plan.base_year)
 
 
+PENDING = "#F8CBAD"  # 上期数待补: orange, not the plan's grey
+PENDING_NOTE = "上期数待补：统计局尚未收到上期报表，此格暂空；本年累计请按实际填写"
+
+
+def _prefill(
+    ws: Any, row: int, i: int, value: Any, styles: Styles, fmt_code: str | None, pending: bool
+) -> None:
+    if pending:  # 上期数待补: marked and said, never a silent blank
+        ws.write_blank(row, i, None, styles.get("prefill", fmt_code, bg_color=PENDING))
+        ws.write_comment(row, i, PENDING_NOTE)
+    else:
+        write_value(ws, row, i, value, styles.get("prefill", fmt_code))
+
+
 def write_workbook(
     content: TemplateContent,
     path: Path,
@@ -196,6 +210,10 @@ def _write_form(
         for i, col in enumerate(form.columns)
         if col.entry and col.default_sum
     }
+    # last period's return still to come: its cells marked, not silently blank
+    pending = {
+        col_of[c.field] for c in form.prefill_columns if c.previous_field is not None
+    } if content.previous_pending else set()  # fmt: skip
     for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
         row = first + r
         row_map.append((form.id, key, row + 1))
@@ -208,7 +226,7 @@ def _write_form(
         for i, col in enumerate(form.columns):
             fmt_code = col.format_for(unit)
             if col.prefill:
-                write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
+                _prefill(ws, row, i, values[col.field], styles, fmt_code, i in pending)
             elif col.entry:
                 if col.applies_to(item.values):
                     if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
