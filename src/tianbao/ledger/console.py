@@ -21,6 +21,18 @@ _STYLE = {
 }
 
 
+def _title(report: StatusReport) -> str:
+    """The table's title: the deadline, and who signed the period off once signed."""
+    deadline = report.deadline.isoformat()
+    signed = report.signed
+    zh_signed = f"，{shown(report.signed_line)}" if signed else ""
+    en_signed = f", signed off by {shown(str(signed['by']))}" if signed else ""
+    return (
+        f"{report.period_label} 报送情况（截止 {deadline}{zh_signed}） | "
+        f"status of {report.period} (deadline {deadline}{en_signed})"
+    )
+
+
 def print_status(report: StatusReport, console: Any) -> None:
     rows = [
         (
@@ -39,14 +51,9 @@ def print_status(report: StatusReport, console: Any) -> None:
         for i, f in enumerate(d.forms)
     ]
     counts = report.counts()
-    deadline = report.deadline.isoformat()
-    signed = report.signed
-    zh_signed = f"，{shown(report.signed_line)}" if signed else ""
-    en_signed = f", signed off by {shown(str(signed['by']))}" if signed else ""
     print_table(
         console,
-        f"{report.period_label} 报送情况（截止 {deadline}{zh_signed}） | "
-        f"status of {report.period} (deadline {deadline}{en_signed})",
+        _title(report),
         (
             "单位 | dept",
             "名称 | name",
@@ -94,7 +101,12 @@ def print_status(report: StatusReport, console: Any) -> None:
             for e in report.chase
         ],
     )
-    for e in report.chase:  # ready to send, one per line
+    _print_texts(report, console)
+
+
+def _print_texts(report: StatusReport, console: Any) -> None:
+    """The 催报 texts, ready to send, one per line; once signed off, how to reopen."""
+    for e in report.chase:
         line = f"{pick('催报 | chase')} {e.department}：{shown(e.text)}"
         console.print(line, highlight=False, soft_wrap=True)
         if e.reopen:  # signed off: the office reopens before a correction can come in

@@ -66,5 +66,6 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         if x.get("outstanding"):  # signed anyway: what was open then
             from tianbao.review.signoff import open_list
 
-            line += pick(f"；签发时未完结：{open_list(x['outstanding'])}")
+            zh, en = open_list(x["outstanding"]).split(" | ")
+            line += tr(f"；签发时未完结：{zh}", f"; open when signed: {en}")
         console.print(line, highlight=False, markup=False)

@@ -119,7 +119,11 @@ def outstanding(ledger: Ledger, ws: Workspace, p: Period, today: dt.date) -> lis
         warned = 0 if d.state in OPEN_WORDS else _unexplained(ledger, d)
         state = d.state if d.state in OPEN_WORDS else ("warnings" if warned else "")
         if state:
-            forms = [f.title for f in d.forms if f.state in (state, "accepted_with_warnings")]
+            forms = [
+                f.title
+                for f in d.forms
+                if f.state == state or (state == "warnings" and f.submission_id is not None)
+            ]
             found.append(
                 {"department": d.code, "name": d.name, "state": state, "forms": forms,
                  "warnings": warned}

@@ -23,6 +23,7 @@ from tianbao.support.pausepoint import pause_point
 if TYPE_CHECKING:
     from tianbao.ledger.db import Ledger
     from tianbao.ledger.records import Submission
+    from tianbao.plan.periods import Period
     from tianbao.report.notice import Returned
     from tianbao.workspace import Workspace
 
@@ -81,7 +82,6 @@ def review(
     period ends; kept with the decision: status and 催报 count from it), the ``cells``
     (重点项目!I12) and ``rows`` (P047) it points at marked red ahead of the findings."""
     from tianbao.ledger.db import Ledger
-    from tianbao.plan.clock import date_option as day
     from tianbao.report.notice import Returned
     from tianbao.review.pointed import pointed
     from tianbao.workspace import usable as workspace
@@ -104,14 +104,7 @@ def review(
     who = text.name(by)
     now = dt.datetime.now(ws.plan.tz)
     at = now.isoformat(timespec="seconds")
-    due_day = day(due, "--due") if what == RETURNED else None
-    if due_day is not None and due_day <= p.end:
-        raise UsageError(
-            f"--due {due_day} 不在 {p.label_zh} 结束之后 | --due {due_day} is not after "
-            f"{p} ends ({p.end})"
-        )
-    if (cells or rows) and what != RETURNED:
-        raise UsageError("--cell/--row 只用于退回 | --cell and --row go with return only")
+    due_day = _due(ws, what, due, p, now.date(), bool(cells or rows))
     draft = None
     with Ledger(ws.root) as ledger, ledger.transaction():
         signed = ledger.signed_off(p)
@@ -122,16 +115,11 @@ def review(
         target = _review_target(ledger, what, submission, dept, str(p))
         marks = pointed(ledger, target, cells, rows)
         pause_point("checked")
-        if what == RETURNED:  # one deadline: the one the notice states, kept with it
-            from tianbao.report.return_notice import due_date
-
-            due_day = due_day or due_date(ws, str(p), now.date())
         named = [*cells, *rows]
         rid = ledger.add_review(target.id, what, why, who, at, _iso(due_day), named)
         after = ledger.submission(target.id)
         assert after is not None
-        if what == RETURNED:
-            assert due_day is not None
+        if due_day is not None:  # a return: its notice
             returned = Returned(why, who, now.date(), due_day, tuple(marks))
             draft = _draft_notice(ws, after, returned, notice_dir)
         pause_point("decided")
@@ -142,6 +130,27 @@ def review(
         with contextlib.suppress(OSError):
             written = publish_notice(draft, after)
     return Reviewed(rid, what, after, why, who, at, written)
+
+
+def _due(
+    ws: Workspace, what: str, due: str | None, p: Period, today: dt.date, marks: bool
+) -> dt.date | None:
+    """A return's one deadline: ``--due`` (after the period ends), else the default the
+    notice states (``return_notice.due_date``); kept with the decision. None otherwise."""
+    from tianbao.plan.clock import date_option as day
+    from tianbao.report.return_notice import due_date
+
+    if what != RETURNED:
+        if marks:
+            raise UsageError("--cell/--row 只用于退回 | --cell and --row go with return only")
+        return None
+    given = day(due, "--due")
+    if given is not None and given <= p.end:
+        raise UsageError(
+            f"--due {given} 不在 {p.label_zh} 结束之后 | --due {given} is not after "
+            f"{p} ends ({p.end})"
+        )
+    return given or due_date(ws, str(p), today)
 
 
 def _iso(day: dt.date | None) -> str:

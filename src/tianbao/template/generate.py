@@ -71,43 +71,21 @@ def generate(
     assert ws.plan is not None
     period = ws.plan.period(period_text)
     plan = ws.plan_for(period)  # a period before a dated revision keeps its plan
-    codes = list(departments or plan.departments)
-    unknown = [c for c in codes if c not in plan.departments]
-    if unknown:
-        raise UsageError(
-            f"未知的部门代码 {', '.join(unknown)}（计划中有：{', '.join(plan.departments)}） | "
-            f"unknown department code(s): {', '.join(unknown)}; "
-            f"known: {', '.join(plan.departments)}"
-        )
+    asked = _known(plan, list(departments or plan.departments))
     mode = "blank" if allow_missing_previous else missing_previous
     if mode not in MISSING_PREVIOUS:
         raise UsageError(f"missing_previous: {mode!r} 不是 not one of {MISSING_PREVIOUS}")
     forms = [ws.forms[f] for f in plan.form_ids]
-    previous, missing = _previous_returns(ws, forms, period, codes, previous_returns)
+    previous, missing = _previous_returns(ws, forms, period, asked, previous_returns)
     held = missing if mode == "hold" else []
-    if held and len(held) == len(codes):
+    if held and len(held) == len(asked):
         raise _all_held(period, held)
-    asked = codes
-    codes = [c for c in codes if c not in held]
+    codes = [c for c in asked if c not in held]
     out = Path(out_dir) if out_dir else ws.root / "outputs" / "templates" / str(period)
     out.mkdir(parents=True, exist_ok=True)
     job = _Job(plan, forms, period, ws.secret(), out, password, generated_at, previous)
     job.pending = frozenset(missing) if mode == "mark" else frozenset()
-    done: list[Generated] = []
-    if jobs <= 1 or len(codes) <= 1 or not parallel.can_fork():
-        for code in codes:
-            done.append(job.one(code))
-            if on_progress is not None:
-                on_progress(len(done), len(codes))
-    else:
-        # forked workers share the loaded plan; each department's bytes are the same
-        # whichever process writes them, and results come back in department order
-        for code, result in parallel.ordered(
-            job.one, codes, lambda c: (c,), jobs, count=len(codes)
-        ):
-            done.append(job.one(code) if result is parallel.FAILED else result)
-            if on_progress is not None:
-                on_progress(len(done), len(codes))
+    done = _write_all(job, codes, jobs, on_progress)
     # what was issued: check refuses a later layout change under the same version
     used = {f for g in done for f in g.forms}
     record(ws.state_dir, [f for f in forms if f.id in used])
@@ -115,6 +93,36 @@ def generate(
     remember(ws.state_dir, plan, str(period), codes)
     made = {g.department: g for g in done}
     return [made.get(c) or Generated(c, None, (), 0, True, held=True) for c in asked]
+
+
+def _known(plan: Plan, codes: list[str]) -> list[str]:
+    unknown = [c for c in codes if c not in plan.departments]
+    if unknown:
+        raise UsageError(
+            f"未知的部门代码 {', '.join(unknown)}（计划中有：{', '.join(plan.departments)}） | "
+            f"unknown department code(s): {', '.join(unknown)}; "
+            f"known: {', '.join(plan.departments)}"
+        )
+    return codes
+
+
+def _write_all(
+    job: _Job, codes: list[str], jobs: int, on_progress: Callable[[int, int], None] | None
+) -> list[Generated]:
+    done: list[Generated] = []
+    if jobs <= 1 or len(codes) <= 1 or not parallel.can_fork():
+        for code in codes:
+            done.append(job.one(code))
+            if on_progress is not None:
+                on_progress(len(done), len(codes))
+        return done
+    # forked workers share the loaded plan; each department's bytes are the same
+    # whichever process writes them, and results come back in department order
+    for code, result in parallel.ordered(job.one, codes, lambda c: (c,), jobs, count=len(codes)):
+        done.append(job.one(code) if result is parallel.FAILED else result)
+        if on_progress is not None:
+            on_progress(len(done), len(codes))
+    return done
 
 
 def _all_held(period: Period, held: list[str]) -> Refused:

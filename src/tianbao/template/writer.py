@@ -27,7 +27,6 @@ from tianbao.support.xlsx import (
     row_height,
     write_merged,
     write_typed,
-    write_value,
 )
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
@@ -39,6 +38,7 @@ from tianbao.template.content import (
     cover_title,
     form_titles,
 )
+from tianbao.template.pending import pending_columns, prefill
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
 
@@ -56,20 +56,6 @@ def column_label(col: Column, content: TemplateContent) -> str:
 def column_label_text(col: Column, plan: Any) -> str:
     """The header a column shows: its zh label with the plan's years filled in."""
     return col.label_zh.format(year=plan.year, base_year=plan.base_year)
-
-
-PENDING = "#F8CBAD"  # 上期数待补: orange, not the plan's grey
-PENDING_NOTE = "上期数待补：统计局尚未收到上期报表，此格暂空；本年累计请按实际填写"
-
-
-def _prefill(
-    ws: Any, row: int, i: int, value: Any, styles: Styles, fmt_code: str | None, pending: bool
-) -> None:
-    if pending:  # 上期数待补: marked and said, never a silent blank
-        ws.write_blank(row, i, None, styles.get("prefill", fmt_code, bg_color=PENDING))
-        ws.write_comment(row, i, PENDING_NOTE)
-    else:
-        write_value(ws, row, i, value, styles.get("prefill", fmt_code))
 
 
 def write_workbook(
@@ -210,10 +196,7 @@ def _write_form(
         for i, col in enumerate(form.columns)
         if col.entry and col.default_sum
     }
-    # last period's return still to come: its cells marked, not silently blank
-    pending = {
-        col_of[c.field] for c in form.prefill_columns if c.previous_field is not None
-    } if content.previous_pending else set()  # fmt: skip
+    pending = pending_columns(content, form, col_of)
     for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
         row = first + r
         row_map.append((form.id, key, row + 1))
@@ -226,7 +209,7 @@ def _write_form(
         for i, col in enumerate(form.columns):
             fmt_code = col.format_for(unit)
             if col.prefill:
-                _prefill(ws, row, i, values[col.field], styles, fmt_code, i in pending)
+                prefill(ws, row, i, values[col.field], styles, fmt_code, i in pending)
             elif col.entry:
                 if col.applies_to(item.values):
                     if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
