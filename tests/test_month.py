@@ -65,6 +65,9 @@ def test_signoff__open_departments_refuse_it__signed_anyway_with_a_note(
 ) -> None:
     ws = demo / "workspace"
     assert return_zjj(ws).exit_code == 0
+    # WJW's warnings were not explained in the return; approved by the office, they close
+    approve = ("review", "approve", "-w", ws, "-p", JUNE, "--by", "李科长", "--dept")
+    assert cli(*approve, "WJW").exit_code == 0
     refused = cli("signoff", "-w", ws, "-p", JUNE, "--by", "王局长")
     assert refused.exit_code == 1
     for said in ("ZJJ 退回", "TJJ 未通过", "WLQ 未报", "--anyway"):
@@ -74,6 +77,8 @@ def test_signoff__open_departments_refuse_it__signed_anyway_with_a_note(
     error = error_of(cli("signoff", "-w", ws, "-p", JUNE, "--json"))
     states = {x["department"]: x["state"] for x in error["outstanding"]}
     assert (states["ZJJ"], states["TJJ"], states["WLQ"]) == ("returned", "rejected", "missing")
+    assert states["GYY"] == "warnings" and "WJW" not in states  # GYY's not explained
+    assert "FGW" not in states  # on time, nothing to explain
     assert error["code"] == "REFUSED" and error["meaning"] == "refused"
     assert cli("signoff", "-w", ws, "-p", JUNE, "--anyway").exit_code == 2  # no note
     assert as_json(cli("history", "-w", ws, "-p", JUNE, "--json"))["signoffs"] == []
@@ -153,7 +158,8 @@ def test_generate_july__the_ready_get_templates__two_without_june_are_named(
 # -- 4. one deadline per return ----------------------------------------------------------------
 def test_return_due__is_the_deadline_of_status_and_chase(demo: Path) -> None:
     ws = demo / "workspace"
-    assert return_zjj(ws, "--due", "2014-07-20").exit_code == 0
+    res = return_zjj(ws, "--due", "2014-07-20", "--json")
+    assert res.exit_code == 0 and as_json(res)["due"] == "2014-07-20"
 
     def zjj(as_of: str) -> tuple[dict[str, Any], dict[str, Any]]:
         report = as_json(cli("status", "-w", ws, "-p", JUNE, "--as-of", as_of, "--json"))

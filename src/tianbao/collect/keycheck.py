@@ -63,8 +63,9 @@ def until_verified(
     if mismatched and not streaming:
         raise KeyFault(
             f"工作区密钥无法验证任何一份模板（{mismatched} 份报表的模板都是用另一密钥签发的），"
-            "未记录任何报表：请从备份恢复 .tianbao/secret.key 后重新收取 | the workspace key "
-            f"verifies none of the templates ({mismatched} signed with another key): nothing "
-            "recorded; restore .tianbao/secret.key from backup and collect again"
+            "未记录任何报表：请确认工作区无误，并从备份恢复 .tianbao/secret.key 后重新收取 | "
+            f"the workspace key verifies none of the templates ({mismatched} signed with "
+            "another key): nothing recorded; check the workspace and restore "
+            ".tianbao/secret.key from backup, then collect again"
         )
     yield from held

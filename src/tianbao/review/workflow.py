@@ -40,6 +40,8 @@ class Reviewed:
     at: str
     notice: Path | None = None  # 退回通知 written for a return sent back
     period_reopened: bool = False  # reopen of a signed-off period: its sign-off withdrawn
+    due: str = ""  # a return: the corrected return is due (ISO date)
+    cells: tuple[str, ...] = ()  # a return: the cells and rows it points at
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,8 @@ class Reviewed:
             "at": self.at,
             "submission": self.submission.as_dict(),
             "notice": str(self.notice) if self.notice is not None else None,
+            "due": self.due or None,
+            "cells": list(self.cells),
         }
 
 
@@ -115,8 +119,8 @@ def review(
         target = _review_target(ledger, what, submission, dept, str(p))
         marks = pointed(ledger, target, cells, rows)
         pause_point("checked")
-        named = [*cells, *rows]
-        rid = ledger.add_review(target.id, what, why, who, at, _iso(due_day), named)
+        named = (*cells, *rows)
+        rid = ledger.add_review(target.id, what, why, who, at, _iso(due_day), list(named))
         after = ledger.submission(target.id)
         assert after is not None
         if due_day is not None:  # a return: its notice
@@ -129,7 +133,7 @@ def review(
 
         with contextlib.suppress(OSError):
             written = publish_notice(draft, after)
-    return Reviewed(rid, what, after, why, who, at, written)
+    return Reviewed(rid, what, after, why, who, at, written, due=_iso(due_day), cells=named)
 
 
 def _due(
