@@ -111,6 +111,7 @@ def generate(
     *,
     allow_missing_previous: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    missing_previous: str = "hold",  # hold | mark | blank
 ) -> list[Generated]:
     """Each department's standard workbook for ``period`` (last period's figures from
     the ledger, read here; see ``template.generate.generate``); ``on_progress(done, total)``."""
@@ -118,17 +119,9 @@ def generate(
     from tianbao.template.generate import generate as run
 
     ws = _opened(where)
-    return run(
-        ws,
-        period,
-        departments,
-        out_dir,
-        password,
-        jobs=jobs,
-        allow_missing_previous=allow_missing_previous,
-        on_progress=on_progress,
-        previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
-    )
+    return run(ws, period, departments, out_dir, password, jobs=jobs, on_progress=on_progress,
+               allow_missing_previous=allow_missing_previous, missing_previous=missing_previous,
+               previous_returns=lambda p, codes: previous_returns(ws.root, p, codes))  # fmt: skip
 
 
 # -- validate ---------------------------------------------------------------------------

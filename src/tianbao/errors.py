@@ -8,23 +8,34 @@ from __future__ import annotations
 
 
 class TianbaoError(Exception):
-    """Base class: the CLI turns these into a one-line message and exit code 2."""
+    """Base class: the CLI turns these into a one-line message and exit code 2 (under
+    ``--json`` an error object with ``code``, the messages and the exit code)."""
 
     exit_code = 2
+    code = "ERROR"
+
+    def __init__(self, *args: object, details: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.details = details or {}  # data for the --json error object (what was open...)
 
 
 class WorkspaceError(TianbaoError):
     """The workspace is missing or unusable (no plan file, unreadable forms...)."""
 
+    code = "WORKSPACE"
+
 
 class UsageError(TianbaoError):
     """The command was asked for something that does not exist (unknown period...)."""
+
+    code = "USAGE"
 
 
 class EnvironmentFault(TianbaoError):
     """The machine, not the input: disk full, read-only, no permission, a lost key."""
 
     exit_code = 3
+    code = "FAULT"
 
 
 def fault_from(exc: BaseException) -> EnvironmentFault | None:
@@ -81,3 +92,4 @@ class Refused(TianbaoError):
     not ready to be signed off."""
 
     exit_code = 1
+    code = "REFUSED"

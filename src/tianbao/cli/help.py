@@ -36,12 +36,15 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "generate": (
         "为报告期 PERIOD 生成各单位的标准报表。\n\n"
-        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位不生成，"
-        "除非加 --allow-missing-previous。",
+        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位（上期数待补）"
+        "暂不生成并列出，其余单位照常生成；--missing-previous mark 生成并标出待补的上期数，"
+        "--allow-missing-previous 生成并留空。所有单位都待补时不生成（退出码 1）。",
         "Write each department's standard workbook for PERIOD.\n\n"
         "Columns such as 上期累计 show the department's counting return of the previous"
-        " period from the ledger: a department without one is refused unless"
-        " --allow-missing-previous.",
+        " period from the ledger: a department without one (上期数待补) is held back and"
+        " listed while the others get theirs; --missing-previous mark issues it with those"
+        " cells marked, --allow-missing-previous with them blank. Nothing to write because"
+        " every one is held back: exit 1.",
     ),
     "validate": (
         "审核报回的报表（文件或文件夹）。\n\n"
@@ -84,11 +87,13 @@ HELP: dict[str, tuple[str, str]] = {
     "signoff": (
         "签发报告期 PERIOD（汇总报领导之前）：此后不再收取该期报表、不再审核，"
         "直到 --withdraw 撤销（须 --note 写明原因）。报告期尚未结束（按 --as-of，默认今天）"
-        "或没有计入的报表时不签发（退出码 1）。",
+        "或没有计入的报表时不签发（退出码 1）；尚有未报、退回、未通过或预警未说明的单位时"
+        "列出它们并不签发（退出码 1），除非加 --anyway 并以 --note 写明原因。",
         "Sign PERIOD off (签发) before the summary goes to the leadership: collect then"
         " refuses returns of it and review of it is closed, until --withdraw (with --note)."
         " A period not ended yet (--as-of, default today) or with no counting return is not"
-        " signed off (exit 1).",
+        " signed off (exit 1); departments still open (missing, returned, rejected, warnings"
+        " not explained) are listed and refuse it (exit 1) unless --anyway with a --note.",
     ),
     "consolidate": (
         "用各单位最新受理的报表汇总报告期 PERIOD。\n\n"
