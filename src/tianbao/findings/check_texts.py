@@ -60,7 +60,18 @@ CHECK: dict[Code, Entry] = {
             **_cells(),
         },
     ),
-    Code.DUPLICATE_ID: Entry(E, "编号重复", "duplicate id"),
+    Code.DUPLICATE_ID: Entry(
+        E,
+        "编号重复",
+        "duplicate id",
+        {
+            # a code that differs from another only in letter case: fgw beside FGW
+            "case": (
+                "编号与“{other}”只差大小写，视为重复",
+                "the id differs from {other} only in letter case",
+            )
+        },
+    ),
     Code.DUPLICATE_NAME: Entry(E, "名称重复", "two entries of the same name"),
     Code.UNKNOWN_DEPARTMENT: Entry(
         E,
@@ -263,6 +274,28 @@ CHECK: dict[Code, Entry] = {
             "": (
                 "计划调整的生效期应为 {year} 年的报告期，如 {year}-07",
                 "(revision.effective must be a reporting period of the plan year)",
+            )
+        },
+    ),
+    Code.CODE_NOT_PLAIN: Entry(
+        E,
+        "代码只能用字母、数字、-、_",
+        "a code must be letters, digits, - and _ only",
+        {
+            "": (
+                "代码只能用字母、数字、-、_，以字母开头",
+                "a code is letters, digits, - and _, starting with a letter",
+            )
+        },
+    ),
+    Code.CONTROL_CHARS: Entry(
+        E,
+        "文字含控制字符或双向控制字符",
+        "text holds a control or bidi character",
+        {
+            "": (
+                "含看不见的控制字符 {listed_zh}，请删去",
+                "holds invisible control characters {listed_en}: delete them",
             )
         },
     ),

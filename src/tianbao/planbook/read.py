@@ -11,59 +11,38 @@ schema and its consistency checks, located the same way.
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import math
-import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tianbao.findings import Code, Said
 from tianbao.plan.load import PLAN_SCHEMA, consistency
-from tianbao.plan.periods import Period
-from tianbao.planbook.layout import LayoutChecks, blank, cell_name, clean_header, width, zh
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
-    CHOICE,
-    CODE,
-    DATE,
-    INTEGER,
-    LIST,
-    NUMBER,
-    PERIOD,
-    ROW_UNIT,
     SHEETS,
-    YESNO,
     Col,
     Sheet,
 )
-from tianbao.problems import Problem
-from tianbao.read import RawSheet, RawWorkbook, read_workbook_guarded
+from tianbao.planbook.structure import (
+    SheetChecks,
+    blank,
+    cell_name,
+    clean_header,
+    row_of,
+    width,
+)
+from tianbao.planbook.values import convert
+from tianbao.problems import CheckCode, Problem
+from tianbao.read import RawSheet, RawWorkbook, ReadCode, ReadIssue, read_workbook_guarded
+from tianbao.read.limits import PLAN_LIMITS
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
-from tianbao.validate.normalize import normalise, shown
-
-# the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (
-    Code.SCHEMA,
-    Code.UNKNOWN_PROJECT,
-    Code.WORKBOOK_UNREADABLE,
-    Code.CELL_VALUE,
-    Code.REQUIRED_EMPTY,
-)
+from tianbao.support.lang import halves
+from tianbao.validate.normalize import shown
 
 Path_ = tuple[str | int, ...]
-_KIND_SCHEMA: dict[str, dict[str, Any]] = {
-    NUMBER: {"type": "number"},
-    INTEGER: {"type": "integer"},
-    DATE: {"type": "string", "format": "date"},
-}
-_TEXT = {"type": "string"}
-_YES = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
-_NO = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
-_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 @dataclass
@@ -82,37 +61,48 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     cells: dict[Path_, str] = field(default_factory=dict)  # plan path -> the cell it came from
+    read: dict[str, Any] | None = None  # what was read, problems or not (for later checks)
 
 
 def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     """The plan data of the workbook at ``path``, or the problems that prevent it."""
     name = display or Path(path).name
-    result = read_workbook_guarded(Path(path))
+    result = read_workbook_guarded(Path(path), PLAN_LIMITS)
     if result.book is None:
-        why = "；".join(i.message for i in result.blocking) or "无法读取"
-        return Imported(None, [Problem(Code.WORKBOOK_UNREADABLE, name, why)])
+        first: dict[ReadCode, ReadIssue] = {}
+        for i in result.blocking:  # the one that names the limit, of each kind
+            if i.code not in first or ("limit" in i.detail and "limit" not in first[i.code].detail):
+                first[i.code] = i
+        why = "；".join(_read_issue(i) for i in first.values()) or "无法读取 cannot be read"
+        return Imported(None, [Problem(CheckCode.WORKBOOK_UNREADABLE, name, why)])
     return _Reader(result.book, name).run()
 
 
-class _Reader(LayoutChecks):
+def _read_issue(issue: ReadIssue) -> str:
+    """One reading problem with its detail (the limit passed, where)."""
+    zh, en = halves(issue.message)
+    lim = PLAN_LIMITS
+    if issue.code == ReadCode.SHEET_TOO_LARGE:
+        zh = (f"计划工作簿超出限制：每张表最多 {lim.max_rows:,} 行、{lim.max_cols} 列，"
+              "表格以外不要留内容")  # fmt: skip
+        en = f"the plan workbook is past a limit of {lim.max_rows:,} rows x {lim.max_cols} columns"
+        return f"{zh}（{issue.detail}） | {en}: {issue.detail}"
+    if issue.code == ReadCode.TOO_LARGE:
+        zh, en = "计划工作簿超出限制", "the plan workbook is past a limit"
+    if not issue.detail:
+        return issue.message
+    return f"{zh}：{issue.detail} | {en or zh}: {issue.detail}"
+
+
+class _Reader(SheetChecks):
     def __init__(self, book: RawWorkbook, name: str) -> None:
-        self.book = book
-        self.name = name
-        self.problems: list[Problem] = []
+        super().__init__(book, name)
         self.notes: list[Note] = []
-        self.reported: set[str] = set()
         self.where: dict[Path_, str] = {}  # plan path -> cell (or row, sheet) it came from
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
 
-    # -- problems ----------------------------------------------------------------------
-    def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
-        if cell in self.reported:
-            return
-        self.reported.add(cell)
-        self.problems.append(Problem(code, self.name, message, cell, None, found))
-
     def run(self) -> Imported:
-        sheets = self._sheets()
+        sheets = self.sheets()
         if sheets is None:
             return Imported(None, self.problems, self.notes)
         data = self._basics(sheets[BASICS_SHEET])
@@ -123,11 +113,11 @@ class _Reader(LayoutChecks):
             else:
                 data[spec.collection] = rows
         self._department_codes(data)
-        if not self.problems:
-            self._schema(data)
-        if not self.problems:
-            self._consistency(data)
-        return Imported(None if self.problems else data, self.problems, self.notes, self.where)
+        # every check on every row, in one pass: a cell already reported is not again
+        self._schema(data)
+        self._consistency(data)
+        ok = not self.problems
+        return Imported(data if ok else None, self.problems, self.notes, self.where, data)
 
     # -- values ------------------------------------------------------------------------
     def _basics(self, sheet: RawSheet) -> dict[str, Any]:
@@ -137,8 +127,12 @@ class _Reader(LayoutChecks):
             r = rows.get(clean_header(col.header))
             if r is None:
                 if col.required:
-                    said = zh(Code.REQUIRED_EMPTY, "row", header=col.header)
-                    self.add(Code.REQUIRED_EMPTY, f"{BASICS_SHEET}!A{len(sheet.rows) + 1}", said)
+                    self.add(
+                        CheckCode.REQUIRED_EMPTY,
+                        f"{BASICS_SHEET}!A{len(sheet.rows) + 1}",
+                        f"缺少“{col.header}”一行：请使用计划模板的基本信息表 | the row "
+                        f"“{col.header}” is missing: use the template's {BASICS_SHEET} sheet",
+                    )
                 continue
             path = tuple(col.path.split("."))
             self.where[path] = cell_name(BASICS_SHEET, r, 1)
@@ -184,53 +178,23 @@ class _Reader(LayoutChecks):
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            said = zh(Code.CELL_VALUE, "excel_error", header=col.header,
-                      error=sheet.error_cells[(r, c)])  # fmt: skip
-            self.add(Code.CELL_VALUE, cell, said)
+            self.add(
+                CheckCode.CELL_VALUE,
+                cell,
+                _both(f"{col.header}：", f"错误值 {sheet.error_cells[(r, c)]} | error value"),
+            )
             return None
         if blank(raw):
             if col.required:
-                self.add(Code.REQUIRED_EMPTY, cell, zh(Code.REQUIRED_EMPTY, header=col.header))
+                self.add(CheckCode.REQUIRED_EMPTY, cell, _both(col.header, _why(())))
             return None
-        value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
-        if error is not None:
-            said = zh(Code.CELL_VALUE, error.variant, header=col.header, **dict(error.fields))
-            self.add(Code.CELL_VALUE, cell, said, shown(raw))
+        value, error, why = convert(raw, col, unit, (r, c) in sheet.percent_cells)
+        if error:
+            self.add(CheckCode.CELL_VALUE, cell, _both(f"{col.header}：", error), shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
         return value
-
-    def _convert(
-        self, raw: Any, col: Col, unit: str | None, percent: bool
-    ) -> tuple[Any, Said | None, str]:
-        """(value, why it cannot be used (a CELL_VALUE variant), note) of one typed cell."""
-        if col.kind == CHOICE:
-            return _choice(raw, col)
-        if col.kind == YESNO:
-            return _yes_no(raw)
-        if col.kind == PERIOD:
-            return _period(raw)
-        if col.kind == LIST:
-            items = [
-                t for t in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(raw))) if t
-            ]
-            return items, None, ""
-        if col.kind in _KIND_SCHEMA:
-            number_unit = unit if col.unit == ROW_UNIT else col.unit
-            n = normalise(raw, _KIND_SCHEMA[col.kind], number_unit, percent_cell=percent)
-            if n.error:
-                return None, Said("value", (("reason", n.error),)), ""
-            value = n.value
-            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-                value = int(value)  # 1800.0 from the reader is the plan's 1800
-            why = "；".join(t.text()[0] for t in n.notes)
-            return value, None, why
-        n = normalise(raw, _TEXT, None)
-        text = n.value
-        if col.kind == CODE and isinstance(text, str):
-            text = unicodedata.normalize("NFKC", text).strip()
-        return text, None, ""
 
     def _milestones(self, data: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         index = {p.get("id"): i for i, p in enumerate(data.get("projects") or [])}
@@ -242,8 +206,13 @@ class _Reader(LayoutChecks):
                 continue  # reported: a required cell
             if pid not in index:
                 at: Path_ = (*here, "project")
-                said = zh(Code.UNKNOWN_PROJECT, project=pid)
-                self.add(Code.UNKNOWN_PROJECT, self.where[at], said, pid)
+                self.add(
+                    CheckCode.UNKNOWN_PROJECT,
+                    self.where[at],
+                    f"项目编号“{pid}”不在重点项目表中 | project “{pid}” is not on the "
+                    "重点项目 sheet",
+                    pid,
+                )
                 continue
             i = index[pid]
             j = counts.get(i, 0)
@@ -256,8 +225,11 @@ class _Reader(LayoutChecks):
             self.where[("projects", i, "milestones", j)] = self.where[here]
 
     def _department_codes(self, data: dict[str, Any]) -> None:
-        """A department typed in another letter case is the department (fgw → FGW)."""
-        known = {str(d.get("code", "")).upper(): d.get("code") for d in data.get("departments", [])}
+        """A department typed in another letter case is the department (fgw → FGW);
+        not when two departments differ only in case (that is reported)."""
+        codes = [d.get("code") for d in data.get("departments", [])]
+        upper = Counter(str(c).upper() for c in codes)
+        known = {str(c).upper(): c for c in codes if upper[str(c).upper()] == 1}
         for collection in ("indicators", "projects", "tasks", "livelihood"):
             for i, entry in enumerate(data.get(collection) or []):
                 code = entry.get("department")
@@ -265,7 +237,8 @@ class _Reader(LayoutChecks):
                 if canon is not None and canon != code:
                     entry["department"] = canon
                     cell = self.where[(collection, i, "department")]
-                    self.notes.append(Note(cell, str(code), canon, "单位代码大小写已统一"))
+                    why = "单位代码大小写已统一 | the code as 填报单位 writes it"
+                    self.notes.append(Note(cell, str(code), canon, why))
 
     # -- the plan's own checks ---------------------------------------------------------
     def _place(self, path: Path_) -> str:
@@ -280,97 +253,75 @@ class _Reader(LayoutChecks):
         if passes_fast(PLAN_SCHEMA, copy.deepcopy(data)):  # it fills in schema defaults
             return
         for path, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), data):
-            what = split_bilingual(msg)[0].split(":")[0].strip()  # the translator's words
-            if "必填" in what:  # path is the object; expected names the missing key
+            zh, en = (h.split(":")[0].strip() for h in split_bilingual(msg))
+            if "必填" in zh:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
+                if row_of(self._place(path)) in self.rows_reported:
+                    continue  # asked for by a value reported in its row (目标类型 blank)
                 header = self.headers.get(path, str(expected))
-                said = zh(Code.REQUIRED_EMPTY, _why(path), header=header)
-                self.add(Code.REQUIRED_EMPTY, self._place(path), said)
+                self.add(CheckCode.REQUIRED_EMPTY, self._place(path), _both(header, _why(path)))
                 continue
             header = self.headers.get(path, "")
-            variant = "_".join(filter(None, ("cell", "found" if found is not None else "",
-                                             _hint(path))))  # fmt: skip
-            said = zh(Code.SCHEMA, variant, header=header, what=what, found=shown(found))
-            self.add(Code.SCHEMA, self._place(path), said, found)
+            if found is not None:
+                zh, en = f"{zh}（现为“{shown(found)}”）", f"{en} (found “{shown(found)}”)"
+            hint_zh, hint_en = _hint(path)
+            text = _both(header, f"{zh}{hint_zh} | {en or zh}{hint_en}")
+            self.add(CheckCode.SCHEMA, self._place(path), text, found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
-        def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
-            # the plan check's Chinese half (its template's), placed at the column read
-            text = split_bilingual(msg)[0]
+        def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
+            zh, en = halves(msg)
+            en = en or zh
             if found is not None and expected is not None and expected != "unique":
-                text += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                en += f" (found {shown(found)}, expected {expected})"
             header = self.headers.get(path, "")
-            return Problem(code, self.name, f"{header}：{text}" if header else text,
-                           self._place(path), None, found, expected)  # fmt: skip
+            text = _both(f"{header}：" if header else "", f"{zh} | {en}")
+            return Problem(code, self.name, text, self._place(path), None, found, expected)
 
         for p in consistency(data, at):
             self.add(p.code, p.path, p.message, p.found)
 
 
+def _both(head: str, text: str) -> str:
+    """「{head}中文 | {head}English」 of a head (a column header, the workbook's own word)
+    and a text written 「中文 | English」."""
+    zh, en = halves(text)
+    if not head:
+        return f"{zh} | {en or zh}"
+    en_head = f"{head[:-1]}: " if head.endswith("：") else f"{head} "
+    return f"{head}{zh} | {en_head}{en or zh}"
+
+
 def _why(path: Path_) -> str:
-    """Why a blank is required: the REQUIRED_EMPTY variant that says so."""
     if path and path[-1] in ("rate_pct", "level"):
-        return "target"
+        return (
+            "未填：这种目标类型须填写目标增速或目标值 | is empty: this kind of target "
+            "needs its growth rate or level"
+        )
     if path and path[-1] == "phone":
-        return "phone"
+        return "未填：填了联系人就要填联系电话 | is empty: a contact needs a phone number"
     if path and path[-1] == "name" and "contact" in path:
-        return "contact"
-    return ""
+        return "未填：填了联系电话就要填联系人 | is empty: a phone number needs a contact"
+    return "未填：这一栏必须填写 | is empty: it must be filled in"
 
 
-def _hint(path: Path_) -> str:
-    """Which hint a schema problem at ``path`` ends with (a SCHEMA "cell" variant)."""
+def _hint(path: Path_) -> tuple[str, str]:
     last = path[-1] if path else ""
     if last in ("code", "id", "department") or path[-2:] == ("district", "code"):
-        return "code"
+        return (
+            "：代码以字母开头，只用字母、数字、-、_",
+            ": a code starts with a letter and holds letters, digits, - and _ only",
+        )
     if last == "phone":
-        return "phone"
-    return ""
+        return (
+            "：电话只用数字、空格、-、+、括号",
+            ": a phone number holds digits, spaces, -, + and ()",
+        )
+    return "", ""
 
 
 def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         target = target.setdefault(part, {})
     target[path[-1]] = value
-
-
-def _choice(raw: Any, col: Col) -> tuple[Any, Said | None, str]:
-    typed = unicodedata.normalize("NFKC", str(raw)).strip()
-    plain = re.sub(r"\s+", "", typed).casefold()
-    for label, stored in col.choices:
-        if plain in (label.casefold(), stored.casefold()):
-            return stored, None, ""
-    options = "、".join(label for label, _ in col.choices)
-    return None, Said("choice", (("typed", shown(raw)), ("options", options))), ""
-
-
-_MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
-
-
-def _period(raw: Any) -> tuple[Any, Said | None, str]:
-    """A reporting period as the office types it: 2014-07, 2014年7月, 2014.7, or the
-    date a spreadsheet made of 2014-07 (its first day)."""
-    if isinstance(raw, dt.date):
-        return f"{raw.year:04d}-{raw.month:02d}", None, "日期读作报告期"
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    m = _MONTH.fullmatch(text)
-    if m and 1 <= int(m.group(2)) <= 12:
-        value = f"{m.group(1)}-{int(m.group(2)):02d}"
-        return value, None, "" if value == text else f"“{text}”读作 {value}"
-    try:
-        return str(Period.parse(text)), None, ""
-    except ValueError:
-        return None, Said("period"), ""
-
-
-def _yes_no(raw: Any) -> tuple[Any, Said | None, str]:
-    if isinstance(raw, bool):
-        return raw, None, ""
-    typed = unicodedata.normalize("NFKC", str(raw)).strip().casefold()
-    if isinstance(raw, (int, float)) and raw in (0, 1):
-        typed = str(int(raw))
-    if typed in _YES:
-        return True, None, ""
-    if typed in _NO:
-        return False, None, ""
-    return None, Said("yes_no", (("typed", shown(raw)),)), ""

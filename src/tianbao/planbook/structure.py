@@ -1,6 +1,8 @@
-"""The plan workbook's structure, checked before any value is read: every sheet there
-by its name, no merged cells, no hidden rows with content, every column's header.
-A mixin of the reader (planbook.read), which places each problem once."""
+"""The plan workbook's shape, checked before its values are read: every sheet there by
+its name (a renamed one found by its header row), each header as the template has it
+(columns found by name, so inserted or moved ones are read), no merged cells, no hidden
+rows with content. Each problem is placed at its cell, once; messages 「中文 | English」.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +10,10 @@ import re
 import unicodedata
 from typing import Any
 
-from tianbao.findings import Code, fill
 from tianbao.planbook.sheets import BASICS_SHEET, GUIDE_SHEET, SHEETS, Sheet
-from tianbao.problems import Problem
+from tianbao.problems import CheckCode, Problem
 from tianbao.read import RawSheet, RawWorkbook
 from tianbao.read.cells import col_number, ref_name
-
-# the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (Code.SHEET_MISSING, Code.HEADER_CHANGED, Code.MERGED_CELLS, Code.HIDDEN_ROW)
-
-
-def zh(code: Code, variant: str = "", **named: Any) -> str:
-    """A problem at a cell of the plan workbook: the template's Chinese (the workbook's
-    language; its English is in docs/findings.md)."""
-    return fill(code, variant, **named)[0]
 
 
 def cell_name(sheet: str, row: int, col: int) -> str:
@@ -29,18 +21,27 @@ def cell_name(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{ref_name(row, col)}"
 
 
-class LayoutChecks:
-    """The structure checks of the reader; it gives ``book``, ``problems``, ``reported``
-    and ``add``."""
+class SheetChecks:
+    """The problems found so far (one per cell) and the checks of the workbook's shape;
+    the plan reader (``planbook.read``) goes on from here to the values."""
 
-    book: RawWorkbook
-    problems: list[Problem]
-    reported: set[str]
+    def __init__(self, book: RawWorkbook, name: str) -> None:
+        self.book = book
+        self.name = name
+        self.problems: list[Problem] = []
+        self.reported: set[str] = set()
+        self.rows_reported: set[str] = set()  # 「重点项目!12」: a row with a problem
 
-    def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
-        raise NotImplementedError
+    # -- problems ----------------------------------------------------------------------
+    def add(self, code: CheckCode, cell: str, message: str, found: Any = None) -> None:
+        if cell in self.reported:
+            return
+        self.reported.add(cell)
+        self.rows_reported.add(row_of(cell))
+        self.problems.append(Problem(code, self.name, message, cell, None, found))
 
-    def _sheets(self) -> dict[str, RawSheet] | None:
+    # -- structure ---------------------------------------------------------------------
+    def sheets(self) -> dict[str, RawSheet] | None:
         """The sheets by name, headers checked; None when one is missing or its header
         changed (nothing below can be placed then)."""
         wanted = [BASICS_SHEET, *(s.name for s in SHEETS)]
@@ -58,9 +59,11 @@ class LayoutChecks:
                 if r >= len(sheet.rows) or all(blank(v) for v in sheet.rows[r]):
                     continue  # an empty hidden row imports nothing
                 self.add(
-                    Code.HIDDEN_ROW,
+                    CheckCode.HIDDEN_ROW,
                     cell_name(name, r, 0),
-                    zh(Code.HIDDEN_ROW, sheet=name, row=r + 1),
+                    f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
+                    f"（不要的行请删除） | {name} row {r + 1} is hidden: hidden rows are "
+                    "imported too; unhide and check it (delete the rows not wanted)",
                 )
         complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
         return found if all(complete) else None
@@ -73,20 +76,34 @@ class LayoutChecks:
         for sheet in extra:
             got = {clean_header(sheet.value(0, c)) for c in range(width(sheet))}
             if len(got & wanted) * 2 > len(wanted):
-                said = zh(Code.SHEET_MISSING, "renamed", sheet=sheet.name, name=name)
-                self.add(Code.SHEET_MISSING, f"{sheet.name}!A1", said, sheet.name)
+                self.add(
+                    CheckCode.SHEET_MISSING,
+                    f"{sheet.name}!A1",
+                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称 | "
+                    f"sheet “{sheet.name}” should be named “{name}”, as in the plan template",
+                    sheet.name,
+                )
                 return
-        self.add(Code.SHEET_MISSING, f"{name}!A1", zh(Code.SHEET_MISSING, name=name))
+        self.add(
+            CheckCode.SHEET_MISSING,
+            f"{name}!A1",
+            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表 | sheet “{name}” "
+            "is missing: use the plan template, do not delete or rename its sheets",
+        )
 
     def _merges(self, sheet: RawSheet) -> None:
         for ref in sheet.merges:
             first = ref.split(":")[0]
             self.add(
-                Code.MERGED_CELLS, f"{sheet.name}!{first}", zh(Code.MERGED_CELLS, ref=ref), ref
+                CheckCode.MERGED_CELLS,
+                f"{sheet.name}!{first}",
+                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值 | cells {ref} are "
+                "merged: unmerge them, one value a cell",
+                ref,
             )
-            covered = _span(ref)
-            if covered is not None:  # the covered cells read blank: not reported again
-                (r0, c0), (r1, c1) = covered
+            span = _span(ref)
+            if span is not None:  # the covered cells read blank: not reported again
+                (r0, c0), (r1, c1) = span
                 for r in range(r0, r1 + 1):
                     for c in range(c0, c1 + 1):
                         self.reported.add(cell_name(sheet.name, r, c))
@@ -102,17 +119,26 @@ class LayoutChecks:
                 continue
             cell = cell_name(spec.name, 0, c)
             if c in unknown:
-                msg = zh(Code.HEADER_CHANGED, "changed", header=col.header, got=unknown.pop(c))
+                was = unknown.pop(c)
+                msg = (f"表头应为“{col.header}”，现为“{was}”：请改回模板的表头 | the header "
+                       f"should be “{col.header}”, not “{was}”: change it back")  # fmt: skip
             else:
-                msg = zh(Code.HEADER_CHANGED, "missing", header=col.header)
-            self.add(Code.HEADER_CHANGED, cell, msg)
+                msg = (f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列 | "
+                       f"column “{col.header}” is missing: keep the template's header")  # fmt: skip
+            self.add(CheckCode.HEADER_CHANGED, cell, msg)
         for c, h in unknown.items():
             self.add(
-                Code.HEADER_CHANGED,
+                CheckCode.HEADER_CHANGED,
                 cell_name(spec.name, 0, c),
-                zh(Code.HEADER_CHANGED, "unknown", got=h),
+                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外） | unknown "
+                f"column “{h}”: the template has none such; delete it (notes go outside)",
             )
         return all(clean_header(col.header) in got for col in spec.cols) and not unknown
+
+
+def row_of(cell: str) -> str:
+    """「重点项目!12」 of 「重点项目!F12」."""
+    return re.sub(r"!\$?[A-Z]+\$?", "!", cell)
 
 
 def blank(value: Any) -> bool:
