@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
-from tianbao.findings import Code, fill
 from tianbao.plan.clock import date_option
 
 # the office's review room lives in tianbao.review; the face keeps its names
@@ -30,9 +29,6 @@ from tianbao.review.states import REVIEW_WORDS as REVIEW_WORDS
 from tianbao.review.workflow import Reviewed as Reviewed
 from tianbao.review.workflow import review as review
 from tianbao.workspace import Workspace, open_workspace, usable
-
-# the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (Code.UNKNOWN_FORM,)
 
 if TYPE_CHECKING:
     from tianbao.collect.pipeline import CollectResult
@@ -328,12 +324,9 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
 
     The workspace must exist (``init`` first); its old plan need not be valid.
     """
-    from tianbao.forms.load import locate
-    from tianbao.plan.codes import PLAIN
     from tianbao.planbook.diff import plan_changes
     from tianbao.planbook.install import install_plan, plan_yaml
-    from tianbao.planbook.read import import_plan_workbook
-    from tianbao.problems import Problem as P
+    from tianbao.planbook.read import import_plan_workbook, unknown_forms
     from tianbao.support.yamlio import YamlProblem, load_yaml
 
     workbook = Path(workbook)
@@ -348,15 +341,7 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     ws = Workspace(root)
     got = import_plan_workbook(workbook)
     result = PlanImport(workbook, list(got.problems), list(got.notes), [])
-    reporting = (got.read or {}).get("reporting")
-    forms = reporting.get("forms") if isinstance(reporting, dict) else None
-    cell = got.cells.get(("reporting", "forms"), "基本信息")
-    for form_id in forms if isinstance(forms, list) else []:  # in the same pass as the rest
-        if any(p.path == cell for p in result.problems) or not PLAIN.fullmatch(str(form_id)):
-            continue  # that cell is reported already
-        if locate(form_id, ws.forms_dir) is None:
-            why, _ = fill(Code.UNKNOWN_FORM, "import", form_id=form_id)  # the workbook's zh
-            result.problems.append(P(Code.UNKNOWN_FORM, workbook.name, why, cell))
+    result.problems += unknown_forms(got, ws.forms_dir, workbook.name)  # in the same pass
     if got.data is None or result.problems:
         return result
     try:

@@ -11,10 +11,13 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tianbao.plan.model import COLLECTIONS
 from tianbao.findings import Code
+from tianbao.plan.model import COLLECTIONS
 from tianbao.problems import Problem, said
 from tianbao.support.plaintext import bad_chars, escaped
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.CODE_NOT_PLAIN, Code.DUPLICATE_ID, Code.CONTROL_CHARS)
 
 PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 Locate = Callable[..., Problem]

@@ -5,7 +5,8 @@ normaliser of what people type (``4,000``, ``20亿元`` in a 万元 column, ``20
 full-width digits). Every problem is placed at its sheet and cell
 (「重点项目!F12：年度计划投资超过总投资」), once: a cell already reported is not
 reported again by a later check. The plan data is then checked with the plan's
-schema and its consistency checks, located the same way.
+schema and its consistency checks, located the same way. Messages are the findings
+catalog's templates (tianbao.findings), 「中文 | English」 for --lang to pick a half.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.findings import CATALOG, Code, fill
+from tianbao.forms.load import locate
+from tianbao.plan.codes import PLAIN
 from tianbao.plan.load import PLAN_SCHEMA, consistency
 from tianbao.planbook.sheets import (
     BASICS,
@@ -28,19 +32,30 @@ from tianbao.planbook.sheets import (
 from tianbao.planbook.structure import (
     SheetChecks,
     blank,
+    both,
     cell_name,
     clean_header,
     row_of,
     width,
 )
 from tianbao.planbook.values import convert
-from tianbao.problems import CheckCode, Problem
-from tianbao.read import RawSheet, RawWorkbook, ReadCode, ReadIssue, read_workbook_guarded
+from tianbao.problems import Problem
+from tianbao.read import RawSheet, RawWorkbook, ReadIssue, read_workbook_guarded
 from tianbao.read.limits import PLAN_LIMITS
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
 from tianbao.support.lang import halves
 from tianbao.validate.normalize import shown
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (
+    Code.SCHEMA,
+    Code.UNKNOWN_PROJECT,
+    Code.WORKBOOK_UNREADABLE,
+    Code.CELL_VALUE,
+    Code.REQUIRED_EMPTY,
+    Code.UNKNOWN_FORM,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -69,29 +84,48 @@ def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     name = display or Path(path).name
     result = read_workbook_guarded(Path(path), PLAN_LIMITS)
     if result.book is None:
-        first: dict[ReadCode, ReadIssue] = {}
+        first: dict[Code, ReadIssue] = {}
         for i in result.blocking:  # the one that names the limit, of each kind
             if i.code not in first or ("limit" in i.detail and "limit" not in first[i.code].detail):
                 first[i.code] = i
-        why = "；".join(_read_issue(i) for i in first.values()) or "无法读取 cannot be read"
-        return Imported(None, [Problem(CheckCode.WORKBOOK_UNREADABLE, name, why)])
+        said = [_read_issue(i) for i in first.values()] or [fill(Code.WORKBOOK_UNREADABLE)]
+        why = f"{'；'.join(zh for zh, _ in said)} | {'; '.join(en for _, en in said)}"
+        return Imported(None, [Problem(Code.WORKBOOK_UNREADABLE, name, why)])
     return _Reader(result.book, name).run()
 
 
-def _read_issue(issue: ReadIssue) -> str:
-    """One reading problem with its detail (the limit passed, where)."""
-    zh, en = halves(issue.message)
-    lim = PLAN_LIMITS
-    if issue.code == ReadCode.SHEET_TOO_LARGE:
-        zh = (f"计划工作簿超出限制：每张表最多 {lim.max_rows:,} 行、{lim.max_cols} 列，"
-              "表格以外不要留内容")  # fmt: skip
-        en = f"the plan workbook is past a limit of {lim.max_rows:,} rows x {lim.max_cols} columns"
-        return f"{zh}（{issue.detail}） | {en}: {issue.detail}"
-    if issue.code == ReadCode.TOO_LARGE:
-        zh, en = "计划工作簿超出限制", "the plan workbook is past a limit"
-    if not issue.detail:
-        return issue.message
-    return f"{zh}：{issue.detail} | {en or zh}: {issue.detail}"
+def _read_issue(issue: ReadIssue) -> tuple[str, str]:
+    """(zh, en) of one reading problem with its detail (the limit passed, where)."""
+    lim, detail = PLAN_LIMITS, issue.detail
+    if issue.code is Code.READ_SHEET_TOO_LARGE:
+        rows, cols = f"{lim.max_rows:,}", lim.max_cols
+        return fill(Code.WORKBOOK_UNREADABLE, "limit_grid", rows=rows, cols=cols, detail=detail)
+    if issue.code is Code.READ_TOO_LARGE and detail:
+        return fill(Code.WORKBOOK_UNREADABLE, "limit", detail=detail)
+    reason, reason_en = CATALOG[issue.code].text()  # the reader's words for it
+    return fill(
+        Code.WORKBOOK_UNREADABLE,
+        "reason_detail" if detail else "reason",
+        reason=reason,
+        reason_en=reason_en,
+        detail=detail,
+    )
+
+
+def unknown_forms(got: Imported, forms_dir: Path, name: str) -> list[Problem]:
+    """The forms the workbook's 报表 names that the workspace has not (forms/ or a standard
+    one), in the same pass as the workbook's other problems: at the 报表 cell, unless
+    that cell is reported already."""
+    reporting = (got.read or {}).get("reporting")
+    forms = reporting.get("forms") if isinstance(reporting, dict) else None
+    cell = got.cells.get(("reporting", "forms"), BASICS_SHEET)
+    if any(p.path == cell for p in got.problems):
+        return []
+    return [
+        Problem(Code.UNKNOWN_FORM, name, both(Code.UNKNOWN_FORM, "import", form_id=f), cell)
+        for f in (forms if isinstance(forms, list) else [])
+        if PLAIN.fullmatch(str(f)) and locate(f, forms_dir) is None
+    ]
 
 
 class _Reader(SheetChecks):
@@ -127,12 +161,8 @@ class _Reader(SheetChecks):
             r = rows.get(clean_header(col.header))
             if r is None:
                 if col.required:
-                    self.add(
-                        CheckCode.REQUIRED_EMPTY,
-                        f"{BASICS_SHEET}!A{len(sheet.rows) + 1}",
-                        f"缺少“{col.header}”一行：请使用计划模板的基本信息表 | the row "
-                        f"“{col.header}” is missing: use the template's {BASICS_SHEET} sheet",
-                    )
+                    said = both(Code.REQUIRED_EMPTY, "row", header=col.header)
+                    self.add(Code.REQUIRED_EMPTY, f"{BASICS_SHEET}!A{len(sheet.rows) + 1}", said)
                 continue
             path = tuple(col.path.split("."))
             self.where[path] = cell_name(BASICS_SHEET, r, 1)
@@ -178,19 +208,18 @@ class _Reader(SheetChecks):
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            self.add(
-                CheckCode.CELL_VALUE,
-                cell,
-                _both(f"{col.header}：", f"错误值 {sheet.error_cells[(r, c)]} | error value"),
-            )
+            said = both(Code.CELL_VALUE, "excel_error", header=col.header,
+                        error=sheet.error_cells[(r, c)])  # fmt: skip
+            self.add(Code.CELL_VALUE, cell, said)
             return None
         if blank(raw):
             if col.required:
-                self.add(CheckCode.REQUIRED_EMPTY, cell, _both(col.header, _why(())))
+                self.add(Code.REQUIRED_EMPTY, cell, both(Code.REQUIRED_EMPTY, header=col.header))
             return None
         value, error, why = convert(raw, col, unit, (r, c) in sheet.percent_cells)
-        if error:
-            self.add(CheckCode.CELL_VALUE, cell, _both(f"{col.header}：", error), shown(raw))
+        if error is not None:
+            said = both(Code.CELL_VALUE, error.variant, header=col.header, **dict(error.fields))
+            self.add(Code.CELL_VALUE, cell, said, shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
@@ -206,13 +235,8 @@ class _Reader(SheetChecks):
                 continue  # reported: a required cell
             if pid not in index:
                 at: Path_ = (*here, "project")
-                self.add(
-                    CheckCode.UNKNOWN_PROJECT,
-                    self.where[at],
-                    f"项目编号“{pid}”不在重点项目表中 | project “{pid}” is not on the "
-                    "重点项目 sheet",
-                    pid,
-                )
+                said = both(Code.UNKNOWN_PROJECT, project=pid)
+                self.add(Code.UNKNOWN_PROJECT, self.where[at], said, pid)
                 continue
             i = index[pid]
             j = counts.get(i, 0)
@@ -253,72 +277,60 @@ class _Reader(SheetChecks):
         if passes_fast(PLAN_SCHEMA, copy.deepcopy(data)):  # it fills in schema defaults
             return
         for path, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), data):
-            zh, en = (h.split(":")[0].strip() for h in split_bilingual(msg))
-            if "必填" in zh:  # path is the object; expected names the missing key
+            # the schema translator's words, each half up to its detail
+            what, what_en = (h.split(":")[0].strip() for h in split_bilingual(msg))
+            if "必填" in what:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
                 if row_of(self._place(path)) in self.rows_reported:
                     continue  # asked for by a value reported in its row (目标类型 blank)
                 header = self.headers.get(path, str(expected))
-                self.add(CheckCode.REQUIRED_EMPTY, self._place(path), _both(header, _why(path)))
+                said = both(Code.REQUIRED_EMPTY, _why(path), header=header)
+                self.add(Code.REQUIRED_EMPTY, self._place(path), said)
                 continue
             header = self.headers.get(path, "")
-            if found is not None:
-                zh, en = f"{zh}（现为“{shown(found)}”）", f"{en} (found “{shown(found)}”)"
-            hint_zh, hint_en = _hint(path)
-            text = _both(header, f"{zh}{hint_zh} | {en or zh}{hint_en}")
-            self.add(CheckCode.SCHEMA, self._place(path), text, found)
+            variant = "_".join(filter(None, ("cell", "found" if found is not None else "",
+                                             _hint(path))))  # fmt: skip
+            said = both(Code.SCHEMA, variant, header=header, what=what,
+                        what_en=what_en or what, found=shown(found))  # fmt: skip
+            self.add(Code.SCHEMA, self._place(path), said, found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
-        def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
+        def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
+            # the plan check's message (its template's, problems.said), at the column read
             zh, en = halves(msg)
             en = en or zh
             if found is not None and expected is not None and expected != "unique":
                 zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
                 en += f" (found {shown(found)}, expected {expected})"
             header = self.headers.get(path, "")
-            text = _both(f"{header}：" if header else "", f"{zh} | {en}")
-            return Problem(code, self.name, text, self._place(path), None, found, expected)
+            if header:
+                zh, en = f"{header}：{zh}", f"{header}: {en}"
+            return Problem(code, self.name, f"{zh} | {en}", self._place(path), None, found,
+                           expected)  # fmt: skip
 
         for p in consistency(data, at):
             self.add(p.code, p.path, p.message, p.found)
 
 
-def _both(head: str, text: str) -> str:
-    """「{head}中文 | {head}English」 of a head (a column header, the workbook's own word)
-    and a text written 「中文 | English」."""
-    zh, en = halves(text)
-    if not head:
-        return f"{zh} | {en or zh}"
-    en_head = f"{head[:-1]}: " if head.endswith("：") else f"{head} "
-    return f"{head}{zh} | {en_head}{en or zh}"
-
-
 def _why(path: Path_) -> str:
+    """Why a blank is required: the REQUIRED_EMPTY variant that says so."""
     if path and path[-1] in ("rate_pct", "level"):
-        return (
-            "未填：这种目标类型须填写目标增速或目标值 | is empty: this kind of target "
-            "needs its growth rate or level"
-        )
+        return "target"
     if path and path[-1] == "phone":
-        return "未填：填了联系人就要填联系电话 | is empty: a contact needs a phone number"
+        return "phone"
     if path and path[-1] == "name" and "contact" in path:
-        return "未填：填了联系电话就要填联系人 | is empty: a phone number needs a contact"
-    return "未填：这一栏必须填写 | is empty: it must be filled in"
+        return "contact"
+    return ""
 
 
-def _hint(path: Path_) -> tuple[str, str]:
+def _hint(path: Path_) -> str:
+    """Which hint a schema problem at ``path`` ends with (a SCHEMA "cell" variant)."""
     last = path[-1] if path else ""
     if last in ("code", "id", "department") or path[-2:] == ("district", "code"):
-        return (
-            "：代码以字母开头，只用字母、数字、-、_",
-            ": a code starts with a letter and holds letters, digits, - and _ only",
-        )
+        return "code"
     if last == "phone":
-        return (
-            "：电话只用数字、空格、-、+、括号",
-            ": a phone number holds digits, spaces, -, + and ()",
-        )
-    return "", ""
+        return "phone"
+    return ""
 
 
 def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

@@ -1,7 +1,8 @@
 """The plan workbook's shape, checked before its values are read: every sheet there by
 its name (a renamed one found by its header row), each header as the template has it
 (columns found by name, so inserted or moved ones are read), no merged cells, no hidden
-rows with content. Each problem is placed at its cell, once; messages 「中文 | English」.
+rows with content. Each problem is placed at its cell, once; its message is a template of
+the findings catalog (tianbao.findings), written 「中文 | English」 for --lang to pick a half.
 """
 
 from __future__ import annotations
@@ -10,10 +11,24 @@ import re
 import unicodedata
 from typing import Any
 
+from tianbao.findings import Code, fill
 from tianbao.planbook.sheets import BASICS_SHEET, GUIDE_SHEET, SHEETS, Sheet
-from tianbao.problems import CheckCode, Problem
+from tianbao.problems import Problem
 from tianbao.read import RawSheet, RawWorkbook
 from tianbao.read.cells import col_number, ref_name
+
+# the codes of the findings this module makes (tests/test_findings_catalog.py)
+EMITS = (Code.SHEET_MISSING, Code.HEADER_CHANGED, Code.MERGED_CELLS, Code.HIDDEN_ROW)
+
+
+def both(code: Code, variant: str = "", **named: Any) -> str:
+    """A problem of the plan workbook: the code's template filled, 「中文 | English」
+    (plan import prints the half --lang asks for). A template led by a ``{header}``
+    left empty (a schema problem of no one column) drops the colon after it."""
+    zh, en = fill(code, variant, **named)
+    if named.get("header") == "":
+        zh, en = zh.removeprefix("："), en.removeprefix(": ")
+    return f"{zh} | {en}"
 
 
 def cell_name(sheet: str, row: int, col: int) -> str:
@@ -33,7 +48,7 @@ class SheetChecks:
         self.rows_reported: set[str] = set()  # 「重点项目!12」: a row with a problem
 
     # -- problems ----------------------------------------------------------------------
-    def add(self, code: CheckCode, cell: str, message: str, found: Any = None) -> None:
+    def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
         if cell in self.reported:
             return
         self.reported.add(cell)
@@ -59,11 +74,9 @@ class SheetChecks:
                 if r >= len(sheet.rows) or all(blank(v) for v in sheet.rows[r]):
                     continue  # an empty hidden row imports nothing
                 self.add(
-                    CheckCode.HIDDEN_ROW,
+                    Code.HIDDEN_ROW,
                     cell_name(name, r, 0),
-                    f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
-                    f"（不要的行请删除） | {name} row {r + 1} is hidden: hidden rows are "
-                    "imported too; unhide and check it (delete the rows not wanted)",
+                    both(Code.HIDDEN_ROW, sheet=name, row=r + 1),
                 )
         complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
         return found if all(complete) else None
@@ -76,30 +89,16 @@ class SheetChecks:
         for sheet in extra:
             got = {clean_header(sheet.value(0, c)) for c in range(width(sheet))}
             if len(got & wanted) * 2 > len(wanted):
-                self.add(
-                    CheckCode.SHEET_MISSING,
-                    f"{sheet.name}!A1",
-                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称 | "
-                    f"sheet “{sheet.name}” should be named “{name}”, as in the plan template",
-                    sheet.name,
-                )
+                said = both(Code.SHEET_MISSING, "renamed", sheet=sheet.name, name=name)
+                self.add(Code.SHEET_MISSING, f"{sheet.name}!A1", said, sheet.name)
                 return
-        self.add(
-            CheckCode.SHEET_MISSING,
-            f"{name}!A1",
-            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表 | sheet “{name}” "
-            "is missing: use the plan template, do not delete or rename its sheets",
-        )
+        self.add(Code.SHEET_MISSING, f"{name}!A1", both(Code.SHEET_MISSING, name=name))
 
     def _merges(self, sheet: RawSheet) -> None:
         for ref in sheet.merges:
             first = ref.split(":")[0]
             self.add(
-                CheckCode.MERGED_CELLS,
-                f"{sheet.name}!{first}",
-                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值 | cells {ref} are "
-                "merged: unmerge them, one value a cell",
-                ref,
+                Code.MERGED_CELLS, f"{sheet.name}!{first}", both(Code.MERGED_CELLS, ref=ref), ref
             )
             span = _span(ref)
             if span is not None:  # the covered cells read blank: not reported again
@@ -119,19 +118,15 @@ class SheetChecks:
                 continue
             cell = cell_name(spec.name, 0, c)
             if c in unknown:
-                was = unknown.pop(c)
-                msg = (f"表头应为“{col.header}”，现为“{was}”：请改回模板的表头 | the header "
-                       f"should be “{col.header}”, not “{was}”: change it back")  # fmt: skip
+                msg = both(Code.HEADER_CHANGED, "changed", header=col.header, got=unknown.pop(c))
             else:
-                msg = (f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列 | "
-                       f"column “{col.header}” is missing: keep the template's header")  # fmt: skip
-            self.add(CheckCode.HEADER_CHANGED, cell, msg)
+                msg = both(Code.HEADER_CHANGED, "missing", header=col.header)
+            self.add(Code.HEADER_CHANGED, cell, msg)
         for c, h in unknown.items():
             self.add(
-                CheckCode.HEADER_CHANGED,
+                Code.HEADER_CHANGED,
                 cell_name(spec.name, 0, c),
-                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外） | unknown "
-                f"column “{h}”: the template has none such; delete it (notes go outside)",
+                both(Code.HEADER_CHANGED, "unknown", got=h),
             )
         return all(clean_header(col.header) in got for col in spec.cols) and not unknown
 

@@ -38,7 +38,6 @@ from tianbao.report.notice import FILLS, RANK, clean
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.support.atomic import write_atomic
 from tianbao.support.guarded import Refused, call_guarded
-from tianbao.findings import Finding, Severity
 from tianbao.support.plaintext import safe_name_part
 
 if TYPE_CHECKING:
