@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import SAMPLE, read_yaml, tianbao, write_yaml
+from tianbao.findings import Code, fill
 
 Edit = Callable[[openpyxl.Workbook], None]
 
@@ -258,6 +259,25 @@ def test_past_a_limit__refused_before_it_is_read(
     assert code == 1 and [c for c, _ in found] == ["WORKBOOK_UNREADABLE"]
 
 
+def _form(name: str) -> Edit:
+    """One more form on 基本信息's 报表 row."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        for row in wb["基本信息"].iter_rows(min_row=2):
+            if row[0].value == "报表（逗号分隔）":
+                row[1].value = f"{row[1].value},{name}"
+
+    return edit
+
+
+def _merge(sheet: str, ref: str) -> Edit:
+    return lambda wb: wb[sheet].merge_cells(ref)
+
+
+# the catalog's (zh, en) of a problem as plan import's lines show it
+NO_FORM = fill(Code.UNKNOWN_FORM, "import", form_id="nosuchform")
+MERGED = fill(Code.MERGED_CELLS, ref="M10:N10")
+
 # plan import's lines in the language asked for: (case, edits, Chinese, English)
 IMPORT_LINES = [
     ("problems", [_set("重点项目", "B4", None), _append("填报单位", "B2", "中\x85间")],
@@ -268,6 +288,12 @@ IMPORT_LINES = [
      ["与原计划相比：修改 2 行", "修改 重点项目 P001", "按 200000 读入", "未写入 plan.yaml"],
      ["against the plan in place: 2 changed", "changed 重点项目 P001", "read as 200000",
       "plan.yaml not written"]),
+    ("unknown form", [_form("nosuchform")], [NO_FORM[0]], [NO_FORM[1]]),
+    ("merged cells", [_merge("重点项目", "M10:N10")], [f"重点项目!M10：{MERGED[0]}"],
+     [f"重点项目!M10: {MERGED[1]}"]),
+    ("past a limit", [_set("重点任务", "CA2", "x")],
+     ["计划工作簿超出限制：每张表最多 5,000 行、64 列"],
+     ["the plan workbook is past a limit of 5,000 rows x 64 columns"]),
 ]  # fmt: skip
 
 
