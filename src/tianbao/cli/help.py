@@ -3,6 +3,7 @@ languages here (HELP); option help is written 「中文 English」 and picked.""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from tianbao.support.lang import current, pick, set_lang
+from tianbao.support.lang import click_zh, current, pick, set_lang
 
 # Each command's help, (中文, English): the one place both are written. A command
 # finds its own by name (``plan import`` as "import"); ``{sheets}`` is the summary's
@@ -176,6 +177,7 @@ HELP: dict[str, tuple[str, str]] = {
 _EXTRA = re.compile(r"(.*?)\s*(\[(?:default|required)[^\]]*\])\s*$", re.S)
 
 
+USAGE_ZH = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
 CLICK_ZH = {  # click's own option texts
     "Show this message and exit.": "显示本帮助并退出。",
     "Show the version and exit.": "显示版本并退出。",
@@ -258,6 +260,8 @@ class _Help:
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        if current() == "zh":  # click's own words; the arguments' names stay
+            pieces = [USAGE_ZH.get(p, p) for p in pieces]
         prefix = "用法：" if current() == "zh" else "Usage: "
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix)
 
@@ -288,6 +292,28 @@ class _Help:
                 formatter.write_dl(rows)
 
 
+def show_error(exc: click.ClickException, file: Any = None) -> None:
+    """click's usage error in the language asked for: in Chinese, its usage line, the
+    hint and the message (click's own words, ``support.lang.click_zh``)."""
+    if current() != "zh":
+        type(exc).show(exc, file)
+        return
+    file = file if file is not None else click.get_text_stream("stderr")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            name = max(ctx.command.get_help_option_names(ctx), key=len)
+            hint = f"帮助：{ctx.command_path} {name}\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", file=file, color=ctx.color)
+    click.echo(f"错误：{click_zh(exc.format_message())}", file=file)
+
+
+def _in_lang(exc: click.ClickException) -> None:
+    """Have ``exc`` shown by ``show_error``: click's main calls its ``show``."""
+    exc.show = functools.partial(show_error, exc)  # type: ignore[method-assign]
+
+
 class LangCommand(_Help, click.Command):
     pass
 
@@ -304,7 +330,18 @@ class LangGroup(_Help, click.Group):
     ) -> click.Context:
         if parent is None:  # each run starts from TIANBAO_LANG: --help may come before --lang
             set_lang(os.environ.get("TIANBAO_LANG"))
-        return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            _in_lang(exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:  # a subcommand's usage errors arise here, as it parses its arguments
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            _in_lang(exc)
+            raise
 
 
 LangGroup.group_class = LangGroup  # a group's subgroups (tianbao plan) are alike
