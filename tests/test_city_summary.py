@@ -136,7 +136,7 @@ def test_city_summary__a_district_correction_after_signoff_shows_as_更正(
     steps = [
         ("review", "reopen", "-w", ws, "-p", JUNE, "--dept", "FGW", "--reason", "固投漏统一项"),
         ("collect", "-w", ws, corrected, "--received-at", "2014-07-20T09:00"),
-        ("signoff", "-w", ws, "-p", JUNE, "--by", "王局长", "--note", "更正后重新签发"),
+        ("signoff", "-w", ws, "-p", JUNE, "--by", "王局长", "--anyway", "--note", "更正后重新签发"),
         ("package", "-w", ws, "-p", JUNE, "-o", tmp_path / "resigned.zip"),
         ("collect", "-w", city, tmp_path / "resigned.zip"),
         ("consolidate", "-w", city, "-p", JUNE, "-o", tmp_path / "city.xlsx"),

@@ -91,7 +91,7 @@ def _cases(root: Path) -> list[tuple[list[str], int | None]]:
         (["collect", "-w", ws, june, "--received-at", "2014-07-04T10:00"], None),
         (["status", "-w", ws, "-p", "2014-06", "--as-of", "2014-07-10"], 0),
         (["review", "approve", "-w", ws, "-p", "2014-06", "--dept", "FGW", "--by", "王审核"], 0),
-        (["signoff", "-w", ws, "-p", "2014-05", "--by", "张局长"], 0),
+        (["signoff", "-w", ws, "-p", "2014-05", "--by", "张局长", "--anyway", "--note", "先签"], 0),
         (["package", "-w", ws, "-p", "2014-05", "-o", str(root / "p5.zip")], 0),
         (["history", "-w", ws, "--dept", "ZJJ"], 0),
         (["consolidate", "-w", ws, "-p", "2014-06", "-o", str(root / "s.xlsx")], 0),

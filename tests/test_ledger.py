@@ -338,13 +338,14 @@ def test_ledger_of_schema_3__sign_offs_gain_what_they_saw(tmp_path: Path) -> Non
 
     from tianbao.ledger.db import REVIEWS_SCHEMA, SCHEMA, ledger_path
 
-    v3 = REVIEWS_SCHEMA.replace(
-        "note TEXT NOT NULL DEFAULT '',\n  upto_submission INTEGER NOT NULL DEFAULT 0, -- the "
-        "last submission and review recorded\n  upto_review INTEGER NOT NULL DEFAULT 0      -- "
-        "when signed: what the summary stood on\n",
-        "note TEXT NOT NULL DEFAULT ''\n",
-    )
-    assert "upto" not in v3
+    # the reviews and signoffs tables as schema 3 made them
+    v3 = """
+    CREATE TABLE reviews(id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL,
+      action TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', by TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE signoffs(id INTEGER PRIMARY KEY, period TEXT NOT NULL, action TEXT NOT NULL,
+      by TEXT NOT NULL, at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');
+    """
+    assert "upto" in REVIEWS_SCHEMA and "outstanding" in REVIEWS_SCHEMA
     db = ledger_path(tmp_path)
     db.parent.mkdir(parents=True)
     with sqlite3.connect(db) as conn:
@@ -357,6 +358,7 @@ def test_ledger_of_schema_3__sign_offs_gain_what_they_saw(tmp_path: Path) -> Non
         assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         old = ledger.signed_off("2014-05")
         assert old is not None and old["by"] == "王" and old["upto"] is None
+        assert old["outstanding"] == []  # 5: what was open when signed (none recorded then)
         ledger.add_signoff("2014-06", "signed", "李", "y")
         new = ledger.signed_off("2014-06")
         assert new is not None and new["upto"] is None  # nothing recorded yet: 0, 0

@@ -30,7 +30,7 @@ from tianbao.support.pausepoint import ENV as PAUSE_ENV
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGUSR1 resumes a pause")
 
 DEPT, JUNE = "RSJ", "2014-06"
-SIGNOFF = ("signoff", "-p", JUNE, "--by", "王局长")
+SIGNOFF = ("signoff", "-p", JUNE, "--by", "王局长", "--anyway", "--note", "先行签发")
 APPROVE = ("review", "approve", "-p", JUNE, "--dept", DEPT, "--by", "李四")
 RETURN = ("review", "return", "-p", JUNE, "--dept", DEPT, "--reason", "复核", "--by", "张三")
 
@@ -200,7 +200,7 @@ def all_at_once(ws: Path, june: Path, summary: Path) -> None:
         lambda: api.collect(ws, [june], received_at="2014-07-04T10:00"),
         lambda: api.review(ws, "approve", JUNE, DEPT, by="李四"),
         lambda: api.review(ws, "return", JUNE, DEPT, reason="复核", by="张三"),
-        lambda: api.signoff(ws, JUNE, by="王局长"),
+        lambda: api.signoff(ws, JUNE, by="王局长", anyway=True, note="先行签发"),
         lambda: api.consolidate(ws, JUNE, summary),
     ]
     threads = [threading.Thread(target=run, args=(s,)) for s in steps]

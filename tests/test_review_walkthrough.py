@@ -73,10 +73,16 @@ def test_june_reviewed_signed_reopened_and_corrected(demo: Path, tmp_path: Path)
     assert status_rows(book, "TJJ") and all("强制受理" in r[3] for r in status_rows(book, "TJJ"))
     assert "解放区统计局" not in str(facts_of(book["总览"])["已报未通过（退回待重报）"])
 
-    # 3. June signed off: ZJJ's correction is refused, the summary says who signed
-    assert cli("signoff", "-w", ws, "-p", JUNE, "--by", "王局长").exit_code == 0
+    # 3. June signed off: refused while ZJJ is 退回 and WLQ 未报, signed anyway with a
+    # note; ZJJ's correction is refused, the summary says who signed and what was open
+    refused = cli("signoff", "-w", ws, "-p", JUNE, "--by", "王局长")
+    assert refused.exit_code == 1 and "ZJJ 退回" in refused.output and "WLQ 未报" in refused.output
+    note = "领导要求按时汇总，住建局更正后重新签发"
+    res = cli("signoff", "-w", ws, "-p", JUNE, "--by", "王局长", "--anyway", "--note", note)
+    assert res.exit_code == 0, res.output
     signed = summary(ws, tmp_path / "signed.xlsx")
-    assert str(facts_of(signed["总览"])["签发"]).startswith("已签发：王局长")
+    line = str(facts_of(signed["总览"])["签发"])
+    assert line.startswith("已签发：王局长") and note in line and "ZJJ 退回" in line
     original = next((demo / "returns" / JUNE).glob(f"{JUNE}_ZJJ_*.xlsx"))
     corrected = tmp_path / "corrected" / original.name
     corrected.parent.mkdir()

@@ -199,6 +199,7 @@ def test_browser_walk(browser: Any, served: tuple[str, Returns], tmp_path: Path)
     desk.goto(url + "/office/2014-06/signoff")
     assert "（ZJJ）" not in desk.inner_text("table.outstanding")
     desk.fill("input[name=note]", "按已报数据签发")
+    desk.check("input[name=anyway]")  # the other departments are still open
     desk.click("button:has-text('签发')")
     assert desk.inner_text("p.verdict") == "已签发"
     desk.goto(url + "/office/2014-06/summary")

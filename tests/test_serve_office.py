@@ -75,6 +75,11 @@ def test_signoff__outstanding_first__refused_then_signed_then_withdrawn(
     assert "（RSJ）" not in page.split("尚未完成")[1].split("</table>")[0]  # RSJ's counts now
     assert rsj.post("/office/2014-06/signoff", data={"csrf": csrf(rsj, "/mine")}).status_code == 403
     res = post_signoff(office, "2014-06", action="sign", note="各单位已报齐以外的按上月估算")
+    assert res.status_code == 409 and "未报" in res.text  # others are open: sign anyway?
+    assert signoffs(rs.ws) == []
+    res = post_signoff(
+        office, "2014-06", action="sign", note="各单位已报齐以外的按上月估算", anyway="1"
+    )
     assert res.status_code == 303, res.text
     assert signoffs(rs.ws) == [("2014-06", "signed", "office")]
     page = office.get("/office/2014-06/signoff").text

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import UsageError
-from tianbao.findings import Code, fill
 from tianbao.plan.clock import date_option
 
 # the office's review room lives in tianbao.review; the face keeps its names
@@ -30,9 +29,6 @@ from tianbao.review.states import REVIEW_WORDS as REVIEW_WORDS
 from tianbao.review.workflow import Reviewed as Reviewed
 from tianbao.review.workflow import review as review
 from tianbao.workspace import Workspace, open_workspace, usable
-
-# the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (Code.UNKNOWN_FORM,)
 
 if TYPE_CHECKING:
     from tianbao.collect.pipeline import CollectResult
@@ -111,6 +107,7 @@ def generate(
     *,
     allow_missing_previous: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    missing_previous: str = "hold",  # hold | mark | blank
 ) -> list[Generated]:
     """Each department's standard workbook for ``period`` (last period's figures from
     the ledger, read here; see ``template.generate.generate``); ``on_progress(done, total)``."""
@@ -118,17 +115,9 @@ def generate(
     from tianbao.template.generate import generate as run
 
     ws = _opened(where)
-    return run(
-        ws,
-        period,
-        departments,
-        out_dir,
-        password,
-        jobs=jobs,
-        allow_missing_previous=allow_missing_previous,
-        on_progress=on_progress,
-        previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
-    )
+    return run(ws, period, departments, out_dir, password, jobs=jobs, on_progress=on_progress,
+               allow_missing_previous=allow_missing_previous, missing_previous=missing_previous,
+               previous_returns=lambda p, codes: previous_returns(ws.root, p, codes))  # fmt: skip
 
 
 # -- validate ---------------------------------------------------------------------------
@@ -271,11 +260,16 @@ def plan_workbook(out: Path, where: Where | None = None) -> Path:
     plan.yaml, or blank for a new office when ``where`` is None."""
     from tianbao.support.yamlio import load_yaml
 
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":  # plan.yaml given as OUT would be overwritten
+        raise UsageError(
+            f"{out}: 计划工作簿的文件名应以 .xlsx 结尾 | {out}: the plan workbook's name "
+            "must end in .xlsx"
+        )
     data = None
     if where is not None:
-        ws = workspace(where)
-        data = load_yaml(ws.plan_path).data
-    return _plan_workbook(Path(out), data)
+        data = load_yaml(workspace(where).plan_path).data
+    return _plan_workbook(out, data)
 
 
 def _plan_workbook(out: Path, data: dict[str, Any] | None) -> Path:
@@ -317,30 +311,25 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
 
     The workspace must exist (``init`` first); its old plan need not be valid.
     """
-    from tianbao.forms.load import locate
     from tianbao.planbook.diff import plan_changes
     from tianbao.planbook.install import install_plan, plan_yaml
-    from tianbao.planbook.read import import_plan_workbook
-    from tianbao.problems import Problem as P
+    from tianbao.planbook.read import import_plan_workbook, unknown_forms
     from tianbao.support.yamlio import YamlProblem, load_yaml
 
     workbook = Path(workbook)
     root = Path(where)
     if not root.is_dir():
-        raise UsageError(f"{root}: 工作区不存在：请先运行 tianbao init {root}")
+        raise UsageError(
+            f"{root}: 工作区不存在：请先运行 tianbao init {root} | {root}: no workspace "
+            f"there: run tianbao init {root} first"
+        )
     if not workbook.is_file():
         raise UsageError(f"{workbook}: 文件不存在 file not found")
     ws = Workspace(root)
     got = import_plan_workbook(workbook)
     result = PlanImport(workbook, list(got.problems), list(got.notes), [])
-    if got.data is None:
-        return result
-    for form_id in got.data["reporting"]["forms"]:
-        if locate(form_id, ws.forms_dir) is None:
-            cell = got.cells.get(("reporting", "forms"), "基本信息")
-            why, _ = fill(Code.UNKNOWN_FORM, "import", form_id=form_id)  # the workbook's zh
-            result.problems.append(P(Code.UNKNOWN_FORM, workbook.name, why, cell))
-    if result.problems:
+    result.problems += unknown_forms(got, ws.forms_dir, workbook.name)  # in the same pass
+    if got.data is None or result.problems:
         return result
     try:
         old = load_yaml(ws.plan_path).data if ws.plan_path.exists() else None
@@ -349,9 +338,9 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     result.changes = plan_changes(old, got.data)
     if isinstance(old, dict) and result.changes:
         result.version_kept = old.get("plan_version") == got.data.get("plan_version")
+    raw = plan_yaml(got.data, workbook.name)  # on a dry run too: it must read back
     if dry_run or old == got.data:  # the same plan: plan.yaml (and its comments) stay
         return result
-    raw = plan_yaml(got.data, workbook.name)
     now = dt.datetime.now().astimezone()
     result.backup = install_plan(ws.plan_path, raw, now)
     result.written = ws.plan_path

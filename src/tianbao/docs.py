@@ -30,6 +30,7 @@ STAGES: dict[str, tuple[str, str]] = {
         "modified z-score, one month carrying most of the year to date, a figure that "
         "does not move), each a warning with its figures and parameters, never blocking",
     ),
+    "PKG": ("上报包（市级收取区县的包）", "a district's package, as the city collects it"),
 }
 SEVERITIES = (
     ("error", "错误", "blocks acceptance: the return is sent back"),

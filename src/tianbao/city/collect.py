@@ -19,7 +19,11 @@ from typing import Any
 
 from tianbao.city.package import WARNINGS, number
 from tianbao.city.plan import load_city
-from tianbao.city.verify import Finding, Opened, open_package
+from tianbao.city.verify import Opened, Refusal, open_package
+from tianbao.findings import Code
+
+# the codes this module finds (the one catalog: tianbao.findings)
+EMITS = (Code.PKG_STALE,)
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 FORM = "package"  # the one "form" a package submission holds
@@ -31,7 +35,7 @@ class PackageResult:
     district: str
     period: str
     status: str  # accepted | accepted_with_warnings | rejected
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Refusal] = field(default_factory=list)
     submission_id: int | None = None
     duplicate: bool = False
     correction: bool = False
@@ -135,8 +139,8 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
         if current is None:
             return new
         if current.template_id >= new.template_id:
-            stale = Finding(
-                "PKG_STALE",
+            stale = Refusal(
+                Code.PKG_STALE,
                 "manifest.json signoff.at",
                 {"at": signed_at(new.template_id), "current": signed_at(current.template_id)},
             )

@@ -134,7 +134,7 @@ def _sign_and_pack(
     from tianbao.city.keys import public_text, signing_key
     from tianbao.city.package import build_package
 
-    api.signoff(ws_dir, PERIOD, by=f"{name}统计局", note="月报签发（示例）")
+    api.signoff(ws_dir, PERIOD, by=f"{name}统计局", note="月报签发（示例）", anyway=True)
     made = build_package(ws_dir, PERIOD, root / "packages" / f"{code}_{PERIOD}.zip")
     result.packages.append(made.path)
     ws = api.workspace(ws_dir)

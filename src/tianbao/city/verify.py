@@ -1,6 +1,6 @@
 """What the city checks in a district's package before anything of it counts. Each
 refusal is a finding with a stable code and its place (member, manifest field, row);
-the catalog is ``CODES``."""
+their templates are in the findings catalog (the PKG codes)."""
 
 from __future__ import annotations
 
@@ -23,67 +23,47 @@ from tianbao.city.package import (
     totals_of,
 )
 from tianbao.city.plan import CityPlan
+from tianbao.findings import Code, fill
 from tianbao.plan.periods import Period
 
 # a package is six small members: anything far larger is not one (nor read whole)
 MAX_MEMBERS, MAX_BYTES = 64, 512 * 1024 * 1024
 
-# code -> (中文, English); {x} filled from the finding's details
-CODES: dict[str, tuple[str, str]] = {
-    "PKG_UNREADABLE": ("不是可读的上报包（zip）：{why}", "not a readable package (zip): {why}"),
-    "PKG_MISSING": ("缺少 {member}", "{member} is missing"),
-    "PKG_DISTRICT": (
-        "区县“{code}”不在本市计划的 districts 中",
-        "district {code!r} is not in the city plan",
-    ),
-    "PKG_SIGNATURE": (
-        "签名与区县“{code}”的公钥不符：包被改动或不是该区县签发的",
-        "the signature does not verify with {code}'s public key: altered, or not signed by it",
-    ),
-    "PKG_EDITED": (
-        "{member} 签名后被改动（sha256 不符）",
-        "{member} was changed after signing (sha256 differs)",
-    ),
-    "PKG_EXTRA": ("{member} 不在清单中", "{member} is not listed in the manifest"),
-    "PKG_UNSIGNED": ("{period} 未签发：不能上报", "{period} was not signed off: not a report"),
-    "PKG_PERIOD": (
-        "报告期 {period} 不是所收的 {wanted}",
-        "period {period} is not the one collected ({wanted})",
-    ),
-    "PKG_PLAN_VERSION": (
-        "计划版本 {got} 与市里备案的 {want} 不同",
-        "plan version {got} differs from the one the city has on file ({want})",
-    ),
-    "PKG_STALE": (
-        "签发时间 {at} 早于已收录的 {current}：旧包不替代新包",
-        "signed off at {at}, before the package counting ({current}): an older package "
-        "does not replace a newer one",
-    ),
-    "PKG_TOTALS": (
-        "合计 {total} 不等于长表各行之和 {rows}",
-        "the total {total} does not equal the sum of the package's long rows ({rows})",
-    ),
-}
+# the codes this module finds (their templates: tianbao.findings, the one catalog)
+EMITS = (
+    Code.PKG_UNREADABLE,
+    Code.PKG_MISSING,
+    Code.PKG_DISTRICT,
+    Code.PKG_SIGNATURE,
+    Code.PKG_EDITED,
+    Code.PKG_EXTRA,
+    Code.PKG_UNSIGNED,
+    Code.PKG_PERIOD,
+    Code.PKG_PLAN_VERSION,
+    Code.PKG_TOTALS,
+)
 
 
 @dataclass(frozen=True)
-class Finding:
-    code: str
+class Refusal:
+    """Why a package does not count: a catalog code, its place in the package (member,
+    manifest field, row) and the fields its template names."""
+
+    code: Code
     place: str
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> tuple[str, str]:
-        zh, en = CODES[self.code]
-        return zh.format(**self.details), en.format(**self.details)
+        return fill(self.code, **self.details)
 
     def line(self) -> str:
         zh, en = self.text
-        return f"{self.place}：{zh} | {self.place}: {en} [{self.code}]"
+        return f"{self.place}：{zh} | {self.place}: {en} [{self.code.value}]"
 
     def as_dict(self) -> dict[str, Any]:
         zh, en = self.text
-        return {"code": self.code, "place": self.place, "zh": zh, "en": en}
+        return {"code": self.code.value, "place": self.place, "zh": zh, "en": en}
 
 
 @dataclass
@@ -95,7 +75,7 @@ class Opened:
     manifest: dict[str, Any] | None = None
     members: dict[str, bytes] = field(default_factory=dict)
     rows: list[dict[str, str]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Refusal] = field(default_factory=list)
 
     @property
     def district(self) -> str:
@@ -120,11 +100,11 @@ def open_package(path: Path, city: CityPlan, wanted: str | None = None) -> Opene
                 raise ValueError(f"more than {MAX_MEMBERS} members or {MAX_BYTES} bytes")
             got.members = {i.filename: z.read(i) for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        got.findings.append(Finding("PKG_UNREADABLE", name, {"why": str(exc)}))
+        got.findings.append(Refusal(Code.PKG_UNREADABLE, name, {"why": str(exc)}))
         return got
     for member in (MANIFEST, SIGNATURE):
         if member not in got.members:
-            got.findings.append(Finding("PKG_MISSING", name, {"member": member}))
+            got.findings.append(Refusal(Code.PKG_MISSING, name, {"member": member}))
     if got.findings:
         return got
     try:
@@ -132,16 +112,16 @@ def open_package(path: Path, city: CityPlan, wanted: str | None = None) -> Opene
         assert isinstance(got.manifest, dict)
     except (ValueError, AssertionError) as exc:
         got.manifest = None
-        got.findings.append(Finding("PKG_UNREADABLE", MANIFEST, {"why": str(exc)}))
+        got.findings.append(Refusal(Code.PKG_UNREADABLE, MANIFEST, {"why": str(exc)}))
         return got
     district = city.district(got.district)
     if district is None:
         got.findings.append(
-            Finding("PKG_DISTRICT", f"{MANIFEST} district.code", {"code": got.district})
+            Refusal(Code.PKG_DISTRICT, f"{MANIFEST} district.code", {"district": got.district})
         )
         return got
     if not verifies(district.public_key, got.members[SIGNATURE], got.members[MANIFEST]):
-        got.findings.append(Finding("PKG_SIGNATURE", SIGNATURE, {"code": district.code}))
+        got.findings.append(Refusal(Code.PKG_SIGNATURE, SIGNATURE, {"district": district.code}))
         return got  # nothing else in it can be trusted
     got.findings += _members(got)
     if got.findings:
@@ -152,8 +132,8 @@ def open_package(path: Path, city: CityPlan, wanted: str | None = None) -> Opene
         and got.manifest.get("plan_version") != district.plan_version
     ):
         got.findings.append(
-            Finding(
-                "PKG_PLAN_VERSION",
+            Refusal(
+                Code.PKG_PLAN_VERSION,
                 f"{MANIFEST} plan_version",
                 {"got": got.manifest.get("plan_version"), "want": district.plan_version},
             )
@@ -163,46 +143,46 @@ def open_package(path: Path, city: CityPlan, wanted: str | None = None) -> Opene
     return got
 
 
-def _members(got: Opened) -> list[Finding]:
+def _members(got: Opened) -> list[Refusal]:
     assert got.manifest is not None
     listed = got.manifest.get("members") or {}
     out = []
     for member, sha in sorted(listed.items()):
         if member not in got.members:
-            out.append(Finding("PKG_MISSING", member, {"member": member}))
+            out.append(Refusal(Code.PKG_MISSING, member, {"member": member}))
         elif hashlib.sha256(got.members[member]).hexdigest() != sha:
-            out.append(Finding("PKG_EDITED", member, {"member": member}))
+            out.append(Refusal(Code.PKG_EDITED, member, {"member": member}))
     for member in sorted(set(got.members) - set(listed) - {MANIFEST, SIGNATURE}):
-        out.append(Finding("PKG_EXTRA", member, {"member": member}))
+        out.append(Refusal(Code.PKG_EXTRA, member, {"member": member}))
     if LONG not in listed and not out:
-        out.append(Finding("PKG_MISSING", MANIFEST, {"member": LONG}))
+        out.append(Refusal(Code.PKG_MISSING, MANIFEST, {"member": LONG}))
     return out
 
 
-def _period(manifest: dict[str, Any], city: CityPlan, wanted: str | None) -> list[Finding]:
+def _period(manifest: dict[str, Any], city: CityPlan, wanted: str | None) -> list[Refusal]:
     p = str(manifest.get("period", ""))
     out = []
     signoff = manifest.get("signoff")
     if not isinstance(signoff, dict) or not signoff.get("at"):
-        out.append(Finding("PKG_UNSIGNED", f"{MANIFEST} signoff", {"period": p}))
+        out.append(Refusal(Code.PKG_UNSIGNED, f"{MANIFEST} signoff", {"period": p}))
     try:
         ok = Period.parse(p).year == city.year and (wanted is None or p == wanted)
     except ValueError:
         ok = False
     if not ok:
         want = wanted or f"{city.year} 年内 within {city.year}"
-        out.append(Finding("PKG_PERIOD", f"{MANIFEST} period", {"period": p, "wanted": want}))
+        out.append(Refusal(Code.PKG_PERIOD, f"{MANIFEST} period", {"period": p, "wanted": want}))
     return out
 
 
-def _rows(got: Opened) -> list[Finding]:
+def _rows(got: Opened) -> list[Refusal]:
     """The long rows are of the package's period, and the stated totals are their sums."""
     assert got.manifest is not None
     out = []
     for i, r in enumerate(got.rows, start=2):  # row 1 is the header
         if r.get("period") != got.period:
             details = {"period": r.get("period"), "wanted": got.period}
-            out.append(Finding("PKG_PERIOD", f"{LONG} 第 {i} 行 row {i}", details))
+            out.append(Refusal(Code.PKG_PERIOD, f"{LONG} 第 {i} 行 row {i}", details))
             break
     stated = (got.manifest.get("totals") or {}).get(TOTALS_FORM) or {}
     summed = totals_of(got.rows)
@@ -211,8 +191,8 @@ def _rows(got: Opened) -> list[Finding]:
             total, rows = stated.get(key, {}).get(name), summed.get(key, {}).get(name)
             if _differ(total, rows):
                 out.append(
-                    Finding(
-                        "PKG_TOTALS",
+                    Refusal(
+                        Code.PKG_TOTALS,
                         f"{MANIFEST} totals.{TOTALS_FORM}.{key}.{name}",
                         {"total": total, "rows": rows},
                     )

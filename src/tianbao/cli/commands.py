@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,6 +27,9 @@ from tianbao.cli.options import (
     workspace_option,
 )
 from tianbao.support.lang import tr
+
+if TYPE_CHECKING:
+    from tianbao.template.generate import Generated
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -162,6 +166,14 @@ def check(workspace: Path, as_json: bool) -> None:
     help="上期报表未收齐也生成，上期数留空 generate even where last period's return has not "
     "been collected (those cells blank).",
 )
+@click.option(
+    "--missing-previous",
+    type=click.Choice(["hold", "mark"]),
+    default="hold",
+    show_default=True,
+    help="上期数待补的单位：hold 暂不生成并列出，mark 生成并标出上期数 a department without "
+    "last period's return: hold its template back, or mark its 上期 cells.",
+)
 @json_option
 @handle_errors
 def generate(
@@ -172,6 +184,7 @@ def generate(
     password: str | None,
     jobs: int | None,
     allow_missing_previous: bool,
+    missing_previous: str,
     as_json: bool,
 ) -> None:
     from tianbao import api
@@ -187,30 +200,54 @@ def generate(
             resolve_jobs(jobs),
             allow_missing_previous=allow_missing_previous,
             on_progress=tick,
+            missing_previous=missing_previous,
         )
-    blank = [r.department for r in results if r.previous_missing]
+    _said_generated(results, as_json)
+    if as_json:
+        templates = [
+            {"department": r.department, "path": str(r.path), "forms": list(r.forms),
+             "rows": r.rows, "previous_missing": r.previous_missing}
+            for r in results
+            if r.path is not None
+        ]  # fmt: skip
+        skipped = [r.department for r in results if r.path is None and not r.held]
+        held = [r.department for r in results if r.held]
+        echo_json(
+            {"period": period, "templates": templates, "skipped": skipped, "held": held},
+            workspace,
+            period,
+        )
+
+
+def _said_generated(results: list[Generated], as_json: bool) -> None:
+    """What generate did, for people: the templates, then who waits for last period."""
+    blank = [r.department for r in results if r.previous_missing and r.path is not None]
     if blank:
         echo(
-            f"提示 note: {'、'.join(blank)} 上期尚无已计入的报表，模板中的上期数为空白"
-            " last period's figures left blank",
+            f"提示 note: {'、'.join(blank)} 上期尚无已计入的报表，模板中的上期数为空白或标为待补"
+            " last period's figures left blank or marked",
             err=True,
         )
-    written = [r for r in results if r.path is not None]
     for r in results:
+        if r.held:
+            continue
         if r.path is None:
             echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
         else:
             rows = tr(f"{r.rows} 行", f"{r.rows} rows")
             echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{rows}", err=as_json)
-    echo(f"已生成 {len(written)} 个模板 wrote {len(written)} template(s)", err=True)
-    if as_json:
-        templates = [
-            {"department": r.department, "path": str(r.path), "forms": list(r.forms),
-             "rows": r.rows, "previous_missing": r.previous_missing}
-            for r in written
-        ]  # fmt: skip
-        skipped = [r.department for r in results if r.path is None]
-        echo_json({"period": period, "templates": templates, "skipped": skipped}, workspace, period)
+    written = sum(r.path is not None for r in results)
+    echo(f"已生成 {written} 个模板 wrote {written} template(s)", err=True)
+    held = [r.department for r in results if r.held]
+    if held:
+        who = "、".join(held)
+        echo(
+            f"上期数待补 {who}：上期尚无已计入的报表，未生成；收到上期报表后再生成，或加"
+            f" --missing-previous mark 生成并标出上期数 | held back {', '.join(held)}: last"
+            " period's return not counted yet; generate them once it is, or pass"
+            " --missing-previous mark",
+            err=True,
+        )
 
 
 @main.group()
@@ -261,7 +298,7 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
     if as_json:
         echo_json(result.as_dict(), workspace)
     else:
-        print_import(result, click.echo)
+        print_import(result, echo)
     if result.problems:
         sys.exit(1)
 

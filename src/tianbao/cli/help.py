@@ -3,6 +3,7 @@ languages here (HELP); option help is written 「中文 English」 and picked.""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from tianbao.support.lang import current, pick, set_lang
+from tianbao.support.lang import click_zh, current, pick, set_lang
 
 # Each command's help, (中文, English): the one place both are written. A command
 # finds its own by name (``plan import`` as "import"); ``{sheets}`` is the summary's
@@ -36,12 +37,15 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "generate": (
         "为报告期 PERIOD 生成各单位的标准报表。\n\n"
-        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位不生成，"
-        "除非加 --allow-missing-previous。",
+        "“上期累计”等栏取自账本中该单位上期计入的报表；没有上期报表的单位（上期数待补）"
+        "暂不生成并列出，其余单位照常生成；--missing-previous mark 生成并标出待补的上期数，"
+        "--allow-missing-previous 生成并留空。所有单位都待补时不生成（退出码 1）。",
         "Write each department's standard workbook for PERIOD.\n\n"
         "Columns such as 上期累计 show the department's counting return of the previous"
-        " period from the ledger: a department without one is refused unless"
-        " --allow-missing-previous.",
+        " period from the ledger: a department without one (上期数待补) is held back and"
+        " listed while the others get theirs; --missing-previous mark issues it with those"
+        " cells marked, --allow-missing-previous with them blank. Nothing to write because"
+        " every one is held back: exit 1.",
     ),
     "validate": (
         "审核报回的报表（文件或文件夹）。\n\n"
@@ -84,11 +88,13 @@ HELP: dict[str, tuple[str, str]] = {
     "signoff": (
         "签发报告期 PERIOD（汇总报领导之前）：此后不再收取该期报表、不再审核，"
         "直到 --withdraw 撤销（须 --note 写明原因）。报告期尚未结束（按 --as-of，默认今天）"
-        "或没有计入的报表时不签发（退出码 1）。",
+        "或没有计入的报表时不签发（退出码 1）；尚有未报、退回、未通过或预警未说明的单位时"
+        "列出它们并不签发（退出码 1），除非加 --anyway 并以 --note 写明原因。",
         "Sign PERIOD off (签发) before the summary goes to the leadership: collect then"
         " refuses returns of it and review of it is closed, until --withdraw (with --note)."
         " A period not ended yet (--as-of, default today) or with no counting return is not"
-        " signed off (exit 1).",
+        " signed off (exit 1); departments still open (missing, returned, rejected, warnings"
+        " not explained) are listed and refuse it (exit 1) unless --anyway with a --note.",
     ),
     "consolidate": (
         "用各单位最新受理的报表汇总报告期 PERIOD。\n\n"
@@ -171,6 +177,7 @@ HELP: dict[str, tuple[str, str]] = {
 _EXTRA = re.compile(r"(.*?)\s*(\[(?:default|required)[^\]]*\])\s*$", re.S)
 
 
+USAGE_ZH = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
 CLICK_ZH = {  # click's own option texts
     "Show this message and exit.": "显示本帮助并退出。",
     "Show the version and exit.": "显示版本并退出。",
@@ -253,6 +260,8 @@ class _Help:
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        if current() == "zh":  # click's own words; the arguments' names stay
+            pieces = [USAGE_ZH.get(p, p) for p in pieces]
         prefix = "用法：" if current() == "zh" else "Usage: "
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix)
 
@@ -283,6 +292,28 @@ class _Help:
                 formatter.write_dl(rows)
 
 
+def show_error(exc: click.ClickException, file: Any = None) -> None:
+    """click's usage error in the language asked for: in Chinese, its usage line, the
+    hint and the message (click's own words, ``support.lang.click_zh``)."""
+    if current() != "zh":
+        type(exc).show(exc, file)
+        return
+    file = file if file is not None else click.get_text_stream("stderr")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            name = max(ctx.command.get_help_option_names(ctx), key=len)
+            hint = f"帮助：{ctx.command_path} {name}\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", file=file, color=ctx.color)
+    click.echo(f"错误：{click_zh(exc.format_message())}", file=file)
+
+
+def _in_lang(exc: click.ClickException) -> None:
+    """Have ``exc`` shown by ``show_error``: click's main calls its ``show``."""
+    exc.show = functools.partial(show_error, exc)  # type: ignore[method-assign]
+
+
 class LangCommand(_Help, click.Command):
     pass
 
@@ -299,7 +330,18 @@ class LangGroup(_Help, click.Group):
     ) -> click.Context:
         if parent is None:  # each run starts from TIANBAO_LANG: --help may come before --lang
             set_lang(os.environ.get("TIANBAO_LANG"))
-        return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            _in_lang(exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:  # a subcommand's usage errors arise here, as it parses its arguments
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            _in_lang(exc)
+            raise
 
 
 LangGroup.group_class = LangGroup  # a group's subgroups (tianbao plan) are alike

@@ -87,6 +87,20 @@ def status(
     type=click.Path(path_type=Path, file_okay=False),
     help="退回通知目录 write the 退回通知 here [default: WS/outputs/notices/PERIOD].",
 )
+@click.option(
+    "--cell",
+    "cells",
+    multiple=True,
+    metavar="SHEET!CELL",
+    help="退回时标红此单元格（可重复），如 重点项目!I12 mark this cell red in the 退回通知.",
+)
+@click.option(
+    "--row",
+    "rows",
+    multiple=True,
+    metavar="KEY",
+    help="退回时标红此行（可重复），如 P047 mark this row red in the 退回通知.",
+)
 @json_option
 @handle_errors
 def review(
@@ -99,6 +113,8 @@ def review(
     submission: int | None,
     due: str | None,
     notice_dir: Path | None,
+    cells: tuple[str, ...],
+    rows: tuple[str, ...],
     as_json: bool,
 ) -> None:
     from tianbao import api
@@ -115,6 +131,8 @@ def review(
         submission=submission,
         due=due,
         notice_dir=notice_dir,
+        cells=cells,
+        rows=rows,
     )
     if as_json:
         echo_json(done.as_dict(), workspace, period)
@@ -145,6 +163,11 @@ def review(
 @click.option("--note", default="", help="说明（撤销时必填） a note (required to withdraw).")
 @click.option("--withdraw", is_flag=True, help="撤销签发 take the sign-off back.")
 @click.option(
+    "--anyway",
+    is_flag=True,
+    help="尚有未完结的单位也签发（须 --note） sign off with departments still open (a --note).",
+)
+@click.option(
     "--as-of",
     "as_of",
     metavar="DATE",
@@ -158,17 +181,24 @@ def signoff(
     by: str | None,
     note: str,
     withdraw: bool,
+    anyway: bool,
     as_of: str | None,
     as_json: bool,
 ) -> None:
     from tianbao import api
+    from tianbao.review.signoff import open_list
 
-    done = api.signoff(workspace, period, by=by, note=note, withdraw=withdraw, as_of=as_of)
+    done = api.signoff(
+        workspace, period, by=by, note=note, withdraw=withdraw, as_of=as_of, anyway=anyway
+    )
     if as_json:
         echo_json(dict(done), workspace, period)
     p, by, at = done["period"], done["by"], done["at"]
     zh, en = ("已签发", "signed off") if done["signed"] else ("已撤销签发", "sign-off withdrawn")
     echo(f"{p} {zh}（{by}，{at}） | {p} {en} ({by}, {at})", err=as_json)
+    if done["outstanding"]:
+        zh_open, en_open = open_list(done["outstanding"]).split(" | ")
+        echo(f"签发时未完结：{zh_open} | open when signed: {en_open}", err=as_json)
 
 
 @main.command()

@@ -69,8 +69,9 @@ def resolve_jobs(jobs: int | None) -> int:
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's 'could not run' exceptions into one line and their exit
-    code (2 usage, 3 environment); a full disk or a read-only folder is a fault of
-    the machine (exit 3), never a traceback or a rejection (exit 1)."""
+    code (1 refused, 2 usage, 3 environment); a full disk or a read-only folder is a
+    fault of the machine (exit 3), never a traceback or a rejection (exit 1). Under
+    ``--json`` the refusal is also a JSON error object on stdout (``error_json``)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -81,16 +82,44 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except TianbaoError as exc:
-            echo(f"错误 error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            _fail(exc, bool(kwargs.get("as_json")))
         except (OSError, sqlite3.OperationalError) as exc:
             fault = fault_from(exc) or usage_from(exc)
             if fault is None:
                 raise
-            echo(f"错误 error: {fault}", err=True)
-            sys.exit(fault.exit_code)
+            _fail(fault, bool(kwargs.get("as_json")))
 
     return wrapper
+
+
+# what each exit code means, for the --json error object
+EXIT_MEANINGS = {1: "refused", 2: "usage", 3: "fault"}
+
+
+def _fail(exc: Any, as_json: bool) -> None:
+    echo(f"错误 error: {exc}", err=True)
+    if as_json:
+        click.echo(error_json(exc))
+    sys.exit(exc.exit_code)
+
+
+def error_json(exc: Any) -> str:
+    """``{"error": {code, message, message_en, exit, meaning, ...details}}``: a refusal
+    as a program reads it (schemas/cli/error.schema.json)."""
+    import json
+
+    from tianbao.support.lang import halves
+
+    zh, en = halves(str(exc))
+    error = {
+        "code": exc.code,
+        "message": zh,
+        "message_en": en or zh,
+        "exit": exc.exit_code,
+        "meaning": EXIT_MEANINGS.get(exc.exit_code, "error"),
+        **exc.details,
+    }
+    return json.dumps({"error": error}, ensure_ascii=False, indent=2, default=str)
 
 
 def echo_json(

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tianbao.collect.keycheck import until_verified
 from tianbao.collect.previous import hint as _hint
 from tianbao.collect.previous import ledger_lookup, validate_with_previous
 from tianbao.collect.receipt import NOW, OPTION, Receipt
@@ -126,7 +127,14 @@ def collect(
     sweep_temp(ws.root)
     results = []
     with Ledger(ws.root) as ledger:
-        for path, ahead in _validated_ahead(validator, ledger, files, jobs):
+        lookup = ledger_lookup(ledger, ws.forms.values())
+
+        def here(path: Path) -> _Ahead:
+            hint = _hint(path.name)
+            return _validate_ahead(validator, str(path), lookup(*hint) if hint else None)
+
+        ahead_ = _validated_ahead(validator, ledger, files, jobs)
+        for path, ahead in until_verified(ahead_, here, lambda a: a.report):
             result = _collect_one(ws, ledger, validator, path, receipt, round_, ahead)
             if on_result is not None:
                 on_result(result)

@@ -251,7 +251,12 @@ def _signed(d: Any) -> str:
             )
         return "未签发（草稿，数字可能随更正变动）"
     when = shown_zh(str(signed["at"]), d.plan.tz)
-    return f"已签发：{signed['by']}，{when}" + (f"（{signed['note']}）" if signed["note"] else "")
+    note = f"（{signed['note']}）" if signed["note"] else ""
+    if signed.get("outstanding"):  # signed anyway: what was still open
+        from tianbao.review.signoff import open_list
+
+        note += f"；签发时未完结：{open_list(signed['outstanding']).split(' | ')[0]}"
+    return f"已签发：{signed['by']}，{when}{note}"
 
 
 def _period_text(d: Any) -> str:

@@ -331,7 +331,8 @@ def write_status(book: Book, ws: Any) -> None:
         ws,
         f"{d.plan.district_name}{d.of.label_zh}报送情况",
         len(heads),
-        f"截止日期：{report.deadline.isoformat()}    统计至：{report.as_of.isoformat()}",
+        f"截止日期：{report.deadline.isoformat()}    统计至：{report.as_of.isoformat()}"
+        + (f"    {report.signed_line}" if report.signed else ""),
     )
     book.header(ws, HEAD - 1, heads)
     c = book.plain

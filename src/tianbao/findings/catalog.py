@@ -8,11 +8,12 @@ from typing import Any
 
 from tianbao.findings.check_texts import CHECK
 from tianbao.findings.codes import Code, Entry
+from tianbao.findings.package_texts import PACKAGE
 from tianbao.findings.read_texts import READ
 from tianbao.findings.return_texts import RETURN
 from tianbao.findings.value_texts import VALUES
 
-CATALOG: dict[Code, Entry] = {**RETURN, **VALUES, **READ, **CHECK}
+CATALOG: dict[Code, Entry] = {**RETURN, **VALUES, **READ, **PACKAGE, **CHECK}
 # what a validation report can hold (the workspace's problems are check's, not a return's)
 RETURN_CODES: tuple[Code, ...] = tuple(c for c in CATALOG if c.stage != "CHECK")
 

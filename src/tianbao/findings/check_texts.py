@@ -15,8 +15,9 @@ def _ref(zh: str, en: str, **variants: tuple[str, str]) -> dict[str, tuple[str, 
     return {"ref": (zh, en + " ({ref})"), **variants}
 
 
-# a schema problem at a cell of the plan workbook: the schema translator's words ({what},
-# schema_errors.py), what the cell holds, and a hint for codes and phone numbers
+# a schema problem at a cell of the plan workbook: the schema translator's words ({what}
+# and {what_en}, schema_errors.py), what the cell holds, and a hint for codes and phone
+# numbers
 _HINTS = {
     "": ("", ""),
     "code": (
@@ -40,7 +41,7 @@ def _cells() -> dict[str, tuple[str, str]]:
             variant = "_".join(filter(None, ("cell", found, hint)))
             out[variant] = (
                 "{header}{what}" + now_zh + hint_zh,
-                "{header}: {what}" + now_en + hint_en,
+                "{header}: {what_en}" + now_en + hint_en,
             )
     return out
 
@@ -60,7 +61,18 @@ CHECK: dict[Code, Entry] = {
             **_cells(),
         },
     ),
-    Code.DUPLICATE_ID: Entry(E, "编号重复", "duplicate id"),
+    Code.DUPLICATE_ID: Entry(
+        E,
+        "编号重复",
+        "duplicate id",
+        {
+            # a code that differs from another only in letter case: fgw beside FGW
+            "case": (
+                "编号与“{other}”只差大小写，视为重复",
+                "the id differs from {other} only in letter case",
+            )
+        },
+    ),
     Code.DUPLICATE_NAME: Entry(E, "名称重复", "two entries of the same name"),
     Code.UNKNOWN_DEPARTMENT: Entry(
         E,
@@ -150,7 +162,26 @@ CHECK: dict[Code, Entry] = {
             )
         },
     ),
-    Code.WORKBOOK_UNREADABLE: Entry(E, "计划工作簿无法读取", "the plan workbook cannot be read"),
+    Code.WORKBOOK_UNREADABLE: Entry(
+        E,
+        "计划工作簿无法读取",
+        "the plan workbook cannot be read",
+        {
+            # past the plan's stated limits (read.limits.PLAN_LIMITS), refused unread
+            "limit_grid": (
+                "计划工作簿超出限制：每张表最多 {rows} 行、{cols} 列，表格以外不要留内容"
+                "（{detail}）",
+                "the plan workbook is past a limit of {rows} rows x {cols} columns: {detail}",
+            ),
+            "limit": (
+                "计划工作簿超出限制：{detail}",
+                "the plan workbook is past a limit: {detail}",
+            ),
+            # the reader's reason (a READ_* code's text), with its detail or without
+            "reason": ("{reason}", "{reason_en}"),
+            "reason_detail": ("{reason}：{detail}", "{reason_en}: {detail}"),
+        },
+    ),
     Code.SHEET_MISSING: Entry(
         E,
         "缺少工作表",
@@ -216,7 +247,7 @@ CHECK: dict[Code, Entry] = {
         "a cell of the plan workbook cannot be read",
         {
             "excel_error": ("{header}：错误值 {error}", "{header}: the Excel error {error}"),
-            "value": ("{header}：{reason}", "{header}: {reason}"),
+            "value": ("{header}：{reason}", "{header}: {reason_en}"),
             "choice": (
                 "{header}：“{typed}”不是可选项，请从下拉列表中选择（{options}）",
                 "{header}: {typed} is not one of the choices ({options})",
@@ -263,6 +294,28 @@ CHECK: dict[Code, Entry] = {
             "": (
                 "计划调整的生效期应为 {year} 年的报告期，如 {year}-07",
                 "(revision.effective must be a reporting period of the plan year)",
+            )
+        },
+    ),
+    Code.CODE_NOT_PLAIN: Entry(
+        E,
+        "代码只能用字母、数字、-、_",
+        "a code must be letters, digits, - and _ only",
+        {
+            "": (
+                "代码只能用字母、数字、-、_，以字母开头",
+                "a code is letters, digits, - and _, starting with a letter",
+            )
+        },
+    ),
+    Code.CONTROL_CHARS: Entry(
+        E,
+        "文字含控制字符或双向控制字符",
+        "text holds a control or bidi character",
+        {
+            "": (
+                "含看不见的控制字符 {listed_zh}，请删去",
+                "holds invisible control characters {listed_en}: delete them",
             )
         },
     ),

@@ -155,10 +155,24 @@ class Code(str, Enum):
     REQUIRED_EMPTY = "REQUIRED_EMPTY"
     REVISION_PERIOD = "REVISION_PERIOD"
     FORM_VERSION_NOT_RAISED = "FORM_VERSION_NOT_RAISED"
+    CODE_NOT_PLAIN = "CODE_NOT_PLAIN"
+    CONTROL_CHARS = "CONTROL_CHARS"
+    # a district's package, as the city collects it (tianbao.city)
+    PKG_UNREADABLE = "PKG_UNREADABLE"
+    PKG_MISSING = "PKG_MISSING"
+    PKG_DISTRICT = "PKG_DISTRICT"
+    PKG_SIGNATURE = "PKG_SIGNATURE"
+    PKG_EDITED = "PKG_EDITED"
+    PKG_EXTRA = "PKG_EXTRA"
+    PKG_UNSIGNED = "PKG_UNSIGNED"
+    PKG_PERIOD = "PKG_PERIOD"
+    PKG_PLAN_VERSION = "PKG_PLAN_VERSION"
+    PKG_STALE = "PKG_STALE"
+    PKG_TOTALS = "PKG_TOTALS"
 
     @property
     def stage(self) -> str:
-        """READ, ID, STRUCT, PLAN, VALUE, SCHEMA, RULE, QUALITY, VALIDATION or CHECK."""
+        """READ, ID, STRUCT, PLAN, VALUE, SCHEMA, RULE, QUALITY, VALIDATION, PKG or CHECK."""
         return _STAGE_OF[self]
 
     @property
@@ -166,5 +180,16 @@ class Code(str, Enum):
         return self.name
 
 
-_PREFIXES = ("READ", "VALIDATION", "ID", "STRUCT", "PLAN", "VALUE", "SCHEMA", "RULE", "QUALITY")
+_PREFIXES = (
+    "READ",
+    "VALIDATION",
+    "ID",
+    "STRUCT",
+    "PLAN",
+    "VALUE",
+    "SCHEMA",
+    "RULE",
+    "QUALITY",
+    "PKG",
+)
 _STAGE_OF = {c: next((p for p in _PREFIXES if c.value.startswith(p + "_")), "CHECK") for c in Code}

@@ -112,8 +112,11 @@ def _without_columns(layout: dict[str, Any]) -> dict[str, Any]:
 
 def _optional_entry(column: Column | None, required: set[str]) -> bool:
     """A column a department may leave blank: typed in, not prefilled, not required."""
-    return column is not None and column.entry and not column.prefill and (
-        column.field not in required
+    return (
+        column is not None
+        and column.entry
+        and not column.prefill
+        and (column.field not in required)
     )
 
 

@@ -21,6 +21,18 @@ _STYLE = {
 }
 
 
+def _title(report: StatusReport) -> str:
+    """The table's title: the deadline, and who signed the period off once signed."""
+    deadline = report.deadline.isoformat()
+    signed = report.signed
+    zh_signed = f"，{shown(report.signed_line)}" if signed else ""
+    en_signed = f", signed off by {shown(str(signed['by']))}" if signed else ""
+    return (
+        f"{report.period_label} 报送情况（截止 {deadline}{zh_signed}） | "
+        f"status of {report.period} (deadline {deadline}{en_signed})"
+    )
+
+
 def print_status(report: StatusReport, console: Any) -> None:
     rows = [
         (
@@ -39,11 +51,9 @@ def print_status(report: StatusReport, console: Any) -> None:
         for i, f in enumerate(d.forms)
     ]
     counts = report.counts()
-    deadline = report.deadline.isoformat()
     print_table(
         console,
-        f"{report.period_label} 报送情况（截止 {deadline}） | "
-        f"status of {report.period} (deadline {deadline})",
+        _title(report),
         (
             "单位 | dept",
             "名称 | name",
@@ -91,6 +101,14 @@ def print_status(report: StatusReport, console: Any) -> None:
             for e in report.chase
         ],
     )
-    for e in report.chase:  # ready to send, one per line
+    _print_texts(report, console)
+
+
+def _print_texts(report: StatusReport, console: Any) -> None:
+    """The 催报 texts, ready to send, one per line; once signed off, how to reopen."""
+    for e in report.chase:
         line = f"{pick('催报 | chase')} {e.department}：{shown(e.text)}"
         console.print(line, highlight=False, soft_wrap=True)
+        if e.reopen:  # signed off: the office reopens before a correction can come in
+            said = pick("已签发，接收更正须先重新打开 | signed off; to take a correction")
+            console.print(f"  {said}：{e.reopen}", highlight=False, soft_wrap=True)

@@ -8,6 +8,7 @@ with ``Ledger.transaction()``, check (``signed_off``…), then ``add_review`` or
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 from typing import Any
 
@@ -38,20 +39,33 @@ class Decisions:
         """The office's decisions on a submission, oldest first."""
         if not self.has_reviews:
             return []
+        more = ", due, cells" if "cells" in self._columns("reviews") else ", '', ''"
         rows = self.conn.execute(
-            "SELECT id, action, reason, by, at FROM reviews WHERE submission_id = ? ORDER BY id",
+            f"SELECT id, action, reason, by, at{more} FROM reviews WHERE submission_id = ? "
+            "ORDER BY id",
             (submission_id,),
         ).fetchall()
-        return [dict(zip(("id", "action", "reason", "by", "at"), r, strict=True)) for r in rows]
+        names = ("id", "action", "reason", "by", "at", "due", "cells")
+        out = [dict(zip(names, r, strict=True)) for r in rows]
+        for r in out:  # the cells pointed at, as a list
+            r["cells"] = json.loads(r["cells"]) if r["cells"] else []
+        return out
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+
+    def _outstanding(self) -> str:
+        return "outstanding" if "outstanding" in self._columns("signoffs") else "''"
 
     def signed_off(self, period: str | Period) -> dict[str, Any] | None:
         """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
         if not self._has_table("signoffs"):
             return None
-        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(signoffs)")}
+        columns = self._columns("signoffs")
         upto = ", upto_submission, upto_review" if "upto_review" in columns else ", 0, 0"
         row = self.conn.execute(
-            f"SELECT action, by, at, note{upto} FROM signoffs WHERE period = ? "
+            f"SELECT action, by, at, note{upto}, {self._outstanding()} FROM signoffs "
+            "WHERE period = ? "
             "ORDER BY id DESC LIMIT 1",
             (str(period),),
         ).fetchone()
@@ -62,6 +76,7 @@ class Decisions:
             "at": row[2],
             "note": row[3],
             "upto": (row[4], row[5]) if row[4] else None,  # None: signed by an older tianbao
+            "outstanding": json.loads(row[6]) if row[6] else [],  # open when signed anyway
         }
 
     def signoffs(self, period: str | Period | None = None) -> list[dict[str, Any]]:
@@ -70,9 +85,15 @@ class Decisions:
             return []
         where, params = ("WHERE period = ?", (str(period),)) if period is not None else ("", ())
         rows = self.conn.execute(
-            f"SELECT period, action, by, at, note FROM signoffs {where} ORDER BY id", params
+            f"SELECT period, action, by, at, note, {self._outstanding()} FROM signoffs {where} "
+            "ORDER BY id",
+            params,
         ).fetchall()
-        return [dict(zip(("period", "action", "by", "at", "note"), r, strict=True)) for r in rows]
+        names = ("period", "action", "by", "at", "note", "outstanding")
+        out = [dict(zip(names, r, strict=True)) for r in rows]
+        for r in out:
+            r["outstanding"] = json.loads(r["outstanding"]) if r["outstanding"] else []
+        return out
 
     def signed_upto(self, period: str | Period) -> int | None:
         """The last submission id recorded when ``period`` was first signed off: a later
@@ -89,28 +110,51 @@ class Decisions:
         ).fetchone()
         return int(upto) if upto is not None else None
 
-    def add_signoff(self, period: str, action: str, by: str, at: str, note: str = "") -> None:
-        """Sign a period off ('signed') or take it back ('withdrawn')."""
+    def add_signoff(
+        self,
+        period: str,
+        action: str,
+        by: str,
+        at: str,
+        note: str = "",
+        outstanding: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Sign a period off ('signed') or take it back ('withdrawn'); ``outstanding``:
+        what was still open when it was signed anyway."""
         if action not in SIGNOFF_ACTIONS:
             raise ValueError(f"unknown sign-off action {action!r}")
         with write_transaction(self.conn):
             for statement in _statements(REVIEWS_SCHEMA):  # IF NOT EXISTS: a no-op when there
                 self.conn.execute(statement)
             self.conn.execute(
-                "INSERT INTO signoffs(period, action, by, at, note, upto_submission, upto_review) "
-                "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM submissions), "
-                "(SELECT coalesce(max(id), 0) FROM reviews))",
-                (str(period), action, by, at, note),
+                "INSERT INTO signoffs(period, action, by, at, note, upto_submission, upto_review, "
+                "outstanding) VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM "
+                "submissions), (SELECT coalesce(max(id), 0) FROM reviews), ?)",
+                (str(period), action, by, at, note, _json(outstanding)),
             )
 
-    def add_review(self, submission_id: int, action: str, reason: str, by: str, at: str) -> int:
-        """Append one decision (see records.REVIEW_ACTIONS); returns its id."""
+    def add_review(
+        self,
+        submission_id: int,
+        action: str,
+        reason: str,
+        by: str,
+        at: str,
+        due: str = "",
+        cells: list[str] | None = None,
+    ) -> int:
+        """Append one decision (see records.REVIEW_ACTIONS); returns its id. A return
+        keeps its due date and the cells or rows it points at."""
         if action not in REVIEW_ACTIONS:
             raise ValueError(f"unknown review action {action!r}")
         with write_transaction(self.conn):
             cur = self.conn.execute(
-                "INSERT INTO reviews(submission_id, action, reason, by, at) VALUES (?, ?, ?, ?, ?)",
-                (submission_id, action, reason, by, at),
+                "INSERT INTO reviews(submission_id, action, reason, by, at, due, cells) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (submission_id, action, reason, by, at, due, _json(cells)),
             )
         return int(cur.lastrowid or 0)
 
+
+def _json(items: list[Any] | None) -> str:
+    return json.dumps(items, ensure_ascii=False) if items else ""

@@ -11,7 +11,8 @@ from typing import Any
 from tianbao.errors import TianbaoError
 
 LEDGER_FILE = "ledger.sqlite"
-SCHEMA_VERSION = 4  # 2: received_source, correction; 3: reviews; 4: what a sign-off saw
+SCHEMA_VERSION = 5  # 2: received_source, correction; 3: reviews; 4: what a sign-off saw;
+# 5: a return's due date and cells, what was open at a sign-off
 BUSY_TIMEOUT_MS = 30_000
 
 ACCEPTED = "accepted"
@@ -70,7 +71,9 @@ CREATE TABLE IF NOT EXISTS reviews(     -- append-only: the office's decisions, 
   action TEXT NOT NULL CHECK(action IN ('returned','forced','approved','reopened')),
   reason TEXT NOT NULL DEFAULT '',
   by TEXT NOT NULL,
-  at TEXT NOT NULL                      -- ISO 8601, local with offset
+  at TEXT NOT NULL,                     -- ISO 8601, local with offset
+  due TEXT NOT NULL DEFAULT '',         -- returned: the corrected return is due (ISO date)
+  cells TEXT NOT NULL DEFAULT ''        -- returned: JSON list of the cells/rows pointed at
 );
 CREATE INDEX IF NOT EXISTS reviews_submission ON reviews(submission_id, id);
 CREATE TABLE IF NOT EXISTS signoffs(    -- append-only: a period signed off (签发) or reopened
@@ -81,7 +84,8 @@ CREATE TABLE IF NOT EXISTS signoffs(    -- append-only: a period signed off (签
   at TEXT NOT NULL,
   note TEXT NOT NULL DEFAULT '',
   upto_submission INTEGER NOT NULL DEFAULT 0, -- the last submission and review recorded
-  upto_review INTEGER NOT NULL DEFAULT 0      -- when signed: what the summary stood on
+  upto_review INTEGER NOT NULL DEFAULT 0,     -- when signed: what the summary stood on
+  outstanding TEXT NOT NULL DEFAULT ''        -- signed anyway: JSON list of what was open
 );
 """
 

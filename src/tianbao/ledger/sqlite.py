@@ -156,6 +156,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if version == 3:  # 4: a sign-off records what it saw (old ones: 0, unknown)
             for column in ("upto_submission", "upto_review"):
                 conn.execute(f"ALTER TABLE signoffs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+        if version in (3, 4):  # 5: a return's due date and cells, a sign-off's open list
+            added = (("reviews", "due"), ("reviews", "cells"), ("signoffs", "outstanding"))
+            for table, column in added:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

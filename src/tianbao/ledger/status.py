@@ -25,11 +25,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tianbao.ledger.chase import ChaseEntry, chase, chase_text, returned_review, why
 from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
 from tianbao.ledger.records import APPROVED, FORCED, RETURNED
 from tianbao.plan.clock import local_date, shown
+from tianbao.plan.periods import Period
 from tianbao.workspace import Workspace
+
+__all__ = ["ChaseEntry", "DepartmentStatus", "FormStatus", "StatusReport", "chase_text", "status"]
 
 STATUS_VERSION = "1.0"
 ON_TIME = "on_time"
@@ -68,6 +72,7 @@ class FormStatus:
     after_signoff: bool = False  # recorded after the period was signed off (then reopened)
     # the first accepted version, when a later one counts now: lateness is that one's
     first_received_at: str = ""
+    due: dt.date | None = None  # waiting: by when (a 退回's own due date, else the deadline)
 
     @property
     def resubmitted(self) -> bool:
@@ -93,6 +98,7 @@ class FormStatus:
             "state": self.state,
             "days_late": self.days_late,
             "days_overdue": self.days_overdue,
+            "due": self.due.isoformat() if self.due else None,
             "submission_id": self.submission_id,
             "file_name": self.file_name,
             "received_at": self.received_at,
@@ -128,37 +134,6 @@ class DepartmentStatus:
 
 
 @dataclass
-class ChaseEntry:
-    """A department to chase (催报): what is missing or was rejected, and whom to call."""
-
-    department: str
-    name: str
-    contact_name: str
-    contact_phone: str
-    reason: str  # missing | rejected (the worst of its forms)
-    forms: list[str]
-    days_overdue: int
-    submission_id: int | None = None  # the rejected return, to tell them what to fix
-    file_name: str = ""
-    why: str = ""  # the office's reason (returned) or the first findings (rejected)
-    text: str = ""  # the 催报 message, ready to send
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "department": self.department,
-            "name": self.name,
-            "reason": self.reason,
-            "contact": {"name": self.contact_name, "phone": self.contact_phone},
-            "forms": self.forms,
-            "days_overdue": self.days_overdue,
-            "submission_id": self.submission_id,
-            "file_name": self.file_name,
-            "why": self.why,
-            "text": self.text,
-        }
-
-
-@dataclass
 class StatusReport:
     period: str
     period_label: str
@@ -166,6 +141,14 @@ class StatusReport:
     as_of: dt.date
     departments: list[DepartmentStatus] = field(default_factory=list)
     chase: list[ChaseEntry] = field(default_factory=list)
+    signed: dict[str, Any] | None = None  # the sign-off that stands: by, at, note
+
+    @property
+    def signed_line(self) -> str:
+        """「已签发：王局长，2014-07-10 09:00」 once signed off, else ''."""
+        if self.signed is None:
+            return ""
+        return f"已签发：{self.signed['by']}，{self.signed.get('at_local') or self.signed['at']}"
 
     def counts(self) -> dict[str, int]:
         """How many (department, form) pairs are in each state."""
@@ -181,6 +164,7 @@ class StatusReport:
             "period": self.period,
             "deadline": self.deadline.isoformat(),
             "as_of": self.as_of.isoformat(),
+            "signed_off": self.signed,
             "summary": {
                 "departments": len(self.departments),
                 "complete": sum(d.state not in CHASE_STATES for d in self.departments),
@@ -202,71 +186,67 @@ def status(ws: Workspace, period: str, as_of: dt.date | None = None) -> StatusRe
     ws.require_ok()
     assert ws.plan is not None
     p = ws.plan.period(period)
+    with Ledger(ws.root, readonly=True) as ledger:
+        return status_in(ledger, ws, p, as_of)
+
+
+def status_in(
+    ledger: Ledger, ws: Workspace, p: Period, as_of: dt.date | None = None
+) -> StatusReport:
+    """``status`` on a ledger already open (sign-off reads it in its transaction)."""
     plan = ws.plan_for(p)  # who answers for what in that period
     deadline = p.deadline(plan.deadline_days)
     as_of = as_of or dt.date.today()
     overdue = max(0, (as_of - deadline).days)
     report = StatusReport(str(p), p.label_zh, deadline, as_of)
+    report.signed = _signed(ledger, p, plan.tz)
     forms = [ws.forms[f] for f in plan.form_ids]
-    with Ledger(ws.root, readonly=True) as ledger:
-        upto = ledger.signed_upto(p)  # a return recorded later came after a sign-off
-        for code, dept in plan.departments.items():
-            answers = [f for f in forms if plan.rows_for(f.rows, code)]
-            if not answers:
-                continue
-            subs = ledger.history(code, str(p))
-            ds = DepartmentStatus(code, dept.name, dept.contact_name, dept.contact_phone)
-            for form in answers:
-                fs = _form_status(form.id, form.title_zh, subs, deadline, overdue, plan.tz)
-                fs.received_local = shown(fs.received_at, plan.tz)
-                fs.after_signoff = bool(upto and fs.submission_id and fs.submission_id > upto)
-                ds.forms.append(fs)
-            report.departments.append(ds)
-            if ds.state in CHASE_STATES:
-                entry = _chase(ds, overdue)
-                entry.why = _why(ledger, ds)
-                entry.text = chase_text(entry, report, plan)
-                report.chase.append(entry)
+    upto = ledger.signed_upto(p)  # a return recorded later came after a sign-off
+    for code, dept in plan.departments.items():
+        answers = [f for f in forms if plan.rows_for(f.rows, code)]
+        if not answers:
+            continue
+        subs = ledger.history(code, str(p))
+        ds = DepartmentStatus(code, dept.name, dept.contact_name, dept.contact_phone)
+        for form in answers:
+            fs = _form_status(form.id, form.title_zh, subs, deadline, overdue, plan.tz)
+            fs.received_local = shown(fs.received_at, plan.tz)
+            fs.after_signoff = bool(upto and fs.submission_id and fs.submission_id > upto)
+            _due(ledger, fs, deadline, as_of)
+            ds.forms.append(fs)
+        report.departments.append(ds)
+        if ds.state in CHASE_STATES:
+            entry = chase(ds, CHASE_STATES, as_of)
+            entry.why = why(ledger, ds)
+            entry.text = chase_text(entry, report, plan)
+            if report.signed is not None:
+                entry.reopen = f'tianbao review reopen -p {p} --dept {code} --reason "…"'
+            report.chase.append(entry)
     return report
 
 
-FIRST_FINDINGS = 2  # a rejected return's 催报 names its first blocking findings
+def _signed(ledger: Ledger, p: Period, tz: dt.tzinfo) -> dict[str, Any] | None:
+    signed = ledger.signed_off(p)
+    if signed is None:
+        return None
+    return {
+        "by": signed["by"],
+        "at": signed["at"],
+        "at_local": shown(str(signed["at"]), tz),
+        "note": signed["note"],
+        "outstanding": signed.get("outstanding", []),
+    }
 
 
-def _why(ledger: Ledger, ds: DepartmentStatus) -> str:
-    """Why the department must send again: the office's reason for a return sent back,
-    else the first blocking findings of a rejected one."""
-    for f in ds.forms:
-        if f.state == RETURNED and f.submission_id is not None:
-            said = [r for r in ledger.reviews(f.submission_id) if r["action"] == RETURNED]
-            if said:
-                return str(said[-1]["reason"])
-    for f in ds.forms:
-        if f.state == REJECTED and f.submission_id is not None:
-            sub = ledger.submission(f.submission_id)
-            found = sub.report.get("findings", []) if sub is not None else []
-            blocking = [x["message"] for x in found if x.get("severity") == "error"]
-            more = f"等 {len(blocking)} 处" if len(blocking) > FIRST_FINDINGS else ""
-            return "；".join(blocking[:FIRST_FINDINGS]) + more
-    return ""
-
-
-def chase_text(entry: ChaseEntry, report: StatusReport, plan: Any) -> str:
-    """The 催报 message for one department, ready to paste into a text or an email."""
-    titles = {f.form: f.title for d in report.departments for f in d.forms}
-    forms = "、".join(titles.get(f, f) for f in entry.forms)
-    head = f"{entry.name}：{report.period_label}《{forms}》"
-    late = f"，已逾期 {entry.days_overdue} 天" if entry.days_overdue else ""
-    if entry.reason == RETURNED:
-        body = f"已被统计局退回（退回原因：{entry.why}），请核实后重新报送"
-    elif entry.reason == REJECTED:
-        why = f"（{entry.why}）" if entry.why else ""
-        body = f"审核未通过{why}，请改正后重新报送"
-    else:
-        body = f"尚未报送{late}，请尽快报送"
-    office = plan.office
-    ask = f"。联系：{office.reach}" if office is not None else ""
-    return f"{head}{body}（报送截止 {report.deadline.isoformat()}）{ask}。"
+def _due(ledger: Ledger, fs: FormStatus, deadline: dt.date, as_of: dt.date) -> None:
+    """A waiting form's deadline: the 退回's own due date when the office gave one."""
+    if fs.state not in CHASE_STATES:
+        return
+    fs.due = deadline
+    said = returned_review(ledger, fs.submission_id) if fs.state == RETURNED else None
+    if said and said.get("due"):
+        fs.due = dt.date.fromisoformat(str(said["due"]))
+    fs.days_overdue = max(0, (as_of - fs.due).days)
 
 
 def _latest(subs: list[Sub]) -> Sub | None:
@@ -355,20 +335,4 @@ def _counting_row(
         superseded=tuple((s.id, s.received_at) for s in earlier),
         review=current.review,
         first_received_at=first.received_at if first is not current else "",
-    )
-
-
-def _chase(ds: DepartmentStatus, overdue: int) -> ChaseEntry:
-    todo = [f for f in ds.forms if f.state in CHASE_STATES]
-    rejected = next((f for f in todo if f.state == REJECTED), None)
-    return ChaseEntry(
-        ds.code,
-        ds.name,
-        ds.contact_name,
-        ds.contact_phone,
-        ds.state,
-        [f.form for f in todo],
-        overdue,
-        rejected.submission_id if rejected else None,
-        rejected.file_name if rejected else "",
     )

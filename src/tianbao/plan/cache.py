@@ -25,7 +25,9 @@ from tianbao import __version__
 from tianbao.support.atomic import write_atomic
 
 # Bump when what loading accepts or produces changes without a new __version__.
-CACHE_FORMAT = 2
+# 2: codes plain and unique in any case, text without control characters;
+# 3: the plan's fingerprint kept beside it
+CACHE_FORMAT = 3
 PREFIX = "plan-"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 

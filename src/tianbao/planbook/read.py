@@ -5,45 +5,47 @@ normaliser of what people type (``4,000``, ``20亿元`` in a 万元 column, ``20
 full-width digits). Every problem is placed at its sheet and cell
 (「重点项目!F12：年度计划投资超过总投资」), once: a cell already reported is not
 reported again by a later check. The plan data is then checked with the plan's
-schema and its consistency checks, located the same way.
+schema and its consistency checks, located the same way. Messages are the findings
+catalog's templates (tianbao.findings), 「中文 | English」 for --lang to pick a half.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import math
-import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tianbao.findings import Code, Said
+from tianbao.findings import CATALOG, Code, fill
+from tianbao.forms.load import locate
+from tianbao.plan.codes import PLAIN
 from tianbao.plan.load import PLAN_SCHEMA, consistency
-from tianbao.plan.periods import Period
-from tianbao.planbook.layout import LayoutChecks, blank, cell_name, clean_header, width, zh
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
-    CHOICE,
-    CODE,
-    DATE,
-    INTEGER,
-    LIST,
-    NUMBER,
-    PERIOD,
-    ROW_UNIT,
     SHEETS,
-    YESNO,
     Col,
     Sheet,
 )
+from tianbao.planbook.structure import (
+    SheetChecks,
+    blank,
+    both,
+    cell_name,
+    clean_header,
+    row_of,
+    width,
+)
+from tianbao.planbook.values import convert
 from tianbao.problems import Problem
-from tianbao.read import RawSheet, RawWorkbook, read_workbook_guarded
+from tianbao.read import RawSheet, RawWorkbook, ReadIssue, read_workbook_guarded
+from tianbao.read.limits import PLAN_LIMITS
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
-from tianbao.validate.normalize import normalise, shown
+from tianbao.support.lang import halves
+from tianbao.validate.normalize import shown
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -52,18 +54,10 @@ EMITS = (
     Code.WORKBOOK_UNREADABLE,
     Code.CELL_VALUE,
     Code.REQUIRED_EMPTY,
+    Code.UNKNOWN_FORM,
 )
 
 Path_ = tuple[str | int, ...]
-_KIND_SCHEMA: dict[str, dict[str, Any]] = {
-    NUMBER: {"type": "number"},
-    INTEGER: {"type": "integer"},
-    DATE: {"type": "string", "format": "date"},
-}
-_TEXT = {"type": "string"}
-_YES = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
-_NO = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
-_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 @dataclass
@@ -82,37 +76,67 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     cells: dict[Path_, str] = field(default_factory=dict)  # plan path -> the cell it came from
+    read: dict[str, Any] | None = None  # what was read, problems or not (for later checks)
 
 
 def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     """The plan data of the workbook at ``path``, or the problems that prevent it."""
     name = display or Path(path).name
-    result = read_workbook_guarded(Path(path))
+    result = read_workbook_guarded(Path(path), PLAN_LIMITS)
     if result.book is None:
-        why = "；".join(i.message for i in result.blocking) or "无法读取"
+        first: dict[Code, ReadIssue] = {}
+        for i in result.blocking:  # the one that names the limit, of each kind
+            if i.code not in first or ("limit" in i.detail and "limit" not in first[i.code].detail):
+                first[i.code] = i
+        said = [_read_issue(i) for i in first.values()] or [fill(Code.WORKBOOK_UNREADABLE)]
+        why = f"{'；'.join(zh for zh, _ in said)} | {'; '.join(en for _, en in said)}"
         return Imported(None, [Problem(Code.WORKBOOK_UNREADABLE, name, why)])
     return _Reader(result.book, name).run()
 
 
-class _Reader(LayoutChecks):
+def _read_issue(issue: ReadIssue) -> tuple[str, str]:
+    """(zh, en) of one reading problem with its detail (the limit passed, where)."""
+    lim, detail = PLAN_LIMITS, issue.detail
+    if issue.code is Code.READ_SHEET_TOO_LARGE:
+        rows, cols = f"{lim.max_rows:,}", lim.max_cols
+        return fill(Code.WORKBOOK_UNREADABLE, "limit_grid", rows=rows, cols=cols, detail=detail)
+    if issue.code is Code.READ_TOO_LARGE and detail:
+        return fill(Code.WORKBOOK_UNREADABLE, "limit", detail=detail)
+    reason, reason_en = CATALOG[issue.code].text()  # the reader's words for it
+    return fill(
+        Code.WORKBOOK_UNREADABLE,
+        "reason_detail" if detail else "reason",
+        reason=reason,
+        reason_en=reason_en,
+        detail=detail,
+    )
+
+
+def unknown_forms(got: Imported, forms_dir: Path, name: str) -> list[Problem]:
+    """The forms the workbook's 报表 names that the workspace has not (forms/ or a standard
+    one), in the same pass as the workbook's other problems: at the 报表 cell, unless
+    that cell is reported already."""
+    reporting = (got.read or {}).get("reporting")
+    forms = reporting.get("forms") if isinstance(reporting, dict) else None
+    cell = got.cells.get(("reporting", "forms"), BASICS_SHEET)
+    if any(p.path == cell for p in got.problems):
+        return []
+    return [
+        Problem(Code.UNKNOWN_FORM, name, both(Code.UNKNOWN_FORM, "import", form_id=f), cell)
+        for f in (forms if isinstance(forms, list) else [])
+        if PLAIN.fullmatch(str(f)) and locate(f, forms_dir) is None
+    ]
+
+
+class _Reader(SheetChecks):
     def __init__(self, book: RawWorkbook, name: str) -> None:
-        self.book = book
-        self.name = name
-        self.problems: list[Problem] = []
+        super().__init__(book, name)
         self.notes: list[Note] = []
-        self.reported: set[str] = set()
         self.where: dict[Path_, str] = {}  # plan path -> cell (or row, sheet) it came from
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
 
-    # -- problems ----------------------------------------------------------------------
-    def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
-        if cell in self.reported:
-            return
-        self.reported.add(cell)
-        self.problems.append(Problem(code, self.name, message, cell, None, found))
-
     def run(self) -> Imported:
-        sheets = self._sheets()
+        sheets = self.sheets()
         if sheets is None:
             return Imported(None, self.problems, self.notes)
         data = self._basics(sheets[BASICS_SHEET])
@@ -123,11 +147,11 @@ class _Reader(LayoutChecks):
             else:
                 data[spec.collection] = rows
         self._department_codes(data)
-        if not self.problems:
-            self._schema(data)
-        if not self.problems:
-            self._consistency(data)
-        return Imported(None if self.problems else data, self.problems, self.notes, self.where)
+        # every check on every row, in one pass: a cell already reported is not again
+        self._schema(data)
+        self._consistency(data)
+        ok = not self.problems
+        return Imported(data if ok else None, self.problems, self.notes, self.where, data)
 
     # -- values ------------------------------------------------------------------------
     def _basics(self, sheet: RawSheet) -> dict[str, Any]:
@@ -137,7 +161,7 @@ class _Reader(LayoutChecks):
             r = rows.get(clean_header(col.header))
             if r is None:
                 if col.required:
-                    said = zh(Code.REQUIRED_EMPTY, "row", header=col.header)
+                    said = both(Code.REQUIRED_EMPTY, "row", header=col.header)
                     self.add(Code.REQUIRED_EMPTY, f"{BASICS_SHEET}!A{len(sheet.rows) + 1}", said)
                 continue
             path = tuple(col.path.split("."))
@@ -184,53 +208,22 @@ class _Reader(LayoutChecks):
         if cell in self.reported:
             return None
         if (r, c) in sheet.error_cells:
-            said = zh(Code.CELL_VALUE, "excel_error", header=col.header,
-                      error=sheet.error_cells[(r, c)])  # fmt: skip
+            said = both(Code.CELL_VALUE, "excel_error", header=col.header,
+                        error=sheet.error_cells[(r, c)])  # fmt: skip
             self.add(Code.CELL_VALUE, cell, said)
             return None
         if blank(raw):
             if col.required:
-                self.add(Code.REQUIRED_EMPTY, cell, zh(Code.REQUIRED_EMPTY, header=col.header))
+                self.add(Code.REQUIRED_EMPTY, cell, both(Code.REQUIRED_EMPTY, header=col.header))
             return None
-        value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
+        value, error, why = convert(raw, col, unit, (r, c) in sheet.percent_cells)
         if error is not None:
-            said = zh(Code.CELL_VALUE, error.variant, header=col.header, **dict(error.fields))
+            said = both(Code.CELL_VALUE, error.variant, header=col.header, **dict(error.fields))
             self.add(Code.CELL_VALUE, cell, said, shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
         return value
-
-    def _convert(
-        self, raw: Any, col: Col, unit: str | None, percent: bool
-    ) -> tuple[Any, Said | None, str]:
-        """(value, why it cannot be used (a CELL_VALUE variant), note) of one typed cell."""
-        if col.kind == CHOICE:
-            return _choice(raw, col)
-        if col.kind == YESNO:
-            return _yes_no(raw)
-        if col.kind == PERIOD:
-            return _period(raw)
-        if col.kind == LIST:
-            items = [
-                t for t in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(raw))) if t
-            ]
-            return items, None, ""
-        if col.kind in _KIND_SCHEMA:
-            number_unit = unit if col.unit == ROW_UNIT else col.unit
-            n = normalise(raw, _KIND_SCHEMA[col.kind], number_unit, percent_cell=percent)
-            if n.error:
-                return None, Said("value", (("reason", n.error),)), ""
-            value = n.value
-            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-                value = int(value)  # 1800.0 from the reader is the plan's 1800
-            why = "；".join(t.text()[0] for t in n.notes)
-            return value, None, why
-        n = normalise(raw, _TEXT, None)
-        text = n.value
-        if col.kind == CODE and isinstance(text, str):
-            text = unicodedata.normalize("NFKC", text).strip()
-        return text, None, ""
 
     def _milestones(self, data: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         index = {p.get("id"): i for i, p in enumerate(data.get("projects") or [])}
@@ -242,7 +235,7 @@ class _Reader(LayoutChecks):
                 continue  # reported: a required cell
             if pid not in index:
                 at: Path_ = (*here, "project")
-                said = zh(Code.UNKNOWN_PROJECT, project=pid)
+                said = both(Code.UNKNOWN_PROJECT, project=pid)
                 self.add(Code.UNKNOWN_PROJECT, self.where[at], said, pid)
                 continue
             i = index[pid]
@@ -256,8 +249,11 @@ class _Reader(LayoutChecks):
             self.where[("projects", i, "milestones", j)] = self.where[here]
 
     def _department_codes(self, data: dict[str, Any]) -> None:
-        """A department typed in another letter case is the department (fgw → FGW)."""
-        known = {str(d.get("code", "")).upper(): d.get("code") for d in data.get("departments", [])}
+        """A department typed in another letter case is the department (fgw → FGW);
+        not when two departments differ only in case (that is reported)."""
+        codes = [d.get("code") for d in data.get("departments", [])]
+        upper = Counter(str(c).upper() for c in codes)
+        known = {str(c).upper(): c for c in codes if upper[str(c).upper()] == 1}
         for collection in ("indicators", "projects", "tasks", "livelihood"):
             for i, entry in enumerate(data.get(collection) or []):
                 code = entry.get("department")
@@ -265,7 +261,8 @@ class _Reader(LayoutChecks):
                 if canon is not None and canon != code:
                     entry["department"] = canon
                     cell = self.where[(collection, i, "department")]
-                    self.notes.append(Note(cell, str(code), canon, "单位代码大小写已统一"))
+                    why = "单位代码大小写已统一 | the code as 填报单位 writes it"
+                    self.notes.append(Note(cell, str(code), canon, why))
 
     # -- the plan's own checks ---------------------------------------------------------
     def _place(self, path: Path_) -> str:
@@ -280,28 +277,36 @@ class _Reader(LayoutChecks):
         if passes_fast(PLAN_SCHEMA, copy.deepcopy(data)):  # it fills in schema defaults
             return
         for path, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), data):
-            what = split_bilingual(msg)[0].split(":")[0].strip()  # the translator's words
+            # the schema translator's words, each half up to its detail
+            what, what_en = (h.split(":")[0].strip() for h in split_bilingual(msg))
             if "必填" in what:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
+                if row_of(self._place(path)) in self.rows_reported:
+                    continue  # asked for by a value reported in its row (目标类型 blank)
                 header = self.headers.get(path, str(expected))
-                said = zh(Code.REQUIRED_EMPTY, _why(path), header=header)
+                said = both(Code.REQUIRED_EMPTY, _why(path), header=header)
                 self.add(Code.REQUIRED_EMPTY, self._place(path), said)
                 continue
             header = self.headers.get(path, "")
             variant = "_".join(filter(None, ("cell", "found" if found is not None else "",
                                              _hint(path))))  # fmt: skip
-            said = zh(Code.SCHEMA, variant, header=header, what=what, found=shown(found))
+            said = both(Code.SCHEMA, variant, header=header, what=what,
+                        what_en=what_en or what, found=shown(found))  # fmt: skip
             self.add(Code.SCHEMA, self._place(path), said, found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
         def at(code: Code, path: tuple, msg: str, found: Any = None, expected: Any = None):
-            # the plan check's Chinese half (its template's), placed at the column read
-            text = split_bilingual(msg)[0]
+            # the plan check's message (its template's, problems.said), at the column read
+            zh, en = halves(msg)
+            en = en or zh
             if found is not None and expected is not None and expected != "unique":
-                text += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                en += f" (found {shown(found)}, expected {expected})"
             header = self.headers.get(path, "")
-            return Problem(code, self.name, f"{header}：{text}" if header else text,
-                           self._place(path), None, found, expected)  # fmt: skip
+            if header:
+                zh, en = f"{header}：{zh}", f"{header}: {en}"
+            return Problem(code, self.name, f"{zh} | {en}", self._place(path), None, found,
+                           expected)  # fmt: skip
 
         for p in consistency(data, at):
             self.add(p.code, p.path, p.message, p.found)
@@ -332,45 +337,3 @@ def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         target = target.setdefault(part, {})
     target[path[-1]] = value
-
-
-def _choice(raw: Any, col: Col) -> tuple[Any, Said | None, str]:
-    typed = unicodedata.normalize("NFKC", str(raw)).strip()
-    plain = re.sub(r"\s+", "", typed).casefold()
-    for label, stored in col.choices:
-        if plain in (label.casefold(), stored.casefold()):
-            return stored, None, ""
-    options = "、".join(label for label, _ in col.choices)
-    return None, Said("choice", (("typed", shown(raw)), ("options", options))), ""
-
-
-_MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
-
-
-def _period(raw: Any) -> tuple[Any, Said | None, str]:
-    """A reporting period as the office types it: 2014-07, 2014年7月, 2014.7, or the
-    date a spreadsheet made of 2014-07 (its first day)."""
-    if isinstance(raw, dt.date):
-        return f"{raw.year:04d}-{raw.month:02d}", None, "日期读作报告期"
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    m = _MONTH.fullmatch(text)
-    if m and 1 <= int(m.group(2)) <= 12:
-        value = f"{m.group(1)}-{int(m.group(2)):02d}"
-        return value, None, "" if value == text else f"“{text}”读作 {value}"
-    try:
-        return str(Period.parse(text)), None, ""
-    except ValueError:
-        return None, Said("period"), ""
-
-
-def _yes_no(raw: Any) -> tuple[Any, Said | None, str]:
-    if isinstance(raw, bool):
-        return raw, None, ""
-    typed = unicodedata.normalize("NFKC", str(raw)).strip().casefold()
-    if isinstance(raw, (int, float)) and raw in (0, 1):
-        typed = str(int(raw))
-    if typed in _YES:
-        return True, None, ""
-    if typed in _NO:
-        return False, None, ""
-    return None, Said("yes_no", (("typed", shown(raw)),)), ""

@@ -260,8 +260,14 @@ class PartScan(ZipChecker):
         where = f"sheet {show(name)}"
         dim = cells.dimension_of(buf, start)
         span = cells.parse_range(dim) if dim else None
-        if span and (
-            span[0] > lim.max_rows or span[1] > lim.max_cols or span[0] * span[1] > lim.max_cells
+        if (
+            lim.refuse_declared_range
+            and span
+            and (
+                span[0] > lim.max_rows
+                or span[1] > lim.max_cols
+                or span[0] * span[1] > lim.max_cells
+            )
         ):
             self.add(
                 Code.READ_SHEET_TOO_LARGE,
@@ -322,7 +328,7 @@ class PartScan(ZipChecker):
             far = scan.row_ref if scan.max_row >= lim.max_rows else scan.col_ref
             self.add(
                 Code.READ_SHEET_TOO_LARGE,
-                f"{where} has data at {far}, beyond Excel's "
+                f"{where} has data at {far}, beyond the limit of "
                 f"{lim.max_rows:,} rows x {lim.max_cols:,} columns",
                 part,
             )

@@ -38,6 +38,7 @@ from tianbao.report.notice import FILLS, RANK, clean
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.support.atomic import write_atomic
 from tianbao.support.guarded import Refused, call_guarded
+from tianbao.support.plaintext import safe_name_part
 
 if TYPE_CHECKING:
     from tianbao.plan.model import Plan
@@ -144,9 +145,30 @@ def annotate_book(book: Any, findings: Sequence[Finding], ctx: notice.Context) -
         where = _locate(book, f)
         if where is not None:
             by_cell.setdefault(where, []).append(f)
+    office = _office_marks(book, ctx)
     for (sheet, coord), found in by_cell.items():
-        _mark(book[sheet][coord], sorted(found, key=lambda f: RANK[f.severity]))
+        _mark(
+            book[sheet][coord],
+            sorted(found, key=lambda f: RANK[f.severity]),
+            office.pop((sheet, coord), ""),
+        )
+    for (sheet, coord), said in office.items():
+        _mark(book[sheet][coord], [], said)
     notice.write_sheet(book, findings, ctx, lambda sheet, cell: _cell_of(book, sheet, cell))
+
+
+def _office_marks(book: Any, ctx: notice.Context) -> dict[tuple[str, str], str]:
+    """The cells the office pointed at (a 退回 with --cell/--row) and its reason."""
+    if ctx.returned is None:
+        return {}
+    said = f"【统计局退回】{clean(ctx.returned.reason)}"
+    marks = {}
+    for p in ctx.returned.pointed:
+        for cell in p.cells:
+            where = _cell_of(book, p.sheet, cell)
+            if where is not None:
+                marks[where] = said
+    return marks
 
 
 def _locate(book: Any, f: Finding) -> tuple[str, str] | None:
@@ -172,11 +194,15 @@ def _cell_of(book: Any, sheet: str, cell: str) -> tuple[str, str] | None:
     return sheet, coord
 
 
-def _mark(cell: Any, found: list[Finding]) -> None:
+def _mark(cell: Any, found: list[Finding], office: str = "") -> None:
+    """Fill and comment a cell: the office's own mark (red, its reason first), then the
+    findings on it."""
     colour = next((FILLS[f.severity] for f in found if f.severity in FILLS), None)
+    if office:
+        colour = FILLS[Severity.ERROR]
     if colour is not None:
         cell.fill = PatternFill("solid", fgColor=colour, bgColor=colour)
-    text = "\n\n".join(comment_text(f) for f in found)
+    text = "\n\n".join([office] * bool(office) + [comment_text(f) for f in found])
     if cell.comment is not None and cell.comment.text:
         text += "\n\n原批注：" + clean(cell.comment.text)
     lines = sum(1 + len(part) // 24 for part in text.split("\n"))
@@ -217,6 +243,7 @@ def _key(path: Path) -> str:
 def _target(source: Path, out_dir: Path, originals: set[str], taken: set[str]) -> Path:
     """``<stem>.审核意见.xlsx`` in out_dir; never an original of the batch nor a clash."""
     stem = source.stem if source.suffix.lower() in (".xlsx", ".xlsm") else source.name
+    stem = safe_name_part(stem)  # the department's file name: no bidi tricks in ours
     numbered = (f"{stem}{ANNOTATED_SUFFIX}.{n}.xlsx" for n in range(2, 10_000))
     for name in chain([f"{stem}{ANNOTATED_SUFFIX}.xlsx"], numbered):
         candidate = out_dir / name

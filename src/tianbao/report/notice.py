@@ -73,14 +73,25 @@ def context_for(
 
 
 @dataclass(frozen=True)
+class Pointed:
+    """A cell or row the office points at when it sends a return back: marked red with
+    its reason, listed ahead of the machine's findings."""
+
+    sheet: str
+    cells: tuple[str, ...]  # A1 references on ``sheet``
+    where: str  # as the 位置 column says it: 重点项目 I12, 重点项目 第12行（P047）
+
+
+@dataclass(frozen=True)
 class Returned:
-    """The office's own decision (``tianbao review return``): why, who, when, and the
-    date the corrected return is due."""
+    """The office's own decision (``tianbao review return``): why, who, when, the date
+    the corrected return is due, and the cells or rows it points at."""
 
     reason: str
     by: str
     at: dt.date
     due: dt.date
+    pointed: tuple[Pointed, ...] = ()
 
 
 def headline(findings: Sequence[Finding]) -> str:
@@ -147,7 +158,7 @@ def write_sheet(book: Any, findings: Sequence[Finding], ctx: Context, locate: An
         ws.column_dimensions[get_column_letter(c)].width = w
     head = _top(ws, findings, ctx) + 2
     found = lines(findings, order)
-    if not found:  # say so, rather than print an empty table
+    if not found and not (ctx.returned and ctx.returned.pointed):  # say so, not an empty table
         found = [
             Line(
                 Severity.NOTE,
@@ -155,13 +166,24 @@ def write_sheet(book: Any, findings: Sequence[Finding], ctx: Context, locate: An
                 "自动审核未发现问题" + ("（退回原因见上）" if ctx.returned is not None else ""),
             )
         ]
-    _table(ws, head, found, locate)
+    _table(ws, head, office_lines(ctx) + found, locate)
     ws.freeze_panes = ws.cell(head + 1, 1)
     _print_setup(ws, head, top_lines(findings, ctx)[1])
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
     book.active = 0
+
+
+def office_lines(ctx: Context) -> list[Line]:
+    """The office's own marks first: the clerk goes to the cell the office named."""
+    if ctx.returned is None:
+        return []
+    said = f"统计局退回：{ctx.returned.reason}"
+    return [
+        Line(Severity.ERROR, p.where, said, link=(p.sheet, p.cells[0]) if p.cells else None)
+        for p in ctx.returned.pointed
+    ]
 
 
 def top_lines(findings: Sequence[Finding], ctx: Context) -> list[str]:

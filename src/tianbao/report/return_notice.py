@@ -22,6 +22,7 @@ from tianbao.plan.periods import Period
 from tianbao.report import notice
 from tianbao.report.annotate import annotated_copy
 from tianbao.support.atomic import default_mode
+from tianbao.support.plaintext import safe_name_part
 
 if TYPE_CHECKING:
     from tianbao.ledger.records import Submission
@@ -97,6 +98,7 @@ def publish_notice(draft: Path, sub: Submission) -> Path:
 
 def _free(out: Path, name: str) -> Path:
     stem = name[:-5] if name.lower().endswith((".xlsx", ".xlsm")) else name
+    stem = safe_name_part(stem)  # the department's file name: no bidi tricks in ours
     for n in count(1):
         candidate = out / (f"{stem}{SUFFIX}.xlsx" if n == 1 else f"{stem}{SUFFIX}.{n}.xlsx")
         if not candidate.exists():

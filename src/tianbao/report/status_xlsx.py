@@ -87,7 +87,7 @@ def _write(report: StatusReport, path: Path) -> None:
         0,
         0,
         f"{report.period_label}报送情况（报送截止 {report.deadline.isoformat()}，"
-        f"统计截至 {report.as_of.isoformat()}）",
+        f"统计截至 {report.as_of.isoformat()}{_signed(report)}）",
         title,
     )
     for c, (label, width) in enumerate(_STATUS_HEAD):
@@ -150,6 +150,10 @@ def _write(report: StatusReport, path: Path) -> None:
     )
     ws.activate()
     wb.close()
+
+
+def _signed(report: StatusReport) -> str:
+    return f"，{report.signed_line}" if report.signed else ""
 
 
 def _number(ws: Any, r: int, c: int, value: int | None, fmt: Any) -> None:

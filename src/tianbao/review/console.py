@@ -57,4 +57,9 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
         verb = pick(SIGNOFF_LABELS.get(x["action"], x["action"]))
         note = f"：{shown(x['note'])}" if x["note"] else ""
         line = f"{shown(x['period'])} {verb}（{shown(x['by'])}，{when(x['at'])}）{note}"
+        if x.get("outstanding"):  # signed anyway: what was open then
+            from tianbao.review.signoff import open_list
+
+            zh, en = open_list(x["outstanding"]).split(" | ")
+            line += tr(f"；签发时未完结：{zh}", f"; open when signed: {en}")
         console.print(line, highlight=False, markup=False)

@@ -23,6 +23,8 @@ from tianbao.support.pausepoint import pause_point
 if TYPE_CHECKING:
     from tianbao.ledger.db import Ledger
     from tianbao.ledger.records import Submission
+    from tianbao.plan.periods import Period
+    from tianbao.report.notice import Returned
     from tianbao.workspace import Workspace
 
 __all__ = ["REVIEW_WORDS", "Reviewed", "review"]
@@ -38,6 +40,8 @@ class Reviewed:
     at: str
     notice: Path | None = None  # 退回通知 written for a return sent back
     period_reopened: bool = False  # reopen of a signed-off period: its sign-off withdrawn
+    due: str = ""  # a return: the corrected return is due (ISO date)
+    cells: tuple[str, ...] = ()  # a return: the cells and rows it points at
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +53,8 @@ class Reviewed:
             "at": self.at,
             "submission": self.submission.as_dict(),
             "notice": str(self.notice) if self.notice is not None else None,
+            "due": self.due or None,
+            "cells": list(self.cells),
         }
 
 
@@ -63,6 +69,8 @@ def review(
     submission: int | None = None,
     due: str | None = None,
     notice_dir: Path | None = None,
+    cells: tuple[str, ...] = (),
+    rows: tuple[str, ...] = (),
 ) -> Reviewed:
     """Record the office's decision on a return (append-only, with who, when, why):
     ``return`` (退回: it stops counting; reasons required), ``force`` (强制受理 of a
@@ -75,9 +83,11 @@ def review(
 
     A return writes the 退回通知 for the department (``report.return_notice``) into
     ``notice_dir``, the corrected return due on ``due`` (ISO date, not before the
-    period ends)."""
+    period ends; kept with the decision: status and 催报 count from it), the ``cells``
+    (重点项目!I12) and ``rows`` (P047) it points at marked red ahead of the findings."""
     from tianbao.ledger.db import Ledger
-    from tianbao.plan.clock import date_option as day
+    from tianbao.report.notice import Returned
+    from tianbao.review.pointed import pointed
     from tianbao.workspace import usable as workspace
 
     what = REVIEW_WORDS.get(action)
@@ -98,12 +108,7 @@ def review(
     who = text.name(by)
     now = dt.datetime.now(ws.plan.tz)
     at = now.isoformat(timespec="seconds")
-    due_day = day(due, "--due") if what == RETURNED else None
-    if due_day is not None and due_day <= p.end:
-        raise UsageError(
-            f"--due {due_day} 不在 {p.label_zh} 结束之后 | --due {due_day} is not after "
-            f"{p} ends ({p.end})"
-        )
+    due_day = _due(ws, what, due, p, now.date(), bool(cells or rows))
     draft = None
     with Ledger(ws.root) as ledger, ledger.transaction():
         signed = ledger.signed_off(p)
@@ -112,12 +117,15 @@ def review(
                 raise _closed(ws, str(p), dept, signed)
             return _reopen_signed(ledger, str(p), dept, why, who, at)
         target = _review_target(ledger, what, submission, dept, str(p))
+        marks = pointed(ledger, target, cells, rows)
         pause_point("checked")
-        rid = ledger.add_review(target.id, what, why, who, at)
+        named = (*cells, *rows)
+        rid = ledger.add_review(target.id, what, why, who, at, _iso(due_day), list(named))
         after = ledger.submission(target.id)
         assert after is not None
-        if what == RETURNED:
-            draft = _draft_notice(ws, after, why, who, now.date(), due_day, notice_dir)
+        if due_day is not None:  # a return: its notice
+            returned = Returned(why, who, now.date(), due_day, tuple(marks))
+            draft = _draft_notice(ws, after, returned, notice_dir)
         pause_point("decided")
     written = None
     if draft is not None:  # the decision stands: a failure now is said, not an exit code
@@ -125,22 +133,39 @@ def review(
 
         with contextlib.suppress(OSError):
             written = publish_notice(draft, after)
-    return Reviewed(rid, what, after, why, who, at, written)
+    return Reviewed(rid, what, after, why, who, at, written, due=_iso(due_day), cells=named)
+
+
+def _due(
+    ws: Workspace, what: str, due: str | None, p: Period, today: dt.date, marks: bool
+) -> dt.date | None:
+    """A return's one deadline: ``--due`` (after the period ends), else the default the
+    notice states (``return_notice.due_date``); kept with the decision. None otherwise."""
+    from tianbao.plan.clock import date_option as day
+    from tianbao.report.return_notice import due_date
+
+    if what != RETURNED:
+        if marks:
+            raise UsageError("--cell/--row 只用于退回 | --cell and --row go with return only")
+        return None
+    given = day(due, "--due")
+    if given is not None and given <= p.end:
+        raise UsageError(
+            f"--due {given} 不在 {p.label_zh} 结束之后 | --due {given} is not after "
+            f"{p} ends ({p.end})"
+        )
+    return given or due_date(ws, str(p), today)
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 def _draft_notice(
-    ws: Workspace,
-    sub: Submission,
-    reason: str,
-    who: str,
-    today: dt.date,
-    due: dt.date | None,
-    notice_dir: Path | None,
+    ws: Workspace, sub: Submission, returned: Returned, notice_dir: Path | None
 ) -> Path | None:
-    from tianbao.report.notice import Returned
-    from tianbao.report.return_notice import draft_return_notice, due_date
+    from tianbao.report.return_notice import draft_return_notice
 
-    returned = Returned(reason, who, today, due or due_date(ws, sub.period, today))
     return draft_return_notice(ws, sub, returned, notice_dir)
 
 

@@ -14,7 +14,8 @@ published), ``transaction`` (a submission inserted, not yet committed),
 sign-off: the checks done inside the write transaction, nothing written yet),
 ``decided`` (a review written and its notice drafted, not yet committed),
 ``busy`` (a write transaction found the ledger locked by another process and is
-about to wait for it).
+about to wait for it),
+``write`` (an output file written to its temporary name, not yet renamed: support.atomic).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ import time
 from collections import Counter
 
 ENV = "TIANBAO_PAUSE_AT"
-POINTS = ("validate", "read", "archive", "transaction", "between", "checked", "decided", "busy")
+POINTS = (
+    "validate", "read", "archive", "transaction", "between", "checked", "decided", "busy", "write"
+)
 _hits: Counter[str] = Counter()  # per process: a forked child starts from its parent's
 
 

@@ -53,6 +53,7 @@ class TemplateContent:
     generated_at: str
     identity: dict[str, str] = field(default_factory=dict)
     signature: str = ""
+    previous_pending: bool = False  # last period's return still to come: 上期 cells marked
 
     @property
     def deadline(self) -> dt.date:

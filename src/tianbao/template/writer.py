@@ -27,7 +27,6 @@ from tianbao.support.xlsx import (
     row_height,
     write_merged,
     write_typed,
-    write_value,
 )
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
@@ -39,6 +38,7 @@ from tianbao.template.content import (
     cover_title,
     form_titles,
 )
+from tianbao.template.pending import pending_columns, prefill
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
 
@@ -196,6 +196,7 @@ def _write_form(
         for i, col in enumerate(form.columns)
         if col.entry and col.default_sum
     }
+    pending = pending_columns(content, form, col_of)
     for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
         row = first + r
         row_map.append((form.id, key, row + 1))
@@ -208,7 +209,7 @@ def _write_form(
         for i, col in enumerate(form.columns):
             fmt_code = col.format_for(unit)
             if col.prefill:
-                write_value(ws, row, i, values[col.field], styles.get("prefill", fmt_code))
+                prefill(ws, row, i, values[col.field], styles, fmt_code, i in pending)
             elif col.entry:
                 if col.applies_to(item.values):
                     if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:

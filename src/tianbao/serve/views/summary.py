@@ -81,10 +81,16 @@ async def signoff_page(request: Request) -> Response:
     return await _signoff(request)
 
 
-def sign(where: Path, period: str, by: str, note: str, withdraw: bool, today: dt.date) -> str:
-    """'' when recorded, else the library's reason why not (in Chinese)."""
+def sign(
+    where: Path, period: str, by: str, note: str, withdraw: bool, today: dt.date, anyway: bool
+) -> str:
+    """'' when recorded, else the library's reason why not (in Chinese): what is still
+    open, unless the office signs anyway with a note."""
     try:
-        api.signoff(opened(where), period, by=by, note=note, withdraw=withdraw, as_of=today)
+        api.signoff(
+            opened(where), period, by=by, note=note, withdraw=withdraw, as_of=today,
+            anyway=anyway,
+        )  # fmt: skip
     except TianbaoError as exc:
         return zh(exc)
     return ""
@@ -97,8 +103,9 @@ async def signoff_post(request: Request) -> Response:
     period = request.path_params["period"]
     withdraw = form.get("action") == "withdraw"
     note = str(form.get("note", "")).strip()
+    anyway = form.get("anyway") == "1"
     why = await off_loop(sign, root(request), period, account.name, note, withdraw,
-                         request.app.state.today())  # fmt: skip
+                         request.app.state.today(), anyway)  # fmt: skip
     if why:
         return await _signoff(request, 409, why)
     detail = f"{period} {'withdrawn' if withdraw else 'signed'}" + (f": {note}" if note else "")

@@ -1,6 +1,9 @@
-"""The plan workbook's structure, checked before any value is read: every sheet there
-by its name, no merged cells, no hidden rows with content, every column's header.
-A mixin of the reader (planbook.read), which places each problem once."""
+"""The plan workbook's shape, checked before its values are read: every sheet there by
+its name (a renamed one found by its header row), each header as the template has it
+(columns found by name, so inserted or moved ones are read), no merged cells, no hidden
+rows with content. Each problem is placed at its cell, once; its message is a template of
+the findings catalog (tianbao.findings), written 「中文 | English」 for --lang to pick a half.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +21,14 @@ from tianbao.read.cells import col_number, ref_name
 EMITS = (Code.SHEET_MISSING, Code.HEADER_CHANGED, Code.MERGED_CELLS, Code.HIDDEN_ROW)
 
 
-def zh(code: Code, variant: str = "", **named: Any) -> str:
-    """A problem at a cell of the plan workbook: the template's Chinese (the workbook's
-    language; its English is in docs/findings.md)."""
-    return fill(code, variant, **named)[0]
+def both(code: Code, variant: str = "", **named: Any) -> str:
+    """A problem of the plan workbook: the code's template filled, 「中文 | English」
+    (plan import prints the half --lang asks for). A template led by a ``{header}``
+    left empty (a schema problem of no one column) drops the colon after it."""
+    zh, en = fill(code, variant, **named)
+    if named.get("header") == "":
+        zh, en = zh.removeprefix("："), en.removeprefix(": ")
+    return f"{zh} | {en}"
 
 
 def cell_name(sheet: str, row: int, col: int) -> str:
@@ -29,18 +36,27 @@ def cell_name(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{ref_name(row, col)}"
 
 
-class LayoutChecks:
-    """The structure checks of the reader; it gives ``book``, ``problems``, ``reported``
-    and ``add``."""
+class SheetChecks:
+    """The problems found so far (one per cell) and the checks of the workbook's shape;
+    the plan reader (``planbook.read``) goes on from here to the values."""
 
-    book: RawWorkbook
-    problems: list[Problem]
-    reported: set[str]
+    def __init__(self, book: RawWorkbook, name: str) -> None:
+        self.book = book
+        self.name = name
+        self.problems: list[Problem] = []
+        self.reported: set[str] = set()
+        self.rows_reported: set[str] = set()  # 「重点项目!12」: a row with a problem
 
+    # -- problems ----------------------------------------------------------------------
     def add(self, code: Code, cell: str, message: str, found: Any = None) -> None:
-        raise NotImplementedError
+        if cell in self.reported:
+            return
+        self.reported.add(cell)
+        self.rows_reported.add(row_of(cell))
+        self.problems.append(Problem(code, self.name, message, cell, None, found))
 
-    def _sheets(self) -> dict[str, RawSheet] | None:
+    # -- structure ---------------------------------------------------------------------
+    def sheets(self) -> dict[str, RawSheet] | None:
         """The sheets by name, headers checked; None when one is missing or its header
         changed (nothing below can be placed then)."""
         wanted = [BASICS_SHEET, *(s.name for s in SHEETS)]
@@ -60,7 +76,7 @@ class LayoutChecks:
                 self.add(
                     Code.HIDDEN_ROW,
                     cell_name(name, r, 0),
-                    zh(Code.HIDDEN_ROW, sheet=name, row=r + 1),
+                    both(Code.HIDDEN_ROW, sheet=name, row=r + 1),
                 )
         complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
         return found if all(complete) else None
@@ -73,20 +89,20 @@ class LayoutChecks:
         for sheet in extra:
             got = {clean_header(sheet.value(0, c)) for c in range(width(sheet))}
             if len(got & wanted) * 2 > len(wanted):
-                said = zh(Code.SHEET_MISSING, "renamed", sheet=sheet.name, name=name)
+                said = both(Code.SHEET_MISSING, "renamed", sheet=sheet.name, name=name)
                 self.add(Code.SHEET_MISSING, f"{sheet.name}!A1", said, sheet.name)
                 return
-        self.add(Code.SHEET_MISSING, f"{name}!A1", zh(Code.SHEET_MISSING, name=name))
+        self.add(Code.SHEET_MISSING, f"{name}!A1", both(Code.SHEET_MISSING, name=name))
 
     def _merges(self, sheet: RawSheet) -> None:
         for ref in sheet.merges:
             first = ref.split(":")[0]
             self.add(
-                Code.MERGED_CELLS, f"{sheet.name}!{first}", zh(Code.MERGED_CELLS, ref=ref), ref
+                Code.MERGED_CELLS, f"{sheet.name}!{first}", both(Code.MERGED_CELLS, ref=ref), ref
             )
-            covered = _span(ref)
-            if covered is not None:  # the covered cells read blank: not reported again
-                (r0, c0), (r1, c1) = covered
+            span = _span(ref)
+            if span is not None:  # the covered cells read blank: not reported again
+                (r0, c0), (r1, c1) = span
                 for r in range(r0, r1 + 1):
                     for c in range(c0, c1 + 1):
                         self.reported.add(cell_name(sheet.name, r, c))
@@ -102,17 +118,22 @@ class LayoutChecks:
                 continue
             cell = cell_name(spec.name, 0, c)
             if c in unknown:
-                msg = zh(Code.HEADER_CHANGED, "changed", header=col.header, got=unknown.pop(c))
+                msg = both(Code.HEADER_CHANGED, "changed", header=col.header, got=unknown.pop(c))
             else:
-                msg = zh(Code.HEADER_CHANGED, "missing", header=col.header)
+                msg = both(Code.HEADER_CHANGED, "missing", header=col.header)
             self.add(Code.HEADER_CHANGED, cell, msg)
         for c, h in unknown.items():
             self.add(
                 Code.HEADER_CHANGED,
                 cell_name(spec.name, 0, c),
-                zh(Code.HEADER_CHANGED, "unknown", got=h),
+                both(Code.HEADER_CHANGED, "unknown", got=h),
             )
         return all(clean_header(col.header) in got for col in spec.cols) and not unknown
+
+
+def row_of(cell: str) -> str:
+    """「重点项目!12」 of 「重点项目!F12」."""
+    return re.sub(r"!\$?[A-Z]+\$?", "!", cell)
 
 
 def blank(value: Any) -> bool:

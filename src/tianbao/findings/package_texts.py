@@ -1,0 +1,114 @@
+"""The district package's findings, as the city collects it (``tianbao.city``): each
+refuses the package, at its place (member, manifest field, row)."""
+
+from __future__ import annotations
+
+from tianbao.findings.codes import Code, Entry, Severity
+
+E = Severity.ERROR
+
+PACKAGE: dict[Code, Entry] = {
+    Code.PKG_UNREADABLE: Entry(
+        E,
+        "上报包无法读取",
+        "the package cannot be read",
+        {"": ("不是可读的上报包（zip）：{why}", "not a readable package (zip): {why}")},
+    ),
+    Code.PKG_MISSING: Entry(
+        E,
+        "上报包缺少文件",
+        "a member of the package is missing",
+        {"": ("缺少 {member}", "{member} is missing")},
+    ),
+    Code.PKG_DISTRICT: Entry(
+        E,
+        "区县不在本市计划中",
+        "the district is not in the city plan",
+        {
+            "": (
+                "区县“{district}”不在本市计划的 districts 中",
+                "district {district!r} is not in the city plan",
+            )
+        },
+    ),
+    Code.PKG_SIGNATURE: Entry(
+        E,
+        "签名不符",
+        "the signature does not verify",
+        {
+            "": (
+                "签名与区县“{district}”的公钥不符：包被改动或不是该区县签发的",
+                "the signature does not verify with {district}'s public key: altered, or not "
+                "signed by it",
+            )
+        },
+    ),
+    Code.PKG_EDITED: Entry(
+        E,
+        "签名后被改动",
+        "changed after signing",
+        {
+            "": (
+                "{member} 签名后被改动（sha256 不符）",
+                "{member} was changed after signing (sha256 differs)",
+            )
+        },
+    ),
+    Code.PKG_EXTRA: Entry(
+        E,
+        "清单外的文件",
+        "a member not in the manifest",
+        {"": ("{member} 不在清单中", "{member} is not listed in the manifest")},
+    ),
+    Code.PKG_UNSIGNED: Entry(
+        E,
+        "报告期未签发",
+        "the period was not signed off",
+        {"": ("{period} 未签发：不能上报", "{period} was not signed off: not a report")},
+    ),
+    Code.PKG_PERIOD: Entry(
+        E,
+        "报告期不符",
+        "the period is not the one collected",
+        {
+            "": (
+                "报告期 {period} 不是所收的 {wanted}",
+                "period {period} is not the one collected ({wanted})",
+            )
+        },
+    ),
+    Code.PKG_PLAN_VERSION: Entry(
+        E,
+        "计划版本不符",
+        "the plan version differs",
+        {
+            "": (
+                "计划版本 {got} 与市里备案的 {want} 不同",
+                "plan version {got} differs from the one the city has on file ({want})",
+            )
+        },
+    ),
+    Code.PKG_STALE: Entry(
+        E,
+        "旧的上报包",
+        "an older package than the one counting",
+        {
+            "": (
+                "签发时间 {at} 早于已收录的 {current}：旧包不替代新包",
+                "signed off at {at}, before the package counting ({current}): an older "
+                "package does not replace a newer one",
+            )
+        },
+    ),
+    Code.PKG_TOTALS: Entry(
+        E,
+        "合计与明细不符",
+        "totals disagree with the long rows",
+        {
+            "": (
+                "合计 {total} 不等于长表各行之和 {rows}",
+                "the total {total} does not equal the sum of the package's long rows ({rows})",
+            )
+        },
+    ),
+}
