@@ -28,7 +28,6 @@ from tianbao.support.xlsx import (
     write_merged,
     write_typed,
 )
-from tianbao.support.xlsx_formulas import PlainFormulaSheet
 from tianbao.template.content import (
     HEADER_ROWS,
     SIGNATURE,
@@ -39,6 +38,7 @@ from tianbao.template.content import (
     form_titles,
 )
 from tianbao.template.pending import pending_columns, prefill
+from tianbao.template.sheet import TemplateSheet
 from tianbao.template.styles import LEGEND, Styles
 from tianbao.template.validations import ListSource, data_validation
 
@@ -165,7 +165,7 @@ def _write_form(
     filled: dict[tuple[int, int], Any] | None = None,
 ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:
     form = fr.form
-    ws = wb.add_worksheet(form.sheet, worksheet_class=PlainFormulaSheet)
+    ws = wb.add_worksheet(form.sheet, worksheet_class=TemplateSheet)
     ncols = len(form.columns)
     col_of = {c.field: i for i, c in enumerate(form.columns)}
     title, sub = form_titles(content, fr)
