@@ -674,6 +674,22 @@ def test_shared_string_index_out_of_the_table__refused(write, no_calamine, index
     refused(write(package({"S": sheet}, sst=sst_xml("only"))), Code.READ_XML_ERROR)
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "<c r=\"C1\" t = 's'><v>5</v></c>",  # spelled unusually: the walk decides
+        '<c r="C1" t="s" s="0"><v>5</v></c>',  # the attribute not last
+        '<c r="C1" t="s"><v>5</v></c>',  # the usual shape: the quick scan decides
+    ],
+)
+def test_shared_string_index_out_of_the_table_beside_good_ones__refused(
+    write, no_calamine, cell: str
+) -> None:
+    good = '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+    sheet = sheet_xml(f'<row r="1">{good}{cell}</row>')
+    refused(write(package({"S": sheet}, sst=sst_xml("a", "b"))), Code.READ_XML_ERROR)
+
+
 def test_shared_string_index_in_the_table__read(write) -> None:
     cells = '<row r="1"><c r="A1" t="s"><v>01</v></c><c r="B1" t=\'s\'><v>0</v></c></row>'
     sheet = sheet_xml(cells)
