@@ -130,12 +130,12 @@ def measure(base: Path, n: int, projects: int, big_rows: int) -> list[tuple[str,
     return rows
 
 
-def last_recorded() -> tuple[str, dict[str, float]]:
+def last_recorded(results: Path = RESULTS) -> tuple[str, dict[str, float]]:
     """The heading and {step: ratio} of the last table in RESULTS.md."""
-    if not RESULTS.exists():
+    if not results.exists():
         return "", {}
     heading, table = "", {}
-    for line in RESULTS.read_text(encoding="utf-8").splitlines():
+    for line in results.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             heading, table = line[3:], {}
         elif m := ROW.match(line):
@@ -168,6 +168,25 @@ def render(rows: list[tuple[str, int, float]], args: argparse.Namespace) -> list
     ]
 
 
+def compare(
+    rows: list[tuple[str, int, float]], then: dict[str, float], tolerance: float
+) -> tuple[list[str], list[str]]:
+    """(printed lines, steps whose ratio grew by more than ``tolerance`` times)."""
+    lines = [f"{'step':<40}{'then':>8}{'now':>8}{'now/then':>10}"]
+    worse = []
+    for step, _, ratio in rows:
+        before = then.get(step)
+        if before is None:
+            lines.append(f"{step:<40}{'—':>8}{ratio:>8.2f}")
+            continue
+        q = ratio / before
+        flag = "  REGRESSED" if q > tolerance else ""
+        lines.append(f"{step:<40}{before:>8.2f}{ratio:>8.2f}{q:>10.2f}{flag}")
+        if flag:
+            worse.append(step)
+    return lines, worse
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -184,20 +203,9 @@ def main() -> None:
         rows = measure(Path(tmp), args.n, args.projects, args.big_rows)
     table = render(rows, args)
     print("\n".join(["", *table]))
-    worse = []
+    lines, worse = compare(rows, then, args.tolerance)
     if then:
-        print(f"against the last record ({heading}):")
-        print(f"{'step':<40}{'then':>8}{'now':>8}{'now/then':>10}")
-        for step, _, ratio in rows:
-            before = then.get(step)
-            if before is None:
-                print(f"{step:<40}{'—':>8}{ratio:>8.2f}")
-                continue
-            q = ratio / before
-            flag = "  REGRESSED" if q > args.tolerance else ""
-            print(f"{step:<40}{before:>8.2f}{ratio:>8.2f}{q:>10.2f}{flag}")
-            if flag:
-                worse.append(step)
+        print("\n".join([f"against the last record ({heading}):", *lines]))
     print(f"({time.perf_counter() - t0:.0f} s wall)")
     if args.record:
         with RESULTS.open("a", encoding="utf-8") as fh:
