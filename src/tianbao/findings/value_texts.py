@@ -253,6 +253,19 @@ VALUES: dict[Code, Entry] = {
         "the figure has not changed for several months",
         _quality(_SAME, _SAME_EN),
     ),
+    Code.QUALITY_REPEATED_MONTH: Entry(
+        W,
+        "整张报表的本月数与上月完全相同，可能重报了上月数，请核实",
+        "the whole return repeats last month's figures",
+        {
+            "": (
+                "本表 {count} 个非零的「{label}」数字与 {month} 月报表逐一相同（精确到分），"
+                "可能误报了上月的数，请核实后重报，或向统计局说明",
+                "all {count} non-zero {field} figures equal month {month}'s to the cent: "
+                "last month's figures sent again? (check it, or explain it to the office)",
+            )
+        },
+    ),
     Code.RULE_NO_PREVIOUS: Entry(
         N, "无上期数据，跨期审核未执行", "no previous period: across-period rules skipped"
     ),
