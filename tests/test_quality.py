@@ -191,15 +191,12 @@ def test_history__typed_and_picklable__workers_find_what_one_process_finds(
     assert sorted(alone) == sorted(on_workers)
 
 
-def test_cli__a_return_repeating_last_months_figures_is_one_warning(
-    demo: Path, tmp_path: Path
-) -> None:
-    """ZJJ's June return with every 本月 figure of May's return typed again (the
-    year to date carried on as the clerk would): one warning for the whole return,
-    none for a return whose figures moved."""
+def repeating_may(demo: Path, folder: Path) -> Path:
+    """A copy of ZJJ's June return in ``folder`` with every 本月 figure of May's return
+    typed again (the year to date carried on as the clerk would)."""
     may = openpyxl.load_workbook(next((demo / "returns" / "2014-05").glob("*_ZJJ_*.xlsx")))
     original = next((demo / "returns" / "2014-06").glob("2014-06_ZJJ_*.xlsx"))
-    path = tmp_path / original.name
+    path = folder / original.name
     shutil.copyfile(original, path)
     wb = openpyxl.load_workbook(path)
     ws = wb["重点项目"]
@@ -219,6 +216,16 @@ def test_cli__a_return_repeating_last_months_figures_is_one_warning(
             ws.cell(r, cum).value = round(ws.cell(r, cum).value - old + new, 2)
     assert changed  # June's figures differed from May's before
     wb.save(path)
+    return path
+
+
+def test_cli__a_return_repeating_last_months_figures_is_one_warning(
+    demo: Path, tmp_path: Path
+) -> None:
+    """ZJJ's June return repeating May's 本月 figures: one warning for the whole
+    return, none for a return whose figures moved."""
+    original = next((demo / "returns" / "2014-06").glob("2014-06_ZJJ_*.xlsx"))
+    path = repeating_may(demo, tmp_path)
 
     def quality(p: Path) -> list[dict[str, Any]]:
         res = tianbao(CliRunner(), "validate", "-w", demo / "workspace", p, "--json")
@@ -229,3 +236,31 @@ def test_cli__a_return_repeating_last_months_figures_is_one_warning(
     assert repeated["code"] == "QUALITY_REPEATED_MONTH" and repeated["sheet"] == "重点项目"
     assert "与 5 月报表逐一相同" in repeated["message"]
     assert quality(original) == []
+
+
+def test_cli__one_word_for_a_return_with_warnings_until_each_is_explained(
+    demo: Path, tmp_path: Path
+) -> None:
+    """validate, collect, status and history name an accepted return with a warning
+    nobody explained 「通过（有预警）」, and 「通过（预警已说明）」 only when the row's
+    说明 explains every warning."""
+    ws = tmp_path / "ws"
+    shutil.copytree(demo / "workspace", ws)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    unexplained, (explained, _) = (
+        repeating_may(demo, tmp_path / "a"),
+        with_outlier(demo, tmp_path / "b"),
+    )
+    run = CliRunner()
+    cases = [(unexplained, "通过（有预警）"), (explained, "通过（预警已说明）")]
+    for path, label in cases:
+        said = tianbao(run, "validate", "-w", ws, path).stdout
+        assert label in said, said
+        collected = tianbao(run, "collect", "-w", ws, path).stdout
+        assert label in collected, collected
+        status = tianbao(run, "status", "-w", ws, "-p", "2014-06").stdout
+        zjj = next(line for line in status.splitlines() if "ZJJ" in line)
+        assert label in zjj, status
+        history = tianbao(run, "history", "-w", ws, "-p", "2014-06").stdout
+        assert label in [line for line in history.splitlines() if "ZJJ" in line][-1], history

@@ -27,7 +27,7 @@ from typing import Any
 
 from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
-from tianbao.ledger.records import APPROVED, FORCED, RETURNED
+from tianbao.ledger.records import APPROVED, FORCED, RETURNED, WARNINGS_EXPLAINED, verdict_zh
 from tianbao.plan.clock import local_date, shown
 from tianbao.workspace import Workspace
 
@@ -47,7 +47,7 @@ LABELS = {
     MISSING: "未报",
     REJECTED: "退回未通过",
     RETURNED: "统计局退回待重报",
-    ACCEPTED_WITH_WARNINGS: "通过（预警已说明）",
+    ACCEPTED_WITH_WARNINGS: verdict_zh(ACCEPTED_WITH_WARNINGS),  # one word with history's
 }
 
 
@@ -68,6 +68,7 @@ class FormStatus:
     after_signoff: bool = False  # recorded after the period was signed off (then reopened)
     # the first accepted version, when a later one counts now: lateness is that one's
     first_received_at: str = ""
+    explained: bool = False  # accepted with warnings, every one explained in its row's 说明
 
     @property
     def resubmitted(self) -> bool:
@@ -77,7 +78,10 @@ class FormStatus:
     @property
     def label(self) -> str:
         """The state as the office reads it, with the office's decision: 按时报送·强制受理."""
-        return LABELS[self.state] + REVIEW_NOTES.get(self.review, "")
+        state = LABELS[self.state]
+        if self.state == ACCEPTED_WITH_WARNINGS and self.explained:
+            state = verdict_zh(WARNINGS_EXPLAINED)
+        return state + REVIEW_NOTES.get(self.review, "")
 
     @property
     def received_note(self) -> str:
@@ -355,6 +359,7 @@ def _counting_row(
         superseded=tuple((s.id, s.received_at) for s in earlier),
         review=current.review,
         first_received_at=first.received_at if first is not current else "",
+        explained=state == ACCEPTED_WITH_WARNINGS and current.verdict == WARNINGS_EXPLAINED,
     )
 
 

@@ -78,7 +78,8 @@ def check_quality(
                     continue
                 code, variant, named = said
                 note = row.record.get(explain.field) if explain else None
-                if note not in (None, ""):
+                explained = note not in (None, "")
+                if explained:
                     variant = "_".join(filter(None, (variant, "explained")))
                 out.append(
                     make(
@@ -97,6 +98,7 @@ def check_quality(
                         field=q.field,
                         rule=f"quality.{q.check}",
                         cell=row.cell(q.field),
+                        extra={"explained": True} if explained else {},
                     )
                 )
     out.extend(_repeated(records, months, period, where))
