@@ -38,6 +38,10 @@ _NOTES: dict[str, tuple[str, str]] = {
     "spaces": ("已去除多余空格", "surrounding spaces removed"),
     "fullwidth": ("全角字符已转换为半角", "full-width characters converted"),
     "thousands": ("已去除千分位分隔符", "thousands separators removed"),
+    "thousands_space": (
+        "数字中作千分位分隔的空格（{char}）已去除",
+        "the spaces ({char}) between the thousands removed",
+    ),
     "accounting": ("括号负数已转换为负号", "accounting negative (100) read as -100"),
     "placeholder": ("占位符按空白处理", "placeholder for 'nothing' treated as blank"),
     "time": ("已去除时间部分", "time of day dropped"),
@@ -111,6 +115,10 @@ VALUES: dict[Code, Entry] = {
             approximate=("是约数，请填写准确数值", "is approximate; enter the exact number"),
             comma=("的逗号位置不对（小数点用“.”）", "has a misplaced comma"),
             unreadable=("无法识别为数值", "cannot be read as a number"),
+            spaced=(
+                "中间有空格（{char}），无法识别为数值；数字中间请不要加空格",
+                "has a space ({char}) inside: not a number; type digits without spaces",
+            ),
             percent=_PERCENT,
             unit_not_wanted=("带有单位，但本栏不填单位", "has a unit but this column has none"),
             unit_unknown=("的单位“{suffix}”无法识别", "has an unknown unit “{suffix}”"),

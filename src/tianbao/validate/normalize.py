@@ -15,9 +15,11 @@ Rules (every change made gives one bilingual note, zh then en):
 * Numbers: real numbers pass unchanged (a float stays a float); NaN/inf, bools and
   dates are unparseable. Strings: edge spaces (incl. U+3000, NBSP) removed; NFKC
   turns full-width digits and punctuation into ASCII; ',' thousands separators only
-  in their correct places ('1,23' may be a decimal comma -> unparseable); '(100)'
-  -> -100; '+' and '1e3' accepted. A trailing unit equal to the column's is
-  removed; one of the same dimension is converted (``UNIT_FACTORS``; '1.2亿元' in a
+  in their correct places ('1,23' may be a decimal comma -> unparseable), and so
+  no-break or thin spaces between the thousands (a note names the character; any
+  other space inside a number is named in the failure); '(100)' -> -100; '+' and
+  '1e3' accepted. A trailing unit equal to the column's is removed; one of the same
+  dimension is converted (``UNIT_FACTORS``; '1.2亿元' in a
   万元 column -> 12000, '0.56%' in a ‰ column -> 5.6); bare '万'/'亿' multiply the
   column's base unit ('3亿' in 万元 -> 30000). Another dimension or currency ->
   ``unit_mismatch``; any unit when the column names none, or an unknown unit ->
@@ -50,6 +52,7 @@ from typing import Any
 
 from tianbao.findings import Code, Said
 from tianbao.forms.model import field_kind
+from tianbao.validate.typed import APPROX, MULTIPLIERS, PLACEHOLDERS, UNIT_FACTORS, ungrouped
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -94,22 +97,6 @@ D = Decimal
 # no figure of a district comes near 10**15 (in any unit); past it a number is a typo or
 # an attack, and bounding it before any arithmetic keeps Decimal from overflowing
 MAX_MAGNITUDE = 10**15
-# Scale prefixes: 万元 is 10**4 元. Bare ones ('3万', '1.2亿') scale the column's base
-# unit, so '3亿' in a 万元 column is 3亿元 and '3万' in a 人 column is 30000 人.
-_MULTIPLIERS = {"千": D(10**3), "万": D(10**4), "百万": D(10**6), "千万": D(10**7), "亿": D(10**8)}
-# base unit -> dimension. Units convert only within a dimension: currencies are separate
-# (no exchange rates), so are 亩 and 平方米, and so is each counting word (个 and 项
-# count different things).
-_BASES = {"元": "CNY", "美元": "USD", "人": "人", "人次": "人次", "亩": "亩", "平方米": "m2"}
-_BASES |= {w: w for w in ("公里", *"吨个项所条家户件套辆座处")}
-# UNIT_FACTORS: unit -> (dimension, size in the dimension's base unit), e.g. 亿元 ->
-# ("CNY", 10**8). Every base unit with every prefix (元, 千元, 万元, 百万元, 千万元, 亿元,
-# 万美元, 万人 ...). Ratios are stored in percent points: % is 1, ‰ is 0.1.
-UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
-    p + u: (dim, f) for u, dim in _BASES.items() for p, f in {"": D(1), **_MULTIPLIERS}.items()
-} | {"%": ("ratio", D(1)), "‰": ("ratio", D("0.1"))}
-_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "n/a", "na"})  # after NFKC, casefold
-_APPROX = ("约", "左右", "多", "余", "近", "超", "以上", "以下", "不到", "上下", "~", "≈")
 _NUM = re.compile(
     r"(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)"
     r"(?P<exp>e[+-]?\d+)?\s*(?P<unit>[^\d,.+\-]*)",
@@ -199,7 +186,7 @@ def normalise(
         return _fail(raw, "too_long")
     folded = _clean(raw)[0] if isinstance(raw, str) else None
     # an enum may offer '无' as a real choice; only then is it not a placeholder
-    if folded and folded.casefold() in _PLACEHOLDERS and folded not in field_schema.get("enum", ()):
+    if folded and folded.casefold() in PLACEHOLDERS and folded not in field_schema.get("enum", ()):
         return Normalised(None, (N_PLACEHOLDER,))
     if kind == "enum":
         return _enum(raw, list(field_schema["enum"]))
@@ -235,8 +222,10 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
         return _percent_cell(raw, integer, unit)
     if not isinstance(raw, str):
         return _fail(raw, "not_number")
-    s, notes = _clean(raw)
-    if any(a in s for a in _APPROX):
+    grouped: list[Said] = []
+    s, notes = _clean(ungrouped(raw, grouped))
+    notes = grouped + notes
+    if any(a in s for a in APPROX):
         return _fail(raw, "approximate")
     negative = False
     if (m := re.fullmatch(r"\((.+)\)", s)) and m[1].strip()[:1] not in "+-":
@@ -246,6 +235,9 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     if not m:
         if "," in s:
             return _fail(raw, "comma")
+        inner = [c for c in raw.strip() if c.isspace()]
+        if inner and _NUM.fullmatch(re.sub(r"\s", "", s)):  # a no-break space looks like any
+            return _fail(raw, "spaced", char=f"U+{ord(inner[0]):04X}")
         return _fail(raw, "unreadable")
     num = m["num"]
     if "," in num:
@@ -288,9 +280,9 @@ def _in_unit(
     if unit is None:
         return _fail(raw, "unit_not_wanted")
     src, dst = UNIT_FACTORS.get(suffix), UNIT_FACTORS.get(unit)
-    if src is None and suffix in _MULTIPLIERS and dst:
+    if src is None and suffix in MULTIPLIERS and dst:
         # '3万' in a % column is no ratio: an empty dimension makes it a mismatch
-        src = (dst[0] if dst[0] != "ratio" else "", _MULTIPLIERS[suffix])
+        src = (dst[0] if dst[0] != "ratio" else "", MULTIPLIERS[suffix])
     if suffix == unit or (src and src == dst):
         notes.append(Said("unit_removed", (("suffix", suffix),)))
         return value, False
