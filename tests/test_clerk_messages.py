@@ -77,3 +77,20 @@ def test_spaces_between_thousands__read_as_meant_or_named(
     here = [f for f in findings(demo, path) if f["cell"] == cell and f["code"].startswith("VALUE_")]
     assert [f["code"] for f in here] == [code], here
     assert said in here[0]["message"]
+
+
+@pytest.mark.parametrize("typed", ["2014年13月", "去年三月", "2014-02-30"])
+def test_a_date_that_does_not_parse__one_finding_at_its_cell(
+    demo: Path, tmp_path: Path, typed: str
+) -> None:
+    """Not also 「须填写实际开工日期」 (the rule reading an unusable input) at that cell."""
+    path = june(demo, "ZJJ", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["重点项目"]
+    head = {c.value: c.column for c in ws[3]}
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, head["项目状态"]).value == "在建")
+    cell = f"{_cell(ws, '实际开工日期', row)}"
+    ws[cell].value = typed
+    wb.save(path)
+    here = [f for f in findings(demo, path) if f["cell"] == cell and f["severity"] == "error"]
+    assert [f["code"] for f in here] == ["VALUE_UNPARSEABLE"], here

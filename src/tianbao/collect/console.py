@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tianbao.collect.pipeline import ERROR, REFUSED, CollectResult
-from tianbao.ledger.records import VERDICT_LABELS
+from tianbao.findings.verdict import VERDICT_LABELS
 
 COLLECT_LABELS = {  # 「中文 | English」: tianbao --lang picks one
     **VERDICT_LABELS,  # as status, history and the summary name them

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao.errors import TianbaoError
+from tianbao.findings.verdict import VERDICT_LABELS as VERDICT_LABELS
+from tianbao.findings.verdict import WARNINGS_EXPLAINED as WARNINGS_EXPLAINED
+from tianbao.findings.verdict import verdict_of
+from tianbao.findings.verdict import verdict_zh as verdict_zh
 
 LEDGER_FILE = "ledger.sqlite"
 SCHEMA_VERSION = 4  # 2: received_source, correction; 3: reviews; 4: what a sign-off saw
@@ -21,32 +24,6 @@ REJECTED = "rejected"
 SUPERSEDED = "superseded"
 STATUSES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED)
 COUNTING = (ACCEPTED, ACCEPTED_WITH_WARNINGS)  # "accepted" in the sense of "counts"
-WARNINGS_EXPLAINED = "warnings_explained"  # a label, not a state: every warning explained
-
-# the verdict wherever it is named (status, history, the summary's 报送情况, the validate
-# and collect consoles, the validation workbook), 中文 | English: accepted with warnings
-# is 有预警 until every warning is explained in its row's 说明
-VERDICT_LABELS = {
-    ACCEPTED: "通过 | accepted",
-    ACCEPTED_WITH_WARNINGS: "通过（有预警） | accepted with warnings",
-    WARNINGS_EXPLAINED: "通过（预警已说明） | accepted (warnings explained)",
-}
-
-
-def verdict_of(status: str, findings: Iterable[Mapping[str, Any]]) -> str:
-    """The label key of a status: accepted with warnings, each of them explained (the
-    findings as recorded, ``Finding.as_dict``), is WARNINGS_EXPLAINED."""
-    if status != ACCEPTED_WITH_WARNINGS:
-        return status
-    warned = [f for f in findings if f.get("severity") == "warning"]
-    explained = all(f.get("code") == "RULE_WARNING_EXPLAINED" or f.get("explained") for f in warned)
-    return WARNINGS_EXPLAINED if warned and explained else status
-
-
-def verdict_zh(key: str) -> str:
-    return VERDICT_LABELS[key].split(" | ")[0]
-
-
 # the office's decisions on a submission, appended to ``reviews``; the last one
 # stands ('reopened' takes the one before it back)
 RETURNED = "returned"  # 退回: sent back with reasons; it no longer counts

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 
 from tianbao.findings import CATALOG, RETURN_CODES, Finding, Severity
-from tianbao.ledger.records import VERDICT_LABELS, verdict_zh
+from tianbao.findings.verdict import VERDICT_LABELS, verdict_zh
 from tianbao.support.atomic import write_atomic
 from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx import WORKBOOK_OPTIONS, display_width, row_height

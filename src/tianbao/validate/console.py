@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tianbao.findings import Severity
-from tianbao.ledger.records import VERDICT_LABELS
+from tianbao.findings.verdict import VERDICT_LABELS
 from tianbao.support.console_table import print_table, too_many
 from tianbao.support.lang import halves
 from tianbao.validate.engine import FileReport

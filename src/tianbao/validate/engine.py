@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.findings import Code, Finding, Severity, make
+from tianbao.findings.verdict import verdict_of
 from tianbao.forms.lock import older_view
 from tianbao.forms.model import Column, FormDef
-from tianbao.ledger.records import verdict_of
 from tianbao.plan.archive import recall
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period

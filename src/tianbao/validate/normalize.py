@@ -222,9 +222,7 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
         return _percent_cell(raw, integer, unit)
     if not isinstance(raw, str):
         return _fail(raw, "not_number")
-    grouped: list[Said] = []
-    s, notes = _clean(ungrouped(raw, grouped))
-    notes = grouped + notes
+    s, notes = _cleaned(raw)
     if any(a in s for a in APPROX):
         return _fail(raw, "approximate")
     negative = False
@@ -235,10 +233,7 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     if not m:
         if "," in s:
             return _fail(raw, "comma")
-        inner = [c for c in raw.strip() if c.isspace()]
-        if inner and _NUM.fullmatch(re.sub(r"\s", "", s)):  # a no-break space looks like any
-            return _fail(raw, "spaced", char=f"U+{ord(inner[0]):04X}")
-        return _fail(raw, "unreadable")
+        return _unreadable(raw, s)
     num = m["num"]
     if "," in num:
         num = num.replace(",", "")
@@ -256,6 +251,22 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     if not notes:  # '123' typed into a text cell: a number, but worth recording
         notes.append(N_TEXT_NUMBER)
     return _finish(raw, value, integer, notes, converted)
+
+
+def _cleaned(raw: str) -> tuple[str, list[Said]]:
+    """``_clean`` after the spaces between thousands are taken out (noted first)."""
+    grouped: list[Said] = []
+    s, notes = _clean(ungrouped(raw, grouped))
+    return s, grouped + notes
+
+
+def _unreadable(raw: str, s: str) -> Normalised:
+    """Not a number; one with a space inside names the space (a no-break one looks like
+    any other)."""
+    inner = [c for c in raw.strip() if c.isspace()]
+    if inner and _NUM.fullmatch(re.sub(r"\s", "", s)):
+        return _fail(raw, "spaced", char=f"U+{ord(inner[0]):04X}")
+    return _fail(raw, "unreadable")
 
 
 def _percent_cell(raw: float | int, integer: bool, unit: str | None) -> Normalised:

@@ -32,7 +32,7 @@ from typing import Any
 from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef, QualityCheck
 from tianbao.plan.periods import Period
-from tianbao.validate.history import EarlierMonths
+from tianbao.validate.history import EarlierMonths, Records
 from tianbao.validate.records import FormRecords, RowRecord
 from tianbao.validate.schema_check import row_name
 
@@ -113,20 +113,7 @@ def _repeated(
     ``min_figures`` of them."""
     if period.kind != "month" or not months or months.months[-1][0] != period.previous():
         return []
-    last = months.months[-1][1]
-    pairs, need = [], 0
-    for form_id, recs in records.items():
-        for q in recs.form.quality:
-            if q.check != "repeated" or form_id not in last:
-                continue
-            need = max(need, q.min_figures)
-            for row in recs.rows:
-                if not _applies(q, row):
-                    continue
-                now = _num(row.record.get(q.field)) or 0
-                was = _num(last[form_id].get(row.key, {}).get(q.field)) or 0
-                if now or was:
-                    pairs.append((recs, row, q, now, was))
+    pairs, need = _month_pairs(records, months.months[-1][1])
     if not pairs or len(pairs) < need or any(now != was for *_, now, was in pairs):
         return []
     recs, row, q, _, _ = pairs[0]
@@ -144,6 +131,23 @@ def _repeated(
             cell=row.cell(q.field),
         )
     ]
+
+
+def _month_pairs(records: dict[str, FormRecords], last: Records) -> tuple[list[Any], int]:
+    """(form records, row, check, now, last month) of every figure a ``repeated`` check
+    reads that is not zero in both months, and the figures the checks need."""
+    pairs, need = [], 0
+    for form_id, recs in records.items():
+        for q in recs.form.quality:
+            if q.check != "repeated" or form_id not in last:
+                continue
+            need = max(need, q.min_figures)
+            for row in (r for r in recs.rows if _applies(q, r)):
+                now = _num(row.record.get(q.field)) or 0
+                was = _num(last[form_id].get(row.key, {}).get(q.field)) or 0
+                if now or was:
+                    pairs.append((recs, row, q, now, was))
+    return pairs, need
 
 
 def _applies(q: QualityCheck, row: RowRecord) -> bool:
