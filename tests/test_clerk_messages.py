@@ -94,3 +94,25 @@ def test_a_date_that_does_not_parse__one_finding_at_its_cell(
     wb.save(path)
     here = [f for f in findings(demo, path) if f["cell"] == cell and f["severity"] == "error"]
     assert [f["code"] for f in here] == ["VALUE_UNPARSEABLE"], here
+
+
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [(2874.22, ["VALUE_UNPARSEABLE"]), ("2874.22人", ["VALUE_UNPARSEABLE"]), (2874, [])],
+)
+def test_a_fractional_person__a_finding_at_its_cell(
+    demo: Path, tmp_path: Path, typed: Any, codes: list[str]
+) -> None:
+    """城镇新增就业人员 (unit 人) of 2,874.22: whole persons only; the row's unit says so."""
+    path = june(demo, "RSJ", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["主要指标"]
+    head = {c.value: c.column for c in ws[3]}
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, head["计量单位"]).value == "人")
+    cell = _cell(ws, "本年累计", row)
+    ws[cell].value = typed
+    wb.save(path)
+    here = [f for f in findings(demo, path) if f["cell"] == cell and f["severity"] == "error"]
+    assert [f["code"] for f in here] == codes, here
+    if codes:
+        assert "须填整数" in here[0]["message"] and "“人”" in here[0]["message"]

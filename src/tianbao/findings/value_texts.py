@@ -111,6 +111,10 @@ VALUES: dict[Code, Entry] = {
             too_long=("太长，不是本栏要填的内容", "is far too long for this column"),
             not_finite=("不是有限数值", "not a finite number"),
             not_whole=("不是整数", "not a whole number"),
+            not_whole_unit=(
+                "不是整数：单位为“{unit}”，须填整数",
+                "is not whole: the unit {unit} counts whole ones",
+            ),
             not_number=("不是数值", "is not a number"),
             approximate=("是约数，请填写准确数值", "is approximate; enter the exact number"),
             comma=("的逗号位置不对（小数点用“.”）", "has a misplaced comma"),

@@ -26,7 +26,8 @@ Rules (every change made gives one bilingual note, zh then en):
   ``unparseable``. Approximations ('约100', '100左右', '100多') are never guessed.
   ``percent_cell`` (Excel stored a typed '12%' as 0.12): x100 for %, x1000 for ‰,
   unit_mismatch for other units. Arithmetic is decimal, so 0.56% is 5.6‰ exactly.
-  Integer fields need a whole result (6000.0 -> 6000).
+  Integer fields need a whole result (6000.0 -> 6000), and so does a figure in a
+  unit of things counted one by one (人, 个: ``COUNTED``).
 * Dates: date/datetime -> 'YYYY-MM-DD' (a time of day dropped with a note). A real
   number is an Excel serial: 1900 system (serial 60 is Excel's fake 1900-02-29 ->
   unparseable; 1..59 count from 1899-12-31, 61 on from 1899-12-30) or 1904 system
@@ -52,7 +53,16 @@ from typing import Any
 
 from tianbao.findings import Code, Said
 from tianbao.forms.model import field_kind
-from tianbao.validate.typed import APPROX, MULTIPLIERS, PLACEHOLDERS, UNIT_FACTORS, ungrouped
+from tianbao.validate.typed import (
+    APPROX,
+    COUNTED,
+    MULTIPLIERS,
+    PLACEHOLDERS,
+    UNIT_FACTORS,
+    plain,
+    ungrouped,
+)
+from tianbao.validate.typed import shown as shown  # quoted in every message of a value
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -129,23 +139,6 @@ N_ENUM_SPACES = Said("enum_spaces")
 MAX_PARSE_CHARS = 200  # of a typed date, number or choice: parsing stays cheap
 
 
-def _plain(d: D) -> str:
-    """A decimal as a clerk writes it: 2.9, 12, 0.56 (no exponent, no trailing zeros)."""
-    text = f"{d:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-SHOWN_CHARS = 40  # of a typed value quoted in a message; a pasted page is cut with …
-
-
-def shown(raw: Any) -> str:
-    """A value quoted to a clerk: 1200, not 1200.0; long text cut with …"""
-    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e15:
-        return str(int(raw))
-    text = str(raw)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
-
-
 def _fail(raw: Any, reason: str, kind: str = "unparseable", **named: Any) -> Normalised:
     """The value cannot be used: the reason's template quotes it (cut) with ``named``."""
     said = Said(reason, (("typed", shown(raw)), *named.items()))
@@ -192,7 +185,15 @@ def normalise(
         return _enum(raw, list(field_schema["enum"]))
     if kind == "date":
         return _date(raw, date1904)
-    return _number(raw, kind == "integer", unit, percent_cell)
+    return _counted(raw, _number(raw, kind == "integer", unit, percent_cell), unit)
+
+
+def _counted(raw: Any, done: Normalised, unit: str | None) -> Normalised:
+    """A figure in a unit of things counted one by one (人, 个) must be whole."""
+    value = done.value
+    if unit not in COUNTED or not isinstance(value, float) or value.is_integer():
+        return done
+    return _fail(raw, "not_whole_unit", unit=unit)
 
 
 def _too_large(raw: Any) -> Normalised:
@@ -279,7 +280,7 @@ def _percent_cell(raw: float | int, integer: bool, unit: str | None) -> Normalis
     scale = 100 if unit == "%" else 1000
     # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
     value = D(repr(raw)) * scale
-    pct, got = _plain(value / scale * 100), _plain(value)
+    pct, got = plain(value / scale * 100), plain(value)
     note = Said("percent_cell", (("pct", pct), ("unit", unit), ("got", got)))
     return _finish(raw, value, integer, [note], False)
 
@@ -302,7 +303,7 @@ def _in_unit(
     if dst is None or src[0] != dst[0]:
         return _fail(raw, "other_unit", "unit_mismatch", suffix=suffix, unit=unit)
     converted = value * src[1] / dst[1]
-    was, now = f"{_plain(value)}{suffix}", f"{_plain(converted)}{unit}"
+    was, now = f"{plain(value)}{suffix}", f"{plain(converted)}{unit}"
     named = {"suffix": suffix, "unit": unit, "was": was, "now": now}
     notes.append(Said("converted", tuple(named.items())))
     return converted, True

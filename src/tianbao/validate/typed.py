@@ -1,11 +1,13 @@
 """What people type besides the digits (validate.normalize): units and what they are
 worth (a typed unit converts only within its dimension), words for nothing,
-approximations, and spaces between the thousands."""
+approximations, and spaces between the thousands; and a value as a clerk reads it."""
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
+from typing import Any
 
 from tianbao.findings import Said
 
@@ -24,6 +26,8 @@ BASES |= {w: w for w in ("公里", *"吨个项所条家户件套辆座处")}
 UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
     p + u: (dim, f) for u, dim in BASES.items() for p, f in {"": D(1), **MULTIPLIERS}.items()
 } | {"%": ("ratio", D(1)), "‰": ("ratio", D("0.1"))}
+# units of things counted one by one: a figure in them is whole (2,874.22 人 is a slip)
+COUNTED = frozenset({"人", "人次", *"个项所条家户件套辆座处"})
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "n/a", "na"})  # after NFKC, casefold
 APPROX = ("约", "左右", "多", "余", "近", "超", "以上", "以下", "不到", "上下", "~", "≈")
 # spaces people (and programs set to fr/ru) put between thousands: '2\u00a0250'
@@ -41,3 +45,20 @@ def ungrouped(raw: str, notes: list[Said]) -> str:
     notes.append(Said("thousands_space", (("char", f"U+{ord(char):04X}"),)))
     digits = re.sub(f"[{GROUP_SPACES}]", "", m[0])
     return raw[: m.start()] + digits + raw[m.end() :]
+
+
+def plain(d: Decimal) -> str:
+    """A decimal as a clerk writes it: 2.9, 12, 0.56 (no exponent, no trailing zeros)."""
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+SHOWN_CHARS = 40  # of a typed value quoted in a message; a pasted page is cut with …
+
+
+def shown(raw: Any) -> str:
+    """A value quoted to a clerk: 1200, not 1200.0; long text cut with …"""
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e15:
+        return str(int(raw))
+    text = str(raw)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
