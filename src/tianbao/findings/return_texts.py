@@ -21,6 +21,16 @@ RETURN: dict[Code, Entry] = {
         E,
         "找不到模板身份信息，可能不是本系统生成的模板",
         "no template identity: not a tianbao template, or it was removed",
+        {
+            "": (
+                "找不到模板身份信息：这不是统计局下发的模板，或是把工作表复制到了新建的工作簿"
+                "（复制不会带上模板的身份信息）。请重新下载本单位本期的模板，直接在模板上填写后"
+                "报送，不要把内容复制到新工作簿",
+                "no template identity: not the office's template, or its sheets were copied "
+                "into a new workbook (copying leaves the identity behind). Download your "
+                "department's template for the period again and fill it in directly",
+            )
+        },
     ),
     Code.ID_KEY_MISMATCH: Entry(
         E,

@@ -112,8 +112,12 @@ class QualityCheck:
     |M| > ``z`` with at least ``min_months`` earlier months), ``concentration``
     (the month's figure more than ``share`` of year-to-date ``of``, from month
     ``from_month``), ``unchanged`` (the same figure in ``months`` consecutive
-    returns). ``only_if``: plan attributes the row must have; ``if_entered``: values
-    the return's own fields must have (a project 在建 should move)."""
+    returns), ``repeated`` (every non-zero figure of the return equal to last
+    month's, with at least ``min_figures`` of them: one warning for the return).
+    ``floor``: the least spread an outlier is measured with, as a share of the
+    median (small moves of a steady figure are never outliers). ``only_if``: plan
+    attributes the row must have; ``if_entered``: values the return's own fields
+    must have (a project 在建 should move)."""
 
     check: str
     field: str
@@ -123,6 +127,8 @@ class QualityCheck:
     of: str = ""
     from_month: int = 3
     months: int = 3
+    floor: float = 0.1
+    min_figures: int = 3
     only_if: tuple[tuple[str, Any], ...] = ()
     if_entered: tuple[tuple[str, Any], ...] = ()
 
