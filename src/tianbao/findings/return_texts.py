@@ -266,6 +266,19 @@ RETURN: dict[Code, Entry] = {
             )
         },
     ),
+    Code.PLAN_CARRIED_CHANGED: Entry(
+        W,
+        "上期已报、不应变动的事实（如实际开工日期）本期被改动，请核实并在“说明”列写明原因",
+        "a fact given last period that should not change (a start date) was changed; explain",
+        {
+            "": (
+                "「{label}」与上期所报不同：上期为 {want}，本期为 {got}；"
+                "如确需更正，请在“说明”列写明原因",
+                "\"{label}\" differs from last period's: {want} then, {got} now; "
+                "explain the correction in the explanation column",
+            )
+        },
+    ),
     Code.PLAN_REVISED: Entry(
         W,
         "计划已调整：模板上的预填数是调整前的，本期按调整后的计划汇总，下期请使用新模板",
