@@ -58,7 +58,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--sample", metavar="NAME", help="复制样例 copy a sample workspace (jiefang-2014).")
+@click.option(
+    "--sample",
+    metavar="NAME",
+    help="复制样例（jiefang-2014） | copy a sample workspace (jiefang-2014).",
+)
 @click.option(
     "--level",
     type=click.Choice(["district", "city"]),
@@ -88,7 +92,8 @@ def init(directory: Path, sample: str | None, level: str, as_json: bool) -> None
     echo(f"已创建工作区 created workspace: {path}", err=True)
     echo(
         f"请备份 {path}/.tianbao/secret.key（模板签名密钥；丢失或更换后已发出的模板都无法验证）"
-        " back up the signing key: without it no template issued can be verified",
+        f" | back up {path}/.tianbao/secret.key, the signing key: without it no template"
+        " issued can be verified",
         err=True,
     )
     book = path / api.PLAN_WORKBOOK
@@ -121,7 +126,7 @@ def check(workspace: Path, as_json: bool) -> None:
         for p in problems:
             echo(p.one_line())
     if problems:
-        echo(f"发现 {len(problems)} 个问题 {len(problems)} problem(s) found", err=True)
+        echo(f"发现 {len(problems)} 个问题 | {len(problems)} problem(s) found", err=True)
         if any(p.file == "plan.yaml" for p in problems):
             echo(
                 "计划各栏的含义和填法：tianbao plan template 计划.xlsx 生成的工作簿“说明”页"

@@ -59,7 +59,7 @@ def status(
         from tianbao.report.status_xlsx import write_status_xlsx
 
         write_status_xlsx(report, out_path)
-        echo(f"已写出 wrote {out_path}", err=True)
+        echo(f"已写出 {out_path} | wrote {out_path}", err=True)
     if as_json:
         echo_json(report.as_dict(), workspace, period)
     print_status(report, Console(stderr=as_json))
@@ -78,14 +78,15 @@ def status(
 @click.option(
     "--due",
     metavar="DATE",
-    help="退回后重报期限 the corrected return is due on DATE [default: the period's "
-    "deadline, or 3 days from now once it has passed].",
+    help="退回后重报期限 DATE [默认：本期报送截止日，已过则为 3 天后] | the corrected return "
+    "is due on DATE [default: the period's deadline, or 3 days from now once it has passed].",
 )
 @click.option(
     "--out",
     "notice_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="退回通知目录 write the 退回通知 here [default: WS/outputs/notices/PERIOD].",
+    help="退回通知写到此目录 [默认：WS/outputs/notices/PERIOD] | write the 退回通知 here "
+    "[default: WS/outputs/notices/PERIOD].",
 )
 @click.option(
     "--cell",
@@ -203,7 +204,9 @@ def signoff(
 
 @main.command()
 @workspace_option
-@click.option("--period", "-p", help="只看此报告期 only this period (e.g. 2014-06).")
+@click.option(
+    "--period", "-p", help="只看此报告期（如 2014-06） | only this period (e.g. 2014-06)."
+)
 @click.option("--dept", help="只看此单位 only this department code.")
 @json_option
 @handle_errors
@@ -235,7 +238,8 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     "--csv",
     "csv_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="长表 also write every entered value as a long CSV (UTF-8 with BOM).",
+    help="另写出长表 CSV（UTF-8 with BOM），每个填报数一行 | also write every entered value as "
+    "a long CSV (UTF-8 with BOM).",
 )
 @click.option(
     "--as-of",
