@@ -141,3 +141,25 @@ def test_the_token_check_sees_a_line_that_drops_its_data() -> None:
     with using("en"):
         en = pick(line)
     assert tokens(en) - tokens(zh) == {"/x/ann"}
+
+
+def test_review_and_signoff__say_the_return_and_time_as_the_office_reads_them(
+    demo: Path, tmp_path: Path
+) -> None:
+    """Not 「return #92」 and an ISO time with its offset: 第 92 号报表, 2014-07-03 10:00."""
+    ws = Path(shutil.copytree(demo / "workspace", tmp_path / "ws"))
+    runner = CliRunner()
+    said = [
+        tianbao(runner, "review", "approve", "-w", ws, "-p", JUNE, "--dept", "GYY", "--by", "李"),
+        tianbao(
+            runner, "signoff", "-w", ws, "-p", JUNE, "--anyway", "--note", "按时", "--by", "王"
+        ),
+    ]
+    assert [r.exit_code for r in said] == [0, 0], [r.output for r in said]
+    approved, signed = (r.output for r in said)
+    assert re.search(r"已批准第 \d+ 号报表 GYY 2014-06 ", approved), approved
+    assert "2014-06 已签发（王，" in signed
+    for text in (approved, signed):
+        assert "#" not in text and "return" not in text, text
+        assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}）", text), text
+        assert not NOW.search(text), text

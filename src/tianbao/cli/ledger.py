@@ -140,15 +140,22 @@ def review(
     s = done.submission
     if done.period_reopened:
         echo(
-            f"已重新打开 {s.period}（撤销签发）：{done.reason}（{done.by}，{done.at}）；"
-            f"此后收到的 {s.department} 报表记为 更正·签发后，汇总前请重新签发 "
-            f"period reopened: sign it off again after the correction",
+            f"已重新打开 {s.period}（撤销签发）：{done.reason}（{done.by}，{_when(done.at)}）；"
+            f"此后收到的 {s.department} 报表记为 更正·签发后，汇总前请重新签发 | "
+            f"{s.period} reopened: {done.reason} ({done.by}, {_when(done.at)}); {s.department}'s "
+            "next return is recorded as a correction after sign-off: sign it off again",
             err=as_json,
         )
         return
+    zh, en = _ACTIONS[action]
+    what, why, at = (
+        f"{s.department} {s.period} {shown(s.file_name)}",
+        done.reason or "-",
+        _when(done.at),
+    )
     echo(
-        f"{action} #{s.id} {s.department} {s.period} {shown(s.file_name)}：{done.reason or '-'}"
-        f"（{done.by}，{done.at}）",
+        f"{zh}第 {s.id} 号报表 {what}：{why}（{done.by}，{at}） | "
+        f"{en} return no. {s.id} {what}: {why} ({done.by}, {at})",
         err=as_json,
     )
     if done.notice is not None:
@@ -196,6 +203,7 @@ def signoff(
         echo_json(dict(done), workspace, period)
     p, by, at = done["period"], done["by"], done["at"]
     zh, en = ("已签发", "signed off") if done["signed"] else ("已撤销签发", "sign-off withdrawn")
+    at = _when(at)
     echo(f"{p} {zh}（{by}，{at}） | {p} {en} ({by}, {at})", err=as_json)
     if done["outstanding"]:
         zh_open, en_open = open_list(done["outstanding"]).split(" | ")
@@ -295,3 +303,22 @@ def consolidate(
             workspace,
             result.period,
         )
+
+
+# what the office did, as the line after ``review ACTION`` says it
+_ACTIONS = {
+    "return": ("已退回", "returned"),
+    "force": ("已强制受理", "accepted by force"),
+    "approve": ("已批准", "approved"),
+    "reopen": ("已重新打开", "reopened"),
+}
+
+
+def _when(at: str) -> str:
+    """A decision's time as the office reads it (2014-07-03 10:00), not ISO with offset."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(at).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return at
