@@ -163,3 +163,28 @@ def test_review_and_signoff__say_the_return_and_time_as_the_office_reads_them(
         assert "#" not in text and "return" not in text, text
         assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}）", text), text
         assert not NOW.search(text), text
+
+
+@pytest.mark.parametrize(
+    ("lang", "head", "forms"),
+    [
+        ("zh", "模板\t单位\t报表\t行数", "主要指标月报、重点项目进度、重点任务进度"),
+        ("en", "template\tdepartment\tforms\trows", "Key projects progress"),
+    ],
+)
+def test_generate_at_a_terminal__a_header_and_the_forms_by_name(
+    lang: str, head: str, forms: str, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person at a terminal reads a table with its header and the forms' titles; piped,
+    the lines stay TSV of ids for scripts."""
+    import tianbao.cli.commands as commands
+
+    args = ("generate", "-w", demo / "workspace", "-p", "2014-07", "--dept", "FGW")
+    piped = tianbao(CliRunner(), "--lang", lang, *args, "-o", tmp_path / "p")
+    assert piped.stdout.split("\t")[2] == "indicators_monthly,projects_progress,tasks_progress"
+    monkeypatch.setattr(commands, "_on_terminal", lambda: True)
+    shown = tianbao(CliRunner(), "--lang", lang, *args, "-o", tmp_path / "t")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert lines[0] == head and forms in lines[1], lines
+    assert "projects_progress" not in shown.stdout
