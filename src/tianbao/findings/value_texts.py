@@ -50,7 +50,7 @@ _NOTES: dict[str, tuple[str, str]] = {
     "text_number": ("文本格式的数字已转换为数值", "number stored as text converted"),
     "enum_spaces": ("已去除选项中的空格", "spaces inside the choice removed"),
     "unit_removed": ("已去除单位“{suffix}”", "unit “{suffix}” removed"),
-    "serial": ("Excel 日期序号 {serial} 已转换", "Excel date serial converted"),
+    "serial": ("Excel 日期序号 {serial} 已转换", "Excel date serial {serial} converted"),
     "percent_cell": (
         "单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录",
         "percent-formatted cell shown as {pct}% recorded as {got} ({unit})",

@@ -74,6 +74,9 @@ class Column:
     # an entry cell issued with a formula: the sum of these fields once the last is
     # filled (本年累计 = 上期累计 + 本月); the clerk may type over it
     default_sum: tuple[str, ...] | None = None
+    # an entry cell issued with the row's value in last period's counting return (still
+    # editable): "value", or "fact" for one that does not change (a move is a warning)
+    carry: str = ""
 
     @property
     def previous_field(self) -> str | None:
@@ -163,6 +166,10 @@ class FormDef:
     @cached_property
     def prefill_columns(self) -> list[Column]:
         return [c for c in self.columns if c.prefill]
+
+    @cached_property
+    def carried_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.entry and c.carry]
 
     @property
     def shows_previous(self) -> bool:
