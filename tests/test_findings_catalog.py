@@ -148,7 +148,7 @@ def test_make__fills_the_template_from_fields() -> None:
     f = make(Code.STRUCT_EXTRA_ROW, "removed", key="P9", cell="B9", row_key="P9", value="P9")
     assert f.message == "B9 所在行“P9”已在计划调整中删除，本期不再统计（模板是调整前生成的）"
     assert f.extra["message_en"] == (
-        "row removed from the plan after the template was issued; not counted"
+        "row P9 at B9 removed from the plan after the template was issued; not counted"
     )
     assert (f.code, f.cell, f.where.row) == (Code.STRUCT_EXTRA_ROW, "B9", "P9")
     zh, en = fill(Code.ID_WRONG_PERIOD, "unreadable", period="2014-13")

@@ -55,10 +55,10 @@ def test_only_an_optional_column_added__the_old_template_still_counts(rs: Return
     assert code == 0, findings
     assert [f["code"] for f in findings if f["severity"] != "note"] == ["ID_FORM_OLDER"]
     (older,) = [f for f in findings if f["code"] == "ID_FORM_OLDER"]
-    assert older["form"] == FORM and (older["value"], older["expected"]) == (2, 3)
+    assert older["form"] == FORM and (older["value"], older["expected"]) == (3, 4)
     form = open_workspace(rs.ws).forms[FORM]
-    said = fill(Code.ID_FORM_OLDER, title=form.title_zh, form_sheet=form.sheet, version=2,
-                current=3, names="“项目联系人”")  # fmt: skip
+    said = fill(Code.ID_FORM_OLDER, title=form.title_zh, form_sheet=form.sheet, version=3,
+                current=4, names="“项目联系人”")  # fmt: skip
     assert (older["message"], older["message_en"]) == said
     res = tianbao(rs.runner, "collect", "-w", rs.ws, june, "--received-at", "2014-07-03T10:00:00")
     assert res.exit_code == 0, res.output
@@ -79,7 +79,7 @@ def test_a_required_column_added__new_template_needed_naming_the_versions(rs: Re
     (version,) = [f for f in findings if f["code"] == "ID_FORM_VERSION"]
     form = open_workspace(rs.ws).forms[FORM]
     said = fill(Code.ID_FORM_VERSION, title=form.title_zh, form_sheet=form.sheet, form_id=FORM,
-                version=2, current=3)  # fmt: skip
+                version=3, current=4)  # fmt: skip
     assert (version["message"], version["message_en"]) == said
 
 

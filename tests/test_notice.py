@@ -71,8 +71,11 @@ def test_blank_rows__one_line_per_run_and_the_head_says_what_to_do(rs: Returns) 
     required = [f for f in findings if f["code"] == "SCHEMA_REQUIRED"]
     assert len(required) >= 2 * len(blank)  # at least 本月 and 状态 are required
     head, table, ws = _notice(copy)
-    errors = sum(f["severity"] == "error" for f in findings)
-    assert head[1] == f"退回：{errors} 处错误须改正"
+    # counted in problems (the notice's lines: the 19 rows are one), with their cells
+    problems = sum(r[0] == "错误" for r in table)
+    cells = len({(f["sheet"], f["cell"]) for f in findings if f["severity"] == "error"})
+    assert problems < cells
+    assert head[1] == f"退回：{problems} 处问题须改正（涉及 {cells} 个单元格）"
     assert any("报送截止日期：2014年7月5日" in line for line in head)
     plan = rs.plan
     assert plan is not None and plan.office is not None

@@ -41,9 +41,9 @@ def typed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Returns, Path]:
     jobs_ytd = spec[ind][rs.cell("indicators_monthly", "NEW_JOBS", "ytd")]
     invested = spec[liv][rs.cell("livelihood_progress", "L03", "ytd_investment")]
     keys = {
-        # growth typed as 12% against a last year that makes it 12.0
+        # growth typed as 12% against a last year that makes it 12.0 (whole persons)
         (ind, rs.cell("indicators_monthly", "NEW_JOBS", "ytd_last_year")): (
-            f"{jobs_ytd / 1.12:.2f}"
+            f"{round(jobs_ytd / 1.12)}"
         ),
         (ind, rs.cell("indicators_monthly", "NEW_JOBS", "yoy_pct")): "12%",
         (ind, rs.cell("indicators_monthly", "UNEMPLOYMENT", "month_value")): "2.9%",

@@ -279,7 +279,7 @@ def test_annotate_all__findings_sheet_first_with_strings(tmp_path, returns) -> N
     assert wb.active.title == ANNOTATION_SHEET
     head, table = _notice(wb)
     assert head[0][0] == f"审核意见：{Path(report.path).name}"
-    assert head[1][0] == "退回：5 处错误须改正，另有 2 处预警不影响受理"
+    assert head[1][0] == "退回：5 处问题须改正，另有 2 处预警不影响受理"
     assert len(table) == len(report.findings)  # nothing to group here
     # Chinese only: no code anywhere on the sheet
     texts = " ".join(str(v) for r in _rows(wb[ANNOTATION_SHEET]) for v in r if v is not None)
@@ -346,8 +346,8 @@ def test_annotate_all__out_dir_is_the_returns_folder__never_overwrites(tmp_path,
     ("codes", "says"),
     [
         ((), "通过"),
-        (("SCHEMA_RANGE",), "退回：1 处错误须改正"),
-        (("SCHEMA_RANGE", "SCHEMA_RANGE", "RULE_WARNING"), "退回：2 处错误须改正，1 处预警须说明"),
+        (("SCHEMA_RANGE",), "退回：1 处问题须改正"),
+        (("SCHEMA_RANGE", "SCHEMA_RANGE", "RULE_WARNING"), "退回：2 处问题须改正，1 处预警须说明"),
         (("RULE_WARNING",), "退回：1 处预警须说明"),  # unexplained: blocks
         (("RULE_WARNING", "VALUE_IMPLAUSIBLE"), "退回：1 处预警须说明，另有 1 处预警不影响受理"),
         (("VALUE_IMPLAUSIBLE",), "通过：1 处预警，不影响受理"),

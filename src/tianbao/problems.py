@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tianbao.findings import Code, fill
+from tianbao.support.lang import halves
 
 
 def said(code: Code, variant: str = "", **named: Any) -> str:
@@ -29,13 +30,18 @@ class Problem:
     expected: Any = None
 
     def one_line(self) -> str:
+        """「中文 | English」, each half whole (place, message, found, expected): the
+        language picked keeps every datum of the line."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.path}: [{self.code.name}] {self.message}"
+        head = f"{where}: {self.path}: [{self.code.name}] "
+        zh, en = halves(self.message)
+        zh, en = head + zh, head + (en or zh)
         if self.found is not None:
-            text += f"; 实际 found: {_short(self.found)}"
+            zh, en = f"{zh}；实际：{_short(self.found)}", f"{en}; found: {_short(self.found)}"
         if self.expected is not None:
-            text += f"; 应为 expected: {_short(self.expected)}"
-        return text
+            zh += f"；应为：{_short(self.expected)}"
+            en += f"; expected: {_short(self.expected)}"
+        return f"{zh} | {en}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

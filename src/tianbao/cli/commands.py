@@ -58,7 +58,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--sample", metavar="NAME", help="复制样例 copy a sample workspace (jiefang-2014).")
+@click.option(
+    "--sample",
+    metavar="NAME",
+    help="复制样例（jiefang-2014） | copy a sample workspace (jiefang-2014).",
+)
 @click.option(
     "--level",
     type=click.Choice(["district", "city"]),
@@ -88,7 +92,8 @@ def init(directory: Path, sample: str | None, level: str, as_json: bool) -> None
     echo(f"已创建工作区 created workspace: {path}", err=True)
     echo(
         f"请备份 {path}/.tianbao/secret.key（模板签名密钥；丢失或更换后已发出的模板都无法验证）"
-        " back up the signing key: without it no template issued can be verified",
+        f" | back up {path}/.tianbao/secret.key, the signing key: without it no template"
+        " issued can be verified",
         err=True,
     )
     book = path / api.PLAN_WORKBOOK
@@ -121,7 +126,7 @@ def check(workspace: Path, as_json: bool) -> None:
         for p in problems:
             echo(p.one_line())
     if problems:
-        echo(f"发现 {len(problems)} 个问题 {len(problems)} problem(s) found", err=True)
+        echo(f"发现 {len(problems)} 个问题 | {len(problems)} problem(s) found", err=True)
         if any(p.file == "plan.yaml" for p in problems):
             echo(
                 "计划各栏的含义和填法：tianbao plan template 计划.xlsx 生成的工作簿“说明”页"
@@ -202,7 +207,7 @@ def generate(
             on_progress=tick,
             missing_previous=missing_previous,
         )
-    _said_generated(results, as_json)
+    _said_generated(results, as_json, _form_names(workspace) if _on_terminal() else None)
     if as_json:
         templates = [
             {"department": r.department, "path": str(r.path), "forms": list(r.forms),
@@ -219,15 +224,34 @@ def generate(
         )
 
 
-def _said_generated(results: list[Generated], as_json: bool) -> None:
-    """What generate did, for people: the templates, then who waits for last period."""
+def _on_terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
+
+
+def _form_names(workspace: Path) -> dict[str, str]:
+    """Each form's title in the language asked for, for a person at a terminal."""
+    from tianbao import api
+
+    forms = api.workspace(workspace).forms
+    return {f.id: tr(f.title_zh, f.title_en) for f in forms.values()}
+
+
+def _said_generated(
+    results: list[Generated], as_json: bool, names: dict[str, str] | None = None
+) -> None:
+    """What generate did, for people: the templates, then who waits for last period.
+    ``names``: at a terminal, a header and the forms by title (piped: TSV of ids)."""
     blank = [r.department for r in results if r.previous_missing and r.path is not None]
     if blank:
         echo(
-            f"提示 note: {'、'.join(blank)} 上期尚无已计入的报表，模板中的上期数为空白或标为待补"
-            " last period's figures left blank or marked",
+            f"提示：{'、'.join(blank)} 上期尚无已计入的报表，模板中的上期数为空白或标为待补"
+            f" | note: {', '.join(blank)}: last period's figures left blank or marked",
             err=True,
         )
+    if names is not None and not as_json and any(r.path for r in results):
+        echo(tr("模板\t单位\t报表\t行数", "template\tdepartment\tforms\trows"))
     for r in results:
         if r.held:
             continue
@@ -235,7 +259,8 @@ def _said_generated(results: list[Generated], as_json: bool) -> None:
             echo(f"跳过 skipped {r.department}: 本期无需填报的行 no rows to report", err=True)
         else:
             rows = tr(f"{r.rows} 行", f"{r.rows} rows")
-            echo(f"{r.path}\t{r.department}\t{','.join(r.forms)}\t{rows}", err=as_json)
+            forms = "、".join(names.get(f, f) for f in r.forms) if names else ",".join(r.forms)
+            echo(f"{r.path}\t{r.department}\t{forms}\t{rows}", err=as_json)
     written = sum(r.path is not None for r in results)
     echo(f"已生成 {written} 个模板 wrote {written} template(s)", err=True)
     held = [r.department for r in results if r.held]

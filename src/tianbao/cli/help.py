@@ -109,8 +109,8 @@ HELP: dict[str, tuple[str, str]] = {
         "2014 年 1—6 月：生成模板、模拟填报（含几处常见错误）、收取；再出 6 月的报送情况、"
         "审核报告和汇总表。--city：两级流程，焦作市收取解放区和三个示意区县的上报包并汇总。",
         "Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.\n\n"
-        "January to June 2014: generate, simulated filling (with a few realistic"
-        " mistakes), collect; then status, validation report and summary for June."
+        "2014, months 1 to 6: generate, simulated filling (with a few realistic"
+        " mistakes), collect; then status, validation report and summary for month 6."
         " --city: the two-level cycle, 焦作市 collecting and summing the packages of"
         " 解放区 and three illustrative districts.",
     ),

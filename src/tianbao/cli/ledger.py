@@ -59,7 +59,7 @@ def status(
         from tianbao.report.status_xlsx import write_status_xlsx
 
         write_status_xlsx(report, out_path)
-        echo(f"已写出 wrote {out_path}", err=True)
+        echo(f"已写出 {out_path} | wrote {out_path}", err=True)
     if as_json:
         echo_json(report.as_dict(), workspace, period)
     print_status(report, Console(stderr=as_json))
@@ -78,14 +78,15 @@ def status(
 @click.option(
     "--due",
     metavar="DATE",
-    help="退回后重报期限 the corrected return is due on DATE [default: the period's "
-    "deadline, or 3 days from now once it has passed].",
+    help="退回后重报期限 DATE [默认：本期报送截止日，已过则为 3 天后] | the corrected return "
+    "is due on DATE [default: the period's deadline, or 3 days from now once it has passed].",
 )
 @click.option(
     "--out",
     "notice_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="退回通知目录 write the 退回通知 here [default: WS/outputs/notices/PERIOD].",
+    help="退回通知写到此目录 [默认：WS/outputs/notices/PERIOD] | write the 退回通知 here "
+    "[default: WS/outputs/notices/PERIOD].",
 )
 @click.option(
     "--cell",
@@ -139,15 +140,22 @@ def review(
     s = done.submission
     if done.period_reopened:
         echo(
-            f"已重新打开 {s.period}（撤销签发）：{done.reason}（{done.by}，{done.at}）；"
-            f"此后收到的 {s.department} 报表记为 更正·签发后，汇总前请重新签发 "
-            f"period reopened: sign it off again after the correction",
+            f"已重新打开 {s.period}（撤销签发）：{done.reason}（{done.by}，{_when(done.at)}）；"
+            f"此后收到的 {s.department} 报表记为 更正·签发后，汇总前请重新签发 | "
+            f"{s.period} reopened: {done.reason} ({done.by}, {_when(done.at)}); {s.department}'s "
+            "next return is recorded as a correction after sign-off: sign it off again",
             err=as_json,
         )
         return
+    zh, en = _ACTIONS[action]
+    what, why, at = (
+        f"{s.department} {s.period} {shown(s.file_name)}",
+        done.reason or "-",
+        _when(done.at),
+    )
     echo(
-        f"{action} #{s.id} {s.department} {s.period} {shown(s.file_name)}：{done.reason or '-'}"
-        f"（{done.by}，{done.at}）",
+        f"{zh}第 {s.id} 号报表 {what}：{why}（{done.by}，{at}） | "
+        f"{en} return no. {s.id} {what}: {why} ({done.by}, {at})",
         err=as_json,
     )
     if done.notice is not None:
@@ -195,6 +203,7 @@ def signoff(
         echo_json(dict(done), workspace, period)
     p, by, at = done["period"], done["by"], done["at"]
     zh, en = ("已签发", "signed off") if done["signed"] else ("已撤销签发", "sign-off withdrawn")
+    at = _when(at)
     echo(f"{p} {zh}（{by}，{at}） | {p} {en} ({by}, {at})", err=as_json)
     if done["outstanding"]:
         zh_open, en_open = open_list(done["outstanding"]).split(" | ")
@@ -203,7 +212,9 @@ def signoff(
 
 @main.command()
 @workspace_option
-@click.option("--period", "-p", help="只看此报告期 only this period (e.g. 2014-06).")
+@click.option(
+    "--period", "-p", help="只看此报告期（如 2014-06） | only this period (e.g. 2014-06)."
+)
 @click.option("--dept", help="只看此单位 only this department code.")
 @json_option
 @handle_errors
@@ -235,7 +246,8 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     "--csv",
     "csv_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="长表 also write every entered value as a long CSV (UTF-8 with BOM).",
+    help="另写出长表 CSV（UTF-8 with BOM），每个填报数一行 | also write every entered value as "
+    "a long CSV (UTF-8 with BOM).",
 )
 @click.option(
     "--as-of",
@@ -291,3 +303,22 @@ def consolidate(
             workspace,
             result.period,
         )
+
+
+# what the office did, as the line after ``review ACTION`` says it
+_ACTIONS = {
+    "return": ("已退回", "returned"),
+    "force": ("已强制受理", "accepted by force"),
+    "approve": ("已批准", "approved"),
+    "reopen": ("已重新打开", "reopened"),
+}
+
+
+def _when(at: str) -> str:
+    """A decision's time as the office reads it (2014-07-03 10:00), not ISO with offset."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(at).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return at

@@ -16,8 +16,17 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
     """A line for people, in the language asked for (``tianbao --lang``); JSON goes
     out through ``echo_json``, untouched."""
+    import sys
+
     from tianbao.support.lang import pick
 
+    stream = sys.stderr if err else sys.stdout
+    if hasattr(stream, "rich_proxied_file"):  # a progress bar is live (cli.progress)
+        # through rich's proxy, so the line goes above the bar and the bar is cleared
+        # when its step ends (click.echo writes past it to the file's buffer, and the
+        # bar's last frame stayed on screen: 「收表 ━━ 0/?」)
+        stream.write(pick(str(message)) + ("\n" if nl else ""))
+        return
     click.echo(pick(str(message)), err=err, nl=nl)
 
 

@@ -27,7 +27,7 @@ from tianbao.cli.options import (
 @main.command()
 @workspace_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--period", "-p", help="预期报告期 expected period (e.g. 2014-06).")
+@click.option("--period", "-p", help="预期报告期（如 2014-06） | expected period (e.g. 2014-06).")
 @click.option("--dept", help="预期填报单位 expected department code.")
 @click.option(
     "--previous",
@@ -107,8 +107,8 @@ def validate(
     if annotate_dir is not None:
         written = run.annotate(annotate_dir)
         echo(
-            f"已写出 {len(written)} 份审核意见 wrote {len(written)} annotated copies: "
-            f"{annotate_dir}",
+            f"已写出 {len(written)} 份审核意见：{annotate_dir} | "
+            f"wrote {len(written)} annotated copies: {annotate_dir}",
             err=True,
         )
     if as_json:
@@ -126,8 +126,9 @@ def validate(
 @click.option(
     "--received-at",
     metavar="ISO",
-    help="收到时间 received time of every file, e.g. 2014-07-03T10:00 (no offset: the "
-    "district's local time) [default: now].",
+    help="每个文件的收到时间，如 2014-07-03T10:00（不带时区：本区当地时间）[默认：现在] | "
+    "received time of every file, e.g. 2014-07-03T10:00 (no offset: the district's local "
+    "time) [default: now].",
 )
 @click.option(
     "--manifest",
@@ -143,8 +144,9 @@ def validate(
     "--period",
     "-p",
     "round_period",
-    help="本轮报告期 the round being collected [default: from the receipt time, e.g. "
-    "July → 2014-06]; a template of an earlier period is refused when that period "
+    help="本轮报告期 [默认：按收到时间，如七月收到 → 2014-06]；更早报告期的模板在该期已有受理的"
+    "报表时拒收，除非 --corrections | the round being collected [default: from the receipt time, "
+    "e.g. July → 2014-06]; a template of an earlier period is refused when that period "
     "already has an accepted return, unless --corrections.",
 )
 @click.option(

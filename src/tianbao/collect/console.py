@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tianbao.collect.pipeline import ERROR, REFUSED, CollectResult
+from tianbao.findings.verdict import VERDICT_LABELS
 
 COLLECT_LABELS = {  # 「中文 | English」: tianbao --lang picks one
-    "accepted": "通过 | accepted",
-    "accepted_with_warnings": "通过（预警已说明） | accepted_with_warnings",
+    **VERDICT_LABELS,  # as status, history and the summary name them
     "rejected": "退回 | rejected",
     "superseded": "已被替代 | superseded",
     ERROR: "失败 | error",
@@ -18,7 +18,8 @@ def collect_line(r: CollectResult) -> str:
     """One tab-separated line: status, department, period, submission id, file."""
     from tianbao.support.lang import pick, tr
 
-    status = pick(COLLECT_LABELS.get(r.status, r.status))
+    shown = r.report.verdict if r.report is not None and r.status == r.report.status else r.status
+    status = pick(COLLECT_LABELS.get(shown, shown))
     status += tr("（重复）", " (duplicate)") if r.duplicate else ""
     status += tr(" 更正", " correction") if r.correction else ""
     sid = f"#{r.submission_id}" if r.submission_id is not None else "-"

@@ -17,6 +17,7 @@ from tianbao.forms.model import FormDef
 from tianbao.plan.model import PlanItem
 from tianbao.plan.periods import Period
 from tianbao.template.content import HEADER_ROWS, TemplateContent
+from tianbao.validate.typed import COUNTED
 
 
 def _wobble(key: str, spread: float) -> float:
@@ -44,6 +45,8 @@ def indicator_values(item: PlanItem, month: int) -> dict[str, Any]:
     ytd = _curve(level, item.key, month)
     prev = _curve(level, item.key, month - 1)
     last = round(base * month / 12, 2)
+    if v.get("unit") in COUNTED:  # persons and things: whole ones
+        ytd, prev, last = float(round(ytd)), float(round(prev)), float(round(last))
     return {
         "month_value": round(ytd - prev, 2),
         "ytd": ytd,

@@ -57,7 +57,7 @@ class Finding:
         d["value"] = _jsonable(self.value)
         d["expected"] = _jsonable(self.expected)
         extra = d.pop("extra")
-        for key in _KEPT_EXTRA:  # the English text; a blank cell's column and row names
+        for key in _KEPT_EXTRA:  # English text; a blank cell's column and row; explained
             if extra.get(key):
                 d[key] = extra[key]
         return d
@@ -70,7 +70,7 @@ class Finding:
         return cls(Code(d["code"]), Severity(d["severity"]), extra=extra, **where)
 
 
-_KEPT_EXTRA = ("message_en", "label", "row_name")
+_KEPT_EXTRA = ("message_en", "label", "row_name", "explained")
 _WHERE = frozenset(f.name for f in fields(Finding)) - {"code", "severity", "message", "extra"}
 # the finding's own fields a template may name, shown shortened (a pasted page is cut)
 _SHOWN = ("sheet", "cell", "row_key", "value", "expected")

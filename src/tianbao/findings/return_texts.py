@@ -10,7 +10,7 @@ from tianbao.findings.codes import Code, Entry, Severity
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 _DIFFER_EN = "the identity copies differ in {fields}; the {believed} copy was believed"
-_REVISED_EN = "plan revised from {effective}: use the new template"
+_REVISED_EN = 'plan revised from {effective}: "{label}" {before} → {want}; use the new template'
 _REVISED_ZH = (
     "：「{label}」{before} → {want}，请使用新模板"
     "（本期按调整后的计划汇总；这是计划调整，不是填报错误）"
@@ -21,6 +21,16 @@ RETURN: dict[Code, Entry] = {
         E,
         "找不到模板身份信息，可能不是本系统生成的模板",
         "no template identity: not a tianbao template, or it was removed",
+        {
+            "": (
+                "找不到模板身份信息：这不是统计局下发的模板，或是把工作表复制到了新建的工作簿"
+                "（复制不会带上模板的身份信息）。请重新下载本单位本期的模板，直接在模板上填写后"
+                "报送，不要把内容复制到新工作簿",
+                "no template identity: not the office's template, or its sheets were copied "
+                "into a new workbook (copying leaves the identity behind). Download your "
+                "department's template for the period again and fill it in directly",
+            )
+        },
     ),
     Code.ID_KEY_MISMATCH: Entry(
         E,
@@ -202,7 +212,7 @@ RETURN: dict[Code, Entry] = {
             ),
             "added": (
                 "计划调整后新增了“{key}”这一行，旧模板里没有：请使用新模板重新填报",
-                "row added to the plan after the template was issued",
+                "row {key} added to the plan after the template was issued: use the new template",
             ),
         },
     ),
@@ -220,7 +230,8 @@ RETURN: dict[Code, Entry] = {
             ),
             "removed": (
                 "{cell} 所在行“{key}”已在计划调整中删除，本期不再统计（模板是调整前生成的）",
-                "row removed from the plan after the template was issued; not counted",
+                "row {key} at {cell} removed from the plan after the template was issued; "
+                "not counted",
             ),
         },
     ),
@@ -250,7 +261,7 @@ RETURN: dict[Code, Entry] = {
         {
             "": (
                 "「{label}」是计划预填内容，不得修改：原为 {want}，现为 {got}",
-                "pre-filled plan value changed",
+                '"{label}" is pre-filled from the plan: was {want}, now {got}',
             )
         },
     ),
@@ -262,7 +273,21 @@ RETURN: dict[Code, Entry] = {
             "": (
                 "「{label}」与已计入的上期数不符：表上为 {got}，台账中为 {want}"
                 "（上期报表生成模板后已更正，或此格被改动）；本期按台账中的上期数审核",
-                "last period's figure differs from the ledger's",
+                '"{label}" differs from last period\'s counting figure: {got} here, {want} '
+                "in the ledger; the ledger's is used",
+            )
+        },
+    ),
+    Code.PLAN_CARRIED_CHANGED: Entry(
+        W,
+        "上期已报、不应变动的事实（如实际开工日期）本期被改动，请核实并在“说明”列写明原因",
+        "a fact given last period that should not change (a start date) was changed; explain",
+        {
+            "": (
+                "「{label}」与上期所报不同：上期为 {want}，本期为 {got}；"
+                "如确需更正，请在“说明”列写明原因",
+                '"{label}" differs from last period\'s: {want} then, {got} now; '
+                "explain the correction in the explanation column",
             )
         },
     ),
@@ -274,10 +299,13 @@ RETURN: dict[Code, Entry] = {
             "": (
                 "「{label}」计划已调整：{before} → {want}"
                 "（模板是调整前生成的；本期按调整后的计划汇总，下期请使用新模板）",
-                "plan value revised after the template was issued",
+                '"{label}" revised in the plan after the template was issued: {before} → {want}',
             ),
             "dated": ("计划已于 {effective} 调整" + _REVISED_ZH, _REVISED_EN),
-            "dated_why": ("计划已于 {effective} 调整（{reason}）" + _REVISED_ZH, _REVISED_EN),
+            "dated_why": (
+                "计划已于 {effective} 调整（{reason}）" + _REVISED_ZH,
+                _REVISED_EN.replace("{effective}:", "{effective} ({reason}):"),
+            ),
         },
     ),
     Code.PLAN_NOT_APPLICABLE_FILLED: Entry(

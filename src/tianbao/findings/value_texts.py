@@ -38,6 +38,10 @@ _NOTES: dict[str, tuple[str, str]] = {
     "spaces": ("已去除多余空格", "surrounding spaces removed"),
     "fullwidth": ("全角字符已转换为半角", "full-width characters converted"),
     "thousands": ("已去除千分位分隔符", "thousands separators removed"),
+    "thousands_space": (
+        "数字中作千分位分隔的空格（{char}）已去除",
+        "the spaces ({char}) between the thousands removed",
+    ),
     "accounting": ("括号负数已转换为负号", "accounting negative (100) read as -100"),
     "placeholder": ("占位符按空白处理", "placeholder for 'nothing' treated as blank"),
     "time": ("已去除时间部分", "time of day dropped"),
@@ -46,7 +50,7 @@ _NOTES: dict[str, tuple[str, str]] = {
     "text_number": ("文本格式的数字已转换为数值", "number stored as text converted"),
     "enum_spaces": ("已去除选项中的空格", "spaces inside the choice removed"),
     "unit_removed": ("已去除单位“{suffix}”", "unit “{suffix}” removed"),
-    "serial": ("Excel 日期序号 {serial} 已转换", "Excel date serial converted"),
+    "serial": ("Excel 日期序号 {serial} 已转换", "Excel date serial {serial} converted"),
     "percent_cell": (
         "单元格为百分比格式（显示为 {pct}%），本栏单位为{unit}，按 {got} 记录",
         "percent-formatted cell shown as {pct}% recorded as {got} ({unit})",
@@ -107,10 +111,18 @@ VALUES: dict[Code, Entry] = {
             too_long=("太长，不是本栏要填的内容", "is far too long for this column"),
             not_finite=("不是有限数值", "not a finite number"),
             not_whole=("不是整数", "not a whole number"),
+            not_whole_unit=(
+                "不是整数：单位为“{unit}”，须填整数",
+                "is not whole: the unit {unit} counts whole ones",
+            ),
             not_number=("不是数值", "is not a number"),
             approximate=("是约数，请填写准确数值", "is approximate; enter the exact number"),
             comma=("的逗号位置不对（小数点用“.”）", "has a misplaced comma"),
             unreadable=("无法识别为数值", "cannot be read as a number"),
+            spaced=(
+                "中间有空格（{char}），无法识别为数值；数字中间请不要加空格",
+                "has a space ({char}) inside: not a number; type digits without spaces",
+            ),
             percent=_PERCENT,
             unit_not_wanted=("带有单位，但本栏不填单位", "has a unit but this column has none"),
             unit_unknown=("的单位“{suffix}”无法识别", "has an unknown unit “{suffix}”"),
@@ -252,6 +264,19 @@ VALUES: dict[Code, Entry] = {
         "数字连续几个月没有变化，请核实或说明",
         "the figure has not changed for several months",
         _quality(_SAME, _SAME_EN),
+    ),
+    Code.QUALITY_REPEATED_MONTH: Entry(
+        W,
+        "整张报表的本月数与上月完全相同，可能重报了上月数，请核实",
+        "the whole return repeats last month's figures",
+        {
+            "": (
+                "本表 {count} 个非零的「{label}」数字与 {month} 月报表逐一相同（精确到分），"
+                "可能误报了上月的数，请核实后重报，或向统计局说明",
+                "all {count} non-zero {field} figures equal month {month}'s to the cent: "
+                "last month's figures sent again? (check it, or explain it to the office)",
+            )
+        },
     ),
     Code.RULE_NO_PREVIOUS: Entry(
         N, "无上期数据，跨期审核未执行", "no previous period: across-period rules skipped"

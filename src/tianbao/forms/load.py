@@ -200,4 +200,5 @@ def _column(c: dict[str, Any]) -> Column:
             else None
         ),
         default_sum=tuple(c["default_sum"]) if c.get("default_sum") else None,
+        carry={True: "value", "fact": "fact"}.get(c.get("carry"), ""),
     )

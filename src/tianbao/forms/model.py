@@ -74,6 +74,9 @@ class Column:
     # an entry cell issued with a formula: the sum of these fields once the last is
     # filled (本年累计 = 上期累计 + 本月); the clerk may type over it
     default_sum: tuple[str, ...] | None = None
+    # an entry cell issued with the row's value in last period's counting return (still
+    # editable): "value", or "fact" for one that does not change (a move is a warning)
+    carry: str = ""
 
     # cached: asked for every pre-filled cell of every row (480,000 times for one
     # 20,000-row return); a column does not change once loaded
@@ -114,8 +117,12 @@ class QualityCheck:
     |M| > ``z`` with at least ``min_months`` earlier months), ``concentration``
     (the month's figure more than ``share`` of year-to-date ``of``, from month
     ``from_month``), ``unchanged`` (the same figure in ``months`` consecutive
-    returns). ``only_if``: plan attributes the row must have; ``if_entered``: values
-    the return's own fields must have (a project 在建 should move)."""
+    returns), ``repeated`` (every non-zero figure of the return equal to last
+    month's, with at least ``min_figures`` of them: one warning for the return).
+    ``floor``: the least spread an outlier is measured with, as a share of the
+    median (small moves of a steady figure are never outliers). ``only_if``: plan
+    attributes the row must have; ``if_entered``: values the return's own fields
+    must have (a project 在建 should move)."""
 
     check: str
     field: str
@@ -125,6 +132,8 @@ class QualityCheck:
     of: str = ""
     from_month: int = 3
     months: int = 3
+    floor: float = 0.1
+    min_figures: int = 3
     only_if: tuple[tuple[str, Any], ...] = ()
     if_entered: tuple[tuple[str, Any], ...] = ()
 
@@ -166,6 +175,10 @@ class FormDef:
         the ledger's ``previous.*``), for prefill_values of every row."""
         cols = self.prefill_columns
         return [(c.field, c.prefill or "") for c in cols if c.previous_field is None]
+
+    @cached_property
+    def carried_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.entry and c.carry]
 
     @property
     def shows_previous(self) -> bool:

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao.errors import TianbaoError
+from tianbao.findings.verdict import VERDICT_LABELS as VERDICT_LABELS
+from tianbao.findings.verdict import WARNINGS_EXPLAINED as WARNINGS_EXPLAINED
+from tianbao.findings.verdict import verdict_of
+from tianbao.findings.verdict import verdict_zh as verdict_zh
 
 LEDGER_FILE = "ledger.sqlite"
 SCHEMA_VERSION = 5  # 2: received_source, correction; 3: reviews; 4: what a sign-off saw;
@@ -21,7 +25,6 @@ REJECTED = "rejected"
 SUPERSEDED = "superseded"
 STATUSES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED)
 COUNTING = (ACCEPTED, ACCEPTED_WITH_WARNINGS)  # "accepted" in the sense of "counts"
-
 # the office's decisions on a submission, appended to ``reviews``; the last one
 # stands ('reopened' takes the one before it back)
 RETURNED = "returned"  # 退回: sent back with reasons; it no longer counts
@@ -142,6 +145,13 @@ class Submission:
     def report(self) -> dict[str, Any]:
         """The validation report (``report_json.file_dict``) recorded with it."""
         return json.loads(self.report_json)
+
+    @property
+    def verdict(self) -> str:
+        """Its status as a VERDICT_LABELS key (warnings all explained or not)."""
+        if self.status != ACCEPTED_WITH_WARNINGS:
+            return self.status
+        return verdict_of(self.status, self.report.get("findings") or ())
 
     @classmethod
     def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> Submission:

@@ -28,7 +28,7 @@ from typing import Any
 from tianbao.ledger.chase import ChaseEntry, chase, chase_text, returned_review, why
 from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
-from tianbao.ledger.records import APPROVED, FORCED, RETURNED
+from tianbao.ledger.records import APPROVED, FORCED, RETURNED, WARNINGS_EXPLAINED, verdict_zh
 from tianbao.plan.clock import local_date, shown
 from tianbao.plan.periods import Period
 from tianbao.workspace import Workspace
@@ -51,7 +51,7 @@ LABELS = {
     MISSING: "未报",
     REJECTED: "退回未通过",
     RETURNED: "统计局退回待重报",
-    ACCEPTED_WITH_WARNINGS: "通过（预警已说明）",
+    ACCEPTED_WITH_WARNINGS: verdict_zh(ACCEPTED_WITH_WARNINGS),  # one word with history's
 }
 
 
@@ -73,6 +73,7 @@ class FormStatus:
     # the first accepted version, when a later one counts now: lateness is that one's
     first_received_at: str = ""
     due: dt.date | None = None  # waiting: by when (a 退回's own due date, else the deadline)
+    explained: bool = False  # accepted with warnings, every one explained in its row's 说明
 
     @property
     def resubmitted(self) -> bool:
@@ -82,7 +83,10 @@ class FormStatus:
     @property
     def label(self) -> str:
         """The state as the office reads it, with the office's decision: 按时报送·强制受理."""
-        return LABELS[self.state] + REVIEW_NOTES.get(self.review, "")
+        state = LABELS[self.state]
+        if self.state == ACCEPTED_WITH_WARNINGS and self.explained:
+            state = verdict_zh(WARNINGS_EXPLAINED)
+        return state + REVIEW_NOTES.get(self.review, "")
 
     @property
     def received_note(self) -> str:
@@ -335,4 +339,5 @@ def _counting_row(
         superseded=tuple((s.id, s.received_at) for s in earlier),
         review=current.review,
         first_received_at=first.received_at if first is not current else "",
+        explained=state == ACCEPTED_WITH_WARNINGS and current.verdict == WARNINGS_EXPLAINED,
     )

@@ -1,9 +1,10 @@
 """The 审核结果 sheet of an annotated return: a correction notice a clerk can act on.
 
-On top: the file, the verdict in one line (「退回：3 处错误须改正，1 处预警须说明」), what
-to do and by when, and whom to call. Below: one line per problem in the order a clerk
-walks the workbook (sheet by sheet, row by row), each linking to its cell. Blank
-required cells are the bulk of a half-filled return (19 untouched rows make 57
+On top: the file, the verdict in one line, counted in problems with the cells they
+cover (「退回：3 处问题须改正（涉及 70 个单元格），1 处预警须说明」), what to do and
+by when, and whom to call. Below: one line per problem in the order a clerk walks
+the workbook (sheet by sheet, row by row), each linking to its cell. Blank required
+cells are the bulk of a half-filled return (19 untouched rows make 57
 findings): consecutive rows missing the same columns become one line,
 「重点项目 第10–28行：本月完成投资、本年累计、项目状态未填」. Chinese only, no codes.
 Printed: A4 landscape, one page wide, the table header on every page.
@@ -96,18 +97,36 @@ class Returned:
 
 def headline(findings: Sequence[Finding]) -> str:
     """The verdict and what it asks for, by the one rule of docs/findings.md: errors and
-    unexplained audit-rule warnings block; other warnings do not."""
-    errors = sum(f.severity is Severity.ERROR for f in findings)
-    explain = sum(f.blocking and f.severity is Severity.WARNING for f in findings)
-    other = sum(not f.blocking and f.severity is Severity.WARNING for f in findings)
-    also = f"，另有 {other} 处预警不影响受理" if other else ""
+    unexplained audit-rule warnings block; other warnings do not. Counted in problems,
+    the notice's lines (19 blank rows are one), with the cells they cover."""
+    errors, explain, other = _kinds(findings)
+    also = f"，另有 {_problems(other, '预警不影响受理')}" if other else ""
     if errors or explain:
         asks = (
-            f"{errors} 处错误须改正" if errors else "",
-            f"{explain} 处预警须说明" if explain else "",
+            _problems(errors, "问题须改正") if errors else "",
+            _problems(explain, "预警须说明") if explain else "",
         )
         return "退回：" + "，".join(a for a in asks if a) + also
-    return f"通过：{other} 处预警，不影响受理" if other else "通过"
+    return f"通过：{_problems(other, '预警')}，不影响受理" if other else "通过"
+
+
+def _kinds(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding], list[Finding]]:
+    """Errors, the warnings to explain (they block), the other warnings."""
+    warned = [f for f in findings if f.severity is Severity.WARNING]
+    return (
+        [f for f in findings if f.severity is Severity.ERROR],
+        [f for f in warned if f.blocking],
+        [f for f in warned if not f.blocking],
+    )
+
+
+def _problems(findings: list[Finding], what: str) -> str:
+    """「3 处问题须改正（涉及 70 个单元格）」: the notice's lines, and the cells they
+    cover when more than one a line."""
+    sheets = list(dict.fromkeys(f.sheet for f in findings if f.sheet))
+    count = len(lines(findings, sheets))
+    cells = len({(f.sheet, f.cell) for f in findings if f.cell})
+    return f"{count} 处{what}" + (f"（涉及 {cells} 个单元格）" if cells > count else "")
 
 
 def what_to_do(findings: Sequence[Finding], ctx: Context) -> str:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 
 from tianbao.findings import CATALOG, RETURN_CODES, Finding, Severity
+from tianbao.findings.verdict import VERDICT_LABELS, verdict_zh
 from tianbao.support.atomic import write_atomic
 from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx import WORKBOOK_OPTIONS, display_width, row_height
@@ -41,7 +42,8 @@ FINDINGS_HEADERS = (
 RULES_HEADERS = ("报表", "报表名称", "规则编号", "级别", "条件", "公式", "说明", "Description")
 CODES_HEADERS = ("代码", "阶段", "级别", "说明", "Description")
 
-STATUS_ZH = {"accepted": "通过", "accepted_with_warnings": "通过（预警已说明）", "rejected": "退回"}
+# the verdicts as status, history and the summary name them (ledger.records)
+STATUS_ZH = {**{k: verdict_zh(k) for k in VERDICT_LABELS}, "rejected": "退回"}
 SEVERITY_ZH = {"error": "错误", "warning": "预警", "note": "提示"}
 # the same reports must give the same bytes: no wall-clock time in docProps/core.xml
 CREATED = dt.datetime(2000, 1, 1)
@@ -177,7 +179,7 @@ def _summary(ws: Any, fmt: _Formats, reports: Sequence[FileReport]) -> None:
             r.department,
             r.period,
             r.template_id,
-            STATUS_ZH[r.status],
+            STATUS_ZH[r.verdict],
             r.count(Severity.ERROR),
             r.count(Severity.WARNING),
             r.count(Severity.NOTE),

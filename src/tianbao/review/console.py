@@ -23,7 +23,7 @@ def print_history(log: Any, tz: Any, console: Any) -> None:
 
     rows = []
     for s in log.submissions:
-        status = tr(HISTORY_LABELS.get(s.status, s.status), s.status)
+        status = tr(HISTORY_LABELS.get(s.verdict, s.status), s.status)
         if s.superseded_by:
             status += f" → #{s.superseded_by}"
         if s.id in log.after_signoff:

@@ -13,7 +13,9 @@ from tianbao.ledger.records import (
     RETURNED,
     SIGNED,
     SUPERSEDED,
+    WARNINGS_EXPLAINED,
     WITHDRAWN,
+    verdict_zh,
 )
 
 # ``tianbao review WORD``: the decision each word records
@@ -28,10 +30,10 @@ VERBS = {RETURNED: "退回", FORCED: "强制受理", APPROVED: "审核通过", R
 # a period's sign-off and its withdrawal, 中文 | English
 SIGNOFF_LABELS = {SIGNED: "签发 | signed off", WITHDRAWN: "撤销签发 | withdrawn"}
 
-# a submission's state as history names it
+# a submission's state as history names it (by its verdict: the accepted ones named as
+# status and the summary name them, ledger.records.VERDICT_LABELS)
 HISTORY_LABELS = {
-    ACCEPTED: "通过",
-    ACCEPTED_WITH_WARNINGS: "通过（有预警）",
+    **{k: verdict_zh(k) for k in (ACCEPTED, ACCEPTED_WITH_WARNINGS, WARNINGS_EXPLAINED)},
     REJECTED: "审核未通过",  # the rules' verdict; 统计局退回 is the office's
     SUPERSEDED: "已被替代",
 }

@@ -11,10 +11,14 @@ COLUMNS asking for a width) gets those lines too: a table drawn for an imagined
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
 MAX_TABLE_ROWS = 500
+# 「第 4 行“…”」: rich wraps at spaces only, so a long Chinese run after a short number
+# went to the next line alone (「第 4 ⏎ 行…」); in a table the number is bound to its words
+_NUMBER_IN_WORDS = re.compile(r"(?<=[\u3400-\u9fff]) (\d{1,6}) (?=[\u3400-\u9fff])")
 
 
 def too_many(rows: int) -> bool:
@@ -56,5 +60,5 @@ def print_table(
     for h in headers:
         t.add_column(h, overflow="fold")
     for cells, style in rows:  # as Text: a file name or reason with [/b] is not markup
-        t.add_row(*(Text(c) for c in cells), style=style)
+        t.add_row(*(Text(_NUMBER_IN_WORDS.sub(r"\1", c)) for c in cells), style=style)
     console.print(t)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao import identity as ident
-from tianbao.forms.model import FormDef
+from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Department, Office, Plan, PlanItem
 from tianbao.plan.periods import Period
 
@@ -43,6 +43,16 @@ class FormRows:
             if c.previous_field is not None
         }
 
+    def carried_values(self, key: str) -> dict[str, Any]:
+        """{field: value} of the ``carry`` entry columns of a row: what the department
+        gave last period (status, start date, running total), pre-filled and editable."""
+        record = self.previous.get(key) or {}
+        return {
+            c.field: _typed(record[c.field], c)
+            for c in self.form.carried_columns
+            if record.get(c.field) not in (None, "")
+        }
+
 
 @dataclass
 class TemplateContent:
@@ -68,6 +78,16 @@ def prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
         if isinstance(v, bool):
             out[f] = _cell_value(v)
     return out
+
+
+def _typed(value: Any, col: Column) -> Any:
+    """A carried value as the clerk would have typed it: a date column's ISO text a date."""
+    if col.number_format == "yyyy-mm-dd" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value
 
 
 def _cell_value(value: Any) -> Any:

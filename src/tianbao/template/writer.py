@@ -201,6 +201,7 @@ def _write_form(
         row = first + r
         row_map.append((form.id, key, row + 1))
         values = {**values, **fr.previous_values(key)}
+        carried = fr.carried_values(key)
         unit = item.values.get("unit")
         texts = [
             (v, widths[col_of[f]] * WRAP_MARGIN) for f, v in values.items() if isinstance(v, str)
@@ -218,8 +219,9 @@ def _write_form(
                         # and validate reads it back as 12 percent points
                         fmt_code = "General"
                     fmt = styles.get("entry", fmt_code or _entry_fmt(form, col))
-                    if filled and (row, i) in filled:
-                        write_typed(ws, row, i, filled[(row, i)], fmt)
+                    given = _given(filled, carried, row, i, col)
+                    if given is not None:
+                        write_typed(ws, row, i, given, fmt)
                     elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
                         # its last part is blank when issued, so the value is "" now;
                         # written as the cached value, any reader sees the same
@@ -314,6 +316,20 @@ def _sum_template(parts: tuple[str, ...], col_of: dict[str, int]) -> str:
 
 def col_width(col: Column) -> float:
     return max(col.width or 0, 6)
+
+
+def _given(
+    filled: dict[tuple[int, int], Any] | None,
+    carried: dict[str, Any],
+    row: int,
+    i: int,
+    col: Column,
+) -> Any:
+    """What an entry cell is issued holding: a filled-in value, else last period's
+    carried one (editable); None: blank (or its default sum)."""
+    if filled and (row, i) in filled:
+        return filled[(row, i)]
+    return carried.get(col.field)
 
 
 def _entry_fmt(form: Any, col: Column) -> str | None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from tianbao.findings import Severity
+from tianbao.findings.verdict import VERDICT_LABELS
 from tianbao.support.console_table import print_table, too_many
+from tianbao.support.lang import halves
 from tianbao.validate.engine import FileReport
 
+# the verdicts as status, history and the summary name them (ledger.records)
 _STATUS = {
-    "zh": {"accepted": "通过", "accepted_with_warnings": "通过（预警已说明）", "rejected": "退回"},
-    "en": {
-        "accepted": "accepted",
-        "accepted_with_warnings": "accepted (warnings explained)",
-        "rejected": "rejected",
-    },
+    lang: {**{k: halves(v)[i] for k, v in VERDICT_LABELS.items()}, "rejected": rejected}
+    for i, (lang, rejected) in enumerate((("zh", "退回"), ("en", "rejected")))
 }
 _HEAD = {
     "zh": ("文件", "单位", "报告期", "结果", "错误", "预警", "提示"),
@@ -67,7 +66,7 @@ def print_reports(reports: list[FileReport], lang: str, console: Any, show_notes
                     r.path,
                     r.department,
                     r.period,
-                    _STATUS[lang][r.status],
+                    _STATUS[lang][r.verdict],
                     str(r.count(Severity.ERROR)),
                     str(r.count(Severity.WARNING)),
                     str(r.count(Severity.NOTE)),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.findings import Code, Finding, Severity, make
+from tianbao.findings.verdict import verdict_of
 from tianbao.forms.lock import older_view
 from tianbao.forms.model import Column, FormDef
 from tianbao.plan.archive import recall
@@ -69,6 +70,14 @@ class FileReport:
         if any(f.severity is Severity.WARNING for f in self.findings):
             return "accepted_with_warnings"
         return "accepted"
+
+    @property
+    def verdict(self) -> str:
+        """The status as a ledger.records.VERDICT_LABELS key: 有预警 or 预警已说明."""
+        said = (
+            {"severity": f.severity.value, "code": f.code.value, **f.extra} for f in self.findings
+        )
+        return verdict_of(self.status, said)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

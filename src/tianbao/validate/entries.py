@@ -14,6 +14,7 @@ from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.writer import column_label_text
 from tianbao.validate.normalize import normalise, shown
 from tianbao.validate.records import RowRecord, SheetView, row_name
+from tianbao.validate.typed import COUNTED
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -113,6 +114,10 @@ def plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:
     (a finite number, a choice as listed, trimmed text): the common case, which
     then skips normalise()."""
     kind = form.field_kind(name)
+    col = form.column(name)
+    if kind == "number" and col is not None and (col.unit == "row" or col.unit in COUNTED):
+        # a figure in persons or things must be whole: a fraction goes to normalise()
+        return lambda v: type(v) is int or (type(v) is float and v.is_integer())
     if kind == "number":
         return lambda v: type(v) in (float, int) and math.isfinite(v)
     if kind == "text":

@@ -19,7 +19,7 @@ from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
 from tianbao.validate.entries import check_entry, check_plausible, default_sum, plain_test
-from tianbao.validate.prefilled import check_prefilled
+from tianbao.validate.prefilled import check_carried, check_prefilled
 from tianbao.validate.records import FormRecords, RowRecord, SheetView
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -255,4 +255,5 @@ def _row(
             continue  # the template's own sum, worked out here (its cache not trusted)
         check_entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
     check_plausible(form, rec, sheet, r, col_of, plan, findings, here)
+    check_carried(form, rec.record, cells, last, findings, here)
     return rec

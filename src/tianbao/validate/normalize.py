@@ -15,16 +15,19 @@ Rules (every change made gives one bilingual note, zh then en):
 * Numbers: real numbers pass unchanged (a float stays a float); NaN/inf, bools and
   dates are unparseable. Strings: edge spaces (incl. U+3000, NBSP) removed; NFKC
   turns full-width digits and punctuation into ASCII; ',' thousands separators only
-  in their correct places ('1,23' may be a decimal comma -> unparseable); '(100)'
-  -> -100; '+' and '1e3' accepted. A trailing unit equal to the column's is
-  removed; one of the same dimension is converted (``UNIT_FACTORS``; '1.2亿元' in a
+  in their correct places ('1,23' may be a decimal comma -> unparseable), and so
+  no-break or thin spaces between the thousands (a note names the character; any
+  other space inside a number is named in the failure); '(100)' -> -100; '+' and
+  '1e3' accepted. A trailing unit equal to the column's is removed; one of the same
+  dimension is converted (``UNIT_FACTORS``; '1.2亿元' in a
   万元 column -> 12000, '0.56%' in a ‰ column -> 5.6); bare '万'/'亿' multiply the
   column's base unit ('3亿' in 万元 -> 30000). Another dimension or currency ->
   ``unit_mismatch``; any unit when the column names none, or an unknown unit ->
   ``unparseable``. Approximations ('约100', '100左右', '100多') are never guessed.
   ``percent_cell`` (Excel stored a typed '12%' as 0.12): x100 for %, x1000 for ‰,
   unit_mismatch for other units. Arithmetic is decimal, so 0.56% is 5.6‰ exactly.
-  Integer fields need a whole result (6000.0 -> 6000).
+  Integer fields need a whole result (6000.0 -> 6000), and so does a figure in a
+  unit of things counted one by one (人, 个: ``COUNTED``).
 * Dates: date/datetime -> 'YYYY-MM-DD' (a time of day dropped with a note). A real
   number is an Excel serial: 1900 system (serial 60 is Excel's fake 1900-02-29 ->
   unparseable; 1..59 count from 1899-12-31, 61 on from 1899-12-30) or 1904 system
@@ -50,6 +53,16 @@ from typing import Any
 
 from tianbao.findings import Code, Said
 from tianbao.forms.model import field_kind
+from tianbao.validate.typed import (
+    APPROX,
+    COUNTED,
+    MULTIPLIERS,
+    PLACEHOLDERS,
+    UNIT_FACTORS,
+    plain,
+    ungrouped,
+)
+from tianbao.validate.typed import shown as shown  # quoted in every message of a value
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -94,22 +107,6 @@ D = Decimal
 # no figure of a district comes near 10**15 (in any unit); past it a number is a typo or
 # an attack, and bounding it before any arithmetic keeps Decimal from overflowing
 MAX_MAGNITUDE = 10**15
-# Scale prefixes: 万元 is 10**4 元. Bare ones ('3万', '1.2亿') scale the column's base
-# unit, so '3亿' in a 万元 column is 3亿元 and '3万' in a 人 column is 30000 人.
-_MULTIPLIERS = {"千": D(10**3), "万": D(10**4), "百万": D(10**6), "千万": D(10**7), "亿": D(10**8)}
-# base unit -> dimension. Units convert only within a dimension: currencies are separate
-# (no exchange rates), so are 亩 and 平方米, and so is each counting word (个 and 项
-# count different things).
-_BASES = {"元": "CNY", "美元": "USD", "人": "人", "人次": "人次", "亩": "亩", "平方米": "m2"}
-_BASES |= {w: w for w in ("公里", *"吨个项所条家户件套辆座处")}
-# UNIT_FACTORS: unit -> (dimension, size in the dimension's base unit), e.g. 亿元 ->
-# ("CNY", 10**8). Every base unit with every prefix (元, 千元, 万元, 百万元, 千万元, 亿元,
-# 万美元, 万人 ...). Ratios are stored in percent points: % is 1, ‰ is 0.1.
-UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
-    p + u: (dim, f) for u, dim in _BASES.items() for p, f in {"": D(1), **_MULTIPLIERS}.items()
-} | {"%": ("ratio", D(1)), "‰": ("ratio", D("0.1"))}
-_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "n/a", "na"})  # after NFKC, casefold
-_APPROX = ("约", "左右", "多", "余", "近", "超", "以上", "以下", "不到", "上下", "~", "≈")
 _NUM = re.compile(
     r"(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)"
     r"(?P<exp>e[+-]?\d+)?\s*(?P<unit>[^\d,.+\-]*)",
@@ -140,23 +137,6 @@ N_ENUM_SPACES = Said("enum_spaces")
 
 
 MAX_PARSE_CHARS = 200  # of a typed date, number or choice: parsing stays cheap
-
-
-def _plain(d: D) -> str:
-    """A decimal as a clerk writes it: 2.9, 12, 0.56 (no exponent, no trailing zeros)."""
-    text = f"{d:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-SHOWN_CHARS = 40  # of a typed value quoted in a message; a pasted page is cut with …
-
-
-def shown(raw: Any) -> str:
-    """A value quoted to a clerk: 1200, not 1200.0; long text cut with …"""
-    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e15:
-        return str(int(raw))
-    text = str(raw)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def _fail(raw: Any, reason: str, kind: str = "unparseable", **named: Any) -> Normalised:
@@ -199,13 +179,21 @@ def normalise(
         return _fail(raw, "too_long")
     folded = _clean(raw)[0] if isinstance(raw, str) else None
     # an enum may offer '无' as a real choice; only then is it not a placeholder
-    if folded and folded.casefold() in _PLACEHOLDERS and folded not in field_schema.get("enum", ()):
+    if folded and folded.casefold() in PLACEHOLDERS and folded not in field_schema.get("enum", ()):
         return Normalised(None, (N_PLACEHOLDER,))
     if kind == "enum":
         return _enum(raw, list(field_schema["enum"]))
     if kind == "date":
         return _date(raw, date1904)
-    return _number(raw, kind == "integer", unit, percent_cell)
+    return _counted(raw, _number(raw, kind == "integer", unit, percent_cell), unit)
+
+
+def _counted(raw: Any, done: Normalised, unit: str | None) -> Normalised:
+    """A figure in a unit of things counted one by one (人, 个) must be whole."""
+    value = done.value
+    if unit not in COUNTED or not isinstance(value, float) or value.is_integer():
+        return done
+    return _fail(raw, "not_whole_unit", unit=unit)
 
 
 def _too_large(raw: Any) -> Normalised:
@@ -235,8 +223,8 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
         return _percent_cell(raw, integer, unit)
     if not isinstance(raw, str):
         return _fail(raw, "not_number")
-    s, notes = _clean(raw)
-    if any(a in s for a in _APPROX):
+    s, notes = _cleaned(raw)
+    if any(a in s for a in APPROX):
         return _fail(raw, "approximate")
     negative = False
     if (m := re.fullmatch(r"\((.+)\)", s)) and m[1].strip()[:1] not in "+-":
@@ -246,7 +234,7 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     if not m:
         if "," in s:
             return _fail(raw, "comma")
-        return _fail(raw, "unreadable")
+        return _unreadable(raw, s)
     num = m["num"]
     if "," in num:
         num = num.replace(",", "")
@@ -266,6 +254,22 @@ def _number(raw: Any, integer: bool, unit: str | None, percent_cell: bool) -> No
     return _finish(raw, value, integer, notes, converted)
 
 
+def _cleaned(raw: str) -> tuple[str, list[Said]]:
+    """``_clean`` after the spaces between thousands are taken out (noted first)."""
+    grouped: list[Said] = []
+    s, notes = _clean(ungrouped(raw, grouped))
+    return s, grouped + notes
+
+
+def _unreadable(raw: str, s: str) -> Normalised:
+    """Not a number; one with a space inside names the space (a no-break one looks like
+    any other)."""
+    inner = [c for c in raw.strip() if c.isspace()]
+    if inner and _NUM.fullmatch(re.sub(r"\s", "", s)):
+        return _fail(raw, "spaced", char=f"U+{ord(inner[0]):04X}")
+    return _fail(raw, "unreadable")
+
+
 def _percent_cell(raw: float | int, integer: bool, unit: str | None) -> Normalised:
     """A number the program stored for a typed percent (12% → 0.12 with a % format)."""
     if unit not in ("%", "‰"):
@@ -276,7 +280,7 @@ def _percent_cell(raw: float | int, integer: bool, unit: str | None) -> Normalis
     scale = 100 if unit == "%" else 1000
     # repr() gives the shortest decimal: 0.12 * 100 is 12, not 12.000000000000002
     value = D(repr(raw)) * scale
-    pct, got = _plain(value / scale * 100), _plain(value)
+    pct, got = plain(value / scale * 100), plain(value)
     note = Said("percent_cell", (("pct", pct), ("unit", unit), ("got", got)))
     return _finish(raw, value, integer, [note], False)
 
@@ -288,9 +292,9 @@ def _in_unit(
     if unit is None:
         return _fail(raw, "unit_not_wanted")
     src, dst = UNIT_FACTORS.get(suffix), UNIT_FACTORS.get(unit)
-    if src is None and suffix in _MULTIPLIERS and dst:
+    if src is None and suffix in MULTIPLIERS and dst:
         # '3万' in a % column is no ratio: an empty dimension makes it a mismatch
-        src = (dst[0] if dst[0] != "ratio" else "", _MULTIPLIERS[suffix])
+        src = (dst[0] if dst[0] != "ratio" else "", MULTIPLIERS[suffix])
     if suffix == unit or (src and src == dst):
         notes.append(Said("unit_removed", (("suffix", suffix),)))
         return value, False
@@ -299,7 +303,7 @@ def _in_unit(
     if dst is None or src[0] != dst[0]:
         return _fail(raw, "other_unit", "unit_mismatch", suffix=suffix, unit=unit)
     converted = value * src[1] / dst[1]
-    was, now = f"{_plain(value)}{suffix}", f"{_plain(converted)}{unit}"
+    was, now = f"{plain(value)}{suffix}", f"{plain(converted)}{unit}"
     named = {"suffix": suffix, "unit": unit, "was": was, "now": now}
     notes.append(Said("converted", tuple(named.items())))
     return converted, True

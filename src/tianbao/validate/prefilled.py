@@ -1,9 +1,11 @@
 """The pre-filled cells of a row against the plan (PLAN_VALUE_CHANGED), against an
 earlier plan revision the template was made from (PLAN_REVISED), and the previous
-period's figures against the ledger's (PLAN_PREVIOUS_DIFFERS)."""
+period's figures against the ledger's (PLAN_PREVIOUS_DIFFERS); a carried fact (a start
+date) that moved since last period's return (PLAN_CARRIED_CHANGED)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +15,12 @@ from tianbao.plan.model import Plan
 from tianbao.template.writer import column_label_text
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (Code.PLAN_VALUE_CHANGED, Code.PLAN_REVISED, Code.PLAN_PREVIOUS_DIFFERS)
+EMITS = (
+    Code.PLAN_VALUE_CHANGED,
+    Code.PLAN_REVISED,
+    Code.PLAN_PREVIOUS_DIFFERS,
+    Code.PLAN_CARRIED_CHANGED,
+)
 
 
 def check_prefilled(
@@ -111,3 +118,33 @@ def _at_cell(
     """A finding on one pre-filled cell: what it holds, what it should (both shown)."""
     return make(code, variant, got=_show(got), want=_show(want), cell=cells[col.field],
                 field=col.field, value=got, expected=want, **here, **named)  # fmt: skip
+
+
+def check_carried(
+    form: FormDef,
+    record: Mapping[str, Any],
+    cells: dict[str, str],
+    last: Mapping[str, Any] | None,
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    """A ``carry: fact`` cell (issued with last period's value) against that value: a
+    start date does not move, so a change is a correction the department explains. A
+    blank cell is left to the form's own rules (在建 须填写实际开工日期)."""
+    if not last:
+        return
+    for col in form.carried_columns:
+        if col.carry != "fact":
+            continue
+        got, want = _plain(record.get(col.field)), _plain(last.get(col.field))
+        if got in (None, "") or want in (None, "") or _same(got, want):
+            continue
+        findings.append(_at_cell(Code.PLAN_CARRIED_CHANGED, col, cells, got, want, here,
+                                 label=col.label_zh))  # fmt: skip
+
+
+def _plain(v: Any) -> Any:
+    """A date as its ISO text, so a date cell and last period's record compare."""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    return v.isoformat() if isinstance(v, dt.date) else v

@@ -3,13 +3,20 @@ the department's earlier returns of the year (the form layout's ``quality`` chec
 
 * **outlier**: the month's figure among the year's months by the modified z-score
   M = 0.6745 (x − median) / MAD (Iglewicz and Hoaglin), MAD the median absolute
-  deviation; |M| > ``z`` (3.5) with at least ``min_months`` (4) earlier months. A
-  history without spread (MAD 0) gives no score.
+  deviation, but at least ``floor`` (10 %) of the median: a steady figure's small
+  moves (234.0 → 240) are never outliers; |M| > ``z`` (3.5) with at least
+  ``min_months`` (4) earlier months, and a month of 0 is none. The months before
+  the row's first non-zero figure are not its history (a project's zeros before it
+  started).
 * **concentration**: from month ``from_month`` (3) on, the month's figure more than
-  ``share`` (80 %) of the year to date (``of``).
+  ``share`` (80 %) of the year to date (``of``); never in the row's first month
+  with a figure (a project's first month of investment is all of its year).
 * **unchanged**: the same figure in ``months`` (3) consecutive returns, this one
   included, where the plan or the return says it should move (``only_if``,
   ``if_entered``: a project 在建).
+* **repeated**: every non-zero figure of ``field`` in the whole return equal to last
+  month's to the cent, with at least ``min_figures`` (3) of them: last month's
+  return sent again. One warning for the return, not one a row.
 
 Each is a warning with its figures and parameters in the message, to be explained
 in the row's 说明 (the explanation is quoted); it never blocks: a figure can be right.
@@ -25,7 +32,7 @@ from typing import Any
 from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef, QualityCheck
 from tianbao.plan.periods import Period
-from tianbao.validate.history import EarlierMonths
+from tianbao.validate.history import EarlierMonths, Records
 from tianbao.validate.records import FormRecords, RowRecord
 from tianbao.validate.schema_check import row_name
 
@@ -34,6 +41,7 @@ EMITS = (
     Code.QUALITY_OUTLIER,
     Code.QUALITY_CONCENTRATED,
     Code.QUALITY_UNCHANGED,
+    Code.QUALITY_REPEATED_MONTH,
 )
 CONSISTENCY = 0.6745  # makes MAD comparable with a standard deviation
 
@@ -63,14 +71,15 @@ def check_quality(
         for row in recs.rows:
             history = months.of_row(form_id, row.key)
             for q in form.quality:
-                if not _applies(q, row):
+                if q.check == "repeated" or not _applies(q, row):
                     continue
                 said = _said(q, form, row, history, period)
                 if said is None:
                     continue
                 code, variant, named = said
                 note = row.record.get(explain.field) if explain else None
-                if note not in (None, ""):
+                explained = note not in (None, "")
+                if explained:
                     variant = "_".join(filter(None, (variant, "explained")))
                 out.append(
                     make(
@@ -89,9 +98,56 @@ def check_quality(
                         field=q.field,
                         rule=f"quality.{q.check}",
                         cell=row.cell(q.field),
+                        extra={"explained": True} if explained else {},
                     )
                 )
+    out.extend(_repeated(records, months, period, where))
     return out
+
+
+def _repeated(
+    records: dict[str, FormRecords], months: EarlierMonths, period: Period, where: dict[str, Any]
+) -> list[Finding]:
+    """One warning when every non-zero figure a ``repeated`` check reads equals last
+    month's (and last month's non-zero ones are all still there), at least
+    ``min_figures`` of them."""
+    if period.kind != "month" or not months or months.months[-1][0] != period.previous():
+        return []
+    pairs, need = _month_pairs(records, months.months[-1][1])
+    if not pairs or len(pairs) < need or any(now != was for *_, now, was in pairs):
+        return []
+    recs, row, q, _, _ = pairs[0]
+    return [
+        make(
+            Code.QUALITY_REPEATED_MONTH,
+            count=len(pairs),
+            month=period.index - 1,
+            label=_label(recs.form, q.field, period),
+            **where,
+            form=recs.form.id,
+            sheet=recs.sheet,
+            field=q.field,
+            rule="quality.repeated",
+            cell=row.cell(q.field),
+        )
+    ]
+
+
+def _month_pairs(records: dict[str, FormRecords], last: Records) -> tuple[list[Any], int]:
+    """(form records, row, check, now, last month) of every figure a ``repeated`` check
+    reads that is not zero in both months, and the figures the checks need."""
+    pairs, need = [], 0
+    for form_id, recs in records.items():
+        for q in recs.form.quality:
+            if q.check != "repeated" or form_id not in last:
+                continue
+            need = max(need, q.min_figures)
+            for row in (r for r in recs.rows if _applies(q, r)):
+                now = _num(row.record.get(q.field)) or 0
+                was = _num(last[form_id].get(row.key, {}).get(q.field)) or 0
+                if now or was:
+                    pairs.append((recs, row, q, now, was))
+    return pairs, need
 
 
 def _applies(q: QualityCheck, row: RowRecord) -> bool:
@@ -110,13 +166,15 @@ def _said(
     now = _num(row.record.get(q.field))
     if now is None:
         return None
+    earlier = _since_first(history, q.field)
     if q.check == "outlier":
-        earlier = [x for h in history if (x := _num(h.get(q.field))) is not None]
-        if len(earlier) < q.min_months:
+        # a month without a figure is no outlier: the project paused or finished (whether
+        # it should have moved is the unchanged check's)
+        if len(earlier) < q.min_months or now == 0:
             return None
         sample = [*earlier, now]
         mid = median(sample)
-        mad = median(abs(x - mid) for x in sample)
+        mad = max(median(abs(x - mid) for x in sample), abs(mid) * Decimal(str(q.floor)))
         if mad == 0:
             return None
         score = float(Decimal(CONSISTENCY) * (now - mid) / mad)
@@ -127,6 +185,8 @@ def _said(
     if q.check == "concentration":
         total = _num(row.record.get(q.of))
         if period.last_month < q.from_month or total is None or total <= 0 or now <= 0:
+            return None
+        if not earlier:  # the row's first month with a figure holds all of its year
             return None
         share = now / total
         if share <= Decimal(str(q.share)):
@@ -149,6 +209,14 @@ def _said(
             return None
         return Code.QUALITY_UNCHANGED, "", {"now": now, "months": q.months}
     return None
+
+
+def _since_first(history: list[Mapping[str, Any]], name: str) -> list[Decimal]:
+    """The row's figures of ``name`` from its first non-zero one on (months without a
+    figure left out): the zero months before a project started are not its history."""
+    figures = [x for h in history if (x := _num(h.get(name))) is not None]
+    start = next((i for i, x in enumerate(figures) if x != 0), len(figures))
+    return figures[start:]
 
 
 def _label(form: FormDef, name: str, period: Period) -> str:

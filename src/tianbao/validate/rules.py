@@ -134,12 +134,15 @@ def check_rules(
     names = _references(form)
     plan_names, prev_names = _namespaced(names, "plan."), _namespaced(names, "prev.")
     fixed = {**_period_scope(period), **totals_scope}  # the same for every row
-    compiled = [(r, parse(r.expr).fn, parse(r.when).fn if r.when else None) for r in form.rules]
+    compiled = [
+        (r, parse(r.expr).fn, parse(r.when).fn if r.when else None, _reads(r)) for r in form.rules
+    ]
+    every = [c[:3] for c in compiled]  # a row with no unusable input: every rule judges it
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
         scope = _scope(row, prev, fixed, plan_names, prev_names)
         # the loop runs for every rule of every row: only a failure leaves it
-        for rule, test, when in compiled:
+        for rule, test, when in _judging(compiled, row) if row.blocked else every:
             try:
                 if (when is not None and not when(scope)) or test(scope):
                     continue
@@ -152,6 +155,18 @@ def check_rules(
                 continue  # e.g. a growth rule on a zero base: nothing to say
             out.append(_failed(rule, scope, row, records.sheet, where, form, explain_field))
     return out
+
+
+def _judging(compiled: list[Any], row: RowRecord) -> list[Any]:
+    """(rule, test, condition) of the rules that can judge the row: not those reading an
+    unusable input (said once, at its cell, not again as 「须填写…」)."""
+    return [c[:3] for c in compiled if not row.blocked or c[3].isdisjoint(row.blocked)]
+
+
+def _reads(rule: Rule) -> frozenset[str]:
+    """The fields of its own row a rule reads (its condition included)."""
+    names = parse(rule.expr).names | (parse(rule.when).names if rule.when else set())
+    return frozenset(names)
 
 
 def _missing(

@@ -162,7 +162,7 @@ def versions(
     log = log or api.history_log(ws, period, dept)
     out = []
     for s in reversed(log.submissions):
-        state = HISTORY_LABELS.get(s.status, s.status)
+        state = HISTORY_LABELS.get(s.verdict, s.status)
         if s.review:
             state += "·" + REVIEW_LABELS.get(s.review, s.review)
         said = [
