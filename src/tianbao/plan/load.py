@@ -182,7 +182,13 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
         )
 
     yield from _revision_period(data, at)
+    yield from _timezone(data, at)
+    yield from _references(data, at)
+    for i, p in enumerate(data.get("projects") or []):
+        yield from _project_dates(i, p, data["year"], at)
 
+
+def _timezone(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
     tz_name = (data.get("reporting") or {}).get("timezone")
     if tz_name is not None:
         try:
@@ -196,6 +202,9 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                 "Asia/Shanghai",
             )
 
+
+def _references(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
+    """Duplicate codes, ids and row names; entries of a department the plan does not have."""
     dept_codes = [d["code"] for d in data["departments"]]
     yield from _duplicates(at, ("departments",), dept_codes, "code")
     known = set(dept_codes)
@@ -215,33 +224,34 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                     "one of departments[].code",
                 )
 
-    year = data["year"]
-    for i, p in enumerate(data.get("projects") or []):
-        if p["annual_plan"] > p["total_investment"]:
+
+def _project_dates(i: int, p: dict[str, Any], year: int, at: Locate) -> Iterator[Problem]:
+    """Project i's annual plan within its total, finish after start, milestones in the year."""
+    if p["annual_plan"] > p["total_investment"]:
+        yield at(
+            Code.ANNUAL_PLAN_ABOVE_TOTAL,
+            ("projects", i, "annual_plan"),
+            said(Code.ANNUAL_PLAN_ABOVE_TOTAL, "ref", ref=p["id"]),
+            p["annual_plan"],
+            f"<= {p['total_investment']}",
+        )
+    if p.get("start") and p.get("finish") and p["finish"] < p["start"]:
+        yield at(
+            Code.DATE_ORDER,
+            ("projects", i, "finish"),
+            said(Code.DATE_ORDER, "ref", ref=p["id"]),
+            p["finish"],
+            f">= {p['start']}",
+        )
+    for j, m in enumerate(p.get("milestones") or []):
+        if not m["due"].startswith(str(year)):
             yield at(
-                Code.ANNUAL_PLAN_ABOVE_TOTAL,
-                ("projects", i, "annual_plan"),
-                said(Code.ANNUAL_PLAN_ABOVE_TOTAL, "ref", ref=p["id"]),
-                p["annual_plan"],
-                f"<= {p['total_investment']}",
+                Code.MILESTONE_OUTSIDE,
+                ("projects", i, "milestones", j, "due"),
+                said(Code.MILESTONE_OUTSIDE, "ref", ref=p["id"]),
+                m["due"],
+                f"{year}-..",
             )
-        if p.get("start") and p.get("finish") and p["finish"] < p["start"]:
-            yield at(
-                Code.DATE_ORDER,
-                ("projects", i, "finish"),
-                said(Code.DATE_ORDER, "ref", ref=p["id"]),
-                p["finish"],
-                f">= {p['start']}",
-            )
-        for j, m in enumerate(p.get("milestones") or []):
-            if not m["due"].startswith(str(year)):
-                yield at(
-                    Code.MILESTONE_OUTSIDE,
-                    ("projects", i, "milestones", j, "due"),
-                    said(Code.MILESTONE_OUTSIDE, "ref", ref=p["id"]),
-                    m["due"],
-                    f"{year}-..",
-                )
 
 
 def _duplicates(
