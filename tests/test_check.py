@@ -306,6 +306,17 @@ def _form_id(form: dict[str, Any]) -> None:
     form["id"] = "projects_progress_v2"
 
 
+def _set(column: int, key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(form: dict[str, Any]) -> None:
+        form["columns"][column][key] = value
+
+    return mutate
+
+
+def _dup_rule_id(form: dict[str, Any]) -> None:
+    form["rules"][1]["id"] = form["rules"][0]["id"]
+
+
 FORM_CASES = [
     # (id, edit of forms/projects_progress.yaml, expected code, expected JSON path)
     ("column-not-in-schema", _add_column, "FORM_FIELD_MISSING", "$.columns[2].field"),
@@ -331,6 +342,25 @@ FORM_CASES = [
     ),
     ("prefill-unknown", _prefill, "FORM_PREFILL_UNKNOWN", "$.columns[1].prefill"),
     ("id-differs-from-file-name", _form_id, "FORM_ID_MISMATCH", "$.id"),
+    (
+        "prefill-previous-unknown",
+        _set(7, "prefill", "previous.tally"),
+        "FORM_PREFILL_UNKNOWN",
+        "$.columns[7].prefill",
+    ),
+    (
+        "formula-unknown-field",
+        _set(11, "formula", "{tally}*100"),
+        "FORM_FIELD_MISSING",
+        "$.columns[11].formula",
+    ),
+    (
+        "default-sum-unknown-field",
+        _set(9, "default_sum", ["prev_ytd_investment", "tally"]),
+        "FORM_FIELD_MISSING",
+        "$.columns[9].default_sum",
+    ),
+    ("duplicate-rule-id", _dup_rule_id, "DUPLICATE_ID", "$.rules[1].id"),
 ]
 
 

@@ -93,7 +93,8 @@ def test_package__signed_verifiable_with_the_public_key_and_byte_identical(
     assert json.loads(parts["rates.json"])["period"] == JUNE
     warnings = json.loads(parts["warnings.json"])
     assert warnings and all("file" not in w and "submission_id" in w for w in warnings)
-    assert {w["explained"] for w in warnings} == {True, False}  # ZJJ explained its over-budget
+    assert all(isinstance(w["explained"], bool) for w in warnings)
+    assert any(w["explained"] for w in warnings if w["department"] == "ZJJ")  # its over-budget
     key = district / ".tianbao" / "package_signing.pem"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
 

@@ -13,7 +13,7 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from tianbao import identity as ident
 from tianbao.cli import main
-from tianbao.template.validations import constraints_of
+from tianbao.template.validations import constraints_of, data_validation
 from tianbao.workspace import open_workspace
 
 PERIOD = "2014-06"
@@ -333,3 +333,33 @@ def test_input_prompts__bounds_as_a_clerk_reads_them() -> None:
     prompts = re.findall(r'prompt="([^"]*)"', sheets)
     assert prompts and not any(re.search(r"\de[+-]\d", p) for p in prompts), prompts[:3]
     assert any("1亿" in p for p in prompts)
+
+
+NUMBER_BOUNDS = [
+    # (number schema, Excel criteria, what the input message asks for)
+    (
+        {"minimum": 0, "maximum": 100},
+        {"criteria": "between", "minimum": 0, "maximum": 100},
+        "0 至 100 之间的数字",
+    ),
+    ({"minimum": 0}, {"criteria": ">=", "value": 0}, "不小于 0 的数字"),
+    ({"exclusiveMinimum": 0}, {"criteria": ">", "value": 0}, "大于 0 的数字"),
+    ({"maximum": 5}, {"criteria": "<=", "value": 5}, "不大于 5 的数字"),
+    ({"exclusiveMaximum": 5}, {"criteria": "<", "value": 5}, "小于 5 的数字"),
+    ({}, {"criteria": "between", "minimum": -1e15, "maximum": 1e15}, "数字"),
+]
+
+
+@pytest.mark.parametrize(("bounds", "criteria", "asks"), NUMBER_BOUNDS)
+def test_number_validation__criteria_and_message_follow_the_bounds(bounds, criteria, asks) -> None:
+    opts = data_validation({"type": "number", **bounds}, "本月完成投资", "万元")
+    assert opts["validate"] == "decimal"
+    assert {k: opts[k] for k in criteria} == criteria
+    assert set(opts) - set(criteria) == {
+        "validate",
+        "input_title",
+        "input_message",
+        "error_title",
+        "error_message",
+    }
+    assert opts["input_message"] == f"请输入{asks}（万元）。只填数字，不要带单位或逗号。"

@@ -8,8 +8,11 @@ from pathlib import Path
 from tianbao.errors import UsageError
 from tianbao.findings import Code
 from tianbao.forms.lock import changed_without_version
+from tianbao.forms.model import FormDef
+from tianbao.plan.model import Plan
+from tianbao.plan.periods import Period
 from tianbao.problems import Problem, said
-from tianbao.workspace import FORMS_DIR, open_workspace
+from tianbao.workspace import FORMS_DIR, Workspace, open_workspace
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (Code.FORM_VERSION_NOT_RAISED,)
@@ -64,43 +67,66 @@ def affected_templates(root: Path) -> list[Affected]:
     for that period (kept by generate), which departments' pre-filled rows differ. A
     period before a dated revision keeps its plan: its templates are not affected."""
     from tianbao.plan.archive import read_issued, recall
-    from tianbao.template.content import build_content
 
     ws = open_workspace(root)
     if ws.plan is None or ws.problems:
         return []
-    plan, secret = ws.plan, b"-"  # the pre-filled values do not depend on the key
     out = []
     for fp, entry in read_issued(ws.state_dir).items():
-        if fp == plan.fingerprint or not isinstance(entry, dict):
+        if fp == ws.plan.fingerprint or not isinstance(entry, dict):
             continue
         old = recall(ws.state_dir, fp)
-        if old is None:
-            continue
-        forms_old = [ws.forms[f] for f in old.form_ids if f in ws.forms]
-        for period_text, codes in sorted((entry.get("periods") or {}).items()):
-            try:
-                period = plan.period(period_text)
-            except UsageError:
-                continue
-            now = ws.plan_for(period)
-            if now.fingerprint == fp:
-                continue  # issued from the plan still in force for that period
-            forms_new = [ws.forms[f] for f in now.form_ids if f in ws.forms]
-            changed = []
-            for code in codes:
-                if code not in now.departments or code not in old.departments:
-                    changed.append(code)
-                    continue
-                a = build_content(old, forms_old, code, period, secret)
-                b = build_content(now, forms_new, code, period, secret)
-                if [(r.form.id, r.prefill()) for r in a.forms] != [
-                    (r.form.id, r.prefill()) for r in b.forms
-                ]:
-                    changed.append(code)
-            unchanged = len(codes) - len(changed)
-            out.append(Affected(old.version, period_text, tuple(changed), unchanged, now.version))
+        if old is not None:
+            out += _affected_periods(ws, fp, old, entry.get("periods") or {})
     return out
+
+
+def _affected_periods(
+    ws: Workspace, fp: str, old: Plan, periods: dict[str, list[str]]
+) -> list[Affected]:
+    """The periods issued from the old plan `fp` (period -> department codes) that a
+    later plan now governs, with the departments whose pre-filled rows it changes."""
+    assert ws.plan is not None
+    forms_old = [ws.forms[f] for f in old.form_ids if f in ws.forms]
+    out = []
+    for period_text, codes in sorted(periods.items()):
+        try:
+            period = ws.plan.period(period_text)
+        except UsageError:
+            continue
+        now = ws.plan_for(period)
+        if now.fingerprint == fp:
+            continue  # issued from the plan still in force for that period
+        forms_new = [ws.forms[f] for f in now.form_ids if f in ws.forms]
+        changed = [
+            code
+            for code in codes
+            if _prefill_differs(code, period, (old, forms_old), (now, forms_new))
+        ]
+        unchanged = len(codes) - len(changed)
+        out.append(Affected(old.version, period_text, tuple(changed), unchanged, now.version))
+    return out
+
+
+def _prefill_differs(
+    code: str,
+    period: Period,
+    old: tuple[Plan, list[FormDef]],
+    now: tuple[Plan, list[FormDef]],
+) -> bool:
+    """A department's pre-filled rows for `period` under two (plan, forms), or one of
+    the plans without the department."""
+    from tianbao.template.content import build_content
+
+    (plan_old, forms_old), (plan_now, forms_now) = old, now
+    if code not in plan_now.departments or code not in plan_old.departments:
+        return True
+    secret = b"-"  # the pre-filled values do not depend on the key
+    a = build_content(plan_old, forms_old, code, period, secret)
+    b = build_content(plan_now, forms_now, code, period, secret)
+    return [(r.form.id, r.prefill()) for r in a.forms] != [
+        (r.form.id, r.prefill()) for r in b.forms
+    ]
 
 
 def revision_notes(root: Path) -> list[str]:

@@ -156,18 +156,7 @@ def init_workspace(target: Path, sample: str | None = None) -> Path:
             f"{target}: 目录已存在且不为空，不会覆盖 exists and is not empty; "
             "nothing was overwritten"
         )
-    if sample is not None:
-        src = samples_dir() / sample
-        if not (src / PLAN_FILE).is_file():
-            known = sorted(p.name for p in samples_dir().iterdir() if (p / PLAN_FILE).is_file())
-            names = ", ".join(known)
-            raise UsageError(
-                f"未知的样例 {sample!r}（已有：{names}） | "
-                f"unknown sample {sample!r}; known: {names}"
-            )
-        plan_text = (src / PLAN_FILE).read_text(encoding="utf-8")
-    else:
-        plan_text = SKELETON_PLAN
+    plan_text = SKELETON_PLAN if sample is None else _sample_plan(sample)
     if target.exists():  # an empty folder, maybe ".": build inside it, then move up
         tmp = target / ".tianbao-init-tmp"
     else:
@@ -180,16 +169,7 @@ def init_workspace(target: Path, sample: str | None = None) -> Path:
         (tmp / FORMS_DIR).mkdir()
         (tmp / "outputs").mkdir()
         ws = Workspace(tmp)
-        plan_forms = _forms_named_in(plan_text)
-        for form_id in plan_forms:
-            found = locate(form_id, None)
-            if found is None:
-                continue
-            layout, schemas = found
-            shutil.copyfile(layout, tmp / FORMS_DIR / layout.name)
-            fr = load_form(layout, schemas)
-            if fr.form is not None:
-                shutil.copyfile(fr.form.schema_path, tmp / FORMS_DIR / fr.form.schema_path.name)
+        _copy_forms(_forms_named_in(plan_text), tmp / FORMS_DIR)
         _write_secret(ws.state_dir / SECRET_FILE)
         if tmp.parent == target:
             for child in tmp.iterdir():
@@ -201,6 +181,32 @@ def init_workspace(target: Path, sample: str | None = None) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _sample_plan(sample: str) -> str:
+    """The plan text of a bundled sample; a usage mistake naming the known ones."""
+    src = samples_dir() / sample
+    if not (src / PLAN_FILE).is_file():
+        known = sorted(p.name for p in samples_dir().iterdir() if (p / PLAN_FILE).is_file())
+        names = ", ".join(known)
+        raise UsageError(
+            f"未知的样例 {sample!r}（已有：{names}） | unknown sample {sample!r}; known: {names}"
+        )
+    return (src / PLAN_FILE).read_text(encoding="utf-8")
+
+
+def _copy_forms(form_ids: list[str], forms_dir: Path) -> None:
+    """The bundled layout of each form and its record schema (a form not bundled is left
+    for the user to add)."""
+    for form_id in form_ids:
+        found = locate(form_id, None)
+        if found is None:
+            continue
+        layout, schemas = found
+        shutil.copyfile(layout, forms_dir / layout.name)
+        fr = load_form(layout, schemas)
+        if fr.form is not None:
+            shutil.copyfile(fr.form.schema_path, forms_dir / fr.form.schema_path.name)
 
 
 def _forms_named_in(plan_text: str) -> list[str]:

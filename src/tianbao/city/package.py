@@ -156,7 +156,7 @@ def _warnings(sid: int, dept: str, report: dict[str, Any]) -> list[dict[str, Any
             "department": dept,
             "submission_id": sid,
             **{k: f.get(k) for k in keep},
-            "explained": "已说明" in str(f.get("message", "")),
+            "explained": bool(f.get("explained")) or "已说明" in str(f.get("message", "")),
         }
         for f in report.get("findings", [])
         if f.get("severity") == "warning"

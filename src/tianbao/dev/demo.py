@@ -151,63 +151,91 @@ def run_demo(
         for p in ws.problems:
             say("   " + p.one_line())
         return result
-    plan = ws.plan
-    assert plan is not None
-    forms = [ws.forms[f] for f in plan.form_ids]
-    secret = ws.secret()
     step = progress or (lambda label, total: _NoBar())
     say(
         f"3. 逐月生成模板、模拟填报、收集入账 {MONTHS[0]} … {FINAL} | "
         f"3. generate, fill and collect {MONTHS[0]} … {FINAL}"
     )
     for month in MONTHS:
-        period = Period.parse(month)
-        deadline = period.deadline(plan.deadline_days)
-        # a department whose last return was rejected gets blank 上期 cells, as an office
-        # that must issue the forms on time would choose
-        made = generate(
-            ws,
-            month,
-            out_dir=root / "templates" / month,
-            allow_missing_previous=True,
-            previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
-        )
-        gen = [g for g in made if g.path]
-        result.templates += len(gen)
-        batches: dict[dt.datetime, list[Path]] = {}
-        with step(f"   {month} 填报", len(gen)) as bar:
-            for g in gen:
-                assert g.path is not None
-                bar.advance()
-                if month == FINAL and g.department == MISSING:
-                    continue
-                content = build_content(plan, forms, g.department, period, secret)
-                fills = plausible_fill(content)  # entered cells only: 上期 is the template's
-                when = dt.datetime.combine(deadline - dt.timedelta(days=2), dt.time(10))
-                if month == FINAL and g.department == LATE:
-                    when = dt.datetime.combine(deadline + dt.timedelta(days=3), dt.time(9))
-                mistake = MISTAKES.get((month, g.department))
-                if mistake is not None:
-                    wrong, fix, resend = mistake
-                    first = {s: dict(c) for s, c in fills.items()}
-                    wrong(first, content)
-                    out = root / "returns" / month / "first" / g.path.name
-                    batches.setdefault(when, []).append(fill_workbook(g.path, out, first))
-                    if not resend:
-                        continue
-                    fix(fills, content)
-                    when = when + dt.timedelta(days=1)
-                out = root / "returns" / month / g.path.name
-                batches.setdefault(when, []).append(fill_workbook(g.path, out, fills))
-        counts = _collect(ws, batches)
-        result.collected[month] = sum(counts.values())
-        states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        say(
-            f"   {month}：{len(gen)} 个模板，收集 {sum(counts.values())} 份：{states} | "
-            f"   {month}: {len(gen)} template(s), {sum(counts.values())} collected: {states}"
-        )
+        _demo_month(ws, root, month, result, step, say)
     _finish(ws, root, result, say)
     return result
+
+
+def _demo_month(
+    ws: Workspace,
+    root: Path,
+    month: str,
+    result: DemoResult,
+    step: Callable[[str, int], Any],
+    say: Callable[[str], None],
+) -> None:
+    """One month: generate the templates, fill the returns (late, missing and mistaken
+    ones included) and collect them in batches by the time they come in."""
+    plan = ws.plan
+    assert plan is not None
+    forms = [ws.forms[f] for f in plan.form_ids]
+    secret = ws.secret()
+    period = Period.parse(month)
+    deadline = period.deadline(plan.deadline_days)
+    # a department whose last return was rejected gets blank 上期 cells, as an office
+    # that must issue the forms on time would choose
+    made = generate(
+        ws,
+        month,
+        out_dir=root / "templates" / month,
+        allow_missing_previous=True,
+        previous_returns=lambda p, codes: previous_returns(ws.root, p, codes),
+    )
+    gen = [g for g in made if g.path]
+    result.templates += len(gen)
+    batches: dict[dt.datetime, list[Path]] = {}
+    with step(f"   {month} 填报", len(gen)) as bar:
+        for g in gen:
+            assert g.path is not None
+            bar.advance()
+            if month == FINAL and g.department == MISSING:
+                continue
+            content = build_content(plan, forms, g.department, period, secret)
+            returns = root / "returns" / month
+            _file_return(returns, g.path, (month, g.department), content, deadline, batches)
+    counts = _collect(ws, batches)
+    result.collected[month] = sum(counts.values())
+    states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    say(
+        f"   {month}：{len(gen)} 个模板，收集 {sum(counts.values())} 份：{states} | "
+        f"   {month}: {len(gen)} template(s), {sum(counts.values())} collected: {states}"
+    )
+
+
+def _file_return(
+    returns: Path,
+    template: Path,
+    who: tuple[str, str],
+    content: TemplateContent,
+    deadline: dt.date,
+    batches: dict[dt.datetime, list[Path]],
+) -> None:
+    """A department's filled return of a month (`who`), added to the batch of the time it comes
+    in: two days before the deadline, or late; a mistaken one first, then its fix."""
+    month, department = who
+    fills = plausible_fill(content)  # entered cells only: 上期 is the template's
+    when = dt.datetime.combine(deadline - dt.timedelta(days=2), dt.time(10))
+    if month == FINAL and department == LATE:
+        when = dt.datetime.combine(deadline + dt.timedelta(days=3), dt.time(9))
+    mistake = MISTAKES.get((month, department))
+    if mistake is not None:
+        wrong, fix, resend = mistake
+        first = {s: dict(c) for s, c in fills.items()}
+        wrong(first, content)
+        out = returns / "first" / template.name
+        batches.setdefault(when, []).append(fill_workbook(template, out, first))
+        if not resend:
+            return
+        fix(fills, content)
+        when = when + dt.timedelta(days=1)
+    out = returns / template.name
+    batches.setdefault(when, []).append(fill_workbook(template, out, fills))
 
 
 def _collect(ws: Workspace, batches: dict[dt.datetime, list[Path]]) -> dict[str, int]:

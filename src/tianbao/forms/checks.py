@@ -85,60 +85,8 @@ def column_problems(
                     sorted(props),
                 )
             )
-        if c.previous_field is not None:
-            if c.previous_field not in entry:
-                problems.append(
-                    at(
-                        Code.FORM_PREFILL_UNKNOWN,
-                        ("columns", i, "prefill"),
-                        said(Code.FORM_PREFILL_UNKNOWN, "previous"),
-                        c.prefill,
-                        sorted(f"previous.{e}" for e in entry),
-                    )
-                )
-        elif c.prefill and c.prefill not in known_attrs:
-            problems.append(
-                at(
-                    Code.FORM_PREFILL_UNKNOWN,
-                    ("columns", i, "prefill"),
-                    said(Code.FORM_PREFILL_UNKNOWN),
-                    c.prefill,
-                    sorted(known_attrs),
-                )
-            )
-        for ref in _PLACEHOLDER.findall(c.formula or ""):
-            if ref not in names:
-                problems.append(
-                    at(
-                        Code.FORM_FIELD_MISSING,
-                        ("columns", i, "formula"),
-                        said(Code.FORM_FIELD_MISSING, "formula"),
-                        ref,
-                        sorted(names),
-                    )
-                )
-        for ref in c.default_sum or ():
-            if ref not in names or not c.entry:
-                problems.append(
-                    at(
-                        Code.FORM_FIELD_MISSING,
-                        ("columns", i, "default_sum"),
-                        said(Code.FORM_FIELD_MISSING, "default_sum"),
-                        ref,
-                        sorted(names),
-                    )
-                )
-        for attr in c.only_if or {}:
-            if attr not in known_attrs:
-                problems.append(
-                    at(
-                        Code.FORM_PREFILL_UNKNOWN,
-                        ("columns", i, "only_if"),
-                        said(Code.FORM_PREFILL_UNKNOWN),
-                        attr,
-                        sorted(known_attrs),
-                    )
-                )
+        problems += _prefill_problems(i, c, entry, known_attrs, at)
+        problems += _reference_problems(i, c, names, known_attrs, at)
     for prop in sorted(props - entry - {key}):
         problems.append(
             at(
@@ -152,6 +100,78 @@ def column_problems(
             )
         )
 
+    return problems
+
+
+def _prefill_problems(
+    i: int, c: Column, entry: set[str], known_attrs: set[str], at: Callable[..., Problem]
+) -> list[Problem]:
+    """A prefill of column i naming no entry column of the previous period, or no known
+    attribute."""
+    if c.previous_field is not None:
+        if c.previous_field in entry:
+            return []
+        return [
+            at(
+                Code.FORM_PREFILL_UNKNOWN,
+                ("columns", i, "prefill"),
+                said(Code.FORM_PREFILL_UNKNOWN, "previous"),
+                c.prefill,
+                sorted(f"previous.{e}" for e in entry),
+            )
+        ]
+    if c.prefill and c.prefill not in known_attrs:
+        return [
+            at(
+                Code.FORM_PREFILL_UNKNOWN,
+                ("columns", i, "prefill"),
+                said(Code.FORM_PREFILL_UNKNOWN),
+                c.prefill,
+                sorted(known_attrs),
+            )
+        ]
+    return []
+
+
+def _reference_problems(
+    i: int, c: Column, names: set[str], known_attrs: set[str], at: Callable[..., Problem]
+) -> list[Problem]:
+    """The fields column i's formula and default_sum name, and the attributes its only_if
+    names, that do not exist."""
+    problems: list[Problem] = []
+    for ref in _PLACEHOLDER.findall(c.formula or ""):
+        if ref not in names:
+            problems.append(
+                at(
+                    Code.FORM_FIELD_MISSING,
+                    ("columns", i, "formula"),
+                    said(Code.FORM_FIELD_MISSING, "formula"),
+                    ref,
+                    sorted(names),
+                )
+            )
+    for ref in c.default_sum or ():
+        if ref not in names or not c.entry:
+            problems.append(
+                at(
+                    Code.FORM_FIELD_MISSING,
+                    ("columns", i, "default_sum"),
+                    said(Code.FORM_FIELD_MISSING, "default_sum"),
+                    ref,
+                    sorted(names),
+                )
+            )
+    for attr in c.only_if or {}:
+        if attr not in known_attrs:
+            problems.append(
+                at(
+                    Code.FORM_PREFILL_UNKNOWN,
+                    ("columns", i, "only_if"),
+                    said(Code.FORM_PREFILL_UNKNOWN),
+                    attr,
+                    sorted(known_attrs),
+                )
+            )
     return problems
 
 

@@ -8,6 +8,7 @@ their schemas in ``schemas/forms/``. Adding a form is adding two files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from jsonschema.exceptions import SchemaError
 
 from tianbao.findings import Code
 from tianbao.forms.checks import audit_rules, column_problems, quality_checks
-from tianbao.forms.model import Column, FormDef
+from tianbao.forms.model import Column, FormDef, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
 from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, validator_for
@@ -99,39 +100,10 @@ def load_form(
 
     schema_path = schema_folder / data["record_schema"]
     sname = shown(schema_path)
-    try:
-        schema_doc = load_yaml(schema_path)  # JSON is YAML: this keeps line numbers
-    except YamlProblem as exc:
-        problems.append(Problem(Code.FILE_UNREADABLE, sname, exc.message, line=exc.line))
+    loaded = _record_schema(schema_path, sname, at, problems)
+    if loaded is None:
         return FormResult(None, problems)
-    record_schema = schema_doc.data
-    try:
-        Draft202012Validator.check_schema(record_schema)
-    except SchemaError as exc:
-        path = tuple(exc.absolute_path)
-        problems.append(
-            at(
-                Code.SCHEMA,
-                path,
-                said(Code.SCHEMA, "invalid_schema", error=exc.message),
-                file=sname,
-                src=schema_doc,
-            )
-        )
-        return FormResult(None, problems)
-    if not isinstance(record_schema, dict) or record_schema.get("type") != "object":
-        problems.append(
-            at(
-                Code.SCHEMA,
-                ("type",),
-                said(Code.SCHEMA, "not_object"),
-                record_schema.get("type") if isinstance(record_schema, dict) else None,
-                "object",
-                file=sname,
-                src=schema_doc,
-            )
-        )
-        return FormResult(None, problems)
+    schema_doc, record_schema = loaded
 
     columns = [_column(c) for c in data["columns"]]
     names = {c.field for c in columns}
@@ -141,18 +113,7 @@ def load_form(
     problems += column_problems(data, columns, props, known_attrs, at, sname, lname, schema_doc)
     rules, found = audit_rules(data, names, entry, known_attrs, at)
     problems += found
-    rule_ids = [r.id for r in rules]
-    for i, rid in enumerate(rule_ids):
-        if rid in rule_ids[:i]:
-            problems.append(
-                at(
-                    Code.DUPLICATE_ID,
-                    ("rules", i, "id"),
-                    said(Code.DUPLICATE_ID),
-                    rid,
-                    "unique",
-                )
-            )
+    problems += _duplicate_rule_ids(rules, at)
     quality = quality_checks(data, names, at, problems)
     if problems:
         return FormResult(None, problems)
@@ -175,6 +136,57 @@ def load_form(
         raw=data,
     )
     return FormResult(form, [])
+
+
+def _duplicate_rule_ids(rules: list[Rule], at: Callable[..., Problem]) -> list[Problem]:
+    """A DUPLICATE_ID for each audit rule whose id an earlier rule has."""
+    rule_ids = [r.id for r in rules]
+    return [
+        at(Code.DUPLICATE_ID, ("rules", i, "id"), said(Code.DUPLICATE_ID), rid, "unique")
+        for i, rid in enumerate(rule_ids)
+        if rid in rule_ids[:i]
+    ]
+
+
+def _record_schema(
+    schema_path: Path, sname: str, at: Callable[..., Problem], problems: list[Problem]
+) -> tuple[LoadedYaml, dict[str, Any]] | None:
+    """The record schema file, read and checked as a JSON Schema of an object; None
+    (with its problem added) when it cannot be used."""
+    try:
+        schema_doc = load_yaml(schema_path)  # JSON is YAML: this keeps line numbers
+    except YamlProblem as exc:
+        problems.append(Problem(Code.FILE_UNREADABLE, sname, exc.message, line=exc.line))
+        return None
+    record_schema = schema_doc.data
+    try:
+        Draft202012Validator.check_schema(record_schema)
+    except SchemaError as exc:
+        path = tuple(exc.absolute_path)
+        problems.append(
+            at(
+                Code.SCHEMA,
+                path,
+                said(Code.SCHEMA, "invalid_schema", error=exc.message),
+                file=sname,
+                src=schema_doc,
+            )
+        )
+        return None
+    if not isinstance(record_schema, dict) or record_schema.get("type") != "object":
+        problems.append(
+            at(
+                Code.SCHEMA,
+                ("type",),
+                said(Code.SCHEMA, "not_object"),
+                record_schema.get("type") if isinstance(record_schema, dict) else None,
+                "object",
+                file=sname,
+                src=schema_doc,
+            )
+        )
+        return None
+    return schema_doc, record_schema
 
 
 def _column(c: dict[str, Any]) -> Column:

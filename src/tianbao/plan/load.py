@@ -181,30 +181,39 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
         year = None
     if year is not None and isinstance(base_year, int) and base_year != year - 1:
         yield at(Code.BASE_YEAR, ("base_year",), said(Code.BASE_YEAR), base_year, year - 1)
-
     if year is not None:
         yield from _revision_period(data, at)
-
-    reporting = data.get("reporting")
-    tz_name = reporting.get("timezone") if isinstance(reporting, dict) else None
-    if tz_name is not None:
-        try:
-            zone(str(tz_name))
-        except ValueError:
-            yield at(
-                Code.UNKNOWN_TIMEZONE,
-                ("reporting", "timezone"),
-                said(Code.UNKNOWN_TIMEZONE),
-                tz_name,
-                "Asia/Shanghai",
-            )
-
+    yield from _timezone(data, at)
     yield from code_problems(data, at)
     yield from text_problems(data, at)
+    yield from _references(data, at)
+    for i, p in enumerate(_entries(data, "projects")):
+        yield from _project_dates(i, p, year, at)
+
+
+def _timezone(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
+    reporting = data.get("reporting")
+    tz_name = reporting.get("timezone") if isinstance(reporting, dict) else None
+    if tz_name is None:
+        return
+    try:
+        zone(str(tz_name))
+    except ValueError:
+        yield at(
+            Code.UNKNOWN_TIMEZONE,
+            ("reporting", "timezone"),
+            said(Code.UNKNOWN_TIMEZONE),
+            tz_name,
+            "Asia/Shanghai",
+        )
+
+
+def _references(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
+    """Two rows of one name (which is which?); entries of a department the plan lacks."""
     known = {d.get("code") for d in _entries(data, "departments")}
     for collection, key in COLLECTIONS.items():
         entries = _entries(data, collection)
-        if collection in ("projects", "livelihood"):  # two rows of one name: which is which?
+        if collection in ("projects", "livelihood"):
             names = [e.get("name") for e in entries]
             yield from _duplicates(at, (collection,), names, "name", Code.DUPLICATE_NAME)
         for i, entry in enumerate(entries):
@@ -218,36 +227,39 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                     "one of departments[].code",
                 )
 
-    for i, p in enumerate(_entries(data, "projects")):
-        annual, total = p.get("annual_plan"), p.get("total_investment")
-        if isinstance(annual, (int, float)) and isinstance(total, (int, float)) and annual > total:
+
+def _project_dates(i: int, p: dict[str, Any], year: int | None, at: Locate) -> Iterator[Problem]:
+    """Project i's annual plan within its total, finish after start, milestones in the year
+    (each only where its values are there and of the right type)."""
+    annual, total = p.get("annual_plan"), p.get("total_investment")
+    if isinstance(annual, (int, float)) and isinstance(total, (int, float)) and annual > total:
+        yield at(
+            Code.ANNUAL_PLAN_ABOVE_TOTAL,
+            ("projects", i, "annual_plan"),
+            said(Code.ANNUAL_PLAN_ABOVE_TOTAL, "ref", ref=p.get("id")),
+            annual,
+            f"<= {total}",
+        )
+    start, finish = p.get("start"), p.get("finish")
+    if isinstance(start, str) and isinstance(finish, str) and start and finish < start:
+        yield at(
+            Code.DATE_ORDER,
+            ("projects", i, "finish"),
+            said(Code.DATE_ORDER, "ref", ref=p.get("id")),
+            finish,
+            f">= {start}",
+        )
+    milestones = p.get("milestones")
+    for j, m in enumerate(milestones if isinstance(milestones, list) else []):
+        due = m.get("due") if isinstance(m, dict) else None
+        if year is not None and isinstance(due, str) and not due.startswith(str(year)):
             yield at(
-                Code.ANNUAL_PLAN_ABOVE_TOTAL,
-                ("projects", i, "annual_plan"),
-                said(Code.ANNUAL_PLAN_ABOVE_TOTAL, "ref", ref=p.get("id")),
-                annual,
-                f"<= {total}",
+                Code.MILESTONE_OUTSIDE,
+                ("projects", i, "milestones", j, "due"),
+                said(Code.MILESTONE_OUTSIDE, "ref", ref=p.get("id")),
+                due,
+                f"{year}-..",
             )
-        start, finish = p.get("start"), p.get("finish")
-        if isinstance(start, str) and isinstance(finish, str) and start and finish < start:
-            yield at(
-                Code.DATE_ORDER,
-                ("projects", i, "finish"),
-                said(Code.DATE_ORDER, "ref", ref=p.get("id")),
-                finish,
-                f">= {start}",
-            )
-        milestones = p.get("milestones")
-        for j, m in enumerate(milestones if isinstance(milestones, list) else []):
-            due = m.get("due") if isinstance(m, dict) else None
-            if year is not None and isinstance(due, str) and not due.startswith(str(year)):
-                yield at(
-                    Code.MILESTONE_OUTSIDE,
-                    ("projects", i, "milestones", j, "due"),
-                    said(Code.MILESTONE_OUTSIDE, "ref", ref=p.get("id")),
-                    due,
-                    f"{year}-..",
-                )
 
 
 def _entries(data: dict[str, Any], collection: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import posixpath
 import re
 
 from tianbao.findings import Code
-from tianbao.read import cells, xmlsafe
+from tianbao.read import cells, sheetlimits, xmlsafe
 from tianbao.read.facts import (
     PERCENT_BUILTIN,
     SheetFacts,
@@ -260,31 +260,12 @@ class PartScan(ZipChecker):
         where = f"sheet {show(name)}"
         dim = cells.dimension_of(buf, start)
         span = cells.parse_range(dim) if dim else None
-        if (
-            lim.refuse_declared_range
-            and span
-            and (
-                span[0] > lim.max_rows
-                or span[1] > lim.max_cols
-                or span[0] * span[1] > lim.max_cells
-            )
-        ):
-            self.add(
-                Code.READ_SHEET_TOO_LARGE,
-                f"{where} declares its used range as {show(dim)} ({span[0] * span[1]:,} cells)",
-                part,
-            )
+        said = sheetlimits.declared_range(dim, span, lim, where)
         facts.merges = tuple(cells.merges_of(buf, end))
         facts.hidden_rows = cells.hidden_rows(buf, start, end)
-        for ref in facts.merges:
-            merged = cells.parse_range(ref)
-            if merged and merged[0] * merged[1] > lim.max_cells:
-                self.add(
-                    Code.READ_SHEET_TOO_LARGE,
-                    f"{where} merges {show(ref)} ({merged[0] * merged[1]:,} cells)",
-                    part,
-                )
-                break
+        said += sheetlimits.merges(facts.merges, lim, where)
+        for code, detail in said:
+            self.add(code, detail, part)
         hint = cells.range_end(dim) if dim and span and span[0] * span[1] <= lim.max_cells else None
         scan = cells.scan_cells(
             buf,
@@ -296,8 +277,22 @@ class PartScan(ZipChecker):
             cells.percent_columns(buf, start, pct),
         )
         facts.cells = scan
+        self.shared_string_cells(scan, buf, (start, end), part, where)
+        for code, detail in sheetlimits.scanned(scan, lim, where):
+            self.add(code, detail, part)
+        self.long_text(buf, start, end, part, f"a cell of {where}")
+        if scan.unsupported_errors:
+            self.pkg.patch_parts.add(part)
+        return facts
+
+    def shared_string_cells(
+        self, scan: cells.CellScan, buf: bytes, span: tuple[int, int], part: str, where: str
+    ) -> None:
+        """Cells typed as shared strings (counted exactly when the budget needs it) need
+        the table, and an index within it."""
+        start, end = span
         if not scan.s_exact and (
-            self.sst_part is None or scan.s_cells * self.sst_max > lim.max_text_bytes // 8
+            self.sst_part is None or scan.s_cells * self.sst_max > self.limits.max_text_bytes // 8
         ):
             scan.s_cells = buf.count(b't="s"', start, end) + buf.count(b"t='s'", start, end)
             scan.s_exact = True
@@ -316,38 +311,6 @@ class PartScan(ZipChecker):
                     f"of {self.sst_count:,} strings" + _near_cell(buf, bad[1] + 8),
                     part,
                 )
-        if scan.bad_ref or scan.malformed:
-            self.add(
-                Code.READ_XML_ERROR,
-                f"{where}: invalid cell reference {scan.bad_ref}"
-                if scan.bad_ref
-                else f"{where}: {scan.malformed}",
-                part,
-            )
-        if scan.max_row >= lim.max_rows or scan.max_col >= lim.max_cols:
-            far = scan.row_ref if scan.max_row >= lim.max_rows else scan.col_ref
-            self.add(
-                Code.READ_SHEET_TOO_LARGE,
-                f"{where} has data at {far}, beyond the limit of "
-                f"{lim.max_rows:,} rows x {lim.max_cols:,} columns",
-                part,
-            )
-        elif scan.max_row >= 0 and (scan.max_row + 1) * (scan.max_col + 1) > lim.max_cells:
-            far = (
-                scan.row_ref
-                if scan.row_ref == scan.col_ref
-                else (f"{scan.row_ref} and {scan.col_ref}")
-            )
-            self.add(
-                Code.READ_SHEET_TOO_LARGE,
-                f"{where} spans {scan.max_row + 1:,} rows x {scan.max_col + 1:,} columns "
-                f"(data up to {far}; limit {lim.max_cells:,} cells)",
-                part,
-            )
-        self.long_text(buf, start, end, part, f"a cell of {where}")
-        if scan.unsupported_errors:
-            self.pkg.patch_parts.add(part)
-        return facts
 
     def custom_properties(self) -> None:
         """name -> value of each custom property: the text of its value element

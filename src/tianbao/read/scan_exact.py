@@ -53,16 +53,40 @@ class _Walk:
         if col > self.max_col:
             self.max_col, self.at_col = col, (row, col)
 
-    # the exact path's per-cell loop, kept in one piece so the per-cell work stays inline
-    def cells(self, buf: bytes, start: int, end: int) -> None:  # noqa: C901
-        """The cells between two row tags."""
+    def cells(self, buf: bytes, start: int, end: int) -> None:
+        """The cells between two row tags.
+
+        The per-cell loop stays here; its rarer steps (a cell's own reference, a cell
+        with content) are methods, so the plain cell costs no extra call."""
         if start >= end:
             return
         region = buf[start:end]
         if b"<" not in region:
             return
+        if self._simple(region):  # no references: the cells just follow each other
+            self._simple_cells(region)
+            return
         scan = self.scan
-        simple = (
+        starts = 0
+        for m in _CELL.finditer(region):
+            starts += 1
+            raw, selfclose = m.group(1), m.group(2)
+            row, col = self.row_index, self.col_index
+            if raw:
+                r = _attr(raw, _A_R) if b"r" in raw else None
+                if r is not None:
+                    row, col = self._placed(raw, r, row, col)
+                if b"t" in raw and _attr(raw, _A_T) == b"s":
+                    scan.s_cells += 1
+            self.col_index = col + 1
+            if not selfclose:
+                self._content(region, m.end(), raw or b"", row, col)
+        if starts != len(_C_START.findall(region)):
+            scan.malformed = "a cell tag with malformed attributes"
+
+    def _simple(self, region: bytes) -> bool:
+        """No reference, error value, formula or percent style to place among the cells."""
+        return (
             b":" not in region
             and _R_ATTR_ANY.search(region) is None
             and b't="e"' not in region
@@ -71,48 +95,69 @@ class _Walk:
             and not (self.pct and b"s=" in region)
             and not (self.percent_cols or self.row_percent)
         )
-        if simple:  # no references: the cells just follow each other
-            n = len(_C_START.findall(region))
-            if n and (b"<v" in region or b"<is" in region):
-                self.valued(self.row_index, self.col_index + n - 1)
-            self.col_index += n
-            scan.s_cells += region.count(b't="s"') + region.count(b"t='s'")
+
+    def _simple_cells(self, region: bytes) -> None:
+        n = len(_C_START.findall(region))
+        if n and (b"<v" in region or b"<is" in region):
+            self.valued(self.row_index, self.col_index + n - 1)
+        self.col_index += n
+        self.scan.s_cells += region.count(b't="s"') + region.count(b"t='s'")
+
+    def _placed(self, raw: bytes, r: bytes, row: int, col: int) -> tuple[int, int]:
+        """The (row, column) a cell's own r attribute gives; the walk's position when
+        the reference is invalid (noted for the finding)."""
+        scan = self.scan
+        if _duplicate(raw, _A_R):
+            scan.malformed = "a cell tag with two r attributes"
+        ref = _REF.fullmatch(r)
+        if ref is None or int(ref.group(2)[:12]) == 0:
+            scan.bad_ref = scan.bad_ref or f'cell r="{_text(r)[:20]}"'
+            return row, col
+        digits = ref.group(2)
+        return int(digits) - 1 if len(digits) < 12 else HUGE, col_number(ref.group(1)) - 1
+
+    def _content(self, region: bytes, after: int, raw: bytes, row: int, col: int) -> None:
+        """A cell with content (not <c/>): a value, or a formula without one."""
+        scan = self.scan
+        close = _CELL_END.search(region, after)
+        content = region[after : close.start() if close else len(region)]
+        if _HAS_VALUE.search(content):
+            if row > self.max_row:  # self.valued, inline: once per valued cell
+                self.max_row, self.at_row = row, (row, col)
+            if col > self.max_col:
+                self.max_col, self.at_col = col, (row, col)
+            _cell_extras(scan, row, col, raw, content, self.pct)
+            if self._inherits_percent(raw, col):
+                scan.percent_cells.add((row, col))
+        elif _HAS_F.search(content):
+            scan.formula_cells.add((row, col))
+            if _attr(raw, _A_T) not in (b"str", b"inlineStr"):
+                scan.formula_no_value.add((row, col))
+
+    def open_row(self, raw: bytes) -> None:
+        """A row start tag: its own percent style, and its r attribute when it has one."""
+        scan, pct = self.scan, self.pct
+        self.row_percent = bool(pct) and _row_percent(raw or b"", pct)
+        r = _attr(raw, _A_R) if raw and b"r" in raw else None
+        if r is None:
             return
-        starts = 0
-        for m in _CELL.finditer(region):
-            starts += 1
-            raw, selfclose = m.group(1), m.group(2)
-            row, col = self.row_index, self.col_index
-            if raw:
-                r = _attr(raw, _A_R) if b"r" in raw else None
-                if r is not None and _duplicate(raw, _A_R):
-                    scan.malformed = "a cell tag with two r attributes"
-                if r is not None:
-                    ref = _REF.fullmatch(r)
-                    if ref is None or int(ref.group(2)[:12]) == 0:
-                        scan.bad_ref = scan.bad_ref or f'cell r="{_text(r)[:20]}"'
-                    else:
-                        digits = ref.group(2)
-                        row = int(digits) - 1 if len(digits) < 12 else HUGE
-                        col = col_number(ref.group(1)) - 1
-                if b"t" in raw and _attr(raw, _A_T) == b"s":
-                    scan.s_cells += 1
-            self.col_index = col + 1
-            if selfclose:
-                continue
-            close = _CELL_END.search(region, m.end())
-            content = region[m.end() : close.start() if close else len(region)]
-            if _HAS_VALUE.search(content):
-                self.valued(row, col)
-                _cell_extras(scan, row, col, raw or b"", content, self.pct)
-                if self._inherits_percent(raw or b"", col):
-                    scan.percent_cells.add((row, col))
-            elif _HAS_F.search(content):
-                scan.formula_cells.add((row, col))
-                if _attr(raw or b"", _A_T) not in (b"str", b"inlineStr"):
-                    scan.formula_no_value.add((row, col))
-        if starts != len(_C_START.findall(region)):
-            scan.malformed = "a cell tag with malformed attributes"
+        if _duplicate(raw, _A_R):
+            scan.malformed = "a row tag with two r attributes"
+        if not r.isdigit() or int(r[:12]) == 0:
+            scan.bad_ref = scan.bad_ref or f'row r="{_text(r)[:20]}"'
+        else:
+            self.row_index = int(r) - 1 if len(r) < 12 else HUGE
+
+    def next_row(self) -> None:
+        self.row_index, self.col_index = self.row_index + 1, 0
+        self.row_percent = False
+
+    def finish(self) -> CellScan:
+        scan = self.scan
+        if self.max_row >= 0:
+            scan.max_row, scan.row_ref = self.max_row, ref_name(*self.at_row)
+            scan.max_col, scan.col_ref = self.max_col, ref_name(*self.at_col)
+        return scan
 
 
 def _exact(
@@ -126,37 +171,23 @@ def _exact(
     """The exact walk; with ``stop_row``, it stops at the first value on or past that
     (0-based) row: the sheet is refused then, and the rest would only cost time."""
     walk = _Walk(pct, percent_cols)
-    scan = walk.scan
     pos = start
     starts = 0
     for m in _ROW_TAG.finditer(buf, start, end):
         walk.cells(buf, pos, m.start())
         if stop_row and walk.max_row >= stop_row:
-            scan.max_row, scan.row_ref = walk.max_row, ref_name(*walk.at_row)
-            scan.max_col, scan.col_ref = walk.max_col, ref_name(*walk.at_col)
-            return scan
+            return walk.finish()
         pos = m.end()
         raw, selfclose = m.group(1), m.group(2)
         if raw is None:  # </row>
-            walk.row_index, walk.col_index = walk.row_index + 1, 0
-            walk.row_percent = False
+            walk.next_row()
             continue
         starts += 1
-        walk.row_percent = bool(pct) and _row_percent(raw or b"", pct)
-        r = _attr(raw, _A_R) if raw and b"r" in raw else None
-        if r is not None and _duplicate(raw, _A_R):
-            scan.malformed = "a row tag with two r attributes"
-        if r is not None:
-            if not r.isdigit() or int(r[:12]) == 0:
-                scan.bad_ref = scan.bad_ref or f'row r="{_text(r)[:20]}"'
-            else:
-                walk.row_index = int(r) - 1 if len(r) < 12 else HUGE
+        walk.open_row(raw)
         if selfclose:
             walk.row_index, walk.col_index = walk.row_index + 1, 0
     walk.cells(buf, pos, end)
-    if walk.max_row >= 0:
-        scan.max_row, scan.row_ref = walk.max_row, ref_name(*walk.at_row)
-        scan.max_col, scan.col_ref = walk.max_col, ref_name(*walk.at_col)
+    scan = walk.finish()
     if starts != len(_ROW_START.findall(buf, start, end)):
         scan.malformed = "a row tag with malformed attributes"
     return scan

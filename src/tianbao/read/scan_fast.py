@@ -58,19 +58,43 @@ def _plain_attributes(buf: bytes, start: int, end: int) -> bool:
 def _fast(
     buf: bytes, start: int, end: int, pct: frozenset[int], hint: tuple[int, int] | None
 ) -> CellScan | None:
+    n_cells = _fast_cells(buf, start, end)
+    if n_cells is None:
+        return None
+    scan = CellScan(s_cells=n_cells, s_exact=False)
+    if n_cells == 0:
+        return scan
+    bounds = _fast_bounds(buf, start, end, _first_bounds(buf, start, end, hint))
+    if bounds is None:
+        return None
+    row, col = bounds
+    scan.max_row, scan.row_ref = row - 1, f"row {row}"
+    scan.max_col, scan.col_ref = col - 1, f"column {col_letters(col)}"
+    _fast_attr_cells(buf, start, end, b' t="e"', scan, _add_error)
+    _fast_formulas(buf, start, end, scan)
+    for k in sorted(pct):
+        _fast_attr_cells(buf, start, end, b' s="%d"' % k, scan, _add_percent)
+    return scan
+
+
+def _fast_cells(buf: bytes, start: int, end: int) -> int | None:
+    """The number of cells when every one is written <c r="..."> in the canonical
+    spelling (no <c>, no other layout, no prefixed tag); None sends the sheet on."""
     n_cells = buf.count(b'<c r="', start, end)
-    # every tag starting "<c" is a cell written as <c r="..."> (no <c>, no other layout)
     if n_cells != buf.count(b"<c", start, end):
         return None
     if buf.find(b":c", start, end) >= 0 or buf.find(b":f", start, end) >= 0:
         return None  # maybe a prefixed cell or formula tag: <x:c>, <x:f>
     if not _canonical_refs(buf, start, end, n_cells + buf.count(b'<row r="', start, end)):
         return None
-    scan = CellScan(s_cells=n_cells, s_exact=False)
-    if n_cells == 0:
-        return scan
-    # candidates: the hint, the last cell, the last cell of the first row; rounded up
-    # (to 199, 2999, column Z, AZ...) so that the search pattern stays short and cached
+    return n_cells
+
+
+def _first_bounds(
+    buf: bytes, start: int, end: int, hint: tuple[int, int] | None
+) -> tuple[int, int]:
+    """Candidates: the hint, the last cell, the last cell of the first row; rounded up
+    (to 199, 2999, column Z, AZ...) so that the search pattern stays short and cached."""
     row, col = hint or (1, 1)
     first_row_end = buf.find(b"</row>", start, end)
     for at in (
@@ -80,24 +104,24 @@ def _fast(
         ref = _REF.match(buf, at + 6) if at >= 0 else None
         if ref is not None and len(ref.group(1)) <= 3 and len(ref.group(2)) <= 7:
             row, col = max(row, int(ref.group(2))), max(col, col_number(ref.group(1)))
-    row, col = _round_row(row), _round_col(col)
-    # one pass for an invalid reference or a valued cell beyond them; raise and go on
+    return _round_row(row), _round_col(col)
+
+
+def _fast_bounds(
+    buf: bytes, start: int, end: int, bounds: tuple[int, int]
+) -> tuple[int, int] | None:
+    """One pass for an invalid reference or a valued cell beyond the bounds; raise them
+    and go on. None (the exact path reports it) for an invalid one or too many raises."""
+    row, col = bounds
     pos, steps = start, 0
     pattern = _beyond(row, col)
     while True:
         m = pattern.search(buf, pos, end)
         if not m:
-            break
+            return row, col
         ref = _REF.match(buf, m.start() + 6)
-        if (
-            ref is None
-            or buf[ref.end() : ref.end() + 1] != b'"'
-            or ref.group(2)[:1] == b"0"
-            or not ref.group(1).isupper()
-            or len(ref.group(1)) > 3
-            or len(ref.group(2)) > 7
-        ):
-            return None  # the exact path reports the bad reference
+        if ref is None or not _fast_ref_ok(buf, ref):
+            return None
         steps += 1
         if steps > MAX_FAST_UPDATES:
             return None
@@ -106,13 +130,18 @@ def _fast(
             col = _round_col(max(col, col_number(ref.group(1))))
             pattern = _beyond(row, col)
         pos = m.end()
-    scan.max_row, scan.row_ref = row - 1, f"row {row}"
-    scan.max_col, scan.col_ref = col - 1, f"column {col_letters(col)}"
-    _fast_attr_cells(buf, start, end, b' t="e"', scan, _add_error)
-    _fast_formulas(buf, start, end, scan)
-    for k in sorted(pct):
-        _fast_attr_cells(buf, start, end, b' s="%d"' % k, scan, _add_percent)
-    return scan
+
+
+def _fast_ref_ok(buf: bytes, ref: re.Match[bytes]) -> bool:
+    """A reference the fast path reads as calamine does: closed by its quote, no
+    leading zero, upper-case letters, within XFD and 7 digits."""
+    return (
+        buf[ref.end() : ref.end() + 1] == b'"'
+        and ref.group(2)[:1] != b"0"
+        and ref.group(1).isupper()
+        and len(ref.group(1)) <= 3
+        and len(ref.group(2)) <= 7
+    )
 
 
 def _round_row(n: int) -> int:
@@ -227,18 +256,10 @@ def _rows_only(buf: bytes, start: int, end: int, pct: frozenset[int]) -> CellSca
     counts, no walk needed. Only for plain data (no error values, formulas or
     percent formats to locate).
     """
-    n_rows = buf.count(b"<row", start, end)
-    if not n_rows or n_rows != buf.count(b'<row r="', start, end):
+    counts = _rows_only_counts(buf, start, end, pct)
+    if counts is None:
         return None
-    n_refs = buf.count(b'<c r="', start, end)
-    if n_refs > n_rows or not _canonical_refs(buf, start, end, n_rows + n_refs):
-        return None
-    if buf.find(b":c", start, end) >= 0 or buf.find(b":row", start, end) >= 0:
-        return None
-    if buf.find(b' t="e"', start, end) >= 0 or buf.find(b"<f", start, end) >= 0:
-        return None
-    if any(buf.find(b' s="%d"' % k, start, end) >= 0 for k in pct):
-        return None
+    n_rows, n_refs = counts
     numbers = _ROW_R.findall(buf, start, end)
     refs = _C_SAMPLE.findall(buf, start, end) if n_refs else []
     if len(numbers) != n_rows or len(refs) != n_refs:
@@ -254,3 +275,24 @@ def _rows_only(buf: bytes, start: int, end: int, pct: frozenset[int]) -> CellSca
         scan.max_row, scan.row_ref = last - 1, f"row {last}"
         scan.max_col, scan.col_ref = col - 1, f"column {col_letters(col)}"
     return scan
+
+
+def _rows_only_counts(
+    buf: bytes, start: int, end: int, pct: frozenset[int]
+) -> tuple[int, int] | None:
+    """(rows, cell references) when every row is numbered, at most one cell per row has
+    a reference, all in the canonical spelling, and nothing needs locating (no prefixed
+    tag, error value, formula or percent style); else None."""
+    n_rows = buf.count(b"<row", start, end)
+    if not n_rows or n_rows != buf.count(b'<row r="', start, end):
+        return None
+    n_refs = buf.count(b'<c r="', start, end)
+    if n_refs > n_rows or not _canonical_refs(buf, start, end, n_rows + n_refs):
+        return None
+    if buf.find(b":c", start, end) >= 0 or buf.find(b":row", start, end) >= 0:
+        return None
+    if buf.find(b' t="e"', start, end) >= 0 or buf.find(b"<f", start, end) >= 0:
+        return None
+    if any(buf.find(b' s="%d"' % k, start, end) >= 0 for k in pct):
+        return None
+    return n_rows, n_refs

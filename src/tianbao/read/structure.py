@@ -3,6 +3,7 @@ macros) and the workbook structure (sheets, their relationships and parts)."""
 
 from __future__ import annotations
 
+import zipfile
 from urllib.parse import unquote
 
 from tianbao.findings import Code
@@ -39,6 +40,14 @@ EMITS = (
 class StructureChecks(ZipChecker):
     # -- stage 2: the package -------------------------------------------------------------
     def package(self) -> None:
+        ct_part = self.content_types_part()
+        self.content_types(ct_part)
+        self.main = self.main_part()
+        self.main_content_type()
+        self.macro_parts()
+
+    def content_types_part(self) -> zipfile.ZipInfo:
+        """[Content_Types].xml; stops at an OpenDocument, an XLSB or another zip."""
         mimetype = self.find("mimetype")
         if (
             mimetype is not None
@@ -54,7 +63,9 @@ class StructureChecks(ZipChecker):
             else:
                 self.add(Code.READ_NOT_XLSX, _what_zip(self.by_name))
             raise _Stop
+        return ct_part
 
+    def content_types(self, ct_part: zipfile.ZipInfo) -> None:
         def types(name: str, attrs: dict[str, str]) -> None:
             what = xmlsafe.local(name)
             if what == "Default" and "Extension" in attrs:
@@ -65,6 +76,9 @@ class StructureChecks(ZipChecker):
 
         if not self.read_xml(ct_part, start=types):
             raise _Stop
+
+    def main_part(self) -> str:
+        """The workbook part the package relationships point at, as stored in the zip."""
         office = [r for r in self.rels("") if r.type == "officedocument" and not r.external]
         self.stop_if_blocked()
         if not office or office[0].part is None:
@@ -79,7 +93,10 @@ class StructureChecks(ZipChecker):
         if zi is None:
             self.add(Code.READ_MISSING_PART, f"workbook part {show(main)} is not in the file")
             raise _Stop
-        self.main = zi.filename
+        return zi.filename
+
+    def main_content_type(self) -> None:
+        """A workbook, not an XLSB or another Office document; a macro-enabled one noted."""
         ct = self.content_type(self.main)
         if ct == MAIN_XLSB or self.main.lower().endswith(".bin"):
             self.add(Code.READ_XLSB)
@@ -93,6 +110,8 @@ class StructureChecks(ZipChecker):
                 + (f" ({_what_zip(self.by_name)})" if "word" in ct or "present" in ct else ""),
             )
             raise _Stop
+
+    def macro_parts(self) -> None:
         macro_parts = [
             name
             for name in self.by_name
@@ -136,17 +155,7 @@ class StructureChecks(ZipChecker):
 
         if not self.read_xml(self.find(self.main), start=start):  # type: ignore[arg-type]
             raise _Stop
-        if any(n.lower().removeprefix("_xlnm.") in AUTO_NAMES for n in names):
-            self.add(Code.READ_MACRO_ENABLED, "defined name Auto_Open/Auto_Close (macro trigger)")
-        if any(r.type in ("vbaproject", "xlmacrosheet", "xlintlmacrosheet") for r in rels):
-            self.add(
-                Code.READ_MACRO_ENABLED, "workbook relationship to a VBA project or macro sheet"
-            )
-        links = [r for r in rels if r.type in ("externallink", "connections")]
-        if external_refs or links:
-            self.add(
-                Code.READ_EXTERNAL_LINKS, f"{len(links)} external link or data connection part(s)"
-            )
+        self.macros_and_links(names, rels, external_refs)
         if len(sheets) > self.limits.max_sheets:
             self.add(
                 Code.READ_TOO_MANY_SHEETS, f"{len(sheets)} sheets (limit {self.limits.max_sheets})"
@@ -160,6 +169,20 @@ class StructureChecks(ZipChecker):
                 targets[entry.part] = name
                 self.pkg.sheets.append(entry)
         self.related = [r for r in rels if not r.external and r.part]
+
+    def macros_and_links(self, names: list[str], rels: list[Rel], external_refs: bool) -> None:
+        """A macro trigger among the defined names or the relationships; external links."""
+        if any(n.lower().removeprefix("_xlnm.") in AUTO_NAMES for n in names):
+            self.add(Code.READ_MACRO_ENABLED, "defined name Auto_Open/Auto_Close (macro trigger)")
+        if any(r.type in ("vbaproject", "xlmacrosheet", "xlintlmacrosheet") for r in rels):
+            self.add(
+                Code.READ_MACRO_ENABLED, "workbook relationship to a VBA project or macro sheet"
+            )
+        links = [r for r in rels if r.type in ("externallink", "connections")]
+        if external_refs or links:
+            self.add(
+                Code.READ_EXTERNAL_LINKS, f"{len(links)} external link or data connection part(s)"
+            )
 
     def duplicate_names(self, names: list[str]) -> None:
         """Sheet names equal but for letter case: Excel refuses them, calamine does not."""

@@ -115,13 +115,9 @@ class ZipChecker:
             if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 method.append(f"{show(zi.filename)} (method {zi.compress_type})")
             total += zi.file_size
-            if zi.file_size > lim.max_entry_uncompressed:
-                bombs.append(f"{show(zi.filename)} would expand to {_mib(zi.file_size)}")
-            elif zi.file_size > lim.ratio_min_bytes and zi.file_size > lim.max_ratio * max(
-                zi.compress_size, 1
-            ):
-                ratio = zi.file_size / max(zi.compress_size, 1)
-                bombs.append(f"{show(zi.filename)} expands {ratio:.0f}:1 to {_mib(zi.file_size)}")
+            bomb = _bomb(zi, lim)
+            if bomb:
+                bombs.append(bomb)
         if total > lim.max_total_uncompressed:
             bombs.append(
                 f"all entries would expand to {_mib(total)} "
@@ -235,3 +231,15 @@ class ZipChecker:
         if ct is None:
             ct = self.types_default.get(posixpath.splitext(part)[1].lstrip(".").lower(), "")
         return ct.lower()
+
+
+def _bomb(zi: zipfile.ZipInfo, lim: Limits) -> str:
+    """What makes a member a suspected zip bomb: its size, or its compression ratio."""
+    if zi.file_size > lim.max_entry_uncompressed:
+        return f"{show(zi.filename)} would expand to {_mib(zi.file_size)}"
+    if zi.file_size > lim.ratio_min_bytes and zi.file_size > lim.max_ratio * max(
+        zi.compress_size, 1
+    ):
+        ratio = zi.file_size / max(zi.compress_size, 1)
+        return f"{show(zi.filename)} expands {ratio:.0f}:1 to {_mib(zi.file_size)}"
+    return ""

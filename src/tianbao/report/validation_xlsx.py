@@ -139,17 +139,10 @@ def _table(
         tall: list[tuple[str, float]] = []
         for c, raw in enumerate(row):
             header, widest, wrap = cols[c]
-            value = cell_value(raw)
             style = styles.get(c) or (wrapped if wrap else plain)
-            if value is None:
-                ws.write_blank(r, c, None, style)
+            text = _write_cell(ws, r, c, cell_value(raw), style)
+            if text is None:
                 continue
-            if isinstance(value, str):
-                ws.write_string(r, c, value, style)
-                text = value
-            else:
-                ws.write_number(r, c, value, style)
-                text = f"{value:g}" if isinstance(value, float) else str(value)
             need = max((display_width(part) for part in text[:500].split("\n")), default=0) + 1
             widths[c] = max(widths[c], min(need, widest))
             if wrap and need > widest:
@@ -163,6 +156,18 @@ def _table(
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(min(len(rows), limit), 1), len(cols) - 1)
     print_landscape(ws, widths, (0, 0), f"填报审核结果：{ws.get_name()}", (0, 1))
+
+
+def _write_cell(ws: Any, r: int, c: int, value: Any, style: Any) -> str | None:
+    """A blank, text or number cell; the text it shows (None when blank)."""
+    if value is None:
+        ws.write_blank(r, c, None, style)
+        return None
+    if isinstance(value, str):
+        ws.write_string(r, c, value, style)
+        return value
+    ws.write_number(r, c, value, style)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _summary(ws: Any, fmt: _Formats, reports: Sequence[FileReport]) -> None:

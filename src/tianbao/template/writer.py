@@ -8,7 +8,6 @@ stored as custom document properties, which survive a LibreOffice re-save.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from tianbao.template.content import (
     cover_title,
     form_titles,
 )
+from tianbao.template.formulas import applicable_runs, entry_fmt, row_template, sum_template
 from tianbao.template.pending import pending_columns, prefill
 from tianbao.template.sheet import TemplateSheet
 from tianbao.template.styles import LEGEND, Styles
@@ -46,7 +46,6 @@ COVER_SHEET = "填报说明"
 COVER_TEXT_WIDTH = 80
 LISTS_SHEET = "_lists"
 META_SHEET = "_tianbao"
-_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 def column_label(col: Column, content: TemplateContent) -> str:
@@ -167,32 +166,46 @@ def _write_form(
     form = fr.form
     ws = wb.add_worksheet(form.sheet, worksheet_class=TemplateSheet)
     ncols = len(form.columns)
-    col_of = {c.field: i for i, c in enumerate(form.columns)}
-    title, sub = form_titles(content, fr)
-    ws.merge_range(0, 0, 0, ncols - 1, title, styles.get("title"))
-    ws.set_row(0, 28)
-    ws.merge_range(1, 0, 1, ncols - 1, sub, styles.get("subtitle"))
     header_row = HEADER_ROWS - 1
-    widths: list[float] = []
-    labels = [column_label(col, content) for col in form.columns]
-    for i, label in enumerate(labels):
-        ws.write_string(header_row, i, label, styles.get("header"))
-        widths.append(max(col_width(form.columns[i]), min(display_width(label) / 2 + 2, 40)))
-        ws.set_column(i, i, widths[-1])
-    ws.set_row(header_row, row_height(list(zip(labels, widths, strict=True)), 13.0))
+    widths = _write_heading(ws, styles, content, fr)
+    row_map = _write_rows(ws, styles, content, fr, widths, filled or {})
+    last = HEADER_ROWS + max(len(fr.items), 1) - 1
 
+    _write_validations(ws, lists, content, fr)
+    foot = _write_signature(ws, styles, last + 2, widths)
+    ws.freeze_panes(HEADER_ROWS, min(2, ncols - 1))
+    header = f"&L{header_footer_text(content.department.name)}&R报告期 {content.period}"
+    print_landscape(ws, widths, (0, header_row), header=header, key_cols=(0, 1))
+    ws.print_area(0, 0, foot, ncols - 1)
+    ws.protect(password or "", dict.fromkeys(_ALLOWED_ON_PROTECTED, True))
+    cols = [(form.id, c.field, xl_col_to_name(i)) for i, c in enumerate(form.columns)]
+    return row_map, cols
+
+
+def _write_rows(
+    ws: Any,
+    styles: Styles,
+    content: TemplateContent,
+    fr: FormRows,
+    widths: list[float],
+    filled: dict[tuple[int, int], Any],
+) -> list[tuple[str, str, int]]:
+    """One row per plan item: prefilled, entry and helper-formula cells; the row map
+    (form, key, Excel row number)."""
+    form = fr.form
+    col_of = {c.field: i for i, c in enumerate(form.columns)}
     first = HEADER_ROWS
     row_map: list[tuple[str, str, int]] = []
     # each helper formula once per column, its row number filled in per row
     formulas = {
-        i: _row_template(col.formula or "", col_of)
+        i: row_template(col.formula or "", col_of)
         for i, col in enumerate(form.columns)
         if not col.prefill and not col.entry
     }
     # an entry cell issued with its default: the sum of its parts once the last is
     # filled (本年累计 = 上期累计 + 本月); the clerk may type over it
     sums = {
-        i: _sum_template(col.default_sum, col_of)
+        i: sum_template(col.default_sum, col_of)
         for i, col in enumerate(form.columns)
         if col.entry and col.default_sum
     }
@@ -212,31 +225,85 @@ def _write_form(
             if col.prefill:
                 prefill(ws, row, i, values[col.field], styles, fmt_code, i in pending)
             elif col.entry:
-                if col.applies_to(item.values):
-                    if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
-                        # General, so that a typed "12%" gets the program's percent format
-                        # (LibreOffice keeps any other number format and stores 0.12 bare)
-                        # and validate reads it back as 12 percent points
-                        fmt_code = "General"
-                    fmt = styles.get("entry", fmt_code or _entry_fmt(form, col))
-                    given = _given(filled, carried, row, i, col)
-                    if given is not None:
-                        write_typed(ws, row, i, given, fmt)
-                    elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
-                        # its last part is blank when issued, so the value is "" now;
-                        # written as the cached value, any reader sees the same
-                        ws.write_formula(row, i, sums[i].format(r=row + 1), fmt, "")
-                    else:
-                        ws.write_blank(row, i, None, fmt)
-                else:
-                    ws.write_blank(row, i, None, styles.get("na"))
+                value = filled.get((row, i), _NONE)
+                if value is _NONE and carried.get(col.field) is not None:
+                    value = carried[col.field]  # last period's, editable
+                _write_entry(ws, styles, form, col, item.values, unit, (row, i), value, sums)
             else:
                 formula = formulas[i].format(r=row + 1)
                 # entered cells are blank when issued, so every helper shows "" now;
                 # the cached value is written so any reader sees the same
                 ws.write_formula(row, i, formula, styles.get("formula", fmt_code), "")
-    last = first + max(len(fr.items), 1) - 1
+    return row_map
 
+
+# what a department may still do on a protected sheet
+_ALLOWED_ON_PROTECTED = (
+    "format_cells",
+    "format_columns",
+    "format_rows",
+    "select_locked_cells",
+    "select_unlocked_cells",
+)
+_NONE = object()  # no filled value for a cell (None is a value a test may fill in)
+
+
+def _write_heading(ws: Any, styles: Styles, content: TemplateContent, fr: FormRows) -> list[float]:
+    """Title, subtitle and the header row; the column widths the labels need."""
+    form = fr.form
+    ncols = len(form.columns)
+    title, sub = form_titles(content, fr)
+    ws.merge_range(0, 0, 0, ncols - 1, title, styles.get("title"))
+    ws.set_row(0, 28)
+    ws.merge_range(1, 0, 1, ncols - 1, sub, styles.get("subtitle"))
+    header_row = HEADER_ROWS - 1
+    widths: list[float] = []
+    labels = [column_label(col, content) for col in form.columns]
+    for i, label in enumerate(labels):
+        ws.write_string(header_row, i, label, styles.get("header"))
+        widths.append(max(col_width(form.columns[i]), min(display_width(label) / 2 + 2, 40)))
+        ws.set_column(i, i, widths[-1])
+    ws.set_row(header_row, row_height(list(zip(labels, widths, strict=True)), 13.0))
+    return widths
+
+
+def _write_entry(
+    ws: Any,
+    styles: Styles,
+    form: Any,
+    col: Column,
+    item_values: dict[str, Any],
+    unit: Any,
+    at: tuple[int, int],
+    value: Any,
+    sums: dict[int, str],
+) -> None:
+    """An entry cell at (row, column index): blank (or `value`, when filled), its default
+    sum, or "na" where the column does not apply to the row (the row's `unit`)."""
+    row, i = at
+    if not col.applies_to(item_values):
+        ws.write_blank(row, i, None, styles.get("na"))
+        return
+    fmt_code = col.format_for(unit)
+    if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
+        # General, so that a typed "12%" gets the program's percent format
+        # (LibreOffice keeps any other number format and stores 0.12 bare)
+        # and validate reads it back as 12 percent points
+        fmt_code = "General"
+    fmt = styles.get("entry", fmt_code or entry_fmt(form, col))
+    if value is not _NONE:
+        write_typed(ws, row, i, value, fmt)
+    elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
+        # its last part is blank when issued, so the value is "" now;
+        # written as the cached value, any reader sees the same
+        ws.write_formula(row, i, sums[i].format(r=row + 1), fmt, "")
+    else:
+        ws.write_blank(row, i, None, fmt)
+
+
+def _write_validations(ws: Any, lists: _ListWriter, content: TemplateContent, fr: FormRows) -> None:
+    """Each entry column's data validation, over the runs of rows it applies to."""
+    form = fr.form
     for i, col in enumerate(form.columns):
         if not col.entry:
             continue
@@ -246,26 +313,8 @@ def _write_form(
             continue
         if isinstance(opts.get("source"), ListSource):
             opts["source"] = lists.source(opts["source"].values)
-        for start, end in _applicable_runs(fr, col):
-            ws.data_validation(first + start, i, first + end, i, opts)
-
-    foot = _write_signature(ws, styles, last + 2, widths)
-    ws.freeze_panes(HEADER_ROWS, min(2, ncols - 1))
-    header = f"&L{header_footer_text(content.department.name)}&R报告期 {content.period}"
-    print_landscape(ws, widths, (0, header_row), header=header, key_cols=(0, 1))
-    ws.print_area(0, 0, foot, ncols - 1)
-    ws.protect(
-        password or "",
-        {
-            "format_cells": True,
-            "format_columns": True,
-            "format_rows": True,
-            "select_locked_cells": True,
-            "select_unlocked_cells": True,
-        },
-    )
-    cols = [(form.id, c.field, xl_col_to_name(i)) for i, c in enumerate(form.columns)]
-    return row_map, cols
+        for start, end in applicable_runs(fr, col):
+            ws.data_validation(HEADER_ROWS + start, i, HEADER_ROWS + end, i, opts)
 
 
 def _write_signature(ws: Any, styles: Styles, row: int, widths: list[float]) -> int:
@@ -294,65 +343,8 @@ def _write_signature(ws: Any, styles: Styles, row: int, widths: list[float]) -> 
     return row - 1
 
 
-def _row_template(formula: str, col_of: dict[str, int]) -> str:
-    """'{a}/{b}' -> '=C{r}/D{r}', other braces escaped: str.format fills in the row."""
-    parts = _PLACEHOLDER.split(formula)  # text, field, text, field, ..., text
-    out = ["="]
-    for k, part in enumerate(parts):
-        if k % 2:
-            out.append(xl_col_to_name(col_of[part]) + "{r}")
-        else:
-            out.append(part.replace("{", "{{").replace("}", "}}"))
-    return "".join(out)
-
-
-def _sum_template(parts: tuple[str, ...], col_of: dict[str, int]) -> str:
-    """'=IF(ISNUMBER(H{r}),N(G{r})+H{r},"")': blank until the last part is filled; a
-    blank earlier part (no figure last period) counts as 0."""
-    cells = [xl_col_to_name(col_of[p]) + "{r}" for p in parts]
-    head = "+".join(f"N({c})" for c in cells[:-1])
-    return f'=IF(ISNUMBER({cells[-1]}),{head}+{cells[-1]},"")'
-
-
 def col_width(col: Column) -> float:
     return max(col.width or 0, 6)
-
-
-def _given(
-    filled: dict[tuple[int, int], Any] | None,
-    carried: dict[str, Any],
-    row: int,
-    i: int,
-    col: Column,
-) -> Any:
-    """What an entry cell is issued holding: a filled-in value, else last period's
-    carried one (editable); None: blank (or its default sum)."""
-    if filled and (row, i) in filled:
-        return filled[(row, i)]
-    return carried.get(col.field)
-
-
-def _entry_fmt(form: Any, col: Column) -> str | None:
-    schema = form.field_schema(col.field)
-    types = schema.get("type")
-    if schema.get("format") == "date":
-        return "yyyy-mm-dd"
-    if types == "string" and "enum" not in schema:
-        return "@"  # text stays text: an id like 0012 keeps its zeros
-    return None
-
-
-def _applicable_runs(fr: FormRows, col: Column) -> list[tuple[int, int]]:
-    """Consecutive row ranges (0-based within the data) where the column applies."""
-    runs: list[tuple[int, int]] = []
-    for r, item in enumerate(fr.items):
-        if not col.applies_to(item.values):
-            continue
-        if runs and runs[-1][1] == r - 1:
-            runs[-1] = (runs[-1][0], r)
-        else:
-            runs.append((r, r))
-    return runs
 
 
 def _write_meta(
