@@ -141,7 +141,8 @@ def open_workspace(root: Path, *, use_cache: bool = True) -> Workspace:
             )
             continue
         layout, schemas = found
-        fr = load_form(layout, schemas, root if layout.is_relative_to(root) else None)
+        shown = root if layout.is_relative_to(root) else None
+        fr = load_form(layout, schemas, shown, ws.cache_dir if use_cache else None)
         ws.problems.extend(fr.problems)
         if fr.form is not None:
             ws.forms[form_id] = fr.form

@@ -17,13 +17,14 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from tianbao.findings import Code
+from tianbao.forms.cache import mark_checked, mark_key, was_checked
 from tianbao.forms.checks import audit_rules, column_problems, quality_checks
 from tianbao.forms.model import Column, FormDef, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
 from tianbao.problems import Problem, json_path, said
-from tianbao.schema_errors import iter_located, validator_for
+from tianbao.schema_errors import iter_located, schema_file, validator_for
 from tianbao.support.resources import schemas_dir, templates_dir
-from tianbao.support.yamlio import LoadedYaml, YamlProblem, load_yaml
+from tianbao.support.yamlio import LoadedYaml, YamlProblem, parse_yaml_bytes, read_yaml_bytes
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (Code.FILE_UNREADABLE, Code.SCHEMA, Code.DUPLICATE_ID, Code.FORM_ID_MISMATCH)
@@ -53,8 +54,13 @@ def locate(form_id: str, workspace_forms: Path | None) -> tuple[Path, Path] | No
 
 
 def load_form(
-    layout_path: Path, schema_folder: Path, display_root: Path | None = None
+    layout_path: Path,
+    schema_folder: Path,
+    display_root: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> FormResult:
+    """``cache_dir``: where marks of layouts and record schemas that passed their JSON
+    Schema check are kept (tianbao.forms.cache), so unchanged files skip it."""
     def shown(p: Path) -> str:
         if display_root is not None:
             try:
@@ -65,15 +71,21 @@ def load_form(
 
     lname = shown(layout_path)
     try:
-        layout = load_yaml(layout_path)
+        raw = read_yaml_bytes(layout_path)
+        layout = parse_yaml_bytes(raw)
     except YamlProblem as exc:
         return FormResult(None, [Problem(Code.FILE_UNREADABLE, lname, exc.message, line=exc.line)])
-    problems = [
-        Problem(Code.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
-        for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
-    ]
-    if problems:
-        return FormResult(None, problems)
+    key = _layout_key(raw) if cache_dir is not None else ""
+    if not (key and was_checked(cache_dir, key)):
+        wrong = [
+            Problem(Code.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
+            for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
+        ]
+        if wrong:
+            return FormResult(None, wrong)
+        if key:
+            mark_checked(cache_dir, key)
+    problems: list[Problem] = []
     data: dict[str, Any] = layout.data
 
     def at(
@@ -100,7 +112,7 @@ def load_form(
 
     schema_path = schema_folder / data["record_schema"]
     sname = shown(schema_path)
-    loaded = _record_schema(schema_path, sname, at, problems)
+    loaded = _record_schema(schema_path, sname, at, problems, cache_dir)
     if loaded is None:
         return FormResult(None, problems)
     schema_doc, record_schema = loaded
@@ -148,19 +160,36 @@ def _duplicate_rule_ids(rules: list[Rule], at: Callable[..., Problem]) -> list[P
     ]
 
 
+def _layout_key(raw: bytes) -> str:
+    """The mark of a layout: its bytes and the layout schema's ("" when unreadable)."""
+    try:
+        return mark_key(b"layout", raw, schema_file(LAYOUT_SCHEMA).read_bytes())
+    except OSError:  # no layout schema: the check itself says so
+        return ""
+
+
 def _record_schema(
-    schema_path: Path, sname: str, at: Callable[..., Problem], problems: list[Problem]
+    schema_path: Path,
+    sname: str,
+    at: Callable[..., Problem],
+    problems: list[Problem],
+    cache_dir: Path | None = None,
 ) -> tuple[LoadedYaml, dict[str, Any]] | None:
     """The record schema file, read and checked as a JSON Schema of an object; None
     (with its problem added) when it cannot be used."""
     try:
-        schema_doc = load_yaml(schema_path)  # JSON is YAML: this keeps line numbers
+        raw = read_yaml_bytes(schema_path)
+        schema_doc = parse_yaml_bytes(raw)  # JSON is YAML: this keeps line numbers
     except YamlProblem as exc:
         problems.append(Problem(Code.FILE_UNREADABLE, sname, exc.message, line=exc.line))
         return None
     record_schema = schema_doc.data
+    key = mark_key(b"record schema", raw) if cache_dir is not None else ""
     try:
-        Draft202012Validator.check_schema(record_schema)
+        if not (key and was_checked(cache_dir, key)):
+            Draft202012Validator.check_schema(record_schema)
+            if key:
+                mark_checked(cache_dir, key)
     except SchemaError as exc:
         path = tuple(exc.absolute_path)
         problems.append(
