@@ -180,8 +180,9 @@ def validate_files(
     )
     from tianbao.ledger.db import Ledger
     from tianbao.validate.batch import validate_many
-    from tianbao.validate.engine import Validator, input_files
+    from tianbao.validate.engine import Validator
     from tianbao.validate.history import History
+    from tianbao.validate.inputs import input_files
 
     ws = workspace(where)
     assert ws.plan is not None

@@ -87,7 +87,7 @@ class CollectResult:
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
     """The files to collect, sorted: files as given, folders' spreadsheet-like files."""
-    from tianbao.validate.engine import input_files
+    from tianbao.validate.inputs import input_files
 
     return input_files(list(paths), ("收取", "collect"))
 

@@ -152,7 +152,8 @@ def previous_returns(validator: Validator, where: Path) -> dict[str, dict[str, A
     """{department: records} of the returns in a file or folder given as the previous
     period's; one that cannot be read is a usage mistake, named."""
     from tianbao.errors import UsageError
-    from tianbao.validate.engine import expand_paths, records_by_key
+    from tianbao.validate.engine import records_by_key
+    from tianbao.validate.inputs import expand_paths
 
     found: dict[str, dict[str, Any]] = {}
     for path in expand_paths([where]):

@@ -6,8 +6,7 @@ read (guarded) → identify → extract (structure, plan values, typed values)
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,8 +40,6 @@ EMITS = (
     Code.STRUCT_EXTRA_SHEET,
     Code.RULE_NO_PREVIOUS,
 )
-
-XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".htm", ".html"}
 
 
 @dataclass
@@ -139,19 +136,43 @@ class Validator:
             return report
         book = read.book
         assert book is not None
-        sheets = {
-            s.name: SheetView(
-                s.name,
-                s.rows,
-                dict(s.error_cells),
-                set(s.formula_no_value),
-                set(getattr(s, "percent_cells", ()) or ()),
-                set(getattr(s, "formula_cells", ()) or ()),
-            )
-            for s in book.sheets
-        }
+        sheets = _sheet_views(book)
+        idr = self._identify(book, sheets, path, expected_period, expected_dept)
+        idy = idr.identity
+        plan = self._plan_in_force(idy.period) if idy is not None else self.plan
+        earlier = self._earlier_plan(idr, plan) if idy is not None else None
+        views = self._older_forms(idr, plan)  # older form versions read as issued
+        if idy is not None:
+            report.department, report.period = idy.department, idy.period
+            report.template_id = idy.fields.get("template_id", "")
+        where: dict[str, Any] = {**base, "department": report.department, "period": report.period}
+        report.findings.extend(_stamp(f, where) for f in idr.findings)
+        if idy is None or idy.department not in plan.departments:
+            return report
+        try:
+            period = Period.parse(idy.period)
+        except ValueError:  # identify said so (ID_WRONG_PERIOD)
+            return report
+        read_as = _ReadAs(plan, earlier, views, sheets, book.date1904, where)
+        claimed = self._extract(report, idy.department, idy.form_versions, read_as, previous)
+        self._across(report, period, previous, months, where)
+        if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
+            issued = self._issued(idy.department, period, earlier or plan, views)
+            report.findings.extend(check_locked(issued, sheets, report.records, where))
+        report.findings.extend(_extra_sheets(sheets, claimed, where))
+        return report
+
+    def _identify(
+        self,
+        book: Any,
+        sheets: dict[str, SheetView],
+        path: Path,
+        expected_period: str | None,
+        expected_dept: str | None,
+    ) -> IdentifyResult:
+        """Whose return for which period, from the two signed copies of its identity."""
         meta = sheets.get(META_SHEET)
-        idr = identify(
+        return identify(
             book.custom_properties,
             meta.rows if meta else None,
             self.secret,
@@ -163,51 +184,45 @@ class Validator:
             recall=self._recall,
             meta_state=getattr(book.sheet(META_SHEET), "state", "veryHidden"),
         )
-        idy = idr.identity
-        plan = self._plan_in_force(idy.period) if idy is not None else self.plan
-        earlier = self._earlier_plan(idr, plan) if idy is not None else None
-        views = self._older_forms(idr, plan)  # older form versions read as issued
-        if idy is not None:
-            report.department, report.period = idy.department, idy.period
-            report.template_id = idy.fields.get("template_id", "")
-        where: dict[str, Any] = {
-            **base,
-            "department": report.department,
-            "period": report.period,
-        }
-        report.findings.extend(_stamp(f, where) for f in idr.findings)
-        if idy is None or idy.department not in plan.departments:
-            return report
-        try:
-            period = Period.parse(idy.period)
-        except ValueError:  # identify said so (ID_WRONG_PERIOD)
-            return report
 
+    def _extract(
+        self,
+        report: FileReport,
+        department: str,
+        form_ids: Iterable[str],
+        read_as: _ReadAs,
+        previous: Records | None,
+    ) -> set[str]:
+        """Each form's rows as records, with the findings of reading them and the form's
+        schema checks; the sheets claimed by a form."""
         claimed: set[str] = set()
-        for form_id in idy.form_versions:
-            form = views.get(form_id) or self.ws.forms.get(form_id)
+        for form_id in form_ids:
+            form = read_as.views.get(form_id) or self.ws.forms.get(form_id)
             if form is None:
                 continue
             last = None if previous is None else dict(previous.get(form_id) or {})
             recs, found = extract_form(
-                form,
-                plan,
-                idy.department,
-                sheets,
-                claimed,
-                book.date1904,
-                where,
-                earlier,
-                last,
-            )
+                form, read_as.plan, department, read_as.sheets, claimed, read_as.date1904,
+                read_as.where, read_as.earlier, last,
+            )  # fmt: skip
             report.findings.extend(found)
             if recs is None:
                 continue
             report.records[form_id] = recs
-            report.findings.extend(self.checkers[form_id].check(recs, where))
-        sums = totals(
-            report.records, self.totals_wanted
-        )  # rules may compare a row with a sheet's total
+            report.findings.extend(self.checkers[form_id].check(recs, read_as.where))
+        return claimed
+
+    def _across(
+        self,
+        report: FileReport,
+        period: Period,
+        previous: Records | None,
+        months: EarlierMonths | None,
+        where: dict[str, Any],
+    ) -> None:
+        """The audit rules (against the previous period and the sheets' totals) and the
+        data quality over the earlier months of the year."""
+        sums = totals(report.records, self.totals_wanted)  # a row against a sheet's total
         for form_id, recs in report.records.items():
             prev = previous.get(form_id) if previous is not None else None
             report.findings.extend(check_rules(recs, prev, period, where, sums))
@@ -215,16 +230,6 @@ class Validator:
             report.findings.append(make(Code.RULE_NO_PREVIOUS, **where))
         if months:  # the department's earlier months of the year (collect.previous)
             report.findings.extend(check_quality(report.records, months, period, where))
-        if not any(f.code is Code.ID_OLD_PLAN for f in idr.findings):
-            issued = self._issued(idy.department, period, earlier or plan, views)
-            report.findings.extend(check_locked(issued, sheets, report.records, where))
-        known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
-        for name in sheets:
-            if name not in known:
-                report.findings.append(
-                    make(Code.STRUCT_EXTRA_SHEET, sheet=name, value=name, **where)
-                )
-        return report
 
     def _issued(
         self,
@@ -354,37 +359,40 @@ def records_by_key(report: FileReport) -> dict[str, dict[str, dict[str, Any]]]:
     return {fid: {r.key: dict(r.record) for r in recs.rows} for fid, recs in report.records.items()}
 
 
-def input_files(paths: list[Path], verb: tuple[str, str]) -> list[Path]:
-    """The files a command works on, sorted: a missing path or nothing to work on is
-    a usage mistake (exit 2) before any file is read. ``verb``: ("审核", "validate")."""
-    from tianbao.errors import UsageError
+@dataclass(frozen=True)
+class _ReadAs:
+    """What a return's forms are read against: the plan in force (and the earlier one its
+    template names), the form versions as issued, the sheets, and where findings go."""
 
-    paths = [Path(p) for p in paths]
-    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        raise UsageError("文件不存在 no such file or folder: " + ", ".join(missing))
-    files = sorted(set(expand_paths(paths)))
-    if not files:
-        raise UsageError(
-            f"没有找到要{verb[0]}的文件：{', '.join(str(p) for p in paths)} | "
-            f"no files to {verb[1]} in: {', '.join(str(p) for p in paths)}"
+    plan: Plan
+    earlier: Plan | None
+    views: Mapping[str, FormDef]
+    sheets: dict[str, SheetView]
+    date1904: bool
+    where: dict[str, Any]
+
+
+def _extra_sheets(
+    sheets: dict[str, SheetView], claimed: set[str], where: dict[str, Any]
+) -> list[Finding]:
+    """Sheets no form claimed, beside the template's own (cover, identity, lists)."""
+    known = claimed | {COVER_SHEET, META_SHEET, LISTS_SHEET}
+    return [
+        make(Code.STRUCT_EXTRA_SHEET, sheet=name, value=name, **where)
+        for name in sheets
+        if name not in known
+    ]
+
+
+def _sheet_views(book: Any) -> dict[str, SheetView]:
+    return {
+        s.name: SheetView(
+            s.name,
+            s.rows,
+            dict(s.error_cells),
+            set(s.formula_no_value),
+            set(getattr(s, "percent_cells", ()) or ()),
+            set(getattr(s, "formula_cells", ()) or ()),
         )
-    return files
-
-
-def expand_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files as given; folders give their spreadsheet-like files, sorted, recursively.
-
-    Linked folders are not entered (a department's zip may carry links to anywhere);
-    a linked file is listed, and the reader refuses it (READ_SYMLINK)."""
-    for p in paths:
-        if p.is_dir() and not p.is_symlink():
-            found = []
-            for folder, _dirs, names in os.walk(p, followlinks=False):
-                for name in names:
-                    f = Path(folder) / name
-                    if f.suffix.lower() in XLSX_SUFFIXES and not name.startswith(("~$", ".")):
-                        found.append(f)
-            yield from sorted(found)
-        else:
-            yield p
+        for s in book.sheets
+    }
