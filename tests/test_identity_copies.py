@@ -118,3 +118,19 @@ def test_other_key__said_as_a_key_problem_not_as_tampering(rs: Returns, tmp_path
     assert res.stdout.startswith("{"), res.output[-2000:]
     codes = {f["code"] for f in json.loads(res.stdout)["files"][0]["findings"]}
     assert "ID_SIGNATURE_INVALID" in codes and "ID_KEY_MISMATCH" not in codes
+
+
+def test_copies_differ_with_neither_verified__said_as_differing_not_forged(
+    rs: Returns, tmp_path: Path
+) -> None:
+    """Under another key neither copy verifies: an edited copy is not called forged
+    beside a verified one, the two are said to differ (field and both values)."""
+    other = copy_workspace(rs.ws, tmp_path / "ws")
+    (other / ".tianbao" / "secret.key").write_text(os.urandom(32).hex())
+    edited = rs.june("meta_dept_other_key", _meta_department)
+    res = tianbao(rs.runner, "validate", "-w", other, edited, "--json", "--no-history")
+    found = json.loads(res.stdout)["files"][0]["findings"]
+    codes = [f["code"] for f in found]
+    assert "ID_COPY_FORGED" not in codes, found
+    (f,) = [x for x in found if x["code"] == "ID_PROPERTIES_DIFFER"]
+    assert "单位" in f["message"] and "“GXJ”" in f["message"], f["message"]

@@ -37,22 +37,32 @@ def default_sum(
         if name in rec.blocked:
             rec.blocked.add(col.field)  # the part's own finding says why
             return True
-        v = rec.record.get(name)
-        if v is None and name in col_of and col_of[name] < len(line):
-            v = line[col_of[name]]
-        ok = isinstance(v, (int, float)) and not isinstance(v, bool)
-        parts.append(float(v) if ok else None)  # type: ignore[arg-type]
+        parts.append(_part(name, rec, line, col_of))
     computed = None if parts[-1] is None else sum(p or 0.0 for p in parts)
     if cached is None or cached == "":
         if computed is not None:
             rec.record[col.field] = round(computed, 6)
         return True
-    if computed is None or isinstance(cached, bool) or not isinstance(cached, (int, float)):
-        return False
-    if abs(cached - computed) > 0.005 + 1e-9 * abs(computed):
+    if computed is None or not _agrees(cached, computed):
         return False
     rec.record[col.field] = round(computed, 6)
     return True
+
+
+def _part(name: str, rec: RowRecord, line: list[Any], col_of: dict[str, int]) -> float | None:
+    """A part of a default sum: as recorded, else as the sheet holds it; None: no number."""
+    v = rec.record.get(name)
+    if v is None and name in col_of and col_of[name] < len(line):
+        v = line[col_of[name]]
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+    return float(v) if ok else None  # type: ignore[arg-type]
+
+
+def _agrees(cached: Any, computed: float) -> bool:
+    """The formula's cached value is a number within rounding of the sum worked out."""
+    if isinstance(cached, bool) or not isinstance(cached, (int, float)):
+        return False
+    return not abs(cached - computed) > 0.005 + 1e-9 * abs(computed)  # NaN: agrees, as before
 
 
 def check_plausible(

@@ -14,7 +14,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.findings import Code, Finding, make
-from tianbao.forms.model import FormDef
+from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
@@ -85,8 +85,39 @@ def extract_form(
 
     items = {it.key: it for it in plan.rows_for(form.rows, department)}
     was = {it.key: it for it in (issued or plan).rows_for(form.rows, department)}
-    order = list(items)
     out = FormRecords(form, sheet.name, header_row=hrow, columns=col_of)
+    seen = _read_rows(
+        form, plan, sheet, hrow, col_of, key_col, items, was, date1904, at, issued, previous,
+        out, findings,
+    )  # fmt: skip
+    findings.extend(_missing_rows(list(items), seen, was, hrow, key_col, at))
+    return out, findings
+
+
+def _key_text(raw_key: Any) -> str:
+    """A key cell as text: a whole number typed as 12.0 reads as 12."""
+    if isinstance(raw_key, float) and raw_key.is_integer():
+        return str(int(raw_key))
+    return str(raw_key).strip()
+
+
+def _read_rows(
+    form: FormDef,
+    plan: Plan,
+    sheet: SheetView,
+    hrow: int,
+    col_of: dict[str, int],
+    key_col: int,
+    items: dict[str, PlanItem],
+    was: dict[str, PlanItem],
+    date1904: bool,
+    at: dict[str, Any],
+    issued: Plan | None,
+    previous: Mapping[str, Mapping[str, Any]] | None,
+    out: FormRecords,
+    findings: list[Finding],
+) -> dict[str, int]:
+    """The rows below the header into ``out``, found by key; {key: sheet row index}."""
     seen: dict[str, int] = {}
     entry_cols = [c for c in form.columns if c.entry and c.field in col_of]
     letters = {f: xl_col_to_name(c) for f, c in col_of.items()}
@@ -95,33 +126,12 @@ def extract_form(
         raw_key = sheet.value(r, key_col)
         if raw_key is None:
             continue
-        key = (
-            str(int(raw_key))
-            if isinstance(raw_key, float) and raw_key.is_integer()
-            else str(raw_key).strip()
-        )
+        key = _key_text(raw_key)
         if key not in items:
-            if key in SIGNATURE_LABELS or sheet.value(r, 0) in SIGNATURE_LABELS:
-                continue  # the signature block below the table, not a row of figures
-            if any(sheet.value(r, col_of[c.field]) is not None for c in entry_cols):
-                cell = xl_rowcol_to_cell(r, key_col)
-                removed = "removed" if key in was else ""
-                findings.append(
-                    make(Code.STRUCT_EXTRA_ROW, removed, key=key, cell=cell, row_key=key, value=key,
-                         **at)
-                )  # fmt: skip
+            findings.extend(_stray_row(sheet, r, key, key_col, entry_cols, col_of, was, at))
             continue
         if key in seen:
-            findings.append(
-                make(
-                    Code.STRUCT_ROW_DUPLICATE,
-                    cell=xl_rowcol_to_cell(r, key_col),
-                    row_key=key,
-                    value=key,
-                    expected=f"only row {seen[key] + 1}",
-                    **at,
-                )
-            )
+            findings.append(_duplicate_row(r, key, key_col, seen[key], at))
             continue
         seen[key] = r
         # what an earlier revision's template showed (only then: the hot path skips it)
@@ -130,24 +140,67 @@ def extract_form(
             _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan,
                  shown, None if previous is None else previous.get(key) or {})
         )  # fmt: skip
-    for i, key in enumerate(order):  # i, not order.index(key): 20,000 missing rows
-        if key not in seen:
-            findings.append(
-                make(
-                    Code.STRUCT_ROW_MISSING,
-                    "added" if key not in was else "",
-                    key=key,
-                    row_key=key,
-                    value=None,
-                    expected=key,
-                    cell=xl_rowcol_to_cell(hrow + 1 + i, key_col),
-                    **at,
-                )
-            )
+    return seen
+
+
+def _stray_row(
+    sheet: SheetView,
+    r: int,
+    key: str,
+    key_col: int,
+    entry_cols: list[Column],
+    col_of: dict[str, int],
+    was: dict[str, PlanItem],
+    at: dict[str, Any],
+) -> list[Finding]:
+    """A row whose key the plan does not give: an extra row when figures were typed in it."""
+    if key in SIGNATURE_LABELS or sheet.value(r, 0) in SIGNATURE_LABELS:
+        return []  # the signature block below the table, not a row of figures
+    if all(sheet.value(r, col_of[c.field]) is None for c in entry_cols):
+        return []
+    cell = xl_rowcol_to_cell(r, key_col)
+    removed = "removed" if key in was else ""
+    return [make(Code.STRUCT_EXTRA_ROW, removed, key=key, cell=cell, row_key=key, value=key, **at)]
+
+
+def _duplicate_row(r: int, key: str, key_col: int, first: int, at: dict[str, Any]) -> Finding:
+    return make(
+        Code.STRUCT_ROW_DUPLICATE,
+        cell=xl_rowcol_to_cell(r, key_col),
+        row_key=key,
+        value=key,
+        expected=f"only row {first + 1}",
+        **at,
+    )
+
+
+def _missing_rows(
+    order: list[str],
+    seen: dict[str, int],
+    was: dict[str, PlanItem],
+    hrow: int,
+    key_col: int,
+    at: dict[str, Any],
+) -> list[Finding]:
+    """The plan's rows the sheet lacks, and whether the found ones left the plan's order."""
+    findings = [
+        make(
+            Code.STRUCT_ROW_MISSING,
+            "added" if key not in was else "",
+            key=key,
+            row_key=key,
+            value=None,
+            expected=key,
+            cell=xl_rowcol_to_cell(hrow + 1 + i, key_col),  # i: 20,000 missing rows
+            **at,
+        )
+        for i, key in enumerate(order)
+        if key not in seen
+    ]
     positions = [seen[k] for k in order if k in seen]
     if positions != list(range(hrow + 1, hrow + 1 + len(positions))):
         findings.append(make(Code.STRUCT_ROW_MOVED, **at))
-    return out, findings
+    return findings
 
 
 def _locate(
@@ -250,10 +303,24 @@ def _row(
             if raw is not None and raw != "":
                 rec.record[col.field] = raw
             continue
-        formula = (r, c) in sheet.formula_cells or (r, c) in sheet.formula_no_value
-        if col.default_sum and formula and default_sum(col, rec, line, col_of, raw):
+        if col.default_sum and _own_sum(col, rec, sheet, r, c, line, col_of, raw):
             continue  # the template's own sum, worked out here (its cache not trusted)
         check_entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
     check_plausible(form, rec, sheet, r, col_of, plan, findings, here)
     check_carried(form, rec.record, cells, last, findings, here)
     return rec
+
+
+def _own_sum(
+    col: Column,
+    rec: RowRecord,
+    sheet: SheetView,
+    r: int,
+    c: int,
+    line: list[Any],
+    col_of: dict[str, int],
+    raw: Any,
+) -> bool:
+    """A formula left in a default-sum column, its value worked out here (True: done)."""
+    formula = (r, c) in sheet.formula_cells or (r, c) in sheet.formula_no_value
+    return formula and default_sum(col, rec, line, col_of, raw)

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao import identity as ident
-from tianbao.findings import Code, Finding, fill, make
+from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import FormDef
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.support.visible import contrast
 from tianbao.template.content import build_content
 from tianbao.template.writer import META_SHEET
+from tianbao.validate.copies import copies_findings
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -33,9 +34,6 @@ EMITS = (
     Code.ID_NAME_OTHER_DEPARTMENT,
     Code.ID_OLD_PLAN,
     Code.ID_FORM_VERSION,
-    Code.ID_PROPERTIES_DIFFER,
-    Code.ID_COPY_MISSING,
-    Code.ID_COPY_FORGED,
     Code.ID_SHEET_SHOWN,
 )
 
@@ -112,34 +110,64 @@ def identify(
     """``recall`` finds an earlier plan by fingerprint (the one a template was made
     from), so a template of before a revision is still recognised as ours.
     ``meta_state``: the _tianbao sheet's state as the file has it."""
-    found: list[Identity] = []
-    for source, got in (("properties", _from_properties(props)), ("sheet", _from_sheet(meta_rows))):
-        if got is not None:
-            fields, sig = got
-            found.append(Identity(fields, sig, ident.verify(secret, fields, sig), source))
+    found = _signed_copies(props, meta_rows, secret)
     if not found:
         return IdentifyResult(None, [make(Code.ID_MISSING, cell=f"{META_SHEET}!A1")])
     res = IdentifyResult(next((i for i in found if i.verified), found[0]))
     idy = res.identity
     assert idy is not None
-    res.findings.extend(_copies(found, idy, props, meta_rows))
+    res.findings.extend(copies_findings(found, idy, props, meta_rows))
     if meta_state == "visible" and any(i.source == "sheet" and i.verified for i in found):
         res.findings.append(make(Code.ID_SHEET_SHOWN, cell=f"{META_SHEET}!A1"))
     if not idy.verified:
         own = recall(idy.fields.get("plan_fingerprint", "")) if recall else None
         res.findings.append(_unverified(idy, own or plan, forms, secret))
     where: dict[str, Any] = {"department": idy.department, "period": idy.period}
-    if idy.fields.get("district") != plan.district_code or idy.fields.get("year") != str(plan.year):
-        res.findings.append(
-            make(
-                Code.ID_WRONG_DISTRICT,
-                value=f"{idy.fields.get('district')} {idy.fields.get('year')}",
-                expected=f"{plan.district_code} {plan.year}",
-                **where,
-            )
+    res.findings.extend(_wrong_district(idy, plan, where))
+    res.findings.extend(_wrong_department(idy, plan, expected_department, where))
+    res.findings.extend(_wrong_period(idy, expected_period, where))
+    res.findings.extend(_name_other_department(idy, file_name, plan, where))
+    res.findings.extend(_unreadable_period(idy, where))
+    res.findings.extend(_file_name_mismatch(idy, file_name, where))
+    res.findings.extend(_old_plan(idy, plan, where))
+    res.findings.extend(_form_versions(idy.form_versions, forms, where))
+    return res
+
+
+def _signed_copies(
+    props: dict[str, Any], meta_rows: list[list[Any]] | None, secret: bytes
+) -> list[Identity]:
+    """The identity's copies the file holds (properties first), each verified or not."""
+    found: list[Identity] = []
+    for source, got in (("properties", _from_properties(props)), ("sheet", _from_sheet(meta_rows))):
+        if got is not None:
+            fields, sig = got
+            found.append(Identity(fields, sig, ident.verify(secret, fields, sig), source))
+    return found
+
+
+def _wrong_district(idy: Identity, plan: Plan, where: dict[str, Any]) -> list[Finding]:
+    if idy.fields.get("district") == plan.district_code and idy.fields.get("year") == str(
+        plan.year
+    ):
+        return []
+    return [
+        make(
+            Code.ID_WRONG_DISTRICT,
+            value=f"{idy.fields.get('district')} {idy.fields.get('year')}",
+            expected=f"{plan.district_code} {plan.year}",
+            **where,
         )
+    ]
+
+
+def _wrong_department(
+    idy: Identity, plan: Plan, expected_department: str | None, where: dict[str, Any]
+) -> list[Finding]:
+    """Not a department of the plan; not the department the caller expected."""
+    out = []
     if idy.department not in plan.departments:
-        res.findings.append(
+        out.append(
             make(
                 Code.ID_WRONG_DEPARTMENT,
                 value=idy.department,
@@ -148,7 +176,7 @@ def identify(
             )
         )
     if expected_department and idy.department != expected_department:
-        res.findings.append(
+        out.append(
             make(
                 Code.ID_WRONG_DEPARTMENT,
                 value=idy.department,
@@ -156,53 +184,76 @@ def identify(
                 **where,
             )
         )
-    if expected_period and idy.period != expected_period:
-        res.findings.append(
-            make(Code.ID_WRONG_PERIOD, value=idy.period, expected=expected_period, **where)
-        )
+    return out
+
+
+def _wrong_period(
+    idy: Identity, expected_period: str | None, where: dict[str, Any]
+) -> list[Finding]:
+    if not expected_period or idy.period == expected_period:
+        return []
+    return [make(Code.ID_WRONG_PERIOD, value=idy.period, expected=expected_period, **where)]
+
+
+def _name_other_department(
+    idy: Identity, file_name: str, plan: Plan, where: dict[str, Any]
+) -> list[Finding]:
+    """The file's name names other departments than the one its identity signs."""
     named = _departments_named(file_name, plan, idy.department)
-    if named and idy.department not in named:
-        signed = plan.departments.get(idy.department)
-        res.findings.append(
-            make(
-                Code.ID_NAME_OTHER_DEPARTMENT,
-                others="、".join(f"{plan.departments[c].name}（{c}）" for c in named),
-                named=", ".join(named),
-                signed=signed.name if signed else idy.department,
-                signed_code=idy.department,
-                value=file_name,
-                expected=idy.department,
-                **where,
-            )
+    if not named or idy.department in named:
+        return []
+    signed = plan.departments.get(idy.department)
+    return [
+        make(
+            Code.ID_NAME_OTHER_DEPARTMENT,
+            others="、".join(f"{plan.departments[c].name}（{c}）" for c in named),
+            named=", ".join(named),
+            signed=signed.name if signed else idy.department,
+            signed_code=idy.department,
+            value=file_name,
+            expected=idy.department,
+            **where,
         )
+    ]
+
+
+def _unreadable_period(idy: Identity, where: dict[str, Any]) -> list[Finding]:
     try:
         Period.parse(idy.period)
     except ValueError:
-        res.findings.append(make(Code.ID_WRONG_PERIOD, "unreadable", value=idy.period, **where))
+        return [make(Code.ID_WRONG_PERIOD, "unreadable", value=idy.period, **where)]
+    return []
+
+
+def _file_name_mismatch(idy: Identity, file_name: str, where: dict[str, Any]) -> list[Finding]:
+    """A name of our own pattern (period_department_…) that says another return."""
     m = _FILE_NAME.match(file_name)
-    if m and (m.group(1) != idy.period or m.group(2) != idy.department):
-        res.findings.append(
-            make(
-                Code.ID_FILENAME_MISMATCH,
-                value=file_name,
-                expected=f"{idy.period}_{idy.department}_…",
-                **where,
-            )
+    if not m or (m.group(1) == idy.period and m.group(2) == idy.department):
+        return []
+    return [
+        make(
+            Code.ID_FILENAME_MISMATCH,
+            value=file_name,
+            expected=f"{idy.period}_{idy.department}_…",
+            **where,
         )
-    if idy.fields.get("plan_fingerprint") != plan.fingerprint or idy.fields.get(
+    ]
+
+
+def _old_plan(idy: Identity, plan: Plan, where: dict[str, Any]) -> list[Finding]:
+    if idy.fields.get("plan_fingerprint") == plan.fingerprint and idy.fields.get(
         "plan_version"
-    ) != str(plan.version):
-        got_fp, want_fp = contrast(idy.fields.get("plan_fingerprint", ""), plan.fingerprint, 12)
-        res.findings.append(
-            make(
-                Code.ID_OLD_PLAN,
-                value=f"v{idy.fields.get('plan_version')} {got_fp}",
-                expected=f"v{plan.version} {want_fp}",
-                **where,
-            )
+    ) == str(plan.version):
+        return []
+    got_fp, want_fp = contrast(idy.fields.get("plan_fingerprint", ""), plan.fingerprint, 12)
+    return [
+        make(
+            Code.ID_OLD_PLAN,
+            value=f"v{idy.fields.get('plan_version')} {got_fp}",
+            expected=f"v{plan.version} {want_fp}",
+            **where,
         )
-    res.findings.extend(_form_versions(idy.form_versions, forms, where))
-    return res
+    ]
 
 
 def _form_versions(
@@ -272,77 +323,3 @@ def _departments_named(file_name: str, plan: Plan, signed: str = "") -> list[str
     if signed in plan.departments and names(signed):
         return [signed]
     return [code for code in plan.departments if names(code)]
-
-
-_SOURCE_ZH = {"properties": "文档属性（文件›属性）", "sheet": "隐藏的身份表 _tianbao"}
-_FIELD_ZH = {
-    "department": "单位",
-    "period": "报告期",
-    "district": "区县",
-    "year": "年度",
-    "template_id": "模板编号",
-    "plan_version": "计划版本",
-    "plan_fingerprint": "计划指纹",
-    "forms": "报表版本",
-    "generated_at": "生成时间",
-    "prefill_digest": "预填内容摘要",
-}
-
-
-def _copies(
-    found: list[Identity], believed: Identity, props: dict[str, Any], meta_rows: Any
-) -> list[Finding]:
-    """What an auditor must see about the two signed copies of the identity: one
-    removed or its signature cleared (the other decides: a warning), the two
-    differing (which fields, both values, which was believed), or a copy that does
-    not verify beside one that does (someone edited it: an error)."""
-    out: list[Finding] = []
-    sources = {i.source for i in found}
-    for source in ("properties", "sheet"):
-        if source in sources:
-            continue
-        cleared = (source == "sheet" and meta_rows) or (
-            source == "properties" and any(k.startswith(ident.PROPERTY_PREFIX) for k in props)
-        )
-        out.append(
-            make(
-                Code.ID_COPY_MISSING,
-                "cleared" if cleared else "removed",
-                source_zh=_SOURCE_ZH[source],
-                source=source,
-                believed_zh=_SOURCE_ZH[believed.source],
-                believed=believed.source,
-                value=source,
-                cell=f"{META_SHEET}!A1" if source == "sheet" else "",
-            )
-        )
-    if len(found) < 2:
-        return out
-    a, b = found
-    diff = [k for k in ident.IDENTITY_FIELDS if a.fields.get(k) != b.fields.get(k)]
-    if not diff and a.signature == b.signature:
-        return out
-    shown = {k: contrast(a.fields.get(k, ""), b.fields.get(k, "")) for k in diff}
-    part = Code.ID_PROPERTIES_DIFFER
-    parts = [
-        fill(part, "part", field=_FIELD_ZH.get(k, k), field_id=k, a_zh=_SOURCE_ZH[a.source],
-             a=shown[k][0], b_zh=_SOURCE_ZH[b.source], b=shown[k][1])
-        for k in diff
-    ] or [fill(part, "sign", a=contrast(a.signature, b.signature, 16)[0],
-               b=contrast(a.signature, b.signature, 16)[1])]  # fmt: skip
-    forged = [i for i in found if not i.verified and i is not believed]
-    code = Code.ID_COPY_FORGED if forged and believed.verified else Code.ID_PROPERTIES_DIFFER
-    out.append(
-        make(
-            code,
-            parts="；".join(zh for zh, _ in parts),
-            fields=", ".join(en for _, en in parts),
-            forged_zh=_SOURCE_ZH[forged[0].source] if forged else "",
-            believed_zh=_SOURCE_ZH[believed.source],
-            believed=believed.source,
-            value={k: a.fields.get(k, "") for k in diff} or a.signature,
-            expected={k: b.fields.get(k, "") for k in diff} or b.signature,
-            cell=f"{META_SHEET}!A1",
-        )
-    )
-    return out

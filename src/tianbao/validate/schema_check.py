@@ -136,24 +136,39 @@ def _field_of(err: Any) -> str:
 
 
 def _expected(kind: str, value: Any, schema: dict[str, Any]) -> Any:
-    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        lo = schema.get("minimum", schema.get("exclusiveMinimum"))
-        hi = schema.get("maximum", schema.get("exclusiveMaximum"))
-        if lo is not None and hi is not None:
-            return f"{plain_number(lo)} 至 {plain_number(hi)}"
-        if lo is not None:
-            return f"不小于 {plain_number(lo)}"
-        return f"不大于 {plain_number(hi)}" if hi is not None else ""
-    if kind == "enum":
-        return "、".join(str(v) for v in value)
-    if kind == "type":
-        return _TYPES.get(str(value), str(value))
-    if kind == "format":
-        return "2014-03-01" if value == "date" else value
-    if kind in ("maxLength", "minLength"):
-        return f"{'最多' if kind == 'maxLength' else '至少'} {value} 个字"
-    if kind == "required":
-        return "必填"
+    """What the schema wanted, as the clerk reads it (in Chinese)."""
+    said = _EXPECTED.get(kind)
+    if said is not None:
+        return said(kind, value, schema)
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     return value
+
+
+def _range(kind: str, value: Any, schema: dict[str, Any]) -> str:
+    lo = schema.get("minimum", schema.get("exclusiveMinimum"))
+    hi = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if lo is not None and hi is not None:
+        return f"{plain_number(lo)} 至 {plain_number(hi)}"
+    if lo is not None:
+        return f"不小于 {plain_number(lo)}"
+    return f"不大于 {plain_number(hi)}" if hi is not None else ""
+
+
+def _length(kind: str, value: Any, schema: dict[str, Any]) -> str:
+    return f"{'最多' if kind == 'maxLength' else '至少'} {value} 个字"
+
+
+# the kinds of failure said in words of their own (the rest: the schema's value)
+_EXPECTED: dict[str, Callable[[str, Any, dict[str, Any]], Any]] = {
+    "minimum": _range,
+    "maximum": _range,
+    "exclusiveMinimum": _range,
+    "exclusiveMaximum": _range,
+    "enum": lambda kind, value, schema: "、".join(str(v) for v in value),
+    "type": lambda kind, value, schema: _TYPES.get(str(value), str(value)),
+    "format": lambda kind, value, schema: "2014-03-01" if value == "date" else value,
+    "maxLength": _length,
+    "minLength": _length,
+    "required": lambda kind, value, schema: "必填",
+}
