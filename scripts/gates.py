@@ -21,8 +21,32 @@ from pathlib import Path
 MAX_LINES = 400
 MAX_COMPLEXITY = 15
 
-# "module.py:Qualified.name": (ceiling, why). The ceiling is today's count: a function may not grow.
-COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {}
+# "module.py:Qualified.name": (ceiling, why). The ceiling is today's count: a function may not grow,
+# and one that falls to 15 must leave the list. Each is still to be split; the reason says why it
+# was left this round (46 were over 15 when the gate came, 21 are left).
+COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {
+    "city/verify.py:open_package": (16, "the package checks in order, each stopping the rest"),
+    "cli/commands.py:_said_generated": (18, "generate's console lines: one branch per outcome"),
+    "cli/planbook.py:print_import": (25, "plan import's report: problems, notes, changes"),
+    "collect/rounds.py:round_check": (17, "the round's refusals, checked in the write transaction"),
+    "consolidate/projects.py:_group_row": (21, "a subtotal row's cells: one branch per column"),
+    "consolidate/projects.py:write_projects": (18, "the 重点项目 sheet: groups, rows, totals"),
+    "consolidate/sheets.py:write_tasks": (17, "the 重点任务 sheet: rows and their subtotals"),
+    "forms/load.py:load_form": (18, "a layout's checks, now cached once per change"),
+    "ledger/console.py:print_status": (17, "status on the console: a branch per state"),
+    "planbook/structure.py:SheetChecks.sheets": (18, "the plan workbook's sheet checks"),
+    "planbook/values.py:convert": (19, "one typed plan cell to a value: a branch per kind"),
+    "planbook/write.py:write_plan_workbook": (16, "the plan workbook's sheets in order"),
+    "review/history.py:history_log": (17, "the log's filters and its transitions"),
+    "review/workflow.py:_review_target": (17, "which return a decision is on, and why not"),
+    "template/generate.py:generate": (20, "held, marked and issued templates of a round"),
+    "template/writer.py:_write_rows": (17, "the row loop of the template: hot, kept inline"),
+    "validate/console.py:print_reports": (19, "validate's console table: a branch per verdict"),
+    "validate/locked.py:check_locked": (18, "locked cells against the template as issued"),
+    "validate/normalize.py:_number": (21, "a typed number: the seam (dates) needs a base module"),
+    "validate/quality.py:_said": (21, "the three quality checks and their messages"),
+    "validate/rules.py:check_rules": (20, "rules per row, per sheet total and across periods"),
+}
 
 # floors from the bottom up; a room may import its own floor and the floors below it
 LAYERS: list[set[str]] = [
