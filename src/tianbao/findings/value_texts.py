@@ -222,7 +222,7 @@ VALUES: dict[Code, Entry] = {
         E,
         "审核公式未通过",
         "an audit rule failed",
-        {"": ("{row}：{rule_zh}", "{row_key}: {rule_en}")},
+        {"": ("{row}：{rule_zh}", "{row_en}: {rule_en}")},
     ),
     Code.RULE_WARNING: Entry(
         W,
@@ -231,7 +231,7 @@ VALUES: dict[Code, Entry] = {
         {
             "": (
                 "{row}：{rule_zh}（请在“说明”栏解释）",
-                "{row_key}: {rule_en} (explain it in the 说明 cell)",
+                "{row_en}: {rule_en} (explain it in the 说明 cell)",
             )
         },
     ),
@@ -239,13 +239,13 @@ VALUES: dict[Code, Entry] = {
         W,
         "审核预警已在说明栏解释",
         "an audit warning, explained in the 说明 cell",
-        {"": ("{row}：{rule_zh}（已说明：{note}）", "{row_key}: {rule_en} (explained: {note})")},
+        {"": ("{row}：{rule_zh}（已说明：{note}）", "{row_en}: {rule_en} (explained: {note})")},
     ),
     Code.RULE_MISSING_VALUE: Entry(
         E,
         "审核所需的数值未填写",
         "a value the audit rule needs is missing",
-        {"": ("{row}：{rule_zh}（缺少 {name}）", "{row_key}: {rule_en} (missing {name})")},
+        {"": ("{row}：{rule_zh}（缺少 {name}）", "{row_en}: {rule_en} (missing {name})")},
     ),
     Code.QUALITY_OUTLIER: Entry(
         W,

@@ -66,9 +66,16 @@ ROW_NAME_PREFIX = re.compile(r"^第 [0-9]+ 行“[^”]*”：")
 
 def row_name(row: Any) -> str:
     """A row as a clerk finds it: its plan name (or key) and its line in the sheet."""
+    return f"第 {row.excel_row} 行“{_row_text(row)}”"
+
+
+def row_name_en(row: Any) -> str:
+    """The same row in an English line, with the same data (line number and name)."""
+    return f"row {row.excel_row} “{_row_text(row)}”"
+
+
+def _row_text(row: Any) -> str:
     values = getattr(row.item, "values", {}) or {}
     name = values.get("name") or values.get("name.zh") or values.get("description") or row.key
     text = str(name)
-    if len(text) > 24:
-        text = text[:23] + "…"
-    return f"第 {row.excel_row} 行“{text}”"
+    return text[:23] + "…" if len(text) > 24 else text

@@ -20,8 +20,7 @@ from tianbao.findings import Code, Finding, make
 from tianbao.forms.expr import Missing, evaluate_node, parse
 from tianbao.forms.model import FormDef, Rule
 from tianbao.plan.periods import Period
-from tianbao.validate.records import FormRecords, RowRecord
-from tianbao.validate.schema_check import row_name
+from tianbao.validate.records import FormRecords, RowRecord, row_name, row_name_en
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -181,6 +180,7 @@ def _missing(
     return make(
         Code.RULE_MISSING_VALUE,
         row=row_name(row),
+        row_en=row_name_en(row),
         rule_zh=_fill(rule.message_zh, scope),
         rule_en=_fill(rule.message_en, scope),
         name=name,
@@ -205,6 +205,7 @@ def _failed(
     # the row a clerk looks for, not the rule's id (that is the finding's "rule" field)
     said = {
         "row": row_name(row),
+        "row_en": row_name_en(row),
         "rule_zh": _fill(rule.message_zh, values),
         "rule_en": _fill(rule.message_en, values),
         "value": scope.get(rule.cell) if rule.cell else None,
