@@ -239,3 +239,26 @@ def test_a_revision_period_that_is_no_period__placed_at_its_cell(
     assert [(p["code"], p["path"]) for p in out["problems"]] == [
         ("CELL_VALUE", edit.cell)  # type: ignore[attr-defined]
     ]
+
+
+def test_import__a_field_left_blank_that_the_schema_defaults_is_written(tmp_path: Path) -> None:
+    """growth_basis left blank in the workbook (as a new office types it): plan.yaml is
+    written without it and the plan reads it as the default, not a machine fault."""
+    ws = tmp_path / "ws"
+    assert tianbao(CliRunner(), "init", ws, "--sample", SAMPLE).exit_code == 0
+    book = tmp_path / "plan.xlsx"
+    assert tianbao(CliRunner(), "plan", "export", "-w", ws, book).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["主要指标"]
+    header = next(c.column for c in sheet[1] if c.value == "增速口径")
+    blanked = 0
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, header).value not in (None, ""):
+            sheet.cell(row, header).value = None
+            blanked += 1
+    assert blanked
+    wb.save(book)
+    res = tianbao(CliRunner(), "plan", "import", book, "-w", ws, "--json")
+    assert res.exit_code == 0, res.output
+    written = {i["code"]: i for i in read_yaml(ws / "plan.yaml")["indicators"]}
+    assert "growth_basis" not in written["GDP"]  # was 可比价 (real), now the default

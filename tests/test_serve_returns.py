@@ -254,7 +254,19 @@ def test_upload__hostile_files__refused_with_the_readers_reason(
 def test_upload__signed_off_period__refused_as_collect_refuses(
     rs: Returns, rsj: TestClient
 ) -> None:
-    res = tianbao(CliRunner(), "signoff", "-w", rs.ws, "-p", "2014-05", "--by", "局长")
+    res = tianbao(
+        CliRunner(),
+        "signoff",
+        "-w",
+        rs.ws,
+        "-p",
+        "2014-05",
+        "--by",
+        "局长",
+        "--anyway",
+        "--note",
+        "先签",
+    )
     assert res.exit_code == 0, res.output
     may = rs.base / "may-again.xlsx"
     wb = openpyxl.load_workbook(rs.previous)

@@ -13,6 +13,7 @@ import yaml
 from tianbao.errors import EnvironmentFault
 from tianbao.plan.load import load_plan_bytes
 from tianbao.support.atomic import write_atomic
+from tianbao.support.yamlio import parse_yaml_bytes
 
 BACKUP_DIR = Path(".tianbao") / "backups"
 
@@ -27,8 +28,10 @@ def plan_yaml(data: dict[str, Any], source: str) -> bytes:
     body = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
     raw = (head + body).encode("utf-8")
     loaded = load_plan_bytes(raw, "plan.yaml")
-    # not expected: the data passed the same checks; but what is written must read back
-    back = loaded.loaded.data if loaded.loaded is not None else None
+    # not expected: the data passed the same checks; but what is written must read back,
+    # compared as parsed (the plan's checks then fill in schema defaults such as a blank
+    # growth_basis, which the workbook left out)
+    back = parse_yaml_bytes(raw).data
     if loaded.plan is None or loaded.problems or back != data:
         raise EnvironmentFault(
             "导入的计划写成 YAML 后读回不一致，未写入 plan.yaml | the imported plan did not "
