@@ -412,9 +412,9 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     result.changes = plan_changes(old, got.data)
     if isinstance(old, dict) and result.changes:
         result.version_kept = old.get("plan_version") == got.data.get("plan_version")
+    raw = plan_yaml(got.data, workbook.name)  # on a dry run too: it must read back
     if dry_run or old == got.data:  # the same plan: plan.yaml (and its comments) stay
         return result
-    raw = plan_yaml(got.data, workbook.name)
     now = dt.datetime.now().astimezone()
     result.backup = install_plan(ws.plan_path, raw, now)
     result.written = ws.plan_path

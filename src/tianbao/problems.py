@@ -42,6 +42,8 @@ class CheckCode(str, Enum):
         "计划调整的生效期不是计划年度的报告期 the revision's effective period is not a "
         "reporting period of the plan year"
     )
+    CODE_NOT_PLAIN = "代码只能用字母、数字、-、_ a code must be letters, digits, - and _ only"
+    CONTROL_CHARS = "文字含控制字符或双向控制字符 text holds a control or bidi character"
     FORM_VERSION_NOT_RAISED = (
         "表式已改动但版本号未提高 form layout changed without raising its version"
     )

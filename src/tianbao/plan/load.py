@@ -10,6 +10,7 @@ from typing import Any
 
 from tianbao.plan.cache import cache_key, read_cached, write_cached
 from tianbao.plan.clock import zone
+from tianbao.plan.codes import code_problems, text_problems
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.plan.periods import Period
 from tianbao.problems import CheckCode, Problem, json_path
@@ -136,9 +137,10 @@ Locate = Callable[..., Problem]
 
 def _revision_period(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
     """revision.effective: a reporting period of the plan year (in its frequency)."""
-    effective = (data.get("revision") or {}).get("effective")
+    revision, reporting = data.get("revision"), data.get("reporting")
+    effective = revision.get("effective") if isinstance(revision, dict) else None
     if effective is not None:
-        frequency = (data.get("reporting") or {}).get("frequency", "month")
+        frequency = reporting.get("frequency", "month") if isinstance(reporting, dict) else "month"
         try:
             start = Period.parse(str(effective))
             fits = start.year == data["year"] and start.kind == frequency
@@ -156,19 +158,21 @@ def _revision_period(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
 
 
 def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
-    """Problems across entries of schema-valid plan data, each placed by ``at``."""
-    if data["base_year"] != data["year"] - 1:
-        yield at(
-            CheckCode.BASE_YEAR,
-            ("base_year",),
-            CheckCode.BASE_YEAR.value,
-            data["base_year"],
-            data["year"] - 1,
-        )
+    """Problems across entries of plan data, each placed by ``at``. The data need not
+    pass the schema (the plan workbook's import reports everything in one pass): a check
+    whose values are missing or of the wrong type is skipped, the schema says why."""
+    year, base_year = data.get("year"), data.get("base_year")
+    if not isinstance(year, int):
+        year = None
+    if year is not None and isinstance(base_year, int) and base_year != year - 1:
+        message = CheckCode.BASE_YEAR.value
+        yield at(CheckCode.BASE_YEAR, ("base_year",), message, base_year, year - 1)
 
-    yield from _revision_period(data, at)
+    if year is not None:
+        yield from _revision_period(data, at)
 
-    tz_name = (data.get("reporting") or {}).get("timezone")
+    reporting = data.get("reporting")
+    tz_name = reporting.get("timezone") if isinstance(reporting, dict) else None
     if tz_name is not None:
         try:
             zone(str(tz_name))
@@ -181,60 +185,73 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                 "Asia/Shanghai",
             )
 
-    dept_codes = [d["code"] for d in data["departments"]]
-    yield from _duplicates(at, ("departments",), dept_codes, "code")
-    known = set(dept_codes)
+    yield from code_problems(data, at)
+    yield from text_problems(data, at)
+    known = {d.get("code") for d in _entries(data, "departments")}
     for collection, key in COLLECTIONS.items():
-        entries = data.get(collection) or []
-        yield from _duplicates(at, (collection,), [e[key] for e in entries], key)
+        entries = _entries(data, collection)
         if collection in ("projects", "livelihood"):  # two rows of one name: which is which?
-            names = [e["name"] for e in entries]
+            names = [e.get("name") for e in entries]
             yield from _duplicates(at, (collection,), names, "name", CheckCode.DUPLICATE_NAME)
         for i, entry in enumerate(entries):
-            if entry["department"] not in known:
+            dept = entry.get("department")
+            if isinstance(dept, str) and dept not in known:
                 yield at(
                     CheckCode.UNKNOWN_DEPARTMENT,
                     (collection, i, "department"),
-                    f"{CheckCode.UNKNOWN_DEPARTMENT.value} ({entry[key]})",
-                    entry["department"],
+                    f"{CheckCode.UNKNOWN_DEPARTMENT.value} ({entry.get(key)})",
+                    dept,
                     "one of departments[].code",
                 )
 
-    year = data["year"]
-    for i, p in enumerate(data.get("projects") or []):
-        if p["annual_plan"] > p["total_investment"]:
+    for i, p in enumerate(_entries(data, "projects")):
+        annual, total = p.get("annual_plan"), p.get("total_investment")
+        if isinstance(annual, (int, float)) and isinstance(total, (int, float)) and annual > total:
             yield at(
                 CheckCode.ANNUAL_PLAN_ABOVE_TOTAL,
                 ("projects", i, "annual_plan"),
-                f"{CheckCode.ANNUAL_PLAN_ABOVE_TOTAL.value} ({p['id']})",
-                p["annual_plan"],
-                f"<= {p['total_investment']}",
+                f"{CheckCode.ANNUAL_PLAN_ABOVE_TOTAL.value} ({p.get('id')})",
+                annual,
+                f"<= {total}",
             )
-        if p.get("start") and p.get("finish") and p["finish"] < p["start"]:
+        start, finish = p.get("start"), p.get("finish")
+        if isinstance(start, str) and isinstance(finish, str) and start and finish < start:
             yield at(
                 CheckCode.DATE_ORDER,
                 ("projects", i, "finish"),
-                f"{CheckCode.DATE_ORDER.value} ({p['id']})",
-                p["finish"],
-                f">= {p['start']}",
+                f"{CheckCode.DATE_ORDER.value} ({p.get('id')})",
+                finish,
+                f">= {start}",
             )
-        for j, m in enumerate(p.get("milestones") or []):
-            if not m["due"].startswith(str(year)):
+        milestones = p.get("milestones")
+        for j, m in enumerate(milestones if isinstance(milestones, list) else []):
+            due = m.get("due") if isinstance(m, dict) else None
+            if year is not None and isinstance(due, str) and not due.startswith(str(year)):
                 yield at(
                     CheckCode.MILESTONE_OUTSIDE,
                     ("projects", i, "milestones", j, "due"),
-                    f"{CheckCode.MILESTONE_OUTSIDE.value} ({p['id']})",
-                    m["due"],
+                    f"{CheckCode.MILESTONE_OUTSIDE.value} ({p.get('id')})",
+                    due,
                     f"{year}-..",
                 )
+
+
+def _entries(data: dict[str, Any], collection: str) -> list[dict[str, Any]]:
+    """The entries of a collection; a broken one (not a mapping) as an empty one, so
+    the others keep their index."""
+    entries = data.get(collection)
+    if not isinstance(entries, list):
+        return []
+    return [e if isinstance(e, dict) else {} for e in entries]
 
 
 def _duplicates(
     at: Locate, path: tuple, values: list[Any], key: str, code: CheckCode = CheckCode.DUPLICATE_ID
 ) -> Iterator[Problem]:
+    values = [v if isinstance(v, (str, int)) else None for v in values]  # unhashable: skip
     counts = Counter(values)
     seen: set[Any] = set()
     for i, v in enumerate(values):
-        if counts[v] > 1 and v in seen:
+        if v is not None and counts[v] > 1 and v in seen:
             yield at(code, (*path, i, key), code.value, v, "unique")
         seen.add(v)

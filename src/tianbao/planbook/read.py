@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.notes: list[Note] = []
         self.reported: set[str] = set()
+        self.rows_reported: set[str] = set()  # 「重点项目!12」: a row with a problem
         self.where: dict[Path_, str] = {}  # plan path -> cell (or row, sheet) it came from
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
 
@@ -105,6 +107,7 @@ class _Reader:
         if cell in self.reported:
             return
         self.reported.add(cell)
+        self.rows_reported.add(_row_of(cell))
         self.problems.append(Problem(code, self.name, message, cell, None, found))
 
     def run(self) -> Imported:
@@ -119,10 +122,9 @@ class _Reader:
             else:
                 data[spec.collection] = rows
         self._department_codes(data)
-        if not self.problems:
-            self._schema(data)
-        if not self.problems:
-            self._consistency(data)
+        # every check on every row, in one pass: a cell already reported is not again
+        self._schema(data)
+        self._consistency(data)
         return Imported(None if self.problems else data, self.problems, self.notes, self.where)
 
     # -- structure ---------------------------------------------------------------------
@@ -343,8 +345,11 @@ class _Reader:
             self.where[("projects", i, "milestones", j)] = self.where[here]
 
     def _department_codes(self, data: dict[str, Any]) -> None:
-        """A department typed in another letter case is the department (fgw → FGW)."""
-        known = {str(d.get("code", "")).upper(): d.get("code") for d in data.get("departments", [])}
+        """A department typed in another letter case is the department (fgw → FGW);
+        not when two departments differ only in case (that is reported)."""
+        codes = [d.get("code") for d in data.get("departments", [])]
+        upper = Counter(str(c).upper() for c in codes)
+        known = {str(c).upper(): c for c in codes if upper[str(c).upper()] == 1}
         for collection in ("indicators", "projects", "tasks", "livelihood"):
             for i, entry in enumerate(data.get(collection) or []):
                 code = entry.get("department")
@@ -370,6 +375,8 @@ class _Reader:
             zh = split_bilingual(msg)[0].split(":")[0].strip()
             if "必填" in zh:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
+                if _row_of(self._place(path)) in self.rows_reported:
+                    continue  # asked for by a value reported in its row (目标类型 blank)
                 header = self.headers.get(path, str(expected))
                 self.add(CheckCode.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
                 continue
@@ -409,6 +416,11 @@ def _hint(path: Path_) -> str:
     if last == "phone":
         return "：电话只用数字、空格、-、+、括号"
     return ""
+
+
+def _row_of(cell: str) -> str:
+    """「重点项目!12」 of 「重点项目!F12」."""
+    return re.sub(r"!\$?[A-Z]+\$?", "!", cell)
 
 
 def _blank(value: Any) -> bool:
