@@ -220,3 +220,30 @@ def test_every_problem_in_one_pass(ws: Path, book: Path, tmp_path: Path) -> None
             ("ANNUAL_PLAN_ABOVE_TOTAL", "重点项目!F5"),
         ]
     )
+
+
+def _many_rows(wb: openpyxl.Workbook) -> None:
+    for i in range(5_000):
+        wb["重点项目"].append([f"X{i:04d}", f"项目{i}"])
+
+
+# past a stated limit (read.limits.PLAN_LIMITS): (what, edit, the limit named)
+PAST_LIMITS = [
+    ("a stray value at A1048576", _set("重点项目", "A1048576", "x"), "5,000 rows"),
+    ("5,000 more project rows", _many_rows, "5,000 rows"),
+    ("a stray value in column CA", _set("重点任务", "CA2", "x"), "64 columns"),
+]
+
+
+@pytest.mark.parametrize(("what", "edit", "limit"), PAST_LIMITS, ids=[p[0] for p in PAST_LIMITS])
+def test_past_a_limit__refused_before_it_is_read(
+    ws: Path, book: Path, tmp_path: Path, what: str, edit: Edit, limit: str
+) -> None:
+    """Refused by the guard's scan (which stops at the limit), before the reader builds
+    a single row: a stray value at A1048576 cost 25 s and 629 MB when it was read."""
+    bad = edited(book, tmp_path / "big.xlsx", edit)
+    res = tianbao(CliRunner(), "plan", "import", bad, "-w", ws, "--dry-run")
+    assert res.exit_code == 1, res.output
+    assert "计划工作簿超出限制" in res.output and limit in res.output, res.output
+    code, found = problems(ws, bad)
+    assert code == 1 and [c for c, _ in found] == ["WORKBOOK_UNREADABLE"]

@@ -40,10 +40,12 @@ from tianbao.planbook.sheets import (
     Sheet,
 )
 from tianbao.problems import CheckCode, Problem
-from tianbao.read import RawSheet, RawWorkbook, read_workbook_guarded
+from tianbao.read import RawSheet, RawWorkbook, ReadCode, ReadIssue, read_workbook_guarded
 from tianbao.read.cells import col_number, ref_name
+from tianbao.read.limits import PLAN_LIMITS
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
+from tianbao.support.lang import halves
 from tianbao.validate.normalize import normalise, shown
 
 Path_ = tuple[str | int, ...]
@@ -79,11 +81,25 @@ class Imported:
 def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
     """The plan data of the workbook at ``path``, or the problems that prevent it."""
     name = display or Path(path).name
-    result = read_workbook_guarded(Path(path))
+    result = read_workbook_guarded(Path(path), PLAN_LIMITS)
     if result.book is None:
-        why = "；".join(i.message for i in result.blocking) or "无法读取"
+        first: dict[ReadCode, ReadIssue] = {}
+        for i in result.blocking:  # the one that names the limit, of each kind
+            if i.code not in first or ("limit" in i.detail and "limit" not in first[i.code].detail):
+                first[i.code] = i
+        why = "；".join(_read_issue(i) for i in first.values()) or "无法读取 cannot be read"
         return Imported(None, [Problem(CheckCode.WORKBOOK_UNREADABLE, name, why)])
     return _Reader(result.book, name).run()
+
+
+def _read_issue(issue: ReadIssue) -> str:
+    """One reading problem with its detail (the limit passed, where)."""
+    zh, en = halves(issue.message)
+    if issue.code in (ReadCode.TOO_LARGE, ReadCode.SHEET_TOO_LARGE):
+        zh, en = "计划工作簿超出限制", "the plan workbook is past a limit"
+    if not issue.detail:
+        return issue.message
+    return f"{zh}：{issue.detail} | {en or zh}: {issue.detail}"
 
 
 def cell_name(sheet: str, row: int, col: int) -> str:

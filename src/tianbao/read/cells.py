@@ -145,7 +145,7 @@ def scan_cells(
     )
     if scan is not None and _within(scan, *limits):
         return scan
-    return _exact(buf, start, end, percent_styles)
+    return _exact(buf, start, end, percent_styles, stop_row=limits[0])
 
 
 _SHARED_CELL = re.compile(

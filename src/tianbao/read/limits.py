@@ -37,3 +37,19 @@ class Limits:
     # to what it holds when it starts (RLIMIT_AS)
     time_seconds: float = 30.0
     memory_bytes: int = 2 * GiB
+
+
+# A plan workbook: a district's plan is a few hundred rows a sheet (解放区: 129 projects).
+# Past these it is refused before it is read, so its cost stays linear and small (a stray
+# value at A1048576 would have the reader build a million rows).
+PLAN_LIMITS = Limits(
+    max_file_bytes=10 * MiB,
+    max_sheets=32,
+    max_rows=5_000,
+    max_cols=64,
+    max_cells=5_000 * 64,
+    max_total_cells=1_000_000,
+    max_shared_strings=200_000,
+    max_text_bytes=32 * MiB,
+    memory_bytes=1 * GiB,
+)

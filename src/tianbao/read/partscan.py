@@ -307,7 +307,7 @@ class PartScan(ZipChecker):
             far = scan.row_ref if scan.max_row >= lim.max_rows else scan.col_ref
             self.add(
                 ReadCode.SHEET_TOO_LARGE,
-                f"{where} has data at {far}, beyond Excel's "
+                f"{where} has data at {far}, beyond the limit of "
                 f"{lim.max_rows:,} rows x {lim.max_cols:,} columns",
                 part,
             )

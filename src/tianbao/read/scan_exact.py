@@ -121,13 +121,20 @@ def _exact(
     end: int,
     pct: frozenset[int],
     percent_cols: tuple[tuple[int, int], ...] = (),
+    stop_row: int = 0,
 ) -> CellScan:
+    """The exact walk; with ``stop_row``, it stops at the first value on or past that
+    (0-based) row: the sheet is refused then, and the rest would only cost time."""
     walk = _Walk(pct, percent_cols)
     scan = walk.scan
     pos = start
     starts = 0
     for m in _ROW_TAG.finditer(buf, start, end):
         walk.cells(buf, pos, m.start())
+        if stop_row and walk.max_row >= stop_row:
+            scan.max_row, scan.row_ref = walk.max_row, ref_name(*walk.at_row)
+            scan.max_col, scan.col_ref = walk.max_col, ref_name(*walk.at_col)
+            return scan
         pos = m.end()
         raw, selfclose = m.group(1), m.group(2)
         if raw is None:  # </row>
