@@ -333,11 +333,16 @@ def plan_workbook(out: Path, where: Where | None = None) -> Path:
     plan.yaml, or blank for a new office when ``where`` is None."""
     from tianbao.support.yamlio import load_yaml
 
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":  # plan.yaml given as OUT would be overwritten
+        raise UsageError(
+            f"{out}: 计划工作簿的文件名应以 .xlsx 结尾 | {out}: the plan workbook's name "
+            "must end in .xlsx"
+        )
     data = None
     if where is not None:
-        ws = workspace(where)
-        data = load_yaml(ws.plan_path).data
-    return _plan_workbook(Path(out), data)
+        data = load_yaml(workspace(where).plan_path).data
+    return _plan_workbook(out, data)
 
 
 def _plan_workbook(out: Path, data: dict[str, Any] | None) -> Path:
@@ -390,7 +395,10 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     workbook = Path(workbook)
     root = Path(where)
     if not root.is_dir():
-        raise UsageError(f"{root}: 工作区不存在：请先运行 tianbao init {root}")
+        raise UsageError(
+            f"{root}: 工作区不存在：请先运行 tianbao init {root} | {root}: no workspace "
+            f"there: run tianbao init {root} first"
+        )
     if not workbook.is_file():
         raise UsageError(f"{workbook}: 文件不存在 file not found")
     ws = Workspace(root)

@@ -57,7 +57,7 @@ def fault_from(exc: BaseException) -> EnvironmentFault | None:
     if what is None:
         return None
     where = f" {exc.filename}" if exc.filename else ""
-    return EnvironmentFault(f"{what}{where}：{exc.strerror or exc} ({exc.strerror or exc}{where})")
+    return EnvironmentFault(f"{what}{where}：{exc.strerror or exc} | {exc.strerror or exc}{where}")
 
 
 def usage_from(exc: BaseException) -> UsageError | None:
@@ -65,12 +65,18 @@ def usage_from(exc: BaseException) -> UsageError | None:
     belongs): one line and exit 2, not a traceback."""
     import errno
 
-    if not isinstance(exc, OSError) or exc.errno not in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+    if not isinstance(exc, OSError) or exc.errno is None:
         return None
     zh = {
         errno.ENOTDIR: "路径中有一段是文件而不是目录",
         errno.EEXIST: "已有同名的文件",
         errno.EISDIR: "这是一个目录，不是文件",
-    }[exc.errno]
+        # a folder where no file can be made (/proc/self), a name the system refuses
+        errno.ENOENT: "路径不存在，或不能在那里建文件",
+        errno.ENAMETOOLONG: "文件名太长",
+        errno.EINVAL: "系统不接受这个路径",
+    }.get(exc.errno)
+    if zh is None:
+        return None
     where = f" {exc.filename}" if exc.filename else ""
-    return UsageError(f"{zh}{where} ({exc.strerror or exc}{where})")
+    return UsageError(f"{zh}{where} | {exc.strerror or exc}{where}")

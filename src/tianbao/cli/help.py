@@ -3,6 +3,7 @@ here, its docstring in English; option help is written 「中文 English」 and 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from tianbao.support.lang import current, pick, set_lang
+from tianbao.support.lang import click_zh, current, pick, set_lang
 
 ZH = {
     "main": "tianbao 填报：生成、审核、汇总 Excel 报表。\n\n"
@@ -139,6 +140,29 @@ class _Help:
                 formatter.write_dl(rows)
 
 
+def show_error(exc: click.ClickException, file: Any = None) -> None:
+    """click's usage error in the language asked for: in Chinese, its usage line, the
+    hint and the message (click's own words, ``support.lang.click_zh``)."""
+    if current() != "zh":
+        type(exc).show(exc, file)
+        return
+    file = file if file is not None else click.get_text_stream("stderr")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            name = max(ctx.command.get_help_option_names(ctx), key=len)
+            hint = f"帮助：{ctx.command_path} {name}\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", file=file, color=ctx.color)
+    click.echo(f"错误：{click_zh(exc.format_message())}", file=file)
+
+
+def _in_lang(exc: click.ClickException) -> click.ClickException:
+    """``exc`` shown by ``show_error`` (click's main calls its ``show``)."""
+    exc.show = functools.partial(show_error, exc)  # type: ignore[method-assign]
+    return exc
+
+
 class LangCommand(_Help, click.Command):
     pass
 
@@ -155,7 +179,16 @@ class LangGroup(_Help, click.Group):
     ) -> click.Context:
         if parent is None:  # each run starts from TIANBAO_LANG: --help may come before --lang
             set_lang(os.environ.get("TIANBAO_LANG"))
-        return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            raise _in_lang(exc) from exc.__cause__
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:  # a subcommand's usage errors arise here, as it parses its arguments
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            raise _in_lang(exc) from exc.__cause__
 
 
 LangGroup.group_class = LangGroup  # a group's subgroups (tianbao plan) are alike

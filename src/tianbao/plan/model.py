@@ -186,13 +186,13 @@ class Plan:
             raise UsageError(str(exc)) from None
         if period.year != self.year:
             raise UsageError(
-                f"报告期 {period} 不在计划年度 {self.year} 内 "
-                f"(period outside the plan year {self.year})"
+                f"报告期 {period} 不在计划年度 {self.year} 内 | "
+                f"period {period} is outside the plan year {self.year}"
             )
         if period.kind != self.frequency:
             raise UsageError(
-                f"报告期 {period} 与计划的报送频率 {self.frequency} 不符 "
-                f"(the plan reports by {self.frequency})"
+                f"报告期 {period} 与计划的报送频率 {self.frequency} 不符 | "
+                f"period {period}: the plan reports by {self.frequency}"
             )
         return period
 

@@ -37,8 +37,8 @@ class Period:
                     break
                 return cls(year, kind, index)
         raise ValueError(
-            f"无法识别的报告期 {text!r}：应为 2014-06、2014-Q2、2014-H1 或 2014 "
-            "(unknown period; expected YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY)"
+            f"无法识别的报告期 {text!r}：应为 2014-06、2014-Q2、2014-H1 或 2014 | "
+            f"unknown period {text!r}: expected YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY"
         )
 
     def __str__(self) -> str:

@@ -80,3 +80,43 @@ def _one(line: str) -> str:
     if not en:
         return line
     return zh if _current == "zh" else en
+
+
+# click's own usage errors, as click 8 words them (names quoted as it quotes them): each
+# sentence said in Chinese, the names and values kept
+_NAMES = r"('[^']*'(?: / '[^']*')*)"
+_CLICK_ZH: tuple[tuple[str, str], ...] = (
+    (rf"Missing option {_NAMES}\.", r"缺少选项 \1。"),
+    (rf"Missing argument {_NAMES}\.", r"缺少参数 \1。"),
+    (r"Missing parameter: (\S+)", r"缺少参数 \1"),
+    (r"No such option:? ('[^']*'|\S+?)\.?(?= |$)", r"没有选项 \1。"),
+    (r"No such command ('[^']*')\.", r"没有命令 \1。"),
+    (r" ?\(Did you mean one of: ([^?]*)\?\)", r"（是否想用其中之一：\1？）"),
+    (r" ?\(Possible options: ([^)]*)\)", r"（可用的选项：\1）"),
+    (r"Did you mean ([^?]*)\?", r"是否想用 \1？"),
+    (rf"Invalid value for {_NAMES}: ", r"\1 的值无效："),
+    (r"Invalid value: ", "值无效："),
+    (r"(.+?) is not one of (.+)\.$", r"\1 不是可选的值（\2）。"),
+    (r"('[^']*') is not ('[^']*')\.$", r"\1 不是 \2。"),
+    (r"(\S+) is not a valid integer\.", r"\1 不是整数。"),
+    (r"(\S+) is not a valid float\.", r"\1 不是数。"),
+    (r"(\S+) is not a valid boolean\.?", r"\1 不是是/否值。"),
+    (r"(\S+) is not in the range (\S+)\.", r"\1 不在范围 \2 内。"),
+    (r"(?:File|Directory|Path) ('[^']*') does not exist\.", r"\1 不存在。"),
+    (r"(?:File|Directory|Path) ('[^']*') is a file\.", r"\1 是文件，这里要的是目录。"),
+    (r"(?:File|Directory|Path) ('[^']*') is a directory\.", r"\1 是目录，这里要的是文件。"),
+    (r"(?:File|Directory|Path) ('[^']*') is not readable\.", r"\1 不可读。"),
+    (r"(?:File|Directory|Path) ('[^']*') is not writable\.", r"\1 不可写。"),
+    (r"Option ('[^']*') requires an argument\.", r"选项 \1 后面要跟一个值。"),
+    (r"Option ('[^']*') requires (\d+) arguments\.", r"选项 \1 后面要跟 \2 个值。"),
+    (r"Option ('[^']*') does not take a value\.", r"选项 \1 不带值。"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数（\1）"),
+    (r"(\S+) does not match the formats? (.+)\.$", r"\1 不符合格式 \2。"),
+)
+
+
+def click_zh(message: str) -> str:
+    """One of click's usage error messages in Chinese (what it does not know stays)."""
+    for pattern, zh in _CLICK_ZH:
+        message = re.sub(pattern, zh, message)
+    return message
