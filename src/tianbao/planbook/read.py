@@ -11,9 +11,6 @@ schema and its consistency checks, located the same way.
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import math
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,43 +18,31 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.plan.load import PLAN_SCHEMA, consistency
-from tianbao.plan.periods import Period
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
-    CHOICE,
-    CODE,
-    DATE,
-    GUIDE_SHEET,
-    INTEGER,
-    LIST,
-    NUMBER,
-    PERIOD,
-    ROW_UNIT,
     SHEETS,
-    YESNO,
     Col,
     Sheet,
 )
+from tianbao.planbook.structure import (
+    SheetChecks,
+    blank,
+    cell_name,
+    clean_header,
+    row_of,
+    width,
+)
+from tianbao.planbook.values import convert
 from tianbao.problems import CheckCode, Problem
 from tianbao.read import RawSheet, RawWorkbook, ReadCode, ReadIssue, read_workbook_guarded
-from tianbao.read.cells import col_number, ref_name
 from tianbao.read.limits import PLAN_LIMITS
 from tianbao.schema_errors import iter_located, passes_fast, validator_for
 from tianbao.support.bilingual import split_bilingual
 from tianbao.support.lang import halves
-from tianbao.validate.normalize import normalise, shown
+from tianbao.validate.normalize import shown
 
 Path_ = tuple[str | int, ...]
-_KIND_SCHEMA: dict[str, dict[str, Any]] = {
-    NUMBER: {"type": "number"},
-    INTEGER: {"type": "integer"},
-    DATE: {"type": "string", "format": "date"},
-}
-_TEXT = {"type": "string"}
-_YES = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
-_NO = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
-_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 @dataclass
@@ -102,32 +87,15 @@ def _read_issue(issue: ReadIssue) -> str:
     return f"{zh}：{issue.detail} | {en or zh}: {issue.detail}"
 
 
-def cell_name(sheet: str, row: int, col: int) -> str:
-    """「重点项目!F12」 of a 0-based cell."""
-    return f"{sheet}!{ref_name(row, col)}"
-
-
-class _Reader:
+class _Reader(SheetChecks):
     def __init__(self, book: RawWorkbook, name: str) -> None:
-        self.book = book
-        self.name = name
-        self.problems: list[Problem] = []
+        super().__init__(book, name)
         self.notes: list[Note] = []
-        self.reported: set[str] = set()
-        self.rows_reported: set[str] = set()  # 「重点项目!12」: a row with a problem
         self.where: dict[Path_, str] = {}  # plan path -> cell (or row, sheet) it came from
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
 
-    # -- problems ----------------------------------------------------------------------
-    def add(self, code: CheckCode, cell: str, message: str, found: Any = None) -> None:
-        if cell in self.reported:
-            return
-        self.reported.add(cell)
-        self.rows_reported.add(_row_of(cell))
-        self.problems.append(Problem(code, self.name, message, cell, None, found))
-
     def run(self) -> Imported:
-        sheets = self._sheets()
+        sheets = self.sheets()
         if sheets is None:
             return Imported(None, self.problems, self.notes)
         data = self._basics(sheets[BASICS_SHEET])
@@ -143,99 +111,12 @@ class _Reader:
         self._consistency(data)
         return Imported(None if self.problems else data, self.problems, self.notes, self.where)
 
-    # -- structure ---------------------------------------------------------------------
-    def _sheets(self) -> dict[str, RawSheet] | None:
-        """The sheets by name, headers checked; None when one is missing or its header
-        changed (nothing below can be placed then)."""
-        wanted = [BASICS_SHEET, *(s.name for s in SHEETS)]
-        found = {s.name: s for s in self.book.sheets if s.kind == "worksheet"}
-        extra = [n for n in found if n not in wanted and n != GUIDE_SHEET]
-        for name in wanted:
-            if name not in found:
-                self._missing_sheet(name, [found[n] for n in extra])
-        if self.problems:
-            return None
-        for name in wanted:
-            sheet = found[name]
-            self._merges(sheet)
-            for r in sorted(sheet.hidden_rows):
-                if r >= len(sheet.rows) or all(_blank(v) for v in sheet.rows[r]):
-                    continue  # an empty hidden row imports nothing
-                self.add(
-                    CheckCode.HIDDEN_ROW,
-                    cell_name(name, r, 0),
-                    f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
-                    "（不要的行请删除）",
-                )
-        complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
-        return found if all(complete) else None
-
-    def _missing_sheet(self, name: str, extra: list[RawSheet]) -> None:
-        """SHEET_MISSING: at the sheet that looks renamed (its header row is this
-        sheet's), else at where the sheet should be."""
-        spec = next((s for s in SHEETS if s.name == name), None)
-        wanted = {_clean_header(c.header) for c in spec.cols} if spec else {"项目", "值"}
-        for sheet in extra:
-            got = {_clean_header(sheet.value(0, c)) for c in range(_width(sheet))}
-            if len(got & wanted) * 2 > len(wanted):
-                self.add(
-                    CheckCode.SHEET_MISSING,
-                    f"{sheet.name}!A1",
-                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称",
-                    sheet.name,
-                )
-                return
-        self.add(
-            CheckCode.SHEET_MISSING,
-            f"{name}!A1",
-            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表",
-        )
-
-    def _merges(self, sheet: RawSheet) -> None:
-        for ref in sheet.merges:
-            first = ref.split(":")[0]
-            self.add(
-                CheckCode.MERGED_CELLS,
-                f"{sheet.name}!{first}",
-                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值",
-                ref,
-            )
-            span = _span(ref)
-            if span is not None:  # the covered cells read blank: not reported again
-                (r0, c0), (r1, c1) = span
-                for r in range(r0, r1 + 1):
-                    for c in range(c0, c1 + 1):
-                        self.reported.add(cell_name(sheet.name, r, c))
-
-    def _header(self, spec: Sheet, sheet: RawSheet) -> bool:
-        """Every column of ``spec`` is in the header row (found by name, so inserted
-        or moved columns are read); the changed ones are reported."""
-        got = [_clean_header(sheet.value(0, c)) for c in range(_width(sheet))]
-        known = {_clean_header(col.header) for col in spec.cols}
-        unknown = {c: h for c, h in enumerate(got) if h and h not in known}
-        for c, col in enumerate(spec.cols):
-            if _clean_header(col.header) in got:
-                continue
-            cell = cell_name(spec.name, 0, c)
-            if c in unknown:
-                msg = f"表头应为“{col.header}”，现为“{unknown.pop(c)}”：请改回模板的表头"
-            else:
-                msg = f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列"
-            self.add(CheckCode.HEADER_CHANGED, cell, msg)
-        for c, h in unknown.items():
-            self.add(
-                CheckCode.HEADER_CHANGED,
-                cell_name(spec.name, 0, c),
-                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外）",
-            )
-        return all(_clean_header(col.header) in got for col in spec.cols) and not unknown
-
     # -- values ------------------------------------------------------------------------
     def _basics(self, sheet: RawSheet) -> dict[str, Any]:
-        rows = {_clean_header(sheet.value(r, 0)): r for r in range(1, len(sheet.rows))}
+        rows = {clean_header(sheet.value(r, 0)): r for r in range(1, len(sheet.rows))}
         data: dict[str, Any] = {}
         for col in BASICS:
-            r = rows.get(_clean_header(col.header))
+            r = rows.get(clean_header(col.header))
             if r is None:
                 if col.required:
                     self.add(
@@ -253,19 +134,19 @@ class _Reader:
         return data
 
     def _rows(self, spec: Sheet, sheet: RawSheet) -> list[dict[str, Any]]:
-        order = {_clean_header(sheet.value(0, c)): c for c in range(_width(sheet))}
+        order = {clean_header(sheet.value(0, c)): c for c in range(width(sheet))}
         collection = spec.collection
         out: list[dict[str, Any]] = []
         self.where[(collection,)] = cell_name(spec.name, 0, 0)
         for r in range(1, len(sheet.rows)):
-            if all(_blank(v) for v in sheet.rows[r]):
+            if all(blank(v) for v in sheet.rows[r]):
                 continue
             i = len(out)
             entry: dict[str, Any] = {}
             self.where[(collection, i)] = cell_name(spec.name, r, 0)
             unit = self._row_unit(spec, sheet, r, order)
             for col in spec.cols:
-                c = order[_clean_header(col.header)]
+                c = order[clean_header(col.header)]
                 path: Path_ = (collection, i, *col.path.split("."))
                 self.where[path] = cell_name(spec.name, r, c)
                 self.headers[path] = col.header
@@ -278,7 +159,7 @@ class _Reader:
     def _row_unit(self, spec: Sheet, sheet: RawSheet, r: int, order: dict[str, int]) -> str | None:
         for col in spec.cols:
             if col.path == "unit":
-                raw = sheet.value(r, order[_clean_header(col.header)])
+                raw = sheet.value(r, order[clean_header(col.header)])
                 return unicodedata.normalize("NFKC", str(raw)).strip() if raw else None
         return None
 
@@ -292,46 +173,17 @@ class _Reader:
                 CheckCode.CELL_VALUE, cell, f"{col.header}：错误值 {sheet.error_cells[(r, c)]}"
             )
             return None
-        if _blank(raw):
+        if blank(raw):
             if col.required:
                 self.add(CheckCode.REQUIRED_EMPTY, cell, f"{col.header}未填：这一栏必须填写")
             return None
-        value, error, why = self._convert(raw, col, unit, (r, c) in sheet.percent_cells)
+        value, error, why = convert(raw, col, unit, (r, c) in sheet.percent_cells)
         if error:
             self.add(CheckCode.CELL_VALUE, cell, f"{col.header}：{error}", shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
         return value
-
-    def _convert(self, raw: Any, col: Col, unit: str | None, percent: bool) -> tuple[Any, str, str]:
-        """(value, error, note) of one typed cell for one column."""
-        if col.kind == CHOICE:
-            return _choice(raw, col)
-        if col.kind == YESNO:
-            return _yes_no(raw)
-        if col.kind == PERIOD:
-            return _period(raw)
-        if col.kind == LIST:
-            items = [
-                t for t in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(raw))) if t
-            ]
-            return items, "", ""
-        if col.kind in _KIND_SCHEMA:
-            number_unit = unit if col.unit == ROW_UNIT else col.unit
-            n = normalise(raw, _KIND_SCHEMA[col.kind], number_unit, percent_cell=percent)
-            if n.error:
-                return None, n.error, ""
-            value = n.value
-            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-                value = int(value)  # 1800.0 from the reader is the plan's 1800
-            why = "；".join(split_bilingual(t)[0] for t in n.notes)
-            return value, "", why
-        n = normalise(raw, _TEXT, None)
-        text = n.value
-        if col.kind == CODE and isinstance(text, str):
-            text = unicodedata.normalize("NFKC", text).strip()
-        return text, "", ""
 
     def _milestones(self, data: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         index = {p.get("id"): i for i, p in enumerate(data.get("projects") or [])}
@@ -391,7 +243,7 @@ class _Reader:
             zh = split_bilingual(msg)[0].split(":")[0].strip()
             if "必填" in zh:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
-                if _row_of(self._place(path)) in self.rows_reported:
+                if row_of(self._place(path)) in self.rows_reported:
                     continue  # asked for by a value reported in its row (目标类型 blank)
                 header = self.headers.get(path, str(expected))
                 self.add(CheckCode.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
@@ -434,81 +286,7 @@ def _hint(path: Path_) -> str:
     return ""
 
 
-def _row_of(cell: str) -> str:
-    """「重点项目!12」 of 「重点项目!F12」."""
-    return re.sub(r"!\$?[A-Z]+\$?", "!", cell)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _clean_header(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
-
-
-def _width(sheet: RawSheet) -> int:
-    return max((len(r) for r in sheet.rows[:1]), default=0)
-
-
-_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-
-
-def _span(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """0-based ((row, col), (row, col)) of A1:B2."""
-    ends = []
-    for part in ref.split(":"):
-        m = _A1.fullmatch(part.strip())
-        if m is None:
-            return None
-        ends.append((int(m.group(2)) - 1, col_number(m.group(1)) - 1))
-    (r0, c0), (r1, c1) = ends[0], ends[-1]
-    return (min(r0, r1), min(c0, c1)), (max(r0, r1), max(c0, c1))
-
-
 def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         target = target.setdefault(part, {})
     target[path[-1]] = value
-
-
-def _choice(raw: Any, col: Col) -> tuple[Any, str, str]:
-    typed = unicodedata.normalize("NFKC", str(raw)).strip()
-    plain = re.sub(r"\s+", "", typed).casefold()
-    for label, stored in col.choices:
-        if plain in (label.casefold(), stored.casefold()):
-            return stored, "", ""
-    options = "、".join(label for label, _ in col.choices)
-    return None, f"“{shown(raw)}”不是可选项，请从下拉列表中选择（{options}）", ""
-
-
-_MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
-
-
-def _period(raw: Any) -> tuple[Any, str, str]:
-    """A reporting period as the office types it: 2014-07, 2014年7月, 2014.7, or the
-    date a spreadsheet made of 2014-07 (its first day)."""
-    if isinstance(raw, dt.date):
-        return f"{raw.year:04d}-{raw.month:02d}", "", "日期读作报告期"
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    m = _MONTH.fullmatch(text)
-    if m and 1 <= int(m.group(2)) <= 12:
-        value = f"{m.group(1)}-{int(m.group(2)):02d}"
-        return value, "", "" if value == text else f"“{text}”读作 {value}"
-    try:
-        return str(Period.parse(text)), "", ""
-    except ValueError:
-        return None, "应写成报告期，如 2014-07", ""
-
-
-def _yes_no(raw: Any) -> tuple[Any, str, str]:
-    if isinstance(raw, bool):
-        return raw, "", ""
-    typed = unicodedata.normalize("NFKC", str(raw)).strip().casefold()
-    if isinstance(raw, (int, float)) and raw in (0, 1):
-        typed = str(int(raw))
-    if typed in _YES:
-        return True, "", ""
-    if typed in _NO:
-        return False, "", ""
-    return None, f"“{shown(raw)}”应为“是”或“否”", ""
