@@ -247,3 +247,33 @@ def test_past_a_limit__refused_before_it_is_read(
     assert "计划工作簿超出限制" in res.output and limit in res.output, res.output
     code, found = problems(ws, bad)
     assert code == 1 and [c for c, _ in found] == ["WORKBOOK_UNREADABLE"]
+
+
+# plan import's lines in the language asked for: (case, edits, Chinese, English)
+IMPORT_LINES = [
+    ("problems", [_set("重点项目", "B4", None), _append("填报单位", "B2", "中\x85间")],
+     ["计划未导入", "重点项目!B4：项目名称未填：这一栏必须填写", "含看不见的控制字符 U+0085"],
+     ["the plan was not imported", "重点项目!B4: 项目名称 is empty: it must be filled in",
+      "holds invisible control characters U+0085"]),
+    ("changes", [_set("重点项目", "F2", 100), _set("重点项目", "E3", "２０亿元")],
+     ["与原计划相比：修改 2 行", "修改 重点项目 P001", "按 200000 读入", "未写入 plan.yaml"],
+     ["against the plan in place: 2 changed", "changed 重点项目 P001", "read as 200000",
+      "plan.yaml not written"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("case", "edits", "zh", "en"), IMPORT_LINES, ids=[c[0] for c in IMPORT_LINES]
+)
+def test_plan_import_lines__in_the_language_asked_for(
+    ws: Path, book: Path, tmp_path: Path, lang: str, case: str, edits: list[Edit],
+    zh: list[str], en: list[str],
+) -> None:  # fmt: skip
+    bad = edited(book, tmp_path / "b.xlsx", *edits)
+    res = tianbao(CliRunner(), "--lang", lang, "plan", "import", bad, "-w", ws, "--dry-run")
+    wanted, other = (zh, en) if lang == "zh" else (en, zh)
+    for text in wanted:
+        assert text in res.output, res.output
+    for text in other:
+        assert text not in res.output, res.output

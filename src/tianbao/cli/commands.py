@@ -498,7 +498,7 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
     if as_json:
         echo_json(result.as_dict(), workspace)
     else:
-        print_import(result, click.echo)
+        print_import(result, echo)
     if result.problems:
         sys.exit(1)
 

@@ -12,6 +12,7 @@ from tianbao.planbook.sheets import BASICS, SHEETS, Col
 _KEYS = {"departments": "code", "indicators": "code", "projects": "id", "tasks": "id"}
 _KEYS["livelihood"] = "id"
 _NAMES = {"tasks": "keyword"}  # the rest are called by their name
+_ACTIONS_EN = {"新增": "added", "修改": "changed", "删除": "removed"}
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,14 @@ class Change:
     fields: tuple[tuple[str, Any, Any], ...] = ()  # (column header, before, after)
 
     def text(self) -> str:
+        """「中文 | English」: the sheet, headers and values are the workbook's own."""
         what = f"{self.sheet} {self.key}「{self.name}」" if self.key else self.sheet
+        en_action = _ACTIONS_EN.get(self.action, self.action)
         if not self.fields:
-            return f"{self.action} {what}"
+            return f"{self.action} {what} | {en_action} {what}"
         details = "；".join(f"{h} {_show(a)} → {_show(b)}" for h, a, b in self.fields)
-        return f"{self.action} {what}：{details}"
+        en = "; ".join(f"{h} {_show(a, True)} → {_show(b, True)}" for h, a, b in self.fields)
+        return f"{self.action} {what}：{details} | {en_action} {what}: {en}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,9 +110,9 @@ def _milestones(before: dict[str, Any], after: dict[str, Any]) -> tuple:
     return (("里程碑", f"{len(a)} 个节点", f"{len(b)} 个节点"),)
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, en: bool = False) -> str:
     if value is None:
-        return "（空）"
+        return "(empty)" if en else "（空）"
     if isinstance(value, list):
         return ",".join(map(str, value))
     return str(value)

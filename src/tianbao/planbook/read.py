@@ -122,7 +122,8 @@ class _Reader(SheetChecks):
                     self.add(
                         CheckCode.REQUIRED_EMPTY,
                         f"{BASICS_SHEET}!A{len(sheet.rows) + 1}",
-                        f"缺少“{col.header}”一行：请使用计划模板的基本信息表",
+                        f"缺少“{col.header}”一行：请使用计划模板的基本信息表 | the row "
+                        f"“{col.header}” is missing: use the template's {BASICS_SHEET} sheet",
                     )
                 continue
             path = tuple(col.path.split("."))
@@ -170,16 +171,18 @@ class _Reader(SheetChecks):
             return None
         if (r, c) in sheet.error_cells:
             self.add(
-                CheckCode.CELL_VALUE, cell, f"{col.header}：错误值 {sheet.error_cells[(r, c)]}"
+                CheckCode.CELL_VALUE,
+                cell,
+                _both(f"{col.header}：", f"错误值 {sheet.error_cells[(r, c)]} | error value"),
             )
             return None
         if blank(raw):
             if col.required:
-                self.add(CheckCode.REQUIRED_EMPTY, cell, f"{col.header}未填：这一栏必须填写")
+                self.add(CheckCode.REQUIRED_EMPTY, cell, _both(col.header, _why(())))
             return None
         value, error, why = convert(raw, col, unit, (r, c) in sheet.percent_cells)
         if error:
-            self.add(CheckCode.CELL_VALUE, cell, f"{col.header}：{error}", shown(raw))
+            self.add(CheckCode.CELL_VALUE, cell, _both(f"{col.header}：", error), shown(raw))
             return None
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
@@ -198,7 +201,8 @@ class _Reader(SheetChecks):
                 self.add(
                     CheckCode.UNKNOWN_PROJECT,
                     self.where[at],
-                    f"项目编号“{pid}”不在重点项目表中",
+                    f"项目编号“{pid}”不在重点项目表中 | project “{pid}” is not on the "
+                    "重点项目 sheet",
                     pid,
                 )
                 continue
@@ -225,7 +229,8 @@ class _Reader(SheetChecks):
                 if canon is not None and canon != code:
                     entry["department"] = canon
                     cell = self.where[(collection, i, "department")]
-                    self.notes.append(Note(cell, str(code), canon, "单位代码大小写已统一"))
+                    why = "单位代码大小写已统一 | the code as 填报单位 writes it"
+                    self.notes.append(Note(cell, str(code), canon, why))
 
     # -- the plan's own checks ---------------------------------------------------------
     def _place(self, path: Path_) -> str:
@@ -240,50 +245,72 @@ class _Reader(SheetChecks):
         if passes_fast(PLAN_SCHEMA, copy.deepcopy(data)):  # it fills in schema defaults
             return
         for path, msg, found, expected in iter_located(validator_for(PLAN_SCHEMA), data):
-            zh = split_bilingual(msg)[0].split(":")[0].strip()
+            zh, en = (h.split(":")[0].strip() for h in split_bilingual(msg))
             if "必填" in zh:  # path is the object; expected names the missing key
                 path = (*path, *str(expected).split("."))
                 if row_of(self._place(path)) in self.rows_reported:
                     continue  # asked for by a value reported in its row (目标类型 blank)
                 header = self.headers.get(path, str(expected))
-                self.add(CheckCode.REQUIRED_EMPTY, self._place(path), f"{header}未填：{_why(path)}")
+                self.add(CheckCode.REQUIRED_EMPTY, self._place(path), _both(header, _why(path)))
                 continue
             header = self.headers.get(path, "")
-            detail = f"（现为“{shown(found)}”）" if found is not None else ""
-            self.add(
-                CheckCode.SCHEMA, self._place(path), f"{header}{zh}{detail}{_hint(path)}", found
-            )
+            if found is not None:
+                zh, en = f"{zh}（现为“{shown(found)}”）", f"{en} (found “{shown(found)}”)"
+            hint_zh, hint_en = _hint(path)
+            text = _both(header, f"{zh}{hint_zh} | {en or zh}{hint_en}")
+            self.add(CheckCode.SCHEMA, self._place(path), text, found)
 
     def _consistency(self, data: dict[str, Any]) -> None:
         def at(code: CheckCode, path: tuple, msg: str, found: Any = None, expected: Any = None):
-            zh = split_bilingual(msg)[0]
+            zh, en = halves(msg)
+            en = en or zh
             if found is not None and expected is not None and expected != "unique":
                 zh += f"（现为 {shown(found)}，应 {str(expected).replace('<=', '≤')}）"
+                en += f" (found {shown(found)}, expected {expected})"
             header = self.headers.get(path, "")
-            return Problem(code, self.name, f"{header}：{zh}" if header else zh, self._place(path),
-                           None, found, expected)  # fmt: skip
+            text = _both(f"{header}：" if header else "", f"{zh} | {en}")
+            return Problem(code, self.name, text, self._place(path), None, found, expected)
 
         for p in consistency(data, at):
             self.add(p.code, p.path, p.message, p.found)
 
 
+def _both(head: str, text: str) -> str:
+    """「{head}中文 | {head}English」 of a head (a column header, the workbook's own word)
+    and a text written 「中文 | English」."""
+    zh, en = halves(text)
+    if not head:
+        return f"{zh} | {en or zh}"
+    en_head = f"{head[:-1]}: " if head.endswith("：") else f"{head} "
+    return f"{head}{zh} | {en_head}{en or zh}"
+
+
 def _why(path: Path_) -> str:
     if path and path[-1] in ("rate_pct", "level"):
-        return "这种目标类型须填写目标增速或目标值"
+        return (
+            "未填：这种目标类型须填写目标增速或目标值 | is empty: this kind of target "
+            "needs its growth rate or level"
+        )
     if path and path[-1] == "phone":
-        return "填了联系人就要填联系电话"
+        return "未填：填了联系人就要填联系电话 | is empty: a contact needs a phone number"
     if path and path[-1] == "name" and "contact" in path:
-        return "填了联系电话就要填联系人"
-    return "这一栏必须填写"
+        return "未填：填了联系电话就要填联系人 | is empty: a phone number needs a contact"
+    return "未填：这一栏必须填写 | is empty: it must be filled in"
 
 
-def _hint(path: Path_) -> str:
+def _hint(path: Path_) -> tuple[str, str]:
     last = path[-1] if path else ""
     if last in ("code", "id", "department") or path[-2:] == ("district", "code"):
-        return "：代码以字母开头，只用字母、数字、-、_"
+        return (
+            "：代码以字母开头，只用字母、数字、-、_",
+            ": a code starts with a letter and holds letters, digits, - and _ only",
+        )
     if last == "phone":
-        return "：电话只用数字、空格、-、+、括号"
-    return ""
+        return (
+            "：电话只用数字、空格、-、+、括号",
+            ": a phone number holds digits, spaces, -, + and ()",
+        )
+    return "", ""
 
 
 def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

@@ -62,7 +62,8 @@ class SheetChecks:
                     CheckCode.HIDDEN_ROW,
                     cell_name(name, r, 0),
                     f"{name} 第{r + 1}行被隐藏：隐藏的行也会导入，请取消隐藏、核对后再导入"
-                    "（不要的行请删除）",
+                    f"（不要的行请删除） | {name} row {r + 1} is hidden: hidden rows are "
+                    "imported too; unhide and check it (delete the rows not wanted)",
                 )
         complete = [self._header(spec, found[spec.name]) for spec in SHEETS]
         return found if all(complete) else None
@@ -78,14 +79,16 @@ class SheetChecks:
                 self.add(
                     CheckCode.SHEET_MISSING,
                     f"{sheet.name}!A1",
-                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称",
+                    f"工作表“{sheet.name}”应名为“{name}”：请改回计划模板中的名称 | "
+                    f"sheet “{sheet.name}” should be named “{name}”, as in the plan template",
                     sheet.name,
                 )
                 return
         self.add(
             CheckCode.SHEET_MISSING,
             f"{name}!A1",
-            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表",
+            f"缺少工作表“{name}”：请使用计划模板，不要删除或改名工作表 | sheet “{name}” "
+            "is missing: use the plan template, do not delete or rename its sheets",
         )
 
     def _merges(self, sheet: RawSheet) -> None:
@@ -94,7 +97,8 @@ class SheetChecks:
             self.add(
                 CheckCode.MERGED_CELLS,
                 f"{sheet.name}!{first}",
-                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值",
+                f"单元格 {ref} 被合并：请取消合并，每个单元格填一个值 | cells {ref} are "
+                "merged: unmerge them, one value a cell",
                 ref,
             )
             span = _span(ref)
@@ -115,15 +119,19 @@ class SheetChecks:
                 continue
             cell = cell_name(spec.name, 0, c)
             if c in unknown:
-                msg = f"表头应为“{col.header}”，现为“{unknown.pop(c)}”：请改回模板的表头"
+                was = unknown.pop(c)
+                msg = (f"表头应为“{col.header}”，现为“{was}”：请改回模板的表头 | the header "
+                       f"should be “{col.header}”, not “{was}”: change it back")  # fmt: skip
             else:
-                msg = f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列"
+                msg = (f"缺少“{col.header}”列：请使用计划模板的表头，不要删除或合并列 | "
+                       f"column “{col.header}” is missing: keep the template's header")  # fmt: skip
             self.add(CheckCode.HEADER_CHANGED, cell, msg)
         for c, h in unknown.items():
             self.add(
                 CheckCode.HEADER_CHANGED,
                 cell_name(spec.name, 0, c),
-                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外）",
+                f"不认识的列“{h}”：计划模板中没有这一列，请删除（备注请写在表外） | unknown "
+                f"column “{h}”: the template has none such; delete it (notes go outside)",
             )
         return all(clean_header(col.header) in got for col in spec.cols) and not unknown
 
