@@ -3,11 +3,16 @@ previous file untouched."""
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+from tianbao.support.pausepoint import pause_point
 
 _UMASK_LOCK = threading.Lock()
 
@@ -31,15 +36,58 @@ def default_mode(target: Path | None = None) -> int:
 
 
 def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``target``, then rename it over."""
+    """Call ``write(tmp)`` on a temporary file beside ``target``, then rename it over.
+
+    The temporary file's name holds the writer's pid (``.summary.<pid>-xxxx.tmp``): a
+    process killed while writing cannot remove it, the next write of ``target`` does.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
+    sweep_stale(target)
+    prefix = f".{target.stem}.{os.getpid()}-"
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, default_mode(target))
+        pause_point("write")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_STALE = re.compile(r"\.(?P<pid>[0-9]+)-[^.]*\.tmp")
+LEGACY_STALE_SECONDS = 24 * 3600  # a temporary file named before the pid was in it
+
+
+def sweep_stale(target: Path) -> list[Path]:
+    """Remove the temporary files of ``target`` left by writers that are gone (killed,
+    the machine switched off); those of a live writer stay. The ones removed."""
+    removed = []
+    stem = f".{target.stem}."
+    for tmp in target.parent.glob(f"{glob.escape(stem)}*.tmp"):
+        m = _STALE.fullmatch(tmp.name[len(stem) - 1 :])
+        try:
+            if m is not None:
+                if _alive(int(m.group("pid"))):
+                    continue
+            elif time.time() - tmp.stat().st_mtime < LEGACY_STALE_SECONDS:
+                continue
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:  # gone already, or not ours to remove: left alone
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process (or no such number): not ours to judge
+    return True

@@ -9,7 +9,8 @@ Unset (always, outside tests) a pause point costs one environment lookup.
 The points: ``validate`` (a worker validating a file), ``read`` (the guarded
 reader's subprocess), ``archive`` (an archive temp file written, not yet
 published), ``transaction`` (a submission inserted, not yet committed),
-``between`` (a submission committed, the next not begun).
+``between`` (a submission committed, the next not begun), ``write`` (an output file
+written to its temporary name, not yet renamed: support.atomic).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from collections import Counter
 
 ENV = "TIANBAO_PAUSE_AT"
-POINTS = ("validate", "read", "archive", "transaction", "between")
+POINTS = ("validate", "read", "archive", "transaction", "between", "write")
 _hits: Counter[str] = Counter()  # per process: a forked child starts from its parent's
 
 
