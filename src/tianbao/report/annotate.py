@@ -36,6 +36,7 @@ from tianbao.report.notice import FILLS, RANK, clean
 from tianbao.report.validation_xlsx import SEVERITY_ZH, cell_value
 from tianbao.support.atomic import write_atomic
 from tianbao.support.guarded import Refused, call_guarded
+from tianbao.support.plaintext import safe_name_part
 from tianbao.validate.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -214,6 +215,7 @@ def _key(path: Path) -> str:
 def _target(source: Path, out_dir: Path, originals: set[str], taken: set[str]) -> Path:
     """``<stem>.审核意见.xlsx`` in out_dir; never an original of the batch nor a clash."""
     stem = source.stem if source.suffix.lower() in (".xlsx", ".xlsm") else source.name
+    stem = safe_name_part(stem)  # the department's file name: no bidi tricks in ours
     numbered = (f"{stem}{ANNOTATED_SUFFIX}.{n}.xlsx" for n in range(2, 10_000))
     for name in chain([f"{stem}{ANNOTATED_SUFFIX}.xlsx"], numbered):
         candidate = out_dir / name

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from tianbao.plan.periods import Period
 from tianbao.report import notice
 from tianbao.report.annotate import annotated_copy
+from tianbao.support.plaintext import safe_name_part
 from tianbao.validate.findings import Finding
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def write_return_notice(
 
 def _free(out: Path, name: str) -> Path:
     stem = name[:-5] if name.lower().endswith((".xlsx", ".xlsm")) else name
+    stem = safe_name_part(stem)  # the department's file name: no bidi tricks in ours
     for n in count(1):
         candidate = out / (f"{stem}{SUFFIX}.xlsx" if n == 1 else f"{stem}{SUFFIX}.{n}.xlsx")
         if not candidate.exists():

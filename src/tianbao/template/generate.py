@@ -16,6 +16,7 @@ from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.support import parallel
 from tianbao.support.atomic import write_atomic
+from tianbao.support.plaintext import safe_name_part
 from tianbao.template.content import build_content
 from tianbao.template.writer import write_workbook
 from tianbao.workspace import Workspace
@@ -40,7 +41,10 @@ def parse_period(ws: Workspace, text: str) -> Period:
 
 
 def file_name(period: Period, dept_code: str, dept_name: str) -> str:
-    return _UNSAFE.sub("_", f"{period}_{dept_code}_{dept_name}.xlsx")
+    # plan text in a file name: no path separators, no control or bidi characters
+    # (U+202E would show 「…_发改委.xlsx」 reversed), whatever the plan holds
+    name = f"{period}_{safe_name_part(dept_code)}_{safe_name_part(dept_name)}.xlsx"
+    return _UNSAFE.sub("_", name)
 
 
 def generate(
