@@ -53,6 +53,7 @@ ZH = {
 _EXTRA = re.compile(r"(.*?)\s*(\[(?:default|required)[^\]]*\])\s*$", re.S)
 
 
+USAGE_ZH = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
 CLICK_ZH = {  # click's own option texts
     "Show this message and exit.": "显示本帮助并退出。",
     "Show the version and exit.": "显示版本并退出。",
@@ -110,6 +111,8 @@ class _Help:
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        if current() == "zh":  # click's own words; the arguments' names stay
+            pieces = [USAGE_ZH.get(p, p) for p in pieces]
         prefix = "用法：" if current() == "zh" else "Usage: "
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix)
 

@@ -28,7 +28,10 @@ def plan_yaml(data: dict[str, Any], source: str) -> bytes:
     loaded = load_plan_bytes(raw, "plan.yaml")
     # not expected: the data passed the same checks; but what is written must read back
     if loaded.plan is None or loaded.problems or yaml.safe_load(raw) != data:
-        raise EnvironmentFault("导入的计划写成 YAML 后读回不一致，未写入 plan.yaml")
+        raise EnvironmentFault(
+            "导入的计划写成 YAML 后读回不一致，未写入 plan.yaml | the imported plan did not "
+            "read back the same from YAML; plan.yaml not written"
+        )
     return raw
 
 
