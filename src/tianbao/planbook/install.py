@@ -23,11 +23,13 @@ def plan_yaml(data: dict[str, Any], source: str) -> bytes:
         f"# 由计划工作簿 {source} 导入（tianbao plan import）。\n"
         "# 调整计划请改工作簿后重新导入；直接改本文件也可以，改后运行 tianbao check。\n"
     )
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: 5,000 rows in 1 s, not 9
+    body = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
     raw = (head + body).encode("utf-8")
     loaded = load_plan_bytes(raw, "plan.yaml")
     # not expected: the data passed the same checks; but what is written must read back
-    if loaded.plan is None or loaded.problems or yaml.safe_load(raw) != data:
+    back = loaded.loaded.data if loaded.loaded is not None else None
+    if loaded.plan is None or loaded.problems or back != data:
         raise EnvironmentFault(
             "导入的计划写成 YAML 后读回不一致，未写入 plan.yaml | the imported plan did not "
             "read back the same from YAML; plan.yaml not written"
