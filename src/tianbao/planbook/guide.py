@@ -20,7 +20,7 @@ from tianbao.planbook.sheets import (
 )
 
 _HOW = {
-    CODE: "代码：字母开头，只用字母、数字、-、_",
+    CODE: "代码：字母开头，只用字母、数字、-、_；不分大小写（fgw 与 FGW 是同一个代码）",
     NUMBER: "数字",
     INTEGER: "整数",
     DATE: "日期，如 2014-04-01（也可写 2014年4月1日）",

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tianbao.read.limits import PLAN_LIMITS
+
 # the kinds of a column: how a typed cell becomes a plan value
 TEXT, CODE, NUMBER, INTEGER, DATE, CHOICE, YESNO, LIST, PERIOD = (
     "text",
@@ -263,7 +265,8 @@ BASICS: tuple[Col, ...] = (
 GUIDE_SHEET = "说明"
 HOW_TO = (
     "本工作簿是全年目标任务计划：每张表一类内容，一行一条。填好后用 tianbao plan import 导入。",
-    "灰色表头不要改动，不要合并单元格，不要隐藏行；可以增加或删除行。",
+    "灰色表头不要改动，不要合并单元格，不要隐藏行；可以增加或删除行（每张表最多 "
+    f"{PLAN_LIMITS.max_rows:,} 行、{PLAN_LIMITS.max_cols} 列，表格以外不要留内容）。",
     "带下拉箭头的单元格请从列表中选择；日期写成 2014-04-01；金额以万元为单位，只填数字。",
     "“责任单位”填“填报单位”表中的单位代码；“里程碑”表的项目编号填“重点项目”表中的编号。",
     "年中调整计划时，改动后把“基本信息”中的计划版本加 1，填上调整生效期（如 2014-07）和调整说明，"
