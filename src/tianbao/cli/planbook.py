@@ -25,7 +25,10 @@ def print_import(result: Any, echo: Callable[..., None]) -> None:
         )
         for p in result.problems:
             zh, en = halves(p.message)
-            echo(f"  {p.path}：{zh} | {p.path}: {en or zh}")
+            if p.path == "$":  # the workbook as a whole (it cannot be read)
+                echo(f"  {zh} | {en or zh}")
+            else:
+                echo(f"  {p.path}：{zh} | {p.path}: {en or zh}")
         return
     for note in result.notes[:SHOWN_NOTES]:
         zh, en = halves(note.why)

@@ -80,7 +80,13 @@ def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
 def _read_issue(issue: ReadIssue) -> str:
     """One reading problem with its detail (the limit passed, where)."""
     zh, en = halves(issue.message)
-    if issue.code in (ReadCode.TOO_LARGE, ReadCode.SHEET_TOO_LARGE):
+    lim = PLAN_LIMITS
+    if issue.code == ReadCode.SHEET_TOO_LARGE:
+        zh = (f"计划工作簿超出限制：每张表最多 {lim.max_rows:,} 行、{lim.max_cols} 列，"
+              "表格以外不要留内容")  # fmt: skip
+        en = f"the plan workbook is past a limit of {lim.max_rows:,} rows x {lim.max_cols} columns"
+        return f"{zh}（{issue.detail}） | {en}: {issue.detail}"
+    if issue.code == ReadCode.TOO_LARGE:
         zh, en = "计划工作簿超出限制", "the plan workbook is past a limit"
     if not issue.detail:
         return issue.message
