@@ -277,3 +277,19 @@ def test_plan_import_lines__in_the_language_asked_for(
         assert text in res.output, res.output
     for text in other:
         assert text not in res.output, res.output
+
+
+def test_formatting_below_the_table__no_rows_and_no_limit(
+    ws: Path, book: Path, tmp_path: Path
+) -> None:
+    """Borders drawn down to row 8,000 (past the row limit) hold no values: imported."""
+    from openpyxl.styles import Border, Side
+
+    def borders(wb: openpyxl.Workbook) -> None:
+        sheet, side = wb["重点项目"], Border(left=Side(style="thin"))
+        for r in range(sheet.max_row + 1, 8_001):
+            for c in range(1, 14):
+                sheet.cell(r, c).border = side
+
+    code, found = problems(ws, edited(book, tmp_path / "b.xlsx", borders), "--dry-run")
+    assert code == 0, found

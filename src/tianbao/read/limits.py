@@ -28,6 +28,9 @@ class Limits:
     max_cols: int = 16_384
     max_cells: int = 20_000_000  # rows x columns of one sheet's grid, as the reader builds it
     max_total_cells: int = 40_000_000  # the same, summed over the sheets
+    # a sheet whose <dimension> declares a range past the limits is refused unread; when
+    # False only its cells with values count (the reader sizes its grid by those)
+    refuse_declared_range: bool = True
     max_cell_xfs: int = 64_000  # Excel's limit on cell formats
     max_cell_chars: int = 32_767  # Excel's limit on one cell's text
     max_shared_strings: int = 5_000_000
@@ -48,6 +51,7 @@ PLAN_LIMITS = Limits(
     max_rows=5_000,
     max_cols=64,
     max_cells=5_000 * 64,
+    refuse_declared_range=False,  # borders down to row 8,000 are no plan rows
     max_total_cells=1_000_000,
     max_shared_strings=200_000,
     max_text_bytes=32 * MiB,

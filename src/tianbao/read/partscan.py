@@ -245,8 +245,14 @@ class PartScan(ZipChecker):
         where = f"sheet {show(name)}"
         dim = cells.dimension_of(buf, start)
         span = cells.parse_range(dim) if dim else None
-        if span and (
-            span[0] > lim.max_rows or span[1] > lim.max_cols or span[0] * span[1] > lim.max_cells
+        if (
+            lim.refuse_declared_range
+            and span
+            and (
+                span[0] > lim.max_rows
+                or span[1] > lim.max_cols
+                or span[0] * span[1] > lim.max_cells
+            )
         ):
             self.add(
                 ReadCode.SHEET_TOO_LARGE,
