@@ -196,11 +196,18 @@ def test_a_line_break_in_a_text_cell__imported(ws: Path, book: Path, tmp_path: P
 
 
 def test_every_problem_in_one_pass(ws: Path, book: Path, tmp_path: Path) -> None:
-    """A duplicate code, a name with U+0085 and an annual plan above the total are listed
-    beside a cell that cannot be read, not after it is fixed."""
+    """A duplicate code, a name with U+0085, an annual plan above the total and a form
+    that does not exist are listed beside a cell that cannot be read, not after it is
+    fixed."""
 
     def annual_above_total(wb: openpyxl.Workbook) -> None:
         wb["重点项目"]["F5"] = wb["重点项目"]["E5"].value + 1
+
+    def unknown_form(wb: openpyxl.Workbook) -> None:
+        for row in wb["基本信息"].iter_rows(min_row=2):
+            if row[0].value == "报表（逗号分隔）":
+                row[1].value = f"{row[1].value},nosuchform"
+                unknown_form.cell = f"基本信息!B{row[1].row}"  # type: ignore[attr-defined]
 
     bad = edited(
         book,
@@ -209,6 +216,7 @@ def test_every_problem_in_one_pass(ws: Path, book: Path, tmp_path: Path) -> None
         _lower("民生工程", "A2", "A4"),
         _append("填报单位", "B2", "中\x85间"),
         annual_above_total,
+        unknown_form,
     )
     code, found = problems(ws, bad)
     assert code == 1
@@ -218,6 +226,7 @@ def test_every_problem_in_one_pass(ws: Path, book: Path, tmp_path: Path) -> None
             ("DUPLICATE_ID", "民生工程!A4"),
             ("CONTROL_CHARS", "填报单位!B2"),
             ("ANNUAL_PLAN_ABOVE_TOTAL", "重点项目!F5"),
+            ("UNKNOWN_FORM", unknown_form.cell),  # type: ignore[attr-defined]
         ]
     )
 

@@ -385,6 +385,7 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     The workspace must exist (``init`` first); its old plan need not be valid.
     """
     from tianbao.forms.load import locate
+    from tianbao.plan.codes import PLAIN
     from tianbao.planbook.diff import plan_changes
     from tianbao.planbook.install import install_plan, plan_yaml
     from tianbao.planbook.read import import_plan_workbook
@@ -404,14 +405,17 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     ws = Workspace(root)
     got = import_plan_workbook(workbook)
     result = PlanImport(workbook, list(got.problems), list(got.notes), [])
-    if got.data is None:
-        return result
-    for form_id in got.data["reporting"]["forms"]:
+    reporting = (got.read or {}).get("reporting")
+    forms = reporting.get("forms") if isinstance(reporting, dict) else None
+    cell = got.cells.get(("reporting", "forms"), "基本信息")
+    for form_id in forms if isinstance(forms, list) else []:  # in the same pass as the rest
+        if any(p.path == cell for p in result.problems) or not PLAIN.fullmatch(str(form_id)):
+            continue  # that cell is reported already
         if locate(form_id, ws.forms_dir) is None:
-            cell = got.cells.get(("reporting", "forms"), "基本信息")
-            why = f"报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表"
+            why = (f"报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表 | form "
+                   f"“{form_id}” does not exist: not in forms/, not a standard one")  # fmt: skip
             result.problems.append(P(CheckCode.UNKNOWN_FORM, workbook.name, why, cell))
-    if result.problems:
+    if got.data is None or result.problems:
         return result
     try:
         old = load_yaml(ws.plan_path).data if ws.plan_path.exists() else None

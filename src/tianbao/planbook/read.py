@@ -61,6 +61,7 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     cells: dict[Path_, str] = field(default_factory=dict)  # plan path -> the cell it came from
+    read: dict[str, Any] | None = None  # what was read, problems or not (for later checks)
 
 
 def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
@@ -115,7 +116,8 @@ class _Reader(SheetChecks):
         # every check on every row, in one pass: a cell already reported is not again
         self._schema(data)
         self._consistency(data)
-        return Imported(None if self.problems else data, self.problems, self.notes, self.where)
+        ok = not self.problems
+        return Imported(data if ok else None, self.problems, self.notes, self.where, data)
 
     # -- values ------------------------------------------------------------------------
     def _basics(self, sheet: RawSheet) -> dict[str, Any]:
