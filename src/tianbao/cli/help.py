@@ -160,10 +160,9 @@ def show_error(exc: click.ClickException, file: Any = None) -> None:
     click.echo(f"错误：{click_zh(exc.format_message())}", file=file)
 
 
-def _in_lang(exc: click.ClickException) -> click.ClickException:
-    """``exc`` shown by ``show_error`` (click's main calls its ``show``)."""
+def _in_lang(exc: click.ClickException) -> None:
+    """Have ``exc`` shown by ``show_error``: click's main calls its ``show``."""
     exc.show = functools.partial(show_error, exc)  # type: ignore[method-assign]
-    return exc
 
 
 class LangCommand(_Help, click.Command):
@@ -185,13 +184,15 @@ class LangGroup(_Help, click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.ClickException as exc:
-            raise _in_lang(exc) from exc.__cause__
+            _in_lang(exc)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:  # a subcommand's usage errors arise here, as it parses its arguments
             return super().invoke(ctx)
         except click.ClickException as exc:
-            raise _in_lang(exc) from exc.__cause__
+            _in_lang(exc)
+            raise
 
 
 LangGroup.group_class = LangGroup  # a group's subgroups (tianbao plan) are alike
