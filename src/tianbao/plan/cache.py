@@ -21,7 +21,7 @@ from tianbao import __version__
 from tianbao.support.atomic import write_atomic
 
 # Bump when what loading accepts or produces changes without a new __version__.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: codes plain and unique in any case, text without control characters
 PREFIX = "plan-"
 
 
