@@ -18,7 +18,13 @@ from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
-from tianbao.validate.entries import check_entry, check_plausible, default_sum, plain_test
+from tianbao.validate.entries import (
+    check_bounds,
+    check_entry,
+    check_plausible,
+    default_sum,
+    plain_test,
+)
 from tianbao.validate.prefilled import check_carried, check_prefilled
 from tianbao.validate.records import FormRecords, RowRecord, SheetView
 
@@ -306,6 +312,7 @@ def _row(
         if col.default_sum and _own_sum(col, rec, sheet, r, c, line, col_of, raw):
             continue  # the template's own sum, worked out here (its cache not trusted)
         check_entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
+    check_bounds(form, rec, plan, findings, here)  # first: an impossible rate is one finding
     check_plausible(form, rec, sheet, r, col_of, plan, findings, here)
     check_carried(form, rec.record, cells, last, findings, here)
     return rec
