@@ -254,6 +254,24 @@ RETURN: dict[Code, Entry] = {
             ),
         },
     ),
+    Code.STRUCT_MERGED_CELLS: Entry(
+        E,
+        "表中有合并单元格：合并后只保留左上角一格，其余格子的内容读不到，请取消合并",
+        "merged cells in the table: only a merge's top-left cell is kept; unmerge them",
+        {
+            "": (
+                "工作表“{sheet}”的 {value} 被合并成了一个单元格：合并后只认 {first} 的内容，"
+                "其余格子里的数读不到。请选中 {value}，再点一次“合并后居中”取消合并，"
+                "在每一格分别填好后重新报送",
+                "cells {value} of sheet {sheet} are merged: only {first} is read; "
+                "unmerge them and fill each cell",
+            ),
+            "more": (
+                "工作表“{sheet}”另有 {rest} 处合并单元格，也请取消合并",
+                "{rest} more merged ranges on sheet {sheet}: unmerge them too",
+            ),
+        },
+    ),
     Code.PLAN_VALUE_CHANGED: Entry(
         E,
         "计划预填内容被修改",

@@ -58,10 +58,11 @@ def check_locked(
             for c in fr.form.columns
             if not c.entry and not c.prefill and c.field in recs.columns
         ]
+        kept = sheet.formula_cells | set(sheet.hidden)  # under a merge: validate.merges
         for row in recs.rows:
             r = row.excel_row - 1
             for col in helpers:
-                if (r, col) not in sheet.formula_cells:
+                if (r, col) not in kept:
                     changed.append(((r, col), FORMULA, sheet.value(r, col)))
         found += _findings(recs.sheet, changed, {**where, "form": fr.form.id})
     return found
