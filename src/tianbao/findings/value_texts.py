@@ -138,10 +138,13 @@ VALUES: dict[Code, Entry] = {
             percent=_PERCENT,
             unit_not_wanted=("带有单位，但本栏不填单位", "has a unit but this column has none"),
             unit_unknown=("的单位“{suffix}”无法识别", "has an unknown unit “{suffix}”"),
-            not_date=("不是日期", "is not a date"),
+            not_date=("不是日期，请填写如 2014-07-01", "is not a date; enter e.g. 2014-07-01"),
             year_like=("像年份而非日期（请填如 2014-07-01）", "looks like a year, not a date"),
             bad_serial=("不是有效的 Excel 日期序号", "is not a valid Excel date serial"),
-            bad_date=("不是有效日期", "is not a valid date"),
+            bad_date=(
+                "不是有效日期，请填写如 2014-07-01",
+                "is not a valid date; enter e.g. 2014-07-01",
+            ),
             unreadable_date=(
                 "无法识别为日期，请填写如 2014-07-01",
                 "is not a date; enter e.g. 2014-07-01",
