@@ -50,6 +50,11 @@ def rated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
             {"code": code, "name": {"zh": name, "en": code}, "unit": unit, "department": DEPT,
              "accumulation": "point", "target": {"kind": "given_later", "text": "另行下达"}}
         )  # fmt: skip
+    for tid, text, _ in TASKS:
+        plan["tasks"].append(
+            {"id": tid, "keyword": "综合提升", "description": text, "unit": "%", "target": 60,
+             "deadline": "2014-12-31", "department": DEPT}
+        )  # fmt: skip
     write_yaml(ws / "plan.yaml", plan)
     out = base / "templates"
     res = tianbao(runner, "generate", "-w", ws, "--period", "2014-06", "--dept", DEPT,
@@ -67,7 +72,34 @@ def rated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
     cells = {code: f"{chr(ord('A') + column)}{4 + keys.index(code)}" for code, *_ in RATES}
     for code, _, _, typed, _ in RATES:
         fills[indicators.form.sheet][cells[code]] = typed
+    (tasks,) = [fr for fr in content.forms if fr.form.id == "tasks_progress"]
+    column = [c.field for c in tasks.form.columns].index("ytd_done")
+    keys = [it.key for it in tasks.items]
+    for tid, _, typed in TASKS:
+        cells[tid] = f"{chr(ord('A') + column)}{4 + keys.index(tid)}"
+        fills[tasks.form.sheet][cells[tid]] = typed
     return ws, fill_workbook(template, base / "returns" / template.name, fills), cells
+
+
+# a task whose target is a rate (unit %): its 本年累计完成 is judged by the task's words
+TASKS = [("TR1", "规模以上企业研发机构覆盖率达到60%", 130), ("TR2", "技改投资完成率达到60%", 130)]
+
+
+@pytest.mark.parametrize(
+    ("task", "expected"), [("TR1", "VALUE_ABOVE_WHOLE"), ("TR2", "VALUE_IMPLAUSIBLE")]
+)
+def test_a_task_in_percent__judged_by_its_words(
+    rated: tuple[Path, Path, dict[str, str]], task: str, expected: str
+) -> None:
+    ws, path, cells = rated
+    res = tianbao(CliRunner(), "validate", "-w", ws, path, "--json")
+    found = [
+        f
+        for f in json.loads(res.stdout)["files"][0]["findings"]
+        if (f["sheet"], f["cell"]) == ("重点任务", cells[task])
+    ]
+    assert [(f["code"], f["sheet"]) for f in found] == [(expected, "重点任务")], found
+    assert f"重点任务!{cells[task]}：" in found[0]["message"] and "130%" in found[0]["message"]
 
 
 @pytest.mark.parametrize(("code", "name", "unit", "typed", "expected"), RATES)
@@ -81,7 +113,11 @@ def test_a_rate_above_the_whole__judged_by_what_it_measures(
 ) -> None:
     ws, path, cells = rated
     res = tianbao(CliRunner(), "validate", "-w", ws, path, "--json")
-    found = [f for f in json.loads(res.stdout)["files"][0]["findings"] if f["cell"] == cells[code]]
+    found = [
+        f
+        for f in json.loads(res.stdout)["files"][0]["findings"]
+        if (f["sheet"], f["cell"]) == ("主要指标", cells[code])
+    ]
     assert [f["code"] for f in found] == ([expected] if expected else []), found
     if expected:
         (f,) = found
