@@ -131,7 +131,7 @@ def check_bounds(
     here: dict[str, Any],
 ) -> None:
     """The row's figures in % or ‰ against the whole; an impossible one is not used."""
-    for col in form.entry_columns:
+    for col in form.rate_columns:
         unit = rec.item.values.get("unit") if col.unit == "row" else col.unit
         if unit not in RATIO_UNITS or col.field in rec.blocked:
             continue
