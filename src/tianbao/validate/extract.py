@@ -101,7 +101,7 @@ def extract_form(
     )  # fmt: skip
     findings.extend(_missing_rows(list(items), seen, was, hrow, key_col, at))
     if sheet.hidden:
-        findings = merged_findings(sheet, set(seen.values()), key_col, findings, at)
+        findings = merged_findings(sheet, set(seen.values()), findings, at)
     return out, findings
 
 

@@ -64,25 +64,23 @@ def hide(sheet: SheetView, first_row: int, columns: Collection[int]) -> None:
 
 
 def merged_findings(
-    sheet: SheetView,
-    rows: Collection[int],
-    key_col: int,
-    findings: list[Finding],
-    at: dict[str, Any],
+    sheet: SheetView, rows: Collection[int], findings: list[Finding], at: dict[str, Any]
 ) -> list[Finding]:
     """``findings`` without those at a hidden cell, and one finding per merge that hides
     a cell of a form's row (``rows``, 0-based) or what stood at one (a key, a row's
     position), at its top-left cell."""
     hidden_refs = {xl_rowcol_to_cell(*rc): ref for rc, ref in sheet.hidden.items()}
     merges = {ref: None for (r, _), ref in sheet.hidden.items() if r in rows}
-    key_hidden = any(c == key_col for _, c in sheet.hidden)
-    kept = []
+    kept, follows = [], []
     for f in findings:
         ref = hidden_refs.get(f.cell)
-        if ref is not None:  # a follow-on of the merge: said by the merge's own finding
-            merges[ref] = None
-        elif not (key_hidden and f.code is Code.STRUCT_ROW_MOVED):  # a row's key hidden
+        if ref is None:
             kept.append(f)
+        else:  # a follow-on of the merge: said by the merge's own finding
+            merges[ref] = None
+            follows.append(f.code)
+    if any(c is Code.STRUCT_ROW_MISSING for c in follows):  # a hidden key: no row moved
+        kept = [f for f in kept if f.code is not Code.STRUCT_ROW_MOVED]
     for i, ref in enumerate(sorted(merges, key=_order)):
         if i == MAX_NAMED:
             rest = len(merges) - MAX_NAMED
