@@ -28,6 +28,8 @@ RATES = [
     ("R_TAX", "税收占一般预算收入比重", "%", 123.4, "VALUE_ABOVE_WHOLE"),
     ("R_BIRTH", "人口出生率", "‰", 1200, "VALUE_ABOVE_WHOLE"),
     ("R_SHARE_OK", "税收收入占比", "%", 92.3, None),
+    ("R_ENERGY", "节能减排", "%", 110, "VALUE_ABOVE_WHOLE"),  # the city's name for it
+    ("R_ENERGY_DONE", "节能减排目标完成率", "%", 110, "VALUE_IMPLAUSIBLE"),
     ("R_DONE", "工业投资年度计划完成率", "%", 112, "VALUE_IMPLAUSIBLE"),
     ("R_DONE_OK", "工业投资年度计划完成率（上半年）", "%", 99.5, None),
     ("R_OTHER", "工业产品产销率", "%", 104, "VALUE_IMPLAUSIBLE"),
