@@ -258,7 +258,7 @@ RETURN: dict[Code, Entry] = {
                 "（如 pandas 脚本）读出后重新写过，或被手工改写。数据照常按填报栏读取，不影响受理；"
                 "但这些数已不随填报更新，打印件可能与数据不符。请在统计局下发的模板中重新填写"
                 "（不要用其他程序读写后另存）",
-                "{count} helper formulas ({cells}) became fixed values: the file was rewritten "
+                "{count} helper formulas ({cells_en}) became fixed values: the file was rewritten "
                 "by another program (a pandas script?) or typed over; the figures are read as "
                 "entered, but fill the office's template again",
             ),

@@ -17,7 +17,7 @@ _CHECK_EN = " (check it, or explain it in the 说明 cell)"
 _EXPLAINED_EN = " (explained: {note})"
 # a rate past its whole (validate/bounds.py): where, the figure read and the bound
 _ABOVE = "{sheet}!{cell}：{row}的「{label}」为 {number}{unit}，超过 {limit}{unit}"
-_ABOVE_EN = "{sheet}!{cell}: {number}{unit} is above {limit}{unit}"
+_ABOVE_EN = "{sheet}!{cell}: {row_en}, {label} {number}{unit} is above {limit}{unit}"
 _OUTLIER = (
     "{row}：{label} {now} 远{way}本年以往 {months} 个月（中位数 {median}，修正Z值 {score:.1f}，"
     "超过 ±{z:g}）"

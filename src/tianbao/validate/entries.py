@@ -16,7 +16,7 @@ from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.writer import column_label_text
 from tianbao.validate.bounds import LIMITS, bound_of, row_text
 from tianbao.validate.normalize import normalise, shown
-from tianbao.validate.records import RowRecord, SheetView, row_name
+from tianbao.validate.records import RowRecord, SheetView, row_name, row_name_en
 from tianbao.validate.typed import COUNTED, plain
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
@@ -143,19 +143,19 @@ def check_bounds(
         bound = bound_of(str(row_text(rec) if col.unit == "row" else label))
         if bound is None:
             continue
-        at = {**here, "cell": rec.cells[col.field], "field": col.field}
+        at = {**here, "cell": rec.cells[col.field], "field": col.field, "value": v}
         number, most = plain(Decimal(str(round(v, 6)))), f"{limit:g}"
+        row, row_en = row_name(rec), row_name_en(rec)
         if bound.kind == "whole":
             rec.blocked.add(col.field)  # an impossible figure: no rule or total reads it
             findings.append(
-                make(Code.VALUE_ABOVE_WHOLE, row=row_name(rec), label=label, number=number,
-                     unit=unit, limit=most, word=bound.word, value=v, expected=f"≤{most}{unit}",
-                     **at)
+                make(Code.VALUE_ABOVE_WHOLE, row=row, row_en=row_en, label=label, number=number,
+                     unit=unit, limit=most, word=bound.word, expected=f"≤{most}{unit}", **at)
             )  # fmt: skip
             continue
         findings.append(
             make(Code.VALUE_IMPLAUSIBLE, "over_target" if bound.kind == "target" else "over_rate",
-                 row=row_name(rec), label=label, number=number, unit=unit, limit=most, value=v,
+                 row=row, row_en=row_en, label=label, number=number, unit=unit, limit=most,
                  expected=f"≤{most}{unit}", **at)
         )  # fmt: skip
 

@@ -66,6 +66,7 @@ def check_locked(
             make(Code.STRUCT_LOCKED_CHANGED, "formulas", count=len(lost),
                  sheets="、".join(dict.fromkeys(n for n, _, _, _ in lost)),
                  cells="、".join(named) + ("等" if len(lost) > NAMED_LOST else ""),
+                 cells_en=", ".join(named) + (", …" if len(lost) > NAMED_LOST else ""),
                  value=len(lost), expected=FORMULA, **here)
         )  # fmt: skip
     return found
