@@ -71,6 +71,9 @@ def merged_findings(
     position), at its top-left cell."""
     hidden_refs = {xl_rowcol_to_cell(*rc): ref for rc, ref in sheet.hidden.items()}
     merges = {ref: None for (r, _), ref in sheet.hidden.items() if r in rows}
+    # and its top-left cell: what a program moved into it (LibreOffice can join the
+    # merged cells' texts there) is the merge's doing too, said once
+    hidden_refs.update({ref.partition(":")[0]: ref for ref in merges})
     kept, follows = [], []
     for f in findings:
         ref = hidden_refs.get(f.cell)
