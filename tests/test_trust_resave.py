@@ -89,7 +89,7 @@ def _helper(rs: Returns, ref: str) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("typed", "shown"), [(37.49999999999999, "37.5"), (100, "100.0"), ("已完成", "已完成")]
+    ("typed", "shown"), [(70 / 3, "23.3"), (100, "100.0"), ("已完成", "已完成")]
 )
 def test_one_helper_typed_over__said_at_its_cell_as_the_cell_shows_it(
     rs: Returns, typed: Any, shown: str
@@ -116,3 +116,13 @@ def test_pandas_resave_with_its_index_column__one_line_naming_the_cause(rs: Retu
     assert [f["code"] for f in errors] == ["ID_MISSING"], report["findings"]
     assert "pandas" in errors[0]["message"] and "重新下载" in errors[0]["message"]
     assert code == 1
+
+
+def test_a_title_overwritten_by_a_number__shown_as_the_sheet_shows_it(rs: Returns) -> None:
+    def mutate(wb: openpyxl.Workbook, r: Returns) -> None:
+        wb[r.sheet("tasks_progress")]["A1"] = 70 / 3  # 23.333333333333332
+
+    code, report = rs.validate(rs.june("title_number", mutate))
+    found = [f for f in report["findings"] if f["code"] == "STRUCT_LOCKED_CHANGED"]
+    assert [f["cell"] for f in found] == ["A1"] and "现为“23.33”" in found[0]["message"], found
+    assert not RAW_FLOAT.search(found[0]["message"]) and code == 0

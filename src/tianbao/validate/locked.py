@@ -123,7 +123,7 @@ def _findings(sheet: str, changed: Changed, where: dict[str, Any]) -> list[Findi
             Code.STRUCT_LOCKED_CHANGED,
             sheet=sheet,
             cell=xl_rowcol_to_cell(*rc),
-            value="空" if got in (None, "") else got,
+            value=_as_shown(got, None),  # a number as a clerk reads it
             expected=want,
             **where,
         )
