@@ -373,7 +373,7 @@ CASES: list[tuple[str, Any, str, str | None, int, str | None, int, tuple[str, ..
     (
         "progress_over_100",
         lambda wb, r: _set(wb, r, "livelihood_progress", 0, "progress_pct", 120),
-        "SCHEMA_RANGE",
+        "VALUE_ABOVE_WHOLE",  # a progress is a part of the whole work (issue 30)
         "livelihood_progress",
         0,
         "progress_pct",

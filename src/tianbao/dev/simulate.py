@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from tianbao.forms.model import FormDef
+from tianbao.forms.model import RATIO_UNITS, FormDef
 from tianbao.plan.model import PlanItem
 from tianbao.plan.periods import Period
 from tianbao.template.content import HEADER_ROWS, TemplateContent
@@ -32,7 +32,9 @@ def _curve(total: float, key: str, month: int) -> float:
 
 def indicator_values(item: PlanItem, month: int) -> dict[str, Any]:
     v = item.values
-    level = v.get("target_level") or (v.get("base.value") or 100) * 1.1
+    # a rate with no figure in the plan (节能减排 完成市定目标) is a few percent, never 110 %
+    guess = 3.0 if v.get("unit") in RATIO_UNITS else 100
+    level = v.get("target_level") or (v.get("base.value") or guess) * 1.1
     base = v.get("base.value") or level / 1.1
     if v.get("accumulation") == "point":
         value = round(level * (0.92 if v.get("target_direction") == "max" else 1.0), 2)

@@ -23,12 +23,13 @@ RETURN: dict[Code, Entry] = {
         "no template identity: not a tianbao template, or it was removed",
         {
             "": (
-                "找不到模板身份信息：这不是统计局下发的模板，或是把工作表复制到了新建的工作簿"
-                "（复制不会带上模板的身份信息）。请重新下载本单位本期的模板，直接在模板上填写后"
-                "报送，不要把内容复制到新工作簿",
+                "找不到模板身份信息：这不是统计局下发的模板，或是把工作表复制到了新建的工作簿、"
+                "用其他程序（如 pandas 脚本）读出后写成了新文件（都不会带上模板的身份信息）。"
+                "请重新下载本单位本期的模板，直接在模板上填写后报送，不要复制或另存到新工作簿",
                 "no template identity: not the office's template, or its sheets were copied "
-                "into a new workbook (copying leaves the identity behind). Download your "
-                "department's template for the period again and fill it in directly",
+                "into a new workbook or rewritten by another program such as a pandas script "
+                "(either leaves the identity behind). Download your department's template for "
+                "the period again and fill it in directly",
             )
         },
     ),
@@ -251,6 +252,33 @@ RETURN: dict[Code, Entry] = {
             "more": (
                 "工作表“{sheet}”另有 {rest} 处锁定内容被改动",
                 "{rest} more locked cells changed on sheet {sheet}",
+            ),
+            "formulas": (
+                "{sheets}中 {count} 处自动计算的公式（{cells}）变成了固定数值：文件像是被其他程序"
+                "（如 pandas 脚本）读出后重新写过，或被手工改写。数据照常按填报栏读取，不影响受理；"
+                "但这些数已不随填报更新，打印件可能与数据不符。请在统计局下发的模板中重新填写"
+                "（不要用其他程序读写后另存）",
+                "{count} helper formulas ({cells_en}) became fixed values: the file was rewritten "
+                "by another program (a pandas script?) or typed over; the figures are read as "
+                "entered, but fill the office's template again",
+            ),
+        },
+    ),
+    Code.STRUCT_MERGED_CELLS: Entry(
+        E,
+        "表中有合并单元格：合并后只保留左上角一格，其余格子的内容读不到，请取消合并",
+        "merged cells in the table: only a merge's top-left cell is kept; unmerge them",
+        {
+            "": (
+                "工作表“{sheet}”的 {value} 被合并成了一个单元格：合并后只认 {first} 的内容，"
+                "其余格子里的数读不到。请选中 {value}，再点一次“合并后居中”取消合并，"
+                "在每一格分别填好后重新报送",
+                "cells {value} of sheet {sheet} are merged: only {first} is read; "
+                "unmerge them and fill each cell",
+            ),
+            "more": (
+                "工作表“{sheet}”另有 {rest} 处合并单元格，也请取消合并",
+                "{rest} more merged ranges on sheet {sheet}: unmerge them too",
             ),
         },
     ),

@@ -15,6 +15,9 @@ _ASK = "（请核实，或在“说明”栏解释）"
 _EXPLAINED = "（已说明：{note}）"
 _CHECK_EN = " (check it, or explain it in the 说明 cell)"
 _EXPLAINED_EN = " (explained: {note})"
+# a rate past its whole (validate/bounds.py): where, the figure read and the bound
+_ABOVE = "{sheet}!{cell}：{row}的「{label}」为 {number}{unit}，超过 {limit}{unit}"
+_ABOVE_EN = "{sheet}!{cell}: {row_en}, {label} {number}{unit} is above {limit}{unit}"
 _OUTLIER = (
     "{row}：{label} {now} 远{way}本年以往 {months} 个月（中位数 {median}，修正Z值 {score:.1f}，"
     "超过 ±{z:g}）"
@@ -99,6 +102,15 @@ VALUES: dict[Code, Entry] = {
                 _SAID + "，是否应为 {percent:g}%？本栏填百分点数字（{percent:g}% 填 {percent:g}）",
                 _RANGE_EN,
             ),
+            # a rate past 100 % that may be so (validate/bounds.py)
+            "over_target": (
+                _ABOVE + "，即超额完成目标。如属实，请在“说明”栏写明；如不是，请改正",
+                _ABOVE_EN + ": the target over-fulfilled? If so, say so in the 说明 cell",
+            ),
+            "over_rate": (
+                _ABOVE + "，这类比率一般不超过 {limit}{unit}，请核实；如属实，请在“说明”栏写明",
+                _ABOVE_EN + ", unusual for a rate: check it, or explain it in the 说明 cell",
+            ),
         },
     ),
     Code.VALUE_NORMALISED: Entry(N, "输入已规范化", "the input was normalised", _NOTES),
@@ -126,10 +138,13 @@ VALUES: dict[Code, Entry] = {
             percent=_PERCENT,
             unit_not_wanted=("带有单位，但本栏不填单位", "has a unit but this column has none"),
             unit_unknown=("的单位“{suffix}”无法识别", "has an unknown unit “{suffix}”"),
-            not_date=("不是日期", "is not a date"),
+            not_date=("不是日期，请填写如 2014-07-01", "is not a date; enter e.g. 2014-07-01"),
             year_like=("像年份而非日期（请填如 2014-07-01）", "looks like a year, not a date"),
             bad_serial=("不是有效的 Excel 日期序号", "is not a valid Excel date serial"),
-            bad_date=("不是有效日期", "is not a valid date"),
+            bad_date=(
+                "不是有效日期，请填写如 2014-07-01",
+                "is not a valid date; enter e.g. 2014-07-01",
+            ),
             unreadable_date=(
                 "无法识别为日期，请填写如 2014-07-01",
                 "is not a date; enter e.g. 2014-07-01",
@@ -153,6 +168,18 @@ VALUES: dict[Code, Entry] = {
         "数值大得不可能（绝对值超过 10 的 15 次方），请核实",
         "the number is impossibly large (beyond 10^15); check it",
         _typed(too_large=("大得不可能，请核实", "is impossibly large")),
+    ),
+    Code.VALUE_ABOVE_WHOLE: Entry(
+        E,
+        "部分占整体的比率超过了 100%，不可能",
+        "a part-of-a-whole rate above 100 %: impossible",
+        {
+            "": (
+                _ABOVE + "：“{word}”是部分占整体的比率，不可能超过 {limit}{unit}。请核实后改正"
+                "（是否多乘了 100，或填成了完成目标的百分比？）",
+                _ABOVE_EN + ", which a part of a whole cannot exceed: correct it",
+            )
+        },
     ),
     Code.VALUE_EXCEL_ERROR: Entry(
         E,

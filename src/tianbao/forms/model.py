@@ -177,6 +177,11 @@ class FormDef:
         return [(c.field, c.prefill or "") for c in cols if c.previous_field is None]
 
     @cached_property
+    def rate_columns(self) -> list[Column]:
+        """Entry columns that can hold a rate: in % or ‰, or in the row's unit."""
+        return [c for c in self.entry_columns if c.unit == "row" or c.unit in RATIO_UNITS]
+
+    @cached_property
     def carried_columns(self) -> list[Column]:
         return [c for c in self.columns if c.entry and c.carry]
 

@@ -393,6 +393,7 @@ def _sheet_views(book: Any) -> dict[str, SheetView]:
             set(s.formula_no_value),
             set(getattr(s, "percent_cells", ()) or ()),
             set(getattr(s, "formula_cells", ()) or ()),
+            tuple(getattr(s, "merges", ()) or ()),
         )
         for s in book.sheets
     }

@@ -1,25 +1,29 @@
 """The entry cells of a row: what was typed, normalised (validate.normalize), an Excel
 error or a formula where a figure goes, a cell that does not apply to the row, the
-template's own default sums, and figures outside their column's usual range."""
+template's own default sums, figures outside their column's usual range and rates
+above their whole (validate.bounds)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from tianbao.findings import Code, Finding, make
-from tianbao.forms.model import Column, FormDef
+from tianbao.forms.model import RATIO_UNITS, Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.writer import column_label_text
+from tianbao.validate.bounds import LIMITS, bound_of, row_text
 from tianbao.validate.normalize import normalise, shown
-from tianbao.validate.records import RowRecord, SheetView, row_name
-from tianbao.validate.typed import COUNTED
+from tianbao.validate.records import RowRecord, SheetView, row_name, row_name_en
+from tianbao.validate.typed import COUNTED, plain
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
     Code.PLAN_NOT_APPLICABLE_FILLED,
     Code.VALUE_IMPLAUSIBLE,
+    Code.VALUE_ABOVE_WHOLE,
     Code.VALUE_EXCEL_ERROR,
     Code.VALUE_FORMULA_IN_ENTRY,
 )
@@ -117,6 +121,43 @@ def check_plausible(
                 **here,
             )
         )
+
+
+def check_bounds(
+    form: FormDef,
+    rec: RowRecord,
+    plan: Plan,
+    findings: list[Finding],
+    here: dict[str, Any],
+) -> None:
+    """The row's figures in % or ‰ against the whole; an impossible one is not used."""
+    for col in form.rate_columns:
+        unit = rec.item.values.get("unit") if col.unit == "row" else col.unit
+        if unit not in RATIO_UNITS or col.field in rec.blocked:
+            continue
+        v = rec.record.get(col.field)
+        limit = LIMITS[str(unit)]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > limit:
+            continue
+        label = column_label_text(col, plan)
+        bound = bound_of(str(row_text(rec) if col.unit == "row" else label))
+        if bound is None:
+            continue
+        at = {**here, "cell": rec.cells[col.field], "field": col.field, "value": v}
+        number, most = plain(Decimal(str(round(v, 6)))), f"{limit:g}"
+        row, row_en = row_name(rec), row_name_en(rec)
+        if bound.kind == "whole":
+            rec.blocked.add(col.field)  # an impossible figure: no rule or total reads it
+            findings.append(
+                make(Code.VALUE_ABOVE_WHOLE, row=row, row_en=row_en, label=label, number=number,
+                     unit=unit, limit=most, word=bound.word, expected=f"≤{most}{unit}", **at)
+            )  # fmt: skip
+            continue
+        findings.append(
+            make(Code.VALUE_IMPLAUSIBLE, "over_target" if bound.kind == "target" else "over_rate",
+                 row=row, row_en=row_en, label=label, number=number, unit=unit, limit=most,
+                 expected=f"≤{most}{unit}", **at)
+        )  # fmt: skip
 
 
 def plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:

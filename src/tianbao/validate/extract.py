@@ -18,7 +18,14 @@ from tianbao.forms.model import Column, FormDef
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
-from tianbao.validate.entries import check_entry, check_plausible, default_sum, plain_test
+from tianbao.validate.entries import (
+    check_bounds,
+    check_entry,
+    check_plausible,
+    default_sum,
+    plain_test,
+)
+from tianbao.validate.merges import hide, merged_findings
 from tianbao.validate.prefilled import check_carried, check_prefilled
 from tianbao.validate.records import FormRecords, RowRecord, SheetView
 
@@ -86,11 +93,15 @@ def extract_form(
     items = {it.key: it for it in plan.rows_for(form.rows, department)}
     was = {it.key: it for it in (issued or plan).rows_for(form.rows, department)}
     out = FormRecords(form, sheet.name, header_row=hrow, columns=col_of)
+    if sheet.merges:  # the cells a clerk's merge hid are read as unusable, said once
+        hide(sheet, hrow + 1, col_of.values())
     seen = _read_rows(
         form, plan, sheet, hrow, col_of, key_col, items, was, date1904, at, issued, previous,
         out, findings,
     )  # fmt: skip
     findings.extend(_missing_rows(list(items), seen, was, hrow, key_col, at))
+    if sheet.hidden:
+        findings = merged_findings(sheet, set(seen.values()), findings, at)
     return out, findings
 
 
@@ -303,9 +314,13 @@ def _row(
             if raw is not None and raw != "":
                 rec.record[col.field] = raw
             continue
+        if (r, c) in sheet.hidden:  # under a merge: validate.merges says so, once
+            rec.blocked.add(col.field)
+            continue
         if col.default_sum and _own_sum(col, rec, sheet, r, c, line, col_of, raw):
             continue  # the template's own sum, worked out here (its cache not trusted)
         check_entry(form, col, item, sheet, r, c, date1904, rec, findings, here)
+    check_bounds(form, rec, plan, findings, here)  # first: an impossible rate is one finding
     check_plausible(form, rec, sheet, r, col_of, plan, findings, here)
     check_carried(form, rec.record, cells, last, findings, here)
     return rec

@@ -46,7 +46,10 @@ class SheetView:
     formula_no_value: set[tuple[int, int]] = field(default_factory=set)
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
     formula_cells: set[tuple[int, int]] = field(default_factory=set)
-    special: set[tuple[int, int]] = field(init=False)  # any of the four above
+    merges: tuple[str, ...] = ()  # merged ranges as written (A1:B2)
+    special: set[tuple[int, int]] = field(init=False)  # any of the four above, or hidden
+    # cells of a form's rows a merge hides -> the merge's range (validate.merges.hide)
+    hidden: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.special = (
