@@ -71,7 +71,8 @@ def init(directory: Path | str, sample: str | None = None) -> Path:
     if sample is not None:  # the sample's plan, as it is (no workspace load, no cache)
         from tianbao.support.yamlio import load_yaml
 
-        _plan_workbook(root / PLAN_WORKBOOK, load_yaml(root / "plan.yaml").data)
+        data = load_yaml(root / "plan.yaml").data
+        _plan_workbook(root / PLAN_WORKBOOK, data, Workspace(root).forms_dir)
     return root
 
 
@@ -267,17 +268,20 @@ def plan_workbook(out: Path, where: Where | None = None) -> Path:
             f"{out}: 计划工作簿的文件名应以 .xlsx 结尾 | {out}: the plan workbook's name "
             "must end in .xlsx"
         )
-    data = None
+    data, forms_dir = None, None
     if where is not None:
-        data = load_yaml(workspace(where).plan_path).data
-    return _plan_workbook(out, data)
+        ws = workspace(where)
+        data, forms_dir = load_yaml(ws.plan_path).data, ws.forms_dir
+    return _plan_workbook(out, data, forms_dir)
 
 
-def _plan_workbook(out: Path, data: dict[str, Any] | None) -> Path:
+def _plan_workbook(out: Path, data: dict[str, Any] | None, forms_dir: Path | None) -> Path:
+    from tianbao.planbook.forms import FormNames
     from tianbao.planbook.write import write_plan_workbook
     from tianbao.support.atomic import write_atomic
 
-    write_atomic(out, lambda tmp: write_plan_workbook(tmp, data))
+    forms = FormNames.of(forms_dir)
+    write_atomic(out, lambda tmp: write_plan_workbook(tmp, data, forms))
     return out
 
 
@@ -292,7 +296,7 @@ class PlanImport:
     changes: list[Any]  # planbook.diff.Change against the previous plan
     written: Path | None = None
     backup: Path | None = None
-    version_kept: bool = False  # rows changed but plan_version was not raised
+    version_kept: bool = False  # rows changed, plan_version not raised, templates or returns out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -313,7 +317,8 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     The workspace must exist (``init`` first); its old plan need not be valid.
     """
     from tianbao.planbook.diff import plan_changes
-    from tianbao.planbook.install import install_plan, plan_yaml
+    from tianbao.planbook.forms import FormNames
+    from tianbao.planbook.install import install_plan, judged_by_plan_in_place, plan_yaml
     from tianbao.planbook.read import import_plan_workbook, unknown_forms
     from tianbao.support.yamlio import YamlProblem, load_yaml
 
@@ -327,7 +332,8 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     if not workbook.is_file():
         raise UsageError(f"{workbook}: 文件不存在 file not found")
     ws = Workspace(root)
-    got = import_plan_workbook(workbook)
+    forms = FormNames.of(ws.forms_dir)
+    got = import_plan_workbook(workbook, forms=forms)
     result = PlanImport(workbook, list(got.problems), list(got.notes), [])
     result.problems += unknown_forms(got, ws.forms_dir, workbook.name)  # in the same pass
     if got.data is None or result.problems:
@@ -336,9 +342,10 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
         old = load_yaml(ws.plan_path).data if ws.plan_path.exists() else None
     except YamlProblem:
         old = None  # a broken old plan: everything reads as added
-    result.changes = plan_changes(old, got.data)
-    if isinstance(old, dict) and result.changes:
-        result.version_kept = old.get("plan_version") == got.data.get("plan_version")
+    result.changes = plan_changes(old, got.data, forms.label)
+    if isinstance(old, dict) and result.changes:  # only what went out is judged by it
+        same = old.get("plan_version") == got.data.get("plan_version")
+        result.version_kept = same and judged_by_plan_in_place(ws)
     raw = plan_yaml(got.data, workbook.name)  # on a dry run too: it must read back
     if dry_run or old == got.data:  # the same plan: plan.yaml (and its comments) stay
         return result
