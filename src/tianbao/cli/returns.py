@@ -6,7 +6,9 @@ commands that use them so that ``tianbao --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +83,11 @@ def validate(
 
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
+    from tianbao.collect.batch import unread_files, unread_lines, with_batch
     from tianbao.validate.console import print_reports
 
-    with bar("审核 validating", wanted(as_json)) as tick:
+    unread = unread_files(paths)
+    with bar("审核 validating", wanted(as_json)) as tick, _naming(unread):
         run = api.validate_files(
             workspace,
             paths,
@@ -112,10 +116,12 @@ def validate(
             err=True,
         )
     if as_json:
-        echo_json(run.as_dict(), workspace, period)
+        echo_json(with_batch(run.as_dict(), unread, []), workspace, period)
     from tianbao.support.lang import current
 
     print_reports(reports, lang or current(), Console(stderr=as_json), notes)
+    for line in unread_lines(unread):
+        echo(line, err=True)
     if not run.valid:
         sys.exit(1)
 
@@ -179,6 +185,13 @@ def collect(
         return collect_city(workspace, paths, round_period, received_at, as_json)
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
+    from tianbao.collect.batch import (
+        finding_lines,
+        twice_in_batch,
+        unread_files,
+        unread_lines,
+        with_batch,
+    )
     from tianbao.collect.console import collect_details, collect_line, collect_summary
     from tianbao.collect.pipeline import results_dict
 
@@ -194,8 +207,9 @@ def collect(
         if as_json:
             files.append(r.as_dict())
 
+    unread = unread_files(paths)  # named once, at the end (or before a refusal)
     # reports are dropped once shown: memory does not grow with the number of files
-    with bar("收表 collecting", wanted(as_json)) as tick:
+    with bar("收表 collecting", wanted(as_json)) as tick, _naming(unread):
         results = api.collect(
             workspace,
             paths,
@@ -208,8 +222,26 @@ def collect(
             on_result=show,
             keep_reports=False,
         )
+    twice = twice_in_batch(results)
     if as_json:
-        echo_json(results_dict(results, files), workspace, round_period)
-    echo(collect_summary(results), err=True)
+        echo_json(with_batch(results_dict(results, files), unread, twice), workspace, round_period)
+    for line in [*finding_lines(twice), *unread_lines(unread)]:
+        echo(line, err=True)
+    echo(collect_summary(results, len(unread)), err=True)
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _naming(unread: list[Any]) -> Iterator[None]:
+    """Name the files a folder scan did not read also when the run stops for want of
+    any file it can read (a usage mistake, exit 2)."""
+    from tianbao.collect.batch import unread_lines
+    from tianbao.errors import UsageError
+
+    try:
+        yield
+    except UsageError:
+        for line in unread_lines(unread):
+            echo(line, err=True)
+        raise
