@@ -156,3 +156,92 @@ def test_two_departments_and_a_duplicate__no_batch_finding(
     res = tianbao(rs.runner, "collect", "-w", ws, folder, "--received-at", AT, "--json")
     out = json.loads(res.stdout)
     assert out["batch_findings"] == [] and out["summary"]["duplicates"] == 1
+
+
+def _blank_status(wb: Any, r: Returns) -> None:
+    form = "projects_progress"
+    wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "status")].value = None
+
+
+def test_a_rejected_copy_beside_the_one_that_counts__named(
+    rs: Returns, ws: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "批"
+    (folder / "first").mkdir(parents=True)
+    good, bad = rs.june("good"), rs.june("bad", _blank_status)
+    shutil.copyfile(good, folder / good.name)
+    shutil.copyfile(bad, folder / "first" / bad.name)  # the same name, another folder
+    res = tianbao(rs.runner, "collect", "-w", ws, folder, "--received-at", AT, "--json")
+    (finding,) = json.loads(res.stdout)["batch_findings"]
+    assert finding["file"] == str(folder / "first" / bad.name)
+    line = tianbao(rs.runner, "collect", "-w", copy_workspace(rs.ws, tmp_path / "again"),
+                   folder, "--received-at", AT).stderr  # fmt: skip
+    said = next(ln for ln in line.splitlines() if "本批有 2 份" in ln)
+    assert f"以 {folder / good.name}" in said and f"{folder / 'first' / bad.name}" in said
+    assert "未通过审核，不计入" in said
+
+
+def _long_status(wb: Any, r: Returns) -> None:
+    """A 项目状态 no choice allows, long enough that its finding passes 160 columns."""
+    form = "projects_progress"
+    typed = "正在施工中主体结构已完成百分之八十五预计年底前完工并投入使用" * 2
+    wb[r.sheet(form)][r.cell(form, r.keys(form)[0], "status")].value = typed
+
+
+def _in_a_terminal(args: list[str], columns: int) -> list[str]:
+    """The lines a pseudo-terminal ``columns`` wide received (escapes stripped): a line
+    rich broke has a newline in it; one the terminal wraps itself has none."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env.update(TERM="xterm-256color", PYTHONPATH=src)
+    cmd = [sys.executable, "-m", "tianbao.cli", *args]
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child has exited
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    proc.wait(timeout=300)
+    raw = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    return [seg for line in raw.split("\n") for seg in line.split("\r")]
+
+
+@pytest.mark.parametrize("columns", [100, 160])
+def test_collect_on_a_terminal__each_finding_and_batch_line_whole(
+    rs: Returns, ws: Path, tmp_path: Path, columns: int
+) -> None:
+    """A line printed while the bar is live is not broken by rich at a space (「第 4 ⏎
+    行」): the terminal wraps it where it must."""
+    folder = tmp_path / "批"
+    (folder / "first").mkdir(parents=True)
+    good, bad = rs.june("good"), rs.june("long", _long_status)
+    shutil.copyfile(good, folder / good.name)
+    shutil.copyfile(bad, folder / "first" / bad.name)
+    (folder / "扫描件.pdf").write_bytes(b"%PDF")
+    probe = copy_workspace(rs.ws, tmp_path / "probe")
+    out = json.loads(tianbao(rs.runner, "collect", "-w", probe, folder, "--received-at", AT,
+                             "--json").stdout)  # fmt: skip
+    said = [f["message"] for f in out["files"][1]["report"]["findings"] if f["severity"] == "error"]
+    said += [f["message"] for f in out["batch_findings"]]
+    assert said and any("第 4 行" in m and len(m) * 2 > columns for m in said)
+    lines = _in_a_terminal(["collect", "-w", str(ws), str(folder), "--received-at", AT], columns)
+    for message in said:
+        assert any(message in line for line in lines), (message, lines)
+    assert any("扫描件.pdf：不是工作簿" in line for line in lines)

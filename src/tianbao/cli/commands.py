@@ -368,7 +368,9 @@ def demo(directory: Path, city: bool, as_json: bool) -> None:
             yield _Step()
 
     started = time.perf_counter()
-    result = run_demo(directory, lambda line: console.print(pick(line), highlight=False), bar)
+    # soft_wrap: a line is not broken at the console's width (80 when piped)
+    say = lambda line: console.print(pick(line), highlight=False, soft_wrap=True)  # noqa: E731
+    result = run_demo(directory, say, bar)
     if result.problems:
         sys.exit(1)
     seconds = time.perf_counter() - started

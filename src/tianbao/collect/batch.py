@@ -14,7 +14,7 @@ from typing import Any
 
 from tianbao.collect.pipeline import REFUSED
 from tianbao.findings import Code, Finding, make
-from tianbao.ledger.records import COUNTING, SUPERSEDED
+from tianbao.ledger.records import COUNTING, REJECTED, SUPERSEDED
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (Code.ID_TWICE_IN_BATCH,)
@@ -30,6 +30,7 @@ _WHY = {
     ".7z": ("压缩包，请解压后再收取", "a 7z archive: unpack it first"),
 }
 _OTHER = ("不是工作簿", "not a workbook")
+_FATE = {REFUSED: "refused", REJECTED: "rejected"}  # the ID_TWICE_IN_BATCH variant
 
 
 @dataclass(frozen=True)
@@ -92,28 +93,21 @@ def twice_in_batch(results: list[Any]) -> list[Finding]:
 def _copies(group: list[Any]) -> list[Finding]:
     superseded = {i for r in group for i in r.superseded}
     kept = [r for r in group if r.status in COUNTING and r.submission_id not in superseded]
-    copies = [r for r in group if r.status in (*COUNTING, SUPERSEDED, REFUSED)]
+    copies = [r for r in group if r.status in (*COUNTING, SUPERSEDED, REFUSED, REJECTED)]
     if len(kept) != 1 or len(copies) < 2:
         return []
     k = kept[0]
     when = k.received_at[:16].replace("T", " ")  # local time, as recorded
-    return [
-        make(
-            Code.ID_TWICE_IN_BATCH,
-            "refused" if r.status == REFUSED else "superseded",
-            file=str(r.path),
-            department=k.department,
-            period=k.period,
-            count=len(copies),
-            kept=k.path.name,
-            kept_id=k.submission_id,
-            received=when,
-            other=r.path.name,
-            other_id=r.submission_id,
-        )
-        for r in copies
-        if r is not k
-    ]
+    out = []
+    for r in copies:
+        if r is k:
+            continue
+        variant = _FATE.get(r.status, "superseded")
+        out.append(make(Code.ID_TWICE_IN_BATCH, variant, file=str(r.path),
+                        department=k.department, period=k.period, count=len(copies),
+                        kept=str(k.path), kept_id=k.submission_id, received=when,
+                        other=str(r.path), other_id=r.submission_id))  # fmt: skip
+    return out
 
 
 def finding_lines(findings: list[Finding]) -> list[str]:

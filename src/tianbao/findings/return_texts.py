@@ -188,6 +188,13 @@ RETURN: dict[Code, Entry] = {
                 "received {received}) counts, {other} (#{other_id}) is superseded and not "
                 "counted: check which file is right",
             ),
+            "rejected": (
+                "{department} {period} 本批有 {count} 份：以 {kept}（#{kept_id}，收到 {received}）"
+                "为准，{other}（#{other_id}）未通过审核，不计入",
+                "{department} {period}: {count} returns in this batch; {kept} (#{kept_id}, "
+                "received {received}) counts, {other} (#{other_id}) was rejected and does not "
+                "count",
+            ),
             "refused": (
                 "{department} {period} 本批有 {count} 份：以 {kept}（#{kept_id}，收到 {received}）"
                 "为准，{other} 未收取（见上）",
