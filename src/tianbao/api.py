@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from tianbao.review.workflow import review as review
 from tianbao.workspace import Workspace, open_workspace, usable
 
 if TYPE_CHECKING:
+    from tianbao.collect.batch import CollectRun
     from tianbao.collect.pipeline import CollectResult
     from tianbao.consolidate import ConsolidateResult
     from tianbao.ledger.records import Submission
@@ -129,6 +130,7 @@ class Validation:
 
     reports: list[FileReport]
     validator: Validator
+    not_read: list[Any] = field(default_factory=list)  # collect.batch.Unread: not .xlsx
 
     @property
     def valid(self) -> bool:
@@ -136,9 +138,10 @@ class Validation:
 
     def as_dict(self) -> dict[str, Any]:
         """What ``validate --json`` prints."""
+        from tianbao.collect.batch import with_batch
         from tianbao.report.validation_json import report_dict
 
-        return report_dict(self.reports)
+        return with_batch(report_dict(self.reports), self.not_read)
 
     def write_report(self, path: Path) -> None:
         """The auditors' workbook of these reports (``--report``)."""
@@ -173,6 +176,7 @@ def validate_files(
     findings); ``previous``: a file (every file's) or a folder (each department's);
     ``history=False``: none (the rules are skipped, with a note). ``on_progress(done,
     total)`` after each file."""
+    from tianbao.collect.batch import unread_files
     from tianbao.collect.previous import (
         ledger_lookup,
         previous_returns,
@@ -189,7 +193,7 @@ def validate_files(
     assert ws.plan is not None
     period = str(ws.plan.period(period)) if period is not None else None
     dept = ws.plan.department_code(dept) if dept is not None else None
-    files = input_files([Path(p) for p in paths], ("审核", "validate"))
+    files = input_files(given := [Path(p) for p in paths], ("审核", "validate"))
     validator = Validator(ws)
     if previous is not None and Path(previous).is_dir():
         by_dept = {d: History(r) for d, r in previous_returns(validator, Path(previous)).items()}
@@ -212,7 +216,7 @@ def validate_files(
         reports = ticking(
             validate_many(validator, files, jobs, period, dept), len(files), on_progress
         )
-    return Validation(reports, validator)
+    return Validation(reports, validator, unread_files(given))
 
 
 # -- collect, status, consolidate ---------------------------------------------------------
@@ -229,13 +233,14 @@ def collect(
     jobs: int = 1,
     on_result: Callable[[CollectResult], None] | None = None,
     keep_reports: bool = True,
-) -> list[CollectResult]:
+) -> CollectRun:
     """Validate, archive and record returned files (see ``tianbao.collect.pipeline``).
 
     Receipt times: ``received_at`` for all, a ``manifest`` CSV per file, or
     ``received_from="mtime"``; ``period``: the round collected; ``corrections``:
     a past period's return may replace that period's accepted one; ``department``:
     a file whose identity names another department (or none) is refused."""
+    from tianbao.collect.batch import CollectRun, unread_files
     from tianbao.collect.pipeline import collect as run
     from tianbao.collect.receipt import from_options
     from tianbao.collect.rounds import Round
@@ -244,8 +249,9 @@ def collect(
     assert ws.plan is not None
     receipt = from_options(received_at, manifest, received_from)
     round_ = Round(ws.plan.period(period) if period else None, corrections, department)
-    return run(ws, [Path(p) for p in paths], None, on_result, jobs=jobs,
-               keep_reports=keep_reports, receipt=receipt, round_=round_)  # fmt: skip
+    results = run(ws, given := [Path(p) for p in paths], None, on_result, jobs=jobs,
+                  keep_reports=keep_reports, receipt=receipt, round_=round_)  # fmt: skip
+    return CollectRun(results, unread_files(given))  # with what the batch as a whole says
 
 
 def history(

@@ -83,7 +83,7 @@ def validate(
 
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
-    from tianbao.collect.batch import unread_files, unread_lines, with_batch
+    from tianbao.collect.batch import unread_files, unread_lines
     from tianbao.validate.console import print_reports
 
     unread = unread_files(paths)
@@ -116,11 +116,11 @@ def validate(
             err=True,
         )
     if as_json:
-        echo_json(with_batch(run.as_dict(), unread, []), workspace, period)
+        echo_json(run.as_dict(), workspace, period)
     from tianbao.support.lang import current
 
     print_reports(reports, lang or current(), Console(stderr=as_json), notes)
-    for line in unread_lines(unread):
+    for line in unread_lines(run.not_read):
         echo(line, err=True)
     if not run.valid:
         sys.exit(1)
@@ -187,10 +187,8 @@ def collect(
     from tianbao.cli.progress import bar, wanted
     from tianbao.collect.batch import (
         finding_lines,
-        twice_in_batch,
         unread_files,
         unread_lines,
-        with_batch,
     )
     from tianbao.collect.console import collect_details, collect_line, collect_summary
     from tianbao.collect.pipeline import results_dict
@@ -222,12 +220,11 @@ def collect(
             on_result=show,
             keep_reports=False,
         )
-    twice = twice_in_batch(results)
     if as_json:
-        echo_json(with_batch(results_dict(results, files), unread, twice), workspace, round_period)
-    for line in [*finding_lines(twice), *unread_lines(unread)]:
+        echo_json(results_dict(results, files), workspace, round_period)
+    for line in [*finding_lines(results.findings), *unread_lines(results.not_read)]:
         echo(line, err=True)
-    echo(collect_summary(results, len(unread)), err=True)
+    echo(collect_summary(results, len(results.not_read)), err=True)
     if not all(r.ok for r in results):
         sys.exit(1)
 

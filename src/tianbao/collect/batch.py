@@ -115,10 +115,23 @@ def finding_lines(findings: list[Finding]) -> list[str]:
     return [f"注意：{f.message} | note: {f.extra.get('message_en', f.message)}" for f in findings]
 
 
-def with_batch(out: dict[str, Any], unread: list[Unread], findings: list[Finding]) -> dict:
+class CollectRun(list):  # list[CollectResult], as before
+    """What ``collect`` of some paths did: each file's result, in order, and what the
+    batch as a whole says (the files not read, one department's period twice)."""
+
+    def __init__(self, results: Iterable[Any], not_read: list[Unread]) -> None:
+        super().__init__(results)
+        self.not_read = not_read
+        self.findings = twice_in_batch(self)
+
+
+def with_batch(
+    out: dict[str, Any], unread: list[Unread], findings: list[Finding] | None = None
+) -> dict[str, Any]:
     """``out`` (a command's --json) with the batch's part: the files not read (counted
-    in its summary too) and the batch's findings."""
+    in its summary too) and, for collect, the batch's findings."""
     out["summary"]["not_read"] = len(unread)
     out["not_read"] = [u.as_dict() for u in unread]
-    out["batch_findings"] = [f.as_dict() for f in findings]
+    if findings is not None:
+        out["batch_findings"] = [f.as_dict() for f in findings]
     return out
