@@ -203,3 +203,15 @@ def test_a_change_without_a_new_version__warned_only_once_templates_went_out(
     assert out["version_kept"] is issued
     res = tianbao(CliRunner(), "plan", "import", changed, "-w", ws)
     assert ("已下发的模板将按新计划审核" in res.output) is issued, res.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_init__the_next_step_names_template_and_import_in_either_language(
+    tmp_path: Path, lang: str
+) -> None:
+    ws = tmp_path / "新区"
+    res = tianbao(CliRunner(), "--lang", lang, "init", ws)
+    assert res.exit_code == 0, res.output
+    line = next(ln for ln in res.stderr.splitlines() if "plan template" in ln)
+    assert f"tianbao plan import 计划.xlsx -w {ws}" in line, line
+    assert ("填好后" in line) == (lang == "zh") and ("fill it in" in line) == (lang == "en")

@@ -106,7 +106,8 @@ def init(directory: Path, sample: str | None, level: str, as_json: bool) -> None
     else:
         echo(
             "新的计划：tianbao plan template 计划.xlsx，"
-            f"填好后 tianbao plan import 计划.xlsx -w {path}",
+            f"填好后 tianbao plan import 计划.xlsx -w {path} | a new plan: tianbao plan "
+            f"template 计划.xlsx, fill it in, then tianbao plan import 计划.xlsx -w {path}",
             err=True,
         )
     echo(f"下一步 next: tianbao check -w {path}", err=True)
