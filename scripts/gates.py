@@ -36,7 +36,6 @@ COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {
     "ledger/console.py:print_status": (17, "status on the console: a branch per state"),
     "planbook/structure.py:SheetChecks.sheets": (18, "the plan workbook's sheet checks"),
     "planbook/values.py:convert": (19, "one typed plan cell to a value: a branch per kind"),
-    "planbook/write.py:write_plan_workbook": (16, "the plan workbook's sheets in order"),
     "review/history.py:history_log": (17, "the log's filters and its transitions"),
     "review/workflow.py:_review_target": (17, "which return a decision is on, and why not"),
     "template/generate.py:generate": (20, "held, marked and issued templates of a round"),

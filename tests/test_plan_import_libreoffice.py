@@ -15,7 +15,8 @@ from helpers import read_yaml, tianbao
 from lo import fill
 from tianbao.planbook.sheets import BASICS, SHEETS
 
-FORMS = "indicators_monthly,projects_progress,livelihood_progress,tasks_progress"
+# the forms as the office names them: a name, a 表号, an older file's id; Chinese commas
+FORMS = "主要指标月报，目标02表、民生工程进度, tasks_progress"
 BASICS_TYPED = {
     "区（县）名称": "新区",
     "区（县）代码": "xinqu",
@@ -147,6 +148,9 @@ def test_a_new_district__plan_typed_in_libreoffice_then_the_cycle(tmp_path: Path
         "growth_and_level",
     ]
     assert plan["departments"][0]["contact"]["phone"] == "0391-3901001"
+    assert plan["reporting"]["forms"] == [
+        "indicators_monthly", "projects_progress", "livelihood_progress", "tasks_progress"
+    ]  # fmt: skip
     assert tianbao(runner, "check", "-w", ws).exit_code == 0
 
     # the cycle on the imported plan: templates, returns, collect, the summary

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from tianbao.review.workflow import review as review
 from tianbao.workspace import Workspace, open_workspace, usable
 
 if TYPE_CHECKING:
+    from tianbao.collect.batch import CollectRun
     from tianbao.collect.pipeline import CollectResult
     from tianbao.consolidate import ConsolidateResult
     from tianbao.ledger.records import Submission
@@ -71,7 +72,8 @@ def init(directory: Path | str, sample: str | None = None) -> Path:
     if sample is not None:  # the sample's plan, as it is (no workspace load, no cache)
         from tianbao.support.yamlio import load_yaml
 
-        _plan_workbook(root / PLAN_WORKBOOK, load_yaml(root / "plan.yaml").data)
+        data = load_yaml(root / "plan.yaml").data
+        _plan_workbook(root / PLAN_WORKBOOK, data, Workspace(root).forms_dir)
     return root
 
 
@@ -128,6 +130,7 @@ class Validation:
 
     reports: list[FileReport]
     validator: Validator
+    not_read: list[Any] = field(default_factory=list)  # collect.batch.Unread: not .xlsx
 
     @property
     def valid(self) -> bool:
@@ -135,9 +138,10 @@ class Validation:
 
     def as_dict(self) -> dict[str, Any]:
         """What ``validate --json`` prints."""
+        from tianbao.collect.batch import with_batch
         from tianbao.report.validation_json import report_dict
 
-        return report_dict(self.reports)
+        return with_batch(report_dict(self.reports), self.not_read)
 
     def write_report(self, path: Path) -> None:
         """The auditors' workbook of these reports (``--report``)."""
@@ -172,6 +176,7 @@ def validate_files(
     findings); ``previous``: a file (every file's) or a folder (each department's);
     ``history=False``: none (the rules are skipped, with a note). ``on_progress(done,
     total)`` after each file."""
+    from tianbao.collect.batch import unread_files
     from tianbao.collect.previous import (
         ledger_lookup,
         previous_returns,
@@ -188,7 +193,7 @@ def validate_files(
     assert ws.plan is not None
     period = str(ws.plan.period(period)) if period is not None else None
     dept = ws.plan.department_code(dept) if dept is not None else None
-    files = input_files([Path(p) for p in paths], ("审核", "validate"))
+    files = input_files(given := [Path(p) for p in paths], ("审核", "validate"))
     validator = Validator(ws)
     if previous is not None and Path(previous).is_dir():
         by_dept = {d: History(r) for d, r in previous_returns(validator, Path(previous)).items()}
@@ -211,7 +216,7 @@ def validate_files(
         reports = ticking(
             validate_many(validator, files, jobs, period, dept), len(files), on_progress
         )
-    return Validation(reports, validator)
+    return Validation(reports, validator, unread_files(given))
 
 
 # -- collect, status, consolidate ---------------------------------------------------------
@@ -228,13 +233,14 @@ def collect(
     jobs: int = 1,
     on_result: Callable[[CollectResult], None] | None = None,
     keep_reports: bool = True,
-) -> list[CollectResult]:
+) -> CollectRun:
     """Validate, archive and record returned files (see ``tianbao.collect.pipeline``).
 
     Receipt times: ``received_at`` for all, a ``manifest`` CSV per file, or
     ``received_from="mtime"``; ``period``: the round collected; ``corrections``:
     a past period's return may replace that period's accepted one; ``department``:
     a file whose identity names another department (or none) is refused."""
+    from tianbao.collect.batch import CollectRun, unread_files
     from tianbao.collect.pipeline import collect as run
     from tianbao.collect.receipt import from_options
     from tianbao.collect.rounds import Round
@@ -243,8 +249,9 @@ def collect(
     assert ws.plan is not None
     receipt = from_options(received_at, manifest, received_from)
     round_ = Round(ws.plan.period(period) if period else None, corrections, department)
-    return run(ws, [Path(p) for p in paths], None, on_result, jobs=jobs,
-               keep_reports=keep_reports, receipt=receipt, round_=round_)  # fmt: skip
+    results = run(ws, given := [Path(p) for p in paths], None, on_result, jobs=jobs,
+                  keep_reports=keep_reports, receipt=receipt, round_=round_)  # fmt: skip
+    return CollectRun(results, unread_files(given))  # with what the batch as a whole says
 
 
 def history(
@@ -267,17 +274,20 @@ def plan_workbook(out: Path, where: Where | None = None) -> Path:
             f"{out}: 计划工作簿的文件名应以 .xlsx 结尾 | {out}: the plan workbook's name "
             "must end in .xlsx"
         )
-    data = None
+    data, forms_dir = None, None
     if where is not None:
-        data = load_yaml(workspace(where).plan_path).data
-    return _plan_workbook(out, data)
+        ws = workspace(where)
+        data, forms_dir = load_yaml(ws.plan_path).data, ws.forms_dir
+    return _plan_workbook(out, data, forms_dir)
 
 
-def _plan_workbook(out: Path, data: dict[str, Any] | None) -> Path:
+def _plan_workbook(out: Path, data: dict[str, Any] | None, forms_dir: Path | None) -> Path:
+    from tianbao.planbook.forms import FormNames
     from tianbao.planbook.write import write_plan_workbook
     from tianbao.support.atomic import write_atomic
 
-    write_atomic(out, lambda tmp: write_plan_workbook(tmp, data))
+    forms = FormNames.of(forms_dir)
+    write_atomic(out, lambda tmp: write_plan_workbook(tmp, data, forms))
     return out
 
 
@@ -292,7 +302,7 @@ class PlanImport:
     changes: list[Any]  # planbook.diff.Change against the previous plan
     written: Path | None = None
     backup: Path | None = None
-    version_kept: bool = False  # rows changed but plan_version was not raised
+    version_kept: bool = False  # rows changed, plan_version not raised, templates or returns out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -313,7 +323,8 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     The workspace must exist (``init`` first); its old plan need not be valid.
     """
     from tianbao.planbook.diff import plan_changes
-    from tianbao.planbook.install import install_plan, plan_yaml
+    from tianbao.planbook.forms import FormNames
+    from tianbao.planbook.install import install_plan, judged_by_plan_in_place, plan_yaml
     from tianbao.planbook.read import import_plan_workbook, unknown_forms
     from tianbao.support.yamlio import YamlProblem, load_yaml
 
@@ -327,7 +338,8 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
     if not workbook.is_file():
         raise UsageError(f"{workbook}: 文件不存在 file not found")
     ws = Workspace(root)
-    got = import_plan_workbook(workbook)
+    forms = FormNames.of(ws.forms_dir)
+    got = import_plan_workbook(workbook, forms=forms)
     result = PlanImport(workbook, list(got.problems), list(got.notes), [])
     result.problems += unknown_forms(got, ws.forms_dir, workbook.name)  # in the same pass
     if got.data is None or result.problems:
@@ -336,9 +348,10 @@ def plan_import(workbook: Path | str, where: Path | str, *, dry_run: bool = Fals
         old = load_yaml(ws.plan_path).data if ws.plan_path.exists() else None
     except YamlProblem:
         old = None  # a broken old plan: everything reads as added
-    result.changes = plan_changes(old, got.data)
-    if isinstance(old, dict) and result.changes:
-        result.version_kept = old.get("plan_version") == got.data.get("plan_version")
+    result.changes = plan_changes(old, got.data, forms.label)
+    if isinstance(old, dict) and result.changes:  # only what went out is judged by it
+        same = old.get("plan_version") == got.data.get("plan_version")
+        result.version_kept = same and judged_by_plan_in_place(ws)
     raw = plan_yaml(got.data, workbook.name)  # on a dry run too: it must read back
     if dry_run or old == got.data:  # the same plan: plan.yaml (and its comments) stay
         return result

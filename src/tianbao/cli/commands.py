@@ -106,7 +106,8 @@ def init(directory: Path, sample: str | None, level: str, as_json: bool) -> None
     else:
         echo(
             "新的计划：tianbao plan template 计划.xlsx，"
-            f"填好后 tianbao plan import 计划.xlsx -w {path}",
+            f"填好后 tianbao plan import 计划.xlsx -w {path} | a new plan: tianbao plan "
+            f"template 计划.xlsx, fill it in, then tianbao plan import 计划.xlsx -w {path}",
             err=True,
         )
     echo(f"下一步 next: tianbao check -w {path}", err=True)
@@ -368,7 +369,9 @@ def demo(directory: Path, city: bool, as_json: bool) -> None:
             yield _Step()
 
     started = time.perf_counter()
-    result = run_demo(directory, lambda line: console.print(pick(line), highlight=False), bar)
+    # soft_wrap: a line is not broken at the console's width (80 when piped)
+    say = lambda line: console.print(pick(line), highlight=False, soft_wrap=True)  # noqa: E731
+    result = run_demo(directory, say, bar)
     if result.problems:
         sys.exit(1)
     seconds = time.perf_counter() - started

@@ -93,14 +93,16 @@ def status(
     "cells",
     multiple=True,
     metavar="SHEET!CELL",
-    help="退回时标红此单元格（可重复），如 重点项目!I12 mark this cell red in the 退回通知.",
+    help="退回时标红此单元格（可重复），如 重点项目!I12 | mark this cell red in the 退回通知 "
+    "(repeatable), e.g. 重点项目!I12.",
 )
 @click.option(
     "--row",
     "rows",
     multiple=True,
     metavar="KEY",
-    help="退回时标红此行（可重复），如 P047 mark this row red in the 退回通知.",
+    help="退回时标红此行（可重复），如 P047 | mark this row red in the 退回通知 (repeatable), "
+    "e.g. P047.",
 )
 @json_option
 @handle_errors

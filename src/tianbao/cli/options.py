@@ -22,10 +22,19 @@ def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
 
     stream = sys.stderr if err else sys.stdout
     if hasattr(stream, "rich_proxied_file"):  # a progress bar is live (cli.progress)
-        # through rich's proxy, so the line goes above the bar and the bar is cleared
-        # when its step ends (click.echo writes past it to the file's buffer, and the
-        # bar's last frame stayed on screen: 「收表 ━━ 0/?」)
-        stream.write(pick(str(message)) + ("\n" if nl else ""))
+        # through rich, so the line goes above the bar and the bar is cleared when its
+        # step ends (click.echo writes past it to the file's buffer, and the bar's last
+        # frame stayed on screen: 「收表 ━━ 0/?」); soft-wrapped: the terminal wraps a
+        # long line where it must, rich would break it at a space (「第 4 ⏎ 行」)
+        from tianbao.cli.progress import live_console
+
+        console = live_console()
+        if console is not None and nl:
+            from rich.text import Text
+
+            console.print(Text(pick(str(message))), soft_wrap=True, highlight=False)
+        else:
+            stream.write(pick(str(message)) + ("\n" if nl else ""))
         return
     click.echo(pick(str(message)), err=err, nl=nl)
 

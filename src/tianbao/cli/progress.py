@@ -10,6 +10,15 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
+
+_LIVE: list[Any] = []  # the console of the bar now on screen (at most one)
+
+
+def live_console() -> Any:
+    """The console a live bar draws on, or None: a line printed meanwhile goes through
+    it, above the bar (``cli.options.echo``)."""
+    return _LIVE[-1] if _LIVE else None
 
 
 def wanted(as_json: bool = False) -> bool:
@@ -26,11 +35,12 @@ def bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
     ) as progress:
         from tianbao.support.lang import pick
@@ -40,4 +50,8 @@ def bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
         def tick(done: int, of: int) -> None:
             progress.update(task, completed=done, total=of or None)
 
-        yield tick
+        _LIVE.append(console)
+        try:
+            yield tick
+        finally:
+            _LIVE.pop()

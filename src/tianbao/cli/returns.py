@@ -6,7 +6,9 @@ commands that use them so that ``tianbao --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +83,11 @@ def validate(
 
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
+    from tianbao.collect.batch import unread_files, unread_lines
     from tianbao.validate.console import print_reports
 
-    with bar("审核 validating", wanted(as_json)) as tick:
+    unread = unread_files(paths)
+    with bar("审核 validating", wanted(as_json)) as tick, _naming(unread):
         run = api.validate_files(
             workspace,
             paths,
@@ -116,6 +120,8 @@ def validate(
     from tianbao.support.lang import current
 
     print_reports(reports, lang or current(), Console(stderr=as_json), notes)
+    for line in unread_lines(run.not_read):
+        echo(line, err=True)
     if not run.valid:
         sys.exit(1)
 
@@ -179,6 +185,11 @@ def collect(
         return collect_city(workspace, paths, round_period, received_at, as_json)
     from tianbao import api
     from tianbao.cli.progress import bar, wanted
+    from tianbao.collect.batch import (
+        finding_lines,
+        unread_files,
+        unread_lines,
+    )
     from tianbao.collect.console import collect_details, collect_line, collect_summary
     from tianbao.collect.pipeline import results_dict
 
@@ -194,8 +205,9 @@ def collect(
         if as_json:
             files.append(r.as_dict())
 
+    unread = unread_files(paths)  # named once, at the end (or before a refusal)
     # reports are dropped once shown: memory does not grow with the number of files
-    with bar("收表 collecting", wanted(as_json)) as tick:
+    with bar("收表 collecting", wanted(as_json)) as tick, _naming(unread):
         results = api.collect(
             workspace,
             paths,
@@ -210,6 +222,23 @@ def collect(
         )
     if as_json:
         echo_json(results_dict(results, files), workspace, round_period)
-    echo(collect_summary(results), err=True)
+    for line in [*finding_lines(results.findings), *unread_lines(results.not_read)]:
+        echo(line, err=True)
+    echo(collect_summary(results, len(results.not_read)), err=True)
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _naming(unread: list[Any]) -> Iterator[None]:
+    """Name the files a folder scan did not read also when the run stops for want of
+    any file it can read (a usage mistake, exit 2)."""
+    from tianbao.collect.batch import unread_lines
+    from tianbao.errors import UsageError
+
+    try:
+        yield
+    except UsageError:
+        for line in unread_lines(unread):
+            echo(line, err=True)
+        raise

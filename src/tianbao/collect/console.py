@@ -46,7 +46,8 @@ def collect_details(r: CollectResult, limit: int = 5) -> list[str]:
     return out
 
 
-def collect_summary(results: list[CollectResult]) -> str:
+def collect_summary(results: list[CollectResult], unread: int = 0) -> str:
+    """The run in one line; ``unread``: files of the folders given that were not read."""
     new = [r for r in results if not r.duplicate and r.status not in (ERROR, REFUSED)]
     accepted = sum(r.status in ("accepted", "accepted_with_warnings") for r in new)
     rejected = sum(r.status == "rejected" for r in new)
@@ -59,9 +60,11 @@ def collect_summary(results: list[CollectResult]) -> str:
     )
     text += f"，未收取 {refused}" if refused else ""
     text += f"，失败 {err}" if err else ""
+    text += f"，未读取 {unread}（不是 .xlsx）" if unread else ""
     return (
         text + f" | {len(results)} file(s): {len(new)} recorded ({accepted} accepted, "
         f"{rejected} rejected), {dup} duplicate(s)"
         + (f", {refused} refused" if refused else "")
         + (f", {err} error(s)" if err else "")
+        + (f", {unread} not read (not .xlsx)" if unread else "")
     )

@@ -379,8 +379,10 @@ def results_dict(
 ) -> dict[str, Any]:
     """The JSON of ``tianbao collect --json``; ``files``: the results' dicts, made
     beforehand (when the results' reports have since been dropped)."""
+    from tianbao.collect.batch import CollectRun, with_batch
+
     new = [r for r in results if not r.duplicate and r.status not in (ERROR, REFUSED)]
-    return {
+    out = {
         "collect_version": COLLECT_VERSION,
         "ok": all(r.ok for r in results),
         "summary": {
@@ -393,3 +395,5 @@ def results_dict(
         },
         "files": files if files is not None else [r.as_dict() for r in results],
     }
+    run = results if isinstance(results, CollectRun) else None
+    return with_batch(out, run.not_read, run.findings) if run is not None else out

@@ -201,10 +201,15 @@ def _demo_month(
             _file_return(returns, g.path, (month, g.department), content, deadline, batches)
     counts = _collect(ws, batches)
     result.collected[month] = sum(counts.values())
-    states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    from tianbao.collect.console import COLLECT_LABELS
+
+    # the states as collect names them, each half in its language
+    labels = {k: COLLECT_LABELS.get(k, f"{k} | {k}").split(" | ") for k in counts}
+    zh = "，".join(f"{labels[k][0]} {v}" for k, v in sorted(counts.items()))
+    en = ", ".join(f"{labels[k][1]} {v}" for k, v in sorted(counts.items()))
     say(
-        f"   {month}：{len(gen)} 个模板，收集 {sum(counts.values())} 份：{states} | "
-        f"   {month}: {len(gen)} template(s), {sum(counts.values())} collected: {states}"
+        f"   {month}：{len(gen)} 个模板，收集 {sum(counts.values())} 份：{zh} | "
+        f"   {month}: {len(gen)} template(s), {sum(counts.values())} collected: {en}"
     )
 
 
@@ -248,6 +253,9 @@ def _collect(ws: Workspace, batches: dict[dt.datetime, list[Path]]) -> dict[str,
     return counts
 
 
+_CHASE_REASONS = {"missing": "未报送", "rejected": "审核未通过", "returned": "已被统计局退回"}
+
+
 def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], None]) -> None:
     from tianbao import api
     from tianbao.report.status_xlsx import write_status_xlsx
@@ -263,8 +271,11 @@ def _finish(ws: Workspace, root: Path, result: DemoResult, say: Callable[[str], 
         for c in report.chase
     ]
     say(f"4. 报送情况 {FINAL} → {result.status_xlsx} | 4. status {FINAL} → {result.status_xlsx}")
-    for line in result.chase:
-        say(f"   催报：{line}")
+    for c in report.chase:
+        why = _CHASE_REASONS.get(c.reason, c.reason)
+        say(f"   催报：{c.department} {c.name}：{why}，联系人 {c.contact_name} {c.contact_phone} | "
+            f"   chase: {c.department} {c.name}: {c.reason}, contact {c.contact_name} "
+            f"{c.contact_phone}")  # fmt: skip
     june = sorted((root / "returns" / FINAL).rglob("*.xlsx"))
     result.report_xlsx = out / f"validation-{FINAL}.xlsx"
     api.validate_files(ws, june).write_report(result.report_xlsx)

@@ -70,7 +70,12 @@ CHECK: dict[Code, Entry] = {
             "case": (
                 "编号与“{other}”只差大小写，视为重复",
                 "the id differs from {other} only in letter case",
-            )
+            ),
+            # the plan workbook's 报表 cell naming one form twice (by name, 表号 or id)
+            "form": (
+                "{header}：“{typed}”与“{other}”是同一张报表，请只填一次",
+                "{header}: {typed} and {other} are the same form: name it once",
+            ),
         },
     ),
     Code.DUPLICATE_NAME: Entry(E, "名称重复", "two entries of the same name"),
@@ -105,6 +110,13 @@ CHECK: dict[Code, Entry] = {
             "import": (
                 "报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表",
                 "no such form {form_id}",
+            ),
+            # the plan workbook's 报表 cell: what it names that is no form, and what it may
+            "named": (
+                "{header}：报表“{form_id}”不存在：工作区 forms/ 中没有，也不是标准报表；"
+                "可填报表名称或表号，多个用逗号分隔，空：全部报表（{options}）",
+                "{header}: no such form {form_id}; type form names or table numbers, "
+                "comma-separated, blank for all forms ({options})",
             ),
         },
     ),

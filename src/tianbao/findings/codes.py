@@ -88,6 +88,8 @@ class Code(str, Enum):
     ID_COPY_MISSING = "ID_COPY_MISSING"
     ID_COPY_FORGED = "ID_COPY_FORGED"
     ID_SHEET_SHOWN = "ID_SHEET_SHOWN"
+    # one department and period twice in one collected batch: which copy counts
+    ID_TWICE_IN_BATCH = "ID_TWICE_IN_BATCH"
     # structure
     STRUCT_SHEET_MISSING = "STRUCT_SHEET_MISSING"
     STRUCT_SHEET_RENAMED = "STRUCT_SHEET_RENAMED"

@@ -177,6 +177,33 @@ RETURN: dict[Code, Entry] = {
             )
         },
     ),
+    Code.ID_TWICE_IN_BATCH: Entry(
+        W,
+        "同一单位同一报告期在本批中有两份报表，只计一份",
+        "two returns of one department and period in one batch; one counts",
+        {
+            "superseded": (
+                "{department} {period} 本批有 {count} 份：以 {kept}（#{kept_id}，收到 {received}）"
+                "为准，{other}（#{other_id}）已被替代，不计入：请核对是否报错了文件",
+                "{department} {period}: {count} returns in this batch; {kept} (#{kept_id}, "
+                "received {received}) counts, {other} (#{other_id}) is superseded and not "
+                "counted: check which file is right",
+            ),
+            "rejected": (
+                "{department} {period} 本批有 {count} 份：以 {kept}（#{kept_id}，收到 {received}）"
+                "为准，{other}（#{other_id}）未通过审核，不计入",
+                "{department} {period}: {count} returns in this batch; {kept} (#{kept_id}, "
+                "received {received}) counts, {other} (#{other_id}) was rejected and does not "
+                "count",
+            ),
+            "refused": (
+                "{department} {period} 本批有 {count} 份：以 {kept}（#{kept_id}，收到 {received}）"
+                "为准，{other} 未收取（见上）",
+                "{department} {period}: {count} returns in this batch; {kept} (#{kept_id}, "
+                "received {received}) counts, {other} was not recorded (see above)",
+            ),
+        },
+    ),
     Code.ID_SHEET_SHOWN: Entry(
         N,
         "隐藏的身份表 _tianbao 现在可见：文件曾用其他程序（如 Gnumeric）打开另存，"

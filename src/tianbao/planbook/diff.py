@@ -3,7 +3,7 @@ in the words of the plan workbook (its sheet names and column headers)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ _KEYS = {"departments": "code", "indicators": "code", "projects": "id", "tasks":
 _KEYS["livelihood"] = "id"
 _NAMES = {"tasks": "keyword"}  # the rest are called by their name
 _ACTIONS_EN = {"新增": "added", "修改": "changed", "删除": "removed"}
+_FORMS_HEADER = next(c.header for c in BASICS if c.path == "reporting.forms")
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,17 @@ class Change:
         }
 
 
-def plan_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
-    """The changes from ``old`` plan data to ``new``, basics first, then sheet by sheet."""
+def plan_changes(
+    old: dict[str, Any] | None, new: dict[str, Any], form: Callable[[str], str] = str
+) -> list[Change]:
+    """The changes from ``old`` plan data to ``new``, basics first, then sheet by sheet;
+    ``form``: a form's id as the 报表 cell shows it (its Chinese name)."""
     old = old if isinstance(old, dict) else {}
     out: list[Change] = []
-    basics = _fields(BASICS, old, new)
+    basics = tuple(
+        (h, *(_forms(v, form) for v in (a, b))) if h == _FORMS_HEADER else (h, a, b)
+        for h, a, b in _fields(BASICS, old, new)
+    )
     if basics:
         out.append(Change("", "修改", "基本信息", "", "", basics))
     cols = {s.collection: s for s in SHEETS}
@@ -101,6 +108,10 @@ def _fields(cols: Sequence[Col], before: dict[str, Any], after: dict[str, Any]) 
         if a != b:
             out.append((col.header, col.label(a), col.label(b)))
     return tuple(out)
+
+
+def _forms(value: Any, form: Callable[[str], str]) -> Any:
+    return [form(str(v)) for v in value] if isinstance(value, list) else value
 
 
 def _milestones(before: dict[str, Any], after: dict[str, Any]) -> tuple:

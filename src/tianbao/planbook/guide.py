@@ -32,7 +32,7 @@ _EXAMPLES = {
     "annual_plan": "12000",
     "budget": "600",
     "target.rate_pct": "9",
-    "reporting.forms": "indicators_monthly, projects_progress, livelihood_progress, tasks_progress",
+    "reporting.forms": "主要指标月报, 目标02表（旧文件的 projects_progress 这样的代码也认）",
     "year": "2014",
 }
 

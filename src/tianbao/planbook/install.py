@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tianbao.errors import EnvironmentFault
+from tianbao.errors import EnvironmentFault, TianbaoError
+from tianbao.ledger.sqlite import ledger_path
 from tianbao.plan.load import load_plan_bytes
 from tianbao.support.atomic import write_atomic
 from tianbao.support.yamlio import parse_yaml_bytes
+from tianbao.workspace import Workspace
 
 BACKUP_DIR = Path(".tianbao") / "backups"
 
@@ -56,3 +59,25 @@ def install_plan(plan_path: Path, raw: bytes, now: dt.datetime) -> Path | None:
         shutil.copy2(plan_path, backup)
     write_atomic(plan_path, lambda tmp: tmp.write_bytes(raw))
     return backup
+
+
+def judged_by_plan_in_place(ws: Workspace) -> bool:
+    """Whether replacing plan.yaml touches what went out: templates issued from the plan
+    in place, or returns in the ledger. A first import (the skeleton of ``init``, no
+    template, no return) does not; a ledger that cannot be read is taken to."""
+    from tianbao.ledger.db import Ledger
+    from tianbao.plan.archive import read_issued
+    from tianbao.plan.load import load_plan
+
+    issued = read_issued(ws.state_dir)
+    if issued:
+        old = load_plan(ws.plan_path).plan
+        if old is None or old.fingerprint in issued:
+            return True
+    if not ledger_path(ws.root).exists():
+        return False
+    try:
+        with Ledger(ws.root, readonly=True) as ledger:
+            return ledger.conn.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is not None
+    except (TianbaoError, sqlite3.Error):
+        return True

@@ -22,6 +22,7 @@ from tianbao.findings import CATALOG, Code, fill
 from tianbao.forms.load import locate
 from tianbao.plan.codes import PLAIN
 from tianbao.plan.load import PLAN_SCHEMA, consistency
+from tianbao.planbook.forms import FormNames
 from tianbao.planbook.sheets import (
     BASICS,
     BASICS_SHEET,
@@ -55,9 +56,11 @@ EMITS = (
     Code.CELL_VALUE,
     Code.REQUIRED_EMPTY,
     Code.UNKNOWN_FORM,
+    Code.DUPLICATE_ID,
 )
 
 Path_ = tuple[str | int, ...]
+FORMS_PATH = "reporting.forms"
 
 
 @dataclass
@@ -79,8 +82,11 @@ class Imported:
     read: dict[str, Any] | None = None  # what was read, problems or not (for later checks)
 
 
-def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
-    """The plan data of the workbook at ``path``, or the problems that prevent it."""
+def import_plan_workbook(
+    path: Path, display: str | None = None, forms: FormNames | None = None
+) -> Imported:
+    """The plan data of the workbook at ``path``, or the problems that prevent it;
+    ``forms``: what the 报表 cell may name (a workspace's; else the standard forms)."""
     name = display or Path(path).name
     result = read_workbook_guarded(Path(path), PLAN_LIMITS)
     if result.book is None:
@@ -91,7 +97,7 @@ def import_plan_workbook(path: Path, display: str | None = None) -> Imported:
         said = [_read_issue(i) for i in first.values()] or [fill(Code.WORKBOOK_UNREADABLE)]
         why = f"{'；'.join(zh for zh, _ in said)} | {'; '.join(en for _, en in said)}"
         return Imported(None, [Problem(Code.WORKBOOK_UNREADABLE, name, why)])
-    return _Reader(result.book, name).run()
+    return _Reader(result.book, name, forms or FormNames.of()).run()
 
 
 def _read_issue(issue: ReadIssue) -> tuple[str, str]:
@@ -129,8 +135,9 @@ def unknown_forms(got: Imported, forms_dir: Path, name: str) -> list[Problem]:
 
 
 class _Reader(SheetChecks):
-    def __init__(self, book: RawWorkbook, name: str) -> None:
+    def __init__(self, book: RawWorkbook, name: str, forms: FormNames) -> None:
         super().__init__(book, name)
+        self.forms = forms
         self.notes: list[Note] = []
         self.where: dict[Path_, str] = {}  # plan path -> cell (or row, sheet) it came from
         self.headers: dict[Path_, str] = {}  # plan path -> the column header
@@ -167,7 +174,10 @@ class _Reader(SheetChecks):
             path = tuple(col.path.split("."))
             self.where[path] = cell_name(BASICS_SHEET, r, 1)
             self.headers[path] = col.header
-            value = self._value(sheet, r, 1, col, None)
+            if col.path == FORMS_PATH:
+                value = self._forms(sheet, r, col)
+            else:
+                value = self._value(sheet, r, 1, col, None)
             if value is not None:
                 _put(data, path, value)
         return data
@@ -224,6 +234,28 @@ class _Reader(SheetChecks):
         if why:
             self.notes.append(Note(cell, shown(raw), value, why))
         return value
+
+    def _forms(self, sheet: RawSheet, r: int, col: Col) -> Any:
+        """The 报表 cell: forms by Chinese name, 表号 or id; blank: all of them."""
+        raw, cell = sheet.value(r, 1), cell_name(sheet.name, r, 1)
+        if cell in self.reported or (r, 1) in sheet.error_cells:
+            return self._value(sheet, r, 1, col, None)  # the Excel error reported
+        named = self.forms.read("" if blank(raw) else str(raw))
+        ids = named.ids
+        if named.unknown:
+            typed, options = "、".join(named.unknown), self.forms.accepted()
+            said = both(Code.UNKNOWN_FORM, "named", header=col.header, form_id=typed,
+                        options=options)  # fmt: skip
+            self.add(Code.UNKNOWN_FORM, cell, said, shown(raw))
+            return ids  # the ones it names: no second finding for the same cell
+        for typed, other in named.twice[:1]:  # issue 29: a repeat is refused, not merged
+            said = both(Code.DUPLICATE_ID, "form", header=col.header, typed=typed, other=other)
+            self.add(Code.DUPLICATE_ID, cell, said, typed)
+        if not ids:  # blank (or only commas): every form
+            ids = self.forms.ids
+            labels = "、".join(self.forms.label(i) for i in ids)
+            self.notes.append(Note(cell, "", labels, "空：全部报表 | blank: all forms"))
+        return ids
 
     def _milestones(self, data: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         index = {p.get("id"): i for i, p in enumerate(data.get("projects") or [])}

@@ -245,7 +245,12 @@ BASICS: tuple[Col, ...] = (
     Col("报送频率", "reporting.frequency", kind=CHOICE, choices=FREQUENCY),
     Col("报送截止（期末后天数）", "reporting.deadline_days_after_period_end", kind=INTEGER),
     Col("时区（空：北京时间）", "reporting.timezone"),
-    Col("报表（逗号分隔）", "reporting.forms", kind=LIST, required=True),
+    Col(
+        "报表（逗号分隔）",
+        "reporting.forms",
+        kind=LIST,
+        note="下拉列表中选一个，或填几个报表名称或表号（逗号分隔）；空：全部报表",
+    ),
     Col(
         "收表单位",
         "reporting.office.name",

@@ -15,6 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from tianbao.planbook.forms import INLINE_LIST_MAX, FormNames
 from tianbao.planbook.guide import column_rows
 from tianbao.planbook.sheets import (
     BASICS,
@@ -31,6 +32,7 @@ from tianbao.planbook.sheets import (
 from tianbao.support.print_layout import print_landscape
 
 PINNED = dt.datetime(2000, 1, 1)
+FORMS_LIST_SHEET = "报表清单"  # hidden: the 报表 dropdown's entries, when too many to inline
 
 
 def get(data: Any, path: str) -> Any:
@@ -42,9 +44,14 @@ def get(data: Any, path: str) -> Any:
     return data
 
 
-def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
-    """The plan workbook: filled from ``plan`` (its YAML data), or blank."""
+def write_plan_workbook(
+    path: Path, plan: dict[str, Any] | None = None, forms: FormNames | None = None
+) -> None:
+    """The plan workbook: filled from ``plan`` (its YAML data), or blank; ``forms``: the
+    forms the 报表 cell names by their Chinese names (a workspace's; else the standard)."""
     import xlsxwriter
+
+    forms = forms or FormNames.of()
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": "目标任务计划", "created": PINNED, "author": "tianbao"})
@@ -54,23 +61,7 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
     whole = wb.add_format({"border": 1, "num_format": "0", "align": "left", "valign": "top"})
     guide = wb.add_worksheet(GUIDE_SHEET)
     _guide(guide, head, text)
-    basics = wb.add_worksheet(BASICS_SHEET)
-    basics.set_column(0, 0, 26)
-    basics.set_column(1, 1, 60)
-    basics.write_string(0, 0, "项目", head)
-    basics.write_string(0, 1, "值", head)
-    for r, col in enumerate(BASICS, 1):
-        basics.write_string(r, 0, col.header, head)
-        if col.note:
-            basics.write_comment(r, 0, col.note)
-        value = get(plan, col.path) if plan else None
-        if col.kind == LIST and isinstance(value, list):
-            value = ", ".join(map(str, value))  # spaces: the cell can wrap
-        # a year is 2014, not 2,014
-        _cell(basics, r, 1, col.label(value), text, whole if col.kind == INTEGER else number)
-        _fit_row(basics, r, [(col.label(value), 60)])
-        _dropdown(basics, r, r, 1, col)
-    print_landscape(basics, [26, 60], (0, 0), BASICS_SHEET)
+    _basics(wb.add_worksheet(BASICS_SHEET), plan, forms, (head, text, number, whole))
     for sheet in SHEETS:
         ws = wb.add_worksheet(sheet.name)
         rows = _rows(plan, sheet.collection)
@@ -90,8 +81,39 @@ def write_plan_workbook(path: Path, plan: dict[str, Any] | None = None) -> None:
         ws.freeze_panes(1, 1)
         ws.autofilter(0, 0, max(len(rows), 1), len(sheet.cols) - 1)
         print_landscape(ws, [col.width for col in sheet.cols], (0, 0), sheet.name, (0, 1))
+    if len(",".join(forms.labels())) > INLINE_LIST_MAX:  # last, out of the way
+        names = wb.add_worksheet(FORMS_LIST_SHEET)
+        for i, label in enumerate(forms.labels()):
+            names.write_string(i, 0, label)
+        names.hide()
     guide.activate()
     wb.close()
+
+
+def _basics(basics: Any, plan: dict[str, Any] | None, forms: FormNames, formats: tuple) -> None:
+    """基本信息: one row per field of the plan as a whole (项目, 值)."""
+    head, text, number, whole = formats
+    basics.set_column(0, 0, 26)
+    basics.set_column(1, 1, 60)
+    basics.write_string(0, 0, "项目", head)
+    basics.write_string(0, 1, "值", head)
+    for r, col in enumerate(BASICS, 1):
+        basics.write_string(r, 0, col.header, head)
+        if col.note:
+            basics.write_comment(r, 0, col.note)
+        value = get(plan, col.path) if plan else None
+        if col.path == "reporting.forms" and isinstance(value, list):
+            value = [forms.label(str(v)) for v in value]  # the names the office knows
+        if col.kind == LIST and isinstance(value, list):
+            value = ", ".join(map(str, value))  # spaces: the cell can wrap
+        # a year is 2014, not 2,014
+        _cell(basics, r, 1, col.label(value), text, whole if col.kind == INTEGER else number)
+        _fit_row(basics, r, [(col.label(value), 60)])
+        if col.path == "reporting.forms":
+            _forms_dropdown(basics, r, forms.labels())
+        else:
+            _dropdown(basics, r, r, 1, col)
+    print_landscape(basics, [26, 60], (0, 0), BASICS_SHEET)
 
 
 def _guide(ws: Any, head: Any, text: Any) -> None:
@@ -134,6 +156,19 @@ def _dropdown(ws: Any, first: int, last: int, c: int, col: Col) -> None:
         ws.data_validation(
             first, c, last, c, {"validate": "list", "source": source, "error_type": "warning"}
         )
+
+
+def _forms_dropdown(ws: Any, r: int, labels: list[str]) -> None:
+    """The 报表 cell's dropdown: one form's name to pick; typing several (comma-separated)
+    is allowed, so a typed value outside the list is only an information. Past Excel's
+    255 characters of an inline list, the names are on a hidden sheet (``_forms_list``)."""
+    source: Any = labels
+    if len(",".join(labels)) > INLINE_LIST_MAX:
+        source = f"='{FORMS_LIST_SHEET}'!$A$1:$A${len(labels)}"
+    ws.data_validation(r, 1, r, 1, {
+        "validate": "list", "source": source, "error_type": "information",
+        "input_title": "报表", "input_message": "选一个报表，或填几个（逗号分隔）；空：全部报表",
+    })  # fmt: skip
 
 
 def _width(text: str) -> int:
