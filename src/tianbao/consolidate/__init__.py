@@ -60,7 +60,7 @@ def consolidate(
             csv = Path(csv)
             csv.parent.mkdir(parents=True, exist_ok=True)
             counter: list[int] = []
-            write_atomic(csv, lambda path: counter.append(write_long_csv(data, path)))
+            write_atomic(csv, lambda path: counter.append(write_long_csv(data, path, ws.forms)))
             csv_rows = counter[0]
     counts = {
         collection: {s: written[0].counts.get(collection, {}).get(s, 0) for s in STATUSES}

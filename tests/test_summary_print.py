@@ -1,0 +1,194 @@
+"""Figures as a government report prints them (issue 30 item 6, issue 32 item 9), on the
+demo's June summary. Every expectation is recomputed from the plan (plan.yaml), the form
+layouts (forms/*.yaml) and the ledger's recorded figures (SQL), never through tianbao:
+
+* each figure's number format follows its unit: 亿元 two decimals, persons and counts
+  whole, % and ‰ one decimal;
+* a rate indicator's 同比 is its difference from last year in 百分点 / 千分点;
+* 重点任务's subtotals add only tasks of one unit; the line under them counts, never sums;
+* no code where people read: 主要指标's and 趋势's code columns are hidden, and the long
+  CSV names the row, the field and the unit after its old columns.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers import read_yaml, tianbao
+from test_summary_reads_right import counting, figure
+
+PERIOD = "2014-06"
+# unit -> the number format a report prints it in (the table of the task, by hand)
+PRINTED = {
+    "亿元": "#,##0.00",
+    "万美元": "#,##0.00",
+    "万元": "#,##0.00",
+    "元": "#,##0",
+    "人": "#,##0",
+    "个": "#,##0",
+    "条": "#,##0",
+    "项": "#,##0",
+    "所": "#,##0",
+    "亩": "#,##0.0",
+    "%": "0.0",
+    "‰": "0.0",
+}
+POINTS = {"%": "百分点", "‰": "千分点"}
+OLD_CSV = ["period", "department", "form", "row_key", "field", "value", "submission_id",
+           "sheet", "cell", "sha256"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "run"
+    res = tianbao(CliRunner(), "demo", root)
+    assert res.exit_code == 0, res.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def book(demo: Path) -> Any:
+    return openpyxl.load_workbook(demo / "outputs" / f"summary-{PERIOD}.xlsx", data_only=True)
+
+
+@pytest.fixture(scope="module")
+def plan(demo: Path) -> dict[str, Any]:
+    data: dict[str, Any] = read_yaml(demo / "workspace" / "plan.yaml")
+    return data
+
+
+def figures(ws: Path, dept: str, key: str) -> dict[str, Decimal | None]:
+    """field -> the figure June's counting return of ``dept`` recorded for the row."""
+    sub = counting(ws, 6).get(dept)
+    if sub is None:
+        return {}
+    fields = ("month_value", "ytd", "ytd_last_year", "yoy_pct")
+    return {f: figure(ws, sub[0], "indicators_monthly", key, f) for f in fields}
+
+
+def rows_named(sheet: Any, name_col: int = 2) -> dict[str, int]:
+    return {
+        str(sheet.cell(r, name_col).value): r
+        for r in range(5, sheet.max_row + 1)
+        if sheet.cell(r, name_col).value
+    }
+
+
+def test_indicators__each_figure_prints_as_its_unit_says(book: Any, plan: dict) -> None:
+    sheet = book["主要指标"]
+    at = rows_named(sheet)
+    seen = set()
+    for ind in plan["indicators"]:
+        r, unit = at[ind["name"]["zh"]], ind["unit"]
+        assert sheet.cell(r, 3).value == unit
+        # 2013年实际, 目标值, 本月, 本年累计, 上年同期
+        for col in (5, 7, 9, 10, 11):
+            assert sheet.cell(r, col).number_format == PRINTED[unit], (ind["code"], col)
+        seen.add(unit)
+    assert {"亿元", "人", "%", "‰", "元"} <= seen
+    # nothing prints four decimals any more (6.0601 亿元 read as 6.06)
+    for ws in book.worksheets:
+        formats = {c.number_format for row in ws.iter_rows() for c in row}
+        assert not any(f.endswith("##") and "0.00" in f for f in formats), ws.title
+
+
+def test_dashboard__indicator_figures_print_as_their_unit_says(book: Any, plan: dict) -> None:
+    dash = book["总览"]
+    units = {ind["name"]["zh"]: ind["unit"] for ind in plan["indicators"]}
+    found = 0
+    for r in range(1, 40):
+        name = dash.cell(r, 1).value
+        if name in units:
+            found += 1
+            assert dash.cell(r, 2).value == units[name]
+            assert dash.cell(r, 3).number_format == PRINTED[units[name]], name
+    assert found == len(units)
+
+
+def test_rate_indicators__change_in_points_recomputed(demo: Path, book: Any, plan: dict) -> None:
+    """同比 of 失业率 is June's rate less last year's, in 百分点 (‰: 千分点), on 主要指标 and
+    on 总览; an amount's stays the return's growth in %."""
+    sheet, dash = book["主要指标"], book["总览"]
+    at, on_dash = rows_named(sheet), rows_named(dash, 1)
+    checked = 0
+    for ind in plan["indicators"]:
+        got = figures(demo / "workspace", ind["department"], ind["code"])
+        r, unit = at[ind["name"]["zh"]], ind["unit"]
+        cell, shown = sheet.cell(r, 12), dash.cell(on_dash[ind["name"]["zh"]], 4)
+        now = got.get("month_value" if ind.get("accumulation") == "point" else "ytd")
+        if unit in POINTS and (now is None or got["ytd_last_year"] is None):
+            assert cell.value in (None, ""), ind["code"]
+        elif unit in POINTS:
+            want = now - got["ytd_last_year"]
+            assert Decimal(str(cell.value)).quantize(Decimal("0.0001")) == want, ind["code"]
+            assert POINTS[unit] in cell.number_format and "%" not in cell.number_format
+            assert shown.value == pytest.approx(float(want)), ind["code"]
+            assert POINTS[unit] in shown.number_format
+            checked += 1
+        elif got.get("yoy_pct") is not None:
+            assert cell.value == pytest.approx(float(got["yoy_pct"])), ind["code"]
+            assert "百分点" not in cell.number_format
+    assert checked == 3  # 人口自然增长率 ‰, 失业率 %, 节能减排 %
+
+
+def test_tasks__subtotals_add_only_one_unit(book: Any, plan: dict) -> None:
+    sheet = book["重点任务"]
+    by_unit: dict[str, list[Decimal]] = {}
+    for task in plan["tasks"]:
+        if task.get("unit") and isinstance(task.get("target"), (int, float)):
+            by_unit.setdefault(task["unit"], []).append(Decimal(str(task["target"])))
+    assert len(by_unit) > 1
+    lines = {
+        sheet.cell(r, 2).value: r for r in range(5, sheet.max_row + 1)
+        if sheet.cell(r, 1).value == "单位"
+    }  # fmt: skip
+    assert set(lines) == set(by_unit)
+    for unit, targets in by_unit.items():
+        r = lines[unit]
+        assert sheet.cell(r, 3).value == len(targets)
+        assert Decimal(str(sheet.cell(r, 7).value)) == sum(targets)
+        assert sheet.cell(r, 7).number_format == PRINTED[unit]
+    # below them: how many tasks in how many units, and no figure added across units
+    (total,) = [r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 1).value == "合计"]
+    assert sheet.cell(total, 3).value == sum(len(t) for t in by_unit.values())
+    assert sheet.cell(total, 2).value == f"{len(by_unit)} 种单位"
+    assert all(sheet.cell(total, c).value in (None, "") for c in range(7, 13))
+    assert "不相加" in str(sheet.cell(total, 4).value)
+
+
+def test_detail_sheets__codes_are_not_shown(demo: Path) -> None:
+    book = openpyxl.load_workbook(demo / "outputs" / f"summary-{PERIOD}.xlsx")
+    for name in ("主要指标", "趋势"):
+        sheet = book[name]
+        assert sheet["A5"].value == "GDP"  # kept for the screen's filters and formulas
+        assert sheet.column_dimensions["A"].hidden, name
+
+
+def test_long_csv__names_the_row_field_and_unit(demo: Path, plan: dict) -> None:
+    forms = {f.stem: read_yaml(f) for f in (demo / "workspace" / "forms").glob("*.yaml")}
+    labels = {(form, c["field"]): c for form, lay in forms.items() for c in lay["columns"]}
+    names = {ind["code"]: (ind["name"]["zh"], ind["unit"]) for ind in plan["indicators"]}
+    names |= {p["id"]: (p["name"], "") for p in plan["projects"]}
+    names |= {t["id"]: (t["description"], t.get("unit") or "") for t in plan["tasks"]}
+    names |= {x["id"]: (x["name"], "") for x in plan["livelihood"]}
+    with (demo / "outputs" / f"long-{PERIOD}.csv").open(encoding="utf-8-sig") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == [*OLD_CSV, "row_name", "field_name", "unit"]
+    units = set()
+    for row in table[1:]:
+        got = dict(zip(table[0], row, strict=True))
+        name, row_unit = names[got["row_key"]]
+        column = labels[(got["form"], got["field"])]
+        assert got["row_name"] == name
+        assert got["field_name"] == column["label"]["zh"].replace("{base_year}", "2013")
+        want = row_unit if column.get("unit") == "row" else column.get("unit", "")
+        assert got["unit"] == want, got
+        units.add(got["unit"])
+    assert {"亿元", "人", "%", "万元"} <= units
