@@ -59,7 +59,8 @@ def print_landscape(
     ws.set_paper(paper)
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     if scale is None:
-        one_page = height is not None and height * READABLE <= PAGE_HEIGHTS[paper]
+        # 5 % to spare: the height is worked out from the text, the printed rows may differ
+        one_page = height is not None and height * READABLE <= PAGE_HEIGHTS[paper] * 0.95
         ws.fit_to_pages(1, 1 if one_page else 0)
     else:
         ws.set_print_scale(scale)
