@@ -192,3 +192,27 @@ def test_long_csv__names_the_row_field_and_unit(demo: Path, plan: dict) -> None:
         assert got["unit"] == want, got
         units.add(got["unit"])
     assert {"亿元", "人", "%", "万元"} <= units
+
+
+def test_data_sources__name_the_row_field_and_unit(demo: Path, book: Any, plan: dict) -> None:
+    """数据来源 keeps its codes (auditors filter by them) and says them in words after."""
+    forms = {f.stem: read_yaml(f) for f in (demo / "workspace" / "forms").glob("*.yaml")}
+    labels = {(form, c["field"]): c for form, lay in forms.items() for c in lay["columns"]}
+    units = {ind["code"]: ind["unit"] for ind in plan["indicators"]}
+    names = {ind["code"]: ind["name"]["zh"] for ind in plan["indicators"]}
+    names |= {p["id"]: p["name"] for p in plan["projects"]}
+    names |= {x["id"]: x["name"] for x in plan["livelihood"]}
+    for t in plan["tasks"]:
+        names[t["id"]], units[t["id"]] = t["description"], t.get("unit") or ""
+    sheet = book["数据来源"]
+    assert [sheet.cell(4, c).value for c in (14, 15, 16)] == ["行名称", "字段名称", "计量单位"]
+    n = 0
+    for row in sheet.iter_rows(min_row=5, values_only=True):
+        form, key, field, row_name, field_name, unit = *row[2:5], *row[13:16]
+        column = labels[(form, field)]
+        assert row_name == names[key]
+        assert field_name == column["label"]["zh"].replace("{base_year}", "2013")
+        want = units.get(key, "") if column.get("unit") == "row" else column.get("unit", "")
+        assert (unit or "") == want, row
+        n += 1
+    assert n > 100 and "DOMESTIC_CAPITAL" in names

@@ -55,12 +55,13 @@ def consolidate(
     with Ledger(ws.root, readonly=True) as ledger:
         data = gather(ws, ledger, p, as_of)
         data.shown = shown
+        data.forms = ws.forms
         write_atomic(out, lambda path: written.append(write_summary(data, path)))
         if csv is not None:
             csv = Path(csv)
             csv.parent.mkdir(parents=True, exist_ok=True)
             counter: list[int] = []
-            write_atomic(csv, lambda path: counter.append(write_long_csv(data, path, ws.forms)))
+            write_atomic(csv, lambda path: counter.append(write_long_csv(data, path)))
             csv_rows = counter[0]
     counts = {
         collection: {s: written[0].counts.get(collection, {}).get(s, 0) for s in STATUSES}

@@ -63,10 +63,9 @@ def write_long_csv(data: Consolidated, path: Path, forms: dict[str, FormDef] | N
     """Write the table; returns the number of value rows. A quarter's, half-year's or
     year's table has every month's counting returns, each row with its own month: the
     figures summed into 本季（各月合计）... come from all of them. ``forms``: the
-    layouts by id, for the fields' names and units (without them those columns are
-    the plan's alone)."""
+    layouts by id, for the fields' names and units (by default the summary's)."""
     n = 0
-    names = _Names(data, forms or {})
+    names = Names(data, data.forms if forms is None else forms)
     months = data.of_months() if data.spans_months else [data.period]
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
@@ -85,7 +84,7 @@ def write_long_csv(data: Consolidated, path: Path, forms: dict[str, FormDef] | N
     return n
 
 
-class _Names:
+class Names:
     """Row names, field labels and units, each worked out once per (form, row, field)."""
 
     def __init__(self, data: Consolidated, forms: dict[str, FormDef]) -> None:
