@@ -5,7 +5,8 @@ layouts (forms/*.yaml) and the ledger's recorded figures (SQL), never through ti
 * each figure's number format follows its unit: 亿元 two decimals, persons and counts
   whole, % and ‰ one decimal;
 * a rate indicator's 同比 is its difference from last year in 百分点 / 千分点;
-* 重点任务's subtotals add only tasks of one unit; the line under them counts, never sums;
+* 重点任务's group lines count tasks (by verdict, and done), never add one task's figure
+  to another's; 合计 adds only those counts;
 * no code where people read: 主要指标's and 趋势's code columns are hidden, and the long
   CSV names the row, the field and the unit after its old columns.
 """
@@ -13,6 +14,8 @@ layouts (forms/*.yaml) and the ledger's recorded figures (SQL), never through ti
 from __future__ import annotations
 
 import csv
+import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import read_yaml, tianbao
-from test_summary_reads_right import counting, figure
+from test_summary_reads_right import counting, figure, sql
 
 PERIOD = "2014-06"
 # unit -> the number format a report prints it in (the table of the task, by hand)
@@ -138,29 +141,86 @@ def test_rate_indicators__change_in_points_recomputed(demo: Path, book: Any, pla
     assert checked == 3  # 人口自然增长率 ‰, 失业率 %, 节能减排 %
 
 
-def test_tasks__subtotals_add_only_one_unit(book: Any, plan: dict) -> None:
+# the verdicts a task row shows, in the order the group lines count them
+VERDICTS = ("超序时", "符合序时", "滞后", "逾期", "未报", "无考核目标")
+
+
+def task_verdict(ws: Path, task: dict[str, Any]) -> tuple[str, bool]:
+    """(verdict, done) of a plan task in June, from the plan and its department's
+    counting return alone, by the rules of docs/completion-rate.md (序时进度 50)."""
+    sub = counting(ws, 6).get(task["department"])
+    target = task.get("target")
+    target = Decimal(str(target)) if isinstance(target, (int, float)) else None
+    if sub is None:
+        return "未报", False
+    done = figure(ws, sub[0], "tasks_progress", task["id"], "ytd_done")
+    query = ("SELECT value FROM cell_values WHERE submission_id = ? AND row_key = ? "
+             "AND form = 'tasks_progress' AND field = 'status'")  # fmt: skip
+    said = sql(ws, query, sub[0], task["id"])
+    finished = (
+        done is not None and done >= target
+        if target is not None
+        else bool(said) and json.loads(said[0][0]) == "已完成"
+    )
+    if target is not None and done is None:
+        return "未报", False
+    if target is None or target == 0:
+        verdict = "无考核目标"
+    else:
+        rate = done / target * 100
+        verdict = "超序时" if rate >= 55 else "滞后" if rate < 45 else "符合序时"
+    if str(task.get("deadline") or "9999") <= "2014-06-30" and not finished:
+        verdict = "逾期"
+    return verdict, finished
+
+
+def test_tasks__group_lines_count_tasks_never_add_them(demo: Path, book: Any, plan: dict) -> None:
+    """Per 关键词: how many tasks, how many done, how many of each verdict, recomputed
+    from the plan and the returns; no line adds one task's figure to another's (the
+    issue's 3 tasks 「个」 = 24), and 合计 adds only those counts."""
     sheet = book["重点任务"]
-    by_unit: dict[str, list[Decimal]] = {}
+    ws = demo / "workspace"
+    want: dict[str, list[int]] = {}  # keyword -> [tasks, done, *verdicts]
+    sums: set[Decimal] = set()  # what adding tasks' figures within a group would give
+    by_key: dict[str, list[Decimal]] = {}
     for task in plan["tasks"]:
-        if task.get("unit") and isinstance(task.get("target"), (int, float)):
-            by_unit.setdefault(task["unit"], []).append(Decimal(str(task["target"])))
-    assert len(by_unit) > 1
+        verdict, done = task_verdict(ws, task)
+        counts = want.setdefault(task["keyword"], [0] * (2 + len(VERDICTS)))
+        counts[0] += 1
+        counts[1] += done
+        counts[2 + VERDICTS.index(verdict)] += 1
+        if isinstance(task.get("target"), (int, float)):
+            by_key.setdefault(task["keyword"], []).append(Decimal(str(task["target"])))
+    for targets in by_key.values():
+        if len(targets) > 1:
+            sums.add(sum(targets))
+    assert sums and len(want) > 1
     lines = {
         sheet.cell(r, 2).value: r for r in range(5, sheet.max_row + 1)
-        if sheet.cell(r, 1).value == "单位"
+        if sheet.cell(r, 1).value == "关键词"
     }  # fmt: skip
-    assert set(lines) == set(by_unit)
-    for unit, targets in by_unit.items():
-        r = lines[unit]
-        assert sheet.cell(r, 3).value == len(targets)
-        assert Decimal(str(sheet.cell(r, 7).value)) == sum(targets)
-        assert sheet.cell(r, 7).number_format == PRINTED[unit]
-    # below them: how many tasks in how many units, and no figure added across units
+    assert list(lines) == list(want)  # in the plan's order
+    cols = (3, 4, *range(7, 7 + len(VERDICTS)))
+    head = min(lines.values()) - 1
+    assert [sheet.cell(head, c).value for c in cols[2:]] == list(VERDICTS)
+    for key, r in lines.items():
+        got = [sheet.cell(r, c).value for c in cols]
+        assert got == want[key], key
+        assert sum(got[2:]) == got[0]  # every task is under one verdict
+        numbers = [sheet.cell(r, c).value for c in range(3, 16)]
+        assert not {Decimal(str(v)) for v in numbers if isinstance(v, (int, float))} & sums
     (total,) = [r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 1).value == "合计"]
-    assert sheet.cell(total, 3).value == sum(len(t) for t in by_unit.values())
-    assert sheet.cell(total, 2).value == f"{len(by_unit)} 种单位"
-    assert all(sheet.cell(total, c).value in (None, "") for c in range(7, 13))
-    assert "不相加" in str(sheet.cell(total, 4).value)
+    added = [sum(x) for x in zip(*want.values(), strict=True)]
+    assert [sheet.cell(total, c).value for c in cols] == added
+    assert sheet.cell(total, 3).value == len(plan["tasks"])
+    # the formulas count the rows; only 合计 sums, and only the group lines' counts
+    formulas = openpyxl.load_workbook(demo / "outputs" / f"summary-{PERIOD}.xlsx")["重点任务"]
+    for r in [*lines.values(), total]:
+        for c in cols:
+            text = str(formulas.cell(r, c).value)
+            assert text.startswith("=") and "SUMIF" not in text, (r, c, text)
+            summed = [int(x) for x in re.findall(r"SUM\(\$[A-Z]+\$(\d+):", text)]
+            assert summed == ([min(lines.values())] if r == total else []), (r, c, text)
 
 
 def test_detail_sheets__codes_are_not_shown(demo: Path) -> None:
