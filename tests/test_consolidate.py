@@ -511,16 +511,18 @@ def test_consolidate__data_sources__every_figure_traced_to_its_cell(
         (sid, form, key, field): (json.loads(value), sheet, cell)
         for sid, form, key, field, value, sheet, cell in cell_values(case.ws, list(subs))
     }
+    # 报表 names the form by its title (主要指标月报), as people read it
+    form_of = {read_yaml(f)["title"]["zh"]: f.stem for f in (case.ws / "forms").glob("*.yaml")}
     n = 0
     for r in range(HEAD, src.max_row + 1):
         row = [src.cell(r, j).value for j in range(1, 13)]
         if row[0] is None:
             continue
         n += 1
-        sheet, where, form, key, field, value, sid, dept, name, sha, osheet, ocell = row
+        sheet, where, title, key, field, value, sid, dept, name, sha, osheet, ocell = row
         assert (sid, name, sha) == (subs[sid][0], subs[sid][2], subs[sid][1])
         assert by_dept[dept][0] == sid
-        want, want_sheet, want_cell = raw[(sid, form, key, field)]
+        want, want_sheet, want_cell = raw[(sid, form_of[title], key, field)]
         assert (osheet, ocell) == (want_sheet, want_cell)
         assert value == want or exact(value) == d(want)
         # the summary cell holds that very value

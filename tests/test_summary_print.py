@@ -8,7 +8,8 @@ layouts (forms/*.yaml) and the ledger's recorded figures (SQL), never through ti
 * 重点任务's group lines count tasks (by verdict, and done), never add one task's figure
   to another's; 合计 adds only those counts;
 * no code where people read: 主要指标's and 趋势's code columns are hidden, and the long
-  CSV names the row, the field and the unit after its old columns.
+  CSV names the row, the field, the unit and the form after its old columns;
+* 数据来源's 报表 column is the form's title, the CSV's form its id.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def test_long_csv__names_the_row_field_and_unit(demo: Path, plan: dict) -> None:
     names |= {x["id"]: (x["name"], "") for x in plan["livelihood"]}
     with (demo / "outputs" / f"long-{PERIOD}.csv").open(encoding="utf-8-sig") as fh:
         table = list(csv.reader(fh))
-    assert table[0] == [*OLD_CSV, "row_name", "field_name", "unit"]
+    assert table[0] == [*OLD_CSV, "row_name", "field_name", "unit", "form_name"]
     units = set()
     for row in table[1:]:
         got = dict(zip(table[0], row, strict=True))
@@ -250,14 +251,20 @@ def test_long_csv__names_the_row_field_and_unit(demo: Path, plan: dict) -> None:
         assert got["field_name"] == column["label"]["zh"].replace("{base_year}", "2013")
         want = row_unit if column.get("unit") == "row" else column.get("unit", "")
         assert got["unit"] == want, got
+        assert got["form_name"] == forms[got["form"]]["title"]["zh"]  # form: the id, kept
         units.add(got["unit"])
     assert {"亿元", "人", "%", "万元"} <= units
 
 
-def test_data_sources__name_the_row_field_and_unit(demo: Path, book: Any, plan: dict) -> None:
-    """数据来源 keeps its codes (auditors filter by them) and says them in words after."""
+def test_data_sources__name_the_form_row_field_and_unit(
+    demo: Path, book: Any, plan: dict
+) -> None:
+    """数据来源 names the form by its title (主要指标月报, not indicators_monthly), keeps
+    the row and field codes (auditors filter by them) and says them in words after."""
     forms = {f.stem: read_yaml(f) for f in (demo / "workspace" / "forms").glob("*.yaml")}
     labels = {(form, c["field"]): c for form, lay in forms.items() for c in lay["columns"]}
+    form_of = {lay["title"]["zh"]: form for form, lay in forms.items()}
+    assert len(form_of) == len(forms)  # one title, one form
     units = {ind["code"]: ind["unit"] for ind in plan["indicators"]}
     names = {ind["code"]: ind["name"]["zh"] for ind in plan["indicators"]}
     names |= {p["id"]: p["name"] for p in plan["projects"]}
@@ -268,8 +275,9 @@ def test_data_sources__name_the_row_field_and_unit(demo: Path, book: Any, plan: 
     assert [sheet.cell(4, c).value for c in (14, 15, 16)] == ["行名称", "字段名称", "计量单位"]
     n = 0
     for row in sheet.iter_rows(min_row=5, values_only=True):
-        form, key, field, row_name, field_name, unit = *row[2:5], *row[13:16]
-        column = labels[(form, field)]
+        title, key, field, row_name, field_name, unit = *row[2:5], *row[13:16]
+        assert title in form_of, title  # never the id (indicators_monthly)
+        column = labels[(form_of[title], field)]
         assert row_name == names[key]
         assert field_name == column["label"]["zh"].replace("{base_year}", "2013")
         want = units.get(key, "") if column.get("unit") == "row" else column.get("unit", "")

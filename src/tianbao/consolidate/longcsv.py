@@ -3,8 +3,9 @@
 UTF-8 with a BOM (Excel opens it as UTF-8); columns period, department, form,
 row_key, field, value, submission_id, sheet, cell, sha256 (of the return's file),
 then what a reader needs without the codes: row_name (the plan's name of the row),
-field_name (the form's Chinese label of the field) and unit (of a figure: the
-field's own, or the row's where the layout says ``unit: row``); one row per recorded value,
+field_name (the form's Chinese label of the field), unit (of a figure: the
+field's own, or the row's where the layout says ``unit: row``) and form_name (the
+form's Chinese title; ``form`` keeps its id for programs); one row per recorded value,
 departments in code order, values in the order they were in the return.
 Numbers are written as recorded (shortest decimal form). Text that a
 spreadsheet would run as a formula (starting with = + - @ or a tab/CR) gets a
@@ -37,6 +38,7 @@ COLUMNS = (
     "row_name",
     "field_name",
     "unit",
+    "form_name",
 )
 # the plan field that names a row, per collection (a task is named by its content)
 NAME_FIELDS = {
@@ -78,7 +80,7 @@ def write_long_csv(data: Consolidated, path: Path, forms: dict[str, FormDef] | N
                     # every column through csv_value: a sheet name or a row key comes from
                     # the department's file too (a sheet renamed "=cmd|' /C calc'!A0")
                     row = (month, code, v.form, v.row_key, v.field, v.value, sub.id, v.sheet)
-                    said = names.of(v.form, v.row_key, v.field)
+                    said = (*names.of(v.form, v.row_key, v.field), names.form_name(v.form))
                     out.writerow(tuple(map(csv_value, (*row, v.cell, sub.sha256, *said))))
                     n += 1
     return n
@@ -101,6 +103,12 @@ class Names:
         if got is None:
             got = self._said[(form, key, name)] = self._work_out(form, key, name)
         return got
+
+    def form_name(self, form: str) -> str:
+        """The form's Chinese title (主要指标月报) as people read it; its id when the
+        layout is not known."""
+        layout = self.forms.get(form)
+        return layout.title_zh if layout is not None and layout.title_zh else form
 
     def _work_out(self, form: str, key: str, name: str) -> tuple[str, str, str]:
         layout = self.forms.get(form)

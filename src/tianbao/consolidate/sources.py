@@ -26,7 +26,7 @@ class Sources:
     HEADS = (
         ("汇总表工作表", 10),
         ("汇总表单元格", 8),
-        ("报表", 18),
+        ("报表", 18),  # the form's title (主要指标月报); the long CSV keeps its id
         ("行", 10),
         ("字段", 18),
         ("数值", 18),
@@ -98,7 +98,7 @@ class Sources:
             (
                 sheet,
                 where,
-                form,
+                self.names.form_name(form),
                 key,
                 name,
                 value,
