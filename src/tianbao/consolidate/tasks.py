@@ -142,7 +142,7 @@ def _task_groups(book: Book, ws: Any, groups: Tallies, first: int, last: int) ->
         ws.write_string(r, V_FIRST + j, label(verdict), head)
     ws.set_row(r, 28)  # 无考核目标 takes two lines
     book.tall += 28 - DEFAULT_ROW
-    tot = st.get("total", "#,##0")
+    tot = st.get("total", "#,##0", align="center")
     tallies = list(groups.by_key.values())
     for t in tallies:
         r = book.detail_row(ws, r + 1)
@@ -165,7 +165,7 @@ def _task_groups(book: Book, ws: Any, groups: Tallies, first: int, last: int) ->
 def _tally_line(ws: Any, book: Book, t: Tally, r: int, rows: tuple[int, int]) -> None:
     st = book.styles
     first, last = rows
-    tot = st.get("total", "#,##0")
+    tot = st.get("total", "#,##0", align="center")
     ws.write_string(r, 0, "关键词", st.get("label"))
     ws.write_string(r, 1, t.label or NO_KEYWORD, st.get("label"))
     rng = {c: col_range(c, first, last) for c in (T_KEY, T_TARGET, T_DONE, T_STATE, T_SAID)}
