@@ -31,7 +31,6 @@ COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {
     "collect/rounds.py:round_check": (17, "the round's refusals, checked in the write transaction"),
     "consolidate/projects.py:_group_row": (21, "a subtotal row's cells: one branch per column"),
     "consolidate/projects.py:write_projects": (18, "the 重点项目 sheet: groups, rows, totals"),
-    "consolidate/sheets.py:write_tasks": (17, "the 重点任务 sheet: rows and their subtotals"),
     "forms/load.py:load_form": (18, "a layout's checks, now cached once per change"),
     "ledger/console.py:print_status": (17, "status on the console: a branch per state"),
     "planbook/structure.py:SheetChecks.sheets": (18, "the plan workbook's sheet checks"),

@@ -6,6 +6,7 @@ jobs run in a subprocess through tests/lo_batch.py and ../shared/tools/lo_client
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -146,6 +147,7 @@ class Page:
     height: float
     scale: float | None
     text: str
+    smallest: float = 0.0  # the smallest text printed, in points (see printed_pages)
 
     @property
     def paper(self) -> str:
@@ -157,8 +159,12 @@ class Page:
 
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
 _WORD = re.compile(
-    r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
 )
+# a word's box is as tall as its font's ascent and descent: 1.30 em for the CJK fonts
+# that print 宋体 and 黑体 here (Noto), measured on the Han text; a Latin font's box is
+# smaller (Carlito's 1.22 em), so its size is read at most 6 % small, never large
+LINE_EM = 1.30
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
@@ -166,21 +172,25 @@ def printed_pages(pdf: Path, body_pt: float = 10.0, least: int = 12) -> list[Pag
     """The pages of a PDF with the scale each prints at. A Han character is as wide
     as its font size, so the median width of the page's Han characters over the body
     text's size in points is the scale the sheet was shrunk to (the unscaled page
-    header and footer and the larger titles are too few to move the median)."""
+    header and footer and the larger titles are too few to move the median). The
+    smallest text of a page: its lowest word box over ``LINE_EM``."""
     need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) not installed")
     xml = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = []
     for m in _PAGE.finditer(xml):
-        widths, words = [], []
+        widths, words, sizes = [], [], []
         for w in _WORD.finditer(m.group(3)):
-            text = html.unescape(w.group(3))
+            x0, y0, x1, y1 = (float(w.group(i)) for i in range(1, 5))
+            text = html.unescape(w.group(5))
             words.append(text)
+            sizes.append((y1 - y0) / LINE_EM)
             if _HAN.fullmatch(text):
-                widths.append((float(w.group(2)) - float(w.group(1))) / len(text))
+                widths.append((x1 - x0) / len(text))
         scale = statistics.median(widths) / body_pt if len(widths) >= least else None
-        pages.append(Page(float(m.group(1)), float(m.group(2)), scale, " ".join(words)))
+        page = Page(float(m.group(1)), float(m.group(2)), scale, " ".join(words))
+        pages.append(dataclasses.replace(page, smallest=min(sizes, default=0.0)))
     return pages
 
 

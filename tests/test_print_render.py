@@ -20,6 +20,11 @@ from tianbao.consolidate.book import NOT_PRINTED
 from tianbao.dev.synthetic import make_synthetic_workspace
 
 READABLE = 0.695  # 70 %, less the measurement's rounding
+SMALLEST_PT = 6.9  # no text prints smaller: 10 pt body text at 70 %
+CHART_PT = 8.0  # a chart's labels, numbers and legend print at 8 pt or more
+MAX_SUMMARY_PAGES = 20  # the demo's June summary (issue 32)
+# the titles the charts of 总览 print (charts.py)
+CHART_TITLES = ("：完成目标", "：分类别", "：分责任单位", "逐月走势")
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +90,26 @@ def test_summary__the_leader_page_is_one_page(printed: dict[str, list[lo.Page]])
         assert indicator["name"]["zh"][:4] in text, indicator["code"]
     assert first.scale is not None and first.scale >= READABLE
     assert "主要指标完成情况" not in printed["summary"][1].text.replace(" ", "")
+
+
+def test_summary__at_most_20_pages__charts_two_to_a_page_and_readable(
+    printed: dict[str, list[lo.Page]],
+) -> None:
+    """22 pages before: five pages of one small chart each, labels at 6 pt."""
+    pages = printed["summary"]
+    assert len(pages) <= MAX_SUMMARY_PAGES, [p.text[:30] for p in pages]
+    charts = [p for p in pages if any(t in p.text.replace(" ", "") for t in CHART_TITLES)]
+    titles = [sum(p.text.replace(" ", "").count(t) for t in CHART_TITLES) for p in charts]
+    assert charts and sum(titles) >= 4 and max(titles) == 2  # two to a page
+    small = [(round(p.smallest, 1), p.text[:40]) for p in charts if p.smallest < CHART_PT]
+    assert not small
+    tiny = [(n, round(p.smallest, 1)) for n, p in enumerate(pages, 1) if p.smallest < SMALLEST_PT]
+    assert not tiny
+
+
+def test_template__cover_on_one_page(printed: dict[str, list[lo.Page]]) -> None:
+    """The cover with its legend of colours, all on page 1 (it spilled two lines)."""
+    first, second = printed["template"][:2]
+    assert "单元格颜色" in first.text.replace(" ", "")
+    assert "深灰" in first.text and "深灰" not in second.text  # the legend's last line
+    assert first.smallest >= SMALLEST_PT

@@ -55,6 +55,7 @@ def consolidate(
     with Ledger(ws.root, readonly=True) as ledger:
         data = gather(ws, ledger, p, as_of)
         data.shown = shown
+        data.forms = ws.forms
         write_atomic(out, lambda path: written.append(write_summary(data, path)))
         if csv is not None:
             csv = Path(csv)

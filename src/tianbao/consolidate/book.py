@@ -36,6 +36,7 @@ OPTIONS = {
     "constant_memory": True,
 }
 HEAD = 4  # 0-based row of the first detail row (title, subtitle, blank, header)
+DEFAULT_ROW = 15.0  # points: a row's height unless set
 MAX_ROWS = 1_048_576  # rows of an Excel sheet
 DASHBOARD = "总览"
 INDICATORS = "主要指标"
@@ -132,6 +133,7 @@ class Book:
     milestones: list[Any] = field(default_factory=list)  # due milestones, for 总览
     widths: list[float] = field(default_factory=list)  # the current sheet's column widths
     texts: list[tuple[int, str]] = field(default_factory=list)  # this row's text cells
+    tall: float = 0.0  # the current sheet's rows beyond DEFAULT_ROW each, in points
 
     def __post_init__(self) -> None:
         self.plain = self.styles.get("cell")
@@ -175,7 +177,9 @@ class Book:
         """Row height for the row's wrapped text (LibreOffice/Excel do not grow rows)."""
         widths = self.widths
         cells = [(t, widths[c] * WRAP_MARGIN) for c, t in self.texts if c < len(widths)]
-        ws.set_row(r, max(minimum, row_height(cells, 13.0)) if cells else minimum)
+        height = max(minimum, row_height(cells, 13.0)) if cells else minimum
+        ws.set_row(r, height)
+        self.tall += height - DEFAULT_ROW  # the page layout's measure of the sheet
         self.texts = []
         self.end(ws, r)
 
@@ -257,6 +261,14 @@ class Book:
             self.texts = []
         lines = max(display_width(t) / max(w - 1, 1) for t, w in heads)
         ws.set_row(r, max(15, 14 * min(int(lines) + 1, 4)))
+        if r == HEAD - 1:
+            self.tall = 28.0 + max(15, 14 * min(int(lines) + 1, 4)) - 2 * DEFAULT_ROW
+
+    def hide_codes(self, ws: Any) -> None:
+        """Column 0's codes (DOMESTIC_CAPITAL) hidden, neither shown nor printed: the
+        name beside them is what people read; formulas and filters still have them."""
+        ws.set_column(0, 0, self.widths[0], None, {"hidden": True})
+        self.widths[0] = 0  # not printed: the paper and scale are for the rest
 
     def titles(self, ws: Any, title: str, ncols: int, note: str = "") -> None:
         d = self.data
@@ -296,7 +308,9 @@ class Book:
         its code and name columns on every page across where it needs more than one."""
         ws.freeze_panes(HEAD, freeze_col)
         keys = (0, freeze_col - 1) if freeze_col else None
-        print_landscape(ws, self.widths[:ncols], (HEAD - 1, HEAD - 1), key_cols=keys)
+        tall = self.tall + DEFAULT_ROW * (last_row + 1)  # rows left at the default height
+        widths = self.widths[:ncols]
+        print_landscape(ws, widths, (HEAD - 1, HEAD - 1), key_cols=keys, height=tall)
         ws.print_area(0, 0, last_row, ncols - 1)
 
     def rate_cells(

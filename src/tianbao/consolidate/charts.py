@@ -9,19 +9,49 @@ sheets, so the charts follow the workbook when Excel or LibreOffice recalculates
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+from tianbao.consolidate.grid import PAGE_HEIGHT, WIDTHS
 from tianbao.consolidate.projects import P_RATE
 from tianbao.consolidate.sheets import IND_LABEL, IND_RATE
 
 if TYPE_CHECKING:
     from tianbao.consolidate.book import Book
 
-WIDTH = 1000
-HEIGHT = 520
-ROWS_PER_CHART = 28  # rows of 15 pt a chart takes, with a gap; one chart per page
+CHARTS_PER_PAGE = 2  # one above the other, each the page's width
+ROW_PT = 15.0  # the dashboard's rows below page 1 (xlsxwriter's default height)
+# the dashboard's columns in pixels as xlsxwriter anchors a chart to them (7 a character
+# and 5 of padding): the chart spans the columns, so it spans the printed page
+AREA_PIXELS = sum(int(w * 7 + 5) for w in WIDTHS)
+PRINTED_PT = 8.5  # the smallest text a chart prints, in points (at the sheet's scale)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes of the charts, for a sheet printed at ``scale`` percent: two charts to a
+    page, and fonts that print at 8.5 pt or more however much the page is shrunk."""
+
+    scale: int = 100
+
+    @property
+    def rows(self) -> int:  # rows of the sheet one chart takes, with its gap
+        return int(PAGE_HEIGHT * 100 / self.scale / ROW_PT) // CHARTS_PER_PAGE
+
+    @property
+    def width(self) -> int:  # pixels (4/3 of a point)
+        return AREA_PIXELS - 12  # the print area's: wider would be cut off
+
+    @property
+    def height(self) -> int:
+        return int(self.rows * ROW_PT * 4 / 3) - 14
+
+    def font(self, printed: float = PRINTED_PT) -> float:
+        """The size to give a chart's text so that it prints at ``printed`` points."""
+        return math.ceil(printed * 100 / self.scale * 2) / 2
 
 
 def _ref(sheet: str, col: int, first: int, last: int) -> str:
@@ -39,8 +69,10 @@ def _rate_chart(
     rate_col: int,
     bench_col: int,
     bench_name: str = "序时进度(%)",
+    layout: Layout = Layout(),
 ) -> Any:
     wb = book.wb
+    small, big = layout.font(), layout.font(PRINTED_PT + 2)
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
         {
@@ -48,7 +80,7 @@ def _rate_chart(
             "categories": _ref(sheet, label_col, first, last),
             "values": _ref(sheet, rate_col, first, last),
             "fill": {"color": "#4472C4"},
-            "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
+            "data_labels": {"value": True, "num_format": "0.0", "font": {"size": small}},
             "gap": 80,
         }
     )
@@ -68,21 +100,30 @@ def _rate_chart(
         }
     )
     chart.combine(line)
-    chart.set_title({"name": title, "name_font": {"size": 12, "name": "黑体"}})
-    chart.set_x_axis({"num_font": {"size": 8, "name": "宋体"}})
+    chart.set_title({"name": title, "name_font": {"size": big, "name": "黑体"}})
+    # upright names, wrapped by the spreadsheet: a slanted name prints tiny
+    chart.set_x_axis({"num_font": {"size": small, "name": "宋体", "rotation": 0}})
     chart.set_y_axis(
-        {"name": "%", "num_format": "0", "min": 0, "major_gridlines": {"visible": True}}
+        {
+            "name": "%",
+            "name_font": {"size": small, "rotation": 0},  # upright: as readable
+            "num_font": {"size": small},
+            "num_format": "0",
+            "min": 0,
+            "major_gridlines": {"visible": True},
+        }
     )
-    chart.set_legend({"position": "top"})
-    chart.set_size({"width": WIDTH, "height": HEIGHT})
+    chart.set_legend({"position": "top", "font": {"size": small, "name": "宋体"}})
+    chart.set_size({"width": layout.width, "height": layout.height})
     chart.show_blanks_as("gap")
     chart.show_hidden_data()  # the categories come from a hidden label column
     return chart
 
 
-def add_charts(book: Book, ws: Any, row: int) -> int:
-    """Insert the charts from ``row`` down, each on its own printed page; returns the
-    last row they cover."""
+def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
+    """Insert the charts from ``row`` down, two to a printed page of a sheet printed at
+    ``scale`` percent; returns the last row they cover."""
+    layout = Layout(scale)
     charts = []
     sheet, first, last, _ = book.refs["indicator_rows"]
     charts.append(
@@ -96,6 +137,7 @@ def add_charts(book: Book, ws: Any, row: int) -> int:
             IND_RATE,
             IND_RATE + 1,
             "序时进度/基准(%)",
+            layout,
         )
     )
     for name, title in (
@@ -104,18 +146,22 @@ def add_charts(book: Book, ws: Any, row: int) -> int:
     ):
         b = book.blocks.get(name)
         if b is not None and b.last >= b.first:
-            charts.append(_rate_chart(book, title, b.sheet, b.first, b.last, 1, P_RATE, P_RATE + 1))
-    charts += _trend_charts(book)
+            chart = _rate_chart(
+                book, title, b.sheet, b.first, b.last, 1, P_RATE, P_RATE + 1, layout=layout
+            )
+            charts.append(chart)
+    charts += _trend_charts(book, layout)
     breaks = []
-    for chart in charts:
-        breaks.append(row)
+    for n, chart in enumerate(charts):
+        if n % CHARTS_PER_PAGE == 0:
+            breaks.append(row)
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4, "object_position": 1})
-        row += ROWS_PER_CHART
+        row += layout.rows
     ws.set_h_pagebreaks(breaks)
     return row
 
 
-def _trend_charts(book: Book) -> list[Any]:
+def _trend_charts(book: Book, layout: Layout) -> list[Any]:
     """The completion rates month by month against 序时进度 (the 趋势 sheet's rows)."""
     if "trend_months" not in book.refs:
         return []
@@ -142,11 +188,20 @@ def _trend_charts(book: Book) -> list[Any]:
                 series["line"] = {"color": "#C00000", "width": 2.25, "dash_type": "dash"}
                 series["marker"] = {"type": "none"}
             chart.add_series(series)
-        chart.set_title({"name": title, "name_font": {"size": 12, "name": "黑体"}})
-        chart.set_x_axis({"num_font": {"size": 9, "name": "宋体"}})
-        chart.set_y_axis({"name": "%", "num_format": "0", "min": 0})
-        chart.set_legend({"position": "right", "font": {"size": 8, "name": "宋体"}})
-        chart.set_size({"width": WIDTH, "height": HEIGHT})
+        small, big = layout.font(), layout.font(PRINTED_PT + 2)
+        chart.set_title({"name": title, "name_font": {"size": big, "name": "黑体"}})
+        chart.set_x_axis({"num_font": {"size": small, "name": "宋体"}})
+        chart.set_y_axis(
+            {
+                "name": "%",
+                "name_font": {"size": small, "rotation": 0},  # upright: as readable
+                "num_font": {"size": small},
+                "num_format": "0",
+                "min": 0,
+            }
+        )
+        chart.set_legend({"position": "right", "font": {"size": small, "name": "宋体"}})
+        chart.set_size({"width": layout.width, "height": layout.height})
         chart.show_blanks_as("gap")
         chart.show_hidden_data()  # as the others: a filtered 趋势 still draws
         out.append(chart)

@@ -38,6 +38,7 @@ from tianbao.consolidate.investment import investment
 from tianbao.consolidate.rates import GOOD, LABELS, NO_TARGET, PENDING_LABEL
 from tianbao.consolidate.sheets import IND_RATE
 from tianbao.consolidate.styles import LATE_RED, PCT
+from tianbao.consolidate.units import change_format, number_format, points_word
 from tianbao.plan.clock import shown_zh
 from tianbao.support.print_layout import A4_AT_100, READABLE, print_landscape, printed_width
 from tianbao.support.xlsx import WRAP_MARGIN, row_height
@@ -79,7 +80,7 @@ def write_dashboard(book: Book, ws: Any) -> None:
     wide = A4_AT_100 / printed_width(WIDTHS)
     tall = PAGE_HEIGHT / g.height(0, last)
     scale = max(int(READABLE * 100), min(100, int(min(wide, tall) * 100)))
-    end = add_charts(book, ws, last + 2)  # each on a page of its own after page 1
+    end = add_charts(book, ws, last + 2, scale)  # two to a page after page 1
     print_landscape(ws, WIDTHS, None)
     ws.set_print_scale(scale)  # after print_landscape: no fitting, page 1 is measured
     ws.print_area(0, 0, end, RIGHT_LAST)
@@ -99,14 +100,16 @@ def _indicators(book: Book, g: Grid, r: int) -> int:
     header(g, st, r + 1, LEFT, [*heads, "完成率(%)", "状态"])
     r += 1
     wrap = st.get("cell", None, text_wrap=True)
-    money, pct = st.get("cell", "#,##0.00"), st.get("cell", PCT)
+    pct = st.get("cell", PCT)
     for line in book.indicators:
         r += 1
+        money = st.get("cell", number_format(line.unit))
+        change = st.get("cell", change_format(line.unit)) if points_word(line.unit) else pct
         g.put(r, 0, "write_string", line.name, wrap)
         g.put(r, 1, "write_string", line.unit, book.plain)
         for c, there, value, fmt in (
             (2, IND_VALUE, line.value, money),
-            (3, IND_GROWTH, line.growth, pct),
+            (3, IND_GROWTH, line.growth, change),
             (5, IND_RATE, line.rate, pct),
         ):
             g.put(r, c, "write_formula", _ref_number(INDICATORS, line.row, there), fmt, fnum(value))

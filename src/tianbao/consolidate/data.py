@@ -102,6 +102,7 @@ class Consolidated:
     form_of: dict[str, str]  # collection -> the form id that carries it
     shown: Period | None = None  # the period the summary is of (a quarter...), else period
     later: Plan | None = None  # plan.yaml, when a dated revision of it begins after period
+    forms: dict[str, Any] = field(default_factory=dict)  # layouts by id: fields' names, units
     _months: dict[Period, dict[str, Submission]] | None = None
     # collection -> the months before the summary's: (month, key, field) -> figure
     _figures: dict[str, dict[tuple[Period, str, str], Any]] = field(default_factory=dict)

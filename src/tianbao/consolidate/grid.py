@@ -35,7 +35,8 @@ COUNT_COLUMNS = (
 # and the overdue milestones; on the right reporting and sign-off, the counts by status
 # and the investment. Columns 0-6 left, 7 a gap, 8-16 right.
 LEFT, RIGHT = 0, 8
-WIDTHS = [22, 6, 11, 8, 20, 8, 10, 2, 14, 8, *[8] * (len(COUNT_COLUMNS) - 1), 9]
+# 同比 (column 3) holds a rate's change, 「-0.06百分点」: 12 characters
+WIDTHS = [22, 6, 11, 12, 16, 8, 10, 2, 14, 8, *[8] * (len(COUNT_COLUMNS) - 1), 9]
 LEFT_LAST, RIGHT_LAST = RIGHT - 2, len(WIDTHS) - 1
 PAGE_HEIGHT = 487.0  # points of A4 landscape between margins of 0.75"
 LINE = 13.0  # points per wrapped line of 10 pt text

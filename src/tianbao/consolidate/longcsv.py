@@ -1,8 +1,11 @@
 """``--csv``: every entered value of the accepted returns as a tidy long table.
 
 UTF-8 with a BOM (Excel opens it as UTF-8); columns period, department, form,
-row_key, field, value, submission_id, sheet, cell, sha256 (of the return's file);
-one row per recorded value,
+row_key, field, value, submission_id, sheet, cell, sha256 (of the return's file),
+then what a reader needs without the codes: row_name (the plan's name of the row),
+field_name (the form's Chinese label of the field), unit (of a figure: the
+field's own, or the row's where the layout says ``unit: row``) and form_name (the
+form's Chinese title; ``form`` keeps its id for programs); one row per recorded value,
 departments in code order, values in the order they were in the return.
 Numbers are written as recorded (shortest decimal form). Text that a
 spreadsheet would run as a formula (starting with = + - @ or a tab/CR) gets a
@@ -17,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.consolidate.data import Consolidated
+from tianbao.forms.model import FormDef
+from tianbao.plan.model import PlanItem
 
 COLUMNS = (
     "period",
@@ -29,7 +34,19 @@ COLUMNS = (
     "sheet",
     "cell",
     "sha256",
+    # appended, so that a reader of the columns above by position is not disturbed
+    "row_name",
+    "field_name",
+    "unit",
+    "form_name",
 )
+# the plan field that names a row, per collection (a task is named by its content)
+NAME_FIELDS = {
+    "indicators": ("name.zh", "name"),
+    "projects": ("name", "name.zh"),
+    "livelihood": ("name", "name.zh"),
+    "tasks": ("description", "keyword"),
+}
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -44,11 +61,13 @@ def csv_value(value: Any) -> str:
     return "'" + text if text.startswith(_RISKY) else text
 
 
-def write_long_csv(data: Consolidated, path: Path) -> int:
+def write_long_csv(data: Consolidated, path: Path, forms: dict[str, FormDef] | None = None) -> int:
     """Write the table; returns the number of value rows. A quarter's, half-year's or
     year's table has every month's counting returns, each row with its own month: the
-    figures summed into 本季（各月合计）... come from all of them."""
+    figures summed into 本季（各月合计）... come from all of them. ``forms``: the
+    layouts by id, for the fields' names and units (by default the summary's)."""
     n = 0
+    names = Names(data, data.forms if forms is None else forms)
     months = data.of_months() if data.spans_months else [data.period]
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
@@ -61,6 +80,48 @@ def write_long_csv(data: Consolidated, path: Path) -> int:
                     # every column through csv_value: a sheet name or a row key comes from
                     # the department's file too (a sheet renamed "=cmd|' /C calc'!A0")
                     row = (month, code, v.form, v.row_key, v.field, v.value, sub.id, v.sheet)
-                    out.writerow(tuple(map(csv_value, (*row, v.cell, sub.sha256))))
+                    said = (*names.of(v.form, v.row_key, v.field), names.form_name(v.form))
+                    out.writerow(tuple(map(csv_value, (*row, v.cell, sub.sha256, *said))))
                     n += 1
     return n
+
+
+class Names:
+    """Row names, field labels and units, each worked out once per (form, row, field)."""
+
+    def __init__(self, data: Consolidated, forms: dict[str, FormDef]) -> None:
+        self.plan, self.forms = data.plan, forms
+        self._items: dict[tuple[str, str], PlanItem] = {}
+        for collection, items in data.plan.items.items():
+            for item in items:
+                self._items[(collection, item.key)] = item
+        self._said: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+
+    def of(self, form: str, key: str, name: str) -> tuple[str, str, str]:
+        """(row name, field label, unit) of a recorded value."""
+        got = self._said.get((form, key, name))
+        if got is None:
+            got = self._said[(form, key, name)] = self._work_out(form, key, name)
+        return got
+
+    def form_name(self, form: str) -> str:
+        """The form's Chinese title (主要指标月报) as people read it; its id when the
+        layout is not known."""
+        layout = self.forms.get(form)
+        return layout.title_zh if layout is not None and layout.title_zh else form
+
+    def _work_out(self, form: str, key: str, name: str) -> tuple[str, str, str]:
+        layout = self.forms.get(form)
+        collection = layout.rows if layout is not None else ""
+        item = self._items.get((collection, key))
+        values = item.values if item is not None else {}
+        row_name = next(
+            (str(values[f]) for f in NAME_FIELDS.get(collection, ()) if values.get(f)), ""
+        )
+        col = layout.column(name) if layout is not None else None
+        if col is None:
+            return row_name, "", ""
+        label = col.label_zh.replace("{base_year}", str(self.plan.base_year))
+        label = label.replace("{year}", str(self.plan.year))
+        unit = str(values.get("unit") or "") if col.unit == "row" else (col.unit or "")
+        return row_name, label, unit

@@ -1,5 +1,5 @@
-"""The detail sheets other than 重点项目: 主要指标, 民生工程 (with its 合计),
-重点任务 (with subtotals by unit) and 报送情况. Rows stream from the ledger and
+"""The detail sheets other than 重点项目 and 重点任务 (tasks.py): 主要指标, 民生工程
+(with its 合计) and 报送情况. Rows stream from the ledger and
 are written top to bottom; totals are summed while they pass."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from tianbao.consolidate.book import (
     HEAD,
     INDICATORS,
     LIVELIHOOD,
-    TASKS,
     Book,
     IndicatorLine,
     cell,
@@ -20,17 +19,16 @@ from tianbao.consolidate.book import (
 )
 from tianbao.consolidate.rates import UNREPORTED
 from tianbao.consolidate.styles import MONEY, PCT
+from tianbao.consolidate.tasks import write_tasks as write_tasks  # where workbook finds it
 from tianbao.consolidate.totals import (
     Group,
-    Groups,
-    criteria_ok,
     guarded_sum,
     judged_plan,
     judged_rate_formula,
 )
+from tianbao.consolidate.units import change_format, number_format, points_word
 
 LIV_BUDGET, LIV_DONE, LIV_RATE = 3, 4, 6  # 民生工程's columns: 计划投资, 本年累计, 完成率
-T_UNIT, T_TARGET, T_DONE = 5, 6, 7  # 重点任务's columns: 单位, 年度目标, 本年累计完成
 IND_RATE = 15  # 主要指标's 完成率; 序时进度, 差 and 状态 follow
 IND_LABEL = IND_RATE + 5  # hidden: the chart's category (name, or name（未报）)
 
@@ -51,7 +49,7 @@ def write_indicators(book: Book, ws: Any) -> None:
         (book.flow_label(), 11),
         ("本年累计（时点指标为本月值）", 13),
         ("上年同期", 11),
-        ("同比增长(%)", 9),
+        ("同比增长(%)（比率：增减百分点）", 11),
         ("目标增速(%)", 9),
         ("增速差(百分点)", 9),
         ("距上限（上限指标）", 10),
@@ -63,13 +61,15 @@ def write_indicators(book: Book, ws: Any) -> None:
     ]
     book.titles(ws, f"{plan.district_name}{plan.year}年主要指标完成情况", len(heads))
     book.header(ws, HEAD - 1, heads)
-    c, money, pct = book.plain, st.get("cell", "#,##0.00##"), st.get("cell", PCT)
+    book.hide_codes(ws)
+    c, pct = book.plain, st.get("cell", PCT)
     wrap = book.wrap
     n = 0
     for n, row in enumerate(d.rows("indicators"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
         book.begin(r)
         v = row.item.values
+        money = st.get("cell", number_format(v.get("unit")))  # the figures' unit decides
         book.put(ws, r, 0, "s", row.key, c)
         book.text(ws, r, 1, v.get("name.zh"), wrap)
         book.text(ws, r, 2, v.get("unit"), c)
@@ -81,7 +81,7 @@ def write_indicators(book: Book, ws: Any) -> None:
         book.flow(ws, r, 8, row, "month_value", money)
         book.returned(ws, r, 9, row, row.actual_field, money)
         book.returned(ws, r, 10, row, "ytd_last_year", money)
-        book.returned(ws, r, 11, row, "yoy_pct", pct)
+        growth = _growth(book, ws, r, row, pct)
         rate = row.rate
         assert rate is not None
         # a growth target: its rate and 累计增速 minus it; a ceiling: what is left under it
@@ -92,7 +92,9 @@ def write_indicators(book: Book, ws: Any) -> None:
         if row.plan("target_direction") == "max":
             a, lv = cell(r, 9), cell(r, 6)
             room = f'=IF(AND(ISNUMBER({a}),ISNUMBER({lv})),{lv}-{a},"")'
-            book.put(ws, r, 14, "f", room, money, fnum(rate.headroom))
+            # a rate's room is in points, to the hundredth (5.6 − 5.15 is 0.45, not 0.4)
+            room_fmt = st.get("cell", "0.0#") if points_word(v.get("unit")) else money
+            book.put(ws, r, 14, "f", room, room_fmt, fnum(rate.headroom))
         else:
             book.num(ws, r, 14, None, money)
         book.rate_cells(ws, r, IND_RATE, None, rate.rate, rate.benchmark, rate.status, "indicators")
@@ -107,7 +109,7 @@ def write_indicators(book: Book, ws: Any) -> None:
                 str(v.get("target_text") or ""),
                 row.point,
                 row.num(row.actual_field),
-                row.num("yoy_pct"),
+                growth,
                 rate.rate,
                 rate.benchmark,
                 rate.status,
@@ -119,6 +121,22 @@ def write_indicators(book: Book, ws: Any) -> None:
     book.status_ranges[INDICATORS] = (IND_RATE + 3, HEAD, last)
     book.refs["indicator_rows"] = (INDICATORS, HEAD, last, None)
     book.page(ws, len(heads), last)
+
+
+def _growth(book: Book, ws: Any, r: int, row: Any, pct: Any) -> Decimal | None:
+    """同比: the return's growth in %, or for a rate (% or ‰) the difference from last
+    year in 百分点/千分点, computed here: a relative change of a rate (失业率 −2.1 %)
+    is not what a report says. Returns the figure shown."""
+    unit = row.item.values.get("unit")
+    if points_word(unit) is None:
+        book.returned(ws, r, 11, row, "yoy_pct", pct)
+        return row.num("yoy_pct")
+    now, before = row.num(row.actual_field), row.num("ytd_last_year")
+    change = None if now is None or before is None else now - before
+    a, b = cell(r, 9), cell(r, 10)
+    formula = f'=IF(AND(ISNUMBER({a}),ISNUMBER({b})),{a}-{b},"")'
+    book.put(ws, r, 11, "f", formula, book.styles.get("cell", change_format(unit)), fnum(change))
+    return change
 
 
 # -- 民生工程 ---------------------------------------------------------------------------
@@ -191,119 +209,6 @@ def write_livelihood(book: Book, ws: Any) -> None:
         ws, r, LIV_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
     )
     book.refs["livelihood_total"] = (LIVELIHOOD, r, r, None)
-    book.page(ws, ncols, r)
-
-
-# -- 重点任务 ---------------------------------------------------------------------------
-def write_tasks(book: Book, ws: Any) -> None:
-    d, st = book.data, book.styles
-    plan = d.plan
-    heads = [
-        ("任务编号", 7),
-        ("关键词", 9),
-        ("路径", 20),
-        ("任务内容", 36),
-        ("责任单位", 14),
-        ("单位", 6),
-        ("年度目标", 9),
-        ("本年累计完成", 10),
-        ("完成率(%)", 9),
-        ("序时进度(%)", 8),
-        ("与序时进度差(百分点)", 9),
-        ("状态", 14),  # a total says 滞后·已报3/10
-        ("状态（填报）", 9),
-        ("完成情况", 30),
-        ("说明", 22),
-    ]
-    ncols = len(heads)
-    book.titles(ws, f"{plan.district_name}{plan.year}年重点任务完成情况", ncols)
-    book.header(ws, HEAD - 1, heads)
-    c, num = book.plain, st.get("cell", "#,##0.##")
-    wrap = book.wrap
-    units, n = Groups(), 0
-    for n, row in enumerate(d.rows("tasks"), 1):
-        r = book.detail_row(ws, HEAD + n - 1)
-        book.begin(r)
-        book.put(ws, r, 0, "s", row.key, c)
-        book.text(ws, r, 1, row.plan("keyword"), c)
-        book.text(ws, r, 2, row.plan("path"), wrap)
-        book.text(ws, r, 3, row.plan("description"), wrap)
-        book.text(ws, r, 4, row.department.name, wrap)
-        book.text(ws, r, T_UNIT, row.plan("unit"), c)
-        book.num(ws, r, T_TARGET, row.plan_num("target"), num)
-        book.returned(ws, r, T_DONE, row, "ytd_done", num)
-        rate = row.rate
-        assert rate is not None
-        book.rate_cells(ws, r, 8, None, rate.rate, rate.benchmark, rate.status)
-        book.returned(ws, r, 12, row, "status", c)
-        book.returned(ws, r, 13, row, "progress", wrap)
-        book.returned(ws, r, 14, row, "note", wrap)
-        book.fit(ws, r)
-        book.count(row)
-        unit, target = row.plan("unit"), row.plan_num("target")
-        if unit and target is not None:  # subtotals: tasks with a quantity target
-            done = row.num("ytd_done")
-            figures = ((T_TARGET, target), (T_DONE, done))
-            units.get(str(unit)).add(r, figures, done is not None, row.submission is not None)
-    first, last = HEAD, HEAD + max(n, 1) - 1
-    book.status_ranges[TASKS] = (11, first, last)
-    r = last + 2
-    ws.write_string(r, 0, "按计量单位小计（有数量目标的任务）", st.get("section"))
-    r += 1
-    book.header(ws, r, [("分组方式", 7), ("单位", 9), ("任务数", 20)], 0)
-    for j in range(3, 6):
-        ws.write_blank(r, j, None, st.get("header"))
-    for j, h in enumerate(
-        ["年度目标", "本年累计完成", "完成率(%)", "序时进度(%)", "差(百分点)", "状态"]
-    ):
-        ws.write_string(r, 6 + j, h, st.get("header"))
-    tot, num_t = st.get("total"), st.get("total", "#,##0.##")
-    urange = col_range(T_UNIT, first, last)
-    labels = units.order()
-    for u in labels:
-        group = units.by_label[u]
-        r = book.detail_row(ws, r + 1)
-        ws.write_string(r, 0, "单位", st.get("label"))
-        ws.write_string(r, 1, u, st.get("label"))
-        ok = criteria_ok(u)
-        crit = cell(r, 1, True)
-        ws.write_formula(r, 2, f"=COUNTIF({urange},{crit})" if ok else f"={group.n}", tot, group.n)
-        counts = {}
-        for col in (T_TARGET, T_DONE):
-            rng = col_range(col, first, last)
-            if ok:
-                total_f = f"SUMIF({urange},{crit},{rng})"
-                counts[col] = f'COUNTIFS({urange},{crit},{rng},"<>")'
-            else:
-                refs = [cell(x, col) for x in group.rows]
-                total_f = "+".join(refs) or "0"
-                counts[col] = f"COUNT({','.join(refs)})" if refs else "0"
-            if col == T_DONE:  # a returned figure: blank, never 0, when nobody gave it
-                formula, value = guarded_sum(total_f, counts[col]), fnum(group.reported_total(col))
-            else:
-                formula, value = "=" + total_f, float(group.total(col))
-            ws.write_formula(r, col, formula, num_t, value)
-        rate = group.rate(T_TARGET, T_DONE, d.progress)
-        value_r, state = rate.rate, rate.status
-        target_rng, done_rng = col_range(T_TARGET, first, last), col_range(T_DONE, first, last)
-        if ok:
-            judged = judged_plan(target_rng, done_rng, f"{urange},{crit},")
-        else:
-            pairs = [(cell(x, T_TARGET), cell(x, T_DONE)) for x in group.rows]
-            judged = judged_plan("", "", rows=pairs)
-        book.rate_cells(
-            ws,
-            r,
-            8,
-            judged_rate_formula(counts[T_DONE], cell(r, T_DONE), judged),
-            value_r,
-            rate.benchmark,
-            state,
-            "",
-            True,
-            group.completeness(),
-        )
-    book.refs["task_units"] = (TASKS, r - len(labels) + 1, r, labels)
     book.page(ws, ncols, r)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tianbao.consolidate.book import HEAD, MAX_ROWS, NOT_PRINTED, SOURCES
 from tianbao.consolidate.data import Row
+from tianbao.consolidate.longcsv import Names
 from tianbao.consolidate.provenance import Part
 from tianbao.ledger.db import Submission
 from tianbao.support.print_layout import print_landscape
@@ -25,7 +26,7 @@ class Sources:
     HEADS = (
         ("汇总表工作表", 10),
         ("汇总表单元格", 8),
-        ("报表", 18),
+        ("报表", 18),  # the form's title (主要指标月报); the long CSV keeps its id
         ("行", 10),
         ("字段", 18),
         ("数值", 18),
@@ -36,6 +37,10 @@ class Sources:
         ("原表工作表", 10),
         ("原表单元格", 8),
         ("报表期", 9),  # the month the return is of: a quarter's figure has one per month
+        # appended: the codes above in words (DOMESTIC_CAPITAL, ytd_investment)
+        ("行名称", 18),
+        ("字段名称", 14),
+        ("计量单位", 6),  # all on one sheet of A3 with the rest (print_layout.paper_for)
     )
 
     def __init__(self, book: Book, ws: Any) -> None:
@@ -43,6 +48,7 @@ class Sources:
         self.per_sheet = SOURCES_PER_SHEET
         self.count = 0
         self.sheets: list[tuple[Any, int]] = []  # (sheet, rows written)
+        self.names = Names(book.data, book.data.forms)
         self._start(ws)
 
     def _start(self, ws: Any) -> None:
@@ -92,7 +98,7 @@ class Sources:
             (
                 sheet,
                 where,
-                form,
+                self.names.form_name(form),
                 key,
                 name,
                 value,
@@ -103,6 +109,7 @@ class Sources:
                 origin_sheet,
                 origin_cell,
                 sub.period,
+                *self.names.of(form, key, name),
             ),
             self.book.plain,
         )

@@ -16,11 +16,12 @@ from tianbao.consolidate.rates import (
     UNREPORTED,
     WITHIN,
 )
+from tianbao.consolidate.units import RATE, SUMMARY_FORMATS
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
-MONEY = "#,##0.00"
-PCT = "0.0"
+MONEY = SUMMARY_FORMATS["万元"]  # the projects' amounts, as their form layout enters them
+PCT = RATE
 LATE_RED = "#C00000"  # overdue milestones, on 重点项目 and 总览
 # (background, font colour) per status: green ahead, blue on track, red behind
 STATUS_COLOURS = {

@@ -25,11 +25,12 @@ from typing import Any
 
 from tianbao.consolidate.book import HEAD, Book
 from tianbao.consolidate.rates import HUNDRED, dec, time_progress
+from tianbao.consolidate.units import RATE, SUMMARY_FORMATS, number_format
 from tianbao.plan.periods import Period
 
 TREND = "趋势"
 FIRST_MONTH_COL = 4
-MONEY, PCT_1 = "#,##0.00##", "0.0"  # the figures' and the rates' number formats
+MONEY, PCT_1 = SUMMARY_FORMATS["万元"], RATE  # the investment's and the rates' formats
 
 
 def has_trend(book: Book) -> bool:
@@ -48,6 +49,7 @@ def write_trend(book: Book, ws: Any) -> None:
     ncols = len(heads)
     book.titles(ws, f"{plan.district_name}{d.of.label_zh}逐月完成情况（1–{len(months)}月）", ncols)
     book.header(ws, HEAD - 1, heads)
+    book.hide_codes(ws)
     last_col = FIRST_MONTH_COL + len(months) - 1
     book.refs["trend_months"] = (TREND, HEAD - 1, FIRST_MONTH_COL, last_col)
     r = _indicator_figures(book, ws, months, HEAD - 1)
@@ -71,7 +73,7 @@ def write_trend(book: Book, ws: Any) -> None:
 
 def _indicator_figures(book: Book, ws: Any, months: list[Period], r: int) -> int:
     """1. The figures the indicators are judged on, one row each after row ``r``."""
-    money, plain = book.styles.get("cell", MONEY), book.plain
+    plain = book.plain
     figures = book.data.month_figures("indicators")
     for item in book.data.plan.items.get("indicators", []):
         r += 1
@@ -80,6 +82,7 @@ def _indicator_figures(book: Book, ws: Any, months: list[Period], r: int) -> int
         ws.write_string(r, 0, item.key, plain)
         ws.write_string(r, 1, str(values.get("name.zh") or item.key), plain)
         ws.write_string(r, 2, str(values.get("unit") or ""), plain)
+        money = book.styles.get("cell", number_format(values.get("unit")))
         _number(ws, r, 3, dec(values.get("target_level")), money)
         for j, m in enumerate(months):
             _number(ws, r, FIRST_MONTH_COL + j, _recorded(figures.get((m, item.key, field))), money)

@@ -20,6 +20,8 @@ A4_AT_100 = 136.0
 A3_AT_100 = 197.0
 WIDE_SCALE = 75  # percent, for the sheets that take more than one page across
 PADDING = 0.71  # what a column of width w takes beyond w characters
+# points between margins of 0.75" top and bottom, landscape
+PAGE_HEIGHTS = {A4: 595.3 - 108, A3: 841.9 - 108}
 
 
 def printed_width(widths: Sequence[float]) -> float:
@@ -43,17 +45,23 @@ def print_landscape(
     title: str = "",
     key_cols: tuple[int, int] | None = None,
     header: str | None = None,
+    height: float | None = None,
 ) -> None:
     """``widths``: the printed columns' widths (a hidden column 0); ``header_rows``:
     0-based first and last row repeated on every page; ``key_cols``: the columns
     repeated on every page across when the sheet is too wide for one; ``header``: a
-    ready page header (XlsxWriter codes), else ``title`` centred."""
+    ready page header (XlsxWriter codes), else ``title`` centred; ``height``: the
+    sheet's rows in points, when known: a sheet a little taller than its page is
+    fitted on that one page if it stays readable, not left with a few rows on a
+    second."""
     paper, scale = paper_for(widths)
     ws.set_landscape()
     ws.set_paper(paper)
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     if scale is None:
-        ws.fit_to_pages(1, 0)
+        # 5 % to spare: the height is worked out from the text, the printed rows may differ
+        one_page = height is not None and height * READABLE <= PAGE_HEIGHTS[paper] * 0.95
+        ws.fit_to_pages(1, 1 if one_page else 0)
     else:
         ws.set_print_scale(scale)
         ws.print_across()

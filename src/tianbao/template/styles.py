@@ -1,7 +1,8 @@
 """Cell formats of the templates, created once per workbook and cached.
 
 Colours tell a clerk what to do: grey = from the plan, locked; yellow = to
-fill; blue = calculated for you; dark grey = does not apply to this row.
+fill; blue = calculated for you; green = calculated for you, open to a correction
+(本年累计 = 上期累计 + 本月); dark grey = does not apply to this row.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ COLOURS = {
     "prefill": "#EDEDED",
     "entry": "#FFF2CC",
     "formula": "#DDEBF7",
+    "default": "#E2EFDA",  # an entry cell issued with a formula (本年累计): not to fill
     "na": "#A6A6A6",
     "header": "#D9E1F2",
 }
@@ -21,6 +23,7 @@ LEGEND = (
     ("prefill", "灰色：计划预填内容，已锁定，不得修改"),
     ("entry", "黄色：需要填报的单元格"),
     ("formula", "蓝色：自动计算，仅供参考，不需填写"),
+    ("default", "绿色：自动计算（如本年累计＝上期累计＋本月），不需填写；与实际不符时可改写"),
     ("na", "深灰：本行不适用，保持空白"),
 )
 
@@ -37,10 +40,10 @@ class Styles:
             props: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
             if role in COLOURS:
                 props["bg_color"] = COLOURS[role]
-            if role in ("prefill", "entry", "formula", "na", "header"):
+            if role in ("prefill", "entry", "default", "formula", "na", "header"):
                 props["border"] = 1
                 props["border_color"] = "#808080"
-            props["locked"] = role != "entry"
+            props["locked"] = role not in ("entry", "default")
             if role == "header":
                 props.update(bold=True, align="center", text_wrap=True)
             if role == "title":

@@ -137,11 +137,13 @@ def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
     ws.set_row(0, 30)
     label = styles.get("header", align="left")
     text = styles.get("plain", text_wrap=True)
-    row = 2
+    row, tall = 2, 30.0 + 15  # the title and the blank row under it, in points
     for key, value in cover_lines(content):
         ws.write_string(row, 0, key, label)
         ws.write_string(row, 1, value, text)
-        ws.set_row(row, row_height([(value, COVER_TEXT_WIDTH)]))
+        height = row_height([(value, COVER_TEXT_WIDTH)])
+        ws.set_row(row, height)
+        tall += height
         row += 1
     row += 1
     ws.write_string(row, 0, "单元格颜色", styles.get("header"))
@@ -150,7 +152,9 @@ def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
         row += 1
         ws.write_string(row, 0, "", styles.get(role))
         ws.write_string(row, 1, meaning, text)
-    print_landscape(ws, [18.0, COVER_TEXT_WIDTH], None)
+    tall += 15.0 * (len(LEGEND) + 2)
+    # on one page: a cover that spills its last lines onto a second is not read
+    print_landscape(ws, [18.0, COVER_TEXT_WIDTH], None, height=tall)
     ws.protect("", {"format_columns": True, "format_rows": True, "format_cells": True})
 
 
@@ -295,8 +299,10 @@ def _write_entry(
         write_typed(ws, row, i, value, fmt)
     elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
         # its last part is blank when issued, so the value is "" now;
-        # written as the cached value, any reader sees the same
-        ws.write_formula(row, i, sums[i].format(r=row + 1), fmt, "")
+        # written as the cached value, any reader sees the same. Not yellow (that
+        # says 「需要填报」): computed, and still open to a clerk's correction
+        computed = styles.get("default", fmt_code or entry_fmt(form, col))
+        ws.write_formula(row, i, sums[i].format(r=row + 1), computed, "")
     else:
         ws.write_blank(row, i, None, fmt)
 
