@@ -111,6 +111,22 @@ def test_signoff__period_not_ended_or_nothing_counted__refused(
     assert count(ws, "signoffs") == 0
 
 
+def test_signoff__withdraw_and_twice__refused_in_one_language_each(rs: Returns, ws: Path) -> None:
+    """Each refusal of a withdrawal or a second sign-off says it in the language asked for."""
+    cases = [("--withdraw",), ("--anyway", "--note", "先签")]
+    for lang, cjk in (("zh", True), ("en", False)):
+        for args in cases:
+            res = run(rs, "--lang", lang, "signoff", "-w", ws, "-p", JUNE, *args, "--by", "office")
+            if args == cases[1] and res.exit_code == 0:  # the first time signs; ask again
+                res = run(rs, "--lang", lang, "signoff", "-w", ws, "-p", JUNE, *args)
+            assert res.exit_code in (1, 2), res.output
+            has_cjk = any("\u4e00" <= ch <= "\u9fff" or ch == "：" for ch in res.output)
+            assert has_cjk is cjk, res.output
+        if lang == "zh":  # back to unsigned for the English round
+            res = run(rs, "signoff", "-w", ws, "-p", JUNE, "--withdraw", "--note", "重开")
+            assert res.exit_code == 0, res.output
+
+
 def test_signoff__refused_as_of_month_end__collect_still_takes_june(rs: Returns, ws: Path) -> None:
     assert run(rs, "signoff", "-w", ws, "-p", JUNE, "--as-of", "2014-06-30").exit_code == 1
     later = rs.june("later", lambda wb, _rs: wb.properties.__setattr__("title", "again"))

@@ -107,8 +107,8 @@ def print_status(report: StatusReport, console: Any) -> None:
 def _print_texts(report: StatusReport, console: Any) -> None:
     """The 催报 texts, ready to send, one per line; once signed off, how to reopen."""
     for e in report.chase:
-        line = f"{pick('催报 | chase')} {e.department}：{shown(e.text)}"
+        line = f"{pick('催报 | chase')} {e.department}{tr('：', ': ')}{shown(e.text)}"
         console.print(line, highlight=False, soft_wrap=True)
         if e.reopen:  # signed off: the office reopens before a correction can come in
             said = pick("已签发，接收更正须先重新打开 | signed off; to take a correction")
-            console.print(f"  {said}：{e.reopen}", highlight=False, soft_wrap=True)
+            console.print(f"  {said}{tr('：', ': ')}{e.reopen}", highlight=False, soft_wrap=True)

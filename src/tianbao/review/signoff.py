@@ -61,14 +61,17 @@ def signoff(
         current = ledger.signed_off(p)
         if withdraw:
             if current is None:
-                raise UsageError(f"{p} 尚未签发 is not signed off")
+                raise UsageError(f"{p} 尚未签发 | {p} is not signed off")
             if not why:
-                raise UsageError("撤销签发须写明原因 --note is required to withdraw a sign-off")
+                raise UsageError(
+                    "撤销签发须用 --note 写明原因 | --note is required to withdraw a sign-off"
+                )
         else:
             if current is not None:
+                by = text.shown(str(current["by"]))
                 raise UsageError(
-                    f"{p} 已于 {current['at']} 由 {text.shown(str(current['by']))} 签发 "
-                    "already signed off"
+                    f"{p} 已于 {current['at']} 由 {by} 签发 | "
+                    f"{p} was already signed off on {current['at']} by {by}"
                 )
             _ready(ledger, p, today)
             open_ = outstanding(ledger, ws, p, today)
