@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tianbao.errors import Refused, UsageError
 from tianbao.ledger.records import SIGNED, WITHDRAWN
+from tianbao.plan import clock
 from tianbao.support import usertext as text
 from tianbao.support.pausepoint import pause_point
 
@@ -68,10 +69,9 @@ def signoff(
                 )
         else:
             if current is not None:
-                by = text.shown(str(current["by"]))
+                by, at = text.shown(str(current["by"])), clock.shown(current["at"], ws.plan.tz)
                 raise UsageError(
-                    f"{p} 已于 {current['at']} 由 {by} 签发 | "
-                    f"{p} was already signed off on {current['at']} by {by}"
+                    f"{p} 已于 {at} 由 {by} 签发 | {p} was already signed off on {at} by {by}"
                 )
             _ready(ledger, p, today)
             open_ = outstanding(ledger, ws, p, today)
