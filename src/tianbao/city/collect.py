@@ -23,7 +23,7 @@ from tianbao.city.verify import Opened, Refusal, open_package
 from tianbao.findings import Code
 
 # the codes this module finds (the one catalog: tianbao.findings)
-EMITS = (Code.PKG_STALE,)
+EMITS = (Code.PKG_STALE, Code.PKG_CLOSED)
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 FORM = "package"  # the one "form" a package submission holds
@@ -132,29 +132,41 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
     )
 
     def check(new: NewSubmission) -> NewSubmission:
-        """Inside the write: a package older than the one counting does not replace it."""
+        """Inside the write: a package of a period the city signed off, or older than
+        the one counting, does not count."""
         if new.status == REJECTED:
             return new
+        if ledger.signed_off(new.period) is not None:  # the city's figures stay as signed
+            place = "manifest.json period"
+            return refuse(
+                new,
+                Refusal(Code.PKG_CLOSED, place, {"period": new.period, "district": new.department}),
+            )
         current = ledger.latest_accepted_of(new.department, new.period)
-        if current is None:
-            return new
+        if current is None:  # after a return (退回) the district's next package corrects it
+            came = ledger.history(new.department, new.period)
+            return dataclasses.replace(new, correction=any(s.status != REJECTED for s in came))
         if current.template_id >= new.template_id:
             stale = Refusal(
                 Code.PKG_STALE,
                 "manifest.json signoff.at",
                 {"at": signed_at(new.template_id), "current": signed_at(current.template_id)},
             )
-            got.findings.append(stale)
-            report = json.loads(new.report_json)
-            report["findings"] = [f.as_dict() for f in got.findings]
-            return dataclasses.replace(
-                new,
-                status=REJECTED,
-                cells=(),
-                errors=1,
-                report_json=json.dumps(report, ensure_ascii=False),
-            )
+            return refuse(new, stale)
         return dataclasses.replace(new, correction=True)
+
+    def refuse(new: NewSubmission, why: Refusal) -> NewSubmission:
+        got.findings.append(why)
+        report = json.loads(new.report_json)
+        report["findings"] = [f.as_dict() for f in got.findings]
+        return dataclasses.replace(
+            new,
+            sha256=f"{new.sha256}/refused@{new.received_at}",  # no claim on its bytes
+            status=REJECTED,
+            cells=(),
+            errors=1,
+            report_json=json.dumps(report, ensure_ascii=False),
+        )
 
     with Ledger(root) as ledger:
         added = ledger.add(new, check)

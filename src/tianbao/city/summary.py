@@ -66,7 +66,8 @@ def gather(root: Path, period: str) -> CityData:
     period = city.month(period)
     data = CityData(city, period)
     with Ledger(root, readonly=True) as ledger:
-        for sub in ledger.latest_accepted(period):
+        signed = ledger.signed_off(period)  # signed off: what the sign-off saw
+        for sub in ledger.latest_accepted(period, signed["upto"] if signed else None):
             data.packages[sub.department] = sub
             per = data.figures.setdefault(sub.department, {})
             for v in ledger.values(sub.id):

@@ -119,11 +119,12 @@ def review(
     as_json: bool,
 ) -> None:
     from tianbao import api
+    from tianbao.city.review import city_scope
     from tianbao.ledger.records import RETURNED
     from tianbao.support.usertext import shown
 
     done = api.review(
-        workspace,
+        city_scope(workspace) or workspace,  # a city's: its districts' packages
         action,
         period,
         dept,
@@ -194,10 +195,17 @@ def signoff(
     as_json: bool,
 ) -> None:
     from tianbao import api
+    from tianbao.city.review import city_scope
     from tianbao.review.signoff import open_list
 
     done = api.signoff(
-        workspace, period, by=by, note=note, withdraw=withdraw, as_of=as_of, anyway=anyway
+        city_scope(workspace) or workspace,  # a city's: its districts are the units
+        period,
+        by=by,
+        note=note,
+        withdraw=withdraw,
+        as_of=as_of,
+        anyway=anyway,
     )
     if as_json:
         echo_json(dict(done), workspace, period)

@@ -171,6 +171,7 @@ class Code(str, Enum):
     PKG_PLAN_VERSION = "PKG_PLAN_VERSION"
     PKG_STALE = "PKG_STALE"
     PKG_TOTALS = "PKG_TOTALS"
+    PKG_CLOSED = "PKG_CLOSED"
 
     @property
     def stage(self) -> str:

@@ -1,0 +1,208 @@
+"""``tianbao review`` and ``signoff`` on a city workspace: the city's decisions on a
+district's package go through the same workflow as a department's return
+(``review.workflow``, ``review.signoff``); only what the workflow asks of its units
+(``review.units``: the period, the unit's code, the places named, the notice, what
+is open) comes from here. A return sends the district a 差错清单 (its package
+refused, with the city's reasons, at an indicator or at the package as a whole); the
+district's next signed package supersedes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tianbao.city.plan import CityPlan, load_city
+from tianbao.errors import UsageError
+from tianbao.review.units import Units
+
+if TYPE_CHECKING:
+    from tianbao.ledger.db import Ledger
+    from tianbao.ledger.records import Submission
+    from tianbao.plan.periods import Period
+    from tianbao.report.notice import Pointed, Returned
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+SUFFIX = ".差错清单"
+DRAFT_PREFIX = ".errorlist-"
+GRACE_DAYS = 3  # the corrected package is due this long after the decision, by default
+LIST_HEAD = ("序号 no.", "位置 place", "原因 reason")
+
+
+@dataclass(frozen=True)
+class CityUnits:
+    """What the review workflow asks of a plan, answered by the city's: the period
+    (a month of the city's year) and the unit (a district, by code or name)."""
+
+    city: CityPlan
+    tz: dt.tzinfo = TZ
+
+    def period(self, text: str) -> Period:
+        from tianbao.plan.periods import Period
+
+        return Period.parse(self.city.month(text))
+
+    def department_code(self, text: str) -> str:
+        d = next((d for d in self.city.districts if text in (d.code, d.name)), None)
+        if d is None:
+            known = "、".join(d.code for d in self.city.districts) or "-"
+            raise UsageError(f"--dept {text}：市里没有此区县（有：{known}） | no such district")
+        return d.code
+
+
+class CityScope(Units):
+    """A city workspace as the review workflow and the sign-off read one."""
+
+    not_forceable = (
+        "上报包不能强制受理：请区县改正后重新签发上报 | a refused package cannot be "
+        "forced (nothing of it was recorded): the district corrects, signs off again "
+        "and re-sends it"
+    )
+
+    def __init__(self, city: CityPlan) -> None:
+        self.root = city.root
+        self.plan = self.units = CityUnits(city)
+
+    def due(self, p: Period, decided: dt.date) -> dt.date:
+        """``GRACE_DAYS`` after the decision (not before the month after the period)."""
+        return max(p.end + dt.timedelta(days=1), decided + dt.timedelta(days=GRACE_DAYS))
+
+    def pointed(
+        self, ledger: Ledger, sub: Submission, cells: tuple[str, ...], rows: tuple[str, ...]
+    ) -> list[Pointed]:
+        return pointed(ledger, sub, cells, rows)
+
+    def draft(self, sub: Submission, returned: Returned, out_dir: Path | None) -> Path:
+        return draft_error_list(self.root, self.units.city, sub, returned, out_dir)
+
+    def publish(self, draft: Path, sub: Submission) -> Path:
+        return publish_error_list(draft, sub)
+
+    def outstanding(self, ledger: Ledger, p: Period) -> list[dict[str, Any]]:
+        from tianbao.city.status import outstanding
+
+        return outstanding(ledger, self.units.city, str(p))
+
+
+def city_scope(where: Path) -> CityScope | None:
+    """The city workspace at ``where``, or None when it is a district's."""
+    from tianbao.city.plan import is_city
+
+    return CityScope(load_city(Path(where))) if is_city(Path(where)) else None
+
+
+def pointed(
+    ledger: Ledger, sub: Submission, cells: tuple[str, ...], rows: tuple[str, ...]
+) -> list[Pointed]:
+    """The indicators the city names (``--row FAI`` or ``--row FAI.ytd``), each with the
+    district's figure and its provenance key; a package has no cells of the city's."""
+    from tianbao.city.package import TOTALS_FORM
+    from tianbao.report.notice import Pointed
+
+    if cells:
+        raise UsageError(
+            "市级工作区按指标退回：--row 指标代码（如 --row FAI 或 --row FAI.ytd） | on a city "
+            "workspace name an indicator: --row FAI (or --row FAI.ytd)"
+        )
+    values = [v for v in ledger.values(sub.id) if v.form == TOTALS_FORM and v.field != "code"]
+    out = []
+    for given in rows:
+        code, _, name = given.strip().partition(".")
+        mine = [
+            v
+            for v in values
+            if v.row_key.split(":", 1)[-1] == code and (not name or v.field == name)
+        ]
+        if not mine:
+            raise UsageError(
+                f"--row {given}：#{sub.id} 没有此指标 | --row {given}: no such indicator "
+                f"in package #{sub.id}"
+            )
+        figures = "；".join(f"{v.field} = {v.value}（{v.sheet} {v.cell}）" for v in mine)
+        out.append(Pointed(code, tuple(v.field for v in mine), f"{code}：{figures}"))
+    return out
+
+
+def draft_error_list(
+    root: Path, city: CityPlan, sub: Submission, returned: Returned, out_dir: Path | None
+) -> Path:
+    """The 差错清单 written to a hidden file in its folder before the decision commits
+    (a folder that cannot be written stops the decision)."""
+    out = Path(out_dir) if out_dir is not None else root / "outputs" / "notices" / sub.period
+    out.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=DRAFT_PREFIX, suffix=".tmp", dir=out)
+    os.close(fd)
+    draft = Path(name)
+    try:
+        _write(city, sub, returned, draft)
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
+    return draft
+
+
+def publish_error_list(draft: Path, sub: Submission) -> Path:
+    """Move the drafted list into place as ``DISTRICT_PERIOD.差错清单.xlsx`` (numbered,
+    never over an earlier one)."""
+    from itertools import count
+
+    from tianbao.support.atomic import default_mode
+
+    stem = f"{sub.department}_{sub.period}{SUFFIX}"
+    for n in count(1):
+        target = draft.parent / (f"{stem}.xlsx" if n == 1 else f"{stem}.{n}.xlsx")
+        if not target.exists():
+            break
+    os.chmod(draft, default_mode())
+    os.replace(draft, target)
+    return target
+
+
+def _write(city: CityPlan, sub: Submission, returned: Returned, path: Path) -> None:
+    import xlsxwriter
+
+    from tianbao.city.collect import signed_at
+    from tianbao.support.xlsx import WORKBOOK_OPTIONS, write_value
+
+    district = city.district(sub.department)
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb.set_properties(
+        {"title": f"{city.name} {sub.period} 差错清单", "created": dt.datetime(2000, 1, 1)}
+    )
+    bold = wb.add_format({"bold": True})
+    red = wb.add_format({"font_color": "#C00000"})
+    sheet = wb.add_worksheet("差错清单")
+    head = (
+        ("市 city", city.name),
+        ("区县 district", f"{sub.department} {district.name if district else ''}".strip()),
+        ("报告期 period", sub.period),
+        ("上报包 package", sub.file_name),
+        ("sha256", sub.sha256),
+        ("签发 signed off", signed_at(sub.template_id)),
+        ("退回 returned by", f"{returned.by}，{returned.at.isoformat()}"),
+        ("原因 reason", returned.reason),
+        ("重报期限 due", returned.due.isoformat()),
+        (
+            "重报 to resend",
+            "重新打开、更正、重新签发后再打包上报 | reopen, correct, sign off again and "
+            "send the new package",
+        ),
+    )
+    for r, (label, value) in enumerate(head):
+        sheet.write(r, 0, label, bold)
+        write_value(sheet, r, 1, value, None)
+    top = len(head) + 1
+    sheet.write_row(top, 0, LIST_HEAD, bold)
+    places = [p.where for p in returned.pointed] or ["整个上报包 the package as a whole"]
+    for i, where in enumerate(places, start=1):
+        write_value(sheet, top + i, 0, i, None)
+        write_value(sheet, top + i, 1, where, red)
+        write_value(sheet, top + i, 2, returned.reason, None)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 70)
+    sheet.set_column(2, 2, 40)
+    wb.close()
