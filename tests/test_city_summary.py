@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import tianbao
+from tianbao.cli import main
 
 JUNE = "2014-06"
 ADDITIVE = {"GDP", "REVENUE", "FAI", "RETAIL", "DOMESTIC_CAPITAL", "FOREIGN_CAPITAL", "NEW_JOBS"}
@@ -155,3 +156,59 @@ def test_city_summary__a_district_correction_after_signoff_shows_as_更正(
     # the earlier package, sent again, does not replace the correction
     again = tianbao(runner, "collect", "-w", city, two_levels / "packages" / "jiefang_2014-06.zip")
     assert again.exit_code == 0 and "重复" in again.output  # the same bytes: recorded once
+
+
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("cli/*.schema.json")]
+    return Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+
+def city_json(*args: str | Path, code: int = 0) -> dict[str, Any]:
+    """``tianbao ARGS --json`` on a city, valid against the command's schema."""
+    from jsonschema import Draft202012Validator
+
+    res = CliRunner().invoke(main, [*map(str, args), "--json"], catch_exceptions=False)
+    assert res.exit_code == code, res.output
+    data = json.loads(res.stdout)
+    path = SCHEMAS / "cli" / f"{data['command']}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator(schema, registry=_registry()).validate(data)
+    return data
+
+
+def test_city_json__collect_status_consolidate_valid_against_their_schemas(
+    two_levels: Path, tmp_path: Path
+) -> None:
+    from jsonschema import ValidationError
+
+    city = Path(shutil.copytree(two_levels / "焦作市", tmp_path / "city"))
+    package = two_levels / "packages" / "macun_2014-06.zip"
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(package) as z, zipfile.ZipFile(bad, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            out.writestr(name, data + b"\n" if name == "rates.json" else data)
+    got = city_json("collect", "-w", city, package, bad, code=1)
+    assert got["level"] == "city"
+    assert [(p["status"], p["duplicate"]) for p in got["packages"]] == [
+        ("accepted", True), ("rejected", False)
+    ]  # fmt: skip
+    assert got["packages"][1]["findings"][0]["code"] == "PKG_EDITED"
+    status = city_json("status", "-w", city, "-p", JUNE)
+    assert (status["received"], status["expected"]) == (4, 4)
+    assert {d["district"] for d in status["districts"]} == set(DISTRICTS)
+    done = city_json("consolidate", "-w", city, "-p", JUNE, "-o", tmp_path / "s.xlsx")
+    assert done["summary"] == str(tmp_path / "s.xlsx") and done["districts_reported"] == 4
+    # the schemas hold: a city status without its districts is not valid
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((SCHEMAS / "cli" / "status.schema.json").read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError):
+        Draft202012Validator(schema, registry=_registry()).validate(
+            {**status, "districts": [{"district": "jiefang"}]}
+        )
