@@ -103,6 +103,12 @@ def test_review_return__writes_the_差错清单_at_the_indicators_named(run: Pat
     out = run / "after.xlsx"
     assert en("consolidate", "-w", city, "-p", JUNE, "-o", out).exit_code == 0
     assert main_row(out, "FAI", "jiefang")[5] is None
+    assert main_row(out, "FAI", "jiefang")[10] == "退回 returned"
+    wb = openpyxl.load_workbook(out, read_only=True)
+    overview = {r[0] or "": r for r in wb["总览"].iter_rows(min_row=3, values_only=True)}
+    wb.close()
+    assert overview["jiefang"][2] == "退回 returned" and overview["macun"][2] == "已报 received"
+    assert overview[""][2] == "3/4 已报 reported"
     assert main_row(out, "FAI", "")[10] == "有区县未报，合计不全 incomplete"
 
 

@@ -212,3 +212,56 @@ def test_city_json__collect_status_consolidate_valid_against_their_schemas(
         Draft202012Validator(schema, registry=_registry()).validate(
             {**status, "districts": [{"district": "jiefang"}]}
         )
+
+
+def test_city_overview__recomputed_from_the_packages_and_the_citys_targets(
+    two_levels: Path,
+) -> None:
+    import yaml
+
+    path = two_levels / "outputs" / f"city-summary-{JUNE}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "总览"
+    sheet = wb["总览"]
+    # one page: fit to a page (1 × 1 is the default, left out of the file), landscape
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert {sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight} <= {None, 1}
+    assert sheet.page_setup.orientation == "landscape"
+    rows = list(sheet.iter_rows(values_only=True))
+    wb.close()
+    head = rows[1]
+    col = {h: i for i, h in enumerate(head)}
+    shown = {r[0] or "": r for r in rows[2:]}
+    city = yaml.safe_load((two_levels / "焦作市" / "plan.yaml").read_text(encoding="utf-8"))
+    units = {i["code"]: f"{i['name']} {i['unit']}" for i in city["indicators"]}
+    targets = {d["code"]: d.get("targets") or {} for d in city["districts"]}
+    sums: dict[str, list[float]] = {}
+    for package in sorted((two_levels / "packages").glob("*.zip")):
+        manifest, rows_ = long_rows(package)
+        code = manifest["district"]["code"]
+        row = shown[code]
+        assert row[2] == "已报 received" and row[3] == manifest["signoff"]["at"]
+        for ind, fields in indicator_figures(rows_).items():
+            if ind not in ADDITIVE:
+                if "month_value" in fields and "ytd" not in fields:
+                    value = float(fields["month_value"]["value"])
+                    assert row[col[units[ind]]] == pytest.approx(value), (code, ind)
+                continue
+            level = float(fields["ytd"]["value"])
+            assert row[col[units[ind]]] == pytest.approx(level), (code, ind)
+            target = targets[code].get(ind)
+            done = row[col[f"{ind} 完成% of target"]]
+            if target:
+                assert done == pytest.approx(level / target * 100), (code, ind)
+            else:
+                assert done is None, (code, ind)
+            sums.setdefault(ind, [0.0, 0.0])[0] += level
+    city_row = shown[""]
+    assert city_row[1] == "焦作市合计 total" and city_row[2] == "4/4 已报 reported"
+    for ind, (level, _) in sums.items():
+        assert city_row[col[units[ind]]] == pytest.approx(level), ind
+        # the city's target: the sum of what it issued every district
+        target = sum(t.get(ind, 0.0) for t in targets.values())
+        if target:
+            assert city_row[col[f"{ind} 完成% of target"]] == pytest.approx(level / target * 100)
+    assert city_row[col[units["UNEMPLOYMENT"]]] is None  # a rate is never summed

@@ -32,13 +32,16 @@ def city_status(root: Path, period: str) -> dict[str, Any]:
     }
 
 
-def district_rows(ledger: Ledger, city: CityPlan, period: str) -> list[dict[str, Any]]:
-    """Each district's state for ``period`` as the open ``ledger`` holds it."""
-    counting = {s.department: s for s in ledger.latest_accepted(period)}
+def district_rows(
+    ledger: Ledger, city: CityPlan, period: str, as_of: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """Each district's state for ``period`` as the open ``ledger`` holds it; ``as_of``
+    (a sign-off's last submission and review ids): as that sign-off saw it."""
+    counting = {s.department: s for s in ledger.latest_accepted(period, as_of)}
     rows = []
     for d in city.districts:
         sub = counting.get(d.code)
-        tried = ledger.history(d.code, period)
+        tried = [s for s in ledger.history(d.code, period) if as_of is None or s.id <= as_of[0]]
         rows.append(
             {
                 "district": d.code,

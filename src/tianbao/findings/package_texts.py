@@ -119,10 +119,10 @@ PACKAGE: dict[Code, Entry] = {
         {
             "": (
                 "{period} 市里已签发，数字已锁定，未收录；如须更正，市里先重新打开："
-                "tianbao review reopen -p {period} --dept {district} --reason \"…\"",
+                'tianbao review reopen -p {period} --dept {district} --reason "…"',
                 "the city signed {period} off: its figures stay, the package is not counted "
                 "(to take a correction the city reopens it: tianbao review reopen -p {period} "
-                "--dept {district} --reason \"…\")",
+                '--dept {district} --reason "…")',
             )
         },
     ),
