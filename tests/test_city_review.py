@@ -43,6 +43,23 @@ def en(*args: str | Path) -> Any:
     return tianbao(CliRunner(), "--lang", "en", *args)
 
 
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas" / "cli"
+
+
+def valid(res: Any) -> dict[str, Any]:
+    """A command's --json on the city, valid against the command's own schema."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("*.schema.json")]
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+    data = json.loads(res.stdout)
+    name = data["command"].replace(" ", "-")
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema, registry=registry).validate(data)
+    return data
+
+
 def sheet_rows(path: Path) -> list[tuple[Any, ...]]:
     wb = openpyxl.load_workbook(path, read_only=True)
     rows = [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
@@ -150,8 +167,8 @@ def test_review_approve__recorded_on_the_package(run: Path) -> None:
     city = run / "焦作市"
     res = en("review", "approve", "-w", city, "-p", JUNE, "--dept", "shanyang", "--json")
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["action"] == "approved"
-    log = json.loads(en("history", "-w", city, "-p", JUNE, "--json").stdout)
+    assert valid(res)["action"] == "approved"
+    log = valid(en("history", "-w", city, "-p", JUNE, "--json"))
     decided = {s["department"]: [r["action"] for r in s["reviews"]] for s in log["submissions"]}
     assert decided["shanyang"] == ["approved"] and decided["jiefang"] == []
 
@@ -211,7 +228,7 @@ def test_signoff__the_open_list_names_districts_not_in_and_returned(run: Path) -
     res = en("signoff", "-w", city, "-p", JUNE, "--by", "市统计局", "--anyway",
              "--note", "修武县未报", "--json")  # fmt: skip
     assert res.exit_code == 0, res.output
-    done = json.loads(res.stdout)
+    done = valid(res)
     assert [(x["department"], x["state"]) for x in done["outstanding"]] == [
         ("jiefang", "returned"), ("xiuwu", "missing")
     ]  # fmt: skip
@@ -284,7 +301,7 @@ def test_signoff__the_city_summary_stays_what_was_signed_until_the_city_reopens(
     assert row[5] == pytest.approx(fixed) and row[10] == "更正 corrected"
     assert main_row(first, "FAI", "jiefang")[5] == pytest.approx(fixed - 1.5)
     # history: both sign-offs, the withdrawal, the refused package and the correction
-    log = json.loads(en("history", "-w", city, "-p", JUNE, "--json").stdout)
+    log = valid(en("history", "-w", city, "-p", JUNE, "--json"))
     assert [s["action"] for s in log["signoffs"]] == ["signed", "withdrawn", "signed"]
     mine = [s for s in log["submissions"] if s["department"] == "jiefang"]
     assert [(s["status"], s["correction"]) for s in mine] == [
