@@ -236,6 +236,7 @@ def test_city_overview__recomputed_from_the_packages_and_the_citys_targets(
     units = {i["code"]: f"{i['name']} {i['unit']}" for i in city["indicators"]}
     targets = {d["code"]: d.get("targets") or {} for d in city["districts"]}
     sums: dict[str, list[float]] = {}
+    main = summary_rows(path)
     for package in sorted((two_levels / "packages").glob("*.zip")):
         manifest, rows_ = long_rows(package)
         code = manifest["district"]["code"]
@@ -250,6 +251,7 @@ def test_city_overview__recomputed_from_the_packages_and_the_citys_targets(
             level = float(fields["ytd"]["value"])
             assert row[col[units[ind]]] == pytest.approx(level), (code, ind)
             target = targets[code].get(ind)
+            assert main[(ind, code)][8] == target  # the city's target beside the figure
             done = row[col[f"{ind} 完成% of target"]]
             if target:
                 assert done == pytest.approx(level / target * 100), (code, ind)
