@@ -199,6 +199,8 @@ def test_city_json__collect_status_consolidate_valid_against_their_schemas(
         ("accepted", True), ("rejected", False)
     ]  # fmt: skip
     assert got["packages"][1]["findings"][0]["code"] == "PKG_EDITED"
+    assert Path(got["packages"][1]["error_list"]).is_file()
+    assert got["packages"][0]["error_list"] is None
     status = city_json("status", "-w", city, "-p", JUNE)
     assert (status["received"], status["expected"]) == (4, 4)
     assert {d["district"] for d in status["districts"]} == set(DISTRICTS)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.city.package import WARNINGS, number
-from tianbao.city.plan import load_city
+from tianbao.city.plan import CityPlan, load_city
 from tianbao.city.verify import Opened, Refusal, open_package
 from tianbao.findings import Code
 
@@ -40,6 +40,9 @@ class PackageResult:
     duplicate: bool = False
     correction: bool = False
     superseded: tuple[int, ...] = ()
+    sha256: str = ""
+    signed_at: str = ""  # the sign-off the package says it carries
+    error_list: Path | None = None  # the 差错清单 written for a refused package
 
     @property
     def ok(self) -> bool:
@@ -48,6 +51,7 @@ class PackageResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": str(self.path),
+            "sha256": self.sha256,
             "district": self.district,
             "period": self.period,
             "status": self.status,
@@ -56,6 +60,7 @@ class PackageResult:
             "correction": self.correction,
             "superseded": list(self.superseded),
             "findings": [f.as_dict() for f in self.findings],
+            "error_list": str(self.error_list) if self.error_list else None,
         }
 
 
@@ -75,7 +80,39 @@ def collect_packages(
         else:
             raise UsageError(f"{p}: 文件不存在 | file not found")
     when = _received(received_at)
-    return [_one(city.root, open_package(p, city, period), when) for p in files]
+    out = [_one(city.root, open_package(p, city, period), when) for p in files]
+    for r in out:
+        if not r.ok and not r.duplicate:  # the district is told why, in a workbook
+            r.error_list = refused_list(city, r)
+    return out
+
+
+def refused_list(city: CityPlan, r: PackageResult) -> Path | None:
+    """The 差错清单 of a package the city's checks refused: each finding at its place.
+    None when it cannot be written (the refusal stands and is recorded all the same)."""
+    import contextlib
+
+    from tianbao.city.errorlist import ErrorList, draft_list, publish_list
+
+    district = city.district(r.district)
+    period = r.period or "unknown"
+    errors = ErrorList(
+        city.name,
+        f"{r.district} {district.name if district else ''}".strip(),
+        r.period,
+        r.path.name,
+        r.sha256,
+        r.signed_at,
+        f"市里收取时核验未通过 #{r.submission_id} | refused by the city's checks when collected",
+        "上报包未通过核验，未计入 | the package did not pass the city's checks: not counted",
+        "",
+        tuple((f.place, " | ".join(f.text) + f" [{f.code.value}]") for f in r.findings),
+        f"{r.district or r.path.stem}_{period}",
+    )
+    with contextlib.suppress(OSError):
+        draft = draft_list(errors, city.root / "outputs" / "notices" / period)
+        return publish_list(draft, errors.stem)
+    return None
 
 
 def _received(text: str | None) -> str | None:
@@ -181,6 +218,8 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
         added.duplicate,
         sub.correction,
         added.superseded,
+        got.sha256,
+        signed_at(order),
     )
 
 

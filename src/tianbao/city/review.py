@@ -9,13 +9,12 @@ district's next signed package supersedes it."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tianbao.city.errorlist import ErrorList, draft_list, publish_list
 from tianbao.city.plan import CityPlan, load_city
 from tianbao.errors import UsageError
 from tianbao.review.units import Units
@@ -27,10 +26,7 @@ if TYPE_CHECKING:
     from tianbao.report.notice import Pointed, Returned
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-SUFFIX = ".差错清单"
-DRAFT_PREFIX = ".errorlist-"
 GRACE_DAYS = 3  # the corrected package is due this long after the decision, by default
-LIST_HEAD = ("序号 no.", "位置 place", "原因 reason")
 
 
 @dataclass(frozen=True)
@@ -77,10 +73,11 @@ class CityScope(Units):
         return pointed(ledger, sub, cells, rows)
 
     def draft(self, sub: Submission, returned: Returned, out_dir: Path | None) -> Path:
-        return draft_error_list(self.root, self.units.city, sub, returned, out_dir)
+        out = out_dir if out_dir is not None else self.root / "outputs" / "notices" / sub.period
+        return draft_list(returned_list(self.units.city, sub, returned), Path(out))
 
     def publish(self, draft: Path, sub: Submission) -> Path:
-        return publish_error_list(draft, sub)
+        return publish_list(draft, f"{sub.department}_{sub.period}")
 
     def outstanding(self, ledger: Ledger, p: Period) -> list[dict[str, Any]]:
         from tianbao.city.status import outstanding
@@ -127,82 +124,21 @@ def pointed(
     return out
 
 
-def draft_error_list(
-    root: Path, city: CityPlan, sub: Submission, returned: Returned, out_dir: Path | None
-) -> Path:
-    """The 差错清单 written to a hidden file in its folder before the decision commits
-    (a folder that cannot be written stops the decision)."""
-    out = Path(out_dir) if out_dir is not None else root / "outputs" / "notices" / sub.period
-    out.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=DRAFT_PREFIX, suffix=".tmp", dir=out)
-    os.close(fd)
-    draft = Path(name)
-    try:
-        _write(city, sub, returned, draft)
-    except BaseException:
-        draft.unlink(missing_ok=True)
-        raise
-    return draft
-
-
-def publish_error_list(draft: Path, sub: Submission) -> Path:
-    """Move the drafted list into place as ``DISTRICT_PERIOD.差错清单.xlsx`` (numbered,
-    never over an earlier one)."""
-    from itertools import count
-
-    from tianbao.support.atomic import default_mode
-
-    stem = f"{sub.department}_{sub.period}{SUFFIX}"
-    for n in count(1):
-        target = draft.parent / (f"{stem}.xlsx" if n == 1 else f"{stem}.{n}.xlsx")
-        if not target.exists():
-            break
-    os.chmod(draft, default_mode())
-    os.replace(draft, target)
-    return target
-
-
-def _write(city: CityPlan, sub: Submission, returned: Returned, path: Path) -> None:
-    import xlsxwriter
-
+def returned_list(city: CityPlan, sub: Submission, returned: Returned) -> ErrorList:
+    """The 差错清单 of a package the city sends back (``review return``)."""
     from tianbao.city.collect import signed_at
-    from tianbao.support.xlsx import WORKBOOK_OPTIONS, write_value
 
     district = city.district(sub.department)
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    wb.set_properties(
-        {"title": f"{city.name} {sub.period} 差错清单", "created": dt.datetime(2000, 1, 1)}
+    return ErrorList(
+        city.name,
+        f"{sub.department} {district.name if district else ''}".strip(),
+        sub.period,
+        sub.file_name,
+        sub.sha256,
+        signed_at(sub.template_id),
+        f"{returned.by}，{returned.at.isoformat()}",
+        returned.reason,
+        returned.due.isoformat(),
+        tuple((p.where, returned.reason) for p in returned.pointed),
+        f"{sub.department}_{sub.period}",
     )
-    bold = wb.add_format({"bold": True})
-    red = wb.add_format({"font_color": "#C00000"})
-    sheet = wb.add_worksheet("差错清单")
-    head = (
-        ("市 city", city.name),
-        ("区县 district", f"{sub.department} {district.name if district else ''}".strip()),
-        ("报告期 period", sub.period),
-        ("上报包 package", sub.file_name),
-        ("sha256", sub.sha256),
-        ("签发 signed off", signed_at(sub.template_id)),
-        ("退回 returned by", f"{returned.by}，{returned.at.isoformat()}"),
-        ("原因 reason", returned.reason),
-        ("重报期限 due", returned.due.isoformat()),
-        (
-            "重报 to resend",
-            "重新打开、更正、重新签发后再打包上报 | reopen, correct, sign off again and "
-            "send the new package",
-        ),
-    )
-    for r, (label, value) in enumerate(head):
-        sheet.write(r, 0, label, bold)
-        write_value(sheet, r, 1, value, None)
-    top = len(head) + 1
-    sheet.write_row(top, 0, LIST_HEAD, bold)
-    places = [p.where for p in returned.pointed] or ["整个上报包 the package as a whole"]
-    for i, where in enumerate(places, start=1):
-        write_value(sheet, top + i, 0, i, None)
-        write_value(sheet, top + i, 1, where, red)
-        write_value(sheet, top + i, 2, returned.reason, None)
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, 1, 70)
-    sheet.set_column(2, 2, 40)
-    wb.close()

@@ -97,6 +97,8 @@ def collect_city(
             echo(f"拒收 {r.path.name} | refused {r.path.name}", err=as_json)
             for f in r.findings:
                 echo(f"  {f.line()}", err=True)
+            if r.error_list is not None:
+                echo(f"  已写出差错清单 | wrote the error list: {r.error_list}", err=True)
     if as_json:
         echo_json({"level": "city", "packages": [r.as_dict() for r in results]}, None, period)
     if not all(r.ok for r in results):
