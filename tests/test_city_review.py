@@ -9,8 +9,13 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -310,3 +315,40 @@ def test_signoff__the_city_summary_stays_what_was_signed_until_the_city_reopens(
     assert mine[-1]["after_signoff"] is True
     text = en("history", "-w", city, "-p", JUNE).output
     assert "resigned.zip" in text and "解放区更正固投" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGUSR1 resumes a pause")
+def test_collect_paused_after_verifying__the_city_signs_off_meanwhile__refused(
+    run: Path,
+) -> None:
+    """The package verified and archived, the city signs June off before it is
+    recorded: the check made inside the write refuses it (PKG_CLOSED)."""
+    from tianbao.support.pausepoint import ENV
+
+    city, ws = run / "焦作市", run / "解放区" / "workspace"
+    again = _resign(ws, run / "again.zip")
+    marker = run / "paused"
+    env = dict(os.environ, **{ENV: f"archive:1:{marker}"})
+    src = Path(__file__).resolve().parents[1] / "src"
+    env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tianbao.cli", "--lang", "en", "collect", "-w", str(city),
+         str(again)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        limit = time.monotonic() + 120  # only turns a hang into a failure
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < limit, "collect never paused"
+            time.sleep(0.01)
+        assert en("signoff", "-w", city, "-p", JUNE, "--by", "市统计局").exit_code == 0
+    finally:
+        os.kill(proc.pid, signal.SIGUSR1)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "[PKG_CLOSED]" in err, out + err
+    sql = (
+        "SELECT count(*) FROM cell_values v JOIN submissions s ON s.id = v.submission_id "
+        "WHERE s.file_name = 'again.zip'"
+    )
+    assert ledger_rows(city, sql) == [(0,)]

@@ -21,6 +21,7 @@ from tianbao.city.package import WARNINGS, number
 from tianbao.city.plan import CityPlan, load_city
 from tianbao.city.verify import Opened, Refusal, open_package
 from tianbao.findings import Code
+from tianbao.support.pausepoint import pause_point
 
 # the codes this module finds (the one catalog: tianbao.findings)
 EMITS = (Code.PKG_STALE, Code.PKG_CLOSED)
@@ -137,6 +138,7 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
     if not target.exists():  # archived before the ledger names it
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(got.path.read_bytes())
+    pause_point("archive")  # verified and archived; the ledger's checks are still to come
     warned = bool(got.members.get(WARNINGS, b"[]").strip() not in (b"[]", b""))
     status = REJECTED if got.findings else ACCEPTED_WITH_WARNINGS if warned else ACCEPTED
     order = signed_order((got.manifest or {}).get("signoff"))
