@@ -176,6 +176,8 @@ def test_review_approve__recorded_on_the_package(run: Path) -> None:
     log = valid(en("history", "-w", city, "-p", JUNE, "--json"))
     decided = {s["department"]: [r["action"] for r in s["reviews"]] for s in log["submissions"]}
     assert decided["shanyang"] == ["approved"] and decided["jiefang"] == []
+    mine = valid(en("history", "-w", city, "-p", "2014-Q2", "--dept", "山阳区", "--json"))
+    assert [s["department"] for s in mine["submissions"]] == ["shanyang"]  # named, or a quarter
 
 
 def _resign(ws: Path, out: Path) -> Path:

@@ -46,7 +46,10 @@ class CityUnits:
         d = next((d for d in self.city.districts if text in (d.code, d.name)), None)
         if d is None:
             known = "、".join(d.code for d in self.city.districts) or "-"
-            raise UsageError(f"--dept {text}：市里没有此区县（有：{known}） | no such district")
+            raise UsageError(
+                f"--dept {text}：市里没有此区县（有：{known}） | --dept {text}: no such "
+                f"district in the city ({known})"
+            )
         return d.code
 
 

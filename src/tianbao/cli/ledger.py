@@ -230,14 +230,19 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     from rich.console import Console
 
     from tianbao import api
+    from tianbao.city.review import city_scope
     from tianbao.review.console import print_history
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace)
+    tz = ws.plan.tz if ws.plan else None
+    if city := city_scope(workspace):  # a city's: its months and districts
+        period = str(city.plan.period(period)) if period else None
+        dept, tz = city.plan.department_code(dept) if dept else None, city.plan.tz
     log = api.history_log(ws, period, dept)
     if as_json:
         echo_json(log.as_dict(), workspace, period)
-    print_history(log, ws.plan.tz if ws.plan else None, Console(stderr=as_json))
+    print_history(log, tz, Console(stderr=as_json))
 
 
 @main.command()
