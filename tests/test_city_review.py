@@ -239,6 +239,9 @@ def test_signoff__the_open_list_names_districts_not_in_and_returned(run: Path) -
     assert [(x["department"], x["state"]) for x in done["outstanding"]] == [
         ("jiefang", "returned"), ("xiuwu", "missing")
     ]  # fmt: skip
+    status = valid(en("status", "-w", city, "-p", JUNE, "--json"))
+    assert status["signed_off"]["by"] == "市统计局" and status["signed_off"]["note"] == "修武县未报"
+    assert "2014-06 signed off by the city (市统计局" in en("status", "-w", city, "-p", JUNE).output
 
 
 def _corrected_fgw(ws: Path, out: Path, more: float) -> float:

@@ -22,6 +22,7 @@ def city_status(root: Path, period: str) -> dict[str, Any]:
     period = city.month(period)
     with Ledger(root, readonly=True) as ledger:
         rows = district_rows(ledger, city, period)
+        signed = ledger.signed_off(period)
     got = sum(r["state"] == "received" for r in rows)
     return {
         "city": city.name,
@@ -29,6 +30,7 @@ def city_status(root: Path, period: str) -> dict[str, Any]:
         "received": got,
         "expected": len(rows),
         "districts": rows,
+        "signed_off": {k: signed[k] for k in ("by", "at", "note")} if signed else None,
     }
 
 
@@ -104,4 +106,7 @@ def status_lines(report: dict[str, Any]) -> list[str]:
         )
     n, m, p = report["received"], report["expected"], report["period"]
     lines.append(f"{p}：{n}/{m} 个区县已报 | {p}: {n}/{m} districts reported")
+    if signed := report.get("signed_off"):
+        by, at = signed["by"], signed["at"]
+        lines.append(f"{p} 市里已签发（{by}，{at}） | {p} signed off by the city ({by}, {at})")
     return lines
