@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -200,6 +201,17 @@ def test_collect_package__refused_at_its_place_and_nothing_counted(
     assert res.exit_code == 1, res.output
     lines = [x for x in res.output.splitlines() if f"[{code}]" in x]
     assert lines and place in lines[0], res.output
+    # the district is sent a 差错清单 with the finding at its place
+    listed = sorted((city / "outputs" / "notices").rglob("*.差错清单.xlsx"))
+    assert len(listed) == 1 and str(listed[0]) in res.output, res.output
+    wb = openpyxl.load_workbook(listed[0], read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
+    head = {r[0]: r[1] for r in rows if r and isinstance(r[0], str)}
+    assert head["sha256"] == hashlib.sha256(bad.read_bytes()).hexdigest()
+    assert head["上报包 package"] == bad.name
+    found = [r for r in rows if r and isinstance(r[0], int)]
+    assert any(place in r[1] and f"[{code}]" in r[2] for r in found), found
     db = sqlite3.connect(city / ".tianbao" / "ledger.sqlite")
     assert db.execute("SELECT status FROM submissions").fetchall() == [("rejected",)]
     assert db.execute("SELECT count(*) FROM cell_values").fetchone() == (0,)

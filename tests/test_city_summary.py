@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import tianbao
+from tianbao.cli import main
 
 JUNE = "2014-06"
 ADDITIVE = {"GDP", "REVENUE", "FAI", "RETAIL", "DOMESTIC_CAPITAL", "FOREIGN_CAPITAL", "NEW_JOBS"}
@@ -155,3 +156,116 @@ def test_city_summary__a_district_correction_after_signoff_shows_as_更正(
     # the earlier package, sent again, does not replace the correction
     again = tianbao(runner, "collect", "-w", city, two_levels / "packages" / "jiefang_2014-06.zip")
     assert again.exit_code == 0 and "重复" in again.output  # the same bytes: recorded once
+
+
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("cli/*.schema.json")]
+    return Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+
+def city_json(*args: str | Path, code: int = 0) -> dict[str, Any]:
+    """``tianbao ARGS --json`` on a city, valid against the command's schema."""
+    from jsonschema import Draft202012Validator
+
+    res = CliRunner().invoke(main, [*map(str, args), "--json"], catch_exceptions=False)
+    assert res.exit_code == code, res.output
+    data = json.loads(res.stdout)
+    path = SCHEMAS / "cli" / f"{data['command']}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator(schema, registry=_registry()).validate(data)
+    return data
+
+
+def test_city_json__collect_status_consolidate_valid_against_their_schemas(
+    two_levels: Path, tmp_path: Path
+) -> None:
+    from jsonschema import ValidationError
+
+    city = Path(shutil.copytree(two_levels / "焦作市", tmp_path / "city"))
+    package = two_levels / "packages" / "macun_2014-06.zip"
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(package) as z, zipfile.ZipFile(bad, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            out.writestr(name, data + b"\n" if name == "rates.json" else data)
+    got = city_json("collect", "-w", city, package, bad, code=1)
+    assert got["level"] == "city"
+    assert [(p["status"], p["duplicate"]) for p in got["packages"]] == [
+        ("accepted", True), ("rejected", False)
+    ]  # fmt: skip
+    assert got["packages"][1]["findings"][0]["code"] == "PKG_EDITED"
+    assert Path(got["packages"][1]["error_list"]).is_file()
+    assert got["packages"][0]["error_list"] is None
+    status = city_json("status", "-w", city, "-p", JUNE)
+    assert (status["received"], status["expected"]) == (4, 4)
+    assert {d["district"] for d in status["districts"]} == set(DISTRICTS)
+    done = city_json("consolidate", "-w", city, "-p", JUNE, "-o", tmp_path / "s.xlsx")
+    assert done["summary"] == str(tmp_path / "s.xlsx") and done["districts_reported"] == 4
+    # the schemas hold: a city status without its districts is not valid
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((SCHEMAS / "cli" / "status.schema.json").read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError):
+        Draft202012Validator(schema, registry=_registry()).validate(
+            {**status, "districts": [{"district": "jiefang"}]}
+        )
+
+
+def test_city_overview__recomputed_from_the_packages_and_the_citys_targets(
+    two_levels: Path,
+) -> None:
+    import yaml
+
+    path = two_levels / "outputs" / f"city-summary-{JUNE}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "总览"
+    sheet = wb["总览"]
+    # one page: fit to a page (1 × 1 is the default, left out of the file), landscape
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert {sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight} <= {None, 1}
+    assert sheet.page_setup.orientation == "landscape"
+    rows = list(sheet.iter_rows(values_only=True))
+    wb.close()
+    head = rows[1]
+    col = {h: i for i, h in enumerate(head)}
+    shown = {r[0] or "": r for r in rows[2:]}
+    city = yaml.safe_load((two_levels / "焦作市" / "plan.yaml").read_text(encoding="utf-8"))
+    units = {i["code"]: f"{i['name']} {i['unit']}" for i in city["indicators"]}
+    targets = {d["code"]: d.get("targets") or {} for d in city["districts"]}
+    sums: dict[str, list[float]] = {}
+    main = summary_rows(path)
+    for package in sorted((two_levels / "packages").glob("*.zip")):
+        manifest, rows_ = long_rows(package)
+        code = manifest["district"]["code"]
+        row = shown[code]
+        assert row[2] == "已报 received" and row[3] == manifest["signoff"]["at"]
+        for ind, fields in indicator_figures(rows_).items():
+            if ind not in ADDITIVE:
+                if "month_value" in fields and "ytd" not in fields:
+                    value = float(fields["month_value"]["value"])
+                    assert row[col[units[ind]]] == pytest.approx(value), (code, ind)
+                continue
+            level = float(fields["ytd"]["value"])
+            assert row[col[units[ind]]] == pytest.approx(level), (code, ind)
+            target = targets[code].get(ind)
+            assert main[(ind, code)][8] == target  # the city's target beside the figure
+            done = row[col[f"{ind} 完成% of target"]]
+            if target:
+                assert done == pytest.approx(level / target * 100), (code, ind)
+            else:
+                assert done is None, (code, ind)
+            sums.setdefault(ind, [0.0, 0.0])[0] += level
+    city_row = shown[""]
+    assert city_row[1] == "焦作市合计 total" and city_row[2] == "4/4 已报 reported"
+    for ind, (level, _) in sums.items():
+        assert city_row[col[units[ind]]] == pytest.approx(level), ind
+        # the city's target: the sum of what it issued every district
+        target = sum(t.get(ind, 0.0) for t in targets.values())
+        if target:
+            assert city_row[col[f"{ind} 完成% of target"]] == pytest.approx(level / target * 100)
+    assert city_row[col[units["UNEMPLOYMENT"]]] is None  # a rate is never summed

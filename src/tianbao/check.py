@@ -15,7 +15,7 @@ from tianbao.problems import Problem, said
 from tianbao.workspace import FORMS_DIR, Workspace, open_workspace
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
-EMITS = (Code.FORM_VERSION_NOT_RAISED,)
+EMITS = (Code.FORM_VERSION_NOT_RAISED, Code.CITY_TARGET_DIFFERS)
 
 
 def check_workspace(root: Path) -> list[Problem]:
@@ -34,7 +34,38 @@ def check_workspace(root: Path) -> list[Problem]:
                 version,
             )
         )
+    if ws.plan is not None:
+        problems += city_target_problems(ws.plan)
     return problems
+
+
+def city_target_problems(plan: Plan) -> list[Problem]:
+    """Where the district's own target differs from the one the city issued it (an
+    indicator's ``city_target``: the cascade). A target given later (「完成市定目标」)
+    is the city's: nothing to differ."""
+    out = []
+    for i, item in enumerate(plan.items.get("indicators", [])):
+        city = item.raw.get("city_target")
+        own = item.raw.get("target") or {}
+        if not isinstance(city, dict) or own.get("kind") == "given_later":
+            continue
+        for name in ("rate_pct", "level"):
+            want, got = city.get(name), own.get(name)
+            if want is None or (got is not None and float(got) == float(want)):
+                continue
+            named = {"indicator": item.key, "city": want, "district": "—" if got is None else got}
+            out.append(
+                Problem(
+                    Code.CITY_TARGET_DIFFERS,
+                    "plan.yaml",
+                    said(Code.CITY_TARGET_DIFFERS, name, **named),
+                    f"$.indicators[{i}].target.{name}",
+                    None,
+                    got,
+                    want,
+                )
+            )
+    return out
 
 
 @dataclass(frozen=True)

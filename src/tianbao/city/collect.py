@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.city.package import WARNINGS, number
-from tianbao.city.plan import load_city
+from tianbao.city.plan import CityPlan, load_city
 from tianbao.city.verify import Opened, Refusal, open_package
 from tianbao.findings import Code
+from tianbao.support.pausepoint import pause_point
 
 # the codes this module finds (the one catalog: tianbao.findings)
-EMITS = (Code.PKG_STALE,)
+EMITS = (Code.PKG_STALE, Code.PKG_CLOSED)
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 FORM = "package"  # the one "form" a package submission holds
@@ -40,6 +41,9 @@ class PackageResult:
     duplicate: bool = False
     correction: bool = False
     superseded: tuple[int, ...] = ()
+    sha256: str = ""
+    signed_at: str = ""  # the sign-off the package says it carries
+    error_list: Path | None = None  # the 差错清单 written for a refused package
 
     @property
     def ok(self) -> bool:
@@ -48,6 +52,7 @@ class PackageResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": str(self.path),
+            "sha256": self.sha256,
             "district": self.district,
             "period": self.period,
             "status": self.status,
@@ -56,6 +61,7 @@ class PackageResult:
             "correction": self.correction,
             "superseded": list(self.superseded),
             "findings": [f.as_dict() for f in self.findings],
+            "error_list": str(self.error_list) if self.error_list else None,
         }
 
 
@@ -75,7 +81,39 @@ def collect_packages(
         else:
             raise UsageError(f"{p}: 文件不存在 | file not found")
     when = _received(received_at)
-    return [_one(city.root, open_package(p, city, period), when) for p in files]
+    out = [_one(city.root, open_package(p, city, period), when) for p in files]
+    for r in out:
+        if not r.ok and not r.duplicate:  # the district is told why, in a workbook
+            r.error_list = refused_list(city, r)
+    return out
+
+
+def refused_list(city: CityPlan, r: PackageResult) -> Path | None:
+    """The 差错清单 of a package the city's checks refused: each finding at its place.
+    None when it cannot be written (the refusal stands and is recorded all the same)."""
+    import contextlib
+
+    from tianbao.city.errorlist import ErrorList, draft_list, publish_list
+
+    district = city.district(r.district)
+    period = r.period or "unknown"
+    errors = ErrorList(
+        city.name,
+        f"{r.district} {district.name if district else ''}".strip(),
+        r.period,
+        r.path.name,
+        r.sha256,
+        r.signed_at,
+        f"市里收取时核验未通过 #{r.submission_id} | refused by the city's checks when collected",
+        "上报包未通过核验，未计入 | the package did not pass the city's checks: not counted",
+        "",
+        tuple((f.place, " | ".join(f.text) + f" [{f.code.value}]") for f in r.findings),
+        f"{r.district or r.path.stem}_{period}",
+    )
+    with contextlib.suppress(OSError):
+        draft = draft_list(errors, city.root / "outputs" / "notices" / period)
+        return publish_list(draft, errors.stem)
+    return None
 
 
 def _received(text: str | None) -> str | None:
@@ -100,6 +138,7 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
     if not target.exists():  # archived before the ledger names it
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(got.path.read_bytes())
+    pause_point("archive")  # verified and archived; the ledger's checks are still to come
     warned = bool(got.members.get(WARNINGS, b"[]").strip() not in (b"[]", b""))
     status = REJECTED if got.findings else ACCEPTED_WITH_WARNINGS if warned else ACCEPTED
     order = signed_order((got.manifest or {}).get("signoff"))
@@ -132,29 +171,41 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
     )
 
     def check(new: NewSubmission) -> NewSubmission:
-        """Inside the write: a package older than the one counting does not replace it."""
+        """Inside the write: a package of a period the city signed off, or older than
+        the one counting, does not count."""
         if new.status == REJECTED:
             return new
+        if ledger.signed_off(new.period) is not None:  # the city's figures stay as signed
+            place = "manifest.json period"
+            return refuse(
+                new,
+                Refusal(Code.PKG_CLOSED, place, {"period": new.period, "district": new.department}),
+            )
         current = ledger.latest_accepted_of(new.department, new.period)
-        if current is None:
-            return new
+        if current is None:  # after a return (退回) the district's next package corrects it
+            came = ledger.history(new.department, new.period)
+            return dataclasses.replace(new, correction=any(s.status != REJECTED for s in came))
         if current.template_id >= new.template_id:
             stale = Refusal(
                 Code.PKG_STALE,
                 "manifest.json signoff.at",
                 {"at": signed_at(new.template_id), "current": signed_at(current.template_id)},
             )
-            got.findings.append(stale)
-            report = json.loads(new.report_json)
-            report["findings"] = [f.as_dict() for f in got.findings]
-            return dataclasses.replace(
-                new,
-                status=REJECTED,
-                cells=(),
-                errors=1,
-                report_json=json.dumps(report, ensure_ascii=False),
-            )
+            return refuse(new, stale)
         return dataclasses.replace(new, correction=True)
+
+    def refuse(new: NewSubmission, why: Refusal) -> NewSubmission:
+        got.findings.append(why)
+        report = json.loads(new.report_json)
+        report["findings"] = [f.as_dict() for f in got.findings]
+        return dataclasses.replace(
+            new,
+            sha256=f"{new.sha256}/refused@{new.received_at}",  # no claim on its bytes
+            status=REJECTED,
+            cells=(),
+            errors=1,
+            report_json=json.dumps(report, ensure_ascii=False),
+        )
 
     with Ledger(root) as ledger:
         added = ledger.add(new, check)
@@ -169,6 +220,8 @@ def _one(root: Path, got: Opened, received_at: str | None) -> PackageResult:
         added.duplicate,
         sub.correction,
         added.superseded,
+        got.sha256,
+        signed_at(order),
     )
 
 

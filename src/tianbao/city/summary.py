@@ -5,7 +5,8 @@ Levels add up; a growth rate is recomputed from the summed levels (Σ 本年累�
 Σ 去年同期 − 1), never averaged; an indicator that is not additive (a rate, a
 per-head figure) is shown per district only. Every figure names the package's
 sha256 and the district's own provenance key (DEPT#submission id, sheet!cell);
-a package that replaced an earlier sign-off is marked 更正."""
+a package that replaced an earlier sign-off is marked 更正. The first sheet, 总览
+(``city.overview``), turns the same rows into one page by district."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tianbao.city.collect import signed_at
 from tianbao.city.package import TOTALS_FORM
 from tianbao.city.plan import CityPlan, District, Indicator, load_city
 
-SHEETS = ("主要指标", "数据来源", "报送情况")
+SHEETS = ("总览", "主要指标", "数据来源", "报送情况")
 LEVEL, LAST, POINT = "ytd", "ytd_last_year", "month_value"
 HEAD = (
     "指标代码 code", "指标 indicator", "单位 unit", "区县代码 district", "区县 name",
@@ -48,6 +49,7 @@ class CityData:
     period: str
     packages: dict[str, Any] = field(default_factory=dict)  # district -> Submission
     figures: dict[str, dict[str, dict[str, Source]]] = field(default_factory=dict)
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)  # city.status rows
 
 
 @dataclass
@@ -60,13 +62,17 @@ class CitySummary:
 
 
 def gather(root: Path, period: str) -> CityData:
+    from tianbao.city.status import district_rows
     from tianbao.ledger.db import Ledger
 
     city = load_city(root)
     period = city.month(period)
     data = CityData(city, period)
     with Ledger(root, readonly=True) as ledger:
-        for sub in ledger.latest_accepted(period):
+        signed = ledger.signed_off(period)  # signed off: what the sign-off saw
+        as_of = signed["upto"] if signed else None
+        data.states = {r["district"]: r for r in district_rows(ledger, city, period, as_of)}
+        for sub in ledger.latest_accepted(period, as_of):
             data.packages[sub.department] = sub
             per = data.figures.setdefault(sub.department, {})
             for v in ledger.values(sub.id):
@@ -94,6 +100,7 @@ def growth(level: float | None, last: float | None) -> float | None:
 def _write(data: CityData, path: Path) -> int:
     import xlsxwriter
 
+    from tianbao.city.overview import write_overview
     from tianbao.support.xlsx import WORKBOOK_OPTIONS, display_width, write_value
 
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
@@ -106,8 +113,9 @@ def _write(data: CityData, path: Path) -> int:
     wb.set_properties({"title": f"{data.city.name} {data.period} 汇总", "created": created})
     bold = wb.add_format({"bold": True})
     num = wb.add_format({"num_format": "#,##0.00"})
-    main, sources, rates = (wb.add_worksheet(s) for s in SHEETS)
+    overview, main, sources, rates = (wb.add_worksheet(s) for s in SHEETS)
     rows = list(_main_rows(data))
+    write_overview(wb, overview, data, rows)
     for sheet, head, body in (
         (main, HEAD, rows),
         (sources, SOURCE_HEAD, list(_sources(data))),
@@ -139,12 +147,21 @@ def _district_row(data: CityData, ind: Indicator, d: District) -> tuple[Any, ...
     src = got.get(LEVEL) or (None if ind.additive else got.get(POINT))
     level, last = _n(src), _n(got.get(LAST))
     target = d.targets.get(ind.code)
-    note = "未报 missing" if sub is None else "更正 corrected" if sub.correction else ""
+    note = _note(data, d, sub)
     return (
         ind.code, ind.name, ind.unit, d.code, d.name, level, last, growth(level, last),
         target, _pct(level, target), note, sub.sha256 if sub else None,
         f"{src.key} {src.cell}" if src else None,
     )  # fmt: skip
+
+
+def _note(data: CityData, d: District, sub: Any) -> str:
+    """Why a district has no figure (未报, 退回, 拒收), or that its package corrects one."""
+    from tianbao.city.overview import STATE
+
+    if sub is None:
+        return STATE.get(str(data.states.get(d.code, {}).get("state")), STATE["missing"])
+    return "更正 corrected" if sub.correction else ""
 
 
 def _total_row(data: CityData, ind: Indicator, rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:

@@ -97,8 +97,10 @@ def collect_city(
             echo(f"拒收 {r.path.name} | refused {r.path.name}", err=as_json)
             for f in r.findings:
                 echo(f"  {f.line()}", err=True)
+            if r.error_list is not None:
+                echo(f"  已写出差错清单 | wrote the error list: {r.error_list}", err=True)
     if as_json:
-        echo_json({"packages": [r.as_dict() for r in results]}, None, period)
+        echo_json({"level": "city", "packages": [r.as_dict() for r in results]}, None, period)
     if not all(r.ok for r in results):
         sys.exit(1)
 
@@ -108,7 +110,7 @@ def status_city(workspace: Path, period: str, as_json: bool) -> None:
 
     report = city_status(workspace, period)
     if as_json:
-        echo_json(report, None, period)
+        echo_json({"level": "city", **report}, None, period)
     for line in status_lines(report):
         echo(line, err=as_json)
 
@@ -119,7 +121,7 @@ def consolidate_city(workspace: Path, period: str, out: Path | None, as_json: bo
     done = city_summary(workspace, period, out)
     if as_json:
         echo_json(
-            {"period": period, "summary": str(done.out), "figures": done.figures,
+            {"level": "city", "period": period, "summary": str(done.out), "figures": done.figures,
              "districts_expected": done.districts_expected,
              "districts_reported": done.districts_reported},
             None, period,

@@ -80,21 +80,29 @@ HELP: dict[str, tuple[str, str]] = {
     "review": (
         "统计局对报表的决定：return 退回（须写原因，不再计入）、force 强制受理"
         "（未通过的报表，须写原因，计入）、approve 审核通过、reopen 撤销上一个决定"
-        "（已签发的报告期：须写原因，撤销签发以收取更正）。决定连同人、时间、原因记入账本。",
+        "（已签发的报告期：须写原因，撤销签发以收取更正）。决定连同人、时间、原因记入账本。"
+        "市级工作区：对象是区县的上报包，return 给区县写出差错清单（--row 指标代码，如 FAI；"
+        "不写则为整个包），区县重新签发的新包替代它；上报包不能强制受理。",
         "The office's decision on a return: return (退回, with reasons; it stops counting),"
         " force (强制受理 of a rejected one, with reasons; it counts), approve (审核通过),"
-        " reopen (take the last decision back). Kept in the ledger with who, when and why.",
+        " reopen (take the last decision back). Kept in the ledger with who, when and why."
+        " On a city workspace the returns are the districts' packages: return writes the"
+        " district a 差错清单 (--row INDICATOR such as FAI, or the package as a whole) and its"
+        " next signed package supersedes it; a package cannot be forced.",
     ),
     "signoff": (
         "签发报告期 PERIOD（汇总报领导之前）：此后不再收取该期报表、不再审核，"
         "直到 --withdraw 撤销（须 --note 写明原因）。报告期尚未结束（按 --as-of，默认今天）"
         "或没有计入的报表时不签发（退出码 1）；尚有未报、退回、未通过或预警未说明的单位时"
-        "列出它们并不签发（退出码 1），除非加 --anyway 并以 --note 写明原因。",
+        "列出它们并不签发（退出码 1），除非加 --anyway 并以 --note 写明原因。"
+        "市级工作区：列出退回、拒收或未报的区县；签发后市级汇总保持签发时的样子。",
         "Sign PERIOD off (签发) before the summary goes to the leadership: collect then"
         " refuses returns of it and review of it is closed, until --withdraw (with --note)."
         " A period not ended yet (--as-of, default today) or with no counting return is not"
         " signed off (exit 1); departments still open (missing, returned, rejected, warnings"
-        " not explained) are listed and refuse it (exit 1) unless --anyway with a --note.",
+        " not explained) are listed and refuse it (exit 1) unless --anyway with a --note."
+        " On a city workspace the districts returned, refused or missing are listed, and the"
+        " city's summary stays what was signed.",
     ),
     "consolidate": (
         "用各单位最新受理的报表汇总报告期 PERIOD。\n\n"

@@ -121,11 +121,12 @@ def review(
     as_json: bool,
 ) -> None:
     from tianbao import api
+    from tianbao.city.review import city_scope
     from tianbao.ledger.records import RETURNED
     from tianbao.support.usertext import shown
 
     done = api.review(
-        workspace,
+        city_scope(workspace) or workspace,  # a city's: its districts' packages
         action,
         period,
         dept,
@@ -196,10 +197,17 @@ def signoff(
     as_json: bool,
 ) -> None:
     from tianbao import api
+    from tianbao.city.review import city_scope
     from tianbao.review.signoff import open_list
 
     done = api.signoff(
-        workspace, period, by=by, note=note, withdraw=withdraw, as_of=as_of, anyway=anyway
+        city_scope(workspace) or workspace,  # a city's: its districts are the units
+        period,
+        by=by,
+        note=note,
+        withdraw=withdraw,
+        as_of=as_of,
+        anyway=anyway,
     )
     if as_json:
         echo_json(dict(done), workspace, period)
@@ -224,14 +232,19 @@ def history(workspace: Path, period: str | None, dept: str | None, as_json: bool
     from rich.console import Console
 
     from tianbao import api
+    from tianbao.city.review import city_scope
     from tianbao.review.console import print_history
     from tianbao.workspace import open_workspace
 
     ws = open_workspace(workspace)
+    tz = ws.plan.tz if ws.plan else None
+    if city := city_scope(workspace):  # a city's: its months and districts
+        period = str(city.plan.period(period)) if period else None
+        dept, tz = city.plan.department_code(dept) if dept else None, city.plan.tz
     log = api.history_log(ws, period, dept)
     if as_json:
         echo_json(log.as_dict(), workspace, period)
-    print_history(log, ws.plan.tz if ws.plan else None, Console(stderr=as_json))
+    print_history(log, tz, Console(stderr=as_json))
 
 
 @main.command()

@@ -175,6 +175,8 @@ class Code(str, Enum):
     PKG_PLAN_VERSION = "PKG_PLAN_VERSION"
     PKG_STALE = "PKG_STALE"
     PKG_TOTALS = "PKG_TOTALS"
+    PKG_CLOSED = "PKG_CLOSED"
+    CITY_TARGET_DIFFERS = "CITY_TARGET_DIFFERS"
 
     @property
     def stage(self) -> str:

@@ -1,5 +1,6 @@
 """The district package's findings, as the city collects it (``tianbao.city``): each
-refuses the package, at its place (member, manifest field, row)."""
+refuses the package, at its place (member, manifest field, row); and where a
+district's plan differs from the targets the city issued it (``tianbao check``)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,37 @@ PACKAGE: dict[Code, Entry] = {
                 "合计 {total} 不等于长表各行之和 {rows}",
                 "the total {total} does not equal the sum of the package's long rows ({rows})",
             )
+        },
+    ),
+    Code.PKG_CLOSED: Entry(
+        E,
+        "市里已签发该期",
+        "the city has signed the period off",
+        {
+            "": (
+                "{period} 市里已签发，数字已锁定，未收录；如须更正，市里先重新打开："
+                'tianbao review reopen -p {period} --dept {district} --reason "…"',
+                "the city signed {period} off: its figures stay, the package is not counted "
+                "(to take a correction the city reopens it: tianbao review reopen -p {period} "
+                '--dept {district} --reason "…")',
+            )
+        },
+    ),
+    Code.CITY_TARGET_DIFFERS: Entry(
+        E,
+        "区目标与市定目标不同",
+        "the district's target differs from the city's",
+        {
+            "rate_pct": (
+                "{indicator} 的增速目标：市定 {city}%，本区计划 {district}%",
+                "{indicator}'s growth target: the city issued {city}%, the district's plan "
+                "says {district}%",
+            ),
+            "level": (
+                "{indicator} 的目标值：市定 {city}，本区计划 {district}",
+                "{indicator}'s target level: the city issued {city}, the district's plan "
+                "says {district}",
+            ),
         },
     ),
 }

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tianbao.errors import Refused, UsageError
 from tianbao.ledger.records import SIGNED, WITHDRAWN
 from tianbao.plan import clock
+from tianbao.review.units import Units
 from tianbao.support import usertext as text
 from tianbao.support.pausepoint import pause_point
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def signoff(
-    where: Path | str | Workspace,
+    where: Path | str | Workspace | Units,
     period: str,
     *,
     by: str | None = None,
@@ -40,12 +41,13 @@ def signoff(
 
     A period is signed off once it has ended (by ``as_of``, default today in the
     plan's time zone), a return counts for it and nothing is open (``outstanding``);
-    else ``Refused`` (exit 1). ``anyway`` with a note signs with what is open listed."""
+    else ``Refused`` (exit 1). ``anyway`` with a note signs with what is open listed.
+    ``where`` may be other ``Units`` (a city's districts), which say what is open."""
     from tianbao.ledger.db import Ledger
     from tianbao.plan.clock import date_option as day
     from tianbao.workspace import usable as workspace
 
-    ws = workspace(where)
+    ws = where if isinstance(where, Units) else workspace(where)
     assert ws.plan is not None
     p = ws.plan.period(period)
     who = text.name(by)
@@ -74,7 +76,11 @@ def signoff(
                     f"{p} 已于 {at} 由 {by} 签发 | {p} was already signed off on {at} by {by}"
                 )
             _ready(ledger, p, today)
-            open_ = outstanding(ledger, ws, p, today)
+            open_ = (
+                ws.outstanding(ledger, p)
+                if isinstance(ws, Units)
+                else outstanding(ledger, ws, p, today)
+            )
             if open_ and not anyway:
                 raise _still_open(p, open_)
         pause_point("checked")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from tianbao.errors import UsageError
 from tianbao.ledger.records import APPROVED, FORCED, REJECTED, REOPENED, RETURNED, WITHDRAWN
 from tianbao.review.states import REVIEW_WORDS, VERBS
+from tianbao.review.units import Units
 from tianbao.support import usertext as text
 from tianbao.support.pausepoint import pause_point
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from tianbao.ledger.db import Ledger
     from tianbao.ledger.records import Submission
     from tianbao.plan.periods import Period
-    from tianbao.report.notice import Returned
+    from tianbao.report.notice import Pointed, Returned
     from tianbao.workspace import Workspace
 
 __all__ = ["REVIEW_WORDS", "Reviewed", "review"]
@@ -59,7 +60,7 @@ class Reviewed:
 
 
 def review(
-    where: Path | str | Workspace,
+    where: Path | str | Workspace | Units,
     action: str,
     period: str,
     department: str,
@@ -84,10 +85,12 @@ def review(
     A return writes the 退回通知 for the department (``report.return_notice``) into
     ``notice_dir``, the corrected return due on ``due`` (ISO date, not before the
     period ends; kept with the decision: status and 催报 count from it), the ``cells``
-    (重点项目!I12) and ``rows`` (P047) it points at marked red ahead of the findings."""
+    (重点项目!I12) and ``rows`` (P047) it points at marked red ahead of the findings.
+
+    ``where`` may be other ``Units`` (a city's districts: ``city.review``), which say
+    the places a return names and write its notice."""
     from tianbao.ledger.db import Ledger
     from tianbao.report.notice import Returned
-    from tianbao.review.pointed import pointed
     from tianbao.workspace import usable as workspace
 
     what = REVIEW_WORDS.get(action)
@@ -96,7 +99,7 @@ def review(
             f"未知的审核操作 {action!r}（可用：{'、'.join(REVIEW_WORDS)}） | "
             f"unknown review action {action!r}: {', '.join(REVIEW_WORDS)}"
         )
-    ws = workspace(where)
+    ws = where if isinstance(where, Units) else workspace(where)
     assert ws.plan is not None
     p = ws.plan.period(period)
     dept = ws.plan.department_code(department)
@@ -105,6 +108,8 @@ def review(
         raise UsageError(
             f"{action} 须写明原因（--reason） | --reason is required to {action} a return"
         )
+    if what == FORCED and isinstance(ws, Units) and ws.not_forceable:
+        raise UsageError(ws.not_forceable)
     who = text.name(by)
     now = dt.datetime.now(ws.plan.tz)
     at = now.isoformat(timespec="seconds")
@@ -117,7 +122,7 @@ def review(
                 raise _closed(ws, str(p), dept, signed)
             return _reopen_signed(ledger, str(p), dept, why, who, at)
         target = _review_target(ledger, what, submission, dept, str(p))
-        marks = pointed(ledger, target, cells, rows)
+        marks = _pointed(ws, ledger, target, cells, rows)
         pause_point("checked")
         named = (*cells, *rows)
         rid = ledger.add_review(target.id, what, why, who, at, _iso(due_day), list(named))
@@ -129,15 +134,13 @@ def review(
         pause_point("decided")
     written = None
     if draft is not None:  # the decision stands: a failure now is said, not an exit code
-        from tianbao.report.return_notice import publish_notice
-
         with contextlib.suppress(OSError):
-            written = publish_notice(draft, after)
+            written = _publish(ws, draft, after)
     return Reviewed(rid, what, after, why, who, at, written, due=_iso(due_day), cells=named)
 
 
 def _due(
-    ws: Workspace, what: str, due: str | None, p: Period, today: dt.date, marks: bool
+    ws: Workspace | Units, what: str, due: str | None, p: Period, today: dt.date, marks: bool
 ) -> dt.date | None:
     """A return's one deadline: ``--due`` (after the period ends), else the default the
     notice states (``return_notice.due_date``); kept with the decision. None otherwise."""
@@ -154,6 +157,8 @@ def _due(
             f"--due {given} 不在 {p.label_zh} 结束之后 | --due {given} is not after "
             f"{p} ends ({p.end})"
         )
+    if isinstance(ws, Units):
+        return given or ws.due(p, today)
     return given or due_date(ws, str(p), today)
 
 
@@ -162,14 +167,34 @@ def _iso(day: dt.date | None) -> str:
 
 
 def _draft_notice(
-    ws: Workspace, sub: Submission, returned: Returned, notice_dir: Path | None
+    ws: Workspace | Units, sub: Submission, returned: Returned, notice_dir: Path | None
 ) -> Path | None:
     from tianbao.report.return_notice import draft_return_notice
 
+    if isinstance(ws, Units):  # other units write their own notice (a city: 差错清单)
+        return ws.draft(sub, returned, notice_dir)
     return draft_return_notice(ws, sub, returned, notice_dir)
 
 
-def _closed(ws: Workspace, p: str, dept: str, signed: dict[str, Any]) -> UsageError:
+def _pointed(
+    ws: Workspace | Units,
+    ledger: Ledger,
+    sub: Submission,
+    cells: tuple[str, ...],
+    rows: tuple[str, ...],
+) -> list[Pointed]:
+    from tianbao.review.pointed import pointed
+
+    return (ws.pointed if isinstance(ws, Units) else pointed)(ledger, sub, cells, rows)
+
+
+def _publish(ws: Workspace | Units, draft: Path, sub: Submission) -> Path:
+    from tianbao.report.return_notice import publish_notice
+
+    return (ws.publish if isinstance(ws, Units) else publish_notice)(draft, sub)
+
+
+def _closed(ws: Workspace | Units, p: str, dept: str, signed: dict[str, Any]) -> UsageError:
     from tianbao.plan.clock import shown_zh
 
     assert ws.plan is not None
