@@ -195,7 +195,9 @@ class _Reader(SheetChecks):
             self.where[(collection, i)] = cell_name(spec.name, r, 0)
             unit = self._row_unit(spec, sheet, r, order)
             for col in spec.cols:
-                c = order[clean_header(col.header)]
+                c = order.get(clean_header(col.header), -1)
+                if c < 0:  # an optional column the workbook predates
+                    continue
                 path: Path_ = (collection, i, *col.path.split("."))
                 self.where[path] = cell_name(spec.name, r, c)
                 self.headers[path] = col.header

@@ -37,6 +37,7 @@ class Col:
     required: bool = False
     note: str = ""  # the header's comment
     departments: bool = False  # a dropdown of the 填报单位 codes
+    optional: bool = False  # a column added later: a workbook without it still reads
 
     def label(self, value: Any) -> Any:
         """The value as the sheet shows it (a choice's label, 是/否)."""
@@ -89,6 +90,19 @@ GROWTH_BASIS = (("现价", "nominal"), ("可比价", "real"))
 FREQUENCY = (("月", "month"), ("季", "quarter"), ("半年", "half"), ("年", "year"))
 CATEGORIES = (("新建", "新建"), ("续建", "续建"), ("运作", "运作"), ("储备", "储备"))
 ILLUSTRATIVE = Col("示意数据", "illustrative", 8, YESNO, note="是：样例虚构，不是实际数据")
+
+
+def _city_target() -> tuple[Col, ...]:
+    """The target the city issued (the cascade; ``tianbao check`` compares it with the
+    district's own). Optional columns: plan workbooks made before them still read."""
+    note = "上级（市）下达本区的目标，留空表示没有；check 会指出本区目标与之不同之处"
+    return (
+        Col("市定目标类型", "city_target.kind", 11, CHOICE, TARGET_KINDS, note=note, optional=True),
+        Col("市定目标增速(%)", "city_target.rate_pct", 10, NUMBER, unit="%", optional=True),
+        Col("市定目标值", "city_target.level", 10, NUMBER, unit=ROW_UNIT, optional=True),
+        Col("市定严格超过", "city_target.strict", 8, YESNO, optional=True),
+        Col("市定目标表述", "city_target.text", 20, optional=True),
+    )
 
 
 def _dept(required: bool = True) -> Col:
@@ -162,6 +176,7 @@ SHEETS: tuple[Sheet, ...] = (
                 "严格超过", "target.strict", 8, YESNO, note="是：目标写作“超过”“以上”，持平不算完成"
             ),
             Col("目标表述", "target.text", 24),
+            *_city_target(),
             ILLUSTRATIVE,
         ),
     ),

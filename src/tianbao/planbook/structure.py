@@ -114,7 +114,7 @@ class SheetChecks:
         known = {clean_header(col.header) for col in spec.cols}
         unknown = {c: h for c, h in enumerate(got) if h and h not in known}
         for c, col in enumerate(spec.cols):
-            if clean_header(col.header) in got:
+            if clean_header(col.header) in got or col.optional:
                 continue
             cell = cell_name(spec.name, 0, c)
             if c in unknown:
@@ -128,7 +128,10 @@ class SheetChecks:
                 cell_name(spec.name, 0, c),
                 both(Code.HEADER_CHANGED, "unknown", got=h),
             )
-        return all(clean_header(col.header) in got for col in spec.cols) and not unknown
+        return (
+            all(clean_header(col.header) in got for col in spec.cols if not col.optional)
+            and not unknown
+        )
 
 
 def row_of(cell: str) -> str:
