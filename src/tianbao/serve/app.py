@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tianbao import api
 from tianbao.serve import audit, auth, words
-from tianbao.serve.views import dept, log, login, office, returns, summary, upload
+from tianbao.serve.views import dept, log, login, notices, office, returns, summary, upload
 from tianbao.serve.views.base import off_loop, render
 from tianbao.support import lang as langs
 
@@ -109,6 +109,7 @@ def make_app(
         *dept.routes(),
         *upload.routes(),
         *returns.routes(),
+        *notices.routes(),
         *log.routes(),  # before /office/{period}
         *office.routes(),
         *summary.routes(),

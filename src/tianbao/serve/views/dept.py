@@ -175,7 +175,8 @@ def versions(
             state += "·" + words.decision(s.review, REVIEW_LABELS.get(s.review, s.review))
         decided = [
             {"action": words.decision(str(r["action"]), REVIEW_LABELS.get(r["action"], "撤销决定")),
-             "by": str(r["by"]), "at": shown(str(r["at"]), tz), "reason": str(r["reason"])}
+             "by": str(r["by"]), "at": shown(str(r["at"]), tz), "reason": str(r["reason"]),
+             "id": str(r["id"]), "notice": "1" if r["action"] == "returned" and r["due"] else ""}
             for r in log.reviews.get(s.id, [])
         ]  # fmt: skip
         out.append(

@@ -22,6 +22,7 @@ from tianbao.findings import Finding, Severity
 from tianbao.report import notice
 from tianbao.serve import accounts, audit, auth, words
 from tianbao.serve.views.base import off_loop, opened, render, root, said
+from tianbao.serve.views.changes import Changes, against_previous
 from tianbao.serve.views.dept import download, versions
 
 VERDICTS = {  # 中文 | English
@@ -60,6 +61,7 @@ class Shown:
     what_to_do: str
     lines: list[dict[str, Any]]
     versions: list[Any]
+    changes: Changes | None  # against the department's previous version of the period
 
     @property
     def decision(self) -> dict[str, str] | None:
@@ -77,7 +79,7 @@ def _where(line: notice.Line) -> str:
     return line.where
 
 
-def _located(ws: Any, submission_id: int) -> tuple[str, str] | None:
+def located(ws: Any, submission_id: int) -> tuple[str, str] | None:
     """(period, department) of a recorded return, or None."""
     from tianbao.ledger.db import Ledger
 
@@ -92,7 +94,7 @@ def shown(where: Path, submission_id: int) -> Shown | None:
     ws = opened(where)
     plan = ws.plan
     assert plan is not None
-    found = _located(ws, submission_id)
+    found = located(ws, submission_id)
     if found is None:
         return None
     log = api.history_log(ws, *found)  # its department's versions of its period only
@@ -114,6 +116,7 @@ def shown(where: Path, submission_id: int) -> Shown | None:
     return Shown(
         sub, dept.name if dept else sub.department, said(verdict), tone, words.headline(findings),
         words.what_to_do(findings, ctx), lines, versions(ws, sub.department, sub.period, log),
+        against_previous(ws, sub, log.submissions),
     )  # fmt: skip
 
 
