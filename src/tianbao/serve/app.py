@@ -9,10 +9,12 @@ SameSite=Lax), Jinja2's autoescaping, a Content-Security-Policy without inline s
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import anyio
 import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,13 +27,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tianbao import api
-from tianbao.serve import audit, auth, words
+from tianbao.serve import accounts, audit, auth, keep, words
 from tianbao.serve.views import dept, log, login, notices, office, returns, summary, upload
 from tianbao.serve.views.base import off_loop, render
+from tianbao.serve.views.upload import ledger_path
 from tianbao.support import lang as langs
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024  # a return is well under 1 MiB; the reader's own cap is larger
+# uploads validated and recorded at once: more only share the cores and the ledger's
+# write lock (whose waiters sleep and retry), so every verdict comes later; the rest wait
+# in line, first come first served
+UPLOADS_AT_ONCE = 2 * (os.cpu_count() or 1)
 SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
@@ -142,6 +149,11 @@ def make_app(
     app.state.tz = tz
     app.state.env = env
     app.state.max_upload = max_upload
+    app.state.uploads = anyio.CapacityLimiter(UPLOADS_AT_ONCE)
+    with accounts.connect(ws.root, write=False):  # made now, to be kept open
+        pass
+    keep.keep_open(accounts.db_path(ws.root))
+    keep.keep_open(ledger_path(ws.root))  # or after the first upload made it
     app.state.today = today or (lambda: dt.datetime.now(tz).date())
     return app
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -30,6 +31,7 @@ from tianbao import api
 from tianbao.collect.pipeline import REFUSED
 from tianbao.plan.periods import Period
 from tianbao.serve import accounts, audit, auth, words
+from tianbao.serve.keep import keep_open
 from tianbao.serve.views.base import off_loop, opened, render, root, said
 from tianbao.template.generate import file_name
 
@@ -124,6 +126,12 @@ def _few_entries(path: Path) -> bool:
     return end is not None and end[4] <= Limits().max_entries  # [4]: _ECD_ENTRIES_TOTAL
 
 
+def ledger_path(root: Path) -> Path:
+    from tianbao.ledger.records import LEDGER_FILE
+
+    return root / ".tianbao" / LEDGER_FILE
+
+
 def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
     """Record as ``tianbao collect`` does, refused inside collect when the identity names
     another department (one validation per upload, in a worker thread; the workbook is
@@ -131,6 +139,7 @@ def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
     ws = opened(where)
     named = path.rename(path.with_name(claimed_name(path, ws.plan)))
     (result,) = api.collect(ws, [named], received_at=received_at, department=dept)
+    keep_open(ledger_path(ws.root))  # the first upload of a new workspace made it
     if result.status == REFUSED:
         report = result.report
         unread = report.findings if report is not None and not report.department else None
@@ -180,7 +189,11 @@ async def _taken(request: Request, account: accounts.Account, upload: UploadFile
         path = Path(tmp) / "upload.xlsx"  # our name: the client's never becomes a path
         sha = await off_loop(_save, upload.file, path)
         received = dt.datetime.now(tz).isoformat(timespec="seconds")
-        taken = await off_loop(take, root(request), path, account.department, received)
+        where = root(request)
+        taken = await anyio.to_thread.run_sync(  # a few at a time, first come first served
+            lambda: take(where, path, account.department, received),
+            limiter=request.app.state.uploads,
+        )
     ip = auth.client_ip(request)
     result = taken.result
     if taken.refused or result.submission_id is None:
