@@ -9,12 +9,10 @@ SameSite=Lax), Jinja2's autoescaping, a Content-Security-Policy without inline s
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import anyio
 import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -35,10 +33,6 @@ from tianbao.support import lang as langs
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024  # a return is well under 1 MiB; the reader's own cap is larger
-# uploads validated and recorded at once: more only share the cores and the ledger's
-# write lock (whose waiters sleep and retry), so every verdict comes later; the rest wait
-# in line, first come first served
-UPLOADS_AT_ONCE = 2 * (os.cpu_count() or 1)
 SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
@@ -149,7 +143,6 @@ def make_app(
     app.state.tz = tz
     app.state.env = env
     app.state.max_upload = max_upload
-    app.state.uploads = anyio.CapacityLimiter(UPLOADS_AT_ONCE)
     with accounts.connect(ws.root, write=False):  # made now, to be kept open
         pass
     keep.keep_open(accounts.db_path(ws.root))

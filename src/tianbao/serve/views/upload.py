@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -189,11 +188,7 @@ async def _taken(request: Request, account: accounts.Account, upload: UploadFile
         path = Path(tmp) / "upload.xlsx"  # our name: the client's never becomes a path
         sha = await off_loop(_save, upload.file, path)
         received = dt.datetime.now(tz).isoformat(timespec="seconds")
-        where = root(request)
-        taken = await anyio.to_thread.run_sync(  # a few at a time, first come first served
-            lambda: take(where, path, account.department, received),
-            limiter=request.app.state.uploads,
-        )
+        taken = await off_loop(take, root(request), path, account.department, received)
     ip = auth.client_ip(request)
     result = taken.result
     if taken.refused or result.submission_id is None:
