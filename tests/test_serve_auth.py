@@ -217,3 +217,15 @@ def test_machine_fault__chinese_page_not_a_traceback(
     res = c.get("/office/2014-06")
     assert res.status_code == 500 and "磁盘已满" in res.text and "Traceback" not in res.text
     assert "default-src 'self'" in res.headers["content-security-policy"]
+
+
+def test_databases_kept_open__closing_a_page_s_connection_checkpoints_nothing(
+    sample_ws: Path, issued: dict[str, str]
+) -> None:
+    """The server holds an idle connection to its databases: a page closing its own is
+    not the last one, so the write-ahead log is not checkpointed and reset (fsyncs) on
+    every page; without it the log file goes with the last connection."""
+    c = client(sample_ws)
+    login(c, "RSJ", issued["RSJ"] + "x")  # an audit entry written, its connection closed
+    assert audit_rows(sample_ws)[-1]["action"] == "login_failed"
+    assert (sample_ws / ".tianbao" / "serve.sqlite-wal").exists()

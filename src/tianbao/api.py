@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from tianbao.collect.batch import CollectRun
     from tianbao.collect.pipeline import CollectResult
     from tianbao.consolidate import ConsolidateResult
-    from tianbao.ledger.records import Submission
+    from tianbao.ledger.records import CellValue, Submission
     from tianbao.ledger.status import StatusReport
     from tianbao.problems import Problem
     from tianbao.template.generate import Generated
@@ -260,6 +260,19 @@ def history(
     """Every submission the ledger holds (any status), oldest receipt first: what came,
     when, what it replaced and what replaced it."""
     return history_log(where, period, department).submissions
+
+
+def values(where: Where, submission_id: int) -> list[CellValue]:
+    """The values recorded from a return (sheet, cell, form, row key, field, value), in
+    the order they were in the workbook; [] for no such return."""
+    from tianbao.ledger.db import Ledger
+    from tianbao.ledger.records import LEDGER_FILE
+
+    ws = _opened(where)
+    if not (ws.root / ".tianbao" / LEDGER_FILE).exists():
+        return []
+    with Ledger(ws.root, readonly=True) as ledger:
+        return ledger.values(submission_id)
 
 
 # -- the plan as a workbook -------------------------------------------------------------

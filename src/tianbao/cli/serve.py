@@ -116,8 +116,6 @@ def serve(workspace: Path, host: str, port: int, as_of: str | None, https_cookie
     day = api.day(as_of)
     app = make_app(workspace, lang=current(), today=(lambda: day) if day else None,
                    https_only=https_cookies)  # fmt: skip
-    if current() == "en":  # the pages' English is the next step
-        echo("提示 note: 网页暂只有中文 | the pages are in Chinese only for now", err=True)
     url = f"http://{host}:{port}/"
     echo(f"网页已启动 {url}（按 Ctrl-C 停止） | serving {url} (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

@@ -23,6 +23,7 @@ from tianbao.errors import UsageError
 DB_NAME = "serve.sqlite"
 DEPT, OFFICE, ADMIN = "dept", "office", "admin"
 ROLES = {DEPT: "填报单位", OFFICE: "统计局审核", ADMIN: "管理员"}
+ROLES_EN = {DEPT: "department", OFFICE: "statistics office", ADMIN: "administrator"}
 MAX_FAILURES = 5
 MIN_PASSWORD = 8
 # scrypt at n=2**14, r=8: 16 MiB and ~50 ms a try: cheap for a login, dear for a guesser
@@ -74,6 +75,11 @@ class Account:
     def role_zh(self) -> str:
         return ROLES.get(self.role, self.role)
 
+    @property
+    def role_said(self) -> str:
+        """「填报单位 | department」: the role in both languages, for the pages."""
+        return f"{self.role_zh} | {ROLES_EN.get(self.role, self.role)}"
+
 
 def db_path(root: Path) -> Path:
     return Path(root) / ".tianbao" / DB_NAME
@@ -99,6 +105,10 @@ def connect(root: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
         if not write:
             yield con
             return
+        # WAL without a sync per commit: an entry written stays through a crash of the
+        # server, a power cut may lose the last ones; one fsync less on every page that
+        # logs (the returns themselves are in the ledger, which syncs each commit)
+        con.execute("PRAGMA synchronous = NORMAL")
         con.execute("BEGIN IMMEDIATE")
         try:
             yield con
@@ -203,14 +213,15 @@ def check_login(root: Path, name: str, password: str) -> tuple[str, Account | No
 
 
 def change_password(root: Path, name: str, old: str, new: str) -> str:
-    """'' when changed, else why not (in Chinese, for the page)."""
+    """'' when changed, else why not (「中文 | English」, for the page)."""
     if len(new) < MIN_PASSWORD:
-        return f"新密码至少 {MIN_PASSWORD} 个字符"
+        n = MIN_PASSWORD
+        return f"新密码至少 {n} 个字符 | the new password needs {n} characters or more"
     if new == old:
-        return "新密码不能与原密码相同"
+        return "新密码不能与原密码相同 | the new password must differ from the current one"
     with connect(root) as con:
         row = con.execute("SELECT salt, hash FROM accounts WHERE name = ?", (name,)).fetchone()
         if row is None or not hmac.compare_digest(hash_password(old, row[0]), row[1]):
-            return "原密码不对"
+            return "原密码不对 | the current password is wrong"
         _set_password(con, name, new, False)
     return ""

@@ -61,15 +61,28 @@ def check_csrf(request: Request, sent: object) -> None:
     """The token of the session, or 403: a form another site made the browser post."""
     token = request.session.get("csrf")
     if not token or not isinstance(sent, str) or not hmac.compare_digest(sent, str(token)):
-        raise Forbidden("表单已失效或来源不明（缺少或不符的校验码），请返回上一页刷新后重新提交。")
+        raise Forbidden(
+            "表单已失效或来源不明（缺少或不符的校验码），请返回上一页刷新后重新提交。 | The form"
+            " has expired or came from elsewhere (its token is missing or wrong): go back,"
+            " reload the page and send it again."
+        )
 
 
 def log_in(request: Request, account: Account) -> None:
-    """A fresh session (no fixation): the account, its password generation, a new token."""
-    request.session.clear()
+    """A fresh session (no fixation): the account, its password generation, a new token;
+    the language asked for before is kept."""
+    fresh(request)
     request.session["user"] = account.name
     request.session["gen"] = account.generation
     request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def fresh(request: Request) -> None:
+    """An empty session but for the language the visitor chose."""
+    chosen = request.session.get("lang")
+    request.session.clear()
+    if chosen:
+        request.session["lang"] = chosen
 
 
 def current(request: Request) -> Account | None:
@@ -79,7 +92,7 @@ def current(request: Request) -> Account | None:
         return None
     account = accounts.get(request.app.state.root, str(name))
     if account is None or account.generation != request.session.get("gen"):
-        request.session.clear()
+        fresh(request)
         return None
     return account
 
@@ -94,11 +107,14 @@ def require(request: Request, *roles: str, password_ok: bool = False) -> Account
     if account.must_change and not password_ok:
         raise PasswordChangeRequired()
     if roles and account.role not in roles:
-        raise Forbidden("您的账户无权打开此页面。")
+        raise Forbidden("您的账户无权打开此页面。 | Your account may not open this page.")
     return account
 
 
 def own_department(account: Account, department: str) -> None:
     """A department sees only its own returns; the office sees every department's."""
     if account.role == accounts.DEPT and account.department != department:
-        raise Forbidden("这是其他单位的报表，您的账户无权查看。")
+        raise Forbidden(
+            "这是其他单位的报表，您的账户无权查看。 | This is another department's return:"
+            " your account may not see it."
+        )

@@ -1,5 +1,5 @@
 """What every page shares: rendering a template, running the library off the event loop,
-the Chinese half of a library message."""
+a library message in the request's language (``said``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from tianbao import api
 from tianbao.serve import auth
-from tianbao.support.lang import halves
+from tianbao.serve.words import said as said
 from tianbao.workspace import FORMS_DIR, PLAN_FILE, STATE_DIR, Workspace
 
 T = TypeVar("T")
@@ -33,11 +33,6 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` on a worker thread: reading a ledger or a workbook never stalls the
     other clients (the workbook itself is read in a guarded subprocess)."""
     return await anyio.to_thread.run_sync(lambda: fn(*args))
-
-
-def zh(message: object) -> str:
-    """The Chinese half of a 「中文 | English」 library message, for the pages."""
-    return halves(str(message))[0]
 
 
 def root(request: Request) -> Any:

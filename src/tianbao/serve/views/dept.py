@@ -22,8 +22,8 @@ from tianbao.plan.clock import shown
 from tianbao.plan.periods import Period
 from tianbao.review.states import HISTORY_LABELS
 from tianbao.review.states import LABELS as REVIEW_LABELS
-from tianbao.serve import accounts, audit, auth
-from tianbao.serve.views.base import off_loop, opened, render, root, zh
+from tianbao.serve import accounts, audit, auth, words
+from tianbao.serve.views.base import off_loop, opened, render, root, said
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,7 +69,8 @@ def open_tasks(where: Path, dept: str, today: dt.date) -> list[Task]:
         if mine is None:  # answers for no row this period
             continue
         days = (report.deadline - today).days
-        out.append(Task(str(p), p.label_zh, report.deadline, days, mine.forms, LABELS[mine.state]))
+        label = words.state_word(mine.state, LABELS[mine.state])
+        out.append(Task(str(p), words.period_label(p), report.deadline, days, mine.forms, label))
     return out
 
 
@@ -77,12 +78,14 @@ async def tasks(request: Request) -> Response:
     account = auth.require(request, accounts.DEPT)
     today = request.app.state.today()
     found = await off_loop(open_tasks, root(request), account.department, today)
-    return render(request, "tasks.html", title="报送任务", tasks=found, today=today)
+    named = words.titles(await off_loop(opened, root(request)))
+    return render(request, "tasks.html", title=said("报送任务 | Tasks"), tasks=found,
+                  today=today, titles=named)  # fmt: skip
 
 
 def _generate(where: Path, period: str, dept: str) -> tuple[str, bytes] | str:
     """(file name, bytes) of the department's template, as ``tianbao generate`` writes
-    it; or why not (in Chinese)."""
+    it; or why not (in the request's language)."""
     missing = _previous_missing(where, period, dept)
     if missing:
         return missing
@@ -90,9 +93,10 @@ def _generate(where: Path, period: str, dept: str) -> tuple[str, bytes] | str:
         try:
             (made,) = api.generate(opened(where), period, [dept], out_dir=Path(tmp))
         except TianbaoError as exc:
-            return zh(exc)
+            return said(exc)
         if made.path is None:
-            return "本期您单位没有需要填报的报表。"
+            return said("本期您单位没有需要填报的报表。 | Your department has no form to fill"
+                        " in this period.")  # fmt: skip
         return made.path.name, made.path.read_bytes()
 
 
@@ -113,9 +117,12 @@ def _previous_missing(where: Path, period: str, dept: str) -> str:
     mine = [d for d in api.status(ws, str(before)).departments if d.code == dept]
     if not mine or mine[0].state not in CHASE_STATES:
         return ""
-    return (
+    return said(
         f"本期模板要预填您单位上期（{before.label_zh}）的数据，但上期报表尚未报送或未通过："
-        "请先下载并上传上期报表，通过后再下载本期模板；如有疑问请联系统计局。"
+        "请先下载并上传上期报表，通过后再下载本期模板；如有疑问请联系统计局。 | "
+        f"This period's template carries your figures of the previous period ({before}), but"
+        " that return has not come in or has not passed: download and upload it first, then"
+        " this period's template once it has passed; call the statistics office if unsure."
     )
 
 
@@ -124,7 +131,8 @@ async def template(request: Request) -> Response:
     period = request.path_params["period"]
     made = await off_loop(_generate, root(request), period, account.department)
     if isinstance(made, str):
-        return render(request, "error.html", 400, title="无法生成模板", message=made)
+        return render(request, "error.html", 400, title=said("无法生成模板 | No template"),
+                      message=made)  # fmt: skip
     name, data = made
     sha = hashlib.sha256(data).hexdigest()
     ip = auth.client_ip(request)
@@ -162,12 +170,13 @@ def versions(
     log = log or api.history_log(ws, period, dept)
     out = []
     for s in reversed(log.submissions):
-        state = HISTORY_LABELS.get(s.verdict, s.status)
+        state = words.history(s.verdict, HISTORY_LABELS.get(s.verdict, s.status))
         if s.review:
-            state += "·" + REVIEW_LABELS.get(s.review, s.review)
-        said = [
-            {"action": REVIEW_LABELS.get(r["action"], "撤销决定"), "by": str(r["by"]),
-             "at": shown(str(r["at"]), tz), "reason": str(r["reason"])}
+            state += "·" + words.decision(s.review, REVIEW_LABELS.get(s.review, s.review))
+        decided = [
+            {"action": words.decision(str(r["action"]), REVIEW_LABELS.get(r["action"], "撤销决定")),
+             "by": str(r["by"]), "at": shown(str(r["at"]), tz), "reason": str(r["reason"]),
+             "id": str(r["id"]), "notice": "1" if r["action"] == "returned" and r["due"] else ""}
             for r in log.reviews.get(s.id, [])
         ]  # fmt: skip
         out.append(
@@ -179,7 +188,7 @@ def versions(
                 s.file_name,
                 state,
                 s.superseded_by,
-                said,
+                decided,
             )
         )
     return out
@@ -188,4 +197,4 @@ def versions(
 async def mine(request: Request) -> Response:
     account = auth.require(request, accounts.DEPT)
     found = await off_loop(versions, root(request), account.department)
-    return render(request, "mine.html", title="我的报送", versions=found)
+    return render(request, "mine.html", title=said("我的报送 | My returns"), versions=found)

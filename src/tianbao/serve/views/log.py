@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tianbao.serve import audit, auth
-from tianbao.serve.views.base import off_loop, render, root
+from tianbao.serve.views.base import off_loop, render, root, said
 from tianbao.serve.views.office import OFFICE_ROLES
 
 LIMIT = 500
@@ -28,12 +28,16 @@ async def log_page(request: Request) -> Response:
         try:
             dt.date.fromisoformat(f["day"])
         except ValueError:
-            message, f["day"] = f"日期“{f['day']}”不是 YYYY-MM-DD 形式的日期，未按日期筛选。", ""
+            message = said(
+                f"日期“{f['day']}”不是 YYYY-MM-DD 形式的日期，未按日期筛选。 | "
+                f"“{f['day']}” is not a date as YYYY-MM-DD: not filtered by day."
+            )
+            f["day"] = ""
     if f["action"] and f["action"] not in audit.ACTIONS_ZH:
         f["action"] = ""
     found = await off_loop(
         audit.entries, root(request), f["account"] or None, LIMIT, f["action"] or None,
         f["day"] or None,
     )  # fmt: skip
-    return render(request, "log.html", title="日志", entries=found, f=f, message=message,
-                  actions=audit.ACTIONS_ZH, limit=LIMIT)  # fmt: skip
+    return render(request, "log.html", title=said("日志 | Log"), entries=found, f=f,
+                  message=message, actions=audit.ACTIONS_ZH, limit=LIMIT)  # fmt: skip

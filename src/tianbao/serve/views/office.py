@@ -14,8 +14,8 @@ from starlette.routing import Route
 from tianbao import api
 from tianbao.errors import TianbaoError
 from tianbao.ledger.status import LABELS, STATES
-from tianbao.serve import accounts, auth
-from tianbao.serve.views.base import off_loop, opened, render, root, zh
+from tianbao.serve import accounts, auth, words
+from tianbao.serve.views.base import off_loop, opened, render, root, said
 from tianbao.serve.views.dept import ended_periods
 
 OFFICE_ROLES = (accounts.OFFICE, accounts.ADMIN)
@@ -30,13 +30,13 @@ def routes() -> list[Route]:
 
 def _periods(where: Path, today: dt.date) -> list[tuple[str, str]]:
     ws = opened(where)
-    return [(str(p), p.label_zh) for p in ended_periods(ws, today)]
+    return [(str(p), words.period_label(p)) for p in ended_periods(ws, today)]
 
 
 async def periods(request: Request) -> Response:
     auth.require(request, *OFFICE_ROLES)
     found = await off_loop(_periods, root(request), request.app.state.today())
-    return render(request, "office_periods.html", title="报告期", periods=found)
+    return render(request, "office_periods.html", title=said("报告期 | Periods"), periods=found)
 
 
 def _status(where: Path, period: str, today: dt.date) -> dict[str, Any] | str:
@@ -44,17 +44,18 @@ def _status(where: Path, period: str, today: dt.date) -> dict[str, Any] | str:
     try:
         report = api.status(ws, period, today)
     except TianbaoError as exc:
-        return zh(exc)
-    forms = []  # the forms' columns, in the plan's order
+        return said(exc)
+    named = words.titles(ws)
+    forms: list[tuple[str, str]] = []  # the forms' columns, in the plan's order
     for d in report.departments:
         for f in d.forms:
-            if (f.form, f.title) not in forms:
-                forms.append((f.form, f.title))
+            if f.form not in (k for k, _ in forms):
+                forms.append((f.form, named.get(f.form, f.title)))
     grid = [(d, {f.form: f for f in d.forms}) for d in report.departments]
     counts = report.counts()
     return {
         "report": report, "forms": forms, "grid": grid, "labels": LABELS,
-        "counts": [(LABELS[s], counts[s], s) for s in STATES],
+        "counts": [(words.state_word(s, LABELS[s]), counts[s], s) for s in STATES],
     }  # fmt: skip
 
 
@@ -63,6 +64,8 @@ async def period_status(request: Request) -> Response:
     period = request.path_params["period"]
     found = await off_loop(_status, root(request), period, request.app.state.today())
     if isinstance(found, str):
-        return render(request, "error.html", 404, title="没有这个报告期", message=found)
-    return render(request, "office_status.html", title=f"{found['report'].period_label} 报送情况",
-                  **found)  # fmt: skip
+        return render(request, "error.html", 404, title=said("没有这个报告期 | No such period"),
+                      message=found)  # fmt: skip
+    report = found["report"]
+    title = said(f"{report.period_label} 报送情况 | Status of {report.period}")
+    return render(request, "office_status.html", title=title, **found)

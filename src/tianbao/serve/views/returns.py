@@ -20,17 +20,26 @@ from tianbao import api
 from tianbao.errors import TianbaoError
 from tianbao.findings import Finding, Severity
 from tianbao.report import notice
-from tianbao.serve import accounts, audit, auth
-from tianbao.serve.views.base import off_loop, opened, render, root, zh
+from tianbao.serve import accounts, audit, auth, words
+from tianbao.serve.views.base import off_loop, opened, render, root, said
+from tianbao.serve.views.changes import Changes, against_previous
 from tianbao.serve.views.dept import download, versions
 
-VERDICTS = {
-    "accepted": ("通过", "ok"),
-    "accepted_with_warnings": ("通过·须说明", "warn"),
-    "rejected": ("退回·须改正", "bad"),
+VERDICTS = {  # 中文 | English
+    "accepted": ("通过 | accepted", "ok"),
+    "accepted_with_warnings": ("通过·须说明 | accepted · to explain", "warn"),
+    "rejected": ("退回·须改正 | returned · to correct", "bad"),
 }
-SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "预警", Severity.NOTE: "提示"}
-ACTIONS = {"return": "退回", "force": "强制受理", "approve": "审核通过"}
+SEVERITY_ZH = {
+    Severity.ERROR: "错误 | error",
+    Severity.WARNING: "预警 | warning",
+    Severity.NOTE: "提示 | note",
+}
+ACTIONS = {
+    "return": "退回 | return",
+    "force": "强制受理 | accept anyway",
+    "approve": "审核通过 | approve",
+}
 OFFICE_ROLES = (accounts.OFFICE, accounts.ADMIN)
 
 
@@ -52,6 +61,7 @@ class Shown:
     what_to_do: str
     lines: list[dict[str, Any]]
     versions: list[Any]
+    changes: Changes | None  # against the department's previous version of the period
 
     @property
     def decision(self) -> dict[str, str] | None:
@@ -69,7 +79,7 @@ def _where(line: notice.Line) -> str:
     return line.where
 
 
-def _located(ws: Any, submission_id: int) -> tuple[str, str] | None:
+def located(ws: Any, submission_id: int) -> tuple[str, str] | None:
     """(period, department) of a recorded return, or None."""
     from tianbao.ledger.db import Ledger
 
@@ -84,7 +94,7 @@ def shown(where: Path, submission_id: int) -> Shown | None:
     ws = opened(where)
     plan = ws.plan
     assert plan is not None
-    found = _located(ws, submission_id)
+    found = located(ws, submission_id)
     if found is None:
         return None
     log = api.history_log(ws, *found)  # its department's versions of its period only
@@ -95,17 +105,18 @@ def shown(where: Path, submission_id: int) -> Shown | None:
     findings = [Finding.from_dict(f) for f in report.get("findings", [])]
     order = [ws.forms[f].sheet for f in plan.form_ids if f in ws.forms]
     lines = [
-        {"severity": SEVERITY_ZH[x.severity], "tone": x.severity.value, "where": _where(x),
+        {"severity": said(SEVERITY_ZH[x.severity]), "tone": x.severity.value, "where": _where(x),
          "problem": x.problem, "value": "" if x.value is None else x.value,
          "expected": "" if x.expected is None else x.expected}
-        for x in notice.lines(findings, order)
+        for x in words.notice_lines(findings, order)
     ]  # fmt: skip
     ctx = notice.context_for(plan, sub.file_name, sub.department, sub.period)
-    verdict, tone = VERDICTS.get(sub.status, ("已被替代", "old"))
+    verdict, tone = VERDICTS.get(sub.status, ("已被替代 | superseded", "old"))
     dept = plan.departments.get(sub.department)
     return Shown(
-        sub, dept.name if dept else sub.department, verdict, tone, notice.headline(findings),
-        notice.what_to_do(findings, ctx), lines, versions(ws, sub.department, sub.period, log),
+        sub, dept.name if dept else sub.department, said(verdict), tone, words.headline(findings),
+        words.what_to_do(findings, ctx), lines, versions(ws, sub.department, sub.period, log),
+        against_previous(ws, sub, log.submissions),
     )  # fmt: skip
 
 
@@ -115,10 +126,11 @@ async def _page(request: Request, status_code: int = 200, message: str = "") -> 
     if found is None:
         raise HTTPException(404)
     auth.own_department(account, found.sub.department)
+    title = said("报表 #{n} | Return #{n}").format(n=found.sub.id)
     return render(
-        request, "return.html", status_code, title=f"报表 #{found.sub.id}", r=found,
-        again=bool(request.query_params.get("again")), message=message,
-        office=account.role in OFFICE_ROLES, actions=ACTIONS,
+        request, "return.html", status_code, title=title,
+        r=found, again=bool(request.query_params.get("again")), message=message,
+        office=account.role in OFFICE_ROLES, actions={k: said(v) for k, v in ACTIONS.items()},
     )  # fmt: skip
 
 
@@ -127,15 +139,15 @@ async def page(request: Request) -> Response:
 
 
 def decide(where: Path, sub_id: int, action: str, reason: str, by: str) -> str:
-    """'' when recorded, else the library's reason why not (in Chinese)."""
+    """'' when recorded, else the library's reason why not (in the request's language)."""
     found = shown(where, sub_id)
     if found is None:
-        return "没有这份报表。"
+        return said("没有这份报表。 | There is no such return.")
     try:
         api.review(opened(where), action, found.sub.period, found.sub.department,
                    reason=reason, by=by, submission=sub_id)  # fmt: skip
     except TianbaoError as exc:
-        return zh(exc)
+        return said(exc)
     return ""
 
 
@@ -146,9 +158,12 @@ async def review(request: Request) -> Response:
     action, reason = str(form.get("action", "")), str(form.get("reason", "")).strip()
     sub_id = request.path_params["id"]
     if action not in ACTIONS:
-        return await _page(request, 400, "请从页面上的按钮操作。")
+        return await _page(
+            request, 400, said("请从页面上的按钮操作。 | Please use the buttons on the page.")
+        )
     if not reason:
-        return await _page(request, 400, f"{ACTIONS[action]}须写明原因。")
+        zh_word, en_word = ACTIONS[action].split(" | ")
+        return await _page(request, 400, said(f"{zh_word}须写明原因。 | Say why ({en_word})."))
     why = await off_loop(decide, root(request), sub_id, action, reason, account.name)
     if why:
         return await _page(request, 400, why)
@@ -186,8 +201,13 @@ async def annotated(request: Request) -> Response:
     auth.own_department(account, found.sub.department)
     made = await off_loop(_annotated, root(request), found.sub)
     if made is None:
-        why = "这份文件不是可以标注的工作簿（审核时已无法读取），请按页面上列出的问题改正。"
-        return render(request, "error.html", 404, title="没有审核意见", message=why)
+        why = said(
+            "这份文件不是可以标注的工作簿（审核时已无法读取），请按页面上列出的问题改正。 | "
+            "This file is not a workbook that can be marked (it could not be read when checked):"
+            " correct the problems listed on the page."
+        )
+        title = said("没有审核意见 | No marked copy")
+        return render(request, "error.html", 404, title=title, message=why)
     name, data = made
     sha = hashlib.sha256(data).hexdigest()
     ip = auth.client_ip(request)

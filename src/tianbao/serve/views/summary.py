@@ -21,8 +21,8 @@ from tianbao import api
 from tianbao.errors import TianbaoError
 from tianbao.ledger.status import CHASE_STATES, LABELS
 from tianbao.plan.clock import shown
-from tianbao.serve import audit, auth
-from tianbao.serve.views.base import off_loop, opened, render, root, zh
+from tianbao.serve import audit, auth, words
+from tianbao.serve.views.base import off_loop, opened, render, root, said
 from tianbao.serve.views.dept import XLSX, download
 from tianbao.serve.views.office import OFFICE_ROLES
 
@@ -55,7 +55,7 @@ def standing(where: Path, period: str, today: dt.date) -> Standing | str:
     try:
         report = api.status(ws, period, today)
     except TianbaoError as exc:
-        return zh(exc)
+        return said(exc)
     last = api.history_log(ws, report.period).signoffs[-1:]
     signed = None
     if last and last[0]["action"] == "signed":
@@ -63,7 +63,8 @@ def standing(where: Path, period: str, today: dt.date) -> Standing | str:
     counts = report.counts()
     return Standing(
         report.period, report.period_label, report.chase,
-        [(LABELS[s], counts[s], s) for s in CHASE_STATES if counts[s]], signed,
+        [(words.state_word(s, LABELS[s]), counts[s], s) for s in CHASE_STATES if counts[s]],
+        signed,
     )  # fmt: skip
 
 
@@ -72,8 +73,10 @@ async def _signoff(request: Request, status_code: int = 200, message: str = "") 
     found = await off_loop(standing, root(request), request.path_params["period"],
                            request.app.state.today())  # fmt: skip
     if isinstance(found, str):
-        return render(request, "error.html", 404, title="没有这个报告期", message=found)
-    return render(request, "signoff.html", status_code, title=f"{found.label} 签发", s=found,
+        return render(request, "error.html", 404, title=said("没有这个报告期 | No such period"),
+                      message=found)  # fmt: skip
+    title = said(f"{found.label} 签发 | Sign off {found.period}")
+    return render(request, "signoff.html", status_code, title=title, s=found,
                   message=message, labels=LABELS)  # fmt: skip
 
 
@@ -92,7 +95,7 @@ def sign(
             anyway=anyway,
         )  # fmt: skip
     except TianbaoError as exc:
-        return zh(exc)
+        return said(exc)
     return ""
 
 
@@ -151,7 +154,7 @@ def summary(where: Path, period: str, today: dt.date) -> Summary | str:
     try:
         p = ws.plan.period(period)
     except TianbaoError as exc:
-        return zh(exc)
+        return said(exc)
     key = f"{ledger_mark(ws.root)}-{today}-{ws.plan.fingerprint[:16]}"
     folder = ws.root / CACHE / str(p)
     kept = folder / key
@@ -173,7 +176,7 @@ def summary(where: Path, period: str, today: dt.date) -> Summary | str:
                 shutil.rmtree(tmp, ignore_errors=True)
         except TianbaoError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            return zh(exc)
+            return said(exc)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -181,8 +184,8 @@ def summary(where: Path, period: str, today: dt.date) -> Summary | str:
             if old.name != key and not old.name.startswith(".making-"):
                 shutil.rmtree(old, ignore_errors=True)
     reported, expected, signed_flag = (int(n) for n in facts.read_text().split())
-    return Summary(str(p), p.label_zh, kept / names[0], kept / names[1], reported, expected,
-                   bool(signed_flag))  # fmt: skip
+    return Summary(str(p), words.period_label(p), kept / names[0], kept / names[1], reported,
+                   expected, bool(signed_flag))  # fmt: skip
 
 
 async def _summary(request: Request) -> Summary | Response:
@@ -190,7 +193,8 @@ async def _summary(request: Request) -> Summary | Response:
     found = await off_loop(summary, root(request), request.path_params["period"],
                            request.app.state.today())  # fmt: skip
     if isinstance(found, str):
-        return render(request, "error.html", 404, title="无法汇总", message=found)
+        return render(request, "error.html", 404, title=said("无法汇总 | No summary"),
+                      message=found)  # fmt: skip
     return found
 
 
@@ -198,13 +202,15 @@ async def summary_page(request: Request) -> Response:
     found = await _summary(request)
     if isinstance(found, Response):
         return found
-    return render(request, "summary.html", title=f"{found.label} 汇总", s=found)
+    title = said(f"{found.label} 汇总 | Summary of {found.period}")
+    return render(request, "summary.html", title=title, s=found)
 
 
 async def summary_file(request: Request) -> Response:
     kind = request.path_params["kind"]
     if kind not in ("xlsx", "csv"):
-        return render(request, "error.html", 404, title="页面不存在", message="没有这种文件。")
+        return render(request, "error.html", 404, title=said("页面不存在 | No such page"),
+                      message=said("没有这种文件。 | There is no such file."))  # fmt: skip
     found = await _summary(request)
     if isinstance(found, Response):
         return found

@@ -29,11 +29,15 @@ from starlette.types import Message, Receive
 from tianbao import api
 from tianbao.collect.pipeline import REFUSED
 from tianbao.plan.periods import Period
-from tianbao.serve import accounts, audit, auth
-from tianbao.serve.views.base import off_loop, opened, render, root, zh
+from tianbao.serve import accounts, audit, auth, words
+from tianbao.serve.keep import keep_open
+from tianbao.serve.views.base import off_loop, opened, render, root, said
 from tianbao.template.generate import file_name
 
 ENVELOPE = 64 * 1024  # the multipart headers and the form's other fields around the file
+
+
+UPLOAD = "上传报表 | Upload a return"
 
 
 class TooLarge(Exception):
@@ -49,7 +53,7 @@ def routes() -> list[Route]:
 
 async def upload_page(request: Request) -> Response:
     auth.require(request, accounts.DEPT)
-    return render(request, "upload.html", title="上传报表", message="", cap=_mib(request))
+    return render(request, "upload.html", title=said(UPLOAD), message="", cap=_mib(request))
 
 
 def _mib(request: Request) -> str:
@@ -74,9 +78,13 @@ def _capped(receive: Receive, cap: int) -> Receive:
 
 def _too_large(request: Request) -> Response:
     return render(
-        request, "upload.html", 413, title="文件过大",
-        message=f"文件过大：上传的报表不能超过 {_mib(request)}。请确认选的是本系统下发的 .xlsx "
-        "模板填好后的文件（不要放入图片或附件），再重新上传。",
+        request, "upload.html", 413, title=said("文件过大 | File too large"),
+        message=said(
+            f"文件过大：上传的报表不能超过 {_mib(request)}。请确认选的是本系统下发的 .xlsx "
+            f"模板填好后的文件（不要放入图片或附件），再重新上传。 | File too large: a return may"
+            f" be at most {_mib(request)}. Check that it is the .xlsx template from this system,"
+            " filled in (no pictures or attachments), and upload it again."
+        ),
         cap=_mib(request),
     )  # fmt: skip
 
@@ -84,7 +92,7 @@ def _too_large(request: Request) -> Response:
 @dataclass
 class Taken:
     result: Any = None  # the CollectResult, when collect ran
-    refused: str = ""  # why it was not recorded (Chinese)
+    refused: str = ""  # why it was not recorded (「中文 | English」)
     findings: list[Any] | None = None  # a refused file's findings, when it could not be read
 
 
@@ -117,6 +125,12 @@ def _few_entries(path: Path) -> bool:
     return end is not None and end[4] <= Limits().max_entries  # [4]: _ECD_ENTRIES_TOTAL
 
 
+def ledger_path(root: Path) -> Path:
+    from tianbao.ledger.records import LEDGER_FILE
+
+    return root / ".tianbao" / LEDGER_FILE
+
+
 def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
     """Record as ``tianbao collect`` does, refused inside collect when the identity names
     another department (one validation per upload, in a worker thread; the workbook is
@@ -124,10 +138,11 @@ def take(where: Path, path: Path, dept: str, received_at: str) -> Taken:
     ws = opened(where)
     named = path.rename(path.with_name(claimed_name(path, ws.plan)))
     (result,) = api.collect(ws, [named], received_at=received_at, department=dept)
+    keep_open(ledger_path(ws.root))  # the first upload of a new workspace made it
     if result.status == REFUSED:
         report = result.report
         unread = report.findings if report is not None and not report.department else None
-        return Taken(refused=zh(result.message), findings=unread)
+        return Taken(refused=str(result.message), findings=unread)
     return Taken(result=result)
 
 
@@ -146,8 +161,9 @@ async def upload_post(request: Request) -> Response:
         auth.check_csrf(request, form.get("csrf"))
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return render(request, "upload.html", 400, title="上传报表",
-                          message="请选择要上传的 .xlsx 文件。", cap=_mib(request))  # fmt: skip
+            why = said("请选择要上传的 .xlsx 文件。 | Choose the .xlsx file to upload.")
+            return render(request, "upload.html", 400, title=said(UPLOAD), message=why,
+                          cap=_mib(request))  # fmt: skip
         if (upload.size or 0) > cap:
             return _too_large(request)
         return await _taken(request, account, upload)
@@ -176,11 +192,12 @@ async def _taken(request: Request, account: accounts.Account, upload: UploadFile
     ip = auth.client_ip(request)
     result = taken.result
     if taken.refused or result.submission_id is None:
-        why = taken.refused or zh(result.message)
-        detail = f"{client_name}: {why}"
+        why = taken.refused or str(result.message)
+        detail = f"{client_name}: {words.zh(why)}"
         await off_loop(audit.record, root(request), account.name, ip, audit.UPLOAD_REFUSED,
                        detail, sha)  # fmt: skip
-        return render(request, "refused.html", 422, title="未受理", message=why,
+        title = said("未受理 | Not taken")
+        return render(request, "refused.html", 422, title=title, message=said(why),
                       findings=taken.findings or [], file=client_name)  # fmt: skip
     detail = f"{client_name} → #{result.submission_id} {result.period} {result.status}"
     if result.duplicate:
