@@ -18,7 +18,9 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
+
+from tianbao.forms.expr_code import compile_expr
 
 NAMESPACES = ("plan", "prev", "period")
 MAX_EXPR_CHARS = 500
@@ -106,7 +108,21 @@ def parse(text: str) -> Expr:
         ) from None
     names: set[str] = set()
     _check(tree.body, names)
-    return Expr(text, tree, frozenset(names), _compile(tree.body))
+    return Expr(text, tree, frozenset(names), _function(tree.body))
+
+
+def _function(node: ast.AST) -> Fn:
+    """The whole expression as one compiled function (expr_code), else closures."""
+    fast = compile_expr(node, _key_of, _raise_missing, FUNCTIONS, BLANK_AWARE, AGGREGATES)
+    return fast if fast is not None else _compile(node)
+
+
+def _key_of(node: ast.AST) -> str:
+    return _aggregate_key(node) if isinstance(node, ast.Call) else _dotted(node)  # type: ignore[arg-type]
+
+
+def _raise_missing(name: str) -> NoReturn:
+    raise Missing(name)
 
 
 def _dotted(node: ast.Attribute) -> str:
