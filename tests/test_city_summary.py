@@ -21,6 +21,8 @@ from click.testing import CliRunner
 
 from helpers import tianbao
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 JUNE = "2014-06"
 ADDITIVE = {"GDP", "REVENUE", "FAI", "RETAIL", "DOMESTIC_CAPITAL", "FOREIGN_CAPITAL", "NEW_JOBS"}
 DISTRICTS = ["jiefang", "zhongzhan", "macun", "shanyang"]

@@ -8,12 +8,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from helpers import read_yaml, tianbao
 from lo import fill
 from tianbao.planbook.sheets import BASICS, SHEETS
+
+pytestmark = pytest.mark.slow  # see pyproject's markers
 
 FORMS = "indicators_monthly,projects_progress,livelihood_progress,tasks_progress"
 BASICS_TYPED = {
