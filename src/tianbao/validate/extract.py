@@ -9,6 +9,7 @@ sort the sheet. Columns are found by their header label.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
@@ -301,7 +302,8 @@ def _row(
             and col.applies_to(item.values)
         ):
             if raw is not None and raw != "":
-                rec.record[col.field] = raw
+                # a date cell as normalise() gives it (only a date column's test passes one)
+                rec.record[col.field] = raw.isoformat() if type(raw) is date else raw
             continue
         if col.default_sum and _own_sum(col, rec, sheet, r, c, line, col_of, raw):
             continue  # the template's own sum, worked out here (its cache not trusted)
