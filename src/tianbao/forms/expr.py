@@ -1,9 +1,11 @@
 """A small, safe expression language for audit rules (审核公式).
 
-Syntax is a subset of Python expressions, parsed with ``ast`` and evaluated by
-walking the tree ourselves: no ``eval``, no attribute access except the fixed
-namespaces ``plan.`` / ``prev.`` / ``period.``, no calls except the functions
-below. Examples::
+Syntax is a subset of Python expressions, parsed with ``ast``, checked node by
+node, and evaluated from the checked tree (one function written from it by
+``forms.expr_code``, never from the typed text; nested closures when Python
+refuses that): no ``eval`` of what was typed, no attribute access except the
+fixed namespaces ``plan.`` / ``prev.`` / ``period.``, no calls except the
+functions below. Examples::
 
     ytd >= month_value
     implies(status == '未开工', ytd_investment == 0)
