@@ -17,7 +17,7 @@ from helpers import ROOT, SAMPLE, tianbao
 from tianbao.support.atomic import sweep_stale, write_atomic
 from tianbao.support.pausepoint import ENV as PAUSE_ENV
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")]
 
 
 def _killed_while_writing(args: list[str], marker: Path) -> None:

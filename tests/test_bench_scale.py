@@ -7,9 +7,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from helpers import ROOT
 
 
+@pytest.mark.slow
 def test_bench_scale__n100__prints_the_table() -> None:
     res = subprocess.run(
         [

@@ -24,6 +24,8 @@ from tianbao.plan.periods import Period
 from tianbao.template.content import HEADER_ROWS, build_content
 from tianbao.workspace import open_workspace
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 DEPT = "FGW"  # answers for projects in the demo, its June return accepted
 JULY = "2014-07"
 SHEET = "重点项目"

@@ -244,6 +244,7 @@ def break_plan(ws: Path, case: Case) -> str | bytes | None:
     return broken
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_broken_plan__one_located_problem(case: Case, sample_ws: Path, runner) -> None:
     broken = break_plan(sample_ws, case)
@@ -364,6 +365,7 @@ FORM_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("mutate", "code", "path"),
     [c[1:] for c in FORM_CASES],

@@ -22,6 +22,8 @@ from click.testing import CliRunner
 from helpers import tianbao
 from tianbao.cli import main
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 JUNE = "2014-06"
 ADDITIVE = {"GDP", "REVENUE", "FAI", "RETAIL", "DOMESTIC_CAPITAL", "FOREIGN_CAPITAL", "NEW_JOBS"}
 DISTRICTS = ["jiefang", "zhongzhan", "macun", "shanyang"]

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from helpers import tianbao
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:

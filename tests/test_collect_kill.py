@@ -24,7 +24,10 @@ from tianbao.ledger.archive import TEMP_PREFIX, archive_file, temp_files
 from tianbao.ledger.db import Ledger, ledger_path
 from tianbao.support.pausepoint import ENV as PAUSE_ENV
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and process groups")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and process groups"),
+]
 
 DEPT = "RSJ"
 VARIANTS = 12

@@ -225,6 +225,7 @@ def find_row(sheet: Any, col: int, text: str, after: int = HEAD) -> int:
 
 
 # -- the tests -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_consolidate__sheets__in_order(books: tuple[Any, Any]) -> None:
     formulas, _ = books
     assert formulas.sheetnames == [
@@ -768,6 +769,7 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
     assert "_xlfn._xlws.SORT(" in ours.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_consolidate__synthetic_departments__totals_equal_the_ledger(tmp_path: Path) -> None:
     """Eleven synthetic departments, nine of them reporting: each department's and
     the district's project figures in the summary are the ledger's, summed."""
@@ -932,6 +934,7 @@ def test_amount_rate__projects() -> None:
 
 
 # -- LibreOffice: opens, recalculates to the same figures, renders ---------------------------
+@pytest.mark.slow
 def test_consolidate__libreoffice__recalculates_same_values_and_renders(
     case: Case, tmp_path: Path
 ) -> None:
@@ -976,6 +979,7 @@ def _formula_cells_agree(summary: Path, tmp_path: Path) -> int:
     return checked
 
 
+@pytest.mark.slow
 def test_consolidate__month_with_no_returns__blank_not_zero_and_as_libreoffice_computes(
     tmp_path: Path,
 ) -> None:
@@ -1004,6 +1008,7 @@ def test_consolidate__month_with_no_returns__blank_not_zero_and_as_libreoffice_c
     assert _formula_cells_agree(out, tmp_path) > 100
 
 
+@pytest.mark.slow
 def test_consolidate__paths_differing_only_in_case__one_subtotal_as_sumif_counts(
     tmp_path: Path,
 ) -> None:

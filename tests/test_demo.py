@@ -26,6 +26,7 @@ def demo(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_demo__outputs_written(demo: Path) -> None:
     out = demo / "outputs"
     assert (out / "status-2014-06.xlsx").is_file()

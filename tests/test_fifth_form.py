@@ -134,6 +134,7 @@ BROKEN = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("layout", "schema", "code", "file"),
     [b[1:] for b in BROKEN],

@@ -48,6 +48,7 @@ def validate(rs: Returns, path: Path) -> tuple[int, list[dict[str, Any]]]:
     return res.exit_code, json.loads(res.stdout)["files"][0]["findings"]
 
 
+@pytest.mark.slow
 def test_only_an_optional_column_added__the_old_template_still_counts(rs: Returns) -> None:
     june = rs.june("ok")
     change_form(rs, add_optional_column)
@@ -64,6 +65,7 @@ def test_only_an_optional_column_added__the_old_template_still_counts(rs: Return
     assert res.exit_code == 0, res.output
 
 
+@pytest.mark.slow
 def test_a_required_column_added__new_template_needed_naming_the_versions(rs: Returns) -> None:
     june = rs.june("ok")
 
@@ -83,6 +85,7 @@ def test_a_required_column_added__new_template_needed_naming_the_versions(rs: Re
     assert (version["message"], version["message_en"]) == said
 
 
+@pytest.mark.slow
 def test_a_header_renamed__new_template_needed(rs: Returns) -> None:
     june = rs.june("ok")
 

@@ -135,6 +135,7 @@ def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
     return Returns(tmp_path_factory.mktemp("fuzz"), "RSJ")
 
 
+@pytest.mark.slow
 def test_mutated_returns__findings_never_a_crash(rs: Returns, tmp_path: Path) -> None:
     validator = Validator(open_workspace(rs.ws))
     good = rs.june("fuzz").read_bytes()
@@ -167,6 +168,7 @@ def _recorded(report) -> dict[str, dict[str, dict]]:
     }
 
 
+@pytest.mark.slow
 def test_accepted_mutants__recorded_as_libreoffice_shows_them(rs: Returns, tmp_path: Path) -> None:
     """What the ledger would record of an accepted mutant is what LibreOffice reads in it.
 

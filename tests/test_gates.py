@@ -117,6 +117,7 @@ def test_layers__a_cycle_on_one_floor_fails(tmp_path: Path) -> None:
     assert breaches == ["import cycle: ledger → read → ledger"]
 
 
+@pytest.mark.slow
 def test_the_project_passes_its_gates() -> None:
     src = ROOT / "src" / "tianbao"
     assert (

@@ -48,6 +48,7 @@ def custom_props(wb: openpyxl.Workbook) -> dict[str, str]:
     return {p.name: str(p.value) for p in wb.custom_doc_props.props}
 
 
+@pytest.mark.slow
 def test_generate__one_workbook_per_department(ws: Path, generated: list[Path]) -> None:
     plan = open_workspace(ws).plan
     assert plan is not None
@@ -195,6 +196,7 @@ def test_generate__every_schema_constraint_has_excel_validation(
     assert checked > 20
 
 
+@pytest.mark.slow
 def test_generate__identity_signed_and_secret_never_written(
     ws: Path, generated: list[Path]
 ) -> None:

@@ -18,6 +18,8 @@ from tianbao import identity as ident
 from tianbao.cli import main
 from tianbao.workspace import open_workspace
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 PERIOD = "2014-06"
 
 

@@ -29,6 +29,8 @@ from tianbao.plan.periods import Period
 from tianbao.template.content import build_content
 from tianbao.workspace import open_workspace
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 PERIOD = "2014-06"
 SHOWN = "ID_SHEET_SHOWN"
 

@@ -125,6 +125,7 @@ def test_annotate__department_formulas_become_values_in_the_copy(
     assert formulas == []  # neither the department's nor any other: the copy is inert
 
 
+@pytest.mark.slow
 def test_annotate__huge_merged_range__no_copy_within_the_limits(
     rs: Returns, tmp_path: Path
 ) -> None:

@@ -44,6 +44,7 @@ def _meta_signature_cleared(wb: openpyxl.Workbook, r: Returns) -> None:
             row[0].value = row[1].value = None
 
 
+@pytest.mark.slow
 def test_copy_edited__names_the_field_both_values_and_the_copy_believed(rs: Returns) -> None:
     code, found = findings(rs, rs.june("meta_dept", _meta_department))
     (f,) = [x for x in found if x["code"] == "ID_COPY_FORGED"]
@@ -52,6 +53,7 @@ def test_copy_edited__names_the_field_both_values_and_the_copy_believed(rs: Retu
     assert code == 1  # an edited copy beside a verified one blocks
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("case", "mutate", "says"),
     [

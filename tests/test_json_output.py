@@ -22,6 +22,8 @@ from tianbao import __version__
 from tianbao.cli import main
 from tianbao.workspace import open_workspace
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 

@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from helpers import tianbao
 from tianbao.cli import main
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 JUNE = "2014-06"
 # command words, options, paths, periods and dates, numbers (not the digits of an id)
 TOKEN = re.compile(

@@ -36,6 +36,7 @@ def rs(tmp_path_factory: pytest.TempPathFactory) -> Returns:
     return Returns(tmp_path_factory.mktemp("messages"), "RSJ")
 
 
+@pytest.mark.slow
 def test_findings_of_every_validate_case__read_as_chinese_sentences(
     rs: Returns, tmp_path: Path
 ) -> None:

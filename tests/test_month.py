@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator
 
 from helpers import copy_workspace, facts_of, tianbao
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 JUNE = "2014-06"
 ROOT = Path(__file__).resolve().parents[1]
 ERROR_SCHEMA = json.loads((ROOT / "schemas" / "cli" / "error.schema.json").read_text("utf-8"))

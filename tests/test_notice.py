@@ -147,6 +147,7 @@ def _eighty(wb: openpyxl.Workbook, rs: Returns) -> None:
         ws[rs.cell(FORM, k, "actual_start")] = "去年"
 
 
+@pytest.mark.slow
 def test_libreoffice__eighty_findings_print_on_two_pages(rs: Returns, tmp_path: Path) -> None:
     copy, findings, _ = _annotate(rs, "eighty", _eighty)
     assert len(findings) >= 60

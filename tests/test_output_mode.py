@@ -27,6 +27,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.slow
 def test_demo_outputs_follow_the_umask(tmp_path: Path, umask_027) -> None:
     root = tmp_path / "run"
     res = tianbao(CliRunner(), "demo", root)

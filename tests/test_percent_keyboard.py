@@ -21,6 +21,8 @@ from lo import fill
 from returns import Returns
 from tianbao.ledger.db import Ledger
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 DEPT = "RSJ"
 
 

@@ -73,6 +73,7 @@ def test_editing_one_figure_misses_the_cache(sample_ws, runner, yaml_parses) -> 
     assert len(after) == 1 and after != before  # the old plan's cache is gone
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [
@@ -142,6 +143,7 @@ def _folder_in_the_way(cache: Path) -> None:
     (cache / f"plan-{key}.json").mkdir(parents=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [_chmod, _file_in_the_way, _folder_in_the_way])
 def test_an_unwritable_cache_does_not_break_a_command(sample_ws, runner, block) -> None:
     cache = sample_ws / ".tianbao" / "cache"

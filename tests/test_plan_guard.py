@@ -85,6 +85,7 @@ CASE_CLASHES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dry", [False, True], ids=["import", "dry-run"])
 @pytest.mark.parametrize(("what", "edits", "cell"), CASE_CLASHES, ids=[c[0] for c in CASE_CLASHES])
 def test_a_code_differing_only_in_case__refused_at_its_cell(
@@ -149,6 +150,7 @@ CHECKED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("what", "edit", "code", "path"), CHECKED, ids=[c[0] for c in CHECKED])
 def test_check__codes_and_text_of_plan_yaml(
     ws: Path, what: str, edit: Callable[[dict[str, Any]], None], code: str, path: str
@@ -172,6 +174,7 @@ INVISIBLE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dry", [False, True], ids=["import", "dry-run"])
 @pytest.mark.parametrize(
     ("char", "sheet", "cell"),
@@ -245,6 +248,7 @@ PAST_LIMITS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("what", "edit", "limit"), PAST_LIMITS, ids=[p[0] for p in PAST_LIMITS])
 def test_past_a_limit__refused_before_it_is_read(
     ws: Path, book: Path, tmp_path: Path, what: str, edit: Edit, limit: str
@@ -297,6 +301,7 @@ IMPORT_LINES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize(
     ("case", "edits", "zh", "en"), IMPORT_LINES, ids=[c[0] for c in IMPORT_LINES]
@@ -314,6 +319,7 @@ def test_plan_import_lines__in_the_language_asked_for(
         assert text not in res.output, res.output
 
 
+@pytest.mark.slow
 def test_formatting_below_the_table__no_rows_and_no_limit(
     ws: Path, book: Path, tmp_path: Path
 ) -> None:

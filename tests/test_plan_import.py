@@ -67,6 +67,7 @@ def test_round_trip__the_same_plan_changes_nothing(ws: Path, book: Path) -> None
     assert (ws / "plan.yaml").read_bytes() == before  # comments and all
 
 
+@pytest.mark.slow
 def test_round_trip__200_departments(tmp_path: Path) -> None:
     plan = synthetic_plan(200, 6)
     plan["projects"][0]["milestones"] = [{"due": "2014-06-30", "text": "主体封顶"}]
@@ -77,6 +78,7 @@ def test_round_trip__200_departments(tmp_path: Path) -> None:
     assert got.data == plan
 
 
+@pytest.mark.slow
 def test_what_people_type_is_read_as_meant(ws: Path, book: Path, tmp_path: Path) -> None:
     def edit(wb: openpyxl.Workbook) -> None:
         p = wb["重点项目"]
@@ -137,6 +139,7 @@ MISTAKES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("what", "edit", "code", "cell"), MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_a_mistake__one_finding_at_its_cell_and_nothing_written(
     ws: Path, book: Path, tmp_path: Path, what: str, edit: Any, code: str, cell: str
@@ -154,6 +157,7 @@ def test_a_mistake__one_finding_at_its_cell_and_nothing_written(
     assert not (ws / ".tianbao" / "backups").exists()
 
 
+@pytest.mark.slow
 def test_changes__listed_per_department_and_the_old_plan_kept(
     ws: Path, book: Path, tmp_path: Path
 ) -> None:
@@ -195,12 +199,14 @@ def test_unreadable_workbook__one_line_exit_1(ws: Path, tmp_path: Path) -> None:
     assert (ws / "plan.yaml").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_formula_typed_as_a_name_stays_text(ws: Path, book: Path, tmp_path: Path) -> None:
     code, _ = imported(ws, edited(book, tmp_path / "f.xlsx", _set("重点项目", "B2", "'=1+1")))
     assert code == 0
     assert read_yaml(ws / "plan.yaml")["projects"][0]["name"] == "'=1+1"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "typed, effective",
     [

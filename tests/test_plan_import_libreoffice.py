@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -17,6 +18,8 @@ from tianbao.planbook.sheets import BASICS, SHEETS
 
 # the forms as the office names them: a name, a 表号, an older file's id; Chinese commas
 FORMS = "主要指标月报，目标02表、民生工程进度, tasks_progress"
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 BASICS_TYPED = {
     "区（县）名称": "新区",
     "区（县）代码": "xinqu",

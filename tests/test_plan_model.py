@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tianbao.forms.expr import ExprError, Missing, parse
+from tianbao.forms.expr import ExprError, Missing, evaluate_node, parse
 from tianbao.plan.periods import Period
 from tianbao.plan.targets import decimals_of, derived_level, target_values
 
@@ -316,3 +316,23 @@ def test_expression__short_circuits(text: str, expected) -> None:
 def test_expression__division_by_zero_is_not_hidden() -> None:
     with pytest.raises(ZeroDivisionError):
         parse("ytd / total").evaluate(SCOPE)
+
+
+@pytest.mark.parametrize(("text", "expected"), EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
+def test_expression__closures_agree(text: str, expected) -> None:
+    """parse() compiles a rule to one function (forms.expr_code); the closures that
+    evaluate a part of it (the figure a failed rule expected) give the same."""
+    assert evaluate_node(parse(text).tree.body, SCOPE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-" * 400 + "ytd", 120.0),  # too deep for Python's compiler: the closures judge
+        ("(" * 120 + "ytd" + ")" * 120 + " > 1", True),
+        ("not " * 99 + "flag", False),
+    ],
+    ids=["unary", "parentheses", "not"],
+)
+def test_expression__deeply_nested(text: str, expected) -> None:
+    assert parse(text).evaluate(SCOPE) == expected

@@ -36,6 +36,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("case", "form", "field", "typed", "fmt", "asks", "recorded"), CASES)
 def test_plausibility__the_question_a_clerk_can_answer(
     rs: Returns, case, form, field, typed, fmt, asks, recorded

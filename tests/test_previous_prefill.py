@@ -130,6 +130,7 @@ def test_month_only__saved_without_recalculation__accepted_and_chained(year: Yea
     _chained(year)
 
 
+@pytest.mark.slow
 def test_month_only__typed_in_libreoffice__accepted_and_chained(year: Year) -> None:
     typed = {
         sheet: {c: v.isoformat() if hasattr(v, "isoformat") else str(v) for c, v in cells.items()}

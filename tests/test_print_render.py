@@ -19,6 +19,8 @@ from helpers import SAMPLE_PLAN, read_yaml, tianbao
 from tianbao.consolidate.book import NOT_PRINTED
 from tianbao.dev.synthetic import make_synthetic_workspace
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 READABLE = 0.695  # 70 %, less the measurement's rounding
 SMALLEST_PT = 6.9  # no text prints smaller: 10 pt body text at 70 %
 CHART_PT = 8.0  # a chart's labels, numbers and legend print at 8 pt or more

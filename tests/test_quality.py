@@ -21,6 +21,8 @@ from tianbao.validate.history import EarlierMonths
 from tianbao.validate.quality import check_quality
 from tianbao.validate.records import FormRecords, RowRecord
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 
 def projects_form() -> Any:
     found = locate("projects_progress", None)

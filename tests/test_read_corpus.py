@@ -166,6 +166,7 @@ def all_text(result: ReadResult) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 def test_corpus_present() -> None:
     need(CORPUS.is_dir() and len(FILES) >= 200, f"hostile corpus not found at {CORPUS}")
 
@@ -175,6 +176,7 @@ def results() -> dict[str, ReadResult]:
     return {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FILES)
 def test_corpus_file(name: str, results: dict[str, ReadResult]) -> None:
     path = CORPUS / name
@@ -199,6 +201,7 @@ def test_corpus_file(name: str, results: dict[str, ReadResult]) -> None:
         assert result.book is None and found & want, f"expected one of {want}: {lines}"
 
 
+@pytest.mark.slow
 def test_corpus_contents_read_right() -> None:
     """What the readable crafted files hold, as the manifest describes it."""
     need(CORPUS.is_dir(), f"hostile corpus not found at {CORPUS}")

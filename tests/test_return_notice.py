@@ -17,6 +17,8 @@ from helpers import facts_of, tianbao
 from tianbao.report.notice import SHEET
 from tianbao.workspace import open_workspace
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 REASON = "本月完成投资比上月增加三倍，请核实并在说明栏写明原因"
 
 

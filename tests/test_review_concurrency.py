@@ -27,7 +27,10 @@ from returns import Returns
 from tianbao.ledger.db import ledger_path
 from tianbao.support.pausepoint import ENV as PAUSE_ENV
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGUSR1 resumes a pause")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGUSR1 resumes a pause"),
+]
 
 DEPT, JUNE = "RSJ", "2014-06"
 SIGNOFF = ("signoff", "-p", JUNE, "--by", "王局长", "--anyway", "--note", "先行签发")

@@ -149,6 +149,7 @@ BAD_INPUT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", BAD_INPUT)
 def test_names_reasons_dates__refused_before_the_ledger(
     rs: Returns, ws: Path, args: tuple[str, ...]

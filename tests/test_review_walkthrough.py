@@ -49,6 +49,7 @@ def status_rows(book: Any, dept: str) -> list[tuple[Any, ...]]:
     return [r for r in book["报送情况"].iter_rows(values_only=True) if r[0] == dept]
 
 
+@pytest.mark.slow
 def test_june_reviewed_signed_reopened_and_corrected(demo: Path, tmp_path: Path) -> None:
     ws = demo / "workspace"
     # 1. ZJJ's return sent back with a reason: 退回, the reason in status and 催报

@@ -118,6 +118,7 @@ def test_file_named_for_another_department__refused_never_supersedes(
     assert counting_note(ws) != "别人的"  # RSJ's own accepted return still counts
 
 
+@pytest.mark.slow
 def test_past_period_template__refused_without_corrections__更正_with_them(
     rs: Returns, ws: Path, tmp_path: Path
 ) -> None:

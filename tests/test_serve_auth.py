@@ -38,6 +38,7 @@ def test_login__wrong_password__refused_and_logged(sample_ws: Path, issued: dict
     assert (row["account"], row["action"], row["ip"]) == ("RSJ", "login_failed", "testclient")
 
 
+@pytest.mark.slow
 def test_login__locked_after_five_failures__until_reset(
     sample_ws: Path, issued: dict[str, str]
 ) -> None:
@@ -63,6 +64,7 @@ def test_accounts_reset__unknown_account__usage_error(sample_ws: Path) -> None:
     assert res.exit_code == 2 and "没有账户" in res.output
 
 
+@pytest.mark.slow
 def test_first_login__password_change_forced(sample_ws: Path, issued: dict[str, str]) -> None:
     c = client(sample_ws)
     assert login(c, "RSJ", issued["RSJ"]).headers["location"] == "/password"
@@ -108,6 +110,7 @@ PAGES = [  # (account, page, status): who may open what
 ]
 
 
+@pytest.mark.slow
 def test_pages__by_role(sample_ws: Path, issued: dict[str, str]) -> None:
     clients = {name: ready(client(sample_ws), name, issued[name]) for name in issued}
     for who, page, status in PAGES:
@@ -120,6 +123,7 @@ def test_pages__by_role(sample_ws: Path, issued: dict[str, str]) -> None:
             assert res.headers["location"] == "/login"
 
 
+@pytest.mark.slow
 def test_every_response__security_headers(sample_ws: Path, issued: dict[str, str]) -> None:
     c = client(sample_ws)
     cookie = login(c, "office", issued["office"]).headers["set-cookie"].lower()
@@ -135,6 +139,7 @@ def test_every_response__security_headers(sample_ws: Path, issued: dict[str, str
     assert missing.status_code == 404 and "页面不存在" in missing.text
 
 
+@pytest.mark.slow
 def test_plan_text__escaped(sample_ws: Path) -> None:
     plan = sample_ws / "plan.yaml"
     text = plan.read_text(encoding="utf-8")

@@ -28,6 +28,8 @@ from serve_helpers import JULY_3, NEW_PASSWORD, issue
 from tianbao.dev.simulate import fill_workbook
 from tianbao.serve.app import make_app
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REASON = "新增就业人数与人社部门月报不符，请核实后重报"
 

@@ -53,6 +53,7 @@ def post_signoff(c: TestClient, period: str, **form: str) -> Any:
     return c.post(page, data={"csrf": csrf(c, page), **form})
 
 
+@pytest.mark.slow
 def test_signoff__outstanding_first__refused_then_signed_then_withdrawn(
     rs: Returns, office: TestClient, rsj: TestClient
 ) -> None:

@@ -96,6 +96,7 @@ def by_dept(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {d["department"]: d for d in data["departments"]}
 
 
+@pytest.mark.slow
 def test_status__states_per_department_and_form(office: dict[str, Any]) -> None:
     data = status_json(office)
     assert data["deadline"] == "2014-07-05" and data["as_of"] == AS_OF
@@ -254,6 +255,7 @@ def test_status__usage_errors__exit_2(office: dict[str, Any]) -> None:
     assert tianbao(run, "status", "-w", office["ws"]).exit_code == 2  # --period required
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("versions", "state", "days_late", "note"),
     [

@@ -30,6 +30,8 @@ from click.testing import CliRunner
 from helpers import find_cell, read_yaml, tianbao
 from tianbao.ledger.sqlite import ledger_path
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 MONTHS = {"2014-Q2": (4, 5, 6), "2014-H1": (1, 2, 3, 4, 5, 6)}
 FLOW_COLUMN = {"主要指标": "I", "重点项目": "K"}  # 本季（各月合计）... on each detail sheet
 SUMMED = {  # collection -> (form, key field in the plan, flow field, year-to-date field)

@@ -485,6 +485,7 @@ RULE_OF = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("case", "mutate", "code", "form", "row", "field", "exit_code", "args"),
     CASES,
@@ -605,6 +606,7 @@ def test_validate__usage_errors_exit_2(rs: Returns, tmp_path: Path) -> None:
     assert res.exit_code == 2
 
 
+@pytest.mark.slow
 def test_validate__parallel_same_as_serial(rs: Returns, tmp_path: Path) -> None:
     import shutil
 
@@ -646,6 +648,7 @@ def test_validate__parallel_same_as_serial(rs: Returns, tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_validate__rule_across_sheets(tmp_path_factory) -> None:
     """FAI's 本年累计 (亿元) must cover the department's projects (万元): a sheet total."""
     fgw = Returns(tmp_path_factory.mktemp("fgw"), "FGW")

@@ -18,6 +18,8 @@ from helpers import tianbao
 from lo import fill
 from returns import Returns
 
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 
 @pytest.fixture(scope="module")
 def rs(tmp_path_factory) -> Returns:

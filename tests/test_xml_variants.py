@@ -130,6 +130,7 @@ STYLES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("case", "parts", "style"), STYLES, ids=[c for c, _, _ in STYLES])
 def test_xml_style__read_as_shown_and_accepted(
     rs: Returns, june: Path, case: str, parts: tuple[str, ...], style: Style
@@ -291,6 +292,7 @@ def _respell(pattern: bytes, spelled: bytes) -> Callable[[str, bytes], bytes | N
     return change
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("case", "pattern", "spelled"),
     [

@@ -60,13 +60,15 @@ class SummarySheet(PlainFormulaSheet):
         ordinary values, is written at once as the XML xlsxwriter writes for it
         cell by cell; anything else goes cell by cell. Nothing may be written
         to ``row`` afterwards."""
-        if not (
-            self.constant_memory
+        xml = (
+            _plain_row(values, row + 1)
+            if self.constant_memory
             and self.previous_row < row < self.xls_rowmax
             and row not in self.row_info
             and 0 < len(values) <= len(_COLUMNS)
-            and _plain_values(values)
-        ):
+            else None
+        )
+        if xml is None:
             for col, value in enumerate(values):
                 if value is None:
                     self.write_blank(row, col, None, fmt)
@@ -79,19 +81,7 @@ class SummarySheet(PlainFormulaSheet):
         self._check_dimensions(row, len(values) - 1)
         self._write_single_row(row)  # the previous row, as when a cell of a later row is written
         self._write_row(row, None)
-        xf = fmt._get_xf_index()
-        cells = []
-        n = row + 1
-        for col, value in enumerate(values):
-            ref = f"{_COLUMNS[col]}{n}"
-            if value is None:
-                cells.append(f'<c r="{ref}" s="{xf}"/>')
-            elif isinstance(value, str):
-                cells.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
-            else:
-                cells.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
-        cells.append("</row>")
-        self.fh.write("".join(cells))
+        self.fh.write(xml.replace(_XF, str(fmt._get_xf_index())))
 
     def write_kind(
         self, row: int, col: int, kind: str, value: Any, fmt: Any, cached: Any = None
@@ -171,21 +161,35 @@ _COLUMNS = [xl_col_to_name(c) for c in range(64)]  # enough for any row write_pl
 _SPECIAL_INSIDE = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
 
 
-def _plain_values(values: Sequence[object]) -> bool:
-    """``all(map(_plain, values))`` with one regular-expression search for the row
-    (str.isspace is what the pattern's \\s tests)."""
+_XF = "\x00"  # the format's index in a row written before it is known (never in a plain row)
+
+
+def _plain_row(values: Sequence[object], n: int) -> str | None:
+    """The XML of row ``n`` as xlsxwriter writes it cell by cell, with _XF for the
+    format's index; None when a value is not plain (``_plain``), checked on the way
+    with one regular-expression search for the row."""
+    cells = []
     texts = []
-    for v in values:
+    for col, v in enumerate(values):
+        ref = f"{_COLUMNS[col]}{n}"
         if type(v) is str:
-            if len(v) >= 16_000 or (v and (v[0].isspace() or v[-1].isspace())):
-                return False
+            # str.strip() removes what str.isspace() calls space, as _SPECIAL's \s
+            if len(v) >= 16_000 or len(v.strip()) != len(v):
+                return None
             texts.append(v)
+            cells.append(f'<c r="{ref}" s="\x00" t="inlineStr"><is><t>{v}</t></is></c>')
         elif type(v) is int or type(v) is float:
             if not math.isfinite(v):
-                return False
-        elif v is not None:
-            return False
-    return _SPECIAL_INSIDE.search("\ue000".join(texts)) is None  # no match spans the separator
+                return None
+            cells.append(f'<c r="{ref}" s="\x00"><v>{v:.16G}</v></c>')
+        elif v is None:
+            cells.append(f'<c r="{ref}" s="\x00"/>')
+        else:
+            return None
+    if _SPECIAL_INSIDE.search("\ue000".join(texts)) is not None:  # no match spans the separator
+        return None
+    cells.append("</row>")
+    return "".join(cells)
 
 
 def _plain(value: object) -> bool:

@@ -1,9 +1,11 @@
 """A small, safe expression language for audit rules (审核公式).
 
-Syntax is a subset of Python expressions, parsed with ``ast`` and evaluated by
-walking the tree ourselves: no ``eval``, no attribute access except the fixed
-namespaces ``plan.`` / ``prev.`` / ``period.``, no calls except the functions
-below. Examples::
+Syntax is a subset of Python expressions, parsed with ``ast``, checked node by
+node, and evaluated from the checked tree (one function written from it by
+``forms.expr_code``, never from the typed text; nested closures when Python
+refuses that): no ``eval`` of what was typed, no attribute access except the
+fixed namespaces ``plan.`` / ``prev.`` / ``period.``, no calls except the
+functions below. Examples::
 
     ytd >= month_value
     implies(status == '未开工', ytd_investment == 0)
@@ -18,7 +20,9 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
+
+from tianbao.forms.expr_code import compile_expr
 
 NAMESPACES = ("plan", "prev", "period")
 MAX_EXPR_CHARS = 500
@@ -106,7 +110,21 @@ def parse(text: str) -> Expr:
         ) from None
     names: set[str] = set()
     _check(tree.body, names)
-    return Expr(text, tree, frozenset(names), _compile(tree.body))
+    return Expr(text, tree, frozenset(names), _function(tree.body))
+
+
+def _function(node: ast.AST) -> Fn:
+    """The whole expression as one compiled function (expr_code), else closures."""
+    fast = compile_expr(node, _key_of, _raise_missing, FUNCTIONS, BLANK_AWARE, AGGREGATES)
+    return fast if fast is not None else _compile(node)
+
+
+def _key_of(node: ast.AST) -> str:
+    return _aggregate_key(node) if isinstance(node, ast.Call) else _dotted(node)  # type: ignore[arg-type]
+
+
+def _raise_missing(name: str) -> NoReturn:
+    raise Missing(name)
 
 
 def _dotted(node: ast.Attribute) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -162,8 +163,8 @@ def check_bounds(
 
 def plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:
     """For one field, a test for values that normalise to themselves with no note
-    (a finite number, a choice as listed, trimmed text): the common case, which
-    then skips normalise()."""
+    (a finite number, a choice as listed, trimmed text) or, a date, to its ISO text:
+    the common case, which then skips normalise()."""
     kind = form.field_kind(name)
     col = form.column(name)
     if kind == "number" and col is not None and (col.unit == "row" or col.unit in COUNTED):
@@ -173,6 +174,8 @@ def plain_test(form: FormDef, name: str) -> Callable[[Any], bool]:
         return lambda v: type(v) in (float, int) and math.isfinite(v)
     if kind == "text":
         return lambda v: type(v) is str and v == v.strip() and v != ""
+    if kind == "date":  # a date cell (no time of day): recorded as its ISO text (_row)
+        return lambda v: type(v) is date
     if kind == "enum":
         schema = form.field_schema(name)
         same = frozenset(

@@ -9,6 +9,7 @@ sort the sheet. Columns are found by their header label.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
@@ -311,8 +312,9 @@ def _row(
             and (raw is None or raw == "" or plain[col.field](raw))
             and col.applies_to(item.values)
         ):
-            if raw is not None and raw != "":
-                rec.record[col.field] = raw
+            if raw not in (None, ""):
+                # a date cell as normalise() gives it (only a date column's test passes one)
+                rec.record[col.field] = raw.isoformat() if type(raw) is date else raw
             continue
         if (r, c) in sheet.hidden:  # under a merge: validate.merges says so, once
             rec.blocked.add(col.field)

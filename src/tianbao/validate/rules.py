@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -130,13 +131,8 @@ def check_rules(
     totals_scope.update(
         {"total." + k[len(prefix) :]: v for k, v in (sums or {}).items() if k.startswith(prefix)}
     )
-    names = _references(form)
-    plan_names, prev_names = _namespaced(names, "plan."), _namespaced(names, "prev.")
+    plan_names, prev_names, compiled, every = _prepared(form)
     fixed = {**_period_scope(period), **totals_scope}  # the same for every row
-    compiled = [
-        (r, parse(r.expr).fn, parse(r.when).fn if r.when else None, _reads(r)) for r in form.rules
-    ]
-    every = [c[:3] for c in compiled]  # a row with no unusable input: every rule judges it
     for row in records.rows:
         prev = previous.get(row.key) if previous is not None else None
         scope = _scope(row, prev, fixed, plan_names, prev_names)
@@ -154,6 +150,37 @@ def check_rules(
                 continue  # e.g. a growth rule on a zero base: nothing to say
             out.append(_failed(rule, scope, row, records.sheet, where, form, explain_field))
     return out
+
+
+def _prepared(form: FormDef) -> tuple[Any, Any, list[Any], list[Any]]:
+    """(plan names, prev names, compiled rules with what they read, compiled rules) of a
+    form: the same for every return, worked out once per loaded form, not per file.
+    Kept beside the form, not in it: a form must stay picklable (workers send records)."""
+    key = id(form)
+    kept = _PREPARED.get(key)
+    if kept is not None and kept[0]() is form:
+        return kept[1]
+    names = _references(form)
+    compiled = [
+        (r, parse(r.expr).fn, parse(r.when).fn if r.when else None, _reads(r)) for r in form.rules
+    ]
+    every = [c[:3] for c in compiled]  # a row with no unusable input: every rule judges it
+    done = (_namespaced(names, "plan."), _namespaced(names, "prev."), compiled, every)
+    _PREPARED[key] = (weakref.ref(form, _forget(key)), done)
+    return done
+
+
+def _forget(key: int) -> Callable[[weakref.ref[FormDef]], None]:
+    """Drops a form's entry when the form goes (before its id can be used again)."""
+
+    def drop(_: weakref.ref[FormDef]) -> None:
+        _PREPARED.pop(key, None)
+
+    return drop
+
+
+# id(form) -> (the form, weakly, so that an id used again is never mistaken; its rules)
+_PREPARED: dict[int, tuple[weakref.ref[FormDef], tuple[Any, Any, list[Any], list[Any]]]] = {}
 
 
 def _judging(compiled: list[Any], row: RowRecord) -> list[Any]:
