@@ -182,7 +182,7 @@ def _said(lines: list[str]) -> list[str]:
         line = re.sub(r"\S*[/\\]\S*|\S+\.xlsx\b", " ", line)
         line = re.sub(r"(?:解放|第 \d+ 行)\S*|[“「《][^”」》]*[”」》]", " ", line)
         line = re.sub(r"[(（][^)）]*(?:[)）]|$)", " ", line)
-        line = re.sub(r"^(?:催报|chase) [A-Z]+：.*", " ", line)  # the message to send
+        line = re.sub(r"^(?:催报 [A-Z]+：|chase [A-Z]+: ).*", " ", line)  # the message to send
         line = re.sub(r"tianbao( [a-z]+)+|--[a-z-]+|-[a-zA-Z]\b|填报", " ", line)
         if line.strip():
             out.append(line)

@@ -67,7 +67,7 @@ def signoff(
                 raise UsageError(f"{p} 尚未签发 | {p} is not signed off")
             if not why:
                 raise UsageError(
-                    "撤销签发须用 --note 写明原因 | --note is required to withdraw a sign-off"
+                    "撤销签发须写明原因 | a note is required to withdraw a sign-off"
                 )
         else:
             if current is not None:
