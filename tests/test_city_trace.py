@@ -104,7 +104,9 @@ def test_trace__the_city_figure_is_the_districts_sum_each_the_sum_of_its_rows(
     assert city_row[5] == pytest.approx(float(total))  # the summary's own total
 
 
-def test_trace__with_解放区s_archive__the_cells_of_the_archived_returns(signed: Path) -> None:
+def test_trace__with_解放区s_archive__the_cells_of_the_archived_returns(
+    signed: Path, tmp_path: Path
+) -> None:
     ws = signed / "解放区" / "workspace"
     args = ("-w", signed / "焦作市", "-p", JUNE, "--indicator", "FAI", "--district", "jiefang")
     got = run(*args, "--archive", ws)
@@ -120,6 +122,11 @@ def test_trace__with_解放区s_archive__the_cells_of_the_archived_returns(signe
         assert row["matches"] is True and row["findings"] == []
     text = tianbao(CliRunner(), "--lang", "en", "trace", *args, "--archive", ws)
     assert text.exit_code == 0 and f"archived {part['rows'][0]['archived']} ✓" in text.output
+    # the city given a copy of the district's archive only: CODE=FOLDER
+    shutil.copytree(ws / "archive", tmp_path / "given" / "archive")
+    copy = run(*args, "--archive", f"jiefang={tmp_path / 'given'}")["parts"][0]
+    assert [r["archived"] for r in copy["rows"]] == [r["archived"] for r in part["rows"]]
+    assert all(r["matches"] for r in copy["rows"])
 
 
 def test_trace__an_altered_archive_file_is_reported_not_read(signed: Path, tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def trace(
     if not is_city(Path(root)):
         return _district(Path(root), period, indicator, field_name)
     got = _city(Path(root), period, indicator, field_name, district)
-    by_code = {_district_code(a): a for a in archives}
+    by_code = dict(_archive_of(Path(a)) for a in archives)
     for part in got.parts:
         if part.code in by_code:
             check_cells(by_code.pop(part.code), part)
@@ -347,6 +347,15 @@ def same(recorded: str, read: Any) -> bool:
     if n is not None and isinstance(read, (int, float)) and not isinstance(read, bool):
         return n == Decimal(str(read))
     return recorded == ("" if read is None else str(read))
+
+
+def _archive_of(given: Path) -> tuple[str, Path]:
+    """(district, folder holding archive/) of an --archive: a district's workspace, or
+    CODE=FOLDER for a copy of a district's archive the city was given."""
+    code, eq, folder = str(given).partition("=")
+    if eq and code and folder and not given.exists():
+        return code, Path(folder)
+    return _district_code(given), given
 
 
 def _district_code(ws: Path) -> str:

@@ -169,7 +169,8 @@ def demo_city(directory: Path, as_json: bool, signoff: bool = False) -> None:
     "archives",
     multiple=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="区县工作区（读其档案中的报表） a district's workspace, to read its archived returns.",
+    help="区县工作区，或 区县代码=含 archive/ 的目录（读档案中的报表） a district's workspace,"
+    " or CODE=FOLDER holding a copy of its archive/, to read the archived returns.",
 )
 @json_option
 @handle_errors

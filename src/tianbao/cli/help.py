@@ -126,14 +126,16 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "trace": (
         "追溯一个数：市级汇总的数 → 各区县的数、上报包 sha256 和区县签发 → 上报包长表中"
-        "背后的各行（单位、报表、工作表!单元格、报表文件 sha256）；用 --archive 给出区县工作区时，"
+        "背后的各行（单位、报表、工作表!单元格、报表文件 sha256）；用 --archive 给出区县工作区"
+        "（或 区县代码=含 archive/ 的目录）时，"
         "再用安全读取方式读出其档案中那份报表的那一格，核对是否等于所计的数。"
         "档案文件 sha256 不符的不读取，报告为被改动。"
         "在区县工作区上：区县的数 → 各单位报表的格。\n\n"
         "各环节都相符退出码 0，有不符 1，用法错误 2。",
         "Trace one figure: the city summary's → each district's, with its package's sha256"
         " and the district's sign-off → the long rows behind it in the package (department,"
-        " form, sheet!cell, sha256 of the return); with --archive (a district's workspace)"
+        " form, sheet!cell, sha256 of the return); with --archive (a district's workspace,"
+        " or CODE=FOLDER holding a copy of its archive/)"
         " the cell is read from the archived return itself by the guarded reader and"
         " compared with the figure counted. An archived file whose sha256 differs is not"
         " read: it is reported as altered. On a district workspace: the district's figure"
