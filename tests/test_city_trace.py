@@ -183,3 +183,38 @@ def test_trace__mistakes__one_line_exit_2(signed: Path, args: tuple[str, ...], s
     args = tuple(where.get(a, a) for a in args)
     res = tianbao(CliRunner(), "--lang", "en", "trace", "-w", signed / "焦作市", "-p", JUNE, *args)
     assert res.exit_code == 2 and says in res.output and "Traceback" not in res.output
+
+
+def test_trace__a_figure_that_is_not_its_cell_or_its_rows__said_where(
+    signed: Path, tmp_path: Path
+) -> None:
+    """A ledger edited behind the files' back: the district's own figure no longer
+    what its archived return says (✗ at the cell); the city's count of a district no
+    longer the sum of the package's rows."""
+    ws = Path(shutil.copytree(signed / "解放区" / "workspace", tmp_path / "jiefang"))
+    db = sqlite3.connect(ws / ".tianbao" / "ledger.sqlite")
+    with db:
+        db.execute(
+            "UPDATE cell_values SET value='999.5' WHERE form='indicators_monthly' "
+            "AND row_key='FAI' AND field='ytd' AND submission_id IN "
+            "(SELECT id FROM submissions WHERE period=? AND status LIKE 'accepted%')",
+            (JUNE,),
+        )
+    db.close()
+    got = run("-w", ws, "-p", JUNE, "--indicator", "FAI", code=1)
+    (row,) = got["parts"][0]["rows"]
+    assert row["value"] == "999.5" and row["matches"] is False and row["archived"] != 999.5
+    assert [f["code"] for f in row["findings"]] == ["PKG_TRACE_DIFFERS"]
+    assert row["findings"][0]["place"].endswith(f"{row['sheet']}!{row['cell']}")
+    city = Path(shutil.copytree(signed / "焦作市", tmp_path / "city"))
+    db = sqlite3.connect(city / ".tianbao" / "ledger.sqlite")
+    with db:
+        db.execute(
+            "UPDATE cell_values SET value='1' WHERE row_key LIKE '%:FAI' AND field='ytd' "
+            "AND submission_id IN (SELECT id FROM submissions WHERE department='macun')"
+        )
+    db.close()
+    got = run("-w", city, "-p", JUNE, "--indicator", "FAI", "--district", "macun", code=1)
+    part = got["parts"][0]
+    assert part["figure"] == 1 and part["rows_sum"] != 1
+    assert [f["code"] for f in part["findings"]] == ["PKG_TRACE_DIFFERS"]
