@@ -218,3 +218,23 @@ def test_trace__a_figure_that_is_not_its_cell_or_its_rows__said_where(
     part = got["parts"][0]
     assert part["figure"] == 1 and part["rows_sum"] != 1
     assert [f["code"] for f in part["findings"]] == ["PKG_TRACE_DIFFERS"]
+
+
+@pytest.mark.parametrize(
+    ("counted", "cell", "unit", "percent_cell", "same"),
+    [
+        ("45.02", 45.02, "亿元", False, True),
+        ("45.02", 45.03, "亿元", False, False),
+        ("7", 7.0, "个", False, True),
+        ("45.02", "４５.０２", "亿元", False, True),  # text digits, read as validate reads them
+        ("12", 0.12, "%", True, True),  # a typed 12% is stored as 0.12
+        ("12", 0.12, "%", False, False),
+        ("45.02", None, "亿元", False, False),
+    ],
+)
+def test_trace__a_cell_is_the_counted_value(
+    counted: str, cell: object, unit: str, percent_cell: bool, same: bool
+) -> None:
+    from tianbao.city.trace import same as compare
+
+    assert compare(counted, cell, unit, percent_cell) is same

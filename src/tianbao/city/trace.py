@@ -47,6 +47,7 @@ class Row:
     sha256: str  # of the return's file
     submission_id: str
     value: str  # as counted (the long CSV's text)
+    unit: str = ""  # of the figure (the long CSV's): how validate read a percent cell
     archived: Any = None  # the value read from the archived return's cell
     matches: bool | None = None  # None: not checked (no archive given)
     findings: list[Refusal] = field(default_factory=list)
@@ -213,6 +214,7 @@ def _package_rows(path: Path, sha256: str, indicator: str, name: str, part: Part
             r["sha256"],
             r["submission_id"],
             r["value"],
+            r.get("unit") or "",
         )
         for r in rows
         if r["form"] == TOTALS_FORM and r["row_key"] == indicator and r["field"] == name
@@ -295,8 +297,9 @@ def check_cells(ws_root: Path, part: Part) -> None:
             why = f"{row.sheet}!{row.cell} 不在文件中 | not in the file"
             row.findings.append(Refusal(Code.PKG_TRACE_UNREADABLE, place, {"why": why}))
             continue
-        row.archived = sheet.value(int(ref.group(2)) - 1, col_number(ref.group(1)) - 1)
-        row.matches = same(row.value, row.archived)
+        at = (int(ref.group(2)) - 1, col_number(ref.group(1)) - 1)
+        row.archived = sheet.value(*at)
+        row.matches = same(row.value, row.archived, row.unit, at in sheet.percent_cells)
         if not row.matches:
             row.findings.append(
                 Refusal(Code.PKG_TRACE_DIFFERS, place,
@@ -341,12 +344,19 @@ def _archived(path: Path, sha256: str, place: str, findings: list[Refusal]) -> b
     return data
 
 
-def same(recorded: str, read: Any) -> bool:
-    """The counted value (long-CSV text) and the cell's, compared exactly as numbers."""
+def same(recorded: str, read: Any, unit: str = "", percent_cell: bool = False) -> bool:
+    """The counted value (long-CSV text) and the cell's: equal as exact numbers, or the
+    cell as validate reads it (a typed '12%' stored as 0.12, text digits) is the value."""
+    from tianbao.validate.normalize import normalise
+
     n = number(recorded)
-    if n is not None and isinstance(read, (int, float)) and not isinstance(read, bool):
-        return n == Decimal(str(read))
-    return recorded == ("" if read is None else str(read))
+    if n is None:
+        return recorded == ("" if read is None else str(read))
+    exact = isinstance(read, (int, float)) and not isinstance(read, bool)
+    if exact and n == Decimal(str(read)):
+        return True
+    got = normalise(read, {"type": "number"}, unit or None, percent_cell=percent_cell).value
+    return isinstance(got, (int, float)) and not isinstance(got, bool) and n == Decimal(str(got))
 
 
 def _archive_of(given: Path) -> tuple[str, Path]:
