@@ -96,6 +96,7 @@ def _cases(root: Path) -> list[tuple[list[str], int | None]]:
         (["signoff", "-w", ws, "-p", "2014-05", "--by", "张局长", "--anyway", "--note", "先签"], 0),
         (["package", "-w", ws, "-p", "2014-05", "-o", str(root / "p5.zip")], 0),
         (["history", "-w", ws, "--dept", "ZJJ"], 0),
+        (["trace", "-w", ws, "-p", "2014-06", "--indicator", "FAI"], 0),
         (["consolidate", "-w", ws, "-p", "2014-06", "-o", str(root / "s.xlsx")], 0),
         (["plan", "export", "-w", ws, str(root / "plan.xlsx")], 0),
         (["plan", "import", str(root / "plan.xlsx"), "-w", ws, "--dry-run"], 0),

@@ -35,9 +35,14 @@ class CityDemo:
     packages: list[Path] = field(default_factory=list)
     summary: Path | None = None
     refused: int = 0
+    signoff: dict[str, Any] | None = None  # the city's own (--signoff)
 
 
-def run_city_demo(directory: Path, say: Callable[[str], None] = print) -> CityDemo:
+def run_city_demo(
+    directory: Path, say: Callable[[str], None] = print, *, signoff: bool = False
+) -> CityDemo:
+    """The two-level cycle into ``directory``; ``signoff``: it ends with the city's own
+    sign-off of June (an option: a signed-off city takes no more packages for June)."""
     from tianbao.dev.demo import run_demo
 
     root = Path(directory)
@@ -67,6 +72,14 @@ def run_city_demo(directory: Path, say: Callable[[str], None] = print) -> CityDe
     out = city_summary(result.city, PERIOD, root / "outputs" / f"city-summary-{PERIOD}.xlsx")
     result.summary = out.out
     say(f"5. 市级汇总 {PERIOD} → {out.out} | 5. the city summary {PERIOD} → {out.out}")
+    if signoff and not result.refused:
+        from tianbao import api
+        from tianbao.city.review import city_scope
+
+        scope = city_scope(result.city)
+        assert scope is not None
+        result.signoff = api.signoff(scope, PERIOD, by=f"{CITY}统计局", note="月报签发（示例）")
+        say(f"6. 市里签发 {PERIOD} | 6. the city signs {PERIOD} off")
     return result
 
 

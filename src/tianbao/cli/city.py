@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -134,16 +135,99 @@ def consolidate_city(workspace: Path, period: str, out: Path | None, as_json: bo
     )
 
 
-def demo_city(directory: Path, as_json: bool) -> None:
+def demo_city(directory: Path, as_json: bool, signoff: bool = False) -> None:
     from tianbao.city.demo import run_city_demo
 
-    done = run_city_demo(directory, lambda line: echo(line, err=True))
+    done = run_city_demo(directory, lambda line: echo(line, err=True), signoff=signoff)
     if as_json:
         echo_json(
             {"directory": str(directory), "city": str(done.city),
              "packages": [str(p) for p in done.packages],
-             "summary": str(done.summary) if done.summary else None, "refused": done.refused},
+             "summary": str(done.summary) if done.summary else None, "refused": done.refused,
+             "signoff": done.signoff},
         )  # fmt: skip
     echo(f"完成：{done.summary} | done: {done.summary}", err=as_json)
     if done.refused:
         sys.exit(1)
+
+
+@main.command()
+@workspace_option
+@click.option("--period", "-p", required=True, help="报告期 period: 2014-06.")
+@click.option("--indicator", required=True, help="指标代码 indicator code: FAI.")
+@click.option(
+    "--field",
+    "field_name",
+    type=click.Choice(["ytd", "ytd_last_year", "month_value"]),
+    default="ytd",
+    show_default=True,
+    help="取哪个数：本年累计、去年同期或本月 which figure: YTD, last year's or the month's.",
+)
+@click.option("--district", help="只追溯此区县 only this district (code).")
+@click.option(
+    "--archive",
+    "archives",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="区县工作区，或 区县代码=含 archive/ 的目录（读档案中的报表） a district's workspace,"
+    " or CODE=FOLDER holding a copy of its archive/, to read the archived returns.",
+)
+@json_option
+@handle_errors
+def trace(
+    workspace: Path, period: str, indicator: str, field_name: str, district: str | None,
+    archives: tuple[Path, ...], as_json: bool,
+) -> None:  # fmt: skip
+    from tianbao.city.trace import trace as run
+
+    got = run(workspace, period, indicator, field_name, district, archives)
+    if as_json:
+        echo_json(got.as_dict(), workspace if got.level == "district" else None, got.period)
+    for line in trace_lines(got):
+        echo(line, err=as_json)
+    if not got.ok:
+        sys.exit(1)
+
+
+def trace_lines(got: Any) -> list[str]:
+    """The chain for people: the figure, each district's, the rows, the cells."""
+    so = got.signoff
+    at = f"{so['by']} {so['at']}" if so else ""
+    head = f"{got.name} {got.period} {got.indicator} {got.field}"
+    lines = [
+        f"{head}：{_n(got.figure)}（{f'{at} 签发' if so else '未签发'}） | {head}: "
+        f"{_n(got.figure)} ({f'signed off by {at}' if so else 'not signed off'})"
+    ]
+    for p in got.parts:
+        lines += _part_lines(p, got.level == "city")
+    return lines
+
+
+def _part_lines(p: Any, city: bool) -> list[str]:
+    """A district's figure (on a city), its rows with their cells, what did not hold."""
+    lines = []
+    if city:
+        so = p.signoff or {}
+        by, at, pkg = so.get("by", "—"), so.get("at", ""), p.package or "—"
+        lines.append(
+            f"  {p.code} {p.name}：{_n(p.figure)}，上报包 {pkg}，区县签发 {by} {at}"
+            f"{'，更正' if p.correction else ''} | {p.code}: {_n(p.figure)}, package {pkg}, "
+            f"signed off by {by} {at}{', corrected' if p.correction else ''}"
+        )
+    for r in p.rows:
+        mark = "✓" if r.matches else "✗"
+        read = "" if r.matches is None else f"，档案中 {r.archived} {mark}"
+        read_en = "" if r.matches is None else f", archived {r.archived} {mark}"
+        where = f"{r.department} {r.form} {r.sheet}!{r.cell} = {r.value}"
+        lines.append(
+            f"    {where}（报表 sha256 {r.sha256}{read}） | {where} "
+            f"(return sha256 {r.sha256}{read_en})"
+        )
+        lines += [f"      {f.line()}" for f in r.findings]
+    if p.rows:
+        lines.append(f"    长表合计 Σ {_n(p.rows_sum)} | the rows' sum Σ {_n(p.rows_sum)}")
+    return lines + [f"    {f.line()}" for f in p.findings]
+
+
+def _n(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.4f}".rstrip("0").rstrip(".")

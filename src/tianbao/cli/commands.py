@@ -332,13 +332,14 @@ def plan_import(book: Path, workspace: Path, dry_run: bool, as_json: bool) -> No
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("tianbao-demo"))
 @click.option("--city", is_flag=True, help="两级：焦作市及四个区县 the two-level cycle (焦作市).")
+@click.option("--signoff", is_flag=True, help="两级流程最后市里签发 the city signs off at the end.")
 @json_option
 @handle_errors
-def demo(directory: Path, city: bool, as_json: bool) -> None:
-    if city:
+def demo(directory: Path, city: bool, signoff: bool, as_json: bool) -> None:
+    if city or signoff:
         from tianbao.cli.city import demo_city
 
-        return demo_city(directory, as_json)
+        return demo_city(directory, as_json, signoff)
     import contextlib
     import time
 

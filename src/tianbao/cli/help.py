@@ -115,12 +115,32 @@ HELP: dict[str, tuple[str, str]] = {
     "demo": (
         "在 DIRECTORY 用解放区 2014 年样例跑一遍全流程。\n\n"
         "2014 年 1—6 月：生成模板、模拟填报（含几处常见错误）、收取；再出 6 月的报送情况、"
-        "审核报告和汇总表。--city：两级流程，焦作市收取解放区和三个示意区县的上报包并汇总。",
+        "审核报告和汇总表。--city：两级流程，焦作市收取解放区和三个示意区县的上报包并汇总；"
+        "加 --signoff 最后市里签发 6 月。",
         "Run the reporting cycle on the 2014 sample of 解放区 into DIRECTORY.\n\n"
         "2014, months 1 to 6: generate, simulated filling (with a few realistic"
         " mistakes), collect; then status, validation report and summary for month 6."
         " --city: the two-level cycle, 焦作市 collecting and summing the packages of"
-        " 解放区 and three illustrative districts.",
+        " 解放区 and three illustrative districts; with --signoff the city then signs"
+        " June off.",
+    ),
+    "trace": (
+        "追溯一个数：市级汇总的数 → 各区县的数、上报包 sha256 和区县签发 → 上报包长表中"
+        "背后的各行（单位、报表、工作表!单元格、报表文件 sha256）；用 --archive 给出区县工作区"
+        "（或 区县代码=含 archive/ 的目录）时，"
+        "再用安全读取方式读出其档案中那份报表的那一格，核对是否等于所计的数。"
+        "档案文件 sha256 不符的不读取，报告为被改动。"
+        "在区县工作区上：区县的数 → 各单位报表的格。\n\n"
+        "各环节都相符退出码 0，有不符 1，用法错误 2。",
+        "Trace one figure: the city summary's → each district's, with its package's sha256"
+        " and the district's sign-off → the long rows behind it in the package (department,"
+        " form, sheet!cell, sha256 of the return); with --archive (a district's workspace,"
+        " or CODE=FOLDER holding a copy of its archive/)"
+        " the cell is read from the archived return itself by the guarded reader and"
+        " compared with the figure counted. An archived file whose sha256 differs is not"
+        " read: it is reported as altered. On a district workspace: the district's figure"
+        " → the departments' cells.\n\n"
+        "Exit 0 when every link holds, 1 when one does not, 2 for a usage mistake.",
     ),
     "package": (
         "把已签发的报告期 PERIOD 打成上报包（zip）：清单、汇总表、长表、报送率、警告，"

@@ -176,6 +176,11 @@ class Code(str, Enum):
     PKG_STALE = "PKG_STALE"
     PKG_TOTALS = "PKG_TOTALS"
     PKG_CLOSED = "PKG_CLOSED"
+    # tracing a figure down to the departments' returns (tianbao trace)
+    PKG_TRACE_MISSING = "PKG_TRACE_MISSING"
+    PKG_TRACE_ALTERED = "PKG_TRACE_ALTERED"
+    PKG_TRACE_UNREADABLE = "PKG_TRACE_UNREADABLE"
+    PKG_TRACE_DIFFERS = "PKG_TRACE_DIFFERS"
     CITY_TARGET_DIFFERS = "CITY_TARGET_DIFFERS"
 
     @property

@@ -126,6 +126,49 @@ PACKAGE: dict[Code, Entry] = {
             )
         },
     ),
+    Code.PKG_TRACE_MISSING: Entry(
+        E,
+        "档案中没有该文件",
+        "the file is not in the archive",
+        {
+            "": (
+                "{archive} 中没有 sha256 为 {sha256} 的文件",
+                "no file with sha256 {sha256} in {archive}",
+            )
+        },
+    ),
+    Code.PKG_TRACE_ALTERED: Entry(
+        E,
+        "档案文件被改动",
+        "the archived file was altered",
+        {
+            "": (
+                "文件的 sha256 为 {actual}，与记录的 {sha256} 不符：已被改动，未读取",
+                "its sha256 is {actual}, not the recorded {sha256}: altered, not read",
+            )
+        },
+    ),
+    Code.PKG_TRACE_UNREADABLE: Entry(
+        E,
+        "档案文件无法读取",
+        "the archived file cannot be read",
+        {"": ("无法读取：{why}", "cannot be read: {why}")},
+    ),
+    Code.PKG_TRACE_DIFFERS: Entry(
+        E,
+        "追溯的数不符",
+        "the traced figures disagree",
+        {
+            "cell": (
+                "档案中的报表此格为 {read}，汇总所用为 {value}",
+                "the archived return has {read} in this cell, the figure used is {value}",
+            ),
+            "sum": (
+                "所计的数 {figure} 不等于长表各行之和 {rows}",
+                "the figure counted, {figure}, does not equal the sum of its long rows ({rows})",
+            ),
+        },
+    ),
     Code.CITY_TARGET_DIFFERS: Entry(
         E,
         "区目标与市定目标不同",
