@@ -7,7 +7,7 @@ import posixpath
 import re
 
 from tianbao.findings import Code
-from tianbao.read import cells, sheetlimits, xmlsafe
+from tianbao.read import cells, sheetlimits, stylescan, xmlsafe
 from tianbao.read.facts import (
     PERCENT_BUILTIN,
     SheetFacts,
@@ -123,8 +123,15 @@ class PartScan(ZipChecker):
             if xmlsafe.local(name) == "cellXfs":
                 depth["cellXfs"] -= 1
 
+        buf = self.read(zi)
+        plain = stylescan.plain_styles(buf)  # None: the handlers, which word any problem
         try:
-            self.read_xml(zi, start=start, end=end)
+            if plain is None:
+                self.parse_xml(buf, zi, start=start, end=end)
+            else:
+                formats, xfs = plain
+                if len(xfs) > limit:
+                    raise TooMany
         except TooMany:
             self.add(
                 Code.READ_STYLES_TOO_LARGE,
