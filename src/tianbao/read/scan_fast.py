@@ -83,11 +83,25 @@ def _fast_cells(buf: bytes, start: int, end: int) -> int | None:
     n_cells = buf.count(b'<c r="', start, end)
     if n_cells != buf.count(b"<c", start, end):
         return None
-    if buf.find(b":c", start, end) >= 0 or buf.find(b":f", start, end) >= 0:
+    if _colon_before(buf, start, end, b"cf"):
         return None  # maybe a prefixed cell or formula tag: <x:c>, <x:f>
     if not _canonical_refs(buf, start, end, n_cells + buf.count(b'<row r="', start, end)):
         return None
     return n_cells
+
+
+def _colon_before(buf: bytes, start: int, end: int, letters: bytes) -> bool:
+    """Whether ':' followed by one of `letters` occurs in buf[start:end]. Most sheets
+    have few colons or none (a single-byte find is memchr-fast, a two-byte one is
+    not); past 64 of them, one two-byte find per letter."""
+    pos = buf.find(b":", start, end)
+    for _ in range(64):
+        if pos < 0:
+            return False
+        if pos + 1 < end and buf[pos + 1] in letters:
+            return True
+        pos = buf.find(b":", pos + 1, end)
+    return pos >= 0 and any(buf.find(b":%c" % x, pos, end) >= 0 for x in letters)
 
 
 def _first_bounds(
