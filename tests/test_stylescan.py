@@ -44,14 +44,20 @@ def _handlers(buf: bytes) -> tuple[dict[int, str], list[int]]:
     [
         ("", "", True),
         ("<numFmts", '<?xml version="1.0"?><numFmts', False),  # a declaration inside
-        ("0.0%", "0.0&quot;%", False),  # an entity to decode
+        ("0.0%", "&quot;$&quot;#,##0.0&amp;&lt;&gt;&apos;%", True),  # references to decode
+        ("0.0%", "&#x41;&#66;0%", True),
+        ('numFmtId="165"', 'numFmtId="&#49;&#x36;5"', True),
         ("0.0%", "0.0\t%", False),  # whitespace expat normalizes
         ('<numFmt numFmtId="165"', "<numFmt numFmtId='165'", False),
         ("<cellXfs", "<!-- x --><cellXfs", False),
         ("</cellXfs>", '<cellXfs><xf numFmtId="9"/></cellXfs></cellXfs>', False),
         ('numFmtId="164" fontId', 'numFmtId="x" fontId', True),
         ('<xf fontId="2"/>', '<xf fontId="2" numFmtId="10"/>', True),
-        ("<styleSheet ", "<s:styleSheet xmlns:s='urn:s' ", False),
+        ("<styleSheet ", "<s:styleSheet xmlns:s='urn:s' ", True),  # a prefix, not on these
+        ('<numFmt numFmtId="165"', '<n:numFmt xmlns:n="urn:n" numFmtId="165"', False),
+        ('<xf fontId="2"/>', '<x:xf xmlns:x="urn:x" numFmtId="9"/>', False),
+        ("</styleSheet>", '<extLst><e:ext xmlns:e="urn:e" a="1"/></extLst></styleSheet>', True),
+        ('<xf numFmtId="0" />', '<xf numFmtId="0" x14ac:a="1" xmlns:x14ac="urn:a"/>', False),
     ],
 )
 def test_plain_styles_agree_with_handlers(old: str, new: str, plain: bool) -> None:
