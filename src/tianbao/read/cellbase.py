@@ -77,6 +77,7 @@ def ref_name(row: int, col: int) -> str:
     return f"{col_letters(col + 1)}{row + 1}"
 
 
+@functools.lru_cache(maxsize=4096)  # the returns of one template merge the same ranges
 def parse_range(text: str) -> tuple[int, int] | None:
     """'A1:XFD1048576' -> (rows, cols) it spans; None if not a range."""
     parts = text.strip().split(":")

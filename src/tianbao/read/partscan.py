@@ -7,7 +7,7 @@ import posixpath
 import re
 
 from tianbao.findings import Code
-from tianbao.read import cells, sheetlimits, xmlsafe
+from tianbao.read import cells, sheetlimits, stylescan, xmlsafe
 from tianbao.read.facts import (
     PERCENT_BUILTIN,
     SheetFacts,
@@ -123,8 +123,15 @@ class PartScan(ZipChecker):
             if xmlsafe.local(name) == "cellXfs":
                 depth["cellXfs"] -= 1
 
+        buf = self.read(zi)
+        plain = stylescan.plain_styles(buf)  # None: the handlers, which word any problem
         try:
-            self.read_xml(zi, start=start, end=end)
+            if plain is None:
+                self.parse_xml(buf, zi, start=start, end=end)
+            else:
+                formats, xfs = plain
+                if len(xfs) > limit:
+                    raise TooMany
         except TooMany:
             self.add(
                 Code.READ_STYLES_TOO_LARGE,
@@ -191,6 +198,23 @@ class PartScan(ZipChecker):
         except xmlsafe.XmlBad as exc:
             self.add(Code.READ_XML_ERROR, str(exc), part)
             return None
+        # calamine reads a part by local names and forgives what is not XML (two
+        # attributes of one name, tags that do not match); LibreOffice and Excel
+        # drop such rows or refuse the file. Only well-formed parts are read.
+        try:
+            declared = xmlsafe.well_formed(buf, root_checked=True)
+        except (xmlsafe.XmlEntities, xmlsafe.XmlBad) as exc:
+            self.not_well_formed(buf, part, exc)
+            return None
+        foreign = _foreign_namespace(buf, declared)
+        if foreign:
+            self.add(Code.READ_XML_ERROR, foreign, part)
+            return None
+        return root
+
+    def not_well_formed(self, buf: bytes, part: str, exc: Exception) -> None:
+        """The finding for a part expat refused: a control character XML forbids (expat
+        refuses every one, wherever it is) named with its cell, else expat's words."""
         bad = xmlsafe.illegal_char_at(buf)
         if bad >= 0:
             self.add(
@@ -198,23 +222,10 @@ class PartScan(ZipChecker):
                 f"control character 0x{buf[bad]:02x} not allowed in XML" + _near_cell(buf, bad),
                 part,
             )
-            return None
-        # calamine reads a part by local names and forgives what is not XML (two
-        # attributes of one name, tags that do not match); LibreOffice and Excel
-        # drop such rows or refuse the file. Only well-formed parts are read.
-        try:
-            declared = xmlsafe.well_formed(buf)
-        except xmlsafe.XmlEntities as exc:
+        elif isinstance(exc, xmlsafe.XmlEntities):
             self.add(Code.READ_XML_ENTITIES, str(exc), part)
-            return None
-        except xmlsafe.XmlBad as exc:
+        else:
             self.add(Code.READ_XML_ERROR, f"not well-formed XML: {exc}", part)
-            return None
-        foreign = _foreign_namespace(buf, declared)
-        if foreign:
-            self.add(Code.READ_XML_ERROR, foreign, part)
-            return None
-        return root
 
     def long_text(self, buf: bytes, start: int, end: int, part: str, what: str) -> None:
         """CELL_TOO_LONG for a text node above Excel's limit on one cell.

@@ -83,11 +83,25 @@ def _fast_cells(buf: bytes, start: int, end: int) -> int | None:
     n_cells = buf.count(b'<c r="', start, end)
     if n_cells != buf.count(b"<c", start, end):
         return None
-    if buf.find(b":c", start, end) >= 0 or buf.find(b":f", start, end) >= 0:
+    if _colon_before(buf, start, end, b"cf"):
         return None  # maybe a prefixed cell or formula tag: <x:c>, <x:f>
     if not _canonical_refs(buf, start, end, n_cells + buf.count(b'<row r="', start, end)):
         return None
     return n_cells
+
+
+def _colon_before(buf: bytes, start: int, end: int, letters: bytes) -> bool:
+    """Whether ':' followed by one of `letters` occurs in buf[start:end]. Most sheets
+    have few colons or none (a single-byte find is memchr-fast, a two-byte one is
+    not); past 64 of them, one two-byte find per letter."""
+    pos = buf.find(b":", start, end)
+    for _ in range(64):
+        if pos < 0:
+            return False
+        if pos + 1 < end and buf[pos + 1] in letters:
+            return True
+        pos = buf.find(b":", pos + 1, end)
+    return pos >= 0 and any(buf.find(b":%c" % x, pos, end) >= 0 for x in letters)
 
 
 def _first_bounds(
@@ -223,23 +237,38 @@ _F_TAG = re.compile(rb"<f[\s/>]")
 
 
 def _fast_formulas(buf: bytes, start: int, end: int, scan: CellScan) -> None:
+    """Every formula cell, and those without a cached value, in one pass: in a
+    well-formed part '<' only opens a tag, so _F_NO_V's matches start exactly at
+    the '<f' tags where it matches."""
     if buf.find(b"<f", start, end) < 0:
         return
     for m in _F_TAG.finditer(buf, start, end):  # every formula cell, valued or not
-        cell = buf.rfind(b'<c r="', start, m.start())
+        at = m.start()
+        cell = buf.rfind(b'<c r="', start, at)
         ref = _REF.match(buf, cell + 6) if cell >= 0 else None
-        if ref is not None:
-            scan.formula_cells.add((int(ref.group(2)) - 1, col_number(ref.group(1)) - 1))
-    for m in _F_NO_V.finditer(buf, start, end):
-        cell = buf.rfind(b'<c r="', start, m.start())
-        tag_end = buf.find(b">", cell, m.start()) if cell >= 0 else -1
-        ref = _REF.match(buf, cell + 6) if cell >= 0 else None
-        if ref is None or tag_end < 0:
+        if ref is None:
             continue
-        close = buf.find(b"</c>", m.start(), end)
-        content = buf[tag_end + 1 : close if close > 0 else end]
-        if _formula_without_value(content, _attr(buf[cell + 2 : tag_end], _A_T)):
-            scan.formula_no_value.add((int(ref.group(2)) - 1, col_number(ref.group(1)) - 1))
+        rc = (int(ref.group(2)) - 1, col_number(ref.group(1)) - 1)
+        scan.formula_cells.add(rc)
+        if _F_NO_V.match(buf, at, end) is None:
+            continue
+        tag_end = buf.find(b">", cell, at)
+        if tag_end < 0:
+            continue
+        close = buf.find(b"</c>", at, end)
+        if _no_value(buf[tag_end + 1 : close if close > 0 else end], buf[cell + 2 : tag_end]):
+            scan.formula_no_value.add(rc)
+
+
+def _no_value(content: bytes, tag: bytes) -> bool:
+    """_formula_without_value, reading the cell's type only when it can matter (an
+    empty value, and 'str' in the tag: t="str" or t="inlineStr")."""
+    v = _V.search(content)
+    if v is None:
+        return True
+    if (v.group(1) or b"").strip():
+        return False
+    return b"str" not in tag or _formula_without_value(content, _attr(tag, _A_T))
 
 
 # -- cells without references in numbered rows --------------------------------------

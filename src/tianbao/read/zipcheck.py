@@ -197,7 +197,10 @@ class ZipChecker:
 
     def read_xml(self, zi: zipfile.ZipInfo, **handlers: object) -> bool:
         """Inflate and parse a small structural part; problems are recorded."""
-        data = self.read(zi)
+        return self.parse_xml(self.read(zi), zi, **handlers)
+
+    def parse_xml(self, data: bytes, zi: zipfile.ZipInfo, **handlers: object) -> bool:
+        """Parse a part already inflated (read_xml's second half)."""
         try:
             xmlsafe.parse(data, **handlers)  # type: ignore[arg-type]
         except xmlsafe.XmlEntities as exc:
