@@ -319,3 +319,23 @@ def test_attribute_spelling__an_error_value_still_found(
     assert [
         (f["code"], f["sheet"], f["cell"]) for f in found if f["code"] == "VALUE_EXCEL_ERROR"
     ] == errors
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet2.xml", "xl/styles.xml", "xl/workbook.xml"])
+def test_declared_multibyte_encoding__a_finding_at_the_part_not_a_fault(
+    rs: Returns, june: Path, part: str
+) -> None:
+    """expat does not take GBK and the like: the part is refused as unreadable XML,
+    never as an internal error of the reader."""
+
+    def gbk(name: str, data: bytes) -> bytes | None:
+        if name != part:
+            return None
+        head = re.sub(rb"<\?xml[^>]*\?>", b"", data, count=1)
+        return b'<?xml version="1.0" encoding="GBK" standalone="yes"?>' + head
+
+    path = variant(rs, june, "gbk_" + part.replace("/", "_"), gbk)
+    code, found = validate(rs, path)
+    codes = {f["code"] for f in found}
+    assert code == 1 and "READ_READER_ERROR" not in codes, found
+    assert any(part in json.dumps(f, ensure_ascii=False) for f in found), found

@@ -120,6 +120,8 @@ def parse(
         parser.Parse(buf, True)
     except expat.ExpatError as exc:
         raise XmlBad(str(exc)) from None
+    except ValueError as exc:  # a declared multi-byte encoding (GBK…): expat refuses it
+        raise XmlBad(f"unsupported encoding: {exc}") from None
 
 
 def well_formed(buf: bytes, root_checked: bool = False) -> dict[str | None, set[str]]:
@@ -148,6 +150,8 @@ def well_formed(buf: bytes, root_checked: bool = False) -> dict[str | None, set[
         parser.Parse(buf, True)
     except expat.ExpatError as exc:
         raise XmlBad(str(exc)) from None
+    except ValueError as exc:  # a declared multi-byte encoding (GBK…): expat refuses it
+        raise XmlBad(f"unsupported encoding: {exc}") from None
     return declared
 
 
