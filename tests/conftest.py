@@ -1,7 +1,10 @@
-"""Fixtures: the in-process CLI and fresh workspaces made through ``tianbao init``."""
+"""Fixtures: the in-process CLI, fresh workspaces made through ``tianbao init``, and copies
+of the demo run once per session."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,3 +37,31 @@ def skeleton_ws(tmp_path: Path, runner: CliRunner) -> Path:
     result = tianbao(runner, "init", ws)
     assert result.exit_code == 0, result.output
     return ws
+
+
+def _once(tmp_path_factory: pytest.TempPathFactory, *args: str) -> Callable[[Path], Path]:
+    """Run ``tianbao demo *args`` once and hand out copies: ``copy(dest)`` copies the run
+    into ``dest`` (which must not exist) and returns it. The run itself is never handed
+    out, so a module that changes its copy cannot change what another module sees."""
+    pristine = tmp_path_factory.mktemp("demo-once") / "run"
+    res = tianbao(CliRunner(), "demo", *args, pristine)
+    assert res.exit_code == 0, res.output
+
+    def copy(dest: Path) -> Path:
+        return Path(shutil.copytree(pristine, dest))
+
+    return copy
+
+
+# ``tianbao demo`` takes ~20 s; a dozen modules read or change its result. One run per
+# session (per worker under xdist), copied per module, replaces a run per module.
+@pytest.fixture(scope="session")
+def demo_into(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``demo_into(dest)``: a copy of one ``tianbao demo`` run at ``dest``."""
+    return _once(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def city_demo_into(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``city_demo_into(dest)``: a copy of one ``tianbao demo --city`` run at ``dest``."""
+    return _once(tmp_path_factory, "--city")

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,8 @@ FACTS = ("项目状态", "实际开工日期")  # what the clerk leaves as issue
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("carry") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
-    return root
+def base(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("carry") / "demo")
 
 
 @pytest.fixture

@@ -30,11 +30,10 @@ JUNE = "2014-06"
 
 
 @pytest.fixture(scope="module")
-def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def district(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
     """解放区's demo workspace with June signed off."""
-    root = tmp_path_factory.mktemp("district") / "run"
+    root = demo_into(tmp_path_factory.mktemp("district") / "run")
     runner = CliRunner()
-    assert tianbao(runner, "demo", root).exit_code == 0
     ws = root / "workspace"
     signed = ("signoff", "-w", ws, "-p", JUNE, "--by", "王局长", "--anyway", "--note", "六月月报")
     res = tianbao(runner, *signed)

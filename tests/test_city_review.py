@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,10 @@ JUNE = "2014-06"
 
 
 @pytest.fixture(scope="module")
-def two_levels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("cityreview") / "run"
-    res = tianbao(CliRunner(), "demo", "--city", root)
-    assert res.exit_code == 0, res.output
-    return root
+def two_levels(
+    tmp_path_factory: pytest.TempPathFactory, city_demo_into: Callable[[Path], Path]
+) -> Path:
+    return city_demo_into(tmp_path_factory.mktemp("cityreview") / "run")
 
 
 @pytest.fixture

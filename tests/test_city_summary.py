@@ -12,6 +12,7 @@ import json
 import shutil
 import sqlite3
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,10 @@ DISTRICTS = ["jiefang", "zhongzhan", "macun", "shanyang"]
 
 
 @pytest.fixture(scope="module")
-def two_levels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("city") / "run"
-    res = tianbao(CliRunner(), "demo", "--city", root)
-    assert res.exit_code == 0, res.output
-    return root
+def two_levels(
+    tmp_path_factory: pytest.TempPathFactory, city_demo_into: Callable[[Path], Path]
+) -> Path:
+    return city_demo_into(tmp_path_factory.mktemp("city") / "run")
 
 
 def summary_rows(path: Path) -> dict[tuple[str, str], tuple[Any, ...]]:

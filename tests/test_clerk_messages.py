@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,8 @@ pytestmark = pytest.mark.slow  # see pyproject's markers
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("clerk") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("clerk") / "demo")
 
 
 def june(demo: Path, dept: str, folder: Path) -> Path:

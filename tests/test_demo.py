@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,8 @@ from tianbao.workspace import open_workspace
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    from click.testing import CliRunner
-
-    root = tmp_path_factory.mktemp("demo") / "run"
-    res = tianbao(CliRunner(), "demo", root)
-    assert res.exit_code == 0, res.output
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("demo") / "run")
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -39,9 +39,8 @@ def tokens(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("lang") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    root = demo_into(tmp_path_factory.mktemp("lang") / "demo")
     # a workspace whose form has a rule on a mistyped field: what check says of it
     bad = Path(shutil.copytree(root / "workspace", root / "bad"))
     layout = bad / "forms" / "projects_progress.yaml"

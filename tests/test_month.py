@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,8 @@ RED = "FFFF7C80"  # report.notice.ERROR_FILL
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("month") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
-    return root
+def base(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("month") / "demo")
 
 
 @pytest.fixture

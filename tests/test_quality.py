@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +115,8 @@ def test_outlier_message_gives_the_figures_and_quotes_the_explanation() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("quality") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("quality") / "demo")
 
 
 def with_outlier(demo: Path, folder: Path) -> tuple[Path, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -23,10 +24,8 @@ REASON = "本月完成投资比上月增加三倍，请核实并在说明栏写�
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("notice") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
-    return root / "workspace"
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("notice") / "demo") / "workspace"
 
 
 def _head(path: Path) -> list[str]:

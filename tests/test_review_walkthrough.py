@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,8 @@ REASON = "本月完成投资与形象进度不符，请核实后重报"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("walk") / "demo"
-    assert tianbao(CliRunner(), "demo", root).exit_code == 0
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("walk") / "demo")
 
 
 def cli(*args: Any) -> Any:

@@ -17,15 +17,15 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from helpers import read_yaml, tianbao
+from helpers import read_yaml
 from test_summary_reads_right import counting, figure, sql
 
 PERIOD = "2014-06"
@@ -50,11 +50,8 @@ OLD_CSV = ["period", "department", "form", "row_key", "field", "value", "submiss
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "run"
-    res = tianbao(CliRunner(), "demo", root)
-    assert res.exit_code == 0, res.output
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("demo") / "run")
 
 
 @pytest.fixture(scope="module")

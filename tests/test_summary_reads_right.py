@@ -19,6 +19,7 @@ import hashlib
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,11 +42,8 @@ SUMMED = {  # collection -> (form, key field in the plan, flow field, year-to-da
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "run"
-    res = tianbao(CliRunner(), "demo", root)
-    assert res.exit_code == 0, res.output
-    return root / "workspace"
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("demo") / "run") / "workspace"
 
 
 @pytest.fixture(scope="module")

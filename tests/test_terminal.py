@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("term") / "demo"
-    done = subprocess.run(_cmd("demo", str(root)), capture_output=True, env=_env(), check=False)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_into: Callable[[Path], Path]) -> Path:
+    return demo_into(tmp_path_factory.mktemp("term") / "demo")
 
 
 def _cmd(*args: str) -> list[str]:
