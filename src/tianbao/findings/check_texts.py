@@ -91,6 +91,17 @@ CHECK: dict[Code, Entry] = {
         "annual plan above total investment",
         _ref("年度计划投资超过总投资", "annual plan above total investment"),
     ),
+    Code.RATE_ABOVE_WHOLE: Entry(
+        E,
+        "比率超过整体",
+        "a share above its whole",
+        {
+            "ref": (
+                "{ref}（{name}）是一个整体中的部分，{what}不能超过 {limit}{unit}",
+                "{ref} ({name}) is a part of a whole: its {what_en} cannot exceed {limit}{unit}",
+            ),
+        },
+    ),
     Code.DATE_ORDER: Entry(
         E,
         "完工日期早于开工日期",

@@ -14,6 +14,7 @@ from tianbao.plan.clock import zone
 from tianbao.plan.codes import code_problems, text_problems
 from tianbao.plan.model import COLLECTIONS, Plan
 from tianbao.plan.periods import Period
+from tianbao.plan.rates import LIMITS, bound_of
 from tianbao.problems import Problem, json_path, said
 from tianbao.schema_errors import iter_located, passes_fast, schema_file, validator_for
 from tianbao.support.yamlio import LoadedYaml, Path_, YamlProblem, parse_yaml_bytes, read_yaml_bytes
@@ -26,6 +27,7 @@ EMITS = (
     Code.DUPLICATE_NAME,
     Code.UNKNOWN_DEPARTMENT,
     Code.ANNUAL_PLAN_ABOVE_TOTAL,
+    Code.RATE_ABOVE_WHOLE,
     Code.DATE_ORDER,
     Code.BASE_YEAR,
     Code.MILESTONE_OUTSIDE,
@@ -189,6 +191,7 @@ def consistency(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
     yield from _references(data, at)
     for i, p in enumerate(_entries(data, "projects")):
         yield from _project_dates(i, p, year, at)
+    yield from _rates_within_whole(data, at)
 
 
 def _timezone(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
@@ -226,6 +229,47 @@ def _references(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
                     dept,
                     "one of departments[].code",
                 )
+
+
+# the plan's figures of a rate, by collection: (path within the entry, what it is zh, en)
+_RATE_FIGURES = {
+    "indicators": (
+        (("target", "level"), "目标值", "target"),
+        (("city_target", "level"), "市定目标值", "city target"),
+        (("base", "value"), "基期值", "base value"),
+    ),
+    "tasks": ((("target",), "年度目标", "target"),),
+}
+
+
+def _rates_within_whole(data: dict[str, Any], at: Locate) -> Iterator[Problem]:
+    """A target or base of a part of a whole (覆盖率, 占比, 失业率…) past 100 % / 1000 ‰:
+    no return could meet it (validate says the same of a reported figure)."""
+    for collection, figures in _RATE_FIGURES.items():
+        key = COLLECTIONS[collection]
+        for i, entry in enumerate(_entries(data, collection)):
+            unit, name = entry.get("unit"), entry.get("name") or entry.get("description")
+            if isinstance(name, dict):
+                name = name.get("zh")
+            bound = bound_of(str(name)) if unit in LIMITS and name else None
+            if bound is None or bound.kind != "whole":
+                continue
+            limit = LIMITS[str(unit)]
+            for path, what, what_en in figures:
+                value: Any = entry
+                for part in path:
+                    value = value.get(part) if isinstance(value, dict) else None
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    continue
+                if value > limit:
+                    yield at(
+                        Code.RATE_ABOVE_WHOLE,
+                        (collection, i, *path),
+                        said(Code.RATE_ABOVE_WHOLE, "ref", ref=entry.get(key), name=name,
+                             what=what, what_en=what_en, limit=f"{limit:g}", unit=unit),
+                        value,
+                        f"<= {limit:g}",
+                    )  # fmt: skip
 
 
 def _project_dates(i: int, p: dict[str, Any], year: int | None, at: Locate) -> Iterator[Problem]:
