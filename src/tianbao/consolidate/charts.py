@@ -175,8 +175,13 @@ def _trend_charts(book: Book, layout: Layout) -> list[Any]:
         _, first, last, bench = book.refs[ref]
         if last < first:
             continue
+        rows = list(range(first, last + 1))
+        if ref == "trend_indicators":
+            _, total, _, rows = book.refs["trend_indicator_lines"]
+            if len(rows) < total:  # a big plan: the lines furthest behind, said in the title
+                title += f"（{total}项中末月完成率最低的{len(rows)}项，全部见「{sheet}」）"
         chart = book.wb.add_chart({"type": "line"})
-        for r in [*range(first, last + 1), bench]:
+        for r in [*rows, bench]:
             values = f"='{sheet}'!${xl_col_to_name(c1)}${r + 1}:${xl_col_to_name(c2)}${r + 1}"
             series: dict[str, Any] = {
                 "name": f"='{sheet}'!$B${r + 1}",

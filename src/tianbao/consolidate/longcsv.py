@@ -101,6 +101,8 @@ class Names:
         """(row name, field label, unit) of a recorded value."""
         got = self._said.get((form, key, name))
         if got is None:
+            if len(self._said) >= 4096:  # a row's fields come together: memory stays flat
+                self._said.clear()
             got = self._said[(form, key, name)] = self._work_out(form, key, name)
         return got
 

@@ -30,6 +30,10 @@ from tianbao.plan.periods import Period
 
 TREND = "趋势"
 FIRST_MONTH_COL = 4
+# lines the indicators' trend chart draws at most: past a dozen lines nobody can tell
+# them apart (and Excel refuses a chart of over 255 series), so a big plan's chart
+# draws the indicators furthest behind in the last month; 趋势 lists every one
+TREND_LINES = 10
 MONEY, PCT_1 = SUMMARY_FORMATS["万元"], RATE  # the investment's and the rates' formats
 
 
@@ -96,6 +100,7 @@ def _indicator_rates(book: Book, ws: Any, months: list[Period], r: int) -> int:
     ws.write_string(r, 1, "主要指标完成率(%)：本年累计 ÷ 目标值 × 100", book.styles.get("section"))
     figures = book.data.month_figures("indicators")
     first = r + 1
+    last_rates: list[tuple[Decimal | None, int]] = []  # (last month's rate, row) to chart
     for item in book.data.plan.items.get("indicators", []):
         v = item.values
         level = dec(v.get("target_level"))
@@ -105,13 +110,26 @@ def _indicator_rates(book: Book, ws: Any, months: list[Period], r: int) -> int:
             continue
         r += 1
         _label(ws, r, str(v.get("name.zh") or item.key), "%", plain)
+        rate = None
         for j, m in enumerate(months):
-            figure = dec(figures.get((m, item.key, "ytd")))
-            _number(ws, r, FIRST_MONTH_COL + j, _rate(figure, level), pct)
+            rate = _rate(dec(figures.get((m, item.key, "ytd"))), level)
+            _number(ws, r, FIRST_MONTH_COL + j, rate, pct)
+        last_rates.append((rate, r))
     r += 1
     _benchmark_row(ws, r, months, pct, plain)
     book.refs["trend_indicators"] = (TREND, first, r - 1, r) if r > first else ("", 0, -1, r)
+    book.refs["trend_indicator_lines"] = (TREND, len(last_rates), 0, chart_lines(last_rates))
     return r
+
+
+def chart_lines(last_rates: list[tuple[Decimal | None, int]]) -> list[int]:
+    """The rows the trend chart draws, in sheet order: all of them up to ``TREND_LINES``,
+    else the ``TREND_LINES`` lowest last-month rates (no rate counts as lowest: a
+    missing figure is what a leader must see first), ties in sheet order."""
+    if len(last_rates) <= TREND_LINES:
+        return [row for _, row in last_rates]
+    lowest = sorted(last_rates, key=lambda x: (x[0] is not None, x[0] or 0, x[1]))
+    return sorted(row for _, row in lowest[:TREND_LINES])
 
 
 def _investment(book: Book, ws: Any, months: list[Period], r: int) -> int:
