@@ -99,7 +99,7 @@ def headline(findings: Sequence[Finding]) -> str:
     """The verdict and what it asks for, by the one rule of docs/findings.md: errors and
     unexplained audit-rule warnings block; other warnings do not. Counted in problems,
     the notice's lines (19 blank rows are one), with the cells they cover."""
-    errors, explain, other = _kinds(findings)
+    errors, explain, other = kinds(findings)
     also = f"，另有 {_problems(other, '预警不影响受理')}" if other else ""
     if errors or explain:
         asks = (
@@ -110,7 +110,7 @@ def headline(findings: Sequence[Finding]) -> str:
     return f"通过：{_problems(other, '预警')}，不影响受理" if other else "通过"
 
 
-def _kinds(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding], list[Finding]]:
+def kinds(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding], list[Finding]]:
     """Errors, the warnings to explain (they block), the other warnings."""
     warned = [f for f in findings if f.severity is Severity.WARNING]
     return (

@@ -105,21 +105,11 @@ def _count(found: list[Finding], what: str) -> str:
     return f"{n} {what}" + (f" ({cells} cells)" if cells > n else "")
 
 
-def _kinds(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding], list[Finding]]:
-    """Errors, the warnings to explain (they block), the other warnings (as notice)."""
-    warned = [f for f in findings if f.severity is Severity.WARNING]
-    return (
-        [f for f in findings if f.severity is Severity.ERROR],
-        [f for f in warned if f.blocking],
-        [f for f in warned if not f.blocking],
-    )
-
-
 def headline(findings: Sequence[Finding]) -> str:
     """notice.headline in the request's language."""
     if current() == "zh":
         return notice.headline(findings)
-    errors, explain, other = _kinds(findings)
+    errors, explain, other = notice.kinds(findings)
     if not (errors or explain):
         return f"accepted: {_count(other, 'warning(s)')}, not blocking" if other else "accepted"
     asks = [_count(errors, "problem(s) to correct")] if errors else []
