@@ -318,6 +318,7 @@ def _bad_inputs(root: Path, tmp: Path) -> list[tuple[list[Any], int]]:
         (["accounts", "list", "-w", gone], 2),
         (["accounts", "reset", "NOPE", "-w", ws], 2),
         (["package", "-w", ws, "-p", JUNE, "-o", tmp / "p.zip"], 1),  # not signed off
+        (["trace", "-w", gone, "-p", JUNE, "--indicator", "FAI"], 2),
     ]
 
 
