@@ -64,6 +64,11 @@ class SummaryError(TianbaoError):
     """The summary cannot be written as it should be (a sheet would overflow)."""
 
 
+def chart_note(state: str, collection: str = "") -> str:
+    """What a chart's category adds to a row's name where it has no bar (or "")."""
+    return next((why for text, why in CHART_NOTES if label(state, collection).startswith(text)), "")
+
+
 def label(state: str, collection: str = "") -> str:
     if state == NO_TARGET and collection == "indicators":
         return PENDING_LABEL
@@ -98,6 +103,17 @@ class Block:
     label_col: int
     rate_col: int
     bench_col: int
+    bars: list[Bar] = field(default_factory=list)  # what each row's bar shows
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart as written: its row, category label, rate and benchmark."""
+
+    row: int
+    label: str
+    rate: Decimal | None
+    benchmark: Decimal
 
 
 @dataclass(frozen=True)
@@ -290,18 +306,17 @@ class Book:
         name: str,
         state: str,
         collection: str = "",
-    ) -> None:
+    ) -> str:
         """A hidden cell a chart takes its category from: the row's name, with the reason
         where the row has no rate (（未报）, （目标待定）, a ceiling's （上限：达标）), so
-        that a missing bar is labelled, never read as 0."""
+        that a missing bar is labelled, never read as 0; returns the label shown."""
         ws.set_column(c, c, None, None, {"hidden": True})
         n, st = cell(r, name_col), cell(r, status_col)
         tests = "".join(f'IF(LEFT({st},{len(text)})="{text}","{why}",' for text, why in CHART_NOTES)
         formula = f'={n}&{tests}""{")" * len(CHART_NOTES)}'
-        shown = name + next(
-            (why for text, why in CHART_NOTES if label(state, collection).startswith(text)), ""
-        )
+        shown = name + chart_note(state, collection)
         self.put(ws, r, c, "f", formula, self.plain, shown)
+        return shown
 
     def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:
         """The sheet's view and print layout: the table's header row on every page, and
