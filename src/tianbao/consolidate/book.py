@@ -306,17 +306,16 @@ class Book:
         name: str,
         state: str,
         collection: str = "",
-    ) -> str:
+    ) -> None:
         """A hidden cell a chart takes its category from: the row's name, with the reason
         where the row has no rate (（未报）, （目标待定）, a ceiling's （上限：达标）), so
-        that a missing bar is labelled, never read as 0; returns the label shown."""
+        that a missing bar is labelled, never read as 0."""
         ws.set_column(c, c, None, None, {"hidden": True})
         n, st = cell(r, name_col), cell(r, status_col)
         tests = "".join(f'IF(LEFT({st},{len(text)})="{text}","{why}",' for text, why in CHART_NOTES)
         formula = f'={n}&{tests}""{")" * len(CHART_NOTES)}'
         shown = name + chart_note(state, collection)
         self.put(ws, r, c, "f", formula, self.plain, shown)
-        return shown
 
     def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:
         """The sheet's view and print layout: the table's header row on every page, and

@@ -160,7 +160,9 @@ def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
     ):
         b = book.blocks.get(name)
         if b is not None and b.last >= b.first:
-            b, more = picked.bars(b, "个")
+            # the bars are named from column B (the group's name)
+            named = Block(b.sheet, b.first, b.last, 1, b.rate_col, b.bench_col, b.bars)
+            b, more = picked.bars(named, "个")
             cols = (b.label_col, b.rate_col, b.bench_col)
             chart = _rate_chart(book, title + more, b.sheet, b.first, b.last, *cols, layout=layout)
             charts.append(chart)

@@ -155,8 +155,8 @@ def write_projects(book: Book, ws: Any) -> None:
             r = book.detail_row(ws, r + 1)
             ws.write_string(r, 0, name, st.get("label"))
             rate = _group_row(book, ws, r, by.by_label[value], first, last, col, value)
-            shown = book.chart_label(ws, r, ncols, 1, P_STATUS, value, rate.status)
-            block.bars.append(Bar(r, shown, rate.rate, rate.benchmark))
+            book.chart_label(ws, r, ncols, 1, P_STATUS, value, rate.status)
+            block.bars.append(Bar(r, value, rate.rate, rate.benchmark))
         block.last = r
         book.blocks[name] = block
         r += 1
