@@ -114,6 +114,7 @@ class Bar:
     label: str
     rate: Decimal | None
     benchmark: Decimal
+    kept: bool = False  # a ceiling kept: no rate, yet nothing a leader must chase
 
 
 @dataclass(frozen=True)

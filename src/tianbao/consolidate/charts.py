@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.consolidate.book import Bar, Block, chart_note
 from tianbao.consolidate.grid import PAGE_HEIGHT, WIDTHS
+from tianbao.consolidate.rates import WITHIN
 from tianbao.consolidate.sheets import IND_LABEL, IND_RATE
 from tianbao.consolidate.trend import chart_lines
 
@@ -34,6 +36,7 @@ PRINTED_PT = 8.5  # the smallest text a chart prints, in points (at the sheet's 
 # bars a chart draws at most: 1,000 departments' bars on a page are a grey smear, so a
 # big district's chart draws the lowest rates, its title says so, its sheet lists all
 BARS = 15
+KEPT = Decimal("Infinity")  # how a ceiling kept ranks: after every rate
 PICKED_COL = len(WIDTHS) + 1  # the dashboard's hidden cells a capped chart points at
 
 
@@ -135,7 +138,13 @@ def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
     sheet, first, last, _ = book.refs["indicator_rows"]
     indicators = Block(sheet, first, last, IND_LABEL, IND_RATE, IND_RATE + 1)
     indicators.bars = [
-        Bar(x.row, x.name + chart_note(x.status, "indicators"), x.rate, x.benchmark)
+        Bar(
+            x.row,
+            x.name + chart_note(x.status, "indicators"),
+            x.rate,
+            x.benchmark,
+            x.status == WITHIN,
+        )
         for x in book.indicators
     ]
     picked = Picked(ws, row)
@@ -180,8 +189,9 @@ def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
 def picked_rows(block: Block) -> list[int]:
     """The rows a bar chart of ``block`` draws, in sheet order: every one up to
     ``BARS``, else the ``BARS`` lowest rates (no rate first: 未报 is what a leader must
-    see), ties in sheet order."""
-    return chart_lines([(bar.rate, bar.row) for bar in block.bars], BARS)
+    see; a ceiling kept is never behind), ties in sheet order."""
+    ranks = [(KEPT if bar.kept else bar.rate, bar.row) for bar in block.bars]
+    return chart_lines(ranks, BARS)
 
 
 @dataclass
