@@ -1089,6 +1089,20 @@ def test_consolidate__charts__categories_from_the_hidden_label_column_are_plotte
     assert any(f"'主要指标'!${letter}$" in x for x in charts)
 
 
+def test_consolidate__few_bars__each_chart_points_at_its_own_sheet(case: Case) -> None:
+    """A district of a few indicators and departments draws every bar, straight from its
+    sheet's rows (the projects' names from column B); only a big one's chart points at
+    总览's hidden copy of the rows it picked, and says so in its title."""
+    import zipfile
+
+    with zipfile.ZipFile(case.summary) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    bars = [x for x in charts if "<c:barChart>" in x]
+    assert len(bars) == 3
+    assert not any("'总览'!" in x or "完成率最低" in x for x in bars)
+    assert sum("'重点项目'!$B$" in x for x in bars) == 2
+
+
 def test_dashboard__investment_in_yi_yuan_from_the_detail_totals(books: tuple[Any, Any]) -> None:
     """总览 reads 亿元: each figure is its detail sheet's 万元 total ÷ 10,000, a blank stays
     blank (the formula says so too)."""

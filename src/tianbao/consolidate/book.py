@@ -64,6 +64,11 @@ class SummaryError(TianbaoError):
     """The summary cannot be written as it should be (a sheet would overflow)."""
 
 
+def chart_note(state: str, collection: str = "") -> str:
+    """What a chart's category adds to a row's name where it has no bar (or "")."""
+    return next((why for text, why in CHART_NOTES if label(state, collection).startswith(text)), "")
+
+
 def label(state: str, collection: str = "") -> str:
     if state == NO_TARGET and collection == "indicators":
         return PENDING_LABEL
@@ -98,6 +103,18 @@ class Block:
     label_col: int
     rate_col: int
     bench_col: int
+    bars: list[Bar] = field(default_factory=list)  # what each row's bar shows
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart as written: its row, category label, rate and benchmark."""
+
+    row: int
+    label: str
+    rate: Decimal | None
+    benchmark: Decimal
+    kept: bool = False  # a ceiling kept: no rate, yet nothing a leader must chase
 
 
 @dataclass(frozen=True)
@@ -298,9 +315,7 @@ class Book:
         n, st = cell(r, name_col), cell(r, status_col)
         tests = "".join(f'IF(LEFT({st},{len(text)})="{text}","{why}",' for text, why in CHART_NOTES)
         formula = f'={n}&{tests}""{")" * len(CHART_NOTES)}'
-        shown = name + next(
-            (why for text, why in CHART_NOTES if label(state, collection).startswith(text)), ""
-        )
+        shown = name + chart_note(state, collection)
         self.put(ws, r, c, "f", formula, self.plain, shown)
 
     def page(self, ws: Any, ncols: int, last_row: int, freeze_col: int = 2) -> None:

@@ -5,19 +5,24 @@ Each chart is a column chart of completion rates with each bar's benchmark
 joining unrelated categories; a bar without a rate is labelled (未报, 目标待定, a
 ceiling's 达标/超标). The series point at the detail or subtotal cells of the other
 sheets, so the charts follow the workbook when Excel or LibreOffice recalculates it.
+A big district's bar chart draws the ``BARS`` lowest rates only, from a few hidden
+cells to the right of the dashboard that point at the rows it picked.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from tianbao.consolidate.book import Bar, Block, chart_note
 from tianbao.consolidate.grid import PAGE_HEIGHT, WIDTHS
-from tianbao.consolidate.projects import P_RATE
+from tianbao.consolidate.rates import WITHIN
 from tianbao.consolidate.sheets import IND_LABEL, IND_RATE
+from tianbao.consolidate.trend import chart_lines
 
 if TYPE_CHECKING:
     from tianbao.consolidate.book import Book
@@ -28,6 +33,11 @@ ROW_PT = 15.0  # the dashboard's rows below page 1 (xlsxwriter's default height)
 # and 5 of padding): the chart spans the columns, so it spans the printed page
 AREA_PIXELS = sum(int(w * 7 + 5) for w in WIDTHS)
 PRINTED_PT = 8.5  # the smallest text a chart prints, in points (at the sheet's scale)
+# bars a chart draws at most: 1,000 departments' bars on a page are a grey smear, so a
+# big district's chart draws the lowest rates, its title says so, its sheet lists all
+BARS = 15
+KEPT = Decimal("Infinity")  # how a ceiling kept ranks: after every rate
+PICKED_COL = len(WIDTHS) + 1  # the dashboard's hidden cells a capped chart points at
 
 
 @dataclass(frozen=True)
@@ -126,16 +136,29 @@ def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
     layout = Layout(scale)
     charts = []
     sheet, first, last, _ = book.refs["indicator_rows"]
+    indicators = Block(sheet, first, last, IND_LABEL, IND_RATE, IND_RATE + 1)
+    indicators.bars = [
+        Bar(
+            x.row,
+            x.name + chart_note(x.status, "indicators"),
+            x.rate,
+            x.benchmark,
+            x.status == WITHIN,
+        )
+        for x in book.indicators
+    ]
+    picked = Picked(ws, row)
+    block, more = picked.bars(indicators, "项")
     charts.append(
         _rate_chart(
             book,
-            "主要指标：完成目标(%)与序时进度",
-            sheet,
-            first,
-            last,
-            IND_LABEL,
-            IND_RATE,
-            IND_RATE + 1,
+            "主要指标：完成目标(%)与序时进度" + more,
+            block.sheet,
+            block.first,
+            block.last,
+            block.label_col,
+            block.rate_col,
+            block.bench_col,
             "序时进度/基准(%)",
             layout,
         )
@@ -146,9 +169,11 @@ def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
     ):
         b = book.blocks.get(name)
         if b is not None and b.last >= b.first:
-            chart = _rate_chart(
-                book, title, b.sheet, b.first, b.last, 1, P_RATE, P_RATE + 1, layout=layout
-            )
+            # the bars are named from column B (the group's name)
+            named = Block(b.sheet, b.first, b.last, 1, b.rate_col, b.bench_col, b.bars)
+            b, more = picked.bars(named, "个")
+            cols = (b.label_col, b.rate_col, b.bench_col)
+            chart = _rate_chart(book, title + more, b.sheet, b.first, b.last, *cols, layout=layout)
             charts.append(chart)
     charts += _trend_charts(book, layout)
     breaks = []
@@ -159,6 +184,49 @@ def add_charts(book: Book, ws: Any, row: int, scale: int = 100) -> int:
         row += layout.rows
     ws.set_h_pagebreaks(breaks)
     return row
+
+
+def picked_rows(block: Block) -> list[int]:
+    """The rows a bar chart of ``block`` draws, in sheet order: every one up to
+    ``BARS``, else the ``BARS`` lowest rates (no rate first: 未报 is what a leader must
+    see; a ceiling kept is never behind), ties in sheet order."""
+    ranks = [(KEPT if bar.kept else bar.rate, bar.row) for bar in block.bars]
+    return chart_lines(ranks, BARS)
+
+
+@dataclass
+class Picked:
+    """Hidden cells on the dashboard (``ws``), from row ``row`` down in the columns
+    past its print area, that copy the rows a capped chart draws: label, rate (#N/A,
+    no bar, where the row has none) and benchmark, by formula, so the chart follows
+    its sheet. Rows go down chart after chart (the sheet is written top to bottom)."""
+
+    ws: Any
+    row: int
+
+    def bars(self, block: Block, unit: str) -> tuple[Block, str]:
+        """The block the chart points at, and what its title adds: itself and "" for
+        ``BARS`` rows or fewer, else the hidden copy of the picked rows."""
+        rows = picked_rows(block)
+        if len(rows) == len(block.bars):
+            return block, ""
+        by_row = {bar.row: bar for bar in block.bars}
+        c, first = PICKED_COL, self.row
+        self.ws.set_column(c, c + 2, None, None, {"hidden": True})
+        for r in rows:
+            bar, there = by_row[r], f"'{block.sheet}'!"
+            name = f"={there}{xl_rowcol_to_cell(r, block.label_col)}"
+            self.ws.write_formula(self.row, c, name, None, bar.label)
+            rate = there + xl_rowcol_to_cell(r, block.rate_col)
+            value = "#N/A" if bar.rate is None else float(bar.rate)
+            formula = f"=IF(ISNUMBER({rate}),{rate},NA())"
+            self.ws.write_formula(self.row, c + 1, formula, None, value)
+            bench = f"={there}{xl_rowcol_to_cell(r, block.bench_col)}"
+            self.ws.write_formula(self.row, c + 2, bench, None, float(bar.benchmark))
+            self.row += 1
+        n, sheet = len(block.bars), self.ws.get_name()
+        more = f"（{n}{unit}中完成率最低的{len(rows)}{unit}，全部见「{block.sheet}」表）"
+        return Block(sheet, first, self.row - 1, c, c + 1, c + 2), more
 
 
 def _trend_charts(book: Book, layout: Layout) -> list[Any]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.consolidate.book import HEAD, PROJECTS, Block, Book, cell, col_range, fnum
+from tianbao.consolidate.book import HEAD, PROJECTS, Bar, Block, Book, cell, col_range, fnum
 from tianbao.consolidate.data import Row
 from tianbao.consolidate.milestones import due_milestones
+from tianbao.consolidate.rates import Rate
 from tianbao.consolidate.styles import MONEY
 from tianbao.consolidate.totals import (
     Group,
@@ -149,13 +150,15 @@ def write_projects(book: Book, ws: Any) -> None:
             ws.write_blank(r, j, None, st.get("header"))
         for j, (h, _) in enumerate(heads[P_TOTAL : P_STATUS + 1]):
             ws.write_string(r, P_TOTAL + j, h, st.get("header"))
-        block_first = r + 1
+        block = Block(PROJECTS, r + 1, r, ncols, P_RATE, P_RATE + 1)
         for value in by.order(CATEGORIES if col == P_CAT else ()):
             r = book.detail_row(ws, r + 1)
             ws.write_string(r, 0, name, st.get("label"))
-            state = _group_row(book, ws, r, by.by_label[value], first, last, col, value)
-            book.chart_label(ws, r, ncols, 1, P_STATUS, value, state)
-        book.blocks[name] = Block(PROJECTS, block_first, r, ncols, P_RATE, P_RATE + 1)
+            rate = _group_row(book, ws, r, by.by_label[value], first, last, col, value)
+            book.chart_label(ws, r, ncols, 1, P_STATUS, value, rate.status)
+            block.bars.append(Bar(r, value, rate.rate, rate.benchmark))
+        block.last = r
+        book.blocks[name] = block
         r += 1
     book.page(ws, ncols, r)
 
@@ -169,8 +172,9 @@ def _group_row(
     last: int,
     dim_col: int | None,
     name: str,
-) -> str:
-    """A subtotal (dim_col set: SUMIF on that column) or total (SUM) row of projects."""
+) -> Rate:
+    """A subtotal (dim_col set: SUMIF on that column) or total (SUM) row of projects;
+    returns its rate."""
     st = book.styles
     tot, money = st.get("total"), st.get("total", MONEY)
     detail = dim_col is None or dim_col == P_KEY
@@ -224,4 +228,4 @@ def _group_row(
     book.rate_cells(
         ws, r, P_RATE, formula, value, rate.benchmark, state, "", True, group.completeness()
     )
-    return state
+    return rate

@@ -122,14 +122,14 @@ def _indicator_rates(book: Book, ws: Any, months: list[Period], r: int) -> int:
     return r
 
 
-def chart_lines(last_rates: list[tuple[Decimal | None, int]]) -> list[int]:
-    """The rows the trend chart draws, in sheet order: all of them up to ``TREND_LINES``,
-    else the ``TREND_LINES`` lowest last-month rates (no rate counts as lowest: a
+def chart_lines(last_rates: list[tuple[Decimal | None, int]], cap: int = TREND_LINES) -> list[int]:
+    """The rows the trend chart draws, in sheet order: all of them up to ``cap``,
+    else the ``cap`` lowest last-month rates (no rate counts as lowest: a
     missing figure is what a leader must see first), ties in sheet order."""
-    if len(last_rates) <= TREND_LINES:
+    if len(last_rates) <= cap:
         return [row for _, row in last_rates]
     lowest = sorted(last_rates, key=lambda x: (x[0] is not None, x[0] or 0, x[1]))
-    return sorted(row for _, row in lowest[:TREND_LINES])
+    return sorted(row for _, row in lowest[:cap])
 
 
 def _investment(book: Book, ws: Any, months: list[Period], r: int) -> int:
