@@ -29,7 +29,10 @@ MONTH_ZH = re.compile(r"(\d{4})年(\d{1,2})月")  # 2014年6月: the period 2014
 
 
 # the time a decision is stamped with: now, a second apart in the two runs
-NOW = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
+# (ISO, or as people read it: the two runs may fall on either side of a minute)
+NOW = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}|\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?"
+)
 
 
 def tokens(text: str) -> set[str]:
