@@ -31,23 +31,31 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("trace") / "run"
-    res = tianbao(CliRunner(), "demo", "--city", "--signoff", root)
+    res = tianbao(CliRunner(), "demo", "--city", "--signoff", root, "--json")
     assert res.exit_code == 0, res.output
+    made = json.loads(res.stdout)  # the two-level demo's own --json, valid against its schema
+    valid(made, "demo")
+    assert made["signoff"] and made["refused"] == 0 and len(made["packages"]) == 4, made
+    assert Path(made["summary"]).is_file() and Path(made["city"]).is_dir(), made
     return root
+
+
+def valid(data: dict[str, Any], command: str) -> None:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("cli/*.schema.json")]
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+    schema = json.loads((SCHEMAS / "cli" / f"{command}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema, registry=registry).validate(data)
 
 
 def run(*args: str | Path, code: int = 0) -> dict[str, Any]:
     """``tianbao trace ARGS --json``, valid against schemas/cli/trace.schema.json."""
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
-
     res = tianbao(CliRunner(), "trace", *args, "--json")
     assert res.exit_code == code, res.output
     data = json.loads(res.stdout)
-    docs = [json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("cli/*.schema.json")]
-    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
-    schema = json.loads((SCHEMAS / "cli" / "trace.schema.json").read_text(encoding="utf-8"))
-    Draft202012Validator(schema, registry=registry).validate(data)
+    valid(data, "trace")
     return data
 
 
