@@ -26,6 +26,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from citykit import corrected_fgw
 from helpers import tianbao
 
 JUNE = "2014-06"
@@ -244,34 +245,6 @@ def test_signoff__the_open_list_names_districts_not_in_and_returned(run: Path) -
     assert "2014-06 signed off by the city (市统计局" in en("status", "-w", city, "-p", JUNE).output
 
 
-def _corrected_fgw(ws: Path, out: Path, more: float) -> float:
-    """FGW's counted June return with 固定资产投资 raised by ``more`` (本月 and 累计)."""
-    db = sqlite3.connect(ws / ".tianbao" / "ledger.sqlite")
-    sid, archived = db.execute(
-        "SELECT id, archive_path FROM submissions WHERE department='FGW' AND period=? "
-        "AND status LIKE 'accepted%'",
-        (JUNE,),
-    ).fetchone()
-    cells = dict(
-        db.execute(
-            "SELECT field, sheet || '!' || cell FROM cell_values WHERE submission_id=? "
-            "AND form='indicators_monthly' AND row_key='FAI'",
-            (sid,),
-        ).fetchall()
-    )
-    db.close()
-    wb = openpyxl.load_workbook(ws / archived)
-    at = {f: cells[f].split("!") for f in ("month_value", "ytd", "ytd_last_year", "yoy_pct")}
-    old = {f: wb[s][c].value for f, (s, c) in at.items()}
-    new = {"month_value": round(old["month_value"] + more, 2), "ytd": round(old["ytd"] + more, 2)}
-    new["yoy_pct"] = round((new["ytd"] / old["ytd_last_year"] - 1) * 100, 1)
-    for f, value in new.items():
-        sheet, ref = at[f]
-        wb[sheet][ref].value = value
-    wb.save(out)
-    return float(new["ytd"])
-
-
 def test_signoff__the_city_summary_stays_what_was_signed_until_the_city_reopens(
     run: Path,
 ) -> None:
@@ -281,7 +254,7 @@ def test_signoff__the_city_summary_stays_what_was_signed_until_the_city_reopens(
     first, again = run / "signed.xlsx", run / "again.xlsx"
     assert en("consolidate", "-w", city, "-p", JUNE, "-o", first).exit_code == 0
     # the district reopens June, corrects FGW's return, re-signs and re-sends
-    fixed = _corrected_fgw(ws, run / "2014-06_FGW_更正.xlsx", 1.5)
+    _, fixed = corrected_fgw(ws, run / "2014-06_FGW_更正.xlsx", 1.5)
     for step in (
         ("review", "reopen", "-w", ws, "-p", JUNE, "--dept", "FGW", "--reason", "固投漏统一项"),
         ("collect", "-w", ws, run / "2014-06_FGW_更正.xlsx", "--received-at", "2014-07-20T09:00"),

@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import shutil
-import sqlite3
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from citykit import corrected_fgw
 from helpers import tianbao
 from tianbao.cli import main
 
@@ -106,34 +106,8 @@ def test_city_summary__a_district_correction_after_signoff_shows_as_更正(
 ) -> None:
     ws = Path(shutil.copytree(two_levels / "解放区" / "workspace", tmp_path / "jiefang"))
     city = Path(shutil.copytree(two_levels / "焦作市", tmp_path / "city"))
-    db = sqlite3.connect(ws / ".tianbao" / "ledger.sqlite")
-    sid, archived = db.execute(
-        "SELECT id, archive_path FROM submissions WHERE department='FGW' AND period=? "
-        "AND status LIKE 'accepted%'",
-        (JUNE,),
-    ).fetchone()
-    cells = dict(
-        db.execute(
-            "SELECT field, sheet || '!' || cell FROM cell_values WHERE submission_id=? "
-            "AND form='indicators_monthly' AND row_key='FAI'",
-            (sid,),
-        ).fetchall()
-    )
-    db.close()
-    wb = openpyxl.load_workbook(ws / archived)
-    at = {
-        name: cells[name].split("!") for name in ("month_value", "ytd", "ytd_last_year", "yoy_pct")
-    }
-    old = {name: wb[sheet][ref].value for name, (sheet, ref) in at.items()}
-    new = {"month_value": round(old["month_value"] + 1.5, 2), "ytd": round(old["ytd"] + 1.5, 2)}
-    new["yoy_pct"] = round(
-        (new["ytd"] / old["ytd_last_year"] - 1) * 100, 1
-    )  # 本年累计 = 上期 + 本月 still
-    for name, value in new.items():
-        sheet, ref = at[name]
-        wb[sheet][ref].value = value
     corrected = tmp_path / "2014-06_FGW_更正.xlsx"
-    wb.save(corrected)
+    old_ytd, _ = corrected_fgw(ws, corrected, 1.5)
 
     runner = CliRunner()
     steps = [
@@ -148,7 +122,7 @@ def test_city_summary__a_district_correction_after_signoff_shows_as_更正(
         res = tianbao(runner, *step)
         assert res.exit_code == 0, (step, res.output)
     row = summary_rows(tmp_path / "city.xlsx")[("FAI", "jiefang")]
-    assert row[5] == pytest.approx(old["ytd"] + 1.5)
+    assert row[5] == pytest.approx(old_ytd + 1.5)
     assert row[10] == "更正 corrected"
     before = summary_rows(two_levels / "outputs" / f"city-summary-{JUNE}.xlsx")
     assert row[5] - before[("FAI", "jiefang")][5] == pytest.approx(1.5)
