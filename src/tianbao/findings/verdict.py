@@ -36,3 +36,7 @@ def verdict_of(status: str, findings: Iterable[Mapping[str, Any]]) -> str:
 
 def verdict_zh(key: str) -> str:
     return VERDICT_LABELS[key].split(" | ")[0]
+
+
+def verdict_en(key: str) -> str:
+    return VERDICT_LABELS[key].split(" | ")[1]

@@ -25,6 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tianbao.findings.verdict import verdict_en
 from tianbao.ledger.chase import ChaseEntry, chase, chase_text, returned_review, why
 from tianbao.ledger.db import ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, Ledger
 from tianbao.ledger.db import Submission as Sub
@@ -52,6 +53,16 @@ LABELS = {
     REJECTED: "退回未通过",
     RETURNED: "统计局退回待重报",
     ACCEPTED_WITH_WARNINGS: verdict_zh(ACCEPTED_WITH_WARNINGS),  # one word with history's
+}
+# the same states in English (the web pages' --lang en; the CLI's English lines still
+# name the keys)
+LABELS_EN = {
+    ON_TIME: "on time",
+    LATE: "late",
+    MISSING: "missing",
+    REJECTED: "rejected, not yet corrected",
+    RETURNED: "returned by the office, to send again",
+    ACCEPTED_WITH_WARNINGS: verdict_en(ACCEPTED_WITH_WARNINGS),
 }
 
 

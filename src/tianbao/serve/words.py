@@ -15,20 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from tianbao.findings import Finding, Severity
-from tianbao.findings.verdict import VERDICT_LABELS, WARNINGS_EXPLAINED
+from tianbao.findings.verdict import VERDICT_LABELS, WARNINGS_EXPLAINED, verdict_en
+from tianbao.ledger.status import LABELS_EN as STATES_EN
 from tianbao.report import notice
 from tianbao.report.notice_lines import Line, lines
 from tianbao.support.lang import current, halves, pick, tr
 
-# ledger.status states, and the office's decision after them (status.REVIEW_NOTES)
-STATES_EN = {
-    "on_time": "on time",
-    "late": "late",
-    "missing": "missing",
-    "rejected": "rejected, not yet corrected",
-    "returned": "returned by the office, to send again",
-    "accepted_with_warnings": VERDICT_LABELS["accepted_with_warnings"].split(" | ")[1],
-}
 DECISIONS_EN = {
     "returned": "returned by the office",
     "forced": "accepted by the office anyway",
@@ -67,7 +59,7 @@ def state(f: Any) -> str:
         return str(f.label)
     word = STATES_EN.get(f.state, f.state)
     if f.state == "accepted_with_warnings" and f.explained:
-        word = VERDICT_LABELS[WARNINGS_EXPLAINED].split(" | ")[1]
+        word = verdict_en(WARNINGS_EXPLAINED)
     return word + (f" · {DECISIONS_EN[f.review]}" if f.review in ("forced", "approved") else "")
 
 
