@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from tianbao.findings import Code, Finding, make
 from tianbao.forms.model import Column, FormDef
+from tianbao.forms.prepared import prepared
 from tianbao.plan.model import Plan, PlanItem
 from tianbao.template.content import HEADER_ROWS, SIGNATURE_LABELS, prefill_values
 from tianbao.template.writer import column_label_text
@@ -28,7 +29,7 @@ from tianbao.validate.entries import (
 )
 from tianbao.validate.merges import hide, merged_findings
 from tianbao.validate.prefilled import check_carried, check_prefilled
-from tianbao.validate.records import FormRecords, RowRecord, SheetView
+from tianbao.validate.records import FormRecords, RowCells, RowRecord, SheetView
 
 # the codes of the findings this module makes (tests/test_findings_catalog.py)
 EMITS = (
@@ -44,12 +45,25 @@ EMITS = (
 HEADER_SEARCH_ROWS = 12
 
 
+_NORMED: dict[str, str] = {}  # a header's texts recur in every return: normalised once
+
+
 def _norm_label(v: Any) -> str:
-    return "".join(str(v).split()) if v is not None else ""
+    if v is None:
+        return ""
+    if type(v) is str:
+        got = _NORMED.get(v)
+        if got is None:
+            if len(_NORMED) > 4096:  # bounded: a hostile sheet's texts pass through here
+                _NORMED.clear()
+            got = _NORMED[v] = "".join(v.split())
+        return got
+    return "".join(str(v).split())
 
 
 def find_header(sheet: SheetView, labels: list[str]) -> tuple[int, dict[int, int]] | None:
-    """(header row index, {layout column index: sheet column index}) or None."""
+    """(header row index, {layout column index: sheet column index}) or None: the first
+    row with the most labels found, at least half of them."""
     want = [_norm_label(x) for x in labels]
     best: tuple[int, dict[int, int]] | None = None
     for r in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
@@ -57,6 +71,8 @@ def find_header(sheet: SheetView, labels: list[str]) -> tuple[int, dict[int, int
         mapping = {i: row.index(lab) for i, lab in enumerate(want) if lab in row}
         if len(mapping) * 2 >= len(want) and (best is None or len(mapping) > len(best[1])):
             best = (r, mapping)
+            if len(mapping) == len(want):
+                break  # no later row can find more: the rows below are not looked at
     return best
 
 
@@ -133,7 +149,13 @@ def _read_rows(
     seen: dict[str, int] = {}
     entry_cols = [c for c in form.columns if c.entry and c.field in col_of]
     letters = {f: xl_col_to_name(c) for f, c in col_of.items()}
-    plain = {c.field: plain_test(form, c.field) for c in entry_cols}
+    plain = prepared(form, "plain", _plain_tests)
+    # (column, its place in the sheet, its quick test) of the entered fields found
+    entries = [
+        (col, c, plain[col.field]) for col in form.entry_columns
+        if (c := col_of.get(col.field)) is not None
+    ]  # fmt: skip
+    special_rows = {r for r, _ in sheet.special}  # rows with a cell to look at closely
     for r in range(hrow + 1, len(sheet.rows)):
         raw_key = sheet.value(r, key_col)
         if raw_key is None:
@@ -149,10 +171,15 @@ def _read_rows(
         # what an earlier revision's template showed (only then: the hot path skips it)
         shown = prefill_values(form, was[key]) if issued is not None and key in was else None
         out.rows.append(
-            _row(form, items[key], sheet, r, col_of, letters, plain, date1904, findings, at, plan,
-                 shown, None if previous is None else previous.get(key) or {})
+            _row(form, items[key], sheet, r, col_of, letters, entries, r in special_rows, date1904,
+                 findings, at, plan, shown, None if previous is None else previous.get(key) or {})
         )  # fmt: skip
     return seen
+
+
+def _plain_tests(form: FormDef) -> dict[str, Callable[[Any], bool]]:
+    """Each entered field's quick test (entries.plain_test), by field."""
+    return {c.field: plain_test(form, c.field) for c in form.entry_columns}
 
 
 def _stray_row(
@@ -280,7 +307,8 @@ def _row(
     r: int,
     col_of: dict[str, int],
     letters: dict[str, str],
-    plain: dict[str, Callable[[Any], bool]],
+    entries: list[tuple[Column, int, Callable[[Any], bool]]],
+    special_row: bool,
     date1904: bool,
     findings: list[Finding],
     at: dict[str, Any],
@@ -293,7 +321,7 @@ def _row(
     ``last``: the row's record in the previous period's counting return (None: not
     known)."""
     n = str(r + 1)
-    cells = {f: col + n for f, col in letters.items()}
+    cells = RowCells(letters, n)
     expected = prefill_values(form, item)
     rec = RowRecord(item.key, item, r + 1, {form.key: item.key}, cells, prefill=expected)
     here = {**at, "row_key": item.key}
@@ -301,16 +329,13 @@ def _row(
     width = len(line)
     check_prefilled(form, line, col_of, expected, cells, shown, last, plan, findings, here)
     special = sheet.special
-    for col in form.entry_columns:
-        c = col_of.get(col.field)
-        if c is None:
-            continue
+    for col, c, plain in entries:
         # the common case inline: a blank or a plain number where a number goes
         raw = line[c] if c < width else None
         if (
-            (r, c) not in special
-            and (raw is None or raw == "" or plain[col.field](raw))
-            and col.applies_to(item.values)
+            (not special_row or (r, c) not in special)
+            and (raw is None or raw == "" or plain(raw))
+            and (not col.only_if or col.applies_to(item.values))
         ):
             if raw not in (None, ""):
                 # a date cell as normalise() gives it (only a date column's test passes one)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -36,6 +37,7 @@ def _cell(text: str) -> tuple[int, int] | None:
     return int(m[2]) - 1, col - 1
 
 
+@lru_cache(maxsize=1024)  # the template's own merges recur in every return
 def bounds(ref: str) -> tuple[int, int, int, int] | None:
     """A merged range as (first row, first column, last row, last column), 0-based."""
     ends = [_cell(p) for p in ref.split(":", 1)]

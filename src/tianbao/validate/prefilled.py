@@ -28,7 +28,7 @@ def check_prefilled(
     line: list[Any],
     col_of: dict[str, int],
     expected: dict[str, Any],
-    cells: dict[str, str],
+    cells: Mapping[str, str],
     shown: dict[str, Any] | None,
     last: Mapping[str, Any] | None,
     plan: Plan,
@@ -90,7 +90,7 @@ def _check_previous(
     col: Column,
     got: Any,
     want: Any,
-    cells: dict[str, str],
+    cells: Mapping[str, str],
     findings: list[Finding],
     here: dict[str, Any],
 ) -> None:
@@ -108,7 +108,7 @@ def _check_previous(
 def _at_cell(
     code: Code,
     col: Column,
-    cells: dict[str, str],
+    cells: Mapping[str, str],
     got: Any,
     want: Any,
     here: dict[str, Any],
@@ -123,7 +123,7 @@ def _at_cell(
 def check_carried(
     form: FormDef,
     record: Mapping[str, Any],
-    cells: dict[str, str],
+    cells: Mapping[str, str],
     last: Mapping[str, Any] | None,
     findings: list[Finding],
     here: dict[str, Any],

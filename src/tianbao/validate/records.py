@@ -4,6 +4,7 @@ key with their normalised records, and how a row is named to a clerk."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,13 +13,39 @@ from tianbao.plan.model import PlanItem
 from tianbao.template.content import HEADER_ROWS
 
 
+class RowCells(Mapping[str, str]):
+    """field -> A1 reference of one row, each made when asked: a row's findings are few,
+    and a 20,000-row return would otherwise build 20,000 dicts of references."""
+
+    __slots__ = ("letters", "n")
+
+    def __init__(self, letters: Mapping[str, str], n: str) -> None:
+        self.letters, self.n = letters, n  # the column letters by field, the row's number
+
+    def __getitem__(self, name: str) -> str:
+        return self.letters[name] + self.n
+
+    def get(self, name: str, default: Any = None) -> Any:
+        letter = self.letters.get(name)
+        return default if letter is None else letter + self.n
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.letters)
+
+    def __len__(self) -> int:
+        return len(self.letters)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass
 class RowRecord:
     key: str
     item: PlanItem
     excel_row: int  # 1-based
     record: dict[str, Any]  # key + entered fields that are filled, normalised
-    cells: dict[str, str]  # field -> A1 reference
+    cells: Mapping[str, str]  # field -> A1 reference (RowCells)
     blocked: set[str] = field(default_factory=set)  # fields whose input was unusable
     prefill: dict[str, Any] = field(default_factory=dict)  # field -> value the plan pre-fills
     placeholders: dict[str, str] = field(default_factory=dict)  # field -> "无" typed for nothing

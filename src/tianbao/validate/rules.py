@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from tianbao.findings import Code, Finding, make
 from tianbao.forms.expr import Missing, evaluate_node, parse
 from tianbao.forms.model import FormDef, Rule
+from tianbao.forms.prepared import prepared
 from tianbao.plan.periods import Period
 from tianbao.validate.records import FormRecords, RowRecord, row_name, row_name_en
 
@@ -154,33 +154,17 @@ def check_rules(
 
 def _prepared(form: FormDef) -> tuple[Any, Any, list[Any], list[Any]]:
     """(plan names, prev names, compiled rules with what they read, compiled rules) of a
-    form: the same for every return, worked out once per loaded form, not per file.
-    Kept beside the form, not in it: a form must stay picklable (workers send records)."""
-    key = id(form)
-    kept = _PREPARED.get(key)
-    if kept is not None and kept[0]() is form:
-        return kept[1]
+    form: the same for every return, worked out once per loaded form, not per file."""
+    return prepared(form, "rules", _prepare)
+
+
+def _prepare(form: FormDef) -> tuple[Any, Any, list[Any], list[Any]]:
     names = _references(form)
     compiled = [
         (r, parse(r.expr).fn, parse(r.when).fn if r.when else None, _reads(r)) for r in form.rules
     ]
     every = [c[:3] for c in compiled]  # a row with no unusable input: every rule judges it
-    done = (_namespaced(names, "plan."), _namespaced(names, "prev."), compiled, every)
-    _PREPARED[key] = (weakref.ref(form, _forget(key)), done)
-    return done
-
-
-def _forget(key: int) -> Callable[[weakref.ref[FormDef]], None]:
-    """Drops a form's entry when the form goes (before its id can be used again)."""
-
-    def drop(_: weakref.ref[FormDef]) -> None:
-        _PREPARED.pop(key, None)
-
-    return drop
-
-
-# id(form) -> (the form, weakly, so that an id used again is never mistaken; its rules)
-_PREPARED: dict[int, tuple[weakref.ref[FormDef], tuple[Any, Any, list[Any], list[Any]]]] = {}
+    return (_namespaced(names, "plan."), _namespaced(names, "prev."), compiled, every)
 
 
 def _judging(compiled: list[Any], row: RowRecord) -> list[Any]:
