@@ -149,12 +149,7 @@ def _read_rows(
     seen: dict[str, int] = {}
     entry_cols = [c for c in form.columns if c.entry and c.field in col_of]
     letters = {f: xl_col_to_name(c) for f, c in col_of.items()}
-    plain = prepared(form, "plain", _plain_tests)
-    # (column, its place in the sheet, its quick test) of the entered fields found
-    entries = [
-        (col, c, plain[col.field]) for col in form.entry_columns
-        if (c := col_of.get(col.field)) is not None
-    ]  # fmt: skip
+    entries = _entries(form, col_of)
     special_rows = {r for r, _ in sheet.special}  # rows with a cell to look at closely
     for r in range(hrow + 1, len(sheet.rows)):
         raw_key = sheet.value(r, key_col)
@@ -175,6 +170,15 @@ def _read_rows(
                  findings, at, plan, shown, None if previous is None else previous.get(key) or {})
         )  # fmt: skip
     return seen
+
+
+def _entries(
+    form: FormDef, col_of: dict[str, int]
+) -> list[tuple[Column, int, Callable[[Any], bool]]]:
+    """(column, its place in the sheet, its quick test) of the entered fields found."""
+    plain = prepared(form, "plain", _plain_tests)
+    found = ((col, col_of.get(col.field)) for col in form.entry_columns)
+    return [(col, c, plain[col.field]) for col, c in found if c is not None]
 
 
 def _plain_tests(form: FormDef) -> dict[str, Callable[[Any], bool]]:
