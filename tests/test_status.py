@@ -4,6 +4,7 @@ explained warnings, and the list of whom to chase (催报) with their phones."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,28 @@ def test_status__human_output(office: dict[str, Any]) -> None:
     out = res.stdout
     for text in ("催报", "0391-3951333", "郭某某", "迟报", "未报", "退回未通过", "按时报送"):
         assert text in out, text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_status__states_in_words_not_keys(office: dict[str, Any], lang: str) -> None:
+    """Every state the round shows (on time, late, missing, rejected, with warnings) is a
+    word of the language asked for in the table, the counts and the chase list; never the
+    ledger's key (on_time, accepted_with_warnings)."""
+    from tianbao.ledger.status import LABELS, LABELS_EN, STATES
+
+    res = tianbao(office["runner"], "--lang", lang, "status", "-w", office["ws"], "-p", PERIOD,
+                  "--as-of", AS_OF)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    words = LABELS if lang == "zh" else LABELS_EN
+    data = status_json(office)
+    shown = {f["state"] for d in data["departments"] for f in d["forms"]}
+    assert {"on_time", "late", "missing", "rejected"} <= shown, shown
+    for state in shown:
+        assert words[state] in out, (state, words[state])
+    for key in STATES:  # the keys no word contains (late and rejected are words too)
+        if "_" in key:
+            assert re.search(rf"(?<![\w]){key}(?![\w])", out) is None, key
 
 
 def test_status__big_round__plain_lines_with_the_same_rows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.ledger.status import LABELS, StatusReport
+from tianbao.ledger.status import LABELS, LABELS_EN, StatusReport
 from tianbao.support.console_table import print_table
 from tianbao.support.lang import pick, tr
 from tianbao.support.usertext import shown
@@ -40,7 +40,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                 d.code if i == 0 else "",
                 d.name if i == 0 else "",
                 f.title,
-                tr(f.label + f.received_note, f.state + _EN_NOTE.get(f.received_note, "")),
+                tr(f.label + f.received_note, f.label_en + _EN_NOTE.get(f.received_note, "")),
                 str(f.days_late) if f.days_late else "",
                 f"#{f.submission_id}" if f.submission_id is not None else "",
                 shown(f.file_name),  # as the ledger holds it: escaped
@@ -66,7 +66,7 @@ def print_status(report: StatusReport, console: Any) -> None:
         rows,
         "；".join(f"{LABELS[s]} {n}" for s, n in counts.items() if n)
         + " | "
-        + "; ".join(f"{s} {n}" for s, n in counts.items() if n),
+        + "; ".join(f"{LABELS_EN[s]} {n}" for s, n in counts.items() if n),
     )
     if not report.chase:
         console.print(pick("无需催报 nobody to chase"), style="green")
@@ -92,7 +92,7 @@ def print_status(report: StatusReport, console: Any) -> None:
                     e.name,
                     e.contact_name,
                     e.contact_phone,
-                    tr(LABELS[e.reason], e.reason),
+                    tr(LABELS[e.reason], LABELS_EN[e.reason]),
                     "、".join(titles.get(x, x) for x in e.forms),
                     str(e.days_overdue) if e.days_overdue else "",
                 ),

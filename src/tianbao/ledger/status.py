@@ -45,6 +45,7 @@ STATES = (ON_TIME, LATE, MISSING, REJECTED, RETURNED, ACCEPTED_WITH_WARNINGS)
 _SEVERITY = (MISSING, REJECTED, RETURNED, LATE, ACCEPTED_WITH_WARNINGS, ON_TIME)
 CHASE_STATES = (MISSING, REJECTED, RETURNED)
 REVIEW_NOTES = {FORCED: "·强制受理", APPROVED: "·审核通过"}  # after the state's label
+REVIEW_NOTES_EN = {FORCED: ", forced", APPROVED: ", approved"}
 
 LABELS = {
     ON_TIME: "按时报送",
@@ -54,8 +55,7 @@ LABELS = {
     RETURNED: "统计局退回待重报",
     ACCEPTED_WITH_WARNINGS: verdict_zh(ACCEPTED_WITH_WARNINGS),  # one word with history's
 }
-# the same states in English (the web pages' --lang en; the CLI's English lines still
-# name the keys)
+# the same states in English (the web pages' and the command line's --lang en)
 LABELS_EN = {
     ON_TIME: "on time",
     LATE: "late",
@@ -98,6 +98,14 @@ class FormStatus:
         if self.state == ACCEPTED_WITH_WARNINGS and self.explained:
             state = verdict_zh(WARNINGS_EXPLAINED)
         return state + REVIEW_NOTES.get(self.review, "")
+
+    @property
+    def label_en(self) -> str:
+        """The same in English: on time, forced."""
+        state = LABELS_EN[self.state]
+        if self.state == ACCEPTED_WITH_WARNINGS and self.explained:
+            state = verdict_en(WARNINGS_EXPLAINED)
+        return state + REVIEW_NOTES_EN.get(self.review, "")
 
     @property
     def received_note(self) -> str:
