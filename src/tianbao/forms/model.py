@@ -182,6 +182,11 @@ class FormDef:
         return [c for c in self.entry_columns if c.unit == "row" or c.unit in RATIO_UNITS]
 
     @cached_property
+    def plausible_columns(self) -> list[Column]:
+        """Entry columns with a usual range (validate.entries.check_plausible)."""
+        return [c for c in self.entry_columns if c.plausible is not None]
+
+    @cached_property
     def carried_columns(self) -> list[Column]:
         return [c for c in self.columns if c.entry and c.carry]
 

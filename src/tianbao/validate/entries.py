@@ -82,17 +82,11 @@ def check_plausible(
 ) -> None:
     """A number outside its column's usual range: most often typed 100 times too big
     (1200 for 12 %) or, in a percent-point column, as a bare fraction (0.45 for 45 %)."""
-    for col in form.entry_columns:
+    for col in form.plausible_columns:
         v = rec.record.get(col.field)
-        if (
-            col.plausible is None
-            or not isinstance(v, (int, float))
-            or isinstance(v, bool)
-            or col.field in rec.blocked
-        ):
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or col.field in rec.blocked:
             continue
-        lo, hi, fraction_hint = col.plausible
-        label = column_label_text(col, plan)
+        lo, hi, fraction_hint = col.plausible  # type: ignore[misc]
         if v < lo or v > hi:
             variant = "guess" if lo <= v / 100 <= hi else ""
         elif (
@@ -109,7 +103,7 @@ def check_plausible(
                 Code.VALUE_IMPLAUSIBLE,
                 variant,
                 row=row_name(rec),
-                label=label,
+                label=column_label_text(col, plan),
                 number=v,
                 lo=lo,
                 hi=hi,

@@ -64,7 +64,12 @@ class SchemaChecker:
         out: list[Finding] = []
         for row in records.rows:
             # a field whose input was unusable already has its finding: don't pile on
-            record = {k: v for k, v in row.record.items() if k not in row.blocked}
+            blocked = row.blocked
+            record = (
+                {k: v for k, v in row.record.items() if k not in blocked}
+                if blocked
+                else dict(row.record)
+            )
             try:
                 self._fast(record)
                 continue
