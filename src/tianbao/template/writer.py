@@ -130,7 +130,7 @@ class _ListWriter:
 
 
 def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
-    ws = wb.add_worksheet(COVER_SHEET)
+    ws = wb.add_worksheet(COVER_SHEET, worksheet_class=TemplateSheet)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, COVER_TEXT_WIDTH)
     ws.merge_range(0, 0, 0, 1, cover_title(content), styles.get("title"))
@@ -364,7 +364,7 @@ def _write_meta(
     LibreOffice turns veryHidden into hidden on re-save but keeps the data; the
     custom properties carry the same identity, so either copy can be checked.
     """
-    ws = wb.add_worksheet(META_SHEET)
+    ws = wb.add_worksheet(META_SHEET, worksheet_class=TemplateSheet)
     ws.write_string(0, 0, "tianbao 模板身份信息（请勿修改）")
     r = 1
     for name in ident.IDENTITY_FIELDS:
