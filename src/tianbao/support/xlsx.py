@@ -43,13 +43,14 @@ def header_footer_text(text: str) -> str:
 
 
 def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
-    """A blank, a number or text (anything else as its text)."""
+    """A blank, a number or text (anything else as its text). Cells are (row, col):
+    xlsxwriter's methods without the check for "A1" arguments, once a cell adds up."""
     if value is None:
-        ws.write_blank(row, col, None, fmt)
+        ws._write_blank(row, col, None, fmt)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, fmt)
+        ws._write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws._write_string(row, col, str(value), fmt)
 
 
 def write_typed(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:

@@ -13,35 +13,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import COL_NAMES, xl_col_to_name
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellFormulaTuple,
+    CellNumberTuple,
+    CellStringTuple,
+)
 
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 
 
 class TemplateSheet(PlainFormulaSheet):
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        if self.constant_memory or not self._write_plain(row, col, cell):
+            super()._write_cell(row, col, cell)
+
+    def _write_plain(self, row: int, col: int, cell: Any) -> bool:
+        """Write a cell of a kind a template has; False (nothing written) for others."""
+        xml = self._cell_xml(xl_col_to_name_fast(col) + str(row + 1), row, col, cell)
+        if xml is not None:
+            self.fh.write(xml)
+        return xml is not None
+
+    def _cell_xml(self, ref: str, row: int, col: int, cell: Any) -> str | None:
         fmt = cell.format
-        if self.constant_memory:
-            return super()._write_cell(row, col, cell)
         if fmt is not None:
-            style = f' s="{fmt._get_xf_index()}"'
+            xf = fmt.xf_index
+            style = f' s="{fmt._get_xf_index() if xf is None else xf}"'
         elif self._plain(row, col):
             style = ""
         else:  # a row's or a column's format: xlsxwriter's rules
-            return super()._write_cell(row, col, cell)
-        kind = cell.__class__.__name__
-        ref = xl_rowcol_to_cell_fast(row, col)
-        if kind == "String":  # an index into the shared strings, not the text
-            self.fh.write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
-        elif kind == "Number":
-            self.fh.write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
-        elif kind == "Blank":
-            self.fh.write(f'<c r="{ref}"{style}/>')
-        elif kind == "Formula" and cell.value == "" and cell.value.__class__ is str:
-            formula = self._escape_data(cell.formula)
-            self.fh.write(f'<c r="{ref}"{style}><f>{formula}</f><v></v></c>')
-        else:
-            return super()._write_cell(row, col, cell)
+            return None
+        kind = cell.__class__
+        if kind is CellStringTuple:  # an index into the shared strings, not the text
+            return f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>'
+        if kind is CellNumberTuple:
+            return f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>'
+        if kind is CellBlankTuple:
+            return f'<c r="{ref}"{style}/>'
+        if kind is CellFormulaTuple and cell.value.__class__ is str and cell.value == "":
+            return f'<c r="{ref}"{style}><f>{self._escape_data(cell.formula)}</f><v></v></c>'
         return None
 
     def _plain(self, row: int, col: int) -> bool:
@@ -72,17 +84,30 @@ class TemplateSheet(PlainFormulaSheet):
         if self.comments or self.constant_memory:
             return super()._write_rows()
         self._calculate_spans()
-        table, row_info = self.table, self.row_info
+        table, row_info, fh = self.table, self.row_info, self.fh
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
             if not cells and row_num not in row_info:
                 continue
             span = self.row_spans.get(row_num // 16)
-            if cells:
-                self._write_row(row_num, span, row_info.get(row_num))
-                for col_num in sorted(cells):
-                    self._write_cell(row_num, col_num, cells[col_num])
-                self.fh.write("</row>")
-            else:
+            if not cells:
                 self._write_empty_row(row_num, span, row_info.get(row_num))
+                continue
+            self._write_row(row_num, span, row_info.get(row_num))
+            number = str(row_num + 1)
+            for col_num in sorted(cells):
+                cell = cells[col_num]
+                xml = self._cell_xml(xl_col_to_name_fast(col_num) + number, row_num, col_num, cell)
+                if xml is None:
+                    super()._write_cell(row_num, col_num, cell)
+                else:
+                    fh.write(xml)
+            fh.write("</row>")
         return None
+
+
+def xl_col_to_name_fast(col: int) -> str:
+    name = COL_NAMES.get(col)
+    if name is None:
+        name = COL_NAMES[col] = xl_col_to_name(col)
+    return name

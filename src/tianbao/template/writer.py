@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
@@ -27,6 +26,7 @@ from tianbao.support.xlsx import (
     write_merged,
     write_typed,
 )
+from tianbao.template.book import TemplateWorkbook
 from tianbao.template.content import (
     HEADER_ROWS,
     SIGNATURE,
@@ -66,7 +66,7 @@ def write_workbook(
     """Write the template; ``fills`` ({sheet: {A1: value}}, as
     ``tianbao.dev.simulate.plausible_fill`` gives) writes a filled return instead,
     for benchmarks and tests that need thousands of returns quickly."""
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = TemplateWorkbook(str(path), WORKBOOK_OPTIONS)
     created = dt.datetime.strptime(content.generated_at, "%Y-%m-%dT%H:%M:%SZ")
     plan, dept, period = content.plan, content.department, content.period
     wb.set_properties(
@@ -237,7 +237,7 @@ def _write_rows(
                 formula = formulas[i].format(r=row + 1)
                 # entered cells are blank when issued, so every helper shows "" now;
                 # the cached value is written so any reader sees the same
-                ws.write_formula(row, i, formula, styles.get("formula", fmt_code), "")
+                ws._write_formula(row, i, formula, styles.get("formula", fmt_code), "")
     return row_map
 
 
@@ -286,7 +286,7 @@ def _write_entry(
     sum, or "na" where the column does not apply to the row (the row's `unit`)."""
     row, i = at
     if not col.applies_to(item_values):
-        ws.write_blank(row, i, None, styles.get("na"))
+        ws._write_blank(row, i, None, styles.get("na"))
         return
     fmt_code = col.format_for(unit)
     if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
@@ -302,9 +302,9 @@ def _write_entry(
         # written as the cached value, any reader sees the same. Not yellow (that
         # says 「需要填报」): computed, and still open to a clerk's correction
         computed = styles.get("default", fmt_code or entry_fmt(form, col))
-        ws.write_formula(row, i, sums[i].format(r=row + 1), computed, "")
+        ws._write_formula(row, i, sums[i].format(r=row + 1), computed, "")
     else:
-        ws.write_blank(row, i, None, fmt)
+        ws._write_blank(row, i, None, fmt)
 
 
 def _write_validations(ws: Any, lists: _ListWriter, content: TemplateContent, fr: FormRows) -> None:
@@ -365,30 +365,31 @@ def _write_meta(
     custom properties carry the same identity, so either copy can be checked.
     """
     ws = wb.add_worksheet(META_SHEET, worksheet_class=TemplateSheet)
-    ws.write_string(0, 0, "tianbao 模板身份信息（请勿修改）")
+    put = ws._write_string  # (row, col): a few hundred cells, no "A1" to convert
+    put(0, 0, "tianbao 模板身份信息（请勿修改）")
     r = 1
     for name in ident.IDENTITY_FIELDS:
-        ws.write_string(r, 0, name)
-        ws.write_string(r, 1, content.identity[name])
+        put(r, 0, name)
+        put(r, 1, content.identity[name])
         r += 1
-    ws.write_string(r, 0, "signature")
-    ws.write_string(r, 1, content.signature)
+    put(r, 0, "signature")
+    put(r, 1, content.signature)
     r += 2
-    ws.write_string(r, 0, "row")
-    ws.write_string(r, 1, "form")
-    ws.write_string(r, 2, "key")
-    ws.write_string(r, 3, "excel_row")
+    put(r, 0, "row")
+    put(r, 1, "form")
+    put(r, 2, "key")
+    put(r, 3, "excel_row")
     for form_id, key, excel_row in row_map:
         r += 1
-        ws.write_string(r, 0, "row")
-        ws.write_string(r, 1, form_id)
-        ws.write_string(r, 2, key)
-        ws.write_number(r, 3, excel_row)
+        put(r, 0, "row")
+        put(r, 1, form_id)
+        put(r, 2, key)
+        ws._write_number(r, 3, excel_row)
     for form_id, field, letter in col_map:
         r += 1
-        ws.write_string(r, 0, "column")
-        ws.write_string(r, 1, form_id)
-        ws.write_string(r, 2, field)
-        ws.write_string(r, 3, letter)
+        put(r, 0, "column")
+        put(r, 1, form_id)
+        put(r, 2, field)
+        put(r, 3, letter)
     ws.protect()
     ws.very_hidden()
