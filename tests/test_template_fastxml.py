@@ -67,6 +67,7 @@ def _write(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
             else:
                 ws.write_datetime(r + 20, c, dt.datetime(2014, 6, r + 1), fmt)
     ws.write_boolean(200, 1, True)
+    assert ws.write_string(1_048_576, 0, "表外") == ws.write_blank(0, 16_384, None, fmt) == -1
     ws.write_number(17, 1, 5)  # 16 rows on from the last span's block
     ws.set_row(30, 40)  # a row with a height and no cells
 

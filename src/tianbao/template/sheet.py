@@ -25,6 +25,35 @@ from tianbao.support.xlsx_formulas import PlainFormulaSheet
 
 
 class TemplateSheet(PlainFormulaSheet):
+    # storing a cell: xlsxwriter's checks, inline (a few hundred cells a template)
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        if self.constant_memory or len(string) > self.xls_strmax // 2 or not self._fits(row, col):
+            return super()._write_string(row, col, string, cell_format)
+        index = self.str_table._get_shared_string_index(string)
+        self.table[row][col] = CellStringTuple(index, cell_format)
+        return 0
+
+    def _write_blank(self, row: int, col: int, blank: Any, cell_format: Any = None) -> Any:
+        if self.constant_memory or cell_format is None or not self._fits(row, col):
+            return super()._write_blank(row, col, blank, cell_format)
+        self.table[row][col] = CellBlankTuple(cell_format)
+        return 0
+
+    def _fits(self, row: int, col: int) -> bool:
+        """Inside the sheet: its dimensions take the cell in (xlsxwriter's
+        ``_check_dimensions``); False, nothing changed, otherwise."""
+        if not (0 <= row < self.xls_rowmax and 0 <= col < self.xls_colmax):
+            return False
+        if self.dim_rowmin is None or row < self.dim_rowmin:
+            self.dim_rowmin = row
+        if self.dim_rowmax is None or row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None or col < self.dim_colmin:
+            self.dim_colmin = col
+        if self.dim_colmax is None or col > self.dim_colmax:
+            self.dim_colmax = col
+        return True
+
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         if self.constant_memory or not self._write_plain(row, col, cell):
             super()._write_cell(row, col, cell)
