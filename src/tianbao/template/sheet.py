@@ -44,14 +44,15 @@ class TemplateSheet(PlainFormulaSheet):
         ``_check_dimensions``); False, nothing changed, otherwise."""
         if not (0 <= row < self.xls_rowmax and 0 <= col < self.xls_colmax):
             return False
-        if self.dim_rowmin is None or row < self.dim_rowmin:
-            self.dim_rowmin = row
-        if self.dim_rowmax is None or row > self.dim_rowmax:
-            self.dim_rowmax = row
-        if self.dim_colmin is None or col < self.dim_colmin:
-            self.dim_colmin = col
-        if self.dim_colmax is None or col > self.dim_colmax:
-            self.dim_colmax = col
+        dim: Any = self  # xlsxwriter's dimensions are untyped (None until a cell)
+        if dim.dim_rowmin is None or row < dim.dim_rowmin:
+            dim.dim_rowmin = row
+        if dim.dim_rowmax is None or row > dim.dim_rowmax:
+            dim.dim_rowmax = row
+        if dim.dim_colmin is None or col < dim.dim_colmin:
+            dim.dim_colmin = col
+        if dim.dim_colmax is None or col > dim.dim_colmax:
+            dim.dim_colmax = col
         return True
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
