@@ -34,9 +34,13 @@ def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
     """Height for wrapped text: Excel and LibreOffice do not grow rows on open."""
     lines = 1
     for text, width in cells:
-        per_line = max(width - 1, 1)
-        lines = max(lines, *(ceil(display_width(part) / per_line) for part in text.split("\n")))
+        lines = max(lines, _lines(text, max(width - 1, 1)))
     return max(15.0, lines * line + 2)
+
+
+@lru_cache(maxsize=1 << 15)  # the same texts in the same columns, template after template
+def _lines(text: str, per_line: float) -> int:
+    return max(ceil(display_width(part) / per_line) for part in text.split("\n"))
 
 
 def header_footer_text(text: str) -> str:

@@ -36,7 +36,14 @@ def sum_template(parts: tuple[str, ...], col_of: dict[str, int]) -> str:
 
 
 def entry_fmt(form: Any, col: Column) -> str | None:
-    schema = form.field_schema(col.field)
+    """An entry column's number format, worked out once per field (asked for each cell)."""
+    formats = form.__dict__.setdefault("_entry_formats", {})
+    if col.field not in formats:
+        formats[col.field] = _entry_fmt(form.field_schema(col.field))
+    return formats[col.field]
+
+
+def _entry_fmt(schema: dict[str, Any]) -> str | None:
     types = schema.get("type")
     if schema.get("format") == "date":
         return "yyyy-mm-dd"

@@ -40,7 +40,7 @@ from tianbao.template.formulas import applicable_runs, entry_fmt, row_template, 
 from tianbao.template.pending import pending_columns, prefill
 from tianbao.template.sheet import TemplateSheet
 from tianbao.template.styles import LEGEND, Styles
-from tianbao.template.validations import ListSource, data_validation
+from tianbao.template.validations import ListSource, column_validation
 
 COVER_SHEET = "填报说明"
 COVER_TEXT_WIDTH = 80
@@ -314,7 +314,7 @@ def _write_validations(ws: Any, lists: _ListWriter, content: TemplateContent, fr
         if not col.entry:
             continue
         label = column_label(col, content)
-        opts = data_validation(form.field_schema(col.field), label, col.unit)
+        opts = column_validation(form, col.field, label, col.unit)
         if not opts:
             continue
         if isinstance(opts.get("source"), ListSource):
