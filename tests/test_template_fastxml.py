@@ -70,6 +70,8 @@ def _write(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
     assert ws.write_string(1_048_576, 0, "表外") == ws.write_blank(0, 16_384, None, fmt) == -1
     ws.write_number(17, 1, 5)  # 16 rows on from the last span's block
     ws.set_row(30, 40)  # a row with a height and no cells
+    ws.set_row(21, 30, None, {"hidden": True})  # a hidden row with cells
+    ws.set_row(22, None, None, {"level": 1})  # an outline level
 
 
 @pytest.mark.parametrize("sheet_class", [TemplateSheet, None], ids=["template sheet", "plain"])

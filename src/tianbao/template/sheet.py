@@ -123,7 +123,12 @@ class TemplateSheet(PlainFormulaSheet):
             if not cells:
                 self._write_empty_row(row_num, span, row_info.get(row_num))
                 continue
-            self._write_row(row_num, span, row_info.get(row_num))
+            info = row_info.get(row_num)
+            tag = self._row_tag(row_num, span, info)
+            if tag is None:
+                self._write_row(row_num, span, info)
+            else:
+                fh.write(tag)
             number = str(row_num + 1)
             for col_num in sorted(cells):
                 cell = cells[col_num]
@@ -134,6 +139,22 @@ class TemplateSheet(PlainFormulaSheet):
                     fh.write(xml)
             fh.write("</row>")
         return None
+
+    def _row_tag(self, row: int, span: str | None, info: Any) -> str | None:
+        """xlsxwriter's <row> of a row with at most a height (None: any other row)."""
+        if info is None:
+            height = self.default_row_height
+        elif info.row_format or info.hidden or info.level or info.collapsed:
+            return None
+        else:
+            height = self.default_row_height if info.height is None else info.height
+        if self.excel_version == 2010:
+            return None
+        spans = f' spans="{span}"' if span else ""
+        original = self.original_row_height
+        if height != original or height != self.default_row_height:
+            return f'<row r="{row + 1}"{spans} ht="{height * 0.75:.16g}" customHeight="1">'
+        return f'<row r="{row + 1}"{spans}>'
 
 
 def xl_col_to_name_fast(col: int) -> str:
