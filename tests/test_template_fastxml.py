@@ -67,6 +67,15 @@ def _write(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
             else:
                 ws.write_datetime(r + 20, c, dt.datetime(2014, 6, r + 1), fmt)
     ws.write_boolean(200, 1, True)
+    ws.write_formula(201, 1, "=_xlfn.CONCAT(A1,B1)")  # calls a function xlsxwriter rewrites
+    ws.write_formula(202, 1, "=XLOOKUP(1,A1:A2,B1:B2)", fmt, "")
+    ws.write_formula(203, 1, "{=SUM(A1:A2*B1:B2)}")  # an array formula
+    ws.write_formula(204, 1, "SUM(A1:A2)", fmt, "")  # without its =
+    ws.set_column(8, 8, 0.5)  # narrower than a character
+    ws.set_column(9, 11, 7.5)  # several at once
+    ws.set_column(14, 14, 7.5)  # a width that rounds
+    ws.set_column("M:M", 9)  # by letter
+    ws.set_column(13, 13, 9, None, {"hidden": True})
     assert ws.write_string(1_048_576, 0, "表外") == ws.write_blank(0, 16_384, None, fmt) == -1
     ws.write_number(17, 1, 5)  # 16 rows on from the last span's block
     ws.set_row(30, 40)  # a row with a height and no cells

@@ -27,6 +27,6 @@ def plain_formula(formula: str) -> bool:
 
 class PlainFormulaSheet(Worksheet):
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if plain_formula(formula):
+        if plain_formula(formula) and not formula.startswith("{"):  # {…}: an array formula
             return formula[1:] if formula.startswith("=") else formula
         return str(super()._prepare_formula(formula, expand_future_functions))

@@ -19,9 +19,10 @@ from xlsxwriter.worksheet import (
     CellFormulaTuple,
     CellNumberTuple,
     CellStringTuple,
+    ColumnInfo,
 )
 
-from tianbao.support.xlsx_formulas import PlainFormulaSheet
+from tianbao.support.xlsx_formulas import PlainFormulaSheet, plain_formula
 
 
 class TemplateSheet(PlainFormulaSheet):
@@ -37,6 +38,31 @@ class TemplateSheet(PlainFormulaSheet):
         if self.constant_memory or cell_format is None or not self._fits(row, col):
             return super()._write_blank(row, col, blank, cell_format)
         self.table[row][col] = CellBlankTuple(cell_format)
+        return 0
+
+    def _write_formula(
+        self, row: int, col: int, formula: str, cell_format: Any = None, value: Any = 0
+    ) -> Any:
+        # a plain formula (tianbao.support.xlsx_formulas) calls no dynamic-array function
+        # and is no array formula: nothing of xlsxwriter's checks applies but the bounds
+        if self.constant_memory or formula[:1] != "=" or not plain_formula(formula):
+            return super()._write_formula(row, col, formula, cell_format, value)
+        if not self._fits(row, col):
+            return -1
+        self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
+        return 0
+
+    def set_column(
+        self, first: Any, last: Any = None, width: Any = None, *more: Any, **kw: Any
+    ) -> Any:
+        # one column's width (a template sets each): xlsxwriter's pixels, stored directly
+        if more or kw or not isinstance(first, int) or last != first or not width or width < 1:
+            return super().set_column(first, last, width, *more, **kw)
+        if not 0 <= first < self.xls_colmax:
+            return -1
+        pixels = int(width * self.max_digit_width + 0.5) + self.cell_padding
+        self.col_info[first] = ColumnInfo(width=pixels)
+        self.col_size_changed = True
         return 0
 
     def _fits(self, row: int, col: int) -> bool:
