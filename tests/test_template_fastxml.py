@@ -79,6 +79,17 @@ def _write(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
     assert ws.write_string(1_048_576, 0, "表外") == ws.write_blank(0, 16_384, None, fmt) == -1
     ws.write_number(17, 1, 5)  # 16 rows on from the last span's block
     ws.set_row(30, 40)  # a row with a height and no cells
+    # rows stored in one go (the hidden sheet's), on a sheet of their own: its dimensions
+    # too; a value that is neither text nor a whole number goes cell by cell
+    hidden = book.add_worksheet("隐藏", **extra)
+    for sheet, top, rows in ((hidden, 3, [[], ["甲", 1, "乙"], [], [" 丙", 2], []]),
+                             (ws, 300, [[True, "丁", 2.5]])):  # fmt: skip
+        if isinstance(sheet, TemplateSheet):
+            sheet.put_rows(top, rows)
+        else:
+            for r, cells in enumerate(rows, top):
+                for c, value in enumerate(cells):
+                    sheet.write(r, c, value)
     ws.set_row(21, 30, None, {"hidden": True})  # a hidden row with cells
     ws.set_row(22, None, None, {"level": 1})  # an outline level
 

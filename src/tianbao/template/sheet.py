@@ -40,6 +40,39 @@ class TemplateSheet(PlainFormulaSheet):
         self.table[row][col] = CellBlankTuple(cell_format)
         return 0
 
+    def put_rows(self, top: int, rows: list[list[Any]]) -> None:
+        """Unformatted text and numbers, row after row from ``top``, column A onwards:
+        what ``write_string``/``write_number`` of each would store, in the same order."""
+        if not self._storable(top, rows):
+            for r, cells in enumerate(rows, top):
+                for c, v in enumerate(cells):
+                    self.write(r, c, v)
+            return
+        index = self.str_table._get_shared_string_index
+        for r, cells in enumerate(rows, top):
+            if cells:  # the dimensions take in what is written, as cell by cell
+                self._fits(r, 0)
+                self._fits(r, len(cells) - 1)
+                line = self.table[r]
+                for c, v in enumerate(cells):
+                    text = v.__class__ is str
+                    line[c] = CellStringTuple(index(v), None) if text else CellNumberTuple(v, None)
+
+    def _storable(self, top: int, rows: list[list[Any]]) -> bool:
+        """Rows ``put_rows`` stores directly: inside the sheet, only text (not too long
+        for a cell) and whole numbers."""
+        width = max((len(cells) for cells in rows), default=0)
+        inside = top >= 0 and top + len(rows) <= self.xls_rowmax and width <= self.xls_colmax
+        return (
+            inside
+            and not self.constant_memory
+            and all(
+                v.__class__ is int or (v.__class__ is str and len(v) <= self.xls_strmax // 2)
+                for cells in rows
+                for v in cells
+            )
+        )
+
     def _write_formula(
         self, row: int, col: int, formula: str, cell_format: Any = None, value: Any = 0
     ) -> Any:

@@ -354,31 +354,17 @@ def _write_meta(
     custom properties carry the same identity, so either copy can be checked.
     """
     ws = wb.add_worksheet(META_SHEET, worksheet_class=TemplateSheet)
-    put = ws._write_string  # (row, col): a few hundred cells, no "A1" to convert
-    put(0, 0, "tianbao 模板身份信息（请勿修改）")
-    r = 1
-    for name in ident.IDENTITY_FIELDS:
-        put(r, 0, name)
-        put(r, 1, content.identity[name])
-        r += 1
-    put(r, 0, "signature")
-    put(r, 1, content.signature)
-    r += 2
-    put(r, 0, "row")
-    put(r, 1, "form")
-    put(r, 2, "key")
-    put(r, 3, "excel_row")
-    for form_id, key, excel_row in row_map:
-        r += 1
-        put(r, 0, "row")
-        put(r, 1, form_id)
-        put(r, 2, key)
-        ws._write_number(r, 3, excel_row)
-    for form_id, field, letter in col_map:
-        r += 1
-        put(r, 0, "column")
-        put(r, 1, form_id)
-        put(r, 2, field)
-        put(r, 3, letter)
+    ws.put_rows(  # a few hundred cells: stored in one go
+        0,
+        [
+            ["tianbao 模板身份信息（请勿修改）"],
+            *([name, content.identity[name]] for name in ident.IDENTITY_FIELDS),
+            ["signature", content.signature],
+            [],
+            ["row", "form", "key", "excel_row"],
+            *(["row", form_id, key, excel_row] for form_id, key, excel_row in row_map),
+            *(["column", form_id, field, letter] for form_id, field, letter in col_map),
+        ],
+    )
     ws.protect()
     ws.very_hidden()
