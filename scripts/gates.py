@@ -38,7 +38,6 @@ COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {
     "review/history.py:history_log": (17, "the log's filters and its transitions"),
     "review/workflow.py:_review_target": (17, "which return a decision is on, and why not"),
     "template/generate.py:generate": (20, "held, marked and issued templates of a round"),
-    "template/writer.py:_write_rows": (17, "the row loop of the template: hot, kept inline"),
     "validate/console.py:print_reports": (19, "validate's console table: a branch per verdict"),
     "validate/normalize.py:_number": (21, "a typed number: the seam (dates) needs a base module"),
     "validate/quality.py:_said": (21, "the three quality checks and their messages"),

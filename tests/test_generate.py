@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -242,6 +245,24 @@ def test_generate__same_inputs_same_bytes_whatever_the_jobs(ws: Path, tmp_path: 
         for f in a:
             assert f.read_bytes() == (tmp_path / sub / f.name).read_bytes(), (sub, f.name)
     assert listings[0] == listings[1] == listings[2]  # same lines, same department order
+
+
+def test_generate__a_killed_runs_temporary_file_is_swept_a_live_ones_kept(
+    ws: Path, tmp_path: Path
+) -> None:
+    # the folder is listed once per run, not once per template: the sweep must still happen
+    args = ["generate", "-w", str(ws), "--period", PERIOD, "-o", str(tmp_path)]
+    assert run(*args, "--dept", "FGW", "--allow-missing-previous").exit_code == 0
+    (made,) = tmp_path.glob("*.xlsx")
+    code = "import os; print(os.getpid())"
+    dead = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    stale = tmp_path / f".{made.stem}.{dead.strip()}-k1ll.tmp"
+    live = tmp_path / f".{made.stem}.{os.getppid()}-l1ve.tmp"  # another writer, still at it
+    other = tmp_path / f".{PERIOD}_CZJ_x.{dead.strip()}-k1ll.tmp"  # a file this run never writes
+    for leftover in (stale, live, other):
+        leftover.write_bytes(b"half a workbook")
+    assert run(*args, "--dept", "FGW", "--allow-missing-previous").exit_code == 0
+    assert (stale.exists(), live.exists(), other.exists()) == (False, True, True)
 
 
 def test_generate__formulas_have_cached_values_and_own_row(generated: list[Path]) -> None:

@@ -35,15 +35,17 @@ def default_mode(target: Path | None = None) -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
+def write_atomic(target: Path, write: Callable[[Path], object], sweep: bool = True) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``target``, then rename it over.
 
     The temporary file's name holds the writer's pid (``.summary.<pid>-xxxx.tmp``): a
-    process killed while writing cannot remove it, the next write of ``target`` does.
+    process killed while writing cannot remove it, the next write of ``target`` does
+    (``sweep``; a batch of writes to one folder lists it once: ``leftovers``).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    sweep_stale(target)
+    if sweep:
+        sweep_stale(target)
     prefix = f".{target.stem}.{os.getpid()}-"
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -59,6 +61,21 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
 
 _STALE = re.compile(r"\.(?P<pid>[0-9]+)-[^.]*\.tmp")
 LEGACY_STALE_SECONDS = 24 * 3600  # a temporary file named before the pid was in it
+
+
+def leftovers(folder: Path) -> frozenset[str]:
+    """The temporary files in ``folder`` now, listed once for a batch of writes there:
+    sweeping each target's (a listing of the folder each) made writing N files O(N²)."""
+    try:
+        return frozenset(n for n in os.listdir(folder) if n[:1] == "." and n[-4:] == ".tmp")
+    except OSError:
+        return frozenset()
+
+
+def has_leftovers(target: Path, names: frozenset[str]) -> bool:
+    """Whether any of ``names`` (``leftovers``) may be a temporary file of ``target``."""
+    stem = f".{Path(target).stem}."
+    return any(n.startswith(stem) for n in names)
 
 
 def sweep_stale(target: Path) -> list[Path]:

@@ -4,6 +4,7 @@ sized for CJK text, and cell writers (templates, summaries, reports all use thes
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -18,6 +19,7 @@ WORKBOOK_OPTIONS = {
 }
 
 
+@lru_cache(maxsize=1 << 15)  # asked for each header, label and plan text of every template
 def display_width(text: str) -> float:
     """Column width Excel needs: CJK characters take two cells."""
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
@@ -32,9 +34,13 @@ def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
     """Height for wrapped text: Excel and LibreOffice do not grow rows on open."""
     lines = 1
     for text, width in cells:
-        per_line = max(width - 1, 1)
-        lines = max(lines, *(ceil(display_width(part) / per_line) for part in text.split("\n")))
+        lines = max(lines, _lines(text, max(width - 1, 1)))
     return max(15.0, lines * line + 2)
+
+
+@lru_cache(maxsize=1 << 15)  # the same texts in the same columns, template after template
+def _lines(text: str, per_line: float) -> int:
+    return max(ceil(display_width(part) / per_line) for part in text.split("\n"))
 
 
 def header_footer_text(text: str) -> str:
@@ -43,13 +49,14 @@ def header_footer_text(text: str) -> str:
 
 
 def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
-    """A blank, a number or text (anything else as its text)."""
+    """A blank, a number or text (anything else as its text). Cells are (row, col):
+    xlsxwriter's methods without the check for "A1" arguments, once a cell adds up."""
     if value is None:
-        ws.write_blank(row, col, None, fmt)
+        ws._write_blank(row, col, None, fmt)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, fmt)
+        ws._write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws._write_string(row, col, str(value), fmt)
 
 
 def write_typed(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:

@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 # functions our formulas call; none is one xlsxwriter rewrites as _xlfn.
 PLAIN_FUNCTIONS = frozenset(
-    {"SUM", "SUMIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "AND", "ISNUMBER", "LEFT"}
+    {"SUM", "SUMIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "AND", "ISNUMBER", "LEFT", "N"}
 )
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
 
@@ -27,6 +27,6 @@ def plain_formula(formula: str) -> bool:
 
 class PlainFormulaSheet(Worksheet):
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if plain_formula(formula):
+        if plain_formula(formula) and not formula.startswith("{"):  # {…}: an array formula
             return formula[1:] if formula.startswith("=") else formula
         return str(super()._prepare_formula(formula, expand_future_functions))

@@ -27,11 +27,17 @@ class FormRows:
     items: list[PlanItem]
     # row key -> the department's counting return of the previous period (the ledger's)
     previous: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _prefill: list[tuple[str, dict[str, Any]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def prefill(self) -> list[tuple[str, dict[str, Any]]]:
         """(row key, {field: value}) for every cell pre-filled from the plan, in row order
-        (what the identity's digest covers: the plan's part of the template)."""
-        return [(it.key, prefill_values(self.form, it)) for it in self.items]
+        (what the identity's digest covers: the plan's part of the template). Made once:
+        the digest and the writer both ask."""
+        if self._prefill is None:
+            self._prefill = [(it.key, prefill_values(self.form, it)) for it in self.items]
+        return self._prefill
 
     def previous_values(self, key: str) -> dict[str, Any]:
         """{field: value} of the ``previous.<field>`` columns of a row; None where last

@@ -35,8 +35,32 @@ def sum_template(parts: tuple[str, ...], col_of: dict[str, int]) -> str:
     return f'=IF(ISNUMBER({cells[-1]}),{head}+{cells[-1]},"")'
 
 
+def row_formulas(form: Any, col_of: dict[str, int]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each helper formula once per column, its row number filled in per row; and an
+    entry cell issued with its default: the sum of its parts once the last is filled
+    (本年累计 = 上期累计 + 本月), the clerk may type over it."""
+    formulas = {
+        i: row_template(col.formula or "", col_of)
+        for i, col in enumerate(form.columns)
+        if not col.prefill and not col.entry
+    }
+    sums = {
+        i: sum_template(col.default_sum, col_of)
+        for i, col in enumerate(form.columns)
+        if col.entry and col.default_sum
+    }
+    return formulas, sums
+
+
 def entry_fmt(form: Any, col: Column) -> str | None:
-    schema = form.field_schema(col.field)
+    """An entry column's number format, worked out once per field (asked for each cell)."""
+    formats = form.__dict__.setdefault("_entry_formats", {})
+    if col.field not in formats:
+        formats[col.field] = _entry_fmt(form.field_schema(col.field))
+    return formats[col.field]
+
+
+def _entry_fmt(schema: dict[str, Any]) -> str | None:
     types = schema.get("type")
     if schema.get("format") == "date":
         return "yyyy-mm-dd"

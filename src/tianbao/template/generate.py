@@ -21,7 +21,7 @@ from tianbao.plan.archive import remember
 from tianbao.plan.model import Plan
 from tianbao.plan.periods import Period
 from tianbao.support import parallel
-from tianbao.support.atomic import write_atomic
+from tianbao.support.atomic import has_leftovers, leftovers, write_atomic
 from tianbao.support.plaintext import safe_name_part
 from tianbao.template.content import build_content
 from tianbao.template.writer import write_workbook
@@ -89,6 +89,7 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     job = _Job(plan, forms, period, ws.secret(), out, password, generated_at, previous)
     job.pending = frozenset(missing) if mode == "mark" else frozenset()
+    job.leftovers = leftovers(out)
     done = _write_all(job, codes, jobs, on_progress)
     # what was issued: check refuses a later layout change under the same version
     used = {f for g in done for f in g.forms}
@@ -153,6 +154,7 @@ class _Job:
     # department -> its previous period's counting return; absent: none wanted or found
     previous: dict[str, Any] | None = None
     pending: frozenset[str] = frozenset()  # issued with the 上期 cells marked 待补
+    leftovers: frozenset[str] = frozenset()  # temporary files in ``out`` when the run began
 
     def one(self, code: str) -> Generated:
         prev = (self.previous or {}).get(code)
@@ -163,7 +165,8 @@ class _Job:
         if not content.forms:
             return Generated(code, None, (), 0)
         target = self.out / file_name(self.period, code, content.department.name)
-        write_atomic(target, lambda p: write_workbook(content, p, self.password))
+        sweep = has_leftovers(target, self.leftovers)
+        write_atomic(target, lambda p: write_workbook(content, p, self.password), sweep)
         return Generated(
             code,
             target,

@@ -41,6 +41,15 @@ def constraints_of(field_schema: dict[str, Any]) -> set[str]:
     return found
 
 
+def column_validation(form: Any, field: str, label: str, unit: str | None) -> dict[str, Any]:
+    """``data_validation`` of a form's field, worked out once per form (the same in
+    every template); a copy the caller may change (xlsxwriter copies it in turn)."""
+    made = form.__dict__.setdefault("_validations", {})
+    if (field, label, unit) not in made:
+        made[field, label, unit] = data_validation(form.field_schema(field), label, unit)
+    return dict(made[field, label, unit])
+
+
 def data_validation(field_schema: dict[str, Any], label: str, unit: str | None) -> dict[str, Any]:
     """xlsxwriter ``data_validation`` options for one entered field (may be {})."""
     title = label[:32]

@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from tianbao import identity as ident
@@ -26,7 +25,9 @@ from tianbao.support.xlsx import (
     row_height,
     write_merged,
     write_typed,
+    write_value,
 )
+from tianbao.template.book import TemplateWorkbook
 from tianbao.template.content import (
     HEADER_ROWS,
     SIGNATURE,
@@ -36,11 +37,11 @@ from tianbao.template.content import (
     cover_title,
     form_titles,
 )
-from tianbao.template.formulas import applicable_runs, entry_fmt, row_template, sum_template
+from tianbao.template.formulas import applicable_runs, entry_fmt, row_formulas
 from tianbao.template.pending import pending_columns, prefill
 from tianbao.template.sheet import TemplateSheet
 from tianbao.template.styles import LEGEND, Styles
-from tianbao.template.validations import ListSource, data_validation
+from tianbao.template.validations import ListSource, column_validation
 
 COVER_SHEET = "填报说明"
 COVER_TEXT_WIDTH = 80
@@ -66,7 +67,7 @@ def write_workbook(
     """Write the template; ``fills`` ({sheet: {A1: value}}, as
     ``tianbao.dev.simulate.plausible_fill`` gives) writes a filled return instead,
     for benchmarks and tests that need thousands of returns quickly."""
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = TemplateWorkbook(str(path), WORKBOOK_OPTIONS)
     created = dt.datetime.strptime(content.generated_at, "%Y-%m-%dT%H:%M:%SZ")
     plan, dept, period = content.plan, content.department, content.period
     wb.set_properties(
@@ -130,7 +131,7 @@ class _ListWriter:
 
 
 def _write_cover(wb: Any, styles: Styles, content: TemplateContent) -> None:
-    ws = wb.add_worksheet(COVER_SHEET)
+    ws = wb.add_worksheet(COVER_SHEET, worksheet_class=TemplateSheet)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, COVER_TEXT_WIDTH)
     ws.merge_range(0, 0, 0, 1, cover_title(content), styles.get("title"))
@@ -200,44 +201,42 @@ def _write_rows(
     col_of = {c.field: i for i, c in enumerate(form.columns)}
     first = HEADER_ROWS
     row_map: list[tuple[str, str, int]] = []
-    # each helper formula once per column, its row number filled in per row
-    formulas = {
-        i: row_template(col.formula or "", col_of)
-        for i, col in enumerate(form.columns)
-        if not col.prefill and not col.entry
-    }
-    # an entry cell issued with its default: the sum of its parts once the last is
-    # filled (本年累计 = 上期累计 + 本月); the clerk may type over it
-    sums = {
-        i: sum_template(col.default_sum, col_of)
-        for i, col in enumerate(form.columns)
-        if col.entry and col.default_sum
-    }
+    formulas, sums = row_formulas(form, col_of)
     pending = pending_columns(content, form, col_of)
+    looks: dict[tuple[int, Any], tuple[Any, Any]] = {}  # (column, row's unit): its formats
     for r, (item, (key, values)) in enumerate(zip(fr.items, fr.prefill(), strict=True)):
         row = first + r
         row_map.append((form.id, key, row + 1))
         values = {**values, **fr.previous_values(key)}
         carried = fr.carried_values(key)
         unit = item.values.get("unit")
-        texts = [
-            (v, widths[col_of[f]] * WRAP_MARGIN) for f, v in values.items() if isinstance(v, str)
-        ]
-        ws.set_row(row, row_height(texts))
+        ws.set_row(row, _height(values, widths, col_of))
         for i, col in enumerate(form.columns):
-            fmt_code = col.format_for(unit)
+            fmt, computed = looks.get((i, unit)) or looks.setdefault(
+                (i, unit), _looks(styles, form, col, unit)
+            )
             if col.prefill:
-                prefill(ws, row, i, values[col.field], styles, fmt_code, i in pending)
-            elif col.entry:
-                value = filled.get((row, i), _NONE)
-                if value is _NONE and carried.get(col.field) is not None:
-                    value = carried[col.field]  # last period's, editable
-                _write_entry(ws, styles, form, col, item.values, unit, (row, i), value, sums)
-            else:
-                formula = formulas[i].format(r=row + 1)
+                if i in pending:
+                    prefill(ws, row, i, values[col.field], styles, col.format_for(unit), True)
+                else:
+                    write_value(ws, row, i, values[col.field], fmt)
+            elif not col.entry:
                 # entered cells are blank when issued, so every helper shows "" now;
                 # the cached value is written so any reader sees the same
-                ws.write_formula(row, i, formula, styles.get("formula", fmt_code), "")
+                ws._write_formula(row, i, formulas[i].format(r=row + 1), fmt, "")
+            elif col.only_if and not col.applies_to(item.values):
+                ws._write_blank(row, i, None, styles.get("na"))  # not this row's
+            elif (row, i) in filled or carried.get(col.field) is not None:
+                value = filled.get((row, i), _NONE)
+                # last period's, editable
+                write_typed(ws, row, i, carried[col.field] if value is _NONE else value, fmt)
+            elif computed is not None:
+                # its last part is blank when issued, so the value is "" now;
+                # written as the cached value, any reader sees the same. Not yellow (that
+                # says 「需要填报」): computed, and still open to a clerk's correction
+                ws._write_formula(row, i, sums[i].format(r=row + 1), computed, "")
+            else:
+                ws._write_blank(row, i, None, fmt)
     return row_map
 
 
@@ -271,40 +270,30 @@ def _write_heading(ws: Any, styles: Styles, content: TemplateContent, fr: FormRo
     return widths
 
 
-def _write_entry(
-    ws: Any,
-    styles: Styles,
-    form: Any,
-    col: Column,
-    item_values: dict[str, Any],
-    unit: Any,
-    at: tuple[int, int],
-    value: Any,
-    sums: dict[int, str],
-) -> None:
-    """An entry cell at (row, column index): blank (or `value`, when filled), its default
-    sum, or "na" where the column does not apply to the row (the row's `unit`)."""
-    row, i = at
-    if not col.applies_to(item_values):
-        ws.write_blank(row, i, None, styles.get("na"))
-        return
+def _height(values: dict[str, Any], widths: list[float], col_of: dict[str, int]) -> float:
+    """A row's height: its texts wrapped in their columns."""
+    texts = [(v, widths[col_of[f]] * WRAP_MARGIN) for f, v in values.items() if isinstance(v, str)]
+    return row_height(texts)
+
+
+def _looks(styles: Styles, form: Any, col: Column, unit: Any) -> tuple[Any, Any]:
+    """The formats of a column's cells in rows of a unit: the cell's, and for an entry
+    cell issued with its default sum, the sum's (None: issued blank)."""
     fmt_code = col.format_for(unit)
+    if col.prefill:
+        return styles.get("prefill", fmt_code), None
+    if not col.entry:
+        return styles.get("formula", fmt_code), None
     if (unit if col.unit == "row" else col.unit) in RATIO_UNITS:
         # General, so that a typed "12%" gets the program's percent format
         # (LibreOffice keeps any other number format and stores 0.12 bare)
         # and validate reads it back as 12 percent points
         fmt_code = "General"
-    fmt = styles.get("entry", fmt_code or entry_fmt(form, col))
-    if value is not _NONE:
-        write_typed(ws, row, i, value, fmt)
-    elif i in sums and unit not in RATIO_UNITS:  # a rate does not add up
-        # its last part is blank when issued, so the value is "" now;
-        # written as the cached value, any reader sees the same. Not yellow (that
-        # says 「需要填报」): computed, and still open to a clerk's correction
-        computed = styles.get("default", fmt_code or entry_fmt(form, col))
-        ws.write_formula(row, i, sums[i].format(r=row + 1), computed, "")
-    else:
-        ws.write_blank(row, i, None, fmt)
+    code = fmt_code or entry_fmt(form, col)
+    fmt = styles.get("entry", code)
+    if not col.default_sum or unit in RATIO_UNITS:  # a rate does not add up
+        return fmt, None
+    return fmt, styles.get("default", code)
 
 
 def _write_validations(ws: Any, lists: _ListWriter, content: TemplateContent, fr: FormRows) -> None:
@@ -314,7 +303,7 @@ def _write_validations(ws: Any, lists: _ListWriter, content: TemplateContent, fr
         if not col.entry:
             continue
         label = column_label(col, content)
-        opts = data_validation(form.field_schema(col.field), label, col.unit)
+        opts = column_validation(form, col.field, label, col.unit)
         if not opts:
             continue
         if isinstance(opts.get("source"), ListSource):
@@ -364,31 +353,18 @@ def _write_meta(
     LibreOffice turns veryHidden into hidden on re-save but keeps the data; the
     custom properties carry the same identity, so either copy can be checked.
     """
-    ws = wb.add_worksheet(META_SHEET)
-    ws.write_string(0, 0, "tianbao 模板身份信息（请勿修改）")
-    r = 1
-    for name in ident.IDENTITY_FIELDS:
-        ws.write_string(r, 0, name)
-        ws.write_string(r, 1, content.identity[name])
-        r += 1
-    ws.write_string(r, 0, "signature")
-    ws.write_string(r, 1, content.signature)
-    r += 2
-    ws.write_string(r, 0, "row")
-    ws.write_string(r, 1, "form")
-    ws.write_string(r, 2, "key")
-    ws.write_string(r, 3, "excel_row")
-    for form_id, key, excel_row in row_map:
-        r += 1
-        ws.write_string(r, 0, "row")
-        ws.write_string(r, 1, form_id)
-        ws.write_string(r, 2, key)
-        ws.write_number(r, 3, excel_row)
-    for form_id, field, letter in col_map:
-        r += 1
-        ws.write_string(r, 0, "column")
-        ws.write_string(r, 1, form_id)
-        ws.write_string(r, 2, field)
-        ws.write_string(r, 3, letter)
+    ws = wb.add_worksheet(META_SHEET, worksheet_class=TemplateSheet)
+    ws.put_rows(  # a few hundred cells: stored in one go
+        0,
+        [
+            ["tianbao 模板身份信息（请勿修改）"],
+            *([name, content.identity[name]] for name in ident.IDENTITY_FIELDS),
+            ["signature", content.signature],
+            [],
+            ["row", "form", "key", "excel_row"],
+            *(["row", form_id, key, excel_row] for form_id, key, excel_row in row_map),
+            *(["column", form_id, field, letter] for form_id, field, letter in col_map),
+        ],
+    )
     ws.protect()
     ws.very_hidden()
