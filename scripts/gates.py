@@ -23,7 +23,7 @@ MAX_COMPLEXITY = 15
 
 # "module.py:Qualified.name": (ceiling, why). The ceiling is today's count: a function may not grow,
 # and one that falls to 15 must leave the list. Each is still to be split; the reason says why it
-# was left this round (46 were over 15 when the gate came, 20 are left).
+# was left this round (46 were over 15 when the gate came, 17 are left).
 COMPLEXITY_EXCEPTIONS: dict[str, tuple[int, str]] = {
     "city/verify.py:open_package": (16, "the package checks in order, each stopping the rest"),
     "cli/commands.py:_said_generated": (18, "generate's console lines: one branch per outcome"),
