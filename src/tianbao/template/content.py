@@ -80,9 +80,11 @@ def prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
     """The plan's pre-filled values of a row (``previous.*`` columns come from the ledger)."""
     values = item.values
     out = {f: values.get(attr) for f, attr in form.plan_prefills}
-    for f, v in out.items():
-        if isinstance(v, bool):
-            out[f] = _cell_value(v)
+    got = out.values()
+    if True in got or False in got:  # a quick look in C (1 and 0 pass it too): rare
+        for f, v in out.items():
+            if isinstance(v, bool):
+                out[f] = _cell_value(v)
     return out
 
 

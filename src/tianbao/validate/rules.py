@@ -64,9 +64,9 @@ def _scope(
     values = row.item.values
     for name, attr in plan_names:
         scope[name] = values.get(attr)
-    prev = previous or {}
-    for name, attr in prev_names:
-        scope[name] = prev.get(attr)
+    if previous:  # else every prev.* name reads as blank: the scope is only ever .get
+        for name, attr in prev_names:
+            scope[name] = previous.get(attr)
     scope.update(fixed)
     return scope
 
