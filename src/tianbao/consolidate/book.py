@@ -5,7 +5,8 @@ The workbook is written in xlsxwriter's ``constant_memory`` mode: each sheet's
 rows go to a temporary file as soon as a later row is started, so rows must be
 written top to bottom within a sheet (sheets may interleave), and strings are
 stored inline rather than in a shared-string table. Figures taken from returns
-are listed in 数据来源 as they are written (``Sources``), not kept.
+are listed in 数据来源 as they are written (``Sources``), not kept; only the
+returns they come from are, for 来源报表.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ LIVELIHOOD = "民生工程"
 TASKS = "重点任务"
 STATUS = "报送情况"
 SOURCES = "数据来源"
+RETURNS = "来源报表"  # the returns 数据来源 names, each once
 NOT_PRINTED = (
     "本表供审计在屏幕上核对汇总表每个数字的出处（可按列筛选），不在打印范围内；"
     "如需打印，请在页面设置中取消打印区域。"
