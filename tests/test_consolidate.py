@@ -723,8 +723,13 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
     assert sum(not all(map(_plain, row)) for row in rows) > 10
     formulas = ["=SUM($A$1:$A$3)", '=IF(ISNUMBER(A1),A1-B1,"")', "=COUNTIF('表'!$B$5:$B$9,\"<>\")"]
     formulas += ["=SORT(A1:A3)", "=1+2", '=IF(COUNT(A1)=0,"",IF(B1<>0,C1/B1*100,""))']
+    formulas += ['=SUMIFS(A1:A3,B1:B3,"<>")', "=SUMPRODUCT((A1:A3>0)*1)", "=NA()"]
 
     class Reference(Worksheet):  # the same calls, every cell through xlsxwriter's own code
+        def write_plain_rows(self, first: int, rows: list[list[Any]], fmt: Any) -> None:
+            for i, values in enumerate(rows):
+                self.write_plain_row(first + i, values, fmt)
+
         def write_plain_row(self, row: int, values: list[Any], fmt: Any) -> None:
             for c, v in enumerate(values):
                 if v is None:
@@ -781,6 +786,15 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
                 else:
                     ws.write_number(r, c, v, fmt)
             ws.write_formula(r, 12, formulas[r // 4 % len(formulas)], fmt, "" if r % 8 else r / 2)
+        # many rows at once: plain ones; some with tricky text; some with a row's height
+        # set among them; a gap before the next
+        r = len(rows)
+        easy = [row for row in rows if all(map(_plain, row))]
+        ws.write_plain_rows(r, easy[:20], fmt)
+        ws.write_plain_rows(r + 20, rows[:9], fmt)
+        ws.set_row(r + 35, 20)
+        ws.write_plain_rows(r + 30, easy[:10], fmt)
+        ws.write_plain_rows(r + 50, easy[10:20], other)
         wb.close()
         with zipfile.ZipFile(path) as zf:
             return zf.read("xl/worksheets/sheet1.xml")

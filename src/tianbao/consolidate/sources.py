@@ -65,6 +65,9 @@ class Sources:
         self.names = Names(book.data, book.data.forms)
         self.returns_ws = returns_ws
         self.returns: dict[int, Submission] = {}  # by id, in the order first named
+        # rows waiting to be written together (``write_plain_rows``), from row r - len
+        self.pending: list[tuple[Any, ...]] = []
+        self.indexed = False  # the rows' format has its index (see ``_write``)
         self._start(ws)
 
     def _start(self, ws: Any) -> None:
@@ -112,6 +115,7 @@ class Sources:
         origin_cell: str,
     ) -> None:
         if self.r - HEAD >= self.per_sheet:
+            self._flush()
             ws = self.book.wb.add_worksheet(f"{SOURCES}（续{len(self.sheets) + 1}）")
             self.sheets[-1] = (self.ws, self.r - HEAD)
             self._start(ws)
@@ -122,8 +126,7 @@ class Sources:
         if sub.id not in self.returns:
             self.returns[sub.id] = sub
         row_name, field_name, unit = self.names.of(form, key, name)
-        self.ws.write_plain_row(
-            self.r,
+        self.pending.append(
             (
                 sheet,
                 where,
@@ -135,13 +138,23 @@ class Sources:
                 sub.department,
                 origin_sheet,
                 origin_cell,
-            ),
-            self.book.plain,
+            )
         )
         self.r += 1
         self.count += 1
+        # at once until the format has its index: formats get theirs in the order first
+        # written, whichever the sheet, and later rows must not change that order
+        if len(self.pending) >= 500 or not self.indexed:
+            self._flush()
+            self.indexed = self.book.plain.xf_index is not None
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.ws.write_plain_rows(self.r - len(self.pending), self.pending, self.book.plain)
+            self.pending = []
 
     def finish(self) -> None:
+        self._flush()
         self.sheets[-1] = (self.ws, self.r - HEAD)
         ncols = len(self.HEADS)
         for ws, n in self.sheets:
