@@ -708,7 +708,8 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
     plain: list[Any] = ["plain", "数据来源", "", "全角（）", 0, 1.5, -2, 1e20, 0.1 + 0.2, None]
     plain += [12345678901234567]
     tricky = [" lead", "trail ", "a&b", "x<y>", '"q"', "_x0041_", "tab\tin", "line\nbreak"]
-    tricky += ["\x01ctl", "\ufffe", "\u3000全角", "长" * 20000]
+    tricky += ["\x01ctl", "\ufffe", "\u3000全角", "长" * 20000, "nbsp\u00a0", "\u2028ls"]
+    tricky += ["a\ue000 b"]  # the separator _plain_row joins texts with, then a space
     mixed = plain + tricky
     rows = [
         [

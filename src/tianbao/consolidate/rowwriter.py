@@ -228,29 +228,37 @@ _SPECIAL_INSIDE = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
 _XF = "\x00"  # the format's index in a row written before it is known (never in a plain row)
 
 
+# what _SPECIAL finds in any of a row's texts joined by "\ue000" (never space, never in
+# _SPECIAL_INSIDE): inside one, or a space at one's start or end, beside the separator
+_SPECIAL_JOINED = re.compile(
+    r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(?:^|\ue000)\s|\s(?:\ue000|\Z)'
+)
+
+
 def _plain_row(values: Sequence[object], n: int) -> str | None:
     """The XML of row ``n`` as xlsxwriter writes it cell by cell, with _XF for the
-    format's index; None when a value is not plain (``_plain``), checked on the way
+    format's index; None when a value is not plain (``_plain``), the texts checked
     with one regular-expression search for the row."""
     cells = []
     texts = []
     for col, v in enumerate(values):
-        ref = f"{_COLUMNS[col]}{n}"
-        if type(v) is str:
-            # str.strip() removes what str.isspace() calls space, as _SPECIAL's \s
-            if len(v) >= 16_000 or len(v.strip()) != len(v):
+        kind = type(v)
+        if kind is str:
+            if len(v) >= 16_000:  # type: ignore[arg-type]
                 return None
             texts.append(v)
-            cells.append(f'<c r="{ref}" s="\x00" t="inlineStr"><is><t>{v}</t></is></c>')
-        elif type(v) is int or type(v) is float:
-            if not math.isfinite(v):
+            cells.append(
+                f'<c r="{_COLUMNS[col]}{n}" s="\x00" t="inlineStr"><is><t>{v}</t></is></c>'
+            )
+        elif kind is int or kind is float:
+            if not math.isfinite(v):  # type: ignore[arg-type]
                 return None
-            cells.append(f'<c r="{ref}" s="\x00"><v>{v:.16G}</v></c>')
+            cells.append(f'<c r="{_COLUMNS[col]}{n}" s="\x00"><v>{v:.16G}</v></c>')
         elif v is None:
-            cells.append(f'<c r="{ref}" s="\x00"/>')
+            cells.append(f'<c r="{_COLUMNS[col]}{n}" s="\x00"/>')
         else:
             return None
-    if _SPECIAL_INSIDE.search("\ue000".join(texts)) is not None:  # no match spans the separator
+    if _SPECIAL_JOINED.search("\ue000".join(texts)) is not None:  # type: ignore[arg-type]
         return None
     cells.append("</row>")
     return "".join(cells)

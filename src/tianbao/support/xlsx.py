@@ -4,6 +4,7 @@ sized for CJK text, and cell writers (templates, summaries, reports all use thes
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -18,6 +19,7 @@ WORKBOOK_OPTIONS = {
 }
 
 
+@lru_cache(maxsize=4096)  # a summary sizes rows by the same few texts thousands of times
 def display_width(text: str) -> float:
     """Column width Excel needs: CJK characters take two cells."""
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
