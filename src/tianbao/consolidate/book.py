@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
 
 from tianbao.consolidate.data import FLOWS, Consolidated, Row
 from tianbao.consolidate.provenance import YTD_OF_FLOW, disagreement, sum_parts
@@ -83,7 +83,9 @@ def fnum(value: Decimal | None) -> float | str:
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:
-    return xl_rowcol_to_cell(row, col, absolute, absolute)
+    if not absolute:  # the same text, from xlsxwriter's cache of column names
+        return xl_rowcol_to_cell_fast(row, col)
+    return xl_rowcol_to_cell(row, col, True, True)
 
 
 def col_range(col: int, first: int, last: int) -> str:
