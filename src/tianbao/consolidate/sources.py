@@ -33,7 +33,8 @@ SOURCES_NOTE = (
 class Sources:
     """数据来源: one row per figure taken from a return, written as the figure is;
     past Excel's row limit it goes on in 数据来源（续2）, （续3）... The returns the
-    figures name are kept (a few thousand at most) and listed in 来源报表 at the end."""
+    figures name are kept (one per department and month summed) and listed in
+    来源报表 at the end."""
 
     HEADS = (
         ("汇总表工作表", 10),
