@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -236,6 +237,7 @@ def test_consolidate__sheets__in_order(books: tuple[Any, Any]) -> None:
         "民生工程",
         "重点任务",
         "报送情况",
+        "来源报表",
         "数据来源",
     ]
 
@@ -509,27 +511,46 @@ def test_consolidate__data_sources__every_figure_traced_to_its_cell(
     by_dept = accepted(case.ws)
     subs = {v[0]: v for v in by_dept.values()}
     raw = {
-        (sid, form, key, field): (json.loads(value), sheet, cell)
-        for sid, form, key, field, value, sheet, cell in cell_values(case.ws, list(subs))
+        (sid, sheet, cell): json.loads(value)
+        for sid, _, _, _, value, sheet, cell in cell_values(case.ws, list(subs))
     }
-    # 报表 names the form by its title (主要指标月报), as people read it
-    form_of = {read_yaml(f)["title"]["zh"]: f.stem for f in (case.ws / "forms").glob("*.yaml")}
     n = 0
     for r in range(HEAD, src.max_row + 1):
-        row = [src.cell(r, j).value for j in range(1, 13)]
+        row = [src.cell(r, j).value for j in range(1, 11)]
         if row[0] is None:
             continue
         n += 1
-        sheet, where, title, key, field, value, sid, dept, name, sha, osheet, ocell = row
-        assert (sid, name, sha) == (subs[sid][0], subs[sid][2], subs[sid][1])
+        sheet, where, _, _, _, value, sid, dept, osheet, ocell = row
         assert by_dept[dept][0] == sid
-        want, want_sheet, want_cell = raw[(sid, form_of[title], key, field)]
-        assert (osheet, ocell) == (want_sheet, want_cell)
+        want = raw[(sid, osheet, ocell)]  # the ledger's value at that cell of that return
         assert value == want or exact(value) == d(want)
         # the summary cell holds that very value
         shown = cached[sheet][where].value
         assert shown == want or exact(shown) == d(want), (sheet, where)
     assert n > 100
+
+
+def test_consolidate__source_returns__each_once_with_its_file_and_checksum(
+    case: Case, books: tuple[Any, Any], plan: dict
+) -> None:
+    """Every 登记编号 of 数据来源 is in 来源报表 once, in the order first used, with the
+    ledger's department, period, file name and sha256, and the sha256 of the archived file."""
+    _, cached = books
+    used = [r[6] for r in cached["数据来源"].iter_rows(min_row=HEAD, values_only=True)]
+    listed = list(cached["来源报表"].iter_rows(min_row=HEAD, values_only=True))
+    assert [r[0] for r in listed] == list(dict.fromkeys(used))  # each once, first used first
+    names = {x["code"]: x["name"] for x in plan["departments"]}
+    for sid, dept, name, _, period, file_name, sha in listed:
+        ((want_dept, want_period, want_name, want_sha, path),) = sql(
+            case.ws,
+            "SELECT department, period, file_name, sha256, archive_path FROM submissions "
+            "WHERE id = ?",
+            sid,
+        )
+        assert (dept, period, file_name, sha) == (want_dept, want_period, want_name, want_sha)
+        assert name == names[dept]
+        assert hashlib.sha256((case.ws / path).read_bytes()).hexdigest() == sha
+    assert len(listed) == len(accepted(case.ws))
 
 
 def test_consolidate__formulas__never_contain_text_from_returns(
@@ -687,7 +708,8 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
     plain: list[Any] = ["plain", "数据来源", "", "全角（）", 0, 1.5, -2, 1e20, 0.1 + 0.2, None]
     plain += [12345678901234567]
     tricky = [" lead", "trail ", "a&b", "x<y>", '"q"', "_x0041_", "tab\tin", "line\nbreak"]
-    tricky += ["\x01ctl", "\ufffe", "\u3000全角", "长" * 20000]
+    tricky += ["\x01ctl", "\ufffe", "\u3000全角", "长" * 20000, "nbsp\u00a0", "\u2028ls"]
+    tricky += ["a\ue000 b"]  # the separator _plain_row joins texts with, then a space
     mixed = plain + tricky
     rows = [
         [
@@ -702,8 +724,13 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
     assert sum(not all(map(_plain, row)) for row in rows) > 10
     formulas = ["=SUM($A$1:$A$3)", '=IF(ISNUMBER(A1),A1-B1,"")', "=COUNTIF('表'!$B$5:$B$9,\"<>\")"]
     formulas += ["=SORT(A1:A3)", "=1+2", '=IF(COUNT(A1)=0,"",IF(B1<>0,C1/B1*100,""))']
+    formulas += ['=SUMIFS(A1:A3,B1:B3,"<>")', "=SUMPRODUCT((A1:A3>0)*1)", "=NA()"]
 
     class Reference(Worksheet):  # the same calls, every cell through xlsxwriter's own code
+        def write_plain_rows(self, first: int, rows: list[list[Any]], fmt: Any) -> None:
+            for i, values in enumerate(rows):
+                self.write_plain_row(first + i, values, fmt)
+
         def write_plain_row(self, row: int, values: list[Any], fmt: Any) -> None:
             for c, v in enumerate(values):
                 if v is None:
@@ -760,6 +787,15 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
                 else:
                     ws.write_number(r, c, v, fmt)
             ws.write_formula(r, 12, formulas[r // 4 % len(formulas)], fmt, "" if r % 8 else r / 2)
+        # many rows at once: plain ones; some with tricky text; some with a row's height
+        # set among them; a gap before the next
+        r = len(rows)
+        easy = [row for row in rows if all(map(_plain, row))]
+        ws.write_plain_rows(r, easy[:20], fmt)
+        ws.write_plain_rows(r + 20, rows[:9], fmt)
+        ws.set_row(r + 35, 20)
+        ws.write_plain_rows(r + 30, easy[:10], fmt)
+        ws.write_plain_rows(r + 50, easy[10:20], other)
         wb.close()
         with zipfile.ZipFile(path) as zf:
             return zf.read("xl/worksheets/sheet1.xml")

@@ -9,7 +9,8 @@ layouts (forms/*.yaml) and the ledger's recorded figures (SQL), never through ti
   to another's; 合计 adds only those counts;
 * no code where people read: 主要指标's and 趋势's code columns are hidden, and the long
   CSV names the row, the field, the unit and the form after its old columns;
-* 数据来源's 报表 column is the form's title, the CSV's form its id.
+* 数据来源 says rows and fields in words, 来源报表 a return's forms by title; the CSV's
+  form is its id.
 """
 
 from __future__ import annotations
@@ -256,12 +257,13 @@ def test_long_csv__names_the_row_field_and_unit(demo: Path, plan: dict) -> None:
 def test_data_sources__name_the_form_row_field_and_unit(
     demo: Path, book: Any, plan: dict
 ) -> None:
-    """数据来源 names the form by its title (主要指标月报, not indicators_monthly), keeps
-    the row and field codes (auditors filter by them) and says them in words after."""
-    forms = {f.stem: read_yaml(f) for f in (demo / "workspace" / "forms").glob("*.yaml")}
+    """数据来源 says each figure's row, field and unit in words (the codes are in the
+    ledger and the long CSV); 来源报表 names each return's forms by their titles
+    (主要指标月报, not indicators_monthly)."""
+    ws = demo / "workspace"
+    forms = {f.stem: read_yaml(f) for f in (ws / "forms").glob("*.yaml")}
     labels = {(form, c["field"]): c for form, lay in forms.items() for c in lay["columns"]}
-    form_of = {lay["title"]["zh"]: form for form, lay in forms.items()}
-    assert len(form_of) == len(forms)  # one title, one form
+    title_of = {form: lay["title"]["zh"] for form, lay in forms.items()}
     units = {ind["code"]: ind["unit"] for ind in plan["indicators"]}
     names = {ind["code"]: ind["name"]["zh"] for ind in plan["indicators"]}
     names |= {p["id"]: p["name"] for p in plan["projects"]}
@@ -269,15 +271,30 @@ def test_data_sources__name_the_form_row_field_and_unit(
     for t in plan["tasks"]:
         names[t["id"]], units[t["id"]] = t["description"], t.get("unit") or ""
     sheet = book["数据来源"]
-    assert [sheet.cell(4, c).value for c in (14, 15, 16)] == ["行名称", "字段名称", "计量单位"]
+    assert [sheet.cell(4, c).value for c in (3, 4, 5)] == ["行名称", "字段名称", "计量单位"]
+    # what each return's cells are, from the ledger: (sheet, cell) -> (form, row, field)
+    cells = {
+        (sid, s, c): (form, key, field)
+        for sid, s, c, form, key, field in sql(
+            ws, "SELECT submission_id, sheet, cell, form, row_key, field FROM cell_values"
+        )
+    }
+    used: dict[int, set[str]] = {}
     n = 0
     for row in sheet.iter_rows(min_row=5, values_only=True):
-        title, key, field, row_name, field_name, unit = *row[2:5], *row[13:16]
-        assert title in form_of, title  # never the id (indicators_monthly)
-        column = labels[(form_of[title], field)]
+        row_name, field_name, unit, sid, osheet, ocell = *row[2:5], row[6], *row[8:10]
+        form, key, field = cells[(sid, osheet, ocell)]
+        used.setdefault(sid, set()).add(form)
+        column = labels[(form, field)]
         assert row_name == names[key]
         assert field_name == column["label"]["zh"].replace("{base_year}", "2013")
         want = units.get(key, "") if column.get("unit") == "row" else column.get("unit", "")
         assert (unit or "") == want, row
         n += 1
+    returns = {r[0]: r[3] for r in book["来源报表"].iter_rows(min_row=5, values_only=True)}
+    for sid, took in used.items():
+        ((recorded,),) = sql(ws, "SELECT forms FROM submissions WHERE id = ?", sid)
+        titles = returns[sid].split("、")  # never the id (indicators_monthly)
+        assert titles == [title_of[f] for f in recorded.split(",")], sid
+        assert {title_of[f] for f in took} <= set(titles)
     assert n > 100 and "DOMESTIC_CAPITAL" in names

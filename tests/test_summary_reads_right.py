@@ -230,12 +230,17 @@ def test_period__every_months_return_of_a_summed_flow_is_named(
     got: dict[tuple[str, str], set[tuple[str, str, int]]] = {}
     archives: dict[int, Any] = {}
     paths = {s[0]: (s[1], s[2]) for subs in by_month.values() for s in subs.values()}
-    form_of = {read_yaml(f)["title"]["zh"]: f.stem for f in (changed / "forms").glob("*.yaml")}
+    # the return of a figure is in 来源报表, by 登记编号; its form and row in the ledger
+    returns = {r[0]: r for r in book["来源报表"].iter_rows(min_row=5, values_only=True)}
     for row in book["数据来源"].iter_rows(min_row=5, values_only=True):
-        sheet, where, title, key, _, value, sid, dept, _, sha, osheet, ocell, month = row[:13]
+        sheet, where, _, _, _, value, sid, dept, osheet, ocell = row
         if sheet not in FLOW_COLUMN or not where.startswith(FLOW_COLUMN[sheet]):
             continue
-        got.setdefault((form_of[title], key), set()).add((dept, month, sid))
+        _, rdept, _, _, month, _, sha = returns[sid]
+        assert rdept == dept
+        ((form, key),) = sql(changed, "SELECT form, row_key FROM cell_values WHERE submission_id"
+                             " = ? AND sheet = ? AND cell = ?", sid, osheet, ocell)  # fmt: skip
+        got.setdefault((form, key), set()).add((dept, month, sid))
         path, want_sha = paths[sid]
         assert sha == want_sha == hashlib.sha256((changed / path).read_bytes()).hexdigest()
         if sid not in archives:

@@ -5,7 +5,8 @@ The workbook is written in xlsxwriter's ``constant_memory`` mode: each sheet's
 rows go to a temporary file as soon as a later row is started, so rows must be
 written top to bottom within a sheet (sheets may interleave), and strings are
 stored inline rather than in a shared-string table. Figures taken from returns
-are listed in 数据来源 as they are written (``Sources``), not kept.
+are listed in 数据来源 as they are written (``Sources``), not kept; only the
+returns they come from are, for 来源报表.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
 
 from tianbao.consolidate.data import FLOWS, Consolidated, Row
 from tianbao.consolidate.provenance import YTD_OF_FLOW, disagreement, sum_parts
@@ -45,6 +46,7 @@ LIVELIHOOD = "民生工程"
 TASKS = "重点任务"
 STATUS = "报送情况"
 SOURCES = "数据来源"
+RETURNS = "来源报表"  # the returns 数据来源 names, each once
 NOT_PRINTED = (
     "本表供审计在屏幕上核对汇总表每个数字的出处（可按列筛选），不在打印范围内；"
     "如需打印，请在页面设置中取消打印区域。"
@@ -81,7 +83,9 @@ def fnum(value: Decimal | None) -> float | str:
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:
-    return xl_rowcol_to_cell(row, col, absolute, absolute)
+    if not absolute:  # the same text, from xlsxwriter's cache of column names
+        return xl_rowcol_to_cell_fast(row, col)
+    return xl_rowcol_to_cell(row, col, True, True)
 
 
 def col_range(col: int, first: int, last: int) -> str:

@@ -87,7 +87,10 @@ def write_long_csv(data: Consolidated, path: Path, forms: dict[str, FormDef] | N
 
 
 class Names:
-    """Row names, field labels and units, each worked out once per (form, row, field)."""
+    """Row names, field labels and units: a field's label and unit worked out once per
+    (form, field), a row's name once per (collection, row) in a bounded cache (at
+    10,000 returns every row is another department's, so no cache of whole triples
+    would ever hit)."""
 
     def __init__(self, data: Consolidated, forms: dict[str, FormDef]) -> None:
         self.plan, self.forms = data.plan, forms
@@ -95,16 +98,26 @@ class Names:
         for collection, items in data.plan.items.items():
             for item in items:
                 self._items[(collection, item.key)] = item
-        self._said: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        # (form, field) -> (collection, label, unit; None: the row's unit), or None
+        # when the layout has no such field
+        self._fields: dict[tuple[str, str], tuple[str, str, str | None] | None] = {}
+        self._rows: dict[tuple[str, str], tuple[str, str]] = {}  # -> (name, row's unit)
 
     def of(self, form: str, key: str, name: str) -> tuple[str, str, str]:
         """(row name, field label, unit) of a recorded value."""
-        got = self._said.get((form, key, name))
-        if got is None:
-            if len(self._said) >= 4096:  # a row's fields come together: memory stays flat
-                self._said.clear()
-            got = self._said[(form, key, name)] = self._work_out(form, key, name)
-        return got
+        if (form, name) in self._fields:
+            said = self._fields[(form, name)]
+        else:
+            said = self._fields[(form, name)] = self._field(form, name)
+        collection = said[0] if said is not None else self._collection(form)
+        row = self._rows.get((collection, key))
+        if row is None:
+            if len(self._rows) >= 4096:  # a row's fields come together: memory stays flat
+                self._rows.clear()
+            row = self._rows[(collection, key)] = self._row(collection, key)
+        if said is None:
+            return row[0], "", ""
+        return row[0], said[1], row[1] if said[2] is None else said[2]
 
     def form_name(self, form: str) -> str:
         """The form's Chinese title (主要指标月报) as people read it; its id when the
@@ -112,18 +125,23 @@ class Names:
         layout = self.forms.get(form)
         return layout.title_zh if layout is not None and layout.title_zh else form
 
-    def _work_out(self, form: str, key: str, name: str) -> tuple[str, str, str]:
+    def _collection(self, form: str) -> str:
         layout = self.forms.get(form)
-        collection = layout.rows if layout is not None else ""
+        return layout.rows if layout is not None else ""
+
+    def _field(self, form: str, name: str) -> tuple[str, str, str | None] | None:
+        layout = self.forms.get(form)
+        col = layout.column(name) if layout is not None else None
+        if layout is None or col is None:
+            return None
+        label = col.label_zh.replace("{base_year}", str(self.plan.base_year))
+        label = label.replace("{year}", str(self.plan.year))
+        return layout.rows, label, None if col.unit == "row" else (col.unit or "")
+
+    def _row(self, collection: str, key: str) -> tuple[str, str]:
         item = self._items.get((collection, key))
         values = item.values if item is not None else {}
         row_name = next(
             (str(values[f]) for f in NAME_FIELDS.get(collection, ()) if values.get(f)), ""
         )
-        col = layout.column(name) if layout is not None else None
-        if col is None:
-            return row_name, "", ""
-        label = col.label_zh.replace("{base_year}", str(self.plan.base_year))
-        label = label.replace("{year}", str(self.plan.year))
-        unit = str(values.get("unit") or "") if col.unit == "row" else (col.unit or "")
-        return row_name, label, unit
+        return row_name, str(values.get("unit") or "")

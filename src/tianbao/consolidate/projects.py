@@ -32,6 +32,8 @@ DIMS = (
     ("路径", P_PATH),
 )
 
+_DIM_FIELDS = {P_CAT: "category", P_LEADER: "leader", P_KW: "keyword", P_PATH: "path"}
+
 
 def _dim(row: Row, col: int) -> str:
     v = row.item.values
@@ -39,8 +41,7 @@ def _dim(row: Row, col: int) -> str:
         return row.department.name
     if col == P_KEY:
         return "是" if v.get("key") else "否"
-    name = {P_CAT: "category", P_LEADER: "leader", P_KW: "keyword", P_PATH: "path"}[col]
-    return str(v.get(name) or "")
+    return str(v.get(_DIM_FIELDS[col]) or "")
 
 
 def write_projects(book: Book, ws: Any) -> None:

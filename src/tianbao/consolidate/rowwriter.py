@@ -30,6 +30,8 @@ _SPECIAL = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$'
 class SummarySheet(PlainFormulaSheet):
     """xlsxwriter's worksheet with the shortcuts above (same bytes)."""
 
+    previous_row: int  # xlsxwriter's: the row constant_memory wrote last
+
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         fmt = cell.format
         if fmt is None or not self.constant_memory:
@@ -83,6 +85,44 @@ class SummarySheet(PlainFormulaSheet):
         self._write_row(row, None)
         self.fh.write(xml.replace(_XF, str(fmt._get_xf_index())))
 
+    def write_plain_rows(
+        self, first: int, rows: Sequence[Sequence[str | float | None]], fmt: Any
+    ) -> None:
+        """Rows ``first``, ``first`` + 1, ... as ``write_plain_row`` writes each, byte for
+        byte, with xlsxwriter's work for a row (dimensions, the row before, the row's
+        tag) done once for them all: rows without height, format or comment, of a sheet
+        at the default row height, each row's tag is only its number."""
+        last = first + len(rows) - 1
+        xml = (
+            [_plain_row(v, first + i + 1) if 0 < len(v) <= len(_COLUMNS) else None
+             for i, v in enumerate(rows)]
+            if rows and self._bare_rows(first, last)
+            else None
+        )  # fmt: skip
+        if xml is None or None in xml:
+            for i, values in enumerate(rows):
+                self.write_plain_row(first + i, values, fmt)
+            return
+        self._check_dimensions(first, 0)
+        self._check_dimensions(last, max(len(v) for v in rows) - 1)
+        self._write_single_row(first)  # the row before, as when a later row is written
+        self.previous_row = last  # the rows between: nothing left to write (checked above)
+        text = "".join(f'<row r="{first + i + 1}">{x}' for i, x in enumerate(xml))
+        self.fh.write(text.replace(_XF, str(fmt._get_xf_index())))
+
+    def _bare_rows(self, first: int, last: int) -> bool:
+        """Rows ``first`` .. ``last`` are below every row written, in a constant_memory
+        sheet at the default height, and none has a height, format or comment: the tag
+        xlsxwriter writes for each is <row r="n">."""
+        return (
+            self.constant_memory
+            and self.previous_row < first
+            and last < self.xls_rowmax
+            and self.default_row_height == self.original_row_height
+            and self.excel_version != 2010
+            and not any(r in self.row_info or r in self.comments for r in range(first, last + 1))
+        )
+
     def write_kind(
         self, row: int, col: int, kind: str, value: Any, fmt: Any, cached: Any = None
     ) -> None:
@@ -107,7 +147,7 @@ class SummarySheet(PlainFormulaSheet):
             and self.previous_row < row < self.xls_rowmax
             and cells
             and max(cells) < self.xls_colmax
-            and all(_plain_cell(c) for c in cells.values())
+            and _plain_cells(cells)
         ):
             for col, (kind, value, fmt, cached) in cells.items():
                 self.write_kind(row, col, kind, value, fmt, cached)
@@ -117,10 +157,13 @@ class SummarySheet(PlainFormulaSheet):
         self._check_dimensions(row, cols[-1])
         self._write_single_row(row)  # the previous row, as when a cell of a later row is written
         self._write_row(row, None, self.row_info.pop(row, None))  # popped: written here, once
+        # the formats' indexes only now, in column order: a format first used in this
+        # row gets the index xlsxwriter would give it
         out = []
+        n = row + 1
         for col in cols:
             kind, value, fmt, cached = cells[col]
-            ref = xl_rowcol_to_cell_fast(row, col)
+            ref = f"{_COLUMNS[col]}{n}" if col < 64 else xl_rowcol_to_cell_fast(row, col)
             xf = fmt._get_xf_index()
             if kind == "s":
                 out.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
@@ -136,6 +179,27 @@ class SummarySheet(PlainFormulaSheet):
 
 
 Cell = tuple[str, Any, Any, Any]  # kind, value, format, cached value (formulas)
+
+
+def _plain_cells(cells: dict[int, Cell]) -> bool:
+    """Every cell one write_cells may write itself (``_plain_cell``), the texts
+    checked with one regular-expression search for the row, as ``_plain_row``."""
+    texts = []
+    for cell in cells.values():
+        kind, value, fmt, _ = cell
+        if fmt is None:
+            return False
+        if kind == "s":
+            # str.strip() removes what str.isspace() calls space, as _SPECIAL's \s
+            if type(value) is not str or len(value) >= 16_000 or len(value.strip()) != len(value):
+                return False
+            texts.append(value)
+        elif kind == "n":
+            if type(value) not in (int, float) or not math.isfinite(value):
+                return False
+        elif kind != "b" and not _plain_cell(cell):
+            return False
+    return _SPECIAL_INSIDE.search("\ue000".join(texts)) is None  # none spans the separator
 
 
 def _plain_cell(cell: Cell) -> bool:
@@ -164,29 +228,37 @@ _SPECIAL_INSIDE = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
 _XF = "\x00"  # the format's index in a row written before it is known (never in a plain row)
 
 
+# what _SPECIAL finds in any of a row's texts joined by "\ue000" (never space, never in
+# _SPECIAL_INSIDE): inside one, or a space at one's start or end, beside the separator
+_SPECIAL_JOINED = re.compile(
+    r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(?:^|\ue000)\s|\s(?:\ue000|\Z)'
+)
+
+
 def _plain_row(values: Sequence[object], n: int) -> str | None:
     """The XML of row ``n`` as xlsxwriter writes it cell by cell, with _XF for the
-    format's index; None when a value is not plain (``_plain``), checked on the way
+    format's index; None when a value is not plain (``_plain``), the texts checked
     with one regular-expression search for the row."""
     cells = []
     texts = []
     for col, v in enumerate(values):
-        ref = f"{_COLUMNS[col]}{n}"
-        if type(v) is str:
-            # str.strip() removes what str.isspace() calls space, as _SPECIAL's \s
-            if len(v) >= 16_000 or len(v.strip()) != len(v):
+        kind = type(v)
+        if kind is str:
+            if len(v) >= 16_000:  # type: ignore[arg-type]
                 return None
             texts.append(v)
-            cells.append(f'<c r="{ref}" s="\x00" t="inlineStr"><is><t>{v}</t></is></c>')
-        elif type(v) is int or type(v) is float:
-            if not math.isfinite(v):
+            cells.append(
+                f'<c r="{_COLUMNS[col]}{n}" s="\x00" t="inlineStr"><is><t>{v}</t></is></c>'
+            )
+        elif kind is int or kind is float:
+            if not math.isfinite(v):  # type: ignore[arg-type]
                 return None
-            cells.append(f'<c r="{ref}" s="\x00"><v>{v:.16G}</v></c>')
+            cells.append(f'<c r="{_COLUMNS[col]}{n}" s="\x00"><v>{v:.16G}</v></c>')
         elif v is None:
-            cells.append(f'<c r="{ref}" s="\x00"/>')
+            cells.append(f'<c r="{_COLUMNS[col]}{n}" s="\x00"/>')
         else:
             return None
-    if _SPECIAL_INSIDE.search("\ue000".join(texts)) is not None:  # no match spans the separator
+    if _SPECIAL_JOINED.search("\ue000".join(texts)) is not None:  # type: ignore[arg-type]
         return None
     cells.append("</row>")
     return "".join(cells)

@@ -1,62 +1,92 @@
-"""数据来源: one row per figure taken from a return, written as the figure is; a
-figure summed over months (a quarter's 本季（各月合计）...) has one row per month,
-each naming that month's return and cell (``provenance.Part``)."""
+"""数据来源 and 来源报表: where every figure taken from a return comes from.
+
+数据来源 has one row per figure, written as the figure is: where it is in the
+summary, what it is in words, its value, and the return (登记编号) and cell it was
+taken from; a figure summed over months (a quarter's 本季（各月合计）...) has one
+row per month, each naming that month's return and cell (``provenance.Part``).
+What belongs to the return (department, form, period, file and checksum) is said
+once, in 来源报表, one row per return in the order first used: at 10,000 returns
+repeating it for every figure made 数据来源 three quarters of the workbook."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tianbao.consolidate.book import HEAD, MAX_ROWS, NOT_PRINTED, SOURCES
+from tianbao.consolidate.book import HEAD, MAX_ROWS, NOT_PRINTED, RETURNS, SOURCES
 from tianbao.consolidate.data import Row
 from tianbao.consolidate.longcsv import Names
 from tianbao.consolidate.provenance import Part
 from tianbao.ledger.db import Submission
 from tianbao.support.print_layout import print_landscape
+from tianbao.support.xlsx import WRAP_MARGIN, row_height
 
 if TYPE_CHECKING:
     from tianbao.consolidate.book import Book
 
 SOURCES_PER_SHEET = MAX_ROWS - HEAD  # figures per 数据来源 sheet
+# the note under 数据来源's title: not printed, and where the rest of a figure's trace is
+SOURCES_NOTE = (
+    f"{NOT_PRINTED}每个数据所在报表的文件及其SHA-256校验值见「{RETURNS}」（按登记编号）。"
+)
 
 
 class Sources:
     """数据来源: one row per figure taken from a return, written as the figure is;
-    past Excel's row limit it goes on in 数据来源（续2）, （续3）..."""
+    past Excel's row limit it goes on in 数据来源（续2）, （续3）... The returns the
+    figures name are kept (one per department and month summed) and listed in
+    来源报表 at the end."""
 
     HEADS = (
         ("汇总表工作表", 10),
         ("汇总表单元格", 8),
-        ("报表", 18),  # the form's title (主要指标月报); the long CSV keeps its id
-        ("行", 10),
-        ("字段", 18),
-        ("数值", 18),
-        ("登记编号", 8),
-        ("单位代码", 8),
-        ("文件", 36),
-        ("文件SHA-256校验值", 66),
-        ("原表工作表", 10),
-        ("原表单元格", 8),
-        ("报表期", 9),  # the month the return is of: a quarter's figure has one per month
-        # appended: the codes above in words (DOMESTIC_CAPITAL, ytd_investment)
         ("行名称", 18),
         ("字段名称", 14),
-        ("计量单位", 6),  # all on one sheet of A3 with the rest (print_layout.paper_for)
+        ("计量单位", 6),
+        ("数值", 18),
+        ("登记编号", 8),  # the return: its file and checksum are in 来源报表
+        ("单位代码", 8),
+        ("原表工作表", 10),
+        ("原表单元格", 8),
+    )
+    RETURN_HEADS = (
+        ("登记编号", 8),
+        ("单位代码", 9),
+        ("单位名称", 20),
+        ("报表", 26),  # the titles of the return's forms (主要指标月报)
+        ("报表期", 9),
+        ("文件", 36),
+        ("文件SHA-256校验值", 66),
     )
 
-    def __init__(self, book: Book, ws: Any) -> None:
+    def __init__(self, book: Book, ws: Any, returns_ws: Any) -> None:
         self.book = book
         self.per_sheet = SOURCES_PER_SHEET
         self.count = 0
         self.sheets: list[tuple[Any, int]] = []  # (sheet, rows written)
         self.names = Names(book.data, book.data.forms)
+        self.returns_ws = returns_ws
+        self.returns: dict[int, Submission] = {}  # by id, in the order first named
+        # rows waiting to be written together (``write_plain_rows``), from row r - len
+        self.pending: list[tuple[Any, ...]] = []
+        self.indexed = False  # the rows' format has its index (see ``_write``)
         self._start(ws)
 
     def _start(self, ws: Any) -> None:
         book = self.book
         n = len(self.sheets) + 1
         title = "数据来源：汇总表中每个填报数据的出处" + (f"（续{n}）" if n > 1 else "")
-        book.titles(ws, title, len(self.HEADS))
-        ws.write_string(HEAD - 2, 0, NOT_PRINTED, book.styles.get("subtitle"))
+        ncols = len(self.HEADS)
+        book.titles(ws, title, ncols)
+        wide = sum(w for _, w in self.HEADS) * WRAP_MARGIN
+        ws.merge_range(
+            HEAD - 2,
+            0,
+            HEAD - 2,
+            ncols - 1,
+            SOURCES_NOTE,
+            book.styles.get("subtitle", None, text_wrap=True),
+        )
+        ws.set_row(HEAD - 2, row_height([(SOURCES_NOTE, wide)], 13.0))
         book.header(ws, HEAD - 1, list(self.HEADS))
         self.sheets.append((ws, 0))
         self.ws, self.r = ws, HEAD
@@ -86,6 +116,7 @@ class Sources:
         origin_cell: str,
     ) -> None:
         if self.r - HEAD >= self.per_sheet:
+            self._flush()
             ws = self.book.wb.add_worksheet(f"{SOURCES}（续{len(self.sheets) + 1}）")
             self.sheets[-1] = (self.ws, self.r - HEAD)
             self._start(ws)
@@ -93,37 +124,72 @@ class Sources:
             value = float(value)  # as recorded: no Decimal on the way (the same float)
         else:
             value = str(value)
-        self.ws.write_plain_row(
-            self.r,
+        if sub.id not in self.returns:
+            self.returns[sub.id] = sub
+        row_name, field_name, unit = self.names.of(form, key, name)
+        self.pending.append(
             (
                 sheet,
                 where,
-                self.names.form_name(form),
-                key,
-                name,
+                row_name,
+                field_name,
+                unit,
                 value,
                 sub.id,
                 sub.department,
-                sub.file_name,
-                sub.sha256,
                 origin_sheet,
                 origin_cell,
-                sub.period,
-                *self.names.of(form, key, name),
-            ),
-            self.book.plain,
+            )
         )
         self.r += 1
         self.count += 1
+        # at once until the format has its index: formats get theirs in the order first
+        # written, whichever the sheet, and later rows must not change that order
+        if len(self.pending) >= 500 or not self.indexed:
+            self._flush()
+            self.indexed = self.book.plain.xf_index is not None
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.ws.write_plain_rows(self.r - len(self.pending), self.pending, self.book.plain)
+            self.pending = []
 
     def finish(self) -> None:
+        self._flush()
         self.sheets[-1] = (self.ws, self.r - HEAD)
         ncols = len(self.HEADS)
         for ws, n in self.sheets:
             last = HEAD + max(n, 1) - 1
             ws.freeze_panes(HEAD, 0)
-            # thousands of rows of file names and checksums are read on screen, not
-            # on paper: only the title and the note print
+            # thousands of rows are read on screen, filtered, not on paper: only the
+            # title and the note print
             print_landscape(ws, [w for _, w in self.HEADS], None)
             ws.print_area(0, 0, HEAD - 2, ncols - 1)
             ws.autofilter(HEAD - 1, 0, last, ncols - 1)
+        self._write_returns()
+
+    def _write_returns(self) -> None:
+        """来源报表: each return 数据来源 names, once, in the order first named."""
+        book, ws = self.book, self.returns_ws
+        heads = self.RETURN_HEADS
+        book.titles(
+            ws, f"{RETURNS}：数据来源中各登记编号所指的报表文件及其SHA-256校验值", len(heads)
+        )
+        book.header(ws, HEAD - 1, list(heads))
+        departments = book.data.plan.departments
+        r = HEAD - 1
+        for sub in self.returns.values():
+            r = book.detail_row(ws, r + 1)
+            dept = departments.get(sub.department)
+            forms = "、".join(self.names.form_name(f) for f in sub.forms)
+            book.begin(r)
+            book.put(ws, r, 0, "n", float(sub.id), book.plain)
+            book.put(ws, r, 1, "s", sub.department, book.plain)
+            book.text(ws, r, 2, dept.name if dept is not None else "", book.wrap)
+            book.text(ws, r, 3, forms, book.wrap)
+            book.put(ws, r, 4, "s", sub.period, book.plain)
+            book.text(ws, r, 5, sub.file_name, book.wrap)
+            book.put(ws, r, 6, "s", sub.sha256, book.plain)
+            book.fit(ws, r)
+        book.page(ws, len(heads), max(r, HEAD), freeze_col=1)
+        ws.autofilter(HEAD - 1, 0, max(r, HEAD), len(heads) - 1)

@@ -42,6 +42,7 @@ class Styles:
     def __init__(self, workbook: Any) -> None:
         self._wb = workbook
         self._cache: dict[tuple, Any] = {}
+        self._status: dict[tuple[str, bool], Any] = {}
 
     def get(self, role: str = "cell", num_format: str | None = None, **extra: Any) -> Any:
         key = (role, num_format, tuple(sorted(extra.items())))
@@ -68,5 +69,9 @@ class Styles:
         return self._cache[key]
 
     def status(self, state: str, total: bool = False) -> Any:
-        bg, fg = STATUS_COLOURS[state]
-        return self.get("status", None, bg_color=bg, font_color=fg, align="center", bold=total)
+        fmt = self._status.get((state, total))  # asked for on every row: kept by state
+        if fmt is None:
+            bg, fg = STATUS_COLOURS[state]
+            fmt = self.get("status", None, bg_color=bg, font_color=fg, align="center", bold=total)
+            self._status[(state, total)] = fmt
+        return fmt

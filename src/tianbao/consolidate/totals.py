@@ -16,6 +16,7 @@ from decimal import Decimal
 from tianbao.consolidate.rates import UNREPORTED, Rate, amount_rate
 
 _WILDCARDS = frozenset("*?~<>=")
+_ZERO = Decimal(0)
 
 
 def criteria_ok(text: str) -> bool:
@@ -44,19 +45,18 @@ class Group:
         submitted: bool,
     ) -> None:
         self.n += 1
-        sums = self.sums
-        for col, value in figures:
-            base = sums.get(col)
-            if base is None:
-                sums[col] = base = Decimal(0)
-            if value is not None:
-                sums[col] = base + value
-                self.counts[col] = self.counts.get(col, 0) + 1
+        sums, counts = self.sums, self.counts
+        judged = self.judged if reported else None  # summed over the reported only
+        for col, value in figures:  # one pass: a row is added to a dozen groups
+            if value is None:
+                if col not in sums:
+                    sums[col] = _ZERO
+                continue
+            sums[col] = sums.get(col, _ZERO) + value
+            counts[col] = counts.get(col, 0) + 1
+            if judged is not None:
+                judged[col] = judged.get(col, _ZERO) + value
         self.reported += reported
-        if reported:
-            for col, value in figures:
-                if value is not None:
-                    self.judged[col] = self.judged.get(col, Decimal(0)) + value
         self.submitted = self.submitted or submitted
         if self.keep_rows:
             self.rows.append(r)

@@ -138,8 +138,9 @@ def _investment(book: Book, ws: Any, months: list[Period], r: int) -> int:
     st, plain = book.styles, book.plain
     money, pct = st.get("cell", MONEY), st.get("cell", PCT_1)
     ws.write_string(r, 1, "投资（万元）：本年累计完成投资，按已报的项目合计", st.get("section"))
+    ytd: dict[str, dict[tuple[Period, str], Decimal]] = {}  # per collection, for its groups
     sums = [
-        (name, *_monthly_sums(book, months, collection, keys, plan_field))
+        (name, *_monthly_sums(book, months, collection, keys, plan_field, ytd))
         for name, collection, keys, plan_field in _investment_groups(book)
     ]
     for name, whole, by_month in sums:
@@ -162,17 +163,29 @@ def _investment(book: Book, ws: Any, months: list[Period], r: int) -> int:
 
 
 def _monthly_sums(
-    book: Book, months: list[Period], collection: str, keys: set[str], plan_field: str
+    book: Book,
+    months: list[Period],
+    collection: str,
+    keys: set[str],
+    plan_field: str,
+    ytd: dict[str, dict[tuple[Period, str], Decimal]],
 ) -> tuple[Decimal, list[tuple[Decimal, Decimal] | None]]:
     """A group's whole plan, and per month (sum reported, plan of those reported), None
-    for a month none of its members reported."""
-    done = book.data.month_figures(collection)
+    for a month none of its members reported. ``ytd``: each collection's 本年累计 by
+    (month, row), as decimals, worked out for its first group and kept for the others."""
+    if collection not in ytd:
+        done = book.data.month_figures(collection)
+        ytd[collection] = {
+            (m, k): x
+            for (m, k, f), v in done.items()
+            if f == "ytd_investment" and (x := dec(v)) is not None
+        }
+    figures = ytd[collection]
     items = [it for it in book.data.plan.items.get(collection, []) if it.key in keys]
     planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
     by_month: list[tuple[Decimal, Decimal] | None] = []
     for m in months:
-        got = {it.key: dec(done.get((m, it.key, "ytd_investment"))) for it in items}
-        reported = {k: x for k, x in got.items() if x is not None}
+        reported = {it.key: x for it in items if (x := figures.get((m, it.key))) is not None}
         plan_of = sum((planned[k] for k in reported), Decimal(0))
         by_month.append((sum(reported.values(), Decimal(0)), plan_of) if reported else None)
     return sum(planned.values(), Decimal(0)), by_month

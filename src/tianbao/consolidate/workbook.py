@@ -25,6 +25,7 @@ from tianbao.consolidate.book import (
     LIVELIHOOD,
     OPTIONS,
     PROJECTS,
+    RETURNS,
     SOURCES,
     STATUS,
     TASKS,
@@ -60,6 +61,11 @@ SHEETS: tuple[tuple[str, str, str], ...] = (
     (LIVELIHOOD, "", ""),
     (TASKS, "", ""),
     (STATUS, "", ""),
+    (
+        RETURNS,
+        "数据来源所取自的每份报表：单位、报表期、文件及其SHA-256校验值",
+        "each return 数据来源 takes figures from: department, period, file and its SHA-256",
+    ),
     (SOURCES, "", ""),
 )
 
@@ -97,7 +103,7 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     trend = has_trend(book)  # 1–N月 from February on
     sheets = {name: wb.add_worksheet(name) for name, _, _ in SHEETS if name != TREND or trend}
     dash = sheets[DASHBOARD]
-    sources = Sources(book, sheets[SOURCES])
+    sources = Sources(book, sheets[SOURCES], sheets[RETURNS])
     book.sources = sources
     write_indicators(book, sheets[INDICATORS])
     write_projects(book, sheets[PROJECTS])

@@ -19,7 +19,7 @@ WORKBOOK_OPTIONS = {
 }
 
 
-@lru_cache(maxsize=1 << 15)  # asked for each header, label and plan text of every template
+@lru_cache(maxsize=1 << 15)  # each header, label and plan text of every template and summary
 def display_width(text: str) -> float:
     """Column width Excel needs: CJK characters take two cells."""
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)

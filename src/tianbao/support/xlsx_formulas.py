@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 # functions our formulas call; none is one xlsxwriter rewrites as _xlfn.
 PLAIN_FUNCTIONS = frozenset(
     {"SUM", "SUMIF", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "AND", "ISNUMBER", "LEFT", "N"}
+    | {"SUMIFS", "SUMPRODUCT", "NA"}  # the summary's subtotals, 重点任务's 已完成, charts' gaps
 )
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
 
