@@ -22,6 +22,7 @@ as of ``as_of`` (default today).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,18 +95,20 @@ class FormStatus:
     @property
     def label(self) -> str:
         """The state as the office reads it, with the office's decision: 按时报送·强制受理."""
-        state = LABELS[self.state]
-        if self.state == ACCEPTED_WITH_WARNINGS and self.explained:
-            state = verdict_zh(WARNINGS_EXPLAINED)
-        return state + REVIEW_NOTES.get(self.review, "")
+        return self._label(LABELS, verdict_zh, REVIEW_NOTES)
 
     @property
     def label_en(self) -> str:
         """The same in English: on time, forced."""
-        state = LABELS_EN[self.state]
+        return self._label(LABELS_EN, verdict_en, REVIEW_NOTES_EN)
+
+    def _label(
+        self, words: dict[str, str], verdict: Callable[[str], str], notes: dict[str, str]
+    ) -> str:
+        state = words[self.state]
         if self.state == ACCEPTED_WITH_WARNINGS and self.explained:
-            state = verdict_en(WARNINGS_EXPLAINED)
-        return state + REVIEW_NOTES_EN.get(self.review, "")
+            state = verdict(WARNINGS_EXPLAINED)
+        return state + notes.get(self.review, "")
 
     @property
     def received_note(self) -> str:
