@@ -83,11 +83,12 @@ def store(ws_root: Path, data: bytes, sha256: str, suffix: str) -> str:
 
 
 class Shelf:
-    """A batch's archive files, made durable together before the ledger rows that name
+    """A group's archive files, made durable together before the ledger rows that name
     them commit: ``put`` writes each to a temp file; ``publish`` syncs the temp files,
-    gives them their names (never replacing a file) and syncs the names. Where Linux's
-    syncfs is there that is two syncs for the batch instead of two fsyncs a file
-    (elsewhere each file is fsynced as it is written, each folder once). A run killed
+    gives them their names (never replacing a file) and syncs the names. For two files
+    or more, where Linux's syncfs is there, that is two syncs for the group instead of
+    two fsyncs a file (one file, or no syncfs: an fsync for each file and folder, so a
+    lone file does not wait for everything else written to the disk). A run killed
     before ``publish`` returns leaves temp files (swept) or archive files no row names
     yet (recorded on the next run), never a row without its file."""
 
@@ -101,7 +102,7 @@ class Shelf:
             raise ValueError("sha256 does not match the data")
         relative = archive_name(sha256, suffix)
         target = archive_file(self.root, relative)
-        if target in self._temps:  # the same bytes twice in one batch
+        if target in self._temps:  # the same bytes twice in one group
             return relative
         if target.exists():
             _verify(target, sha256)
@@ -110,9 +111,6 @@ class Shelf:
         fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            if _syncfs_call() is None:
-                fh.flush()
-                os.fsync(fh.fileno())
         self._temps[target] = (Path(tmp_name), sha256)
         os.chmod(tmp_name, default_mode())
         pause_point("archive")
@@ -123,16 +121,31 @@ class Shelf:
         temps, self._temps = self._temps, {}
         if not temps:
             return
+        together = len(temps) > 1 and _syncfs_call() is not None
         try:
-            _syncfs(self.root)  # the bytes, before any name points at them
+            if together:  # the bytes, before any name points at them
+                _syncfs(self.root)
+            else:
+                for tmp, _ in temps.values():
+                    _fsync_file(tmp)
             for target, (tmp, sha256) in temps.items():
                 _publish(tmp, target, sha256)
         finally:
             for tmp, _ in temps.values():
                 tmp.unlink(missing_ok=True)
-        if not _syncfs(self.root):  # the names
+        if together:  # the names
+            _syncfs(self.root)
+        else:
             for folder in sorted({t.parent for t in temps}):
                 _fsync_dir(folder)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR)  # writable: Windows flushes only a file open for writing
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @functools.cache
@@ -146,12 +159,11 @@ def _syncfs_call() -> Callable[[int], int] | None:
         return None
 
 
-def _syncfs(folder: Path) -> bool:
-    """Sync the file system that holds ``folder`` (all its files' data and names);
-    False where there is no syncfs. A sync that fails raises: nothing may commit."""
+def _syncfs(folder: Path) -> None:
+    """Sync the file system that holds ``folder`` (all its files' data and names). A
+    sync that fails raises: nothing may commit."""
     call = _syncfs_call()
-    if call is None:
-        return False
+    assert call is not None
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         if call(fd) != 0:
@@ -159,7 +171,6 @@ def _syncfs(folder: Path) -> bool:
             raise OSError(err, os.strerror(err), str(folder))
     finally:
         os.close(fd)
-    return True
 
 
 def _publish(tmp: Path, target: Path, sha256: str) -> None:
