@@ -6,8 +6,8 @@ write transaction makes each return's checks and writes its rows, and one commit
 ends it; only then is each return reported, in file order. So a killed collect never
 loses a return it reported, never records one whose archive file is missing, and
 syncs the disk a few times a group instead of three times a return. A group is
-committed as soon as the workers have nothing ready (nothing waits to be recorded
-while the parent idles), at ``MOST`` returns, and at the end.
+committed when the workers have had nothing ready for ``PATIENCE`` (nothing waits
+long to be recorded while the parent idles), at ``MOST`` returns, and at the end.
 
 A group holds returns of different departments and different bytes only: a file that
 touches a department or the bytes of one in the group waits until the group is
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from tianbao.validate.engine import FileReport
 
 MOST = 32  # returns in a group: bounds what a kill undoes and how long the write lock is held
+# seconds the parent waits for a worker's next return before it commits its group: a
+# group committed whenever the parent catches up would stay a return or two long, each
+# paying the syncs (a sync costs a few ms; a file's validation about as much)
+PATIENCE = 0.1
 
 
 @dataclass

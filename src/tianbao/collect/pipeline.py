@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tianbao.collect.grouped import MOST, Group, Pending
+from tianbao.collect.grouped import MOST, PATIENCE, Group, Pending
 from tianbao.collect.keycheck import until_verified
 from tianbao.collect.previous import hint as _hint
 from tianbao.collect.previous import ledger_lookup, validate_with_previous
@@ -178,6 +178,7 @@ def _validated_ahead(
         timeout=limits.time_seconds * 2,
         initializer=functools.partial(limit_process, limits),
         idle=idle,
+        patience=PATIENCE,
     ):
         # a file its worker could not finish is validated here, behind the per-file guard
         yield path, None if ahead is parallel.FAILED else ahead

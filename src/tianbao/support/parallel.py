@@ -17,6 +17,7 @@ cases it waits for the pool's threads, so none writes to a closed pipe.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
@@ -107,6 +108,7 @@ def ordered(
     timeout: float | None = None,
     initializer: Callable[[], None] | None = None,
     idle: Callable[[], None] | None = None,
+    patience: float = 0.0,
 ) -> Iterator[tuple[T, Any]]:
     """Yield (item, task(*args(item)) or FAILED) in input order.
 
@@ -116,8 +118,8 @@ def ordered(
     comes back FAILED. ``count`` is the number of items (for the number of
     workers); ``timeout`` bounds the wait for one result. After a worker died,
     the items not yet sent come back FAILED without being sent. ``idle()`` is called
-    before waiting for a result that is not ready (the caller's held-back work: collect
-    commits the returns it has grouped while the workers are ahead of it).
+    when the next result has not come within ``patience`` seconds, before waiting on
+    (the caller's held-back work: collect commits the returns it has grouped).
     """
     workers = workers_for(jobs, count)
     window = window or 4 * workers
@@ -149,7 +151,7 @@ def ordered(
                 finished = True
                 return
             item, fut = pending.popleft()
-            if fut is not None and idle is not None and not fut.done():
+            if fut is not None and idle is not None and not _comes(fut, patience):
                 idle()
             result, broke = _wait(pool, fut, timeout)
             broken = broken or broke
@@ -159,6 +161,11 @@ def ordered(
 
 
 _END: Any = object()
+
+
+def _comes(fut: Future[Any], within: float) -> bool:
+    """Whether ``fut`` is done within ``within`` seconds."""
+    return bool(concurrent.futures.wait([fut], timeout=within).done)
 
 
 def _wait(
