@@ -70,10 +70,11 @@ def collect(
     round of, and whether past-period corrections are asked for.
 
     ``jobs`` > 1 validates ahead on forked worker processes, a few files at a
-    time; the ledger is still written here, one file after another in sorted
-    order, and a file whose previous-period return changed in the ledger since
-    it was validated ahead (or whose identity is not what its name says) is
-    validated again here, so the results are those of a serial run.
+    time; the ledger is still written here, in sorted order (in groups of files
+    of different departments, ``collect.grouped``), and a file whose previous-period
+    return changed in the ledger since it was validated ahead (or whose identity is
+    not what its name says) is validated again here, so the results are those of a
+    serial run. ``on_result`` sees a file once its group has committed.
     ``keep_reports=False`` drops each result's FileReport once ``on_result``
     has seen it, so memory does not grow with the number of files.
     """
