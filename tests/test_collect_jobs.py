@@ -131,3 +131,26 @@ def test_collect__worker_dies__same_ledger_as_jobs_1(
     parallel, subs2, cells2 = _run(rs, out, tmp_path, 2)
     assert serial["summary"] == parallel["summary"]
     assert subs1 == subs2 and cells1 == cells2
+
+
+def test_collect__grouped__same_ledger_as_one_by_one(
+    folder: tuple[Returns, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recorded as groups (the parent validates every file itself: one group of the
+    whole folder, cut where a file touches a department or bytes of the group) or one
+    return at a time: the same ledger, results and reports."""
+    import tianbao.collect.grouped as grouped
+    from tianbao.support import parallel
+
+    rs, out = folder
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    monkeypatch.setattr(grouped, "MOST", 1)
+    one, subs1, cells1 = _run(rs, out, tmp_path / "one", 1)
+    monkeypatch.setattr(grouped, "MOST", 1000)
+    group, subs2, cells2 = _run(rs, out, tmp_path / "group", 1)
+    assert one["summary"] == group["summary"]
+    assert [
+        (f["file_name"], f["status"], f["submission_id"], f["report"]) for f in one["files"]
+    ] == [(f["file_name"], f["status"], f["submission_id"], f["report"]) for f in group["files"]]
+    assert subs1 == subs2 and cells1 == cells2 and cells1
+    assert {"accepted", "rejected"} <= {f["status"] for f in group["files"]}

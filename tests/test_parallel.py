@@ -109,3 +109,28 @@ def test_two_pools_on_two_threads__each_runs_its_own_task() -> None:
         "double": [(n, 2 * n) for n in range(5)],
         "negate": [(n, -n) for n in range(5)],
     }
+
+
+def test_ordered__idle_runs_while_a_result_is_awaited(tmp_path: Any) -> None:
+    """A task that can finish only after the caller's ``idle()`` has run (it waits for
+    a pipe the callback opens): the run ends, so ``idle`` ran while it was awaited."""
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    said: list[int] = []
+
+    def waits_for_idle(n: int) -> int:
+        if n == 1:
+            with open(fifo, "rb") as fh:  # blocks until idle() opens the other end
+                return n + len(fh.read())
+        return n
+
+    def idle() -> None:
+        said.append(len(said))
+        if len(said) == 1:
+            with open(fifo, "wb") as fh:
+                fh.write(b"go")
+
+    run = parallel.ordered(
+        waits_for_idle, range(2), lambda n: (n,), 1, count=2, timeout=120, idle=idle
+    )  # the timeout only turns a hang (idle never called) into a failure
+    assert dict(run) == {0: 0, 1: 3} and said

@@ -3,11 +3,13 @@
 Per file, in sorted order: read the bytes and hash them; the same bytes
 recorded before → a duplicate, nothing written. Otherwise validate, with the
 department's accepted return of the previous period from the ledger as
-``previous`` (for the across-period rules); archive the bytes
-(``tianbao.ledger.archive``, durable before the next step); then, in one
-transaction, insert the submission with its values and supersede the older
-accepted return of the same department and period. A run killed at any point
-leaves every committed file complete; running it again records the rest.
+``previous`` (for the across-period rules), and put the bytes on the archive's
+shelf. The returns made ready while the workers are ahead are recorded as a group
+(``collect.grouped``): their archive files made durable first, then one
+transaction that checks and inserts each submission with its values and
+supersedes the older accepted return of the same department and period; each is
+reported once that has committed. A run killed at any point leaves every committed
+file complete and every reported one committed; running it again records the rest.
 """
 
 from __future__ import annotations
@@ -20,69 +22,27 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tianbao.collect.grouped import MOST, PATIENCE, Group, Pending
 from tianbao.collect.keycheck import until_verified
 from tianbao.collect.previous import hint as _hint
 from tianbao.collect.previous import ledger_lookup, validate_with_previous
 from tianbao.collect.receipt import NOW, OPTION, Receipt
+from tianbao.collect.result import ERROR as ERROR
+from tianbao.collect.result import REFUSED as REFUSED
+from tianbao.collect.result import CollectResult as CollectResult
+from tianbao.collect.result import Refusal, duplicate, refused
 from tianbao.collect.rounds import Round, as_json, issued_name, round_check
-from tianbao.ledger.archive import store, sweep_temp
-from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission, Submission
+from tianbao.ledger.archive import sweep_temp
+from tianbao.ledger.db import COUNTING, REJECTED, Ledger, NewSubmission
 from tianbao.support.pausepoint import pause_point
 from tianbao.workspace import Workspace
 
 if TYPE_CHECKING:
+    from tianbao.collect.previous import Lookup
     from tianbao.validate.engine import FileReport, Validator
     from tianbao.validate.history import History
 
 COLLECT_VERSION = "1.0"
-# generated file names: 2014-06_RSJ_解放区人力资源和社会保障局.xlsx
-ERROR = "error"  # a result that could not be recorded (file unreadable from disk...)
-# not recorded on purpose, with the reason: another period's template without
-# --corrections, a version received at the same moment as a different one, a
-# file whose receipt time the manifest does not give, a link
-REFUSED = "refused"
-
-
-@dataclass
-class CollectResult:
-    path: Path
-    status: str  # accepted | accepted_with_warnings | rejected | superseded | refused | error
-    submission_id: int | None = None
-    duplicate: bool = False  # these bytes were recorded before; nothing new was written
-    department: str = ""
-    period: str = ""
-    sha256: str = ""
-    archive_path: str = ""
-    superseded: tuple[int, ...] = ()  # submissions this one superseded
-    received_at: str = ""
-    report: FileReport | None = None  # None for a duplicate or an error
-    message: str = ""
-    correction: bool = False  # recorded as a correction of a past period (更正)
-
-    @property
-    def ok(self) -> bool:
-        """Accepted, or a duplicate of a return that was accepted."""
-        return self.status not in (REJECTED, ERROR, REFUSED)
-
-    def as_dict(self) -> dict[str, Any]:
-        from tianbao.report.validation_json import file_dict
-
-        return {
-            "path": str(self.path),
-            "file_name": self.path.name,
-            "submission_id": self.submission_id,
-            "status": self.status,
-            "duplicate": self.duplicate,
-            "department": self.department,
-            "period": self.period,
-            "sha256": self.sha256,
-            "archive_path": self.archive_path,
-            "superseded": list(self.superseded),
-            "received_at": self.received_at,
-            "correction": self.correction,
-            "message": self.message,
-            "report": file_dict(self.report) if self.report is not None else None,
-        }
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -110,10 +70,11 @@ def collect(
     round of, and whether past-period corrections are asked for.
 
     ``jobs`` > 1 validates ahead on forked worker processes, a few files at a
-    time; the ledger is still written here, one file after another in sorted
-    order, and a file whose previous-period return changed in the ledger since
-    it was validated ahead (or whose identity is not what its name says) is
-    validated again here, so the results are those of a serial run.
+    time; the ledger is still written here, in sorted order (in groups of files
+    of different departments, ``collect.grouped``), and a file whose previous-period
+    return changed in the ledger since it was validated ahead (or whose identity is
+    not what its name says) is validated again here, so the results are those of a
+    serial run. ``on_result`` sees a file once its group has committed.
     ``keep_reports=False`` drops each result's FileReport once ``on_result``
     has seen it, so memory does not grow with the number of files.
     """
@@ -125,24 +86,30 @@ def collect(
     if receipt is None:
         receipt = Receipt(OPTION if received_at else NOW, received_at or datetime.now(timezone.utc))
     sweep_temp(ws.root)
-    results = []
+    results: list[CollectResult] = []
+
+    def done(result: CollectResult) -> None:  # committed (or nothing to write): reported
+        if on_result is not None:
+            on_result(result)
+        if not keep_reports:
+            result.report = None
+        results.append(result)
+        if result.submission_id is not None and not result.duplicate:
+            pause_point("between")
+
     with Ledger(ws.root) as ledger:
         lookup = ledger_lookup(ledger, ws.forms.values())
+        group = Group(ledger, ws.root, done)
 
         def here(path: Path) -> _Ahead:
             hint = _hint(path.name)
             return _validate_ahead(validator, str(path), lookup(*hint) if hint else None)
 
-        ahead_ = _validated_ahead(validator, ledger, files, jobs)
+        ahead_ = _validated_ahead(validator, ledger, files, jobs, idle=group.commit)
         for path, ahead in until_verified(ahead_, here, lambda a: a.report):
-            result = _collect_one(ws, ledger, validator, path, receipt, round_, ahead)
-            if on_result is not None:
-                on_result(result)
-            if not keep_reports:
-                result.report = None
-            results.append(result)
-            if result.submission_id is not None and not result.duplicate:
-                pause_point("between")
+            step = _prepare(ws, ledger, lookup, validator, group, path, receipt, round_, ahead)
+            group.add(step)
+        group.commit()
     return results
 
 
@@ -169,10 +136,14 @@ def _validate_ahead(validator: Validator, path: str, previous: History | None) -
 
 
 def _validated_ahead(
-    validator: Validator, ledger: Ledger, files: list[Path], jobs: int
+    validator: Validator,
+    ledger: Ledger,
+    files: list[Path],
+    jobs: int,
+    idle: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Path, _Ahead | None]]:
-    """(file, its validation on a worker or None), in order, at most a few
-    files ahead of the ledger writes."""
+    """(file, its validation on a worker or None), in order, at most a group's worth
+    of files ahead of the ledger writes; ``idle()`` before waiting for a worker."""
     import functools
 
     from tianbao.support import parallel
@@ -204,73 +175,44 @@ def _validated_ahead(
         args,
         jobs,
         count=len(files),
+        window=max(MOST, 4 * jobs),  # room for a group to form while the parent writes
         timeout=limits.time_seconds * 2,
         initializer=functools.partial(limit_process, limits),
+        idle=idle,
+        patience=PATIENCE,
     ):
         # a file its worker could not finish is validated here, behind the per-file guard
         yield path, None if ahead is parallel.FAILED else ahead
 
 
-def _duplicate(path: Path, sub: Submission) -> CollectResult:
-    return CollectResult(
-        path,
-        sub.status,
-        sub.id,
-        True,
-        sub.department,
-        sub.period,
-        sub.sha256,
-        sub.archive_path,
-        received_at=sub.received_at,
-    )
-
-
-class _Refusal(Exception):
-    """The checks inside the write refused the return (nothing was written)."""
-
-
-def _refused(
-    path: Path, new: NewSubmission, why: str, report: FileReport | None = None
-) -> CollectResult:
-    return CollectResult(
-        path, REFUSED, None, False, new.department, new.period, new.sha256, report=report,
-        message=why,
-    )  # fmt: skip
-
-
-def _collect_one(
+def _prepare(
     ws: Workspace,
     ledger: Ledger,
+    lookup: Lookup,
     validator: Validator,
+    group: Group,
     path: Path,
     receipt: Receipt,
     round_: Round,
     ahead: _Ahead | None = None,
-) -> CollectResult:
-    if path.is_symlink():  # never followed, never archived: it may point anywhere
-        return CollectResult(
-            path, ERROR, message="符号链接，不收取（请放入文件本身） a symbolic link: not collected"
-        )
+) -> CollectResult | Pending:
+    """One file up to its write: read, hashed, validated, checked and on the shelf (a
+    ``Pending`` for the group to record), or a result that records nothing."""
     plan = ws.plan
     assert plan is not None
-    when = receipt.for_file(path, plan.tz)
-    if when is None:
-        return CollectResult(
-            path,
-            REFUSED,
-            message="收到时间清单中没有这个文件，未收取 the manifest gives no receipt time for "
-            "this file: not collected",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return CollectResult(path, ERROR, message=f"无法读取 cannot read: {exc.strerror or exc}")
-    sha = hashlib.sha256(data).hexdigest()
+    read = _read(path, receipt, plan.tz)
+    if isinstance(read, CollectResult):
+        return read
+    when, data, sha = read
+    hinted = (_hint(path.name) or ("", ""))[0]
+    group.settle(sha, hinted)  # what follows reads the ledger as a one-by-one run left it
     existing = ledger.by_sha256(sha)
     if existing is not None:
-        return _duplicate(path, existing)
-    lookup = ledger_lookup(ledger, ws.forms.values())
+        return duplicate(path, existing)
     report, ahead = validate_with_previous(lookup, validator, path, ahead)
+    if report.department != hinted and group.settle(report.department):
+        # its identity names a department of the group: validated again once that is recorded
+        report, ahead = validate_with_previous(lookup, validator, path, ahead)
     if report.sha256 and report.sha256 != sha:
         return CollectResult(
             path,
@@ -285,39 +227,41 @@ def _collect_one(
     new = _new_submission(path, data, sha, "", when, report, cells, receipt.mode)
     refusal, _ = round_check(ledger, plan, new, round_)
     if refusal:  # refused before the file is archived
-        return _refused(path, new, refusal, report)
+        return refused(path, new, refusal, report)
     if round_.department is not None:  # a web upload: the client's file name is none of ours
         new = replace(new, file_name=issued_name(plan, new.department, new.period) or path.name)
-    archived = store(ws.root, data, sha, path.suffix)
+    archived = group.shelf.put(data, sha, path.suffix)
 
     def recheck(new: NewSubmission) -> NewSubmission:
         # again inside the write: a sign-off or another return may have come meanwhile
         refusal, correction = round_check(ledger, plan, new, round_)
         if refusal:
-            raise _Refusal(refusal)
+            raise Refusal(refusal)
         return replace(new, correction=correction)
 
+    new = replace(new, archive_path=archived)
+    return Pending(path, new, report, recheck, (sha, hinted, new.department))
+
+
+def _read(path: Path, receipt: Receipt, tz: Any) -> tuple[str, bytes, str] | CollectResult:
+    """(receipt time, bytes, sha256) of a file, or why it is not collected."""
+    if path.is_symlink():  # never followed, never archived: it may point anywhere
+        return CollectResult(
+            path, ERROR, message="符号链接，不收取（请放入文件本身） a symbolic link: not collected"
+        )
+    when = receipt.for_file(path, tz)
+    if when is None:
+        return CollectResult(
+            path,
+            REFUSED,
+            message="收到时间清单中没有这个文件，未收取 the manifest gives no receipt time for "
+            "this file: not collected",
+        )
     try:
-        added = ledger.add(replace(new, archive_path=archived), recheck)
-    except _Refusal as refused:
-        return _refused(path, new, str(refused))
-    sub = added.submission
-    if added.duplicate:  # another collect run recorded the same bytes meanwhile
-        return _duplicate(path, sub)
-    return CollectResult(
-        path,
-        sub.status,
-        sub.id,
-        False,
-        sub.department,
-        sub.period,
-        sha,
-        sub.archive_path,
-        added.superseded,
-        sub.received_at,
-        report,
-        correction=sub.correction,
-    )
+        data = path.read_bytes()
+    except OSError as exc:
+        return CollectResult(path, ERROR, message=f"无法读取 cannot read: {exc.strerror or exc}")
+    return when, data, hashlib.sha256(data).hexdigest()
 
 
 def _cells(report: FileReport) -> tuple[tuple[str, str, str, str, str, str], ...]:

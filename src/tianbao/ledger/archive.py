@@ -7,16 +7,21 @@ fsync the folder) and never overwritten or deleted. ``collect`` stores a file
 here before the ledger row that names it commits, so a committed row always
 has its archive file; a run killed in between leaves at most an unreferenced
 archive file (recorded on the next run) or a temp file (swept after a day).
+``Shelf`` does the same for a group of files with two syncs for the group.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import hashlib
 import os
 import re
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tianbao.ledger.db import LedgerError
@@ -75,6 +80,97 @@ def store(ws_root: Path, data: bytes, sha256: str, suffix: str) -> str:
         tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
     return relative
+
+
+class Shelf:
+    """A group's archive files, made durable together before the ledger rows that name
+    them commit: ``put`` writes each to a temp file; ``publish`` syncs the temp files,
+    gives them their names (never replacing a file) and syncs the names. For two files
+    or more, where Linux's syncfs is there, that is two syncs for the group instead of
+    two fsyncs a file (one file, or no syncfs: an fsync for each file and folder, so a
+    lone file does not wait for everything else written to the disk). A run killed
+    before ``publish`` returns leaves temp files (swept) or archive files no row names
+    yet (recorded on the next run), never a row without its file."""
+
+    def __init__(self, ws_root: Path) -> None:
+        self.root = Path(ws_root)
+        self._temps: dict[Path, tuple[Path, str]] = {}  # final name -> (temp file, sha256)
+
+    def put(self, data: bytes, sha256: str, suffix: str) -> str:
+        """Write ``data`` to a temp file beside its archive name; return that name."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError("sha256 does not match the data")
+        relative = archive_name(sha256, suffix)
+        target = archive_file(self.root, relative)
+        if target in self._temps:  # the same bytes twice in one group
+            return relative
+        if target.exists():
+            _verify(target, sha256)
+            return relative
+        _make_dirs(target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        self._temps[target] = (Path(tmp_name), sha256)
+        os.chmod(tmp_name, default_mode())
+        pause_point("archive")
+        return relative
+
+    def publish(self) -> None:
+        """Make every file put since the last publish durable under its archive name."""
+        temps, self._temps = self._temps, {}
+        if not temps:
+            return
+        together = len(temps) > 1 and _syncfs_call() is not None
+        try:
+            if together:  # the bytes, before any name points at them
+                _syncfs(self.root)
+            else:
+                for tmp, _ in temps.values():
+                    _fsync_file(tmp)
+            for target, (tmp, sha256) in temps.items():
+                _publish(tmp, target, sha256)
+        finally:
+            for tmp, _ in temps.values():
+                tmp.unlink(missing_ok=True)
+        if together:  # the names
+            _syncfs(self.root)
+        else:
+            for folder in sorted({t.parent for t in temps}):
+                _fsync_dir(folder)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR)  # writable: Windows flushes only a file open for writing
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _syncfs_call() -> Callable[[int], int] | None:
+    """libc's syncfs (Linux), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):  # pragma: no cover - a libc without it
+        return None
+
+
+def _syncfs(folder: Path) -> None:
+    """Sync the file system that holds ``folder`` (all its files' data and names). A
+    sync that fails raises: nothing may commit."""
+    call = _syncfs_call()
+    assert call is not None
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if call(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(folder))
+    finally:
+        os.close(fd)
 
 
 def _publish(tmp: Path, target: Path, sha256: str) -> None:

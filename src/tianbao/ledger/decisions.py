@@ -16,6 +16,8 @@ from tianbao.ledger.records import REVIEW_ACTIONS, REVIEWS_SCHEMA, SIGNED, SIGNO
 from tianbao.ledger.sqlite import _statements, write_transaction
 from tianbao.plan.periods import Period
 
+_SIGNOFF_COLUMNS = frozenset({"upto_submission", "upto_review", "outstanding"})  # schema 5
+
 
 class Decisions:
     """The reviews and sign-offs part of ``Ledger`` (a mixin: it needs ``conn``)."""
@@ -54,14 +56,26 @@ class Decisions:
     def _columns(self, table: str) -> set[str]:
         return {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
 
+    _signoffs_current = False  # the sign-offs table has this schema's columns
+
+    def _signoff_columns(self) -> set[str]:
+        """The sign-offs table's columns (none: no table). Once they are the current
+        schema's nothing changes them, so they are not asked again: collect checks
+        every return for a sign-off."""
+        if self._signoffs_current:
+            return set(_SIGNOFF_COLUMNS)
+        columns = self._columns("signoffs") if self._has_table("signoffs") else set()
+        self._signoffs_current = columns >= _SIGNOFF_COLUMNS
+        return columns
+
     def _outstanding(self) -> str:
-        return "outstanding" if "outstanding" in self._columns("signoffs") else "''"
+        return "outstanding" if "outstanding" in self._signoff_columns() else "''"
 
     def signed_off(self, period: str | Period) -> dict[str, Any] | None:
         """The sign-off (签发) that stands for a period: {by, at, note}, or None."""
-        if not self._has_table("signoffs"):
+        columns = self._signoff_columns()
+        if not columns:
             return None
-        columns = self._columns("signoffs")
         upto = ", upto_submission, upto_review" if "upto_review" in columns else ", 0, 0"
         row = self.conn.execute(
             f"SELECT action, by, at, note{upto}, {self._outstanding()} FROM signoffs "

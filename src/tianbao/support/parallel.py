@@ -17,6 +17,7 @@ cases it waits for the pool's threads, so none writes to a closed pipe.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
@@ -106,6 +107,8 @@ def ordered(
     window: int | None = None,
     timeout: float | None = None,
     initializer: Callable[[], None] | None = None,
+    idle: Callable[[], None] | None = None,
+    patience: float = 0.0,
 ) -> Iterator[tuple[T, Any]]:
     """Yield (item, task(*args(item)) or FAILED) in input order.
 
@@ -114,7 +117,9 @@ def ordered(
     the caller changed meanwhile); None there means the item is not sent and
     comes back FAILED. ``count`` is the number of items (for the number of
     workers); ``timeout`` bounds the wait for one result. After a worker died,
-    the items not yet sent come back FAILED without being sent.
+    the items not yet sent come back FAILED without being sent. ``idle()`` is called
+    when the next result has not come within ``patience`` seconds, before waiting on
+    (the caller's held-back work: collect commits the returns it has grouped).
     """
     workers = workers_for(jobs, count)
     window = window or 4 * workers
@@ -146,23 +151,38 @@ def ordered(
                 finished = True
                 return
             item, fut = pending.popleft()
-            result = FAILED
-            if fut is not None:
-                try:
-                    result = fut.result(timeout=timeout)
-                except BrokenProcessPool:
-                    broken = True
-                except TimeoutError:  # a stuck worker: stop them all, the rest is redone
-                    broken = True
-                    _kill_workers(pool)
-                except Exception:  # memory, a bug in the task, cancelled: redone
-                    pass
+            if fut is not None and idle is not None and not _comes(fut, patience):
+                idle()
+            result, broke = _wait(pool, fut, timeout)
+            broken = broken or broke
             yield item, result
     finally:
         _close(pool, graceful=finished and not broken)
 
 
 _END: Any = object()
+
+
+def _comes(fut: Future[Any], within: float) -> bool:
+    """Whether ``fut`` is done within ``within`` seconds."""
+    return bool(concurrent.futures.wait([fut], timeout=within).done)
+
+
+def _wait(
+    pool: ProcessPoolExecutor, fut: Future[Any] | None, timeout: float | None
+) -> tuple[Any, bool]:
+    """(a task's result or FAILED, whether the pool is broken)."""
+    if fut is None:
+        return FAILED, False
+    try:
+        return fut.result(timeout=timeout), False
+    except BrokenProcessPool:
+        return FAILED, True
+    except TimeoutError:  # a stuck worker: stop them all, the rest is redone
+        _kill_workers(pool)
+        return FAILED, True
+    except Exception:  # memory, a bug in the task, cancelled: redone
+        return FAILED, False
 
 
 def _close(pool: ProcessPoolExecutor, *, graceful: bool) -> None:

@@ -10,7 +10,8 @@ tests) a pause point costs one environment lookup.
 The points: ``validate`` (a worker validating a file), ``read`` (the guarded
 reader's subprocess), ``archive`` (an archive temp file written, not yet
 published), ``transaction`` (a submission inserted, not yet committed),
-``between`` (a submission committed, the next not begun), ``checked`` (review or
+``between`` (a submission committed and reported, the next not begun; of a group
+recorded together, the later ones are committed too), ``checked`` (review or
 sign-off: the checks done inside the write transaction, nothing written yet),
 ``decided`` (a review written and its notice drafted, not yet committed),
 ``busy`` (a write transaction found the ledger locked by another process and is
