@@ -61,8 +61,14 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Returns, Path]:
         cell.value = lower - 10
 
     shutil.copyfile(rs.june("down", down), out / ("2014-06_" + DEPT + "_down.xlsx"))
+    def noted(wb: Any, r: Returns) -> None:  # other bytes than "june" whatever the clock
+        cell = wb[r.sheet("projects_progress")][
+            r.cell("projects_progress", r.keys("projects_progress")[0], "note")
+        ]
+        cell.value = "另存"
+
     # named as another department's May return: identity decides
-    shutil.copyfile(rs.june("misnamed"), out / "2014-05_CZJ_misnamed.xlsx")
+    shutil.copyfile(rs.june("misnamed", noted), out / "2014-05_CZJ_misnamed.xlsx")
     return rs, out
 
 

@@ -208,6 +208,8 @@ def _prepare(
     group.settle(sha, hinted)  # what follows reads the ledger as a one-by-one run left it
     existing = ledger.by_sha256(sha)
     if existing is not None:
+        if group.settle(existing.department):  # a held return of its department may
+            existing = ledger.by_sha256(sha) or existing  # supersede it: said as it stands
         return duplicate(path, existing)
     report, ahead = validate_with_previous(lookup, validator, path, ahead)
     if report.department != hinted and group.settle(report.department):
