@@ -17,7 +17,8 @@ user + sys; never wall time: the machine is shared) over the floor's:
 - large return: validating the one ``--big-rows`` return, over its floor.
 
 Prints the table, then each ratio beside the last table recorded in
-benchmarks/RESULTS.md and their quotient (above ``--tolerance``: marked
+benchmarks/RESULTS.md with the same arguments (a ratio depends on the round's
+size) and their quotient (above ``--tolerance``: marked
 REGRESSED, exit 1). ``--record`` appends this run's table to RESULTS.md with
 the commit. Ratios travel between machines far better than seconds; still,
 compare runs of the same machine kind.
@@ -130,17 +131,28 @@ def measure(base: Path, n: int, projects: int, big_rows: int) -> list[tuple[str,
     return rows
 
 
-def last_recorded(results: Path = RESULTS) -> tuple[str, dict[str, float]]:
-    """The heading and {step: ratio} of the last table in RESULTS.md."""
+def last_recorded(results: Path = RESULTS, command: str = "") -> tuple[str, dict[str, float]]:
+    """The heading and {step: ratio} of the last table in RESULTS.md; with ``command``,
+    of the last one recorded by that command line (a ratio depends on the round's size:
+    the start-up's share of 50 returns is four times its share of 200)."""
     if not results.exists():
         return "", {}
-    heading, table = "", {}
+    found: tuple[str, dict[str, float]] = ("", {})
+    heading, table, same = "", {}, not command
     for line in results.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
-            heading, table = line[3:], {}
+            if table and same:
+                found = (heading, table)
+            heading, table, same = line[3:], {}, not command
+        elif command and line.startswith(f"`{command}`"):
+            same = True
         elif m := ROW.match(line):
             table[m["step"]] = float(m["ratio"])
-    return heading, table
+    return (heading, table) if table and same else found
+
+
+def command_line(args: argparse.Namespace) -> str:
+    return f"scripts/bench --n {args.n} --projects {args.projects} --big-rows {args.big_rows}"
 
 
 def commit() -> str:
@@ -158,7 +170,7 @@ def render(rows: list[tuple[str, int, float]], args: argparse.Namespace) -> list
     return [
         f"## {commit()} · {when}",
         "",
-        f"`scripts/bench --n {args.n} --projects {args.projects} --big-rows {args.big_rows}`;"
+        f"`{command_line(args)}`;"
         " CPU seconds over the floor's (python-calamine reading the same files), one process.",
         "",
         "| step | files | × floor |",
@@ -196,8 +208,9 @@ def main() -> None:
     ap.add_argument("--big-rows", type=int, default=2000, help="projects of the large return")
     ap.add_argument("--tolerance", type=float, default=1.5, help="now/then that counts as worse")
     ap.add_argument("--record", action="store_true", help="append this table to RESULTS.md")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="the record (RESULTS.md)")
     args = ap.parse_args()
-    heading, then = last_recorded()
+    heading, then = last_recorded(args.results, command_line(args))
     with tempfile.TemporaryDirectory(prefix="bench-guard-") as tmp:
         t0 = time.perf_counter()
         rows = measure(Path(tmp), args.n, args.projects, args.big_rows)
@@ -206,11 +219,13 @@ def main() -> None:
     lines, worse = compare(rows, then, args.tolerance)
     if then:
         print("\n".join([f"against the last record ({heading}):", *lines]))
+    else:
+        print(f"no table recorded by `{command_line(args)}`: nothing to compare with")
     print(f"({time.perf_counter() - t0:.0f} s wall)")
     if args.record:
-        with RESULTS.open("a", encoding="utf-8") as fh:
+        with args.results.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(["", *table]))
-        print(f"recorded in {RESULTS.relative_to(HERE.parent)}")
+        print(f"recorded in {args.results}")
     if worse:
         raise SystemExit(1)
 
