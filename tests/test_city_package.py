@@ -24,8 +24,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from helpers import tianbao
 
-pytestmark = pytest.mark.slow  # see pyproject's markers
-
 JUNE = "2014-06"
 
 
