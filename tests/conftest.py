@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import returns
 from helpers import SAMPLE, tianbao
 
 # Shared helpers (SHARED, require_or_skip, tianbao(), problem_lines()...) live in
@@ -65,3 +66,9 @@ def demo_into(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path
 def city_demo_into(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
     """``city_demo_into(dest)``: a copy of one ``tianbao demo --city`` run at ``dest``."""
     return _once(tmp_path_factory, "--city")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _returns_made_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``Returns`` makes each department's May and June once and copies them after."""
+    returns.MADE_ONCE = tmp_path_factory.mktemp("returns-once")
