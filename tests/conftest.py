@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import returns
 from helpers import SAMPLE, tianbao
 
 # Shared helpers (SHARED, require_or_skip, tianbao(), problem_lines()...) live in
@@ -21,13 +22,20 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
-def sample_ws(tmp_path: Path, runner: CliRunner) -> Path:
-    """A fresh copy of the jiefang-2014 sample workspace, made by ``tianbao init``."""
-    ws = tmp_path / "ws"
-    result = tianbao(runner, "init", ws, "--sample", SAMPLE)
+@pytest.fixture(scope="session")
+def sample_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The jiefang-2014 sample workspace made by ``tianbao init`` once; never handed to
+    a test, only copied (see ``sample_ws``)."""
+    ws = tmp_path_factory.mktemp("sample-once") / "ws"
+    result = tianbao(CliRunner(), "init", ws, "--sample", SAMPLE)
     assert result.exit_code == 0, result.output
     return ws
+
+
+@pytest.fixture
+def sample_ws(tmp_path: Path, sample_once: Path) -> Path:
+    """A fresh copy of the jiefang-2014 sample workspace, made by ``tianbao init``."""
+    return Path(shutil.copytree(sample_once, tmp_path / "ws"))
 
 
 @pytest.fixture
@@ -65,3 +73,9 @@ def demo_into(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path
 def city_demo_into(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
     """``city_demo_into(dest)``: a copy of one ``tianbao demo --city`` run at ``dest``."""
     return _once(tmp_path_factory, "--city")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _returns_made_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``Returns`` makes each department's May and June once and copies them after."""
+    returns.MADE_ONCE = tmp_path_factory.mktemp("returns-once")

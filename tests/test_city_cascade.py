@@ -5,6 +5,7 @@ target differs, naming the indicator, the city's figure and the district's."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,9 @@ from helpers import tianbao
 
 
 @pytest.fixture
-def district(tmp_path: Path) -> Path:
-    ws = tmp_path / "jiefang"
-    assert tianbao(CliRunner(), "init", ws, "--sample", "jiefang-2014").exit_code == 0
-    return ws
+def district(tmp_path: Path, sample_once: Path) -> Path:
+    """A copy of ``init --sample jiefang-2014`` (made once, conftest)."""
+    return Path(shutil.copytree(sample_once, tmp_path / "jiefang"))
 
 
 def cite(ws: Path, issued: dict[str, dict[str, Any]]) -> None:

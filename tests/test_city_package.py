@@ -24,8 +24,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from helpers import tianbao
 
-pytestmark = pytest.mark.slow  # see pyproject's markers
-
 JUNE = "2014-06"
 
 
@@ -239,3 +237,31 @@ def test_collect_package__an_earlier_signoff_does_not_replace_the_one_counting(
     rows = db.execute("SELECT status, correction FROM submissions ORDER BY id").fetchall()
     db.close()
     assert rows == [("accepted_with_warnings", 0), ("rejected", 0)]
+
+
+def _main_row(summary: Path, indicator: str, district: str) -> tuple[object, ...]:
+    wb = openpyxl.load_workbook(summary, read_only=True)
+    rows = list(wb["主要指标"].iter_rows(min_row=2, values_only=True))
+    wb.close()
+    return next(r for r in rows if r[0] == indicator and (r[3] or "") == district)
+
+
+def test_city_review_return__the_package_stops_counting(
+    district: Path, june: Path, tmp_path: Path
+) -> None:
+    """The city sends a package back (the quick selection's city review and summary:
+    test_city_review runs on the city demo, a slow one)."""
+    city, out = make_city(tmp_path, district), tmp_path / "city.xlsx"
+    runner = CliRunner()
+    assert tianbao(runner, "collect", "-w", city, june).exit_code == 0
+    assert tianbao(runner, "consolidate", "-w", city, "-p", JUNE, "-o", out).exit_code == 0
+    assert isinstance(_main_row(out, "FAI", "jiefang")[5], float)
+    res = tianbao(runner, "--lang", "en", "review", "return", "-w", city, "-p", JUNE,
+                  "--dept", "解放区", "--reason", "请核实", "--row", "FAI")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert (city / "outputs" / "notices" / JUNE / "jiefang_2014-06.差错清单.xlsx").is_file()
+    status = tianbao(runner, "--lang", "en", "status", "-w", city, "-p", JUNE).output
+    assert "jiefang 解放区: returned" in status and "0/1 districts reported" in status, status
+    assert tianbao(runner, "consolidate", "-w", city, "-p", JUNE, "-o", out).exit_code == 0
+    row = _main_row(out, "FAI", "jiefang")
+    assert row[5] is None and row[10] == "退回 returned", row

@@ -29,6 +29,10 @@ from click.testing import CliRunner
 from citykit import corrected_fgw
 from helpers import tianbao
 
+# the city demo these run on takes ~17 s of CPU, and one test races a process: the
+# quick selection meets the city through test_city_package (on the district demo)
+pytestmark = pytest.mark.slow  # see pyproject's markers
+
 JUNE = "2014-06"
 
 

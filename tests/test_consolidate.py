@@ -1075,6 +1075,7 @@ def test_consolidate__paths_differing_only_in_case__one_subtotal_as_sumif_counts
         assert _formula_cells_agree(out, tmp_path) > 100
 
 
+@pytest.mark.slow  # LibreOffice recalculates it: see pyproject's markers
 def test_consolidate__task_keywords__case_blank_and_pattern_each_counted_once(
     tmp_path: Path,
 ) -> None:

@@ -14,17 +14,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import SAMPLE, read_yaml, tianbao, write_yaml
+from helpers import read_yaml, tianbao, write_yaml
 from tianbao.findings import Code, fill
 
 Edit = Callable[[openpyxl.Workbook], None]
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    assert tianbao(CliRunner(), "init", ws, "--sample", SAMPLE).exit_code == 0
-    return ws
+def ws(sample_ws: Path) -> Path:
+    return sample_ws  # init --sample, made once and copied (conftest)
 
 
 @pytest.fixture

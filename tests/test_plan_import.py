@@ -24,10 +24,8 @@ from tianbao.planbook.write import write_plan_workbook
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    assert tianbao(CliRunner(), "init", ws, "--sample", SAMPLE).exit_code == 0
-    return ws
+def ws(sample_ws: Path) -> Path:
+    return sample_ws  # init --sample, made once and copied (conftest)
 
 
 @pytest.fixture

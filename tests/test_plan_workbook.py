@@ -8,15 +8,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import SAMPLE, read_yaml, tianbao, write_yaml
+from helpers import read_yaml, tianbao, write_yaml
 from tianbao.planbook.sheets import SHEETS
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    assert tianbao(CliRunner(), "init", ws, "--sample", SAMPLE).exit_code == 0
-    return ws
+def ws(sample_ws: Path) -> Path:
+    return sample_ws  # init --sample, made once and copied (conftest)
 
 
 def test_export__every_part_of_the_plan_one_row_per_item(ws: Path, tmp_path: Path) -> None:

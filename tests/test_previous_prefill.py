@@ -5,6 +5,7 @@ keyboard in LibreOffice."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -33,15 +34,22 @@ CHAINS = [
 class Year:
     """A workspace with RSJ's January return collected and February's template issued."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, made: Path | None = None) -> None:
+        """``made``: a Year made before, copied to ``root`` instead of made again."""
         self.root, self.runner = root, CliRunner()
         self.ws = root / "ws"
-        assert tianbao(self.runner, "init", self.ws, "--sample", SAMPLE).exit_code == 0
+        if made is None:
+            assert tianbao(self.runner, "init", self.ws, "--sample", SAMPLE).exit_code == 0
+        else:
+            shutil.copytree(made, root)
         self.jan = self.content("2014-01")
         self.jan_fills = plausible_fill(self.jan)
-        jan = fill_workbook(self.template("2014-01"), root / "in" / "jan.xlsx", self.jan_fills)
-        self.collect(jan, "2014-02-03T10:00:00")
-        self.feb_template = self.template("2014-02")
+        if made is None:
+            jan = fill_workbook(self.template("2014-01"), root / "in" / "jan.xlsx", self.jan_fills)
+            self.collect(jan, "2014-02-03T10:00:00")
+            self.feb_template = self.template("2014-02")
+        else:
+            (self.feb_template,) = (root / "t" / "2014-02").glob("*.xlsx")
         self.feb = self.content("2014-02")
         self.feb_fills = plausible_fill(self.feb)
 
@@ -92,9 +100,17 @@ class Year:
         return {k: json.loads(v) for k, v in rows}
 
 
+@pytest.fixture(scope="module")
+def year_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("year") / "made"
+    Year(root)
+    return root
+
+
 @pytest.fixture
-def year(tmp_path: Path) -> Year:
-    return Year(tmp_path)
+def year(year_once: Path, tmp_path: Path) -> Year:
+    """A copy of the Year made once a module (init, two generates, a fill, a collect)."""
+    return Year(tmp_path / "year", made=year_once)
 
 
 def test_the_template_shows_last_periods_counting_ytd_locked(year: Year) -> None:

@@ -71,6 +71,7 @@ def test_return__notice_folder_unusable__no_decision_and_a_rerun_writes_it(
     assert not [p for p in notice.parent.iterdir() if p != notice]  # no draft left
 
 
+@pytest.mark.slow  # a killed process: see pyproject's markers
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_return__killed_with_the_notice_drafted__no_decision_and_a_rerun_writes_it(
     rs: Returns, ws: Path, tmp_path: Path

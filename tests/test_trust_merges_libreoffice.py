@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lo import require_lo, roundtrip
 from returns import Returns
 from test_trust_merges import DEPT, merged_return
 
 
+@pytest.mark.slow  # LibreOffice: see pyproject's markers
 def test_merge_saved_by_libreoffice__one_finding_naming_the_range(tmp_path: Path) -> None:
     require_lo()
     rs = Returns(tmp_path / "rs", DEPT)
