@@ -696,6 +696,61 @@ def test_consolidate__sources_past_a_sheet__go_on_in_the_next(
     assert split["数据来源（续2）"]["A1"].value.endswith("（续2）")
 
 
+def test_consolidate__sources_on_a_second_core__the_bytes_written_here(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """数据来源 written by a worker process (a worker per sheet of 40 rows, in batches of
+    7, some rows with text to escape) is byte for byte what the main process writes."""
+    from tianbao.consolidate import longcsv, sourcerows, sources
+
+    started: list[int] = []
+    start, of = sourcerows.RowsWorker.__init__, longcsv.Names.of
+
+    def counted(self: Any, *args: Any) -> None:
+        started.append(1)
+        start(self, *args)
+
+    def escaped(self: Any, form: str, key: str, name: str) -> tuple[str, str, str]:
+        row, field, unit = of(self, form, key, name)
+        return (row + " <R&D> ", field, unit) if len(name) % 2 else (row, field, unit)
+
+    monkeypatch.setattr(sourcerows.RowsWorker, "__init__", counted)
+    monkeypatch.setattr(longcsv.Names, "of", escaped)
+    monkeypatch.setattr(sources, "SOURCES_PER_SHEET", 40)
+    monkeypatch.setattr(sources, "BATCH", 7)
+    monkeypatch.setattr(sources, "worth_it", lambda: True)  # one core: a worker all the same
+
+    def summary(name: str, parallel_from: int) -> bytes:
+        monkeypatch.setattr(sources, "PARALLEL_FROM", parallel_from)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        return out.read_bytes()
+
+    here = summary("here.xlsx", 10**9)
+    assert not started
+    there = summary("worker.xlsx", 0)
+    assert len(started) > 2
+    assert there == here
+    sheet = openpyxl.load_workbook(tmp_path / "worker.xlsx", read_only=True)["数据来源（续2）"]
+    assert any(" <R&D> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
+
+
+def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tianbao.consolidate import sourcerows, sources
+
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(sources, "worth_it", lambda: True)
+    monkeypatch.setattr(sourcerows, "_serve", lambda *args: os._exit(1))
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+    assert res.exit_code == 3, res.output
+    assert "写数据来源的工作进程意外退出" in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
 def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) -> None:
     """SummarySheet's shortcuts (whole rows at once, plain cells, plain formulas)
     give the bytes xlsxwriter's own code gives, whatever the text."""

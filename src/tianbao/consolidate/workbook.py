@@ -105,14 +105,17 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     dash = sheets[DASHBOARD]
     sources = Sources(book, sheets[SOURCES], sheets[RETURNS])
     book.sources = sources
-    write_indicators(book, sheets[INDICATORS])
-    write_projects(book, sheets[PROJECTS])
-    write_livelihood(book, sheets[LIVELIHOOD])
-    write_tasks(book, sheets[TASKS])
-    write_status(book, sheets[STATUS])
-    if trend:
-        write_trend(book, sheets[TREND])
-    sources.finish()
+    try:
+        write_indicators(book, sheets[INDICATORS])
+        write_projects(book, sheets[PROJECTS])
+        write_livelihood(book, sheets[LIVELIHOOD])
+        write_tasks(book, sheets[TASKS])
+        write_status(book, sheets[STATUS])
+        if trend:
+            write_trend(book, sheets[TREND])
+        sources.finish()
+    finally:
+        sources.close()  # a worker still writing 数据来源 when a sheet failed
     write_dashboard(book, dash)
     dash.activate()
     wb.close()
