@@ -701,10 +701,10 @@ def test_consolidate__sources_on_a_second_core__the_bytes_written_here(
 ) -> None:
     """数据来源 written by a worker process (a worker per sheet of 40 rows, in batches of
     7, some rows with text to escape) is byte for byte what the main process writes."""
-    from tianbao.consolidate import longcsv, sourcerows, sources
+    from tianbao.consolidate import forked, longcsv, sources
 
     started: list[int] = []
-    start, of = sourcerows.RowsWorker.__init__, longcsv.Names.of
+    start, of = forked.SheetWorker.__init__, longcsv.Names.of
 
     def counted(self: Any, *args: Any) -> None:
         started.append(1)
@@ -714,7 +714,7 @@ def test_consolidate__sources_on_a_second_core__the_bytes_written_here(
         row, field, unit = of(self, form, key, name)
         return (row + " <R&D> ", field, unit) if len(name) % 2 else (row, field, unit)
 
-    monkeypatch.setattr(sourcerows.RowsWorker, "__init__", counted)
+    monkeypatch.setattr(forked.SheetWorker, "__init__", counted)
     monkeypatch.setattr(longcsv.Names, "of", escaped)
     monkeypatch.setattr(sources, "SOURCES_PER_SHEET", 40)
     monkeypatch.setattr(sources, "BATCH", 7)
@@ -739,11 +739,11 @@ def test_consolidate__sources_on_a_second_core__the_bytes_written_here(
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tianbao.consolidate import sourcerows, sources
+    from tianbao.consolidate import forked, sources
 
     monkeypatch.setattr(sources, "PARALLEL_FROM", 0)
     monkeypatch.setattr(sources, "worth_it", lambda: True)
-    monkeypatch.setattr(sourcerows, "_serve", lambda *args: os._exit(1))
+    monkeypatch.setattr(forked, "_serve", lambda *args: os._exit(1))
     out = tmp_path / "summary.xlsx"
     res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
     assert res.exit_code == 3, res.output

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from tianbao.consolidate.book import HEAD, MAX_ROWS, NOT_PRINTED, RETURNS, SOURCES
 from tianbao.consolidate.data import Row
+from tianbao.consolidate.forked import SheetWorker, worth_it
 from tianbao.consolidate.longcsv import Names
 from tianbao.consolidate.provenance import Part
-from tianbao.consolidate.sourcerows import RowsWorker, Trace, rows_of, worth_it
+from tianbao.consolidate.sourcerows import Trace, rows_of, rows_worker
 from tianbao.ledger.db import Submission
 from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx import WRAP_MARGIN, row_height
@@ -75,7 +76,7 @@ class Sources:
         self.pending: list[Trace] = []
         self.indexed = False  # the rows' format has its index (see ``_write``)
         self.parallel = worth_it()
-        self.worker: RowsWorker | None = None  # writing the current sheet's later rows
+        self.worker: SheetWorker | None = None  # writing the current sheet's later rows
         self._start(ws)
 
     def _start(self, ws: Any) -> None:
@@ -150,9 +151,9 @@ class Sources:
         first, plain = self.r - len(self.pending), self.book.plain
         # the worker only once the format's index is fixed: it numbers none itself
         if self.worker is None and self.parallel and self.indexed and first - HEAD >= PARALLEL_FROM:
-            self.worker = RowsWorker(self.ws, self.names, plain)
+            self.worker = rows_worker(self.ws, self.names, plain, first)
         if self.worker is not None:
-            self.worker.send(first, self.pending)
+            self.worker.send((first, self.pending))
         else:
             self.ws.write_plain_rows(first, rows_of(self.pending, self.names), plain)
         self.pending = []
