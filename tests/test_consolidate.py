@@ -736,6 +736,46 @@ def test_consolidate__sources_on_a_second_core__the_bytes_written_here(
     assert any(" <R&D> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
 
 
+def test_consolidate__detail_rows_on_a_second_core__the_bytes_written_here(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The detail sheets' rows lent to workers (from their first row, in batches of 2,
+    with 数据来源's worker beside them; every other row with text to escape, which
+    xlsxwriter writes cell by cell) give the bytes the main process writes alone."""
+    from tianbao.consolidate import book, forked, lending, sources, workbook
+
+    lent: list[str] = []
+    start, text = forked.SheetWorker.__init__, book.Book.text
+
+    def counted(self: Any, ws: Any, *args: Any) -> None:
+        lent.append(ws.name)
+        start(self, ws, *args)
+
+    def escaped(self: Any, ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+        text(self, ws, r, c, f"{value}\n & <乙> " if value and r % 2 else value, fmt)
+
+    monkeypatch.setattr(forked.SheetWorker, "__init__", counted)
+    monkeypatch.setattr(book.Book, "text", escaped)
+    monkeypatch.setattr(lending, "BATCH", 2)
+    monkeypatch.setattr(workbook, "LEND_FROM", 0)
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 0)
+
+    def summary(name: str, workers: bool) -> bytes:
+        monkeypatch.setattr(workbook, "worth_it", lambda: workers)
+        monkeypatch.setattr(sources, "worth_it", lambda: workers)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        return out.read_bytes()
+
+    here = summary("here.xlsx", False)
+    assert not lent
+    there = summary("workers.xlsx", True)
+    assert {"重点项目", "民生工程", "重点任务", "来源报表", "数据来源"} <= set(lent)
+    assert there == here
+    sheet = openpyxl.load_workbook(tmp_path / "workers.xlsx", read_only=True)["重点项目"]
+    assert any("\n & <乙> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
+
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,14 +24,16 @@ import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 
-from tianbao.support.xlsx_formulas import PlainFormulaSheet, plain_formula
+from tianbao.consolidate.lending import LendableSheet
+from tianbao.support.xlsx_formulas import plain_formula
 
 # a string xlsxwriter would escape, mark as _xHHHH_ or keep with xml:space="preserve"
 _SPECIAL = re.compile(r'[&<>"\n\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$')
 
 
-class SummarySheet(PlainFormulaSheet):
-    """xlsxwriter's worksheet with the shortcuts above (same bytes)."""
+class SummarySheet(LendableSheet):
+    """xlsxwriter's worksheet with the shortcuts above (same bytes), whose detail rows
+    a worker may write (``lending``)."""
 
     previous_row: int  # xlsxwriter's: the row constant_memory wrote last
 
@@ -145,6 +147,8 @@ class SummarySheet(PlainFormulaSheet):
         xlsxwriter writes them, when the row is below every row written so far
         and every cell is ordinary; else cell by cell. Nothing may be written to
         ``row`` afterwards (set_row before, as for any row)."""
+        if (self.lent is not None or self.lend_from is not None) and self.lend(row, cells):
+            return
         if not (
             self.constant_memory
             and self.previous_row < row < self.xls_rowmax
@@ -296,6 +300,18 @@ class _LeveledZip(ZipFile):
 
 class SummaryWorkbook(Workbook):
     worksheet_class = SummarySheet
+
+    def close(self) -> None:
+        for ws in self.worksheets():  # a sheet still lent: its rows first
+            if isinstance(ws, LendableSheet):
+                ws.take_back()
+        super().close()
+
+    def abandon(self) -> None:
+        """Stop the workers still writing sheets (the summary failed)."""
+        for ws in self.worksheets():
+            if isinstance(ws, LendableSheet):
+                ws.abandon()
 
     def _store_workbook(self) -> None:
         token = _LEVEL.set(ZIP_LEVEL)
