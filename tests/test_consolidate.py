@@ -776,6 +776,22 @@ def test_consolidate__detail_rows_on_a_second_core__the_bytes_written_here(
     sheet = openpyxl.load_workbook(tmp_path / "workers.xlsx", read_only=True)["重点项目"]
     assert any("\n & <乙> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
 
+def test_consolidate__summary_zip__deflated_at_level_one(case: Case) -> None:
+    """The summary's parts are deflated at zlib level 1 (fast; templates keep xlsxwriter's
+    default, see the golden test): each part's stored bytes are level 1's of its XML."""
+    import struct
+    import zlib
+
+    raw = case.summary.read_bytes()
+    with zipfile.ZipFile(case.summary) as z:
+        for info in z.infolist():
+            start = info.header_offset + 30  # the local header, then its name and extra
+            name_len, extra_len = struct.unpack("<HH", raw[start - 4 : start])
+            stored = raw[start + name_len + extra_len :][: info.compress_size]
+            deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+            data = z.read(info)
+            assert stored == deflate.compress(data) + deflate.flush(), info.filename
+
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
