@@ -869,7 +869,7 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
             v = row[c]
             kind = "b" if v is None else "s" if isinstance(v, str) else "n"
             out[c] = (kind, v, other if c % 3 else fmt, 0)
-        cached = ("", r / 3, r, 1e20)[r // 4 % 4]
+        cached = ("", r / 3, r, 1e20, "甲 & <乙>（未报）", "#N/A", " ")[r // 4 % 7]
         out[9] = ("f", formulas[r // 4 % len(formulas)], fmt, cached)
         out[12] = ("f", '=IF(ISNUMBER(A1),A1-B1,"")', fmt, "")
         return out

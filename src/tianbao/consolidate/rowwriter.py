@@ -169,13 +169,7 @@ class SummarySheet(LendableSheet):
         ``row`` afterwards (set_row before, as for any row)."""
         if (self.lent is not None or self.lend_from is not None) and self.lend(row, cells):
             return
-        if not (
-            self.constant_memory
-            and self.previous_row < row < self.xls_rowmax
-            and cells
-            and max(cells) < self.xls_colmax
-            and _plain_cells(cells)
-        ):
+        if not self._at_once(row, cells):
             for col, (kind, value, fmt, cached) in cells.items():
                 self.write_kind(row, col, kind, value, fmt, cached)
             return
@@ -186,23 +180,43 @@ class SummarySheet(LendableSheet):
         self._write_row(row, None, self.row_info.pop(row, None))  # popped: written here, once
         # the formats' indexes only now, in column order: a format first used in this
         # row gets the index xlsxwriter would give it
-        out = []
-        n = row + 1
-        for col in cols:
-            kind, value, fmt, cached = cells[col]
-            ref = f"{_COLUMNS[col]}{n}" if col < 64 else xl_rowcol_to_cell_fast(row, col)
-            xf = fmt._get_xf_index()
-            if kind == "s":
-                out.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
-            elif kind == "n":
-                out.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
-            elif kind == "b":
-                out.append(f'<c r="{ref}" s="{xf}"/>')
-            else:
-                formula = value[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                out.append(f'<c r="{ref}" s="{xf}"><f>{formula}</f><v>{cached}</v></c>')
-        out.append("</row>")
-        self.fh.write("".join(out))
+        self.fh.write(_cells_xml(row, cols, cells))
+
+    def _at_once(self, row: int, cells: dict[int, Cell]) -> bool:
+        """Whether ``write_cells`` may write the row itself: below every row written,
+        every cell ordinary, and no comment (xlsxwriter would look for the row's
+        settings again when it writes the comments' rows)."""
+        return bool(
+            self.constant_memory
+            and self.previous_row < row < self.xls_rowmax
+            and cells
+            and max(cells) < self.xls_colmax
+            and row not in self.comments
+            and _plain_cells(cells)
+        )
+
+
+def _cells_xml(row: int, cols: list[int], cells: dict[int, Cell]) -> str:
+    """The XML of a row's ordinary cells (``write_cells``), then the row's end."""
+    out = []
+    n = row + 1
+    for col in cols:
+        kind, value, fmt, cached = cells[col]
+        ref = f"{_COLUMNS[col]}{n}" if col < 64 else xl_rowcol_to_cell_fast(row, col)
+        xf = fmt._get_xf_index()
+        if kind == "s":
+            out.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+        elif kind == "n":
+            out.append(f'<c r="{ref}" s="{xf}"><v>{value:.16G}</v></c>')
+        elif kind == "b":
+            out.append(f'<c r="{ref}" s="{xf}"/>')
+        elif type(cached) is str and cached:  # a text result (a chart's label)
+            text = f"<f>{_escaped(value[1:])}</f><v>{_escaped(cached)}</v>"
+            out.append(f'<c r="{ref}" s="{xf}" t="str">{text}</c>')
+        else:
+            out.append(f'<c r="{ref}" s="{xf}"><f>{_escaped(value[1:])}</f><v>{cached}</v></c>')
+    out.append("</row>")
+    return "".join(out)
 
 
 Cell = tuple[str, Any, Any, Any]  # kind, value, format, cached value (formulas)
@@ -244,8 +258,20 @@ def _plain_cell(cell: Cell) -> bool:
         type(value) is str
         and value.startswith("=")
         and plain_formula(value)
-        and (cached == "" or (type(cached) in (int, float) and math.isfinite(cached)))
+        and (
+            (type(cached) is str and cached not in _ERROR_CODES)  # text: t="str"
+            or (type(cached) in (int, float) and math.isfinite(cached))
+        )
     )
+
+
+# cached formula values xlsxwriter writes as errors (t="e")
+_ERROR_CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def _escaped(text: str) -> str:
+    """Text in an element, as xlsxwriter escapes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _COLUMNS = [xl_col_to_name(c) for c in range(64)]  # enough for any row write_plain_row gets
