@@ -6,9 +6,11 @@ copy of the worksheet as it stood, so it can go on writing the sheet's rows
 with the same xlsxwriter code the main process would run, while the main
 process writes the other sheets: the bytes are the serial ones by construction.
 The main process sends what to write down a pipe (``send``) and touches neither
-the sheet's file nor its rows meanwhile; at ``finish`` the worker writes the
-last row it may hold, flushes, and sends back the sheet's row bounds and the
-row settings it kept, which the main process takes over before it goes on.
+the sheet's file nor its rows meanwhile; at ``finish`` the worker flushes and
+sends back what xlsxwriter keeps of the rows (their bounds, the last row written,
+a row it still holds and the settings of rows written cell by cell), which the
+main process takes over before it goes on: its sheet is then as if it had
+written the rows itself.
 """
 
 from __future__ import annotations
@@ -19,11 +21,43 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import xlsxwriter.worksheet
+
 from tianbao.errors import EnvironmentFault
 from tianbao.support.parallel import _die_with_parent, can_fork, cores
 
 # the worksheet's state the rows change (bounds of what was written, the last row)
 _STATE = ("dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax", "previous_row")
+
+
+class Numbered:
+    """A format as a worker knows it: its number, given by the main process."""
+
+    __slots__ = ("xf_index",)
+
+    def __init__(self, xf_index: int) -> None:
+        self.xf_index = xf_index
+
+    def _get_xf_index(self) -> int:
+        return self.xf_index
+
+
+def _portable(cells: dict[int, Any]) -> dict[int, tuple[str, dict[str, Any]]]:
+    """A held row's cells (xlsxwriter's named tuples) as their type's name and fields,
+    a format as its number: what the pipe can carry."""
+    out = {}
+    for col, cell in cells.items():
+        fields = cell._asdict()
+        if fields.get("format") is not None:
+            fields["format"] = Numbered(fields["format"]._get_xf_index())
+        out[col] = (type(cell).__name__, fields)
+    return out
+
+
+def _restored(cells: dict[int, tuple[str, dict[str, Any]]]) -> dict[int, Any]:
+    """``_portable``'s cells as xlsxwriter's named tuples again."""
+    kinds = xlsxwriter.worksheet
+    return {col: getattr(kinds, f"Cell{name}Tuple")(**f) for col, (name, f) in cells.items()}
 
 
 def worth_it() -> bool:
@@ -74,6 +108,8 @@ class SheetWorker:
                 f"写{ws.name}的工作进程意外退出 | the process writing {ws.name} died"
             )
         ws.row_info.update(done.pop("row_info"))
+        held = done.pop("table")  # a row held: written when the next one starts
+        ws.table.update({r: _restored(cells) for r, cells in held.items()})
         for name, value in done.items():
             setattr(ws, name, value)
         ws.fh.seek(0, os.SEEK_END)  # after the worker's rows
@@ -99,11 +135,11 @@ def _serve(
         _die_with_parent(parent)
         while (message := conn.recv()) is not None:
             handle(message)
-        ws._write_single_row(ws.previous_row + 1)  # the last row: nothing follows it
         ws.fh.flush()
         state: dict[str, Any] = {name: getattr(ws, name) for name in _STATE}
         # row settings xlsxwriter keeps for rows it wrote cell by cell (comments' sizes)
         state["row_info"] = {r: info for r, info in ws.row_info.items() if r >= since}
+        state["table"] = {r: _portable(cells) for r, cells in ws.table.items() if cells}
         conn.send(state)
     except EOFError:  # the main process is gone
         code = 1

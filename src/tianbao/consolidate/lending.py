@@ -18,22 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.consolidate.forked import SheetWorker
+from tianbao.consolidate.forked import Numbered, SheetWorker
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 
 BATCH = 256  # rows sent to the worker together
-
-
-class Numbered:
-    """A format in the worker: its number, given by the main process."""
-
-    __slots__ = ("xf_index",)
-
-    def __init__(self, xf_index: int) -> None:
-        self.xf_index = xf_index
-
-    def _get_xf_index(self) -> int:
-        return self.xf_index
 
 
 class LendableSheet(PlainFormulaSheet):
