@@ -8,7 +8,10 @@ expression rewrites xlsxwriter makes for _xlfn. functions when a formula calls
 none of them, and writes plain cells with one f-string. The XML is what
 xlsxwriter writes for the same calls, byte for byte (tested); a row or cell
 with anything unusual (text to escape or keep spaces of, other functions, a
-row already begun) goes through xlsxwriter's own code.
+row already begun) goes through xlsxwriter's own code. ``SummaryWorkbook``
+copies each sheet's rows into its XML as bytes and deflates at level 1
+(``ZIP_LEVEL``); a sheet's later detail rows may be written on the second core
+(``lending``).
 """
 
 from __future__ import annotations
