@@ -771,7 +771,7 @@ def test_consolidate__detail_rows_on_a_second_core__the_bytes_written_here(
     here = summary("here.xlsx", False)
     assert not lent
     there = summary("workers.xlsx", True)
-    assert {"重点项目", "民生工程", "重点任务", "来源报表", "数据来源"} <= set(lent)
+    assert {"主要指标", "重点项目", "民生工程", "重点任务", "来源报表", "数据来源"} <= set(lent)
     assert there == here
     sheet = openpyxl.load_workbook(tmp_path / "workers.xlsx", read_only=True)["重点项目"]
     assert any("\n & <乙> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)

@@ -109,9 +109,8 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     book = Book(data, wb, Styles(wb))
     trend = has_trend(book)  # 1–N月 from February on
     sheets = {name: wb.add_worksheet(name) for name, _, _ in SHEETS if name != TREND or trend}
-    if worth_it():  # the long detail sheets' later rows written on the second core (主要指标
-        # sets its chart-label column on each row, which would take it back at once)
-        for name in (PROJECTS, LIVELIHOOD, TASKS, RETURNS):
+    if worth_it():  # the long detail sheets' later rows written on the second core
+        for name in (INDICATORS, PROJECTS, LIVELIHOOD, TASKS, RETURNS):
             sheets[name].lend_from = HEAD + LEND_FROM
     dash = sheets[DASHBOARD]
     sources = Sources(book, sheets[SOURCES], sheets[RETURNS])
