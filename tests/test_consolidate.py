@@ -696,6 +696,117 @@ def test_consolidate__sources_past_a_sheet__go_on_in_the_next(
     assert split["数据来源（续2）"]["A1"].value.endswith("（续2）")
 
 
+def test_consolidate__sources_on_a_second_core__the_bytes_written_here(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """数据来源 written by a worker process (a worker per sheet of 40 rows, in batches of
+    7, some rows with text to escape) is byte for byte what the main process writes."""
+    from tianbao.consolidate import forked, longcsv, sources
+
+    started: list[int] = []
+    start, of = forked.SheetWorker.__init__, longcsv.Names.of
+
+    def counted(self: Any, *args: Any) -> None:
+        started.append(1)
+        start(self, *args)
+
+    def escaped(self: Any, form: str, key: str, name: str) -> tuple[str, str, str]:
+        row, field, unit = of(self, form, key, name)
+        return (row + " <R&D> ", field, unit) if len(name) % 2 else (row, field, unit)
+
+    monkeypatch.setattr(forked.SheetWorker, "__init__", counted)
+    monkeypatch.setattr(longcsv.Names, "of", escaped)
+    monkeypatch.setattr(sources, "SOURCES_PER_SHEET", 40)
+    monkeypatch.setattr(sources, "BATCH", 7)
+    monkeypatch.setattr(sources, "worth_it", lambda: True)  # one core: a worker all the same
+
+    def summary(name: str, parallel_from: int) -> bytes:
+        monkeypatch.setattr(sources, "PARALLEL_FROM", parallel_from)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        return out.read_bytes()
+
+    here = summary("here.xlsx", 10**9)
+    assert not started
+    there = summary("worker.xlsx", 0)
+    assert len(started) > 2
+    assert there == here
+    sheet = openpyxl.load_workbook(tmp_path / "worker.xlsx", read_only=True)["数据来源（续2）"]
+    assert any(" <R&D> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
+
+
+def test_consolidate__detail_rows_on_a_second_core__the_bytes_written_here(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The detail sheets' rows lent to workers (from their first row, in batches of 2,
+    with 数据来源's worker beside them; every other row with text to escape, which
+    xlsxwriter writes cell by cell) give the bytes the main process writes alone."""
+    from tianbao.consolidate import book, forked, lending, sources, workbook
+
+    lent: list[str] = []
+    start, text = forked.SheetWorker.__init__, book.Book.text
+
+    def counted(self: Any, ws: Any, *args: Any) -> None:
+        lent.append(ws.name)
+        start(self, ws, *args)
+
+    def escaped(self: Any, ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+        text(self, ws, r, c, f"{value}\n & <乙> " if value and r % 2 else value, fmt)
+
+    monkeypatch.setattr(forked.SheetWorker, "__init__", counted)
+    monkeypatch.setattr(book.Book, "text", escaped)
+    monkeypatch.setattr(lending, "BATCH", 2)
+    monkeypatch.setattr(workbook, "LEND_FROM", 0)
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 0)
+
+    def summary(name: str, workers: bool) -> bytes:
+        monkeypatch.setattr(workbook, "worth_it", lambda: workers)
+        monkeypatch.setattr(sources, "worth_it", lambda: workers)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        return out.read_bytes()
+
+    here = summary("here.xlsx", False)
+    assert not lent
+    there = summary("workers.xlsx", True)
+    assert {"主要指标", "重点项目", "民生工程", "重点任务", "来源报表", "数据来源"} <= set(lent)
+    assert there == here
+    sheet = openpyxl.load_workbook(tmp_path / "workers.xlsx", read_only=True)["重点项目"]
+    assert any("\n & <乙> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
+
+def test_consolidate__summary_zip__deflated_at_level_one(case: Case) -> None:
+    """The summary's parts are deflated at zlib level 1 (fast; templates keep xlsxwriter's
+    default, see the golden test): each part's stored bytes are level 1's of its XML."""
+    import struct
+    import zlib
+
+    raw = case.summary.read_bytes()
+    with zipfile.ZipFile(case.summary) as z:
+        for info in z.infolist():
+            start = info.header_offset + 30  # the local header, then its name and extra
+            name_len, extra_len = struct.unpack("<HH", raw[start - 4 : start])
+            stored = raw[start + name_len + extra_len :][: info.compress_size]
+            deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+            data = z.read(info)
+            assert stored == deflate.compress(data) + deflate.flush(), info.filename
+
+def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tianbao.consolidate import forked, sources
+
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(sources, "worth_it", lambda: True)
+    monkeypatch.setattr(forked, "_serve", lambda *args: os._exit(1))
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+    assert res.exit_code == 3, res.output
+    assert "写数据来源的工作进程意外退出" in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
 def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) -> None:
     """SummarySheet's shortcuts (whole rows at once, plain cells, plain formulas)
     give the bytes xlsxwriter's own code gives, whatever the text."""
@@ -758,7 +869,7 @@ def test_summary_sheet__shortcuts__write_what_xlsxwriter_writes(tmp_path: Path) 
             v = row[c]
             kind = "b" if v is None else "s" if isinstance(v, str) else "n"
             out[c] = (kind, v, other if c % 3 else fmt, 0)
-        cached = ("", r / 3, r, 1e20)[r // 4 % 4]
+        cached = ("", r / 3, r, 1e20, "甲 & <乙>（未报）", "#N/A", " ")[r // 4 % 7]
         out[9] = ("f", formulas[r // 4 % len(formulas)], fmt, cached)
         out[12] = ("f", '=IF(ISNUMBER(A1),A1-B1,"")', fmt, "")
         return out

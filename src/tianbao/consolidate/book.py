@@ -162,6 +162,7 @@ class Book:
         self.late = self.styles.get("cell", None, text_wrap=True, font_color=LATE_RED)
         self._row = -1  # the row being buffered (begin .. fit or end), -1: none
         self._cells: dict[int, Cell] = {}
+        self._hidden: set[tuple[str, int]] = set()  # (sheet, column) of chart labels
 
     def begin(self, r: int) -> None:
         """Buffer the cells of row ``r`` until ``fit``/``end`` writes them at once."""
@@ -315,7 +316,9 @@ class Book:
         """A hidden cell a chart takes its category from: the row's name, with the reason
         where the row has no rate (（未报）, （目标待定）, a ceiling's （上限：达标）), so
         that a missing bar is labelled, never read as 0."""
-        ws.set_column(c, c, None, None, {"hidden": True})
+        if (ws.name, c) not in self._hidden:  # once: the same setting on every row
+            self._hidden.add((ws.name, c))
+            ws.set_column(c, c, None, None, {"hidden": True})
         n, st = cell(r, name_col), cell(r, status_col)
         tests = "".join(f'IF(LEFT({st},{len(text)})="{text}","{why}",' for text, why in CHART_NOTES)
         formula = f'={n}&{tests}""{")" * len(CHART_NOTES)}'

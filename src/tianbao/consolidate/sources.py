@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from tianbao.consolidate.book import HEAD, MAX_ROWS, NOT_PRINTED, RETURNS, SOURCES
 from tianbao.consolidate.data import Row
+from tianbao.consolidate.forked import SheetWorker, worth_it
 from tianbao.consolidate.longcsv import Names
 from tianbao.consolidate.provenance import Part
+from tianbao.consolidate.sourcerows import Trace, rows_of, rows_worker
 from tianbao.ledger.db import Submission
 from tianbao.support.print_layout import print_landscape
 from tianbao.support.xlsx import WRAP_MARGIN, row_height
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
     from tianbao.consolidate.book import Book
 
 SOURCES_PER_SHEET = MAX_ROWS - HEAD  # figures per 数据来源 sheet
+BATCH = 500  # rows written (or sent to the worker) together
+# rows of a 数据来源 sheet written here before a worker on the second core writes the
+# rest (``sourcerows``): below that, starting one costs more than it saves
+PARALLEL_FROM = 5_000
 # the note under 数据来源's title: not printed, and where the rest of a figure's trace is
 SOURCES_NOTE = (
     f"{NOT_PRINTED}每个数据所在报表的文件及其SHA-256校验值见「{RETURNS}」（按登记编号）。"
@@ -67,8 +73,10 @@ class Sources:
         self.returns_ws = returns_ws
         self.returns: dict[int, Submission] = {}  # by id, in the order first named
         # rows waiting to be written together (``write_plain_rows``), from row r - len
-        self.pending: list[tuple[Any, ...]] = []
+        self.pending: list[Trace] = []
         self.indexed = False  # the rows' format has its index (see ``_write``)
+        self.parallel = worth_it()
+        self.worker: SheetWorker | None = None  # writing the current sheet's later rows
         self._start(ws)
 
     def _start(self, ws: Any) -> None:
@@ -117,6 +125,7 @@ class Sources:
     ) -> None:
         if self.r - HEAD >= self.per_sheet:
             self._flush()
+            self._settle()
             ws = self.book.wb.add_worksheet(f"{SOURCES}（续{len(self.sheets) + 1}）")
             self.sheets[-1] = (self.ws, self.r - HEAD)
             self._start(ws)
@@ -126,36 +135,44 @@ class Sources:
             value = str(value)
         if sub.id not in self.returns:
             self.returns[sub.id] = sub
-        row_name, field_name, unit = self.names.of(form, key, name)
-        self.pending.append(
-            (
-                sheet,
-                where,
-                row_name,
-                field_name,
-                unit,
-                value,
-                sub.id,
-                sub.department,
-                origin_sheet,
-                origin_cell,
-            )
-        )
+        trace = (sheet, where, form, key, name, value, sub.id, sub.department)
+        self.pending.append((*trace, origin_sheet, origin_cell))
         self.r += 1
         self.count += 1
         # at once until the format has its index: formats get theirs in the order first
         # written, whichever the sheet, and later rows must not change that order
-        if len(self.pending) >= 500 or not self.indexed:
+        if len(self.pending) >= BATCH or not self.indexed:
             self._flush()
             self.indexed = self.book.plain.xf_index is not None
 
     def _flush(self) -> None:
-        if self.pending:
-            self.ws.write_plain_rows(self.r - len(self.pending), self.pending, self.book.plain)
-            self.pending = []
+        if not self.pending:
+            return
+        first, plain = self.r - len(self.pending), self.book.plain
+        # the worker only once the format's index is fixed: it numbers none itself
+        if self.worker is None and self.parallel and self.indexed and first - HEAD >= PARALLEL_FROM:
+            self.worker = rows_worker(self.ws, self.names, plain, first)
+        if self.worker is not None:
+            self.worker.send((first, self.pending))
+        else:
+            self.ws.write_plain_rows(first, rows_of(self.pending, self.names), plain)
+        self.pending = []
+
+    def _settle(self) -> None:
+        """The current sheet's rows all written (the worker's, if one writes them)."""
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            worker.finish()
+
+    def close(self) -> None:
+        """Stop a worker still writing (the summary failed before ``finish``)."""
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            worker.close()
 
     def finish(self) -> None:
         self._flush()
+        self._settle()
         self.sheets[-1] = (self.ws, self.r - HEAD)
         ncols = len(self.HEADS)
         for ws, n in self.sheets:

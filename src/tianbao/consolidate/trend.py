@@ -138,7 +138,7 @@ def _investment(book: Book, ws: Any, months: list[Period], r: int) -> int:
     st, plain = book.styles, book.plain
     money, pct = st.get("cell", MONEY), st.get("cell", PCT_1)
     ws.write_string(r, 1, "投资（万元）：本年累计完成投资，按已报的项目合计", st.get("section"))
-    ytd: dict[str, dict[tuple[Period, str], Decimal]] = {}  # per collection, for its groups
+    ytd: dict[str, dict[Period, dict[str, Decimal]]] = {}  # per collection, for its groups
     sums = [
         (name, *_monthly_sums(book, months, collection, keys, plan_field, ytd))
         for name, collection, keys, plan_field in _investment_groups(book)
@@ -168,24 +168,24 @@ def _monthly_sums(
     collection: str,
     keys: set[str],
     plan_field: str,
-    ytd: dict[str, dict[tuple[Period, str], Decimal]],
+    ytd: dict[str, dict[Period, dict[str, Decimal]]],
 ) -> tuple[Decimal, list[tuple[Decimal, Decimal] | None]]:
     """A group's whole plan, and per month (sum reported, plan of those reported), None
     for a month none of its members reported. ``ytd``: each collection's 本年累计 by
     (month, row), as decimals, worked out for its first group and kept for the others."""
     if collection not in ytd:
-        done = book.data.month_figures(collection)
-        ytd[collection] = {
-            (m, k): x
-            for (m, k, f), v in done.items()
-            if f == "ytd_investment" and (x := dec(v)) is not None
-        }
+        per_month: dict[Period, dict[str, Decimal]] = {}  # a month's rows looked up at once
+        for (m, k, f), v in book.data.month_figures(collection).items():
+            if f == "ytd_investment" and (x := dec(v)) is not None:
+                per_month.setdefault(m, {})[k] = x
+        ytd[collection] = per_month
     figures = ytd[collection]
     items = [it for it in book.data.plan.items.get(collection, []) if it.key in keys]
     planned = {it.key: dec(it.values.get(plan_field)) or Decimal(0) for it in items}
     by_month: list[tuple[Decimal, Decimal] | None] = []
     for m in months:
-        reported = {it.key: x for it in items if (x := figures.get((m, it.key))) is not None}
+        got = figures.get(m, {})
+        reported = {it.key: x for it in items if (x := got.get(it.key)) is not None}
         plan_of = sum((planned[k] for k in reported), Decimal(0))
         by_month.append((sum(reported.values(), Decimal(0)), plan_of) if reported else None)
     return sum(planned.values(), Decimal(0)), by_month

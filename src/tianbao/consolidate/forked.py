@@ -1,0 +1,151 @@
+"""A sheet's rows written by a forked process on the second core.
+
+The summary's sheets are written in ``constant_memory`` mode: each sheet's rows
+go to its own temporary file. A forked worker shares that open file and has a
+copy of the worksheet as it stood, so it can go on writing the sheet's rows
+with the same xlsxwriter code the main process would run, while the main
+process writes the other sheets: the bytes are the serial ones by construction.
+The main process sends what to write down a pipe (``send``) and touches neither
+the sheet's file nor its rows meanwhile; at ``finish`` the worker flushes and
+sends back what xlsxwriter keeps of the rows (their bounds, the last row written,
+a row it still holds and the settings of rows written cell by cell), which the
+main process takes over before it goes on: its sheet is then as if it had
+written the rows itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any
+
+import xlsxwriter.worksheet
+
+from tianbao.errors import EnvironmentFault
+from tianbao.support.parallel import _die_with_parent, can_fork, cores
+
+# the worksheet's state the rows change (bounds of what was written, the last row)
+_STATE = ("dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax", "previous_row")
+
+
+class Numbered:
+    """A format as a worker knows it: its number, given by the main process."""
+
+    __slots__ = ("xf_index",)
+
+    def __init__(self, xf_index: int) -> None:
+        self.xf_index = xf_index
+
+    def _get_xf_index(self) -> int:
+        return self.xf_index
+
+
+def _portable(cells: dict[int, Any]) -> dict[int, tuple[str, dict[str, Any]]]:
+    """A held row's cells (xlsxwriter's named tuples) as their type's name and fields,
+    a format as its number: what the pipe can carry."""
+    out = {}
+    for col, cell in cells.items():
+        fields = cell._asdict()
+        if fields.get("format") is not None:
+            fields["format"] = Numbered(fields["format"]._get_xf_index())
+        out[col] = (type(cell).__name__, fields)
+    return out
+
+
+def _restored(cells: dict[int, tuple[str, dict[str, Any]]]) -> dict[int, Any]:
+    """``_portable``'s cells as xlsxwriter's named tuples again."""
+    kinds = xlsxwriter.worksheet
+    return {col: getattr(kinds, f"Cell{name}Tuple")(**f) for col, (name, f) in cells.items()}
+
+
+def worth_it() -> bool:
+    """A second core to write on, and fork to start a worker with."""
+    return cores() > 1 and can_fork()
+
+
+class SheetWorker:
+    """A forked process that runs ``handle(message)`` on its copy of ``ws`` for each
+    message sent, from row ``since`` of the sheet on."""
+
+    def __init__(self, ws: Any, handle: Callable[[Any], None], since: int) -> None:
+        self.ws = ws
+        ws.fh.flush()  # the worker appends after what is written so far
+        ctx = multiprocessing.get_context("fork")
+        self.conn, theirs = ctx.Pipe()
+        self.proc = ctx.Process(
+            target=_serve,
+            args=(theirs, self.conn, ws, handle, since, os.getpid()),
+            daemon=True,
+        )
+        self.proc.start()
+        theirs.close()
+        ws.table.clear()  # a row held for writing is the worker's to write now
+
+    def send(self, message: Any) -> None:
+        try:
+            self.conn.send(message)
+        except OSError:  # the worker is gone: say why at ``finish``
+            self.finish()
+            raise
+
+    def finish(self) -> None:
+        """Wait for the worker to write all it was sent; the sheet's state as it left
+        it (or the worker's error raised here)."""
+        ws = self.ws
+        try:
+            self.conn.send(None)
+            done = self.conn.recv()
+        except (OSError, EOFError):
+            done = None
+        finally:
+            self.close()
+        if isinstance(done, BaseException):
+            raise done
+        if not isinstance(done, dict):
+            raise EnvironmentFault(
+                f"写{ws.name}的工作进程意外退出 | the process writing {ws.name} died"
+            )
+        ws.row_info.update(done.pop("row_info"))
+        held = done.pop("table")  # a row held: written when the next one starts
+        ws.table.update({r: _restored(cells) for r, cells in held.items()})
+        for name, value in done.items():
+            setattr(ws, name, value)
+        ws.fh.seek(0, os.SEEK_END)  # after the worker's rows
+
+    def close(self) -> None:
+        """Stop the worker (if still running) and wait for it."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+
+
+def _serve(
+    conn: Any, other: Any, ws: Any, handle: Callable[[Any], None], since: int, parent: int
+) -> None:
+    """In the worker: handle the messages as they come, then report the sheet's state.
+    Leaves by os._exit, never flushing the other sheets' files it shares."""
+    other.close()
+    code = 0
+    try:
+        _die_with_parent(parent)
+        while (message := conn.recv()) is not None:
+            handle(message)
+        ws.fh.flush()
+        state: dict[str, Any] = {name: getattr(ws, name) for name in _STATE}
+        # row settings xlsxwriter keeps for rows it wrote cell by cell (comments' sizes)
+        state["row_info"] = {r: info for r, info in ws.row_info.items() if r >= since}
+        state["table"] = {r: _portable(cells) for r, cells in ws.table.items() if cells}
+        conn.send(state)
+    except EOFError:  # the main process is gone
+        code = 1
+    except Exception as exc:  # the main process raises it
+        with contextlib.suppress(Exception):
+            conn.send(exc)
+        code = 1
+    finally:
+        os._exit(code)
