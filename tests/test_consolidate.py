@@ -776,6 +776,7 @@ def test_consolidate__detail_rows_on_a_second_core__the_bytes_written_here(
     sheet = openpyxl.load_workbook(tmp_path / "workers.xlsx", read_only=True)["重点项目"]
     assert any("\n & <乙> " in str(v) for row in sheet.iter_rows(values_only=True) for v in row)
 
+
 def test_consolidate__summary_zip__deflated_at_level_one(case: Case) -> None:
     """The summary's parts are deflated at zlib level 1 (fast; templates keep xlsxwriter's
     default, see the golden test): each part's stored bytes are level 1's of its XML."""
@@ -791,6 +792,7 @@ def test_consolidate__summary_zip__deflated_at_level_one(case: Case) -> None:
             deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
             data = z.read(info)
             assert stored == deflate.compress(data) + deflate.flush(), info.filename
+
 
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1356,3 +1358,18 @@ def test_charts__benchmark_a_tick_on_each_bar_not_a_line(case: Case) -> None:
         line = xml[xml.index("<c:lineChart>") :]
         assert '<c:symbol val="dash"/>' in line
         assert "<a:ln><a:noFill/></a:ln>" in line.replace(" ", "")
+
+
+def test_no_sheet_worker_is_forked_from_a_request_thread(monkeypatch) -> None:
+    """tianbao serve makes a summary in a request's thread: written there serially."""
+    import threading
+
+    from tianbao.consolidate import forked
+
+    monkeypatch.setattr(forked, "cores", lambda: 2)
+    seen: list[bool] = []
+    thread = threading.Thread(target=lambda: seen.append(forked.worth_it()))
+    thread.start()
+    thread.join()
+    assert seen == [False]
+    assert forked.worth_it() is forked.can_fork()  # the main thread may

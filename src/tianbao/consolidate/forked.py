@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -61,8 +62,10 @@ def _restored(cells: dict[int, tuple[str, dict[str, Any]]]) -> dict[int, Any]:
 
 
 def worth_it() -> bool:
-    """A second core to write on, and fork to start a worker with."""
-    return cores() > 1 and can_fork()
+    """A second core to write on, fork to start a worker with, and the main thread: in
+    ``tianbao serve`` a summary is made in a request's thread, and a process forked
+    from a thread beside others may inherit a lock one of them held."""
+    return cores() > 1 and can_fork() and threading.current_thread() is threading.main_thread()
 
 
 class SheetWorker:
