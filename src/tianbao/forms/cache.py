@@ -16,7 +16,10 @@ bytes, tianbao's version and PARSE_FORMAT, so the next command reads the JSON in
 A parse from the cache has no line numbers: load_form loads again from the files when
 a problem turns up with a cached parse in play, so every message still names its line.
 JSON, never pickle (reading a cache must not run code); every failure to read or write
-one is a miss; the key is kept inside against a file renamed onto another's name.
+one is a miss; the key is kept inside against a file renamed onto another's name. Unlike
+a mark, a parse holds data: like the plan cache it is trusted as the office's own (it
+sits beside plan.yaml, which only the office writes), and one that does not fit its form
+(an error while building it) is a miss too.
 """
 
 from __future__ import annotations
