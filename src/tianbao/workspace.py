@@ -4,7 +4,8 @@ plan.yaml            the plan (schemas/plan.schema.json)
 forms/<id>.yaml      form layouts used by the plan, frozen at init
 forms/<id>.schema.json
 .tianbao/secret.key  HMAC key for template signatures; never leaves this folder
-.tianbao/cache/      the checked plan as JSON (tianbao.plan.cache); safe to delete
+.tianbao/cache/      the checked plan as JSON (tianbao.plan.cache), marks and parses of
+                     the forms' files (tianbao.forms.cache); safe to delete
 outputs/             generated templates, reports, summaries
 """
 

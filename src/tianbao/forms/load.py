@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from tianbao.findings import Code
-from tianbao.forms.cache import mark_checked, mark_key, was_checked
+from tianbao.forms.cache import ParseCache, mark_checked, mark_key, was_checked
 from tianbao.forms.checks import audit_rules, column_problems, quality_checks
 from tianbao.forms.model import Column, FormDef, Rule
 from tianbao.plan.model import KNOWN_ATTRIBUTES
@@ -60,7 +60,38 @@ def load_form(
     cache_dir: Path | None = None,
 ) -> FormResult:
     """``cache_dir``: where marks of layouts and record schemas that passed their JSON
-    Schema check are kept (tianbao.forms.cache), so unchanged files skip it."""
+    Schema check, and the parses of files of forms that loaded, are kept
+    (tianbao.forms.cache), so unchanged files skip the check and the parse."""
+    if cache_dir is None:
+        return _load(layout_path, schema_folder, display_root, None, _parse)
+    parses = ParseCache(cache_dir)
+    result: FormResult | None = None
+    try:
+        result = _load(layout_path, schema_folder, display_root, cache_dir, parses)
+    except Exception:  # a damaged cache that still reads; a real bug recurs below
+        if not parses.hits:
+            raise
+    if result is None or (result.problems and parses.hits):
+        # a cached parse (no lines) in play: load again from the files, so a problem
+        # names its line and a damaged parse is replaced
+        parses = ParseCache(cache_dir, trust=False)
+        result = _load(layout_path, schema_folder, display_root, cache_dir, parses)
+    if result.form is not None:
+        parses.store()
+    return result
+
+
+def _parse(raw: bytes, path: Path) -> LoadedYaml:
+    return parse_yaml_bytes(raw)
+
+
+def _load(
+    layout_path: Path,
+    schema_folder: Path,
+    display_root: Path | None,
+    cache_dir: Path | None,
+    parse: Callable[[bytes, Path], LoadedYaml],
+) -> FormResult:
     def shown(p: Path) -> str:
         if display_root is not None:
             try:
@@ -70,21 +101,9 @@ def load_form(
         return p.name
 
     lname = shown(layout_path)
-    try:
-        raw = read_yaml_bytes(layout_path)
-        layout = parse_yaml_bytes(raw)
-    except YamlProblem as exc:
-        return FormResult(None, [Problem(Code.FILE_UNREADABLE, lname, exc.message, line=exc.line)])
-    key = _layout_key(raw) if cache_dir is not None else ""
-    if not (key and was_checked(cache_dir, key)):
-        wrong = [
-            Problem(Code.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
-            for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
-        ]
-        if wrong:
-            return FormResult(None, wrong)
-        if key:
-            mark_checked(cache_dir, key)
+    layout = _checked_layout(layout_path, lname, cache_dir, parse)
+    if isinstance(layout, FormResult):
+        return layout
     problems: list[Problem] = []
     data: dict[str, Any] = layout.data
 
@@ -112,7 +131,7 @@ def load_form(
 
     schema_path = schema_folder / data["record_schema"]
     sname = shown(schema_path)
-    loaded = _record_schema(schema_path, sname, at, problems, cache_dir)
+    loaded = _record_schema(schema_path, sname, at, problems, cache_dir, parse)
     if loaded is None:
         return FormResult(None, problems)
     schema_doc, record_schema = loaded
@@ -150,6 +169,32 @@ def load_form(
     return FormResult(form, [])
 
 
+def _checked_layout(
+    layout_path: Path,
+    lname: str,
+    cache_dir: Path | None,
+    parse: Callable[[bytes, Path], LoadedYaml],
+) -> LoadedYaml | FormResult:
+    """The layout, read, parsed and checked against the layout schema (skipped when its
+    mark says it passed); a FormResult with its problems when it cannot be used."""
+    try:
+        raw = read_yaml_bytes(layout_path)
+        layout = parse(raw, layout_path)
+    except YamlProblem as exc:
+        return FormResult(None, [Problem(Code.FILE_UNREADABLE, lname, exc.message, line=exc.line)])
+    key = _layout_key(raw) if cache_dir is not None else ""
+    if not (key and was_checked(cache_dir, key)):
+        wrong = [
+            Problem(Code.SCHEMA, lname, msg, json_path(p), layout.line_of(p), found, expected)
+            for p, msg, found, expected in iter_located(validator_for(LAYOUT_SCHEMA), layout.data)
+        ]
+        if wrong:
+            return FormResult(None, wrong)
+        if key:
+            mark_checked(cache_dir, key)
+    return layout
+
+
 def _duplicate_rule_ids(rules: list[Rule], at: Callable[..., Problem]) -> list[Problem]:
     """A DUPLICATE_ID for each audit rule whose id an earlier rule has."""
     rule_ids = [r.id for r in rules]
@@ -174,12 +219,13 @@ def _record_schema(
     at: Callable[..., Problem],
     problems: list[Problem],
     cache_dir: Path | None = None,
+    parse: Callable[[bytes, Path], LoadedYaml] = _parse,
 ) -> tuple[LoadedYaml, dict[str, Any]] | None:
     """The record schema file, read and checked as a JSON Schema of an object; None
     (with its problem added) when it cannot be used."""
     try:
         raw = read_yaml_bytes(schema_path)
-        schema_doc = parse_yaml_bytes(raw)  # JSON is YAML: this keeps line numbers
+        schema_doc = parse(raw, schema_path)  # JSON is YAML: this keeps line numbers
     except YamlProblem as exc:
         problems.append(Problem(Code.FILE_UNREADABLE, sname, exc.message, line=exc.line))
         return None
