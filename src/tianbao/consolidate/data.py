@@ -24,7 +24,7 @@ from tianbao.consolidate.rates import (
     overdue,
     time_progress,
 )
-from tianbao.ledger.db import REJECTED, CellValue, Ledger, Submission
+from tianbao.ledger.db import REJECTED, Ledger, Submission
 from tianbao.ledger.records import RETURNED
 from tianbao.ledger.status import StatusReport, received_date, status
 from tianbao.plan.clock import parse_iso
@@ -52,7 +52,7 @@ class Row:
     department: Department
     submission: Submission | None  # the accepted return that counts; None: unreported
     values: dict[str, Any] = field(default_factory=dict)  # field -> value as recorded
-    sources: dict[str, CellValue] = field(default_factory=dict)
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (sheet, cell)
     rate: Rate | None = None
 
     @property
@@ -172,10 +172,10 @@ class Consolidated:
         parts: list[Part] = []
         for m in self.of_months():
             if m == self.period:
-                origin = row.sources.get(name)
+                origin = row.cells.get(name)
                 if row.submission is None or origin is None or row.num(name) is None:
                     return None
-                parts.append(Part(m, row.submission, origin.value, origin.sheet, origin.cell))
+                parts.append(Part(m, row.submission, row.values[name], *origin))
                 continue
             value, sub = earlier.get((m, row.key, name)), self.months()[m].get(row.item.department)
             if dec(value) is None or sub is None:
@@ -290,8 +290,7 @@ class Consolidated:
                 sub = self._counting(item, form)
                 row = Row(collection, form or "", item, plan.departments[item.department], sub)
                 if sub is not None:
-                    row.sources = {cv.field: cv for cv in next(found)}
-                    row.values = {k: cv.value for k, cv in row.sources.items()}
+                    row.values, row.cells = next(found)
                     for f in wanted:
                         if (value := row.values.get(f)) is not None:
                             now[(item.key, f)] = value
