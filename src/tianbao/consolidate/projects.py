@@ -77,7 +77,7 @@ def write_projects(book: Book, ws: Any) -> None:
     c, money, wrap = book.plain, st.get("cell", MONEY), book.wrap
     everything, key = Group(), Group()
     groups = {col: Groups() for _, col in DIMS}
-    n = 0
+    n, end = 0, d.period.end
     for n, row in enumerate(d.rows("projects"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
         book.begin(r)
@@ -104,7 +104,7 @@ def write_projects(book: Book, ws: Any) -> None:
             row.department.short,
             row.item.raw.get("milestones"),
             row.values if row.submission is not None else None,
-            d.period.end,
+            end,
         )
         book.milestones.extend(due)
         late = any(m.overdue for m in due)  # red, as on 总览
