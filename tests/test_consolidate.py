@@ -794,6 +794,42 @@ def test_consolidate__summary_zip__deflated_at_level_one(case: Case) -> None:
             assert stored == deflate.compress(data) + deflate.flush(), info.filename
 
 
+def test_consolidate__large_part__deflated_in_pieces_on_two_threads(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part of PARALLEL_FROM bytes or more is deflated in CHUNK pieces on two threads:
+    one valid deflate stream (the CRC checked on reading), the parts' bytes those of
+    the zip deflated on one thread, and the same zip on every run."""
+    from tianbao.consolidate import deflate
+
+    pieces: list[int] = []
+    piece = deflate._piece
+
+    def counted(data: bytes, before: bytes, level: int) -> bytes:
+        pieces.append(len(data))
+        return piece(data, before, level)
+
+    monkeypatch.setattr(deflate, "_piece", counted)
+    monkeypatch.setattr(deflate, "cores", lambda: 2)
+    monkeypatch.setattr(deflate, "CHUNK", 5000)
+
+    def summary(name: str, parallel_from: int) -> tuple[bytes, dict[str, bytes]]:
+        monkeypatch.setattr(deflate, "PARALLEL_FROM", parallel_from)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        with zipfile.ZipFile(out) as z:
+            assert z.testzip() is None
+            return out.read_bytes(), {i.filename: z.read(i) for i in z.infolist()}
+
+    _, whole = summary("one.xlsx", 10**12)
+    assert not pieces
+    zipped, parts = summary("two.xlsx", 20_000)
+    assert len(pieces) > 4 and set(pieces) >= {5000}
+    assert parts == whole
+    assert summary("again.xlsx", 20_000)[0] == zipped
+
+
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
