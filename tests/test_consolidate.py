@@ -830,6 +830,53 @@ def test_consolidate__large_part__deflated_in_pieces_on_two_threads(
     assert summary("again.xlsx", 20_000)[0] == zipped
 
 
+def test_consolidate__rows_read_on_a_second_core__the_bytes_read_here(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each collection's rows read from the ledger by a forked process (in batches of 2)
+    give the bytes of the summary read in the main process."""
+    from tianbao.consolidate import prefetch
+
+    forked: list[int] = []
+    start = prefetch._forked
+
+    def counted(*args: Any) -> Any:
+        forked.append(1)
+        return start(*args)
+
+    monkeypatch.setattr(prefetch, "_forked", counted)
+    monkeypatch.setattr(prefetch, "BATCH", 2)
+    monkeypatch.setattr(prefetch, "worth_it", lambda: True)  # one core: a reader all the same
+
+    def summary(name: str, read_from: int) -> bytes:
+        monkeypatch.setattr(prefetch, "READ_FROM", read_from)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        return out.read_bytes()
+
+    here = summary("here.xlsx", 10**9)
+    assert not forked
+    there = summary("reader.xlsx", 0)
+    assert len(forked) >= 4  # each collection's rows
+    assert there == here
+
+
+def test_consolidate__ledger_reader_dies__a_fault_and_no_summary(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tianbao.consolidate import prefetch
+
+    monkeypatch.setattr(prefetch, "READ_FROM", 0)
+    monkeypatch.setattr(prefetch, "worth_it", lambda: True)
+    monkeypatch.setattr(prefetch, "_read", lambda *args: os._exit(1))
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+    assert res.exit_code == 3, res.output
+    assert "读取台账的工作进程意外退出" in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tianbao.consolidate import prefetch
 from tianbao.consolidate.provenance import YTD_OF_FLOW, Part, origins
 from tianbao.consolidate.rates import (
     Rate,
@@ -280,10 +281,14 @@ class Consolidated:
         flow = (FLOWS[collection],) if collection in FLOWS else ()
         wanted = _fields(MONTHLY.get(collection, ()), flow)
         now: dict[tuple[str, str], Any] = {}
-        found = self.ledger.row_values(
-            (sub.id, form or "", it.key)
-            for it in items
-            if (sub := self._counting(it, form)) is not None
+        found = prefetch.row_values(
+            self.ledger,
+            lambda: (
+                (sub.id, form or "", it.key)
+                for it in items
+                if (sub := self._counting(it, form)) is not None
+            ),
+            len(items),
         )
         try:
             for item in items:
