@@ -13,8 +13,10 @@ same ledger state gives the same bytes.
 Memory: detail rows stream from the ledger, each written once (and its figures
 listed in 数据来源 at once) in ``constant_memory`` mode; only subtotals are kept.
 Time: with a second core, forked workers write 数据来源's rows (``sourcerows``)
-and the long detail sheets' later rows (``lending``) while this process writes
-the rest, byte for byte as it would itself.
+and the long detail sheets' later rows (``lending``), and read the long
+collections' rows from the ledger (``prefetch``), while this process writes the
+rest, byte for byte as it would itself; the zip's large parts are deflated on
+two threads (``deflate``).
 """
 
 from __future__ import annotations
