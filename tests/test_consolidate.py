@@ -833,18 +833,19 @@ def test_consolidate__large_part__deflated_in_pieces_on_two_threads(
 def test_consolidate__rows_read_on_a_second_core__the_bytes_read_here(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each collection's rows read from the ledger by a forked process (in batches of 2)
-    give the bytes of the summary read in the main process."""
+    """Each collection's rows read from the ledger by a forked process (in batches of 2;
+    重点项目's started before the sheets) give the bytes of the summary read in the main
+    process."""
     from tianbao.consolidate import prefetch
 
     forked: list[int] = []
-    start = prefetch._forked
+    start = prefetch.Reader.__init__
 
-    def counted(*args: Any) -> Any:
+    def counted(self: Any, *args: Any) -> None:
         forked.append(1)
-        return start(*args)
+        start(self, *args)
 
-    monkeypatch.setattr(prefetch, "_forked", counted)
+    monkeypatch.setattr(prefetch.Reader, "__init__", counted)
     monkeypatch.setattr(prefetch, "BATCH", 2)
     monkeypatch.setattr(prefetch, "worth_it", lambda: True)  # one core: a reader all the same
 
@@ -860,6 +861,33 @@ def test_consolidate__rows_read_on_a_second_core__the_bytes_read_here(
     there = summary("reader.xlsx", 0)
     assert len(forked) >= 4  # each collection's rows
     assert there == here
+
+
+def test_consolidate__summary_fails__no_ledger_reader_left(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary that fails before it takes the rows read ahead stops their reader."""
+    from tianbao.consolidate import consolidate, prefetch, workbook
+    from tianbao.workspace import open_workspace
+
+    readers: list[Any] = []
+    start = prefetch.Reader.__init__
+
+    def kept(self: Any, *args: Any) -> None:
+        readers.append(self)
+        start(self, *args)
+
+    def fails(*args: Any) -> None:
+        raise RuntimeError("主要指标 failed")
+
+    monkeypatch.setattr(prefetch.Reader, "__init__", kept)
+    monkeypatch.setattr(prefetch, "READ_FROM", 0)
+    monkeypatch.setattr(prefetch, "worth_it", lambda: True)
+    monkeypatch.setattr(workbook, "write_indicators", fails)
+    with pytest.raises(RuntimeError, match="主要指标 failed"):
+        consolidate(open_workspace(case.ws), PERIOD, tmp_path / "summary.xlsx")
+    assert len(readers) == 1  # 重点项目's, started before the sheets
+    assert not readers[0].proc.is_alive() and readers[0].conn.closed
 
 
 def test_consolidate__ledger_reader_dies__a_fault_and_no_summary(

@@ -110,6 +110,7 @@ class Consolidated:
     # collection -> the summary's month, noted as rows streamed: (key, field) -> figure
     _now: dict[str, dict[tuple[str, str], Any]] = field(default_factory=dict)
     _held: dict[str, list[Row]] = field(default_factory=dict)  # rows read for month_figures
+    _ahead: dict[str, prefetch.Reader] = field(default_factory=dict)  # started: read_ahead
     # collection -> (submission id, row key, flow field) -> (sheet, cell) in that return
     _origins: dict[str, dict[tuple[int, str, str], tuple[str, str]]] = field(default_factory=dict)
 
@@ -273,6 +274,30 @@ class Consolidated:
         held = self._held.pop(collection, None)
         return iter(held) if held is not None else self._stream(collection)
 
+    def read_ahead(self, collection: str) -> None:
+        """Start reading the collection's rows now, on the second core where ``prefetch``
+        would read them there, for ``rows`` to take later (``close_readers`` if not)."""
+        if collection not in self._ahead and collection not in self._held:
+            items = self.plan.items.get(collection, [])
+            reader = prefetch.start(self.ledger, self._wanted(collection), len(items))
+            if reader is not None:
+                self._ahead[collection] = reader
+
+    def close_readers(self) -> None:
+        """Stop the readers started by ``read_ahead`` whose rows were not taken."""
+        while self._ahead:
+            self._ahead.popitem()[1].close()
+
+    def _wanted(self, collection: str) -> prefetch.Wanted:
+        """The (return, form, row key) of the collection's rows that have a return."""
+        form = self.form_of.get(collection)
+        items = self.plan.items.get(collection, [])
+        return lambda: (
+            (sub.id, form or "", it.key)
+            for it in items
+            if (sub := self._counting(it, form)) is not None
+        )
+
     def _stream(self, collection: str) -> Iterator[Row]:
         """``rows`` from the ledger; the ``MONTHLY`` figures noted on the way for
         ``month_figures`` (complete once the last row is read)."""
@@ -281,14 +306,11 @@ class Consolidated:
         flow = (FLOWS[collection],) if collection in FLOWS else ()
         wanted = _fields(MONTHLY.get(collection, ()), flow)
         now: dict[tuple[str, str], Any] = {}
-        found = prefetch.row_values(
-            self.ledger,
-            lambda: (
-                (sub.id, form or "", it.key)
-                for it in items
-                if (sub := self._counting(it, form)) is not None
-            ),
-            len(items),
+        ahead = self._ahead.pop(collection, None)
+        found = (
+            ahead.rows()
+            if ahead is not None
+            else prefetch.row_values(self.ledger, self._wanted(collection), len(items))
         )
         try:
             for item in items:

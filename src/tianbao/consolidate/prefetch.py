@@ -31,38 +31,54 @@ Wanted = Callable[[], Iterable[tuple[int, str, str]]]
 
 
 def row_values(ledger: Ledger, wanted: Wanted, rows: int) -> Generator[RowValues, None, None]:
-    """``ledger.row_values(wanted())``, read by a forked process when the collection has
-    ``READ_FROM`` rows or more and there is a second core to read on."""
-    if rows < READ_FROM or not worth_it():
-        return ledger.row_values(wanted())
-    return _forked(ledger.root, wanted)
+    """``ledger.row_values(wanted())``, read by a forked process (``Reader``) when the
+    collection has ``READ_FROM`` rows or more and there is a second core to read on."""
+    reader = start(ledger, wanted, rows)
+    return ledger.row_values(wanted()) if reader is None else reader.rows()
 
 
-def _forked(root: Path, wanted: Wanted) -> Generator[RowValues, None, None]:
-    ctx = multiprocessing.get_context("fork")
-    ours, theirs = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read, args=(theirs, ours, root, wanted, os.getpid()), daemon=True)
-    proc.start()
-    theirs.close()
-    try:
-        while True:
-            try:
-                batch = pickle.loads(ours.recv_bytes())
-            except EOFError:
-                raise EnvironmentFault(
-                    "读取台账的工作进程意外退出 | the process reading the ledger died"
-                ) from None
-            if batch is None:
-                return
-            if isinstance(batch, BaseException):
-                raise batch
-            yield from batch
-    finally:  # also when the rows are not all taken: the reader stops at its next send
-        ours.close()
-        proc.join(timeout=5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+def start(ledger: Ledger, wanted: Wanted, rows: int) -> Reader | None:
+    """A reader of the rows started now (None where ``row_values`` reads them here)."""
+    return Reader(ledger.root, wanted) if rows >= READ_FROM and worth_it() else None
+
+
+class Reader:
+    """A forked process reading rows from the ledger, started at once: started before
+    the rows are wanted, their first batches wait in the pipe (``Consolidated.ahead``)."""
+
+    def __init__(self, root: Path, wanted: Wanted) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.conn, theirs = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(
+            target=_read, args=(theirs, self.conn, root, wanted, os.getpid()), daemon=True
+        )
+        self.proc.start()
+        theirs.close()
+
+    def rows(self) -> Generator[RowValues, None, None]:
+        try:
+            while True:
+                try:
+                    batch = pickle.loads(self.conn.recv_bytes())
+                except EOFError:
+                    raise EnvironmentFault(
+                        "读取台账的工作进程意外退出 | the process reading the ledger died"
+                    ) from None
+                if batch is None:
+                    return
+                if isinstance(batch, BaseException):
+                    raise batch
+                yield from batch
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop reading (the reader stops at its next send) and wait for the reader."""
+        self.conn.close()
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
 
 
 def _read(conn: Any, other: Any, root: Path, wanted: Wanted, parent: int) -> None:

@@ -117,6 +117,7 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     dash = sheets[DASHBOARD]
     sources = Sources(book, sheets[SOURCES], sheets[RETURNS])
     book.sources = sources
+    data.read_ahead("projects")  # its first rows ready when 主要指标 is written
     try:
         write_indicators(book, sheets[INDICATORS])
         write_projects(book, sheets[PROJECTS])
@@ -132,5 +133,6 @@ def write_summary(data: Consolidated, path: Path) -> Written:
     except BaseException:  # no worker left writing a summary that failed
         sources.close()
         wb.abandon()
+        data.close_readers()
         raise
     return Written(sources.count, book.counts)
