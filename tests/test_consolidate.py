@@ -890,6 +890,37 @@ def test_consolidate__summary_fails__no_ledger_reader_left(
     assert not readers[0].proc.is_alive() and readers[0].conn.closed
 
 
+def test_consolidate__collector_off_while_writing__on_again_after_a_failure_too(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cyclic garbage collector is off while the summary is written (in the main
+    thread) and on again afterwards, whether the summary was written or failed."""
+    import gc
+
+    from tianbao.consolidate import consolidate, workbook
+    from tianbao.workspace import open_workspace
+
+    seen: list[bool] = []
+    write = workbook.write_indicators
+
+    def noted(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        write(*args)
+
+    def fails(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("主要指标 failed")
+
+    assert gc.isenabled()
+    monkeypatch.setattr(workbook, "write_indicators", noted)
+    consolidate(open_workspace(case.ws), PERIOD, tmp_path / "summary.xlsx")
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(workbook, "write_indicators", fails)
+    with pytest.raises(RuntimeError, match="主要指标 failed"):
+        consolidate(open_workspace(case.ws), PERIOD, tmp_path / "failed.xlsx")
+    assert seen == [False, False] and gc.isenabled()
+
+
 def test_consolidate__ledger_reader_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
