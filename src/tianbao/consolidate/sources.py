@@ -135,8 +135,8 @@ class Sources:
             value = str(value)
         if sub.id not in self.returns:
             self.returns[sub.id] = sub
-        trace = (sheet, where, form, key, name, value, sub.id, sub.department)
-        self.pending.append((*trace, origin_sheet, origin_cell))
+        dept, o_sheet, o_cell = sub.department, origin_sheet, origin_cell
+        self.pending.append((sheet, where, form, key, name, value, sub.id, dept, o_sheet, o_cell))
         self.r += 1
         self.count += 1
         # at once until the format has its index: formats get theirs in the order first
