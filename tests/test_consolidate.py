@@ -794,6 +794,148 @@ def test_consolidate__summary_zip__deflated_at_level_one(case: Case) -> None:
             assert stored == deflate.compress(data) + deflate.flush(), info.filename
 
 
+def test_consolidate__large_part__deflated_in_pieces_on_two_threads(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part of PARALLEL_FROM bytes or more is deflated in CHUNK pieces on two threads:
+    one valid deflate stream (the CRC checked on reading), the parts' bytes those of
+    the zip deflated on one thread, and the same zip on every run."""
+    from tianbao.consolidate import deflate
+
+    pieces: list[int] = []
+    piece = deflate._piece
+
+    def counted(data: bytes, before: bytes, level: int) -> bytes:
+        pieces.append(len(data))
+        return piece(data, before, level)
+
+    monkeypatch.setattr(deflate, "_piece", counted)
+    monkeypatch.setattr(deflate, "cores", lambda: 2)
+    monkeypatch.setattr(deflate, "CHUNK", 5000)
+
+    def summary(name: str, parallel_from: int) -> tuple[bytes, dict[str, bytes]]:
+        monkeypatch.setattr(deflate, "PARALLEL_FROM", parallel_from)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        with zipfile.ZipFile(out) as z:
+            assert z.testzip() is None
+            return out.read_bytes(), {i.filename: z.read(i) for i in z.infolist()}
+
+    _, whole = summary("one.xlsx", 10**12)
+    assert not pieces
+    zipped, parts = summary("two.xlsx", 20_000)
+    assert len(pieces) > 4 and set(pieces) >= {5000}
+    assert parts == whole
+    assert summary("again.xlsx", 20_000)[0] == zipped
+
+
+def test_consolidate__rows_read_on_a_second_core__the_bytes_read_here(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each collection's rows read from the ledger by a forked process (in batches of 2;
+    重点项目's started before the sheets) give the bytes of the summary read in the main
+    process."""
+    from tianbao.consolidate import prefetch
+
+    forked: list[int] = []
+    start = prefetch.Reader.__init__
+
+    def counted(self: Any, *args: Any) -> None:
+        forked.append(1)
+        start(self, *args)
+
+    monkeypatch.setattr(prefetch.Reader, "__init__", counted)
+    monkeypatch.setattr(prefetch, "BATCH", 2)
+    monkeypatch.setattr(prefetch, "worth_it", lambda: True)  # one core: a reader all the same
+
+    def summary(name: str, read_from: int) -> bytes:
+        monkeypatch.setattr(prefetch, "READ_FROM", read_from)
+        out = tmp_path / name
+        res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+        assert res.exit_code == 0, res.output
+        return out.read_bytes()
+
+    here = summary("here.xlsx", 10**9)
+    assert not forked
+    there = summary("reader.xlsx", 0)
+    assert len(forked) >= 4  # each collection's rows
+    assert there == here
+
+
+def test_consolidate__summary_fails__no_ledger_reader_left(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary that fails before it takes the rows read ahead stops their reader."""
+    from tianbao.consolidate import consolidate, prefetch, workbook
+    from tianbao.workspace import open_workspace
+
+    readers: list[Any] = []
+    start = prefetch.Reader.__init__
+
+    def kept(self: Any, *args: Any) -> None:
+        readers.append(self)
+        start(self, *args)
+
+    def fails(*args: Any) -> None:
+        raise RuntimeError("主要指标 failed")
+
+    monkeypatch.setattr(prefetch.Reader, "__init__", kept)
+    monkeypatch.setattr(prefetch, "READ_FROM", 0)
+    monkeypatch.setattr(prefetch, "worth_it", lambda: True)
+    monkeypatch.setattr(workbook, "write_indicators", fails)
+    with pytest.raises(RuntimeError, match="主要指标 failed"):
+        consolidate(open_workspace(case.ws), PERIOD, tmp_path / "summary.xlsx")
+    assert len(readers) == 1  # 重点项目's, started before the sheets
+    assert not readers[0].proc.is_alive() and readers[0].conn.closed
+
+
+def test_consolidate__collector_off_while_writing__on_again_after_a_failure_too(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cyclic garbage collector is off while the summary is written (in the main
+    thread) and on again afterwards, whether the summary was written or failed."""
+    import gc
+
+    from tianbao.consolidate import consolidate, workbook
+    from tianbao.workspace import open_workspace
+
+    seen: list[bool] = []
+    write = workbook.write_indicators
+
+    def noted(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        write(*args)
+
+    def fails(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("主要指标 failed")
+
+    assert gc.isenabled()
+    monkeypatch.setattr(workbook, "write_indicators", noted)
+    consolidate(open_workspace(case.ws), PERIOD, tmp_path / "summary.xlsx")
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(workbook, "write_indicators", fails)
+    with pytest.raises(RuntimeError, match="主要指标 failed"):
+        consolidate(open_workspace(case.ws), PERIOD, tmp_path / "failed.xlsx")
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_consolidate__ledger_reader_dies__a_fault_and_no_summary(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tianbao.consolidate import prefetch
+
+    monkeypatch.setattr(prefetch, "READ_FROM", 0)
+    monkeypatch.setattr(prefetch, "worth_it", lambda: True)
+    monkeypatch.setattr(prefetch, "_read", lambda *args: os._exit(1))
+    out = tmp_path / "summary.xlsx"
+    res = tianbao(case.rs["RSJ"].runner, "consolidate", "-w", case.ws, "-p", PERIOD, "-o", out)
+    assert res.exit_code == 3, res.output
+    assert "读取台账的工作进程意外退出" in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
 def test_consolidate__sources_worker_dies__a_fault_and_no_summary(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

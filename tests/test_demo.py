@@ -277,8 +277,9 @@ def test_demo__consolidate_reads_each_value_once(
     row_values, field_values, values = Ledger.row_values, Ledger.field_values, Ledger.values
 
     def counted_rows(self: Ledger, rows: Any) -> Any:
-        for found in row_values(self, rows):
-            decoded.update((v.submission_id, v.form, v.row_key, v.field) for v in found)
+        rows = list(rows)
+        for (sid, form, key), found in zip(rows, row_values(self, rows), strict=True):
+            decoded.update((sid, form, key, name) for name in found[0])
             yield found
 
     def counted_fields(self: Ledger, ids: Any, form: str, fields: Any) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tianbao.consolidate import prefetch
 from tianbao.consolidate.provenance import YTD_OF_FLOW, Part, origins
 from tianbao.consolidate.rates import (
     Rate,
@@ -24,7 +25,7 @@ from tianbao.consolidate.rates import (
     overdue,
     time_progress,
 )
-from tianbao.ledger.db import REJECTED, CellValue, Ledger, Submission
+from tianbao.ledger.db import REJECTED, Ledger, Submission
 from tianbao.ledger.records import RETURNED
 from tianbao.ledger.status import StatusReport, received_date, status
 from tianbao.plan.clock import parse_iso
@@ -52,7 +53,7 @@ class Row:
     department: Department
     submission: Submission | None  # the accepted return that counts; None: unreported
     values: dict[str, Any] = field(default_factory=dict)  # field -> value as recorded
-    sources: dict[str, CellValue] = field(default_factory=dict)
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (sheet, cell)
     rate: Rate | None = None
 
     @property
@@ -109,6 +110,7 @@ class Consolidated:
     # collection -> the summary's month, noted as rows streamed: (key, field) -> figure
     _now: dict[str, dict[tuple[str, str], Any]] = field(default_factory=dict)
     _held: dict[str, list[Row]] = field(default_factory=dict)  # rows read for month_figures
+    _ahead: dict[str, prefetch.Reader] = field(default_factory=dict)  # started: read_ahead
     # collection -> (submission id, row key, flow field) -> (sheet, cell) in that return
     _origins: dict[str, dict[tuple[int, str, str], tuple[str, str]]] = field(default_factory=dict)
 
@@ -172,10 +174,10 @@ class Consolidated:
         parts: list[Part] = []
         for m in self.of_months():
             if m == self.period:
-                origin = row.sources.get(name)
+                origin = row.cells.get(name)
                 if row.submission is None or origin is None or row.num(name) is None:
                     return None
-                parts.append(Part(m, row.submission, origin.value, origin.sheet, origin.cell))
+                parts.append(Part(m, row.submission, row.values[name], *origin))
                 continue
             value, sub = earlier.get((m, row.key, name)), self.months()[m].get(row.item.department)
             if dec(value) is None or sub is None:
@@ -272,6 +274,30 @@ class Consolidated:
         held = self._held.pop(collection, None)
         return iter(held) if held is not None else self._stream(collection)
 
+    def read_ahead(self, collection: str) -> None:
+        """Start reading the collection's rows now, on the second core where ``prefetch``
+        would read them there, for ``rows`` to take later (``close_readers`` if not)."""
+        if collection not in self._ahead and collection not in self._held:
+            items = self.plan.items.get(collection, [])
+            reader = prefetch.start(self.ledger, self._wanted(collection), len(items))
+            if reader is not None:
+                self._ahead[collection] = reader
+
+    def close_readers(self) -> None:
+        """Stop the readers started by ``read_ahead`` whose rows were not taken."""
+        while self._ahead:
+            self._ahead.popitem()[1].close()
+
+    def _wanted(self, collection: str) -> prefetch.Wanted:
+        """The (return, form, row key) of the collection's rows that have a return."""
+        form = self.form_of.get(collection)
+        items = self.plan.items.get(collection, [])
+        return lambda: (
+            (sub.id, form or "", it.key)
+            for it in items
+            if (sub := self._counting(it, form)) is not None
+        )
+
     def _stream(self, collection: str) -> Iterator[Row]:
         """``rows`` from the ledger; the ``MONTHLY`` figures noted on the way for
         ``month_figures`` (complete once the last row is read)."""
@@ -280,18 +306,18 @@ class Consolidated:
         flow = (FLOWS[collection],) if collection in FLOWS else ()
         wanted = _fields(MONTHLY.get(collection, ()), flow)
         now: dict[tuple[str, str], Any] = {}
-        found = self.ledger.row_values(
-            (sub.id, form or "", it.key)
-            for it in items
-            if (sub := self._counting(it, form)) is not None
+        ahead = self._ahead.pop(collection, None)
+        found = (
+            ahead.rows()
+            if ahead is not None
+            else prefetch.row_values(self.ledger, self._wanted(collection), len(items))
         )
         try:
             for item in items:
                 sub = self._counting(item, form)
                 row = Row(collection, form or "", item, plan.departments[item.department], sub)
                 if sub is not None:
-                    row.sources = {cv.field: cv for cv in next(found)}
-                    row.values = {k: cv.value for k, cv in row.sources.items()}
+                    row.values, row.cells = next(found)
                     for f in wanted:
                         if (value := row.values.get(f)) is not None:
                             now[(item.key, f)] = value

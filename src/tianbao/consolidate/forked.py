@@ -16,13 +16,17 @@ written the rows itself.
 from __future__ import annotations
 
 import contextlib
+import copyreg
+import io
 import multiprocessing
 import os
+import pickle
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter.worksheet
+from xlsxwriter.format import Format
 
 from tianbao.errors import EnvironmentFault
 from tianbao.support.parallel import _die_with_parent, can_fork, cores
@@ -61,6 +65,24 @@ def _restored(cells: dict[int, tuple[str, dict[str, Any]]]) -> dict[int, Any]:
     return {col: getattr(kinds, f"Cell{name}Tuple")(**f) for col, (name, f) in cells.items()}
 
 
+def _numbered(fmt: Format) -> tuple[type[Numbered], tuple[int]]:
+    return Numbered, (int(fmt._get_xf_index()),)
+
+
+# a format pickled as ``Numbered``: its number, once per message (pickle's memo), where
+# swapping each cell's format for it cost more than the rest of sending the row
+_TABLE = {**copyreg.dispatch_table, Format: _numbered}
+
+
+def _dumps(message: Any) -> bytes:
+    """What the main process sends a worker: formats numbered already (``lending``)."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _TABLE
+    pickler.dump(message)
+    return buf.getvalue()
+
+
 def worth_it() -> bool:
     """A second core to write on, fork to start a worker with, and the main thread: in
     ``tianbao serve`` a summary is made in a request's thread, and a process forked
@@ -88,7 +110,7 @@ class SheetWorker:
 
     def send(self, message: Any) -> None:
         try:
-            self.conn.send(message)
+            self.conn.send_bytes(_dumps(message))
         except OSError:  # the worker is gone: say why at ``finish``
             self.finish()
             raise
@@ -98,7 +120,7 @@ class SheetWorker:
         it (or the worker's error raised here)."""
         ws = self.ws
         try:
-            self.conn.send(None)
+            self.conn.send_bytes(_dumps(None))
             done = self.conn.recv()
         except (OSError, EOFError):
             done = None
@@ -136,7 +158,7 @@ def _serve(
     code = 0
     try:
         _die_with_parent(parent)
-        while (message := conn.recv()) is not None:
+        while (message := pickle.loads(conn.recv_bytes())) is not None:
             handle(message)
         ws.fh.flush()
         state: dict[str, Any] = {name: getattr(ws, name) for name in _STATE}

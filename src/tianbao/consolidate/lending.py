@@ -7,10 +7,11 @@ sheet and sends it each row's cells (``write_cells``) and height (``set_row``)
 instead of writing them; the worker makes the very same calls on its copy.
 
 Formats are numbered in the order first written, which is what styles.xml and
-every cell's s="" say: so the main process numbers each cell's format as it
-sends the cell (in column order, as ``write_cells`` would) and the worker writes
-that number. Any other write to the sheet (a subtotal, a comment, a column's
-width) first takes the sheet back (``take_back``): the worker writes what it was
+every cell's s="" say: so the main process numbers a row's formats that have no
+number yet as it sends the row (in column order, as ``write_cells`` would), and
+each format goes down the pipe as its number (``forked``), which the worker
+writes. Any other write to the sheet (a subtotal, a comment, a column's width)
+first takes the sheet back (``take_back``): the worker writes what it was
 sent and the main process goes on from the state it left; a sheet is lent once.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.consolidate.forked import Numbered, SheetWorker
+from tianbao.consolidate.forked import SheetWorker
 from tianbao.support.xlsx_formulas import PlainFormulaSheet
 
 BATCH = 256  # rows sent to the worker together
@@ -41,12 +42,11 @@ class LendableSheet(PlainFormulaSheet):
                 return False
             self.lend_from = None
             self._ops: list[tuple[Any, ...]] = []
+            self._numbered: set[Any] = {None}  # formats that have their number
             self.lent = SheetWorker(self, self._replay, row)  # forked: its copy is not lent
-        numbered = [
-            (col, kind, value, None if fmt is None else _number(fmt), cached)
-            for col, (kind, value, fmt, cached) in sorted(cells.items())
-        ]
-        self._ops.append(("c", row, numbered))
+        if not self._numbered.issuperset({cell[2] for cell in cells.values()}):
+            self._number(cells)
+        self._ops.append(("c", row, cells))  # each format goes as its number (``forked``)
         if len(self._ops) >= BATCH:
             self.lent.send(self._ops)
             self._ops = []
@@ -93,14 +93,13 @@ class LendableSheet(PlainFormulaSheet):
             if what == "h":
                 self.set_row(row, args)
                 continue
-            cells = {
-                col: (kind, value, None if xf is None else Numbered(xf), cached)
-                for col, kind, value, xf, cached in args
-            }
-            self.write_cells(row, cells)
+            self.write_cells(row, args)  # its formats came as ``Numbered``
 
-
-def _number(fmt: Any) -> int:
-    """The format's number, given now if it has none (as writing the cell would)."""
-    xf = fmt.xf_index
-    return int(fmt._get_xf_index()) if xf is None else int(xf)
+    def _number(self, cells: dict[int, Any]) -> None:
+        """Number the row's formats that have no number yet, in column order, as
+        writing its cells would."""
+        for col in sorted(cells):
+            fmt = cells[col][2]
+            if fmt is not None:
+                fmt._get_xf_index()
+                self._numbered.add(fmt)

@@ -77,7 +77,7 @@ def write_projects(book: Book, ws: Any) -> None:
     c, money, wrap = book.plain, st.get("cell", MONEY), book.wrap
     everything, key = Group(), Group()
     groups = {col: Groups() for _, col in DIMS}
-    n = 0
+    n, end = 0, d.period.end
     for n, row in enumerate(d.rows("projects"), 1):
         r = book.detail_row(ws, HEAD + n - 1)
         book.begin(r)
@@ -104,7 +104,7 @@ def write_projects(book: Book, ws: Any) -> None:
             row.department.short,
             row.item.raw.get("milestones"),
             row.values if row.submission is not None else None,
-            d.period.end,
+            end,
         )
         book.milestones.extend(due)
         late = any(m.overdue for m in due)  # red, as on 总览
@@ -132,12 +132,16 @@ def write_projects(book: Book, ws: Any) -> None:
     book.totals["projects_all"], book.totals["projects_key"] = everything, key
     r = last + 1
     # 合计: every project
+    book.begin(r)
     _group_row(book, ws, r, everything, first, last, None, "合计（全部项目）")
+    book.end(ws, r)
     book.refs["projects_total"] = (PROJECTS, r, r, None)
     # 其中重点项目: SUMIF on the 重点项目 column (是)
     r += 1
-    ws.write_string(r, P_KEY, "是", st.get("total"))
+    book.begin(r)
+    book.put(ws, r, P_KEY, "s", "是", st.get("total"))
     _group_row(book, ws, r, key, first, last, P_KEY, "其中：重点项目（新建、续建）")
+    book.end(ws, r)
     book.refs["projects_key"] = (PROJECTS, r, r, None)
     r += 1
     for name, col in DIMS:
@@ -154,9 +158,12 @@ def write_projects(book: Book, ws: Any) -> None:
         block = Block(PROJECTS, r + 1, r, ncols, P_RATE, P_RATE + 1)
         for value in by.order(CATEGORIES if col == P_CAT else ()):
             r = book.detail_row(ws, r + 1)
-            ws.write_string(r, 0, name, st.get("label"))
+            book.begin(r)  # the row's cells written at once (``Book.fit``)
+            book.put(ws, r, 0, "s", name, st.get("label"))
             rate = _group_row(book, ws, r, by.by_label[value], first, last, col, value)
             book.chart_label(ws, r, ncols, 1, P_STATUS, value, rate.status)
+            book.texts = [(1, value)]
+            book.fit(ws, r)
             block.bars.append(Bar(r, value, rate.rate, rate.benchmark))
         block.last = r
         book.blocks[name] = block
@@ -174,18 +181,16 @@ def _group_row(
     dim_col: int | None,
     name: str,
 ) -> Rate:
-    """A subtotal (dim_col set: SUMIF on that column) or total (SUM) row of projects;
-    returns its rate."""
+    """A subtotal (dim_col set: SUMIF on that column) or total (SUM) row of projects,
+    into the row ``book`` buffers; returns its rate."""
     st = book.styles
     tot, money = st.get("total"), st.get("total", MONEY)
     detail = dim_col is None or dim_col == P_KEY
     if detail:
-        ws.write_string(r, 0, "合计", tot)
-        ws.write_string(r, 1, name, tot)
+        book.put(ws, r, 0, "s", "合计", tot)
+        book.put(ws, r, 1, "s", name, tot)
     else:
-        ws.write_string(r, 1, name, st.get("label", None, text_wrap=True))
-        book.texts = [(1, name)]
-        book.fit(ws, r)
+        book.put(ws, r, 1, "s", name, st.get("label", None, text_wrap=True))
     crit_col = P_KEY if dim_col == P_KEY else 1
     crit = cell(r, crit_col, True)
     use_sumif = dim_col is not None and criteria_ok(name if dim_col != P_KEY else "是")
@@ -193,7 +198,7 @@ def _group_row(
         count_formula = (
             f"=COUNTIF({col_range(dim_col, first, last)},{crit})" if use_sumif else f"={group.n}"
         )
-        ws.write_formula(r, 2, count_formula, st.get("total"), group.n)
+        book.put(ws, r, 2, "f", count_formula, st.get("total"), group.n)
     for c in (P_TOTAL, P_PLAN, P_MONTH, P_YTD, P_CUM):
         rng = col_range(c, first, last)
         if dim_col is None:
@@ -206,11 +211,10 @@ def _group_row(
             total_f = "+".join(refs) if refs else "0"
             count_f = f"COUNT({','.join(refs)})" if refs else "0"
         if c in (P_MONTH, P_YTD, P_CUM):  # returned figures: blank, never 0, if nobody gave one
-            ws.write_formula(
-                r, c, guarded_sum(total_f, count_f), money, fnum(group.reported_total(c))
-            )
+            cached = fnum(group.reported_total(c))
+            book.put(ws, r, c, "f", guarded_sum(total_f, count_f), money, cached)
         else:
-            ws.write_formula(r, c, "=" + total_f, money, float(group.total(c)))
+            book.put(ws, r, c, "f", "=" + total_f, money, float(group.total(c)))
     rate = group.rate(P_PLAN, P_YTD, book.data.progress)
     state, value = rate.status, rate.rate
     ytd_range, plan_range = col_range(P_YTD, first, last), col_range(P_PLAN, first, last)

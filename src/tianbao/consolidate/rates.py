@@ -102,6 +102,9 @@ class Rate:
 
 def dec(value: Any) -> Decimal | None:
     """A number from a return or the plan as an exact Decimal (None for blanks/text)."""
+    kind = type(value)
+    if kind is float or kind is int:  # most figures: one test (a bool is neither)
+        return Decimal(str(value))
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):

@@ -10,8 +10,8 @@ xlsxwriter writes for the same calls, byte for byte (tested); a row or cell
 with anything unusual (text to escape or keep spaces of, other functions, a
 row already begun) goes through xlsxwriter's own code. ``SummaryWorkbook``
 copies each sheet's rows into its XML as bytes and deflates at level 1
-(``ZIP_LEVEL``); a sheet's later detail rows may be written on the second core
-(``lending``).
+(``ZIP_LEVEL``; a large part on two threads, ``deflate``); a sheet's later detail
+rows may be written on the second core (``lending``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 
+from tianbao.consolidate import deflate
 from tianbao.consolidate.lending import LendableSheet
 from tianbao.support.xlsx_formulas import plain_formula
 
@@ -345,6 +346,12 @@ class _LeveledZip(ZipFile):
         level = _LEVEL.get()
         if level is not None:
             self.compresslevel = level
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        level = _LEVEL.get()
+        if level is None or args or kwargs or not deflate.worth_it(os.path.getsize(filename)):
+            return super().write(filename, arcname, *args, **kwargs)
+        return deflate.write_part(self, filename, arcname, level)  # a large sheet
 
 
 class SummaryWorkbook(Workbook):

@@ -103,8 +103,8 @@ class Sources:
         """The figure ``name`` of ``row``, written at ``sheet``!``where``."""
         sub = row.submission
         assert sub is not None
-        o = row.sources[name]
-        self._write(sheet, where, sub, o.form, o.row_key, o.field, o.value, o.sheet, o.cell)
+        o_sheet, o_cell = row.cells[name]
+        self._write(sheet, where, sub, row.form, row.key, name, row.values[name], o_sheet, o_cell)
 
     def add_part(self, sheet: str, where: str, row: Row, name: str, part: Part) -> None:
         """One month's share of a figure summed over months (``provenance.Part``)."""
@@ -135,8 +135,8 @@ class Sources:
             value = str(value)
         if sub.id not in self.returns:
             self.returns[sub.id] = sub
-        trace = (sheet, where, form, key, name, value, sub.id, sub.department)
-        self.pending.append((*trace, origin_sheet, origin_cell))
+        dept, o_sheet, o_cell = sub.department, origin_sheet, origin_cell
+        self.pending.append((sheet, where, form, key, name, value, sub.id, dept, o_sheet, o_cell))
         self.r += 1
         self.count += 1
         # at once until the format has its index: formats get theirs in the order first

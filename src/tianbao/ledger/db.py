@@ -18,6 +18,8 @@ import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,9 @@ from tianbao.ledger.sqlite import ledger_path as ledger_path
 from tianbao.ledger.sqlite import write_transaction as write_transaction
 from tianbao.plan.periods import Period
 from tianbao.support.pausepoint import pause_point
+
+# what ``row_values`` gives for a row: {field: value}, {field: (sheet, cell) in the return}
+RowValues = tuple[dict[str, Any], dict[str, tuple[str, str]]]
 
 
 def _order_key(s: Submission) -> tuple[str, int]:
@@ -231,15 +236,15 @@ class Ledger(Decisions):
             for sid, key, name, value in cur:
                 yield sid, key, name, json.loads(value)
 
-    def row_values(
-        self, rows: Iterable[tuple[int, str, str]]
-    ) -> Generator[list[CellValue], None, None]:
+    def row_values(self, rows: Iterable[tuple[int, str, str]]) -> Generator[RowValues, None, None]:
         """For each (submission id, form, row key) of ``rows``, in that order, the
-        values recorded for that row (any field order); [] for a row with none.
-        Use one such iterator at a time per ledger.
+        values recorded for that row, {field: value}, and the cell each was in, {field:
+        (sheet, cell)}; two empty dicts for a row with none. Use one such iterator at
+        a time per ledger.
 
         One streaming query (the wanted rows in a temporary table, joined on the
-        primary key), so a caller walking a whole plan holds one row at a time.
+        primary key), so a caller walking a whole plan holds one row at a time; a row's
+        values are grouped and decoded at once (a summary reads one per figure).
         """
         conn = self.conn
         conn.execute(
@@ -253,21 +258,22 @@ class Ledger(Decisions):
         )
         (n,) = conn.execute("SELECT count(*) FROM temp.wanted_rows").fetchone()
         cur = conn.execute(
-            "SELECT w.pos, c.submission_id, c.form, c.row_key, c.field, c.value, c.sheet, c.cell "
+            "SELECT w.pos, c.field, c.value, c.sheet, c.cell "
             "FROM temp.wanted_rows w CROSS JOIN cell_values c "  # CROSS: w drives, in pos order
             "ON c.submission_id = w.submission_id AND c.form = w.form AND c.row_key = w.row_key "
             "ORDER BY w.pos"
         )
-        at, got = 0, list[tuple[Any, ...]]()
+        at = 0
         try:
-            for found in cur:
-                while at < found[0]:
-                    yield _decoded(got)
-                    at, got = at + 1, []
-                got.append(found)
+            for pos, found in groupby(cur, itemgetter(0)):
+                while at < pos:
+                    yield {}, {}
+                    at += 1
+                yield _decoded(found)
+                at += 1
             while at < n:
-                yield _decoded(got)
-                at, got = at + 1, []
+                yield {}, {}
+                at += 1
         finally:
             cur.close()
 
@@ -381,10 +387,12 @@ class Ledger(Decisions):
         return losers
 
 
-def _decoded(got: list[tuple[Any, ...]]) -> list[CellValue]:
-    """A row's (pos, submission id, form, key, field, JSON, sheet, cell) as CellValues:
-    each value is a JSON document, so one array of them is decoded at once (a parse a
-    value cost more than the rest of the row)."""
-    values = json.loads("[" + ",".join(g[5] for g in got) + "]") if got else []
-    pairs = zip(got, values, strict=True)
-    return [CellValue(g[1], g[2], g[3], g[4], v, g[6], g[7]) for g, v in pairs]
+def _decoded(found: Iterable[tuple[Any, ...]]) -> RowValues:
+    """A row's (pos, field, JSON, sheet, cell) as ``row_values`` gives them: each value
+    is a JSON document, so one array of them is decoded at once (a parse a value cost
+    more than the rest of the row), and the columns are taken apart by zip, not value
+    by value."""
+    _, fields, texts, sheets, cells = zip(*found, strict=True)
+    values = json.loads("[" + ",".join(texts) + "]")
+    where = zip(sheets, cells, strict=True)
+    return dict(zip(fields, values, strict=True)), dict(zip(fields, where, strict=True))

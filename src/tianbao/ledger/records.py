@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tianbao.errors import TianbaoError
 from tianbao.findings.verdict import VERDICT_LABELS as VERDICT_LABELS
@@ -221,9 +221,9 @@ class Submission:
         }
 
 
-@dataclass(frozen=True)
-class CellValue:
-    """One entered value of a recorded return (its JSON decoded)."""
+class CellValue(NamedTuple):
+    """One entered value of a recorded return (its JSON decoded). A named tuple, not a
+    frozen dataclass: a summary makes one per figure, and this is a third of the cost."""
 
     submission_id: int
     form: str

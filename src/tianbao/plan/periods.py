@@ -23,6 +23,18 @@ class Period:
     kind: str  # month | quarter | half | year
     index: int  # 1-based within the year (month 1-12, quarter 1-4, half 1-2, year 1)
 
+    def __post_init__(self) -> None:
+        # a period keys the month figures of every plan row (趋势, a quarter's flows):
+        # its hash worked out once, not on every lookup
+        object.__setattr__(self, "_hash", hash((self.year, self.kind, self.index)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
+    def __reduce__(self) -> tuple[type[Period], tuple[int, str, int]]:
+        # pickled without the hash: another process may hash text differently
+        return Period, (self.year, self.kind, self.index)
+
     @classmethod
     def parse(cls, text: str) -> Period:
         """The one period grammar of every command and file: 2014-06, 2014-Q2, 2014-H1,
