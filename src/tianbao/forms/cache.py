@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao import __version__
-from tianbao.support.atomic import write_atomic
+from tianbao.support.atomic import write_json_atomic
 from tianbao.support.yamlio import LoadedYaml, parse_yaml_bytes
 
 MARK_FORMAT = 1
@@ -99,19 +99,8 @@ def read_parsed(cache_dir: Path, name: str, key: str) -> dict[str, Any] | None:
 def write_parsed(cache_dir: Path, name: str, key: str, data: dict[str, Any]) -> bool:
     """Store the parsed ``data`` of file ``name`` under ``key`` and drop the file's older
     parses; False if it could not."""
-    try:
-        text = json.dumps(
-            {"format": PARSE_FORMAT, "key": key, "data": data},
-            ensure_ascii=False,
-            separators=(",", ":"),
-            allow_nan=False,
-        ).encode("utf-8")
-    except (TypeError, ValueError):  # not JSON, or a lone surrogate UTF-8 refuses: no cache
-        return False
     target = parsed_file(cache_dir, name, key)
-    try:
-        write_atomic(target, lambda tmp: tmp.write_bytes(text))
-    except OSError:  # read-only workspace, full disk, a file where the folder should be
+    if not write_json_atomic(target, {"format": PARSE_FORMAT, "key": key, "data": data}):
         return False
     older = re.compile(re.escape(f"{PARSED_PREFIX}{name}-") + r"[0-9a-f]{64}\.json")
     for old in cache_dir.glob(f"{PARSED_PREFIX}*.json"):

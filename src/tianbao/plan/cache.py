@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao import __version__
-from tianbao.support.atomic import write_atomic
+from tianbao.support.atomic import write_json_atomic
 
 # Bump when what loading accepts or produces changes without a new __version__.
 # 2: codes plain and unique in any case, text without control characters;
@@ -64,19 +64,9 @@ def read_cached(cache_dir: Path, key: str) -> tuple[dict[str, Any], str] | None:
 def write_cached(cache_dir: Path, key: str, plan: dict[str, Any], fingerprint: str) -> bool:
     """Store ``plan`` and its fingerprint under ``key`` and drop older plan caches; False
     if it could not."""
-    try:
-        data = json.dumps(
-            {"format": CACHE_FORMAT, "key": key, "fingerprint": fingerprint, "plan": plan},
-            ensure_ascii=False,
-            separators=(",", ":"),
-            allow_nan=False,
-        ).encode("utf-8")
-    except (TypeError, ValueError):  # not JSON, or a lone surrogate UTF-8 refuses: no cache
-        return False
     target = cache_file(cache_dir, key)
-    try:
-        write_atomic(target, lambda tmp: tmp.write_bytes(data))
-    except OSError:  # read-only workspace, full disk, a file where the folder should be
+    doc = {"format": CACHE_FORMAT, "key": key, "fingerprint": fingerprint, "plan": plan}
+    if not write_json_atomic(target, doc):
         return False
     # only the newest plan is worth keeping; a concurrent reader of an old one just misses
     for old in cache_dir.glob(f"{PREFIX}*.json"):

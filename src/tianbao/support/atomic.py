@@ -4,6 +4,7 @@ previous file untouched."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import tempfile
@@ -107,4 +108,20 @@ def _alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError, ValueError):
         return True  # another user's process (or no such number): not ours to judge
+    return True
+
+
+def write_json_atomic(target: Path, doc: dict[str, object]) -> bool:
+    """``doc`` as compact UTF-8 JSON at ``target``, whole or not at all; False when it is not
+    JSON (a lone surrogate, NaN) or cannot be written (read-only workspace, full disk, a file
+    where the folder should be). For the caches: a write that fails is only a later miss."""
+    try:
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        raw = data.encode("utf-8")
+    except (TypeError, ValueError):
+        return False
+    try:
+        write_atomic(target, lambda tmp: tmp.write_bytes(raw))
+    except OSError:
+        return False
     return True
