@@ -29,7 +29,7 @@ import xlsxwriter.worksheet
 from xlsxwriter.format import Format
 
 from tianbao.errors import EnvironmentFault
-from tianbao.support.parallel import _die_with_parent, can_fork, cores
+from tianbao.support.parallel import can_fork, cores, die_with_parent
 
 # the worksheet's state the rows change (bounds of what was written, the last row)
 _STATE = ("dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax", "previous_row")
@@ -97,15 +97,8 @@ class SheetWorker:
     def __init__(self, ws: Any, handle: Callable[[Any], None], since: int) -> None:
         self.ws = ws
         ws.fh.flush()  # the worker appends after what is written so far
-        ctx = multiprocessing.get_context("fork")
-        self.conn, theirs = ctx.Pipe()
-        self.proc = ctx.Process(
-            target=_serve,
-            args=(theirs, self.conn, ws, handle, since, os.getpid()),
-            daemon=True,
-        )
-        self.proc.start()
-        theirs.close()
+        self.child = Child(_serve, ws, handle, since)
+        self.conn = self.child.conn
         ws.table.clear()  # a row held for writing is the worker's to write now
 
     def send(self, message: Any) -> None:
@@ -141,6 +134,38 @@ class SheetWorker:
 
     def close(self) -> None:
         """Stop the worker (if still running) and wait for it."""
+        self.child.stop()
+
+
+def _serve(conn: Any, ws: Any, handle: Callable[[Any], None], since: int) -> None:
+    """In the worker: handle the messages as they come, then report the sheet's state."""
+    while (message := pickle.loads(conn.recv_bytes())) is not None:
+        handle(message)
+    ws.fh.flush()
+    state: dict[str, Any] = {name: getattr(ws, name) for name in _STATE}
+    # row settings xlsxwriter keeps for rows it wrote cell by cell (comments' sizes)
+    state["row_info"] = {r: info for r, info in ws.row_info.items() if r >= since}
+    state["table"] = {r: _portable(cells) for r, cells in ws.table.items() if cells}
+    conn.send(state)
+
+
+class Child:
+    """A forked process running ``body(conn, *args)`` with its end of a pipe, whose other
+    end is ``conn``. It dies with the main process; an error in ``body`` is sent down
+    the pipe for the main process to raise; it leaves by os._exit, never flushing or
+    closing what it shares with the main process (the other sheets' files, the ledger)."""
+
+    def __init__(self, body: Callable[..., None], *args: Any, duplex: bool = True) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.conn, theirs = ctx.Pipe(duplex=duplex)  # one-way: ours reads, theirs writes
+        self.proc = ctx.Process(
+            target=_child, args=(body, theirs, self.conn, args, os.getpid()), daemon=True
+        )
+        self.proc.start()
+        theirs.close()
+
+    def stop(self) -> None:
+        """Close our end (the child stops at its next send or receive) and wait for it."""
         with contextlib.suppress(OSError):
             self.conn.close()
         self.proc.join(timeout=5)
@@ -149,23 +174,14 @@ class SheetWorker:
             self.proc.join()
 
 
-def _serve(
-    conn: Any, other: Any, ws: Any, handle: Callable[[Any], None], since: int, parent: int
+def _child(
+    body: Callable[..., None], conn: Any, other: Any, args: tuple[Any, ...], parent: int
 ) -> None:
-    """In the worker: handle the messages as they come, then report the sheet's state.
-    Leaves by os._exit, never flushing the other sheets' files it shares."""
     other.close()
     code = 0
     try:
-        _die_with_parent(parent)
-        while (message := pickle.loads(conn.recv_bytes())) is not None:
-            handle(message)
-        ws.fh.flush()
-        state: dict[str, Any] = {name: getattr(ws, name) for name in _STATE}
-        # row settings xlsxwriter keeps for rows it wrote cell by cell (comments' sizes)
-        state["row_info"] = {r: info for r, info in ws.row_info.items() if r >= since}
-        state["table"] = {r: _portable(cells) for r, cells in ws.table.items() if cells}
-        conn.send(state)
+        die_with_parent(parent)
+        body(conn, *args)
     except EOFError:  # the main process is gone
         code = 1
     except Exception as exc:  # the main process raises it

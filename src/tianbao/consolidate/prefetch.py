@@ -11,18 +11,14 @@ in one query either way) and come in the same order.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
 import pickle
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any
 
-from tianbao.consolidate.forked import worth_it
+from tianbao.consolidate.forked import Child, worth_it
 from tianbao.errors import EnvironmentFault
 from tianbao.ledger.db import Ledger, RowValues
-from tianbao.support.parallel import _die_with_parent
 
 READ_FROM = 2_000  # plan rows: fewer are read here (starting a process costs more)
 BATCH = 256  # rows sent together
@@ -47,13 +43,8 @@ class Reader:
     the rows are wanted, their first batches wait in the pipe (``Consolidated.ahead``)."""
 
     def __init__(self, root: Path, wanted: Wanted) -> None:
-        ctx = multiprocessing.get_context("fork")
-        self.conn, theirs = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(
-            target=_read, args=(theirs, self.conn, root, wanted, os.getpid()), daemon=True
-        )
-        self.proc.start()
-        theirs.close()
+        self.child = Child(_read, root, wanted, duplex=False)
+        self.conn, self.proc = self.child.conn, self.child.proc
 
     def rows(self) -> Generator[RowValues, None, None]:
         try:
@@ -74,32 +65,17 @@ class Reader:
 
     def close(self) -> None:
         """Stop reading (the reader stops at its next send) and wait for the reader."""
-        self.conn.close()
-        self.proc.join(timeout=5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
+        self.child.stop()
 
 
-def _read(conn: Any, other: Any, root: Path, wanted: Wanted, parent: int) -> None:
-    """In the reader: the rows in batches, then None (or the error). Leaves by os._exit,
-    never closing what it shares with the main process (its ledger connection)."""
-    other.close()
-    code = 0
-    try:
-        _die_with_parent(parent)
-        with Ledger(root, readonly=True) as ledger:
-            batch: list[RowValues] = []
-            for found in ledger.row_values(wanted()):
-                batch.append(found)
-                if len(batch) >= BATCH:
-                    conn.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-                    batch = []
-            conn.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-        conn.send_bytes(pickle.dumps(None))
-    except Exception as exc:  # the main process raises it
-        with contextlib.suppress(Exception):
-            conn.send_bytes(pickle.dumps(exc, pickle.HIGHEST_PROTOCOL))
-        code = 1
-    finally:
-        os._exit(code)
+def _read(conn: Any, root: Path, wanted: Wanted) -> None:
+    """In the reader: the rows in batches, then None (an error: ``forked.Child``)."""
+    with Ledger(root, readonly=True) as ledger:
+        batch: list[RowValues] = []
+        for found in ledger.row_values(wanted()):
+            batch.append(found)
+            if len(batch) >= BATCH:
+                conn.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+                batch = []
+        conn.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+    conn.send_bytes(pickle.dumps(None))

@@ -65,7 +65,7 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask the kernel to kill this worker when its parent dies (Linux only)."""
     if not sys.platform.startswith("linux"):
         return
@@ -84,7 +84,7 @@ def _start_worker(work: _Work) -> None:
     """In a new worker (forked, so ``work`` came along without pickling)."""
     global _WORKER
     _WORKER = work
-    _die_with_parent(work.parent)
+    die_with_parent(work.parent)
     if work.initializer is not None:
         work.initializer()
 
