@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tianbao.support.xlsx import write_value
 from tianbao.template.content import TemplateContent
 from tianbao.template.styles import Styles
 
@@ -21,11 +20,7 @@ def pending_columns(content: TemplateContent, form: Any, col_of: dict[str, int])
     return {col_of[c.field] for c in form.prefill_columns if c.previous_field is not None}
 
 
-def prefill(
-    ws: Any, row: int, i: int, value: Any, styles: Styles, fmt_code: str | None, pending: bool
-) -> None:
-    if pending:  # 上期数待补: marked and said, never a silent blank
-        ws.write_blank(row, i, None, styles.get("prefill", fmt_code, bg_color=PENDING))
-        ws.write_comment(row, i, PENDING_NOTE)
-    else:
-        write_value(ws, row, i, value, styles.get("prefill", fmt_code))
+def prefill(ws: Any, row: int, i: int, styles: Styles, fmt_code: str | None) -> None:
+    """上期数待补: the cell marked and said, never a silent blank."""
+    ws.write_blank(row, i, None, styles.get("prefill", fmt_code, bg_color=PENDING))
+    ws.write_comment(row, i, PENDING_NOTE)

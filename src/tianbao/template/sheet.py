@@ -28,14 +28,15 @@ from tianbao.support.xlsx_formulas import PlainFormulaSheet, plain_formula
 class TemplateSheet(PlainFormulaSheet):
     # storing a cell: xlsxwriter's checks, inline (a few hundred cells a template)
     def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
-        if self.constant_memory or len(string) > self.xls_strmax // 2 or not self._fits(row, col):
+        too_long = len(string) > self.xls_strmax // 2
+        if self.constant_memory or too_long or self._check_dimensions(row, col):
             return super()._write_string(row, col, string, cell_format)
         index = self.str_table._get_shared_string_index(string)
         self.table[row][col] = CellStringTuple(index, cell_format)
         return 0
 
     def _write_blank(self, row: int, col: int, blank: Any, cell_format: Any = None) -> Any:
-        if self.constant_memory or cell_format is None or not self._fits(row, col):
+        if self.constant_memory or cell_format is None or self._check_dimensions(row, col):
             return super()._write_blank(row, col, blank, cell_format)
         self.table[row][col] = CellBlankTuple(cell_format)
         return 0
@@ -51,8 +52,8 @@ class TemplateSheet(PlainFormulaSheet):
         index = self.str_table._get_shared_string_index
         for r, cells in enumerate(rows, top):
             if cells:  # the dimensions take in what is written, as cell by cell
-                self._fits(r, 0)
-                self._fits(r, len(cells) - 1)
+                self._check_dimensions(r, 0)
+                self._check_dimensions(r, len(cells) - 1)
                 line = self.table[r]
                 for c, v in enumerate(cells):
                     text = v.__class__ is str
@@ -80,7 +81,7 @@ class TemplateSheet(PlainFormulaSheet):
         # and is no array formula: nothing of xlsxwriter's checks applies but the bounds
         if self.constant_memory or formula[:1] != "=" or not plain_formula(formula):
             return super()._write_formula(row, col, formula, cell_format, value)
-        if not self._fits(row, col):
+        if self._check_dimensions(row, col):
             return -1
         self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
         return 0
@@ -97,22 +98,6 @@ class TemplateSheet(PlainFormulaSheet):
         self.col_info[first] = ColumnInfo(width=pixels)
         self.col_size_changed = True
         return 0
-
-    def _fits(self, row: int, col: int) -> bool:
-        """Inside the sheet: its dimensions take the cell in (xlsxwriter's
-        ``_check_dimensions``); False, nothing changed, otherwise."""
-        if not (0 <= row < self.xls_rowmax and 0 <= col < self.xls_colmax):
-            return False
-        dim: Any = self  # xlsxwriter's dimensions are untyped (None until a cell)
-        if dim.dim_rowmin is None or row < dim.dim_rowmin:
-            dim.dim_rowmin = row
-        if dim.dim_rowmax is None or row > dim.dim_rowmax:
-            dim.dim_rowmax = row
-        if dim.dim_colmin is None or col < dim.dim_colmin:
-            dim.dim_colmin = col
-        if dim.dim_colmax is None or col > dim.dim_colmax:
-            dim.dim_colmax = col
-        return True
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         if self.constant_memory or not self._write_plain(row, col, cell):

@@ -217,7 +217,7 @@ def _write_rows(
             )
             if col.prefill:
                 if i in pending:
-                    prefill(ws, row, i, values[col.field], styles, col.format_for(unit), True)
+                    prefill(ws, row, i, styles, col.format_for(unit))
                 else:
                     write_value(ws, row, i, values[col.field], fmt)
             elif not col.entry:
