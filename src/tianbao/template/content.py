@@ -77,20 +77,7 @@ class TemplateContent:
 
 
 def prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
-    """The plan's pre-filled values of a row (``previous.*`` columns come from the ledger).
-
-    Kept on the item for the form last asked (one slot that holds the form, so it
-    cannot be mistaken for another): validate asks for every row while reading the
-    return and again for the template's digest. Nobody changes the dict it returns."""
-    kept = item.__dict__.get("_prefilled")
-    if kept is not None and kept[0] is form:
-        return kept[1]
-    out = _prefill_values(form, item)
-    item.__dict__["_prefilled"] = (form, out)
-    return out
-
-
-def _prefill_values(form: FormDef, item: PlanItem) -> dict[str, Any]:
+    """The plan's pre-filled values of a row (``previous.*`` columns come from the ledger)."""
     values = item.values
     out = {f: values.get(attr) for f, attr in form.plan_prefills}
     got = out.values()
