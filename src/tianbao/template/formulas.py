@@ -10,6 +10,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from tianbao.forms.model import Column
+from tianbao.forms.prepared import prepared
 from tianbao.template.content import FormRows
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
@@ -54,7 +55,7 @@ def row_formulas(form: Any, col_of: dict[str, int]) -> tuple[dict[int, str], dic
 
 def entry_fmt(form: Any, col: Column) -> str | None:
     """An entry column's number format, worked out once per field (asked for each cell)."""
-    formats = form.__dict__.setdefault("_entry_formats", {})
+    formats: dict[str, str | None] = prepared(form, "entry_formats", lambda _: {})
     if col.field not in formats:
         formats[col.field] = _entry_fmt(form.field_schema(col.field))
     return formats[col.field]

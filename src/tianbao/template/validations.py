@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from tianbao.forms.prepared import prepared
 from tianbao.support.plain_numbers import plain_number
 
 INLINE_LIST_LIMIT = 255  # Excel refuses longer comma-joined inline lists
@@ -44,7 +45,9 @@ def constraints_of(field_schema: dict[str, Any]) -> set[str]:
 def column_validation(form: Any, field: str, label: str, unit: str | None) -> dict[str, Any]:
     """``data_validation`` of a form's field, worked out once per form (the same in
     every template); a copy the caller may change (xlsxwriter copies it in turn)."""
-    made = form.__dict__.setdefault("_validations", {})
+    made: dict[tuple[str, str, str | None], dict[str, Any]] = prepared(
+        form, "validations", lambda _: {}
+    )
     if (field, label, unit) not in made:
         made[field, label, unit] = data_validation(form.field_schema(field), label, unit)
     return dict(made[field, label, unit])

@@ -8,6 +8,7 @@ sort the sheet. Columns are found by their header label.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -45,20 +46,15 @@ EMITS = (
 HEADER_SEARCH_ROWS = 12
 
 
-_NORMED: dict[str, str] = {}  # a header's texts recur in every return: normalised once
-
-
 def _norm_label(v: Any) -> str:
     if v is None:
         return ""
-    if type(v) is str:
-        got = _NORMED.get(v)
-        if got is None:
-            if len(_NORMED) > 4096:  # bounded: a hostile sheet's texts pass through here
-                _NORMED.clear()
-            got = _NORMED[v] = "".join(v.split())
-        return got
-    return "".join(str(v).split())
+    return _squeezed(v) if type(v) is str else "".join(str(v).split())
+
+
+@functools.lru_cache(maxsize=4096)  # a header's texts recur in every return: squeezed once
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def find_header(sheet: SheetView, labels: list[str]) -> tuple[int, dict[int, int]] | None:
